@@ -1,0 +1,290 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"posturewatch/coach"
+	"posturewatch/vision"
+)
+
+func init() {
+	register("analyze", "judge posture on images, videos and directories", runAnalyze)
+}
+
+// frameRecord is one line of `analyze --json`.
+type frameRecord struct {
+	Source    string           `json:"source"`
+	Frame     int              `json:"frame"`
+	TS        float64          `json:"t_s"`
+	Posture   coach.Posture    `json:"posture,omitempty"`
+	Faults    []coach.Fault    `json:"faults,omitempty"`
+	Metrics   coach.Metrics    `json:"metrics,omitempty"`
+	Keypoints []coach.Keypoint `json:"keypoints,omitempty"`
+	Visible   []string         `json:"visible,omitempty"`
+	MS        float64          `json:"ms"`
+	Annotated string           `json:"annotated,omitempty"`
+	Error     string           `json:"error,omitempty"`
+}
+
+// analysisOptions are shared by analyze, calibrate and eval.
+type analysisOptions struct {
+	fps      float64
+	model    string
+	threads  int
+	baseline string
+}
+
+func (o *analysisOptions) register(fs interface {
+	Float64Var(*float64, string, float64, string)
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+}) {
+	fs.Float64Var(&o.fps, "fps", 2, "frames per second sampled from videos")
+	fs.StringVar(&o.model, "model", "", "pose model file (default: models/"+"movenet-lightning.onnx, sha256-checked)")
+	fs.IntVar(&o.threads, "threads", 2, "OpenCV threads for the pose model")
+	fs.StringVar(&o.baseline, "baseline", "", "baseline profile file made by 'posturewatch calibrate'")
+}
+
+func (o *analysisOptions) validate() error {
+	if o.fps <= 0 || o.fps > 60 || math.IsNaN(o.fps) {
+		return fmt.Errorf("--fps %v: want a rate above 0 and at most 60", o.fps)
+	}
+	if o.threads < 1 || o.threads > 64 {
+		return fmt.Errorf("--threads %d: want 1 to 64", o.threads)
+	}
+	return nil
+}
+
+// newAnalyzer loads the baseline (if any) and the model.
+func (o *analysisOptions) newAnalyzer() (*vision.Analyzer, error) {
+	var b *coach.Baseline
+	if o.baseline != "" {
+		var err error
+		if b, err = coach.LoadBaseline(o.baseline); err != nil {
+			return nil, err
+		}
+	}
+	return vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: b})
+}
+
+// walkFrames opens the paths and calls fn for every frame or per-item error.
+// fn gets the frame (nil Mat on error) and must not keep it. It returns the
+// number of errors seen.
+func walkFrames(paths []string, fps float64, fn func(f *vision.Frame, err error)) (int, error) {
+	src, err := vision.OpenPaths(paths, vision.SourceOptions{FPS: fps, Start: time.Unix(0, 0).UTC()})
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	errs := 0
+	for {
+		f, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return errs, nil
+		}
+		if err != nil {
+			var ie *vision.ItemError
+			if errors.As(err, &ie) {
+				errs++
+				fn(nil, err)
+				continue
+			}
+			return errs, err
+		}
+		fn(&f, nil)
+		f.Close()
+	}
+}
+
+func runAnalyze(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("analyze", stderr)
+	var o analysisOptions
+	o.register(fs)
+	asJSON := fs.Bool("json", false, "one JSON object per line per image or sampled frame")
+	annotate := fs.String("annotate", "", "write each frame with skeleton and verdict into this directory")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: posturewatch analyze [--json] [--baseline FILE] [--fps N] [--annotate DIR] PATH...")
+		fmt.Fprintln(stderr, "PATH: images, videos (sampled at --fps) and directories (recursively).")
+		fs.PrintDefaults()
+	}
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "posturewatch analyze: no PATH given")
+		fs.Usage()
+		return 2
+	}
+	if err := o.validate(); err != nil {
+		fmt.Fprintln(stderr, "posturewatch analyze:", err)
+		return 2
+	}
+	an, err := o.newAnalyzer()
+	if err != nil {
+		fmt.Fprintln(stderr, "posturewatch analyze:", err)
+		return 1
+	}
+	defer an.Close()
+
+	enc := json.NewEncoder(stdout)
+	var tw *tabwriter.Writer
+	if !*asJSON {
+		tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SOURCE\tFRAME\tT_S\tPOSTURE\tFAULTS\tMS")
+	}
+	sum := newSummary()
+	failed := 0
+	emit := func(r frameRecord) {
+		sum.add(r)
+		if *asJSON {
+			if err := enc.Encode(r); err != nil {
+				fmt.Fprintln(stderr, "posturewatch analyze: write:", err)
+			}
+			return
+		}
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t%d\t-\terror\t%s\t-\n", r.Source, r.Frame, r.Error)
+			return
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%.1f\n", r.Source, r.Frame, r.TS, r.Posture, faultList(r.Faults), r.MS)
+	}
+	_, err = walkFrames(fs.Args(), o.fps, func(f *vision.Frame, ferr error) {
+		if ferr != nil {
+			failed++
+			r := frameRecord{Error: ferr.Error()}
+			var ie *vision.ItemError
+			if errors.As(ferr, &ie) {
+				r.Source, r.Error = ie.Path, ie.Err.Error()
+			}
+			emit(r)
+			return
+		}
+		obs, dt, err := an.Timed(*f)
+		r := frameRecord{Source: f.Source, Frame: f.Index, TS: round3(f.Offset.Seconds()), MS: round3(float64(dt.Microseconds()) / 1000)}
+		if err != nil {
+			failed++
+			r.Error = err.Error()
+			emit(r)
+			return
+		}
+		r.Posture, r.Faults, r.Metrics, r.Keypoints, r.Visible = obs.Posture, obs.Faults, roundMetrics(obs.Metrics), roundKeypoints(obs.Keypoints), obs.Visible
+		if *annotate != "" {
+			img := vision.Annotate(f.Mat, obs, 0.3)
+			path, werr := vision.WriteAnnotated(*annotate, obs, img)
+			img.Close()
+			if werr != nil {
+				fmt.Fprintln(stderr, "posturewatch analyze:", werr)
+				failed++
+			} else {
+				r.Annotated = path
+			}
+		}
+		emit(r)
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "posturewatch analyze:", err)
+		failed++
+	}
+	if tw != nil {
+		tw.Flush()
+		sum.print(stdout)
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "posturewatch analyze: %d of %d items failed\n", failed, sum.total)
+		return 1
+	}
+	return 0
+}
+
+func faultList(fs []coach.Fault) string {
+	if len(fs) == 0 {
+		return "-"
+	}
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		parts = append(parts, fmt.Sprintf("%s:%.2f", f.Name, f.Severity))
+	}
+	return strings.Join(parts, " ")
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+func roundMetrics(m coach.Metrics) coach.Metrics {
+	out := make(coach.Metrics, len(m))
+	for k, v := range m {
+		out[k] = math.Round(v*10000) / 10000
+	}
+	return out
+}
+
+func roundKeypoints(kps []coach.Keypoint) []coach.Keypoint {
+	out := make([]coach.Keypoint, len(kps))
+	for i, k := range kps {
+		out[i] = coach.Keypoint{Name: k.Name, X: math.Round(k.X*10) / 10, Y: math.Round(k.Y*10) / 10, Score: math.Round(k.Score*1000) / 1000}
+	}
+	return out
+}
+
+// summary counts verdicts for the readable output.
+type summary struct {
+	total, errors int
+	postures      map[coach.Posture]int
+	faults        map[coach.FaultName]int
+	ms            []float64
+}
+
+func newSummary() *summary {
+	return &summary{postures: map[coach.Posture]int{}, faults: map[coach.FaultName]int{}}
+}
+
+func (s *summary) add(r frameRecord) {
+	s.total++
+	if r.Error != "" {
+		s.errors++
+		return
+	}
+	s.postures[r.Posture]++
+	for _, f := range r.Faults {
+		if f.Severity >= 0.5 {
+			s.faults[f.Name]++
+		}
+	}
+	s.ms = append(s.ms, r.MS)
+}
+
+func (s *summary) print(w io.Writer) {
+	fmt.Fprintf(w, "\n%d frames: ", s.total)
+	for _, p := range []coach.Posture{coach.PostureGood, coach.PostureBad, coach.PostureAway, coach.PostureUnknown} {
+		fmt.Fprintf(w, "%d %s, ", s.postures[p], p)
+	}
+	fmt.Fprintf(w, "%d errors\n", s.errors)
+	if len(s.faults) > 0 {
+		names := make([]string, 0, len(s.faults))
+		for n := range s.faults {
+			names = append(names, string(n))
+		}
+		sort.Strings(names)
+		fmt.Fprint(w, "faults at severity ≥ 0.5:")
+		for _, n := range names {
+			fmt.Fprintf(w, " %s %d", n, s.faults[coach.FaultName(n)])
+		}
+		fmt.Fprintln(w)
+	}
+	if len(s.ms) > 0 {
+		sort.Float64s(s.ms)
+		var tot float64
+		for _, v := range s.ms {
+			tot += v
+		}
+		fmt.Fprintf(w, "time per frame: mean %.1f ms, median %.1f ms\n", tot/float64(len(s.ms)), s.ms[len(s.ms)/2])
+	}
+}
+

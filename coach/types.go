@@ -1,0 +1,136 @@
+// Package coach holds posturewatch's domain types and the coach that turns
+// per-frame posture observations into calm, timely events. It is pure Go:
+// no cgo, no clocks (time is always passed in), no I/O beyond what callers ask.
+package coach
+
+import (
+	"sort"
+	"time"
+)
+
+// FaultName is one word of the fixed fault vocabulary.
+type FaultName string
+
+// The fault vocabulary. Vision judges frames with these; the coach times them.
+const (
+	ForwardHead      FaultName = "forward_head"      // head ahead of / dropped below its upright place
+	RoundedShoulders FaultName = "rounded_shoulders" // shoulders drawn forward and in
+	Slouch           FaultName = "slouch"            // trunk sinks: head and shoulders drop together
+	TooClose         FaultName = "too_close"         // leaning in to the screen
+	HeadDown         FaultName = "head_down"         // looking down (text neck)
+	HeadTilt         FaultName = "head_tilt"         // ear toward shoulder
+	HeadTurn         FaultName = "head_turn"         // head held turned
+	HeadBack         FaultName = "head_back"         // neck extended, chin up
+	ShouldersRaised  FaultName = "shoulders_raised"  // shrugging
+	UnevenShoulders  FaultName = "uneven_shoulders"  // one shoulder higher
+)
+
+// AllFaults lists the vocabulary in a stable order.
+var AllFaults = []FaultName{ForwardHead, RoundedShoulders, Slouch, TooClose, HeadDown,
+	HeadTilt, HeadTurn, HeadBack, ShouldersRaised, UnevenShoulders}
+
+// Valid reports whether f is in the vocabulary.
+func (f FaultName) Valid() bool {
+	for _, g := range AllFaults {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Posture is the overall verdict on one frame.
+type Posture string
+
+const (
+	PostureGood    Posture = "good"
+	PostureBad     Posture = "bad"
+	PostureAway    Posture = "away"    // nobody at the desk
+	PostureUnknown Posture = "unknown" // someone there, too little visible to judge
+)
+
+// Fault is one judged fault on one frame.
+type Fault struct {
+	Name     FaultName `json:"name"`
+	Severity float64   `json:"severity"` // 0..1
+	Why      string    `json:"why"`
+}
+
+// SortFaults orders faults most severe first (ties by name, for stable output).
+func SortFaults(fs []Fault) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Severity != fs[j].Severity {
+			return fs[i].Severity > fs[j].Severity
+		}
+		return fs[i].Name < fs[j].Name
+	})
+}
+
+// Keypoint is one COCO keypoint in source pixel coordinates.
+type Keypoint struct {
+	Name  string  `json:"name"`
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	Score float64 `json:"score"`
+}
+
+// Metric keys. All are free of the camera's resolution and distance
+// (ratios of lengths, angles, or positions as a fraction of the frame).
+const (
+	MetricHeadRoll       = "head_roll_deg"     // eye/ear line angle from horizontal, + = image-right side lower
+	MetricHeadYaw        = "head_yaw"          // nose offset from the eye/ear midpoint / face width (−1..1)
+	MetricHeadPitch      = "head_pitch"        // nose height above the ear line / face width (bigger = chin up)
+	MetricFaceFrame      = "face_frame"        // face width / frame width
+	MetricFaceShoulder   = "face_shoulder"     // face width / shoulder width
+	MetricNeckLength     = "neck_length"       // ear midpoint to shoulder line / shoulder width
+	MetricNeckFace       = "neck_face"         // ear midpoint to shoulder line / face width
+	MetricShoulderFace   = "shoulder_face"     // shoulder width / face width
+	MetricShoulderTilt   = "shoulder_tilt_deg" // shoulder line angle from horizontal
+	MetricShoulderHeight = "shoulder_height"   // shoulder line y / frame height (0 top, 1 bottom)
+	MetricEyeHeight      = "eye_height"        // eye line y / frame height
+	MetricFaceHeight     = "face_height_ratio" // eye line to nose / face width (drops when looking down)
+)
+
+// Metrics maps metric keys to values; a metric that cannot be measured on a
+// frame is absent, never zero.
+type Metrics map[string]float64
+
+// Observation is what vision reports for one frame.
+type Observation struct {
+	Time      time.Time     `json:"-"`
+	Offset    time.Duration `json:"-"` // position on the source's own timeline
+	Source    string        `json:"source,omitempty"`
+	Frame     int           `json:"frame"`
+	Posture   Posture       `json:"posture"`
+	Faults    []Fault       `json:"faults"`
+	Metrics   Metrics       `json:"metrics"`
+	Keypoints []Keypoint    `json:"keypoints"`
+	Visible   []string      `json:"visible,omitempty"` // parts judged visible: face, eyes, ears, shoulders
+	// Confidence of the person detection 0..1 (mean score of the head and shoulder keypoints).
+	Confidence float64 `json:"confidence"`
+}
+
+// Fault returns the severity of the named fault on this observation (0 if absent).
+func (o Observation) Fault(name FaultName) float64 {
+	for _, f := range o.Faults {
+		if f.Name == name {
+			return f.Severity
+		}
+	}
+	return 0
+}
+
+// Stat is a robust summary of one metric over a calibration.
+type Stat struct {
+	Median float64 `json:"median"`
+	MAD    float64 `json:"mad"` // median absolute deviation
+	N      int     `json:"n"`
+}
+
+// Baseline is a personal profile of metrics taken from the user's good posture.
+type Baseline struct {
+	Name    string          `json:"name"`
+	Created time.Time       `json:"created"`
+	Frames  int             `json:"frames"`
+	Metrics map[string]Stat `json:"metrics"`
+}

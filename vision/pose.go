@@ -1,0 +1,171 @@
+package vision
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"sync"
+
+	"gocv.io/x/gocv"
+
+	"posturewatch/coach"
+	"posturewatch/models"
+)
+
+// InputSize is MoveNet Lightning's square input; the model is trained at it.
+const InputSize = 192
+
+// Output blob names of the converted model (see models/README.md).
+var poseOutputs = []string{"heatmaps", "center", "regress", "offsets"}
+
+// PoseOptions configures the pose network.
+type PoseOptions struct {
+	ModelPath string // default models.DefaultPath()
+	Threads   int    // OpenCV threads; 0 = 2 (measured: 10 ms/frame on 2 threads)
+	// Strict requires the model's sha256 to match the one `make models`
+	// produces. A user-supplied model only has to be a well-formed ONNX file.
+	Strict bool
+}
+
+// PoseNet runs MoveNet SinglePose Lightning through OpenCV's dnn module.
+// It is safe for use by one goroutine at a time (calls are serialised).
+type PoseNet struct {
+	mu  sync.Mutex
+	net gocv.Net
+	lb  gocv.Mat // letterbox canvas, reused
+	rs  gocv.Mat // resized frame, reused
+}
+
+// Letterbox maps between source pixels and the model's input square.
+type Letterbox struct {
+	Scale      float64 // input pixels per source pixel
+	PadX, PadY int     // offset of the resized frame inside the square
+	W, H       int     // resized frame size
+	SrcW, SrcH int
+}
+
+// ToSource maps a point normalised to the input square (0..1) to source pixels.
+func (l Letterbox) ToSource(nx, ny float64) (x, y float64) {
+	return (nx*InputSize - float64(l.PadX)) / l.Scale, (ny*InputSize - float64(l.PadY)) / l.Scale
+}
+
+// NewLetterbox fits a w×h frame into the input square keeping its aspect ratio,
+// centred, the rest padded black.
+func NewLetterbox(w, h int) Letterbox {
+	s := float64(InputSize) / float64(max(w, h))
+	rw := min(InputSize, max(1, int(float64(w)*s+0.5)))
+	rh := min(InputSize, max(1, int(float64(h)*s+0.5)))
+	return Letterbox{Scale: s, W: rw, H: rh, PadX: (InputSize - rw) / 2, PadY: (InputSize - rh) / 2, SrcW: w, SrcH: h}
+}
+
+// NewPoseNet checks the model file (OpenCV aborts the process on a bad one)
+// and loads it.
+func NewPoseNet(opt PoseOptions) (*PoseNet, error) {
+	if opt.ModelPath == "" {
+		opt.ModelPath = models.DefaultPath()
+		opt.Strict = true
+	}
+	if err := models.Check(opt.ModelPath, opt.Strict); err != nil {
+		return nil, err
+	}
+	if opt.Threads <= 0 {
+		opt.Threads = 2
+	}
+	SetThreads(opt.Threads)
+	net := gocv.ReadNetFromONNX(opt.ModelPath)
+	if net.Empty() {
+		net.Close()
+		return nil, fmt.Errorf("OpenCV could not load the pose model %s: %s", opt.ModelPath, models.FixHint)
+	}
+	if err := net.SetPreferableBackend(gocv.NetBackendOpenCV); err != nil {
+		net.Close()
+		return nil, fmt.Errorf("set dnn backend: %w", err)
+	}
+	if err := net.SetPreferableTarget(gocv.NetTargetCPU); err != nil {
+		net.Close()
+		return nil, fmt.Errorf("set dnn target: %w", err)
+	}
+	return &PoseNet{net: net, lb: gocv.NewMatWithSize(InputSize, InputSize, gocv.MatTypeCV8UC3), rs: gocv.NewMat()}, nil
+}
+
+// Close releases the network.
+func (p *PoseNet) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lb.Close()
+	p.rs.Close()
+	return p.net.Close()
+}
+
+// Estimate finds the 17 COCO keypoints of the most central person in a BGR
+// frame, in the frame's pixel coordinates.
+func (p *PoseNet) Estimate(img gocv.Mat) ([]coach.Keypoint, Letterbox, error) {
+	if img.Empty() {
+		return nil, Letterbox{}, errors.New("empty frame")
+	}
+	if img.Type() != gocv.MatTypeCV8UC3 {
+		return nil, Letterbox{}, fmt.Errorf("frame type %v, want 8-bit BGR", img.Type())
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lb := NewLetterbox(img.Cols(), img.Rows())
+	interp := gocv.InterpolationArea // anti-aliased when shrinking
+	if lb.Scale > 1 {
+		interp = gocv.InterpolationLinear
+	}
+	gocv.Resize(img, &p.rs, image.Pt(lb.W, lb.H), 0, 0, interp)
+	p.lb.SetTo(gocv.NewScalar(0, 0, 0, 0))
+	roi := p.lb.Region(image.Rect(lb.PadX, lb.PadY, lb.PadX+lb.W, lb.PadY+lb.H))
+	p.rs.CopyTo(&roi)
+	roi.Close()
+
+	blob := gocv.BlobFromImage(p.lb, 1.0, image.Pt(InputSize, InputSize), gocv.NewScalar(0, 0, 0, 0), true, false)
+	defer blob.Close()
+	p.net.SetInput(blob, "input")
+	outs := p.net.ForwardLayers(poseOutputs)
+	defer func() {
+		for i := range outs {
+			outs[i].Close()
+		}
+	}()
+	if len(outs) != len(poseOutputs) {
+		return nil, lb, fmt.Errorf("pose model gave %d outputs, want %d (%v)", len(outs), len(poseOutputs), poseOutputs)
+	}
+	var heads Heads
+	var err error
+	if heads.Heatmaps, err = blobData(outs[0], HeatmapSize*HeatmapSize*NumKeypoints); err != nil {
+		return nil, lb, fmt.Errorf("heatmaps: %w", err)
+	}
+	if heads.Center, err = blobData(outs[1], HeatmapSize*HeatmapSize); err != nil {
+		return nil, lb, fmt.Errorf("center: %w", err)
+	}
+	if heads.Regress, err = blobData(outs[2], HeatmapSize*HeatmapSize*2*NumKeypoints); err != nil {
+		return nil, lb, fmt.Errorf("regress: %w", err)
+	}
+	if heads.Offsets, err = blobData(outs[3], HeatmapSize*HeatmapSize*2*NumKeypoints); err != nil {
+		return nil, lb, fmt.Errorf("offsets: %w", err)
+	}
+	norm := Decode(heads)
+	kps := make([]coach.Keypoint, NumKeypoints)
+	for i, k := range norm {
+		x, y := lb.ToSource(k.X, k.Y)
+		kps[i] = coach.Keypoint{Name: KeypointNames[i], X: x, Y: y, Score: k.Score}
+	}
+	return kps, lb, nil
+}
+
+// blobData returns a view of an output blob's floats after checking its size.
+func blobData(m gocv.Mat, want int) ([]float32, error) {
+	if m.Empty() {
+		return nil, errors.New("empty output")
+	}
+	d, err := m.DataPtrFloat32()
+	if err != nil {
+		return nil, err
+	}
+	if len(d) != want {
+		return nil, fmt.Errorf("output has %d values, want %d", len(d), want)
+	}
+	return d, nil
+}
+

@@ -1,0 +1,285 @@
+package posture
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"posturewatch/coach"
+)
+
+// Ramp maps a value to a severity: 0 at Onset, 1 at Full (either order, so a
+// ramp can rise or fall), linear between, clamped.
+type Ramp struct{ Onset, Full float64 }
+
+// Sev is the severity of v on the ramp.
+func (r Ramp) Sev(v float64) float64 {
+	if r.Full == r.Onset {
+		return 0
+	}
+	return clamp01((v - r.Onset) / (r.Full - r.Onset))
+}
+
+func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+
+// Params are the judgement's thresholds. Defaults (no calibration) apply to
+// the absolute metric; Delta ramps apply to the change from a personal
+// baseline's median (sign: the direction of the fault).
+type Params struct {
+	// Presence.
+	MinFaceScore float64 // mean of the best three head keypoint scores for "someone is there"
+	MinFaceFrame float64 // eye distance / frame width below which a face is a passer-by or far away
+
+	// Verdict.
+	BadAt     float64 // a fault at or above this severity makes the posture bad
+	ReportMin float64 // faults below this severity are not listed
+
+	// Uncalibrated ramps on absolute metrics.
+	Tilt, Turn, Back, BackPitch, Down, DownPitch, Close, CloseNoShoulders     ramps
+	NeckFace, FaceShoulder, ShoulderFace, EyeLow, CloseCamera, ShoulderUneven ramps
+	// Calibrated ramps on changes from the baseline.
+	DNeckFace, DFaceFrame, DFaceShoulder, DShoulderFace, DEyeDrop, DPitch, DFaceHeight ramps
+}
+
+type ramps = Ramp
+
+// DefaultParams are the uncalibrated defaults. Each one's origin is written
+// beside it: anatomy averages (interpupillary ≈ 6.3 cm, shoulder breadth ≈
+// 36–40 cm, ear-to-acromion height ≈ 18–22 cm), laptop-camera geometry
+// (≈ 65° horizontal field of view at 50–60 cm), and what MoveNet reported on
+// ../shared/posture-data (see README "How the defaults were set").
+func DefaultParams() Params {
+	return Params{
+		MinFaceScore: 0.3,   // best three head keypoints: 0.4–0.9 on real faces (masked, eyes closed too), empty scenes below 0.25
+		MinFaceFrame: 0.035, // eye distance 6.3 cm spans ≥ 3.5 % of a laptop frame out to ~1.6 m; desk users are at 0.4–0.9 m
+		BadAt:        0.5,
+		ReportMin:    0.1,
+
+		Tilt:      Ramp{10, 25},     // |roll| degrees: ≤ 10° is normal head carriage, 25° is an ear-toward-shoulder stretch
+		Turn:      Ramp{0.22, 0.5},  // nose offset / eye distance ≈ 0.9·tan(yaw): 0.22 ≈ 14°, 0.5 ≈ 30°
+		Back:      Ramp{0.42, 0.22}, // eye–nose height / eye distance: ~0.6 level, ~0.5 seen from a laptop camera below, ≤ 0.3 chin up
+		BackPitch: Ramp{0.2, 0.7},   // nose above the ear line by eye widths: −0.4…−0.1 when level, seen from below or not
+		Down:      Ramp{1.05, 1.4},  // eye–nose height / eye distance grows when the head bows
+		DownPitch: Ramp{-0.9, -1.4}, // nose below the ear line by face widths
+
+		Close:            Ramp{0.16, 0.24},  // eye distance / frame width: 0.08–0.15 at 50–60 cm (wider for cropped frames), 0.24 ≈ 25 cm
+		CloseNoShoulders: Ramp{0.12, 0.18},  // the same when the shoulders have left the frame (leaning in)
+		NeckFace:         Ramp{2.4, 1.5},    // ear-line to shoulder-line height / eye distance: 2.3–2.8 upright in every set we have, 1.3–1.6 head forward
+		FaceShoulder:     Ramp{0.26, 0.34},  // eye distance / shoulder width: ~0.18–0.22 upright
+		ShoulderFace:     Ramp{3.6, 2.9},    // shoulder width / eye distance: ~4.5–5.5 upright; shoulders drawn in shrink it
+		EyeLow:           Ramp{0.36, 0.48},  // eye line / frame height, for a close (laptop) camera: upright 0.25–0.35, sunk 0.4–0.5
+		CloseCamera:      Ramp{0.085, 0.10}, // face/frame width from which the camera counts as a laptop's (EyeLow applies)
+		ShoulderUneven:   Ramp{7, 15},       // shoulder-line angle, degrees
+
+		DNeckFace:     Ramp{-0.30, -0.9},  // shortening of neck/face against the baseline
+		DFaceFrame:    Ramp{0.18, 0.5},    // relative growth of the face in the frame (leaning in)
+		DFaceShoulder: Ramp{0.10, 0.30},   // relative growth of face against shoulders (head forward)
+		DShoulderFace: Ramp{-0.10, -0.25}, // relative narrowing of shoulders against the face (rounding)
+		DEyeDrop:      Ramp{0.4, 0.9},     // eye line dropping, in eye widths (0.4 ≈ 2.5 cm; sitting still varies by < 0.1)
+		DPitch:        Ramp{0.35, 0.8},    // nose rising above the ear line, face widths
+		DFaceHeight:   Ramp{-0.12, -0.3},  // eye–nose height shrinking (chin up)
+	}
+}
+
+// Judge turns measurements into faults. It is safe for concurrent use.
+type Judge struct {
+	mu       sync.RWMutex
+	p        Params
+	baseline *coach.Baseline
+}
+
+// NewJudge makes a judge; baseline may be nil.
+func NewJudge(p Params, b *coach.Baseline) *Judge { return &Judge{p: p, baseline: b} }
+
+// SetBaseline replaces the personal baseline (nil = defaults).
+func (j *Judge) SetBaseline(b *coach.Baseline) {
+	j.mu.Lock()
+	j.baseline = b
+	j.mu.Unlock()
+}
+
+// Observe measures keypoints and fills in the observation's verdict.
+func (j *Judge) Observe(obs coach.Observation, kps []coach.Keypoint, w, h int) coach.Observation {
+	m := Measure(kps, w, h)
+	obs.Keypoints = kps
+	obs.Metrics = m.Metrics
+	obs.Visible = m.Visible()
+	obs.Confidence = m.Confidence
+	obs.Posture, obs.Faults = j.Judge(m)
+	if obs.Faults == nil {
+		obs.Faults = []coach.Fault{}
+	}
+	return obs
+}
+
+// Judge gives the overall posture and the faults, most severe first.
+func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
+	j.mu.RLock()
+	p, b := j.p, j.baseline
+	j.mu.RUnlock()
+	if m.HeadScore < p.MinFaceScore || m.SizeFrame < p.MinFaceFrame {
+		// Nobody, or a face so small it is a passer-by or someone across the room.
+		return coach.PostureAway, nil
+	}
+	if !m.Eyes || m.FaceWidth == 0 {
+		return coach.PostureUnknown, nil // someone is there, but too little shows to judge
+	}
+	var fs []coach.Fault
+	add := func(name coach.FaultName, sev float64, why string, args ...any) {
+		if sev >= p.ReportMin {
+			fs = append(fs, coach.Fault{Name: name, Severity: round2(sev), Why: fmt.Sprintf(why, args...)})
+		}
+	}
+	M := m.Metrics
+	get := func(k string) (float64, bool) { v, ok := M[k]; return v, ok }
+
+	// Head tilt, turn: absolute angles, no baseline needed (a level camera is assumed).
+	if v, ok := get(coach.MetricHeadRoll); ok {
+		ref := 0.0
+		if s, ok := stat(b, coach.MetricHeadRoll); ok {
+			ref = s.Median
+		}
+		add(coach.HeadTilt, p.Tilt.Sev(math.Abs(v-ref)), "head tilted %.0f° toward a shoulder", math.Abs(v-ref))
+	}
+	if v, ok := get(coach.MetricHeadYaw); ok {
+		ref := 0.0
+		if s, ok := stat(b, coach.MetricHeadYaw); ok {
+			ref = s.Median
+		}
+		dir := "right"
+		if v-ref < 0 {
+			dir = "left"
+		}
+		add(coach.HeadTurn, p.Turn.Sev(math.Abs(v-ref)), "head turned to the image %s (nose %.2f eye-widths off centre)", dir, math.Abs(v-ref))
+	}
+
+	// Pitch: head back (chin up) and head down.
+	fh, hasFH := get(coach.MetricFaceHeight)
+	pitch, hasPitch := get(coach.MetricHeadPitch)
+	var back, down float64
+	if sfh, ok := stat(b, coach.MetricFaceHeight); ok && hasFH {
+		d := fh - sfh.Median
+		back = p.DFaceHeight.Sev(d)
+		down = Ramp{-p.DFaceHeight.Onset, -p.DFaceHeight.Full}.Sev(d)
+		if sp, ok := stat(b, coach.MetricHeadPitch); ok && hasPitch {
+			back = math.Max(back, p.DPitch.Sev(pitch-sp.Median))
+			down = math.Max(down, Ramp{-p.DPitch.Onset, -p.DPitch.Full}.Sev(pitch-sp.Median))
+		}
+	} else {
+		if hasFH {
+			back = p.Back.Sev(fh)
+			down = p.Down.Sev(fh)
+		}
+		if hasPitch {
+			back = math.Max(back, p.BackPitch.Sev(pitch))
+			down = math.Max(down, p.DownPitch.Sev(pitch))
+		}
+	}
+	add(coach.HeadBack, back, "chin lifted, neck extended (eye-to-nose height %.2f eye-widths)", fh)
+	add(coach.HeadDown, down, "looking down (eye-to-nose height %.2f eye-widths)", fh)
+
+	// Leaning in: the face fills the frame.
+	ff := M[coach.MetricFaceFrame]
+	var close float64
+	if s, ok := stat(b, coach.MetricFaceFrame); ok {
+		close = p.DFaceFrame.Sev(ff/s.Median - 1)
+	} else {
+		close = p.Close.Sev(ff)
+	}
+	if m.ShouldersOut {
+		close = math.Max(close, p.CloseNoShoulders.Sev(ff))
+	}
+	add(coach.TooClose, close, "face fills %.0f%% of the frame width (leaning in to the screen)", 100*ff*2.5)
+
+	// Forward head: neck shorter against the face, face bigger against the shoulders.
+	nf, hasNF := get(coach.MetricNeckFace)
+	fsr, hasFS := get(coach.MetricFaceShoulder)
+	var fwd float64
+	var why string
+	if s, ok := stat(b, coach.MetricNeckFace); ok && hasNF {
+		a := p.DNeckFace.Sev(nf/s.Median - 1)
+		c := 0.0
+		if s2, ok := stat(b, coach.MetricFaceShoulder); ok && hasFS {
+			c = p.DFaceShoulder.Sev(fsr/s2.Median - 1)
+		}
+		fwd = math.Max(a, c)
+		why = fmt.Sprintf("neck %.0f%% shorter and face %.0f%% bigger against the shoulders than your baseline", 100*(1-nf/s.Median), 100*(fsr/statOr(b, coach.MetricFaceShoulder, fsr)-1))
+	} else if hasNF {
+		fwd = p.NeckFace.Sev(nf)
+		if hasFS {
+			fwd = math.Max(fwd, p.FaceShoulder.Sev(fsr))
+		}
+		why = fmt.Sprintf("head low and forward: ear-to-shoulder height only %.1f eye-widths", nf)
+	} else if m.ShouldersOut && ff >= p.CloseNoShoulders.Onset {
+		fwd = p.CloseNoShoulders.Sev(ff)
+		why = "head forward: leaning in so far that the shoulders left the frame"
+	}
+	add(coach.ForwardHead, fwd, "%s", why)
+
+	// Rounded shoulders: shoulders narrow against the head.
+	if sf, ok := get(coach.MetricShoulderFace); ok {
+		var sev float64
+		if s, ok := stat(b, coach.MetricShoulderFace); ok {
+			sev = p.DShoulderFace.Sev(sf/s.Median - 1)
+		} else {
+			sev = p.ShoulderFace.Sev(sf)
+		}
+		add(coach.RoundedShoulders, sev, "shoulders only %.1f eye-widths across (drawn forward and in)", sf)
+	}
+
+	// Slouch: the whole upper body sinks in the frame.
+	if eh, ok := get(coach.MetricEyeHeight); ok {
+		var sev float64
+		if s, ok := stat(b, coach.MetricEyeHeight); ok {
+			// The drop in eye widths is free of the camera's distance.
+			drop := (eh - s.Median) * float64(m.H) / (statOr(b, coach.MetricFaceFrame, ff) * float64(m.W))
+			sev = p.DEyeDrop.Sev(drop)
+		} else {
+			// Where the eyes sit in the frame depends on the camera; only a
+			// close camera (a laptop's, below the eyes) gives a usable default.
+			sev = p.EyeLow.Sev(eh) * p.CloseCamera.Sev(ff)
+		}
+		add(coach.Slouch, sev, "eyes at %.0f%% of the frame height (sunk in the chair)", 100*eh)
+	}
+
+	// Shoulders raised: the neck shortens while the face does not grow.
+	if hasNF && hasFS {
+		if s, ok := stat(b, coach.MetricNeckFace); ok {
+			s2, _ := stat(b, coach.MetricFaceShoulder)
+			grow := fsr/math.Max(s2.Median, 1e-9) - 1
+			if grow < 0.05 {
+				add(coach.ShouldersRaised, p.DNeckFace.Sev(nf/s.Median-1), "shoulders raised toward the ears")
+			}
+		}
+	}
+	if t, ok := get(coach.MetricShoulderTilt); ok {
+		ref := 0.0
+		if s, ok := stat(b, coach.MetricShoulderTilt); ok {
+			ref = s.Median
+		}
+		add(coach.UnevenShoulders, p.ShoulderUneven.Sev(math.Abs(t-ref)), "shoulder line tilted %.0f°", math.Abs(t-ref))
+	}
+
+	coach.SortFaults(fs)
+	if len(fs) > 0 && fs[0].Severity >= p.BadAt {
+		return coach.PostureBad, fs
+	}
+	return coach.PostureGood, fs
+}
+
+func stat(b *coach.Baseline, k string) (coach.Stat, bool) {
+	if b == nil {
+		return coach.Stat{}, false
+	}
+	s, ok := b.Metrics[k]
+	return s, ok && s.N > 0 && s.Median != 0
+}
+
+func statOr(b *coach.Baseline, k string, def float64) float64 {
+	if s, ok := stat(b, k); ok {
+		return s.Median
+	}
+	return def
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
