@@ -34,8 +34,8 @@ func TestDecodeFindsKeypointsWithOffsets(t *testing.T) {
 	h := synthHeads(24, 22, kp, [2]float32{0.25, -0.5})
 	got := Decode(h)
 	for k, g := range got {
-		wy := (float64(kp[k][0]) + 0.25) / HeatmapSize
-		wx := (float64(kp[k][1]) - 0.5) / HeatmapSize
+		wy := (float64(kp[k][0]) + 0.25) * cellScale
+		wx := (float64(kp[k][1]) - 0.5) * cellScale
 		if math.Abs(g.Y-wy) > 1e-6 || math.Abs(g.X-wx) > 1e-6 || math.Abs(g.Score-0.8) > 1e-6 {
 			t.Errorf("keypoint %d: got (%.4f,%.4f,%.2f), want (%.4f,%.4f,0.80)", k, g.X, g.Y, g.Score, wx, wy)
 		}
@@ -56,7 +56,7 @@ func TestDecodePrefersCentralPersonAndNearPeaks(t *testing.T) {
 	// A stronger distractor peak for keypoint 0 far from the regressed spot.
 	h.Heatmaps[0*plane+44*n+44] = 0.95
 	got := Decode(h)
-	if math.Abs(got[0].Y-20.0/n) > 1e-6 || math.Abs(got[0].X-24.0/n) > 1e-6 {
+	if math.Abs(got[0].Y-20*cellScale) > 1e-6 || math.Abs(got[0].X-24*cellScale) > 1e-6 {
 		t.Fatalf("keypoint 0 at (%.3f,%.3f): the far peak or the edge person won", got[0].X, got[0].Y)
 	}
 }
@@ -75,6 +75,18 @@ func TestLetterboxRoundTrip(t *testing.T) {
 		x, y = lb.ToSource(float64(lb.PadX+lb.W)/InputSize, float64(lb.PadY+lb.H)/InputSize)
 		if math.Abs(x-float64(sz[0])) > float64(sz[0])/InputSize || math.Abs(y-float64(sz[1])) > float64(sz[1])/InputSize {
 			t.Errorf("%v: bottom-right maps to (%.1f,%.1f)", sz, x, y)
+		}
+	}
+}
+
+func TestCentreWeightMatchesGraphTable(t *testing.T) {
+	// Values read from the graph's float16 table (models/DECODER.md).
+	for _, c := range []struct {
+		y, x int
+		want float64
+	}{{24, 24, 0.5556640625}, {0, 0, 0.02798462}, {23, 23, 0.31103516}, {0, 23, 0.038726807}} {
+		if got := centreWeight[c.y*HeatmapSize+c.x]; math.Abs(got-c.want) > 1e-7 {
+			t.Errorf("weight(%d,%d) = %.9f, want %.9f", c.y, c.x, got, c.want)
 		}
 	}
 }

@@ -25,6 +25,10 @@ type PoseOptions struct {
 	// Strict requires the model's sha256 to match the one `make models`
 	// produces. A user-supplied model only has to be a well-formed ONNX file.
 	Strict bool
+	// LinearResize letterboxes with bilinear interpolation, exactly as the
+	// reference decoder check does; the default shrinks with pixel-area
+	// averaging, which does not alias on large camera frames.
+	LinearResize bool
 }
 
 // PoseNet runs MoveNet SinglePose Lightning through OpenCV's dnn module.
@@ -34,6 +38,8 @@ type PoseNet struct {
 	net gocv.Net
 	lb  gocv.Mat // letterbox canvas, reused
 	rs  gocv.Mat // resized frame, reused
+
+	linear bool
 }
 
 // Letterbox maps between source pixels and the model's input square.
@@ -85,7 +91,7 @@ func NewPoseNet(opt PoseOptions) (*PoseNet, error) {
 		net.Close()
 		return nil, fmt.Errorf("set dnn target: %w", err)
 	}
-	return &PoseNet{net: net, lb: gocv.NewMatWithSize(InputSize, InputSize, gocv.MatTypeCV8UC3), rs: gocv.NewMat()}, nil
+	return &PoseNet{net: net, lb: gocv.NewMatWithSize(InputSize, InputSize, gocv.MatTypeCV8UC3), rs: gocv.NewMat(), linear: opt.LinearResize}, nil
 }
 
 // Close releases the network.
@@ -108,9 +114,24 @@ func (p *PoseNet) Estimate(img gocv.Mat) ([]coach.Keypoint, Letterbox, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	lb := p.letterbox(img)
+	var kps []coach.Keypoint
+	err := p.forward(func(h Heads) {
+		norm := Decode(h)
+		kps = make([]coach.Keypoint, NumKeypoints)
+		for i, k := range norm {
+			x, y := lb.ToSource(k.X, k.Y)
+			kps[i] = coach.Keypoint{Name: KeypointNames[i], X: x, Y: y, Score: k.Score}
+		}
+	})
+	return kps, lb, err
+}
+
+// letterbox fits img into the reused input canvas (stage 1 of Estimate).
+func (p *PoseNet) letterbox(img gocv.Mat) Letterbox {
 	lb := NewLetterbox(img.Cols(), img.Rows())
 	interp := gocv.InterpolationArea // anti-aliased when shrinking
-	if lb.Scale > 1 {
+	if lb.Scale > 1 || p.linear {
 		interp = gocv.InterpolationLinear
 	}
 	gocv.Resize(img, &p.rs, image.Pt(lb.W, lb.H), 0, 0, interp)
@@ -118,7 +139,12 @@ func (p *PoseNet) Estimate(img gocv.Mat) ([]coach.Keypoint, Letterbox, error) {
 	roi := p.lb.Region(image.Rect(lb.PadX, lb.PadY, lb.PadX+lb.W, lb.PadY+lb.H))
 	p.rs.CopyTo(&roi)
 	roi.Close()
+	return lb
+}
 
+// forward runs the network on the canvas and hands the raw heads to use
+// (stage 2; the heads are only valid inside use).
+func (p *PoseNet) forward(use func(Heads)) error {
 	blob := gocv.BlobFromImage(p.lb, 1.0, image.Pt(InputSize, InputSize), gocv.NewScalar(0, 0, 0, 0), true, false)
 	defer blob.Close()
 	p.net.SetInput(blob, "input")
@@ -129,29 +155,24 @@ func (p *PoseNet) Estimate(img gocv.Mat) ([]coach.Keypoint, Letterbox, error) {
 		}
 	}()
 	if len(outs) != len(poseOutputs) {
-		return nil, lb, fmt.Errorf("pose model gave %d outputs, want %d (%v)", len(outs), len(poseOutputs), poseOutputs)
+		return fmt.Errorf("pose model gave %d outputs, want %d (%v)", len(outs), len(poseOutputs), poseOutputs)
 	}
-	var heads Heads
+	var h Heads
 	var err error
-	if heads.Heatmaps, err = blobData(outs[0], HeatmapSize*HeatmapSize*NumKeypoints); err != nil {
-		return nil, lb, fmt.Errorf("heatmaps: %w", err)
+	if h.Heatmaps, err = blobData(outs[0], HeatmapSize*HeatmapSize*NumKeypoints); err != nil {
+		return fmt.Errorf("heatmaps: %w", err)
 	}
-	if heads.Center, err = blobData(outs[1], HeatmapSize*HeatmapSize); err != nil {
-		return nil, lb, fmt.Errorf("center: %w", err)
+	if h.Center, err = blobData(outs[1], HeatmapSize*HeatmapSize); err != nil {
+		return fmt.Errorf("center: %w", err)
 	}
-	if heads.Regress, err = blobData(outs[2], HeatmapSize*HeatmapSize*2*NumKeypoints); err != nil {
-		return nil, lb, fmt.Errorf("regress: %w", err)
+	if h.Regress, err = blobData(outs[2], HeatmapSize*HeatmapSize*2*NumKeypoints); err != nil {
+		return fmt.Errorf("regress: %w", err)
 	}
-	if heads.Offsets, err = blobData(outs[3], HeatmapSize*HeatmapSize*2*NumKeypoints); err != nil {
-		return nil, lb, fmt.Errorf("offsets: %w", err)
+	if h.Offsets, err = blobData(outs[3], HeatmapSize*HeatmapSize*2*NumKeypoints); err != nil {
+		return fmt.Errorf("offsets: %w", err)
 	}
-	norm := Decode(heads)
-	kps := make([]coach.Keypoint, NumKeypoints)
-	for i, k := range norm {
-		x, y := lb.ToSource(k.X, k.Y)
-		kps[i] = coach.Keypoint{Name: KeypointNames[i], X: x, Y: y, Score: k.Score}
-	}
-	return kps, lb, nil
+	use(h)
+	return nil
 }
 
 // blobData returns a view of an output blob's floats after checking its size.
@@ -168,4 +189,3 @@ func blobData(m gocv.Mat, want int) ([]float32, error) {
 	}
 	return d, nil
 }
-

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -75,35 +74,6 @@ func (o *analysisOptions) newAnalyzer() (*vision.Analyzer, error) {
 	return vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: b})
 }
 
-// walkFrames opens the paths and calls fn for every frame or per-item error.
-// fn gets the frame (nil Mat on error) and must not keep it. It returns the
-// number of errors seen.
-func walkFrames(paths []string, fps float64, fn func(f *vision.Frame, err error)) (int, error) {
-	src, err := vision.OpenPaths(paths, vision.SourceOptions{FPS: fps, Start: time.Unix(0, 0).UTC()})
-	if err != nil {
-		return 0, err
-	}
-	defer src.Close()
-	errs := 0
-	for {
-		f, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			return errs, nil
-		}
-		if err != nil {
-			var ie *vision.ItemError
-			if errors.As(err, &ie) {
-				errs++
-				fn(nil, err)
-				continue
-			}
-			return errs, err
-		}
-		fn(&f, nil)
-		f.Close()
-	}
-}
-
 func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("analyze", stderr)
 	var o analysisOptions
@@ -154,9 +124,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(tw, "%s\t%d\t-\terror\t%s\t-\n", r.Source, r.Frame, r.Error)
 			return
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%.1f\n", r.Source, r.Frame, r.TS, r.Posture, faultList(r.Faults), r.MS)
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%.1f\n", r.Source, r.Frame, r.TS, r.Posture, vision.FaultList(r.Faults), r.MS)
 	}
-	_, err = walkFrames(fs.Args(), o.fps, func(f *vision.Frame, ferr error) {
+	err = vision.Walk(fs.Args(), vision.SourceOptions{FPS: o.fps, Start: time.Unix(0, 0).UTC()}, func(f *vision.Frame, ferr error) {
 		if ferr != nil {
 			failed++
 			r := frameRecord{Error: ferr.Error()}
@@ -202,17 +172,6 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-func faultList(fs []coach.Fault) string {
-	if len(fs) == 0 {
-		return "-"
-	}
-	parts := make([]string, 0, len(fs))
-	for _, f := range fs {
-		parts = append(parts, fmt.Sprintf("%s:%.2f", f.Name, f.Severity))
-	}
-	return strings.Join(parts, " ")
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
@@ -287,4 +246,3 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintf(w, "time per frame: mean %.1f ms, median %.1f ms\n", tot/float64(len(s.ms)), s.ms[len(s.ms)/2])
 	}
 }
-

@@ -71,7 +71,7 @@ func DefaultParams() Params {
 		CloseCamera:      Ramp{0.085, 0.10}, // face/frame width from which the camera counts as a laptop's (EyeLow applies)
 		ShoulderUneven:   Ramp{7, 15},       // shoulder-line angle, degrees
 
-		DNeckFace:     Ramp{-0.30, -0.9},  // shortening of neck/face against the baseline
+		DNeckFace:     Ramp{-0.12, -0.40}, // shortening of neck/face against the baseline
 		DFaceFrame:    Ramp{0.18, 0.5},    // relative growth of the face in the frame (leaning in)
 		DFaceShoulder: Ramp{0.10, 0.30},   // relative growth of face against shoulders (head forward)
 		DShoulderFace: Ramp{-0.10, -0.25}, // relative narrowing of shoulders against the face (rounding)
@@ -196,14 +196,22 @@ func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
 	fsr, hasFS := get(coach.MetricFaceShoulder)
 	var fwd float64
 	var why string
+	var raised float64
 	if s, ok := stat(b, coach.MetricNeckFace); ok && hasNF {
 		a := p.DNeckFace.Sev(nf/s.Median - 1)
-		c := 0.0
+		c, grow := 0.0, 0.0
 		if s2, ok := stat(b, coach.MetricFaceShoulder); ok && hasFS {
-			c = p.DFaceShoulder.Sev(fsr/s2.Median - 1)
+			grow = fsr/s2.Median - 1
+			c = p.DFaceShoulder.Sev(grow)
+		}
+		// A shorter neck is the head dropping forward, or the shoulders
+		// rising (a shrug): tell them apart by which end moved, in eye widths.
+		rise, drop := moved(m, b, coach.MetricShoulderHeight, -1), moved(m, b, coach.MetricEyeHeight, 1)
+		if rise > drop && grow < 0.05 {
+			raised, a = a, 0
 		}
 		fwd = math.Max(a, c)
-		why = fmt.Sprintf("neck %.0f%% shorter and face %.0f%% bigger against the shoulders than your baseline", 100*(1-nf/s.Median), 100*(fsr/statOr(b, coach.MetricFaceShoulder, fsr)-1))
+		why = fmt.Sprintf("neck %.0f%% shorter and face %.0f%% bigger against the shoulders than your baseline", 100*(1-nf/s.Median), 100*grow)
 	} else if hasNF {
 		fwd = p.NeckFace.Sev(nf)
 		if hasFS {
@@ -242,16 +250,9 @@ func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
 		add(coach.Slouch, sev, "eyes at %.0f%% of the frame height (sunk in the chair)", 100*eh)
 	}
 
-	// Shoulders raised: the neck shortens while the face does not grow.
-	if hasNF && hasFS {
-		if s, ok := stat(b, coach.MetricNeckFace); ok {
-			s2, _ := stat(b, coach.MetricFaceShoulder)
-			grow := fsr/math.Max(s2.Median, 1e-9) - 1
-			if grow < 0.05 {
-				add(coach.ShouldersRaised, p.DNeckFace.Sev(nf/s.Median-1), "shoulders raised toward the ears")
-			}
-		}
-	}
+	// Shoulders raised: the neck shortens because the shoulders rose (judged
+	// against a baseline only: from one frame a short neck is anatomy).
+	add(coach.ShouldersRaised, raised, "shoulders raised toward the ears (neck %.0f%% shorter than your baseline)", 100*(1-nf/statOr(b, coach.MetricNeckFace, nf)))
 	if t, ok := get(coach.MetricShoulderTilt); ok {
 		ref := 0.0
 		if s, ok := stat(b, coach.MetricShoulderTilt); ok {
@@ -265,6 +266,18 @@ func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
 		return coach.PostureBad, fs
 	}
 	return coach.PostureGood, fs
+}
+
+// moved is how far a frame-position metric moved from the baseline, in eye
+// widths of the baseline's face, signed by dir (0 when unknown).
+func moved(m Measurement, b *coach.Baseline, key string, dir float64) float64 {
+	v, ok := m.Metrics[key]
+	s, ok2 := stat(b, key)
+	ff, ok3 := stat(b, coach.MetricFaceFrame)
+	if !ok || !ok2 || !ok3 || m.W == 0 {
+		return 0
+	}
+	return dir * (v - s.Median) * float64(m.H) / (ff.Median * float64(m.W))
 }
 
 func stat(b *coach.Baseline, k string) (coach.Stat, bool) {

@@ -1,0 +1,309 @@
+package vision
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gocv.io/x/gocv"
+)
+
+// Frame is one picture from a source. The receiver owns Mat and must Close it
+// (Frame.Close).
+type Frame struct {
+	Mat    gocv.Mat      // BGR, 8UC3
+	Time   time.Time     // wall time it was captured (for files: source start time + Offset)
+	Offset time.Duration // position on the source's own timeline (video time; 0 for still images; since open for a camera)
+	Index  int           // frame number within the source as delivered (0,1,2…); per file for directories and path lists
+	Source string        // file path, or "camera:0" / "camera:/dev/video2"
+}
+
+// Close releases the frame's Mat. It is safe to call more than once.
+func (f *Frame) Close() error {
+	return f.Mat.Close() // gocv's Close nils the pointer; closing again is a no-op
+}
+
+// Source delivers frames; Next returns io.EOF at the end. A per-item problem
+// in a multi-file source (a broken image inside a directory) is returned as
+// *ItemError and the source goes on with the next item on the following call.
+// A Source is not safe for concurrent use.
+type Source interface {
+	Next() (Frame, error)
+	Close() error
+	Name() string
+}
+
+// ItemError reports one unusable item (file) of a multi-file source; the
+// source itself can go on.
+type ItemError struct {
+	Path string
+	Err  error
+}
+
+func (e *ItemError) Error() string {
+	msg := e.Err.Error()
+	if strings.Contains(msg, e.Path) {
+		return msg // the cause names the file already
+	}
+	return e.Path + ": " + msg
+}
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// SourceOptions tune how sources deliver frames.
+type SourceOptions struct {
+	FPS           float64   // sampling rate for videos and cameras; default 2 when 0
+	Loop          bool      // restart a video at its end (for `run --source FILE --loop`)
+	Start         time.Time // base for Frame.Time of file sources (default time.Now() at open)
+	Width, Height int       // requested camera resolution (default 640×480)
+	// Realtime paces video files to their own timeline on the wall clock
+	// (one frame every 1/FPS seconds), as a camera would deliver them.
+	Realtime bool
+}
+
+// DefaultFPS is the sampling rate used when SourceOptions.FPS is 0.
+const DefaultFPS = 2.0
+
+// MinImageSide is the smallest width or height accepted for a frame.
+const MinImageSide = 32
+
+func (o SourceOptions) withDefaults() SourceOptions {
+	if o.FPS <= 0 {
+		o.FPS = DefaultFPS
+	}
+	if o.Start.IsZero() {
+		o.Start = time.Now()
+	}
+	if o.Width <= 0 {
+		o.Width = 640
+	}
+	if o.Height <= 0 {
+		o.Height = 480
+	}
+	return o
+}
+
+var (
+	imageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".bmp": true,
+		".webp": true, ".tif": true, ".tiff": true, ".ppm": true, ".pgm": true, ".pnm": true}
+	videoExts = map[string]bool{".mp4": true, ".avi": true, ".mkv": true, ".mov": true,
+		".webm": true, ".m4v": true, ".mpg": true, ".mpeg": true, ".wmv": true, ".flv": true}
+)
+
+// IsImagePath reports whether p has a still-image extension.
+func IsImagePath(p string) bool { return imageExts[strings.ToLower(filepath.Ext(p))] }
+
+// IsVideoPath reports whether p has a video extension.
+func IsVideoPath(p string) bool { return videoExts[strings.ToLower(filepath.Ext(p))] }
+
+// checkFile makes sure path is an existing, non-empty, readable regular file
+// before OpenCV sees it (OpenCV's own messages are poor).
+func checkFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: no such file", path)
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file", path)
+	}
+	if st.Size() == 0 {
+		return fmt.Errorf("%s: file is empty", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: cannot read: %w", path, err)
+	}
+	f.Close()
+	return nil
+}
+
+// OpenPath opens an image, a video, or a directory (walked recursively in
+// sorted order; images and videos chosen by extension; unreadable entries are
+// reported as *ItemError by Next, not an abort).
+func OpenPath(path string, opt SourceOptions) (Source, error) {
+	opt = opt.withDefaults()
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("open %s: no such file or directory", path)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return openDir(path, opt)
+	}
+	switch {
+	case IsImagePath(path):
+		return openImage(path, opt)
+	case IsVideoPath(path):
+		return openVideo(path, opt)
+	default:
+		return nil, fmt.Errorf("open %s: unknown file type %q (images: .jpg .png …, videos: .mp4 .avi …)", path, filepath.Ext(path))
+	}
+}
+
+// OpenPaths concatenates several paths (files or directories). A path that
+// cannot be opened is reported by Next as *ItemError and the source goes on.
+func OpenPaths(paths []string, opt SourceOptions) (Source, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("open: no paths given")
+	}
+	opt = opt.withDefaults()
+	items := make([]item, 0, len(paths))
+	for _, p := range paths {
+		items = append(items, item{path: p, open: func() (Source, error) { return OpenPath(p, opt) }})
+	}
+	return &multiSource{name: strings.Join(paths, ","), items: items}, nil
+}
+
+// item is one entry of a multiSource: either a path to open lazily or an
+// error found while listing.
+type item struct {
+	path string
+	open func() (Source, error)
+	err  error
+}
+
+// multiSource plays its items one after the other.
+type multiSource struct {
+	name  string
+	items []item
+	pos   int
+	cur   Source
+}
+
+func (m *multiSource) Name() string { return m.name }
+
+func (m *multiSource) Next() (Frame, error) {
+	for {
+		if m.cur == nil {
+			if m.pos >= len(m.items) {
+				return Frame{}, io.EOF
+			}
+			it := m.items[m.pos]
+			m.pos++
+			if it.err != nil {
+				return Frame{}, &ItemError{Path: it.path, Err: it.err}
+			}
+			src, err := it.open()
+			if err != nil {
+				return Frame{}, &ItemError{Path: it.path, Err: err}
+			}
+			m.cur = src
+		}
+		f, err := m.cur.Next()
+		if err == nil {
+			return f, nil
+		}
+		var ie *ItemError
+		if errors.As(err, &ie) {
+			return Frame{}, err
+		}
+		if cerr := m.cur.Close(); cerr != nil {
+			slog.Warn("closing source", "source", m.cur.Name(), "err", cerr)
+		}
+		name := m.cur.Name()
+		m.cur = nil
+		if !errors.Is(err, io.EOF) {
+			return Frame{}, &ItemError{Path: name, Err: err}
+		}
+	}
+}
+
+func (m *multiSource) Close() error {
+	m.pos = len(m.items)
+	if m.cur == nil {
+		return nil
+	}
+	err := m.cur.Close()
+	m.cur = nil
+	return err
+}
+
+// openDir lists dir recursively (lexical order) and plays its images and
+// videos; other files are skipped, unreadable entries become items that
+// report an *ItemError.
+func openDir(dir string, opt SourceOptions) (Source, error) {
+	var items []item
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == dir {
+				return err
+			}
+			items = append(items, item{path: p, err: fmt.Errorf("cannot read: %w", err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !IsImagePath(p) && !IsVideoPath(p) {
+			return nil
+		}
+		items = append(items, item{path: p, open: func() (Source, error) { return OpenPath(p, opt) }})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open directory %s: %w", dir, err)
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("open directory %s: no images or videos in it", dir)
+	}
+	return &multiSource{name: dir, items: items}, nil
+}
+
+// toBGR makes m an 8-bit, 3-channel BGR image in place (grayscale and BGRA
+// are converted, 16-bit and float depths scaled down).
+func toBGR(m *gocv.Mat) error {
+	if m.Empty() {
+		return errors.New("empty image")
+	}
+	switch m.Type() {
+	case gocv.MatTypeCV8UC3:
+		return nil
+	case gocv.MatTypeCV16UC1, gocv.MatTypeCV16UC3, gocv.MatTypeCV16UC4:
+		tmp := gocv.NewMat()
+		m.ConvertToWithParams(&tmp, gocv.MatType(gocv.MatTypeCV8U+gocv.MatType((m.Channels()-1)<<3)), 1.0/256, 0)
+		m.Close()
+		*m = tmp
+	case gocv.MatTypeCV32FC1, gocv.MatTypeCV32FC3, gocv.MatTypeCV32FC4:
+		tmp := gocv.NewMat()
+		m.ConvertToWithParams(&tmp, gocv.MatType(gocv.MatTypeCV8U+gocv.MatType((m.Channels()-1)<<3)), 255, 0)
+		m.Close()
+		*m = tmp
+	}
+	var code gocv.ColorConversionCode
+	switch m.Type() {
+	case gocv.MatTypeCV8UC3:
+		return nil
+	case gocv.MatTypeCV8UC1:
+		code = gocv.ColorGrayToBGR
+	case gocv.MatTypeCV8UC4:
+		code = gocv.ColorBGRAToBGR
+	default:
+		return fmt.Errorf("unsupported pixel format (Mat type %v, %d channels)", m.Type(), m.Channels())
+	}
+	tmp := gocv.NewMat()
+	gocv.CvtColor(*m, &tmp, code)
+	m.Close()
+	*m = tmp
+	return nil
+}
+
+// checkSize rejects images too small to hold a person.
+func checkSize(m gocv.Mat) error {
+	if m.Cols() < MinImageSide || m.Rows() < MinImageSide {
+		return fmt.Errorf("image is %d×%d pixels, too small (need at least %d a side)", m.Cols(), m.Rows(), MinImageSide)
+	}
+	return nil
+}
