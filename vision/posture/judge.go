@@ -67,7 +67,7 @@ func DefaultParams() Params {
 		NeckFace:         Ramp{2.4, 1.5},    // ear-line to shoulder-line height / eye distance: 2.3–2.8 upright in every set we have, 1.3–1.6 head forward
 		FaceShoulder:     Ramp{0.26, 0.34},  // eye distance / shoulder width: ~0.18–0.22 upright
 		ShoulderFace:     Ramp{3.6, 2.9},    // shoulder width / eye distance: ~4.5–5.5 upright; shoulders drawn in shrink it
-		EyeLow:           Ramp{0.36, 0.48},  // eye line / frame height, for a close (laptop) camera: upright 0.25–0.35, sunk 0.4–0.5
+		EyeLow:           Ramp{0.38, 0.50},  // eye line / frame height, for a close (laptop) camera: upright 0.25–0.40, sunk 0.45–0.55
 		CloseCamera:      Ramp{0.085, 0.10}, // face/frame width from which the camera counts as a laptop's (EyeLow applies)
 		ShoulderUneven:   Ramp{7, 15},       // shoulder-line angle, degrees
 
