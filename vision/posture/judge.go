@@ -56,11 +56,11 @@ func DefaultParams() Params {
 		ReportMin:    0.1,
 
 		Tilt:      Ramp{10, 25},     // |roll| degrees: ≤ 10° is normal head carriage, 25° is an ear-toward-shoulder stretch
-		Turn:      Ramp{0.22, 0.5},  // nose offset / eye distance ≈ 0.9·tan(yaw): 0.22 ≈ 14°, 0.5 ≈ 30°
-		Back:      Ramp{0.42, 0.22}, // eye–nose height / eye distance: ~0.6 level, ~0.5 seen from a laptop camera below, ≤ 0.3 chin up
-		BackPitch: Ramp{0.2, 0.7},   // nose above the ear line by eye widths: −0.4…−0.1 when level, seen from below or not
-		Down:      Ramp{1.05, 1.4},  // eye–nose height / eye distance grows when the head bows
-		DownPitch: Ramp{-0.9, -1.4}, // nose below the ear line by face widths
+		Turn:      Ramp{0.15, 0.4},  // yaw ≈ 0.4·tan(turn) from the nose (≈ 2.5 cm before the pupils), ≈ 0.5·tan with both ears: 0.15 ≈ 17–20°, bad (0.275) ≈ 28–35°; we see ≤ 0.16 facing the screen
+		Back:      Ramp{0.40, 0.22}, // eye–nose height / eye distance: 0.43–0.60 level (0.52–0.60 from a laptop camera below), ≈ 0.3 at 30° chin up
+		BackPitch: Ramp{0.15, 0.6},  // nose above the ear line, eye widths: −0.4…−0.1 level; the nose sits ≈ 10 cm before the ear axis, so 30° back lifts it ≈ +0.8
+		Down:      Ramp{1.05, 1.4},  // eye–nose height / eye distance grows when the head bows (≈ 0.8 at 30°)
+		DownPitch: Ramp{-0.8, -1.3}, // nose below the ear line: ≈ −1.1 at 30° bowed
 
 		Close:            Ramp{0.16, 0.24},  // eye distance / frame width: 0.08–0.15 at 50–60 cm (wider for cropped frames), 0.24 ≈ 25 cm
 		CloseNoShoulders: Ramp{0.12, 0.18},  // the same when the shoulders have left the frame (leaning in)
