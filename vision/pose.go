@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"sync"
+	"unsafe"
 
 	"gocv.io/x/gocv"
 
@@ -106,7 +107,7 @@ func (p *PoseNet) Close() error {
 // Estimate finds the 17 COCO keypoints of the most central person in a BGR
 // frame, in the frame's pixel coordinates.
 func (p *PoseNet) Estimate(img gocv.Mat) ([]coach.Keypoint, Letterbox, error) {
-	if img.Empty() {
+	if isNilMat(img) || img.Empty() {
 		return nil, Letterbox{}, errors.New("empty frame")
 	}
 	if img.Type() != gocv.MatTypeCV8UC3 {
@@ -174,6 +175,10 @@ func (p *PoseNet) forward(use func(Heads)) error {
 	use(h)
 	return nil
 }
+
+// isNilMat reports a zero-value (never allocated or already closed) Mat,
+// on which any OpenCV call would crash the process.
+func isNilMat(m gocv.Mat) bool { return unsafe.Pointer(m.Ptr()) == nil }
 
 // blobData returns a view of an output blob's floats after checking its size.
 func blobData(m gocv.Mat, want int) ([]float32, error) {
