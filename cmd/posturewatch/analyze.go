@@ -28,9 +28,11 @@ type frameRecord struct {
 	Metrics   coach.Metrics    `json:"metrics,omitempty"`
 	Keypoints []coach.Keypoint `json:"keypoints,omitempty"`
 	Visible   []string         `json:"visible,omitempty"`
-	MS        float64          `json:"ms"`
-	Annotated string           `json:"annotated,omitempty"`
-	Error     string           `json:"error,omitempty"`
+	// Confidence is the mean score of the head and shoulder keypoints seen.
+	Confidence float64 `json:"confidence"`
+	MS         float64 `json:"ms"`
+	Annotated  string  `json:"annotated,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }
 
 // analysisOptions are shared by analyze, calibrate and eval.
@@ -146,6 +148,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 			return
 		}
 		r.Posture, r.Faults, r.Metrics, r.Keypoints, r.Visible = obs.Posture, obs.Faults, roundMetrics(obs.Metrics), roundKeypoints(obs.Keypoints), obs.Visible
+		r.Confidence = round3(obs.Confidence)
 		if *annotate != "" {
 			img := vision.Annotate(f.Mat, obs, 0.3)
 			path, werr := vision.WriteAnnotated(*annotate, obs, img)

@@ -1,0 +1,149 @@
+package coach
+
+import (
+	"math"
+	"time"
+)
+
+// Stale-baseline detection.
+//
+// A baseline stops fitting when the camera or the seat moved: the user's head
+// and shoulders then sit at another place and size in the frame, while the
+// shape of the posture (neck length, face to shoulder proportions, head pitch)
+// is unchanged. A fault changes that shape (forward head shortens the neck and
+// enlarges the face against the shoulders; slouching shortens the neck), so it
+// is not mistaken for a moved camera.
+
+// The metrics of the check. The face's size in the frame changes with the
+// camera's distance; the heights change with its height and tilt (and when
+// the user sinks in the chair, a fault, so a height shift alone is not
+// enough). Body proportions change with posture, not with the camera. Head
+// pitch and face height ratio change with the camera's elevation as well as
+// with the head, so they are left out.
+var (
+	positionMetrics = []string{MetricShoulderHeight, MetricEyeHeight, MetricFaceFrame}
+	shapeMetrics    = []string{MetricNeckLength, MetricFaceShoulder, MetricShoulderFace}
+)
+
+const (
+	stalePositionZ = 6.0  // a moved metric is this many robust SDs away …
+	staleShift     = 0.06 // … and a height moved at least 6 % of the frame height
+	staleScale     = 0.15 // … and the face size changed by at least 15 %
+	staleShapeZ    = 4.0  // a shape metric within this many robust SDs …
+	staleShapeRel  = 0.12 // … or within 12 % of its median is unchanged
+	staleOn        = 0.5  // smoothed share of moved frames that starts the stale timer
+	staleOff       = 0.2  // … and below which it is reset
+)
+
+// RobustZ is how many robust standard deviations (1.4826·MAD) x lies from the
+// baseline median of key; ok is false when the baseline lacks the metric. A
+// MAD of 0 gives +Inf for any difference.
+func (b *Baseline) RobustZ(key string, x float64) (z float64, ok bool) {
+	if b == nil {
+		return 0, false
+	}
+	st, ok := b.Metrics[key]
+	if !ok {
+		return 0, false
+	}
+	d := math.Abs(x - st.Median)
+	if st.MAD <= 0 {
+		if d == 0 {
+			return 0, true
+		}
+		return math.Inf(1), true
+	}
+	return d / (1.4826 * st.MAD), true
+}
+
+// metricMoved: x is far from the baseline both statistically and in size.
+func metricMoved(b *Baseline, key string, x float64) bool {
+	z, ok := b.RobustZ(key, x)
+	if !ok || z <= stalePositionZ {
+		return false
+	}
+	d := math.Abs(x - b.Metrics[key].Median)
+	if key == MetricFaceFrame {
+		return d >= staleScale*math.Abs(b.Metrics[key].Median)
+	}
+	return d >= staleShift
+}
+
+// cameraMoved judges one frame: the face size and at least one height moved,
+// while every measured body proportion is unchanged.
+func cameraMoved(b *Baseline, m Metrics) bool {
+	face, ok := m[MetricFaceFrame]
+	if !ok || !metricMoved(b, MetricFaceFrame, face) {
+		return false
+	}
+	height := false
+	for _, k := range []string{MetricShoulderHeight, MetricEyeHeight} {
+		if x, ok := m[k]; ok && metricMoved(b, k, x) {
+			height = true
+		}
+	}
+	if !height {
+		return false
+	}
+	shapes := 0
+	for _, k := range shapeMetrics {
+		x, ok := m[k]
+		if !ok {
+			continue
+		}
+		z, ok := b.RobustZ(k, x)
+		if !ok {
+			continue
+		}
+		if z >= staleShapeZ && math.Abs(x-b.Metrics[k].Median) > staleShapeRel*math.Abs(b.Metrics[k].Median) {
+			return false
+		}
+		shapes++
+	}
+	return shapes > 0
+}
+
+func (c *Coach) updateStale(obs Observation, now time.Time) {
+	if c.baseline == nil || c.staleDismissed {
+		return
+	}
+	x := 0.0
+	if cameraMoved(c.baseline, obs.Metrics) {
+		x = 1
+	}
+	dt := maxSmoothDt
+	if !c.staleLast.IsZero() {
+		dt = min(max(now.Sub(c.staleLast), 0), maxSmoothDt)
+	}
+	c.staleLast = now
+	c.staleScore += (1 - math.Exp(-dt.Seconds()/staleTau.Seconds())) * (x - c.staleScore)
+	switch {
+	case c.staleScore >= staleOn && c.staleSince.IsZero():
+		c.staleSince = now
+	case c.staleScore < staleOff && !c.staleSuggested:
+		c.staleSince = time.Time{}
+	}
+}
+
+// staleSuppressed: posture nudges rest while the baseline looks stale (from
+// the first sustained signs until recalibrated or dismissed).
+func (c *Coach) staleSuppressed() bool {
+	return c.staleSuggested || !c.staleSince.IsZero()
+}
+
+func (c *Coach) staleEvent(now time.Time) (Event, bool) {
+	if c.staleSuggested || c.staleSince.IsZero() || now.Sub(c.staleSince) < c.cfg.StaleAfter || c.silenced(now) {
+		return Event{}, false
+	}
+	c.staleSuggested = true
+	e := c.ev(now, EventRecalibrate)
+	e.Message = "Your camera or seat seems to have moved, so the saved baseline no longer fits. " +
+		"Posture alerts are on hold: recalibrate (or dismiss this) to resume them."
+	return e, true
+}
+
+// BuildBaseline is ComputeBaseline with the default minimum confidence
+// (DefaultConfig().MinConfidence); for `posturewatch calibrate` and eval.
+func BuildBaseline(name string, frames []Observation, created time.Time) (*Baseline, error) {
+	return ComputeBaseline(name, frames, DefaultConfig().MinConfidence, created)
+}

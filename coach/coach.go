@@ -1,0 +1,781 @@
+package coach
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Timing constants of the detector (not user settings).
+const (
+	// smoothWindow: each fault's severity is the median of the judged frames
+	// of the last 4 s (by timestamp, so 2–30 fps and dropped frames give the
+	// same result). A step change shows after half the window (2 s) whatever
+	// its size, and in a full window a burst shorter than 2 s never shows.
+	// Away and resume empty the window.
+	smoothWindow = 4 * time.Second
+	// maxSmoothDt caps the weight a single frame gets after a gap (stale score).
+	maxSmoothDt = 3 * time.Second
+	// returnAfter is how long someone must be seen again before away ends.
+	returnAfter = time.Second
+	// staleTau smooths the per-frame "baseline does not fit" indicator.
+	staleTau = 10 * time.Second
+	// switchMargin keeps the named fault of a slouching state from flickering
+	// between two confirmed faults of similar severity.
+	switchMargin = 0.1
+	// maxCalibrationFrames bounds the memory of a calibration left running.
+	maxCalibrationFrames = 3000
+)
+
+// MinCalibrationFrames is the least number of usable frames a calibration needs.
+const MinCalibrationFrames = 8
+
+type faultTrack struct {
+	smooth    float64
+	active    bool      // smoothed severity crossed enter and has not gone below exit
+	since     time.Time // when it became active
+	confirmed bool      // active for the onset delay: counts as slouching
+	lastNudge time.Time
+}
+
+// Coach turns observations into events. It is NOT safe for concurrent use:
+// the live service must serialise every call (Step, the commands, Status,
+// Stats, TakeMinutes) with a mutex. All times are passed in; the coach never
+// reads the clock.
+type Coach struct {
+	cfg      Config
+	baseline *Baseline
+	cat      *Catalogue
+
+	started    bool
+	state      State
+	stateFault FaultName
+	stateSince time.Time
+
+	haveLast    bool
+	lastTime    time.Time
+	lastOffset  time.Duration
+	lastPresent bool // the last observation showed someone
+	window      []windowSample
+
+	faults map[FaultName]*faultTrack
+	score  int
+
+	absentSince time.Time
+	returnSince time.Time
+
+	sittingSince  time.Time
+	lastBreakNote time.Time
+
+	paused      bool
+	pausedAt    time.Time
+	pausedUntil time.Time
+
+	calibrating bool
+	calFrames   []Observation
+	calPrev     State
+
+	nudgeTimes []time.Time
+	slouchTime map[FaultName]time.Duration // confirmed time per fault since the last suggestion
+
+	staleScore     float64
+	staleSince     time.Time
+	staleLast      time.Time
+	staleSuggested bool
+	staleDismissed bool
+
+	goodSince time.Time // start of the current good streak (zero when not good)
+
+	stats *stats
+}
+
+// New makes a coach. cfg must be valid (see Config.Validate); an invalid
+// config is replaced by DefaultConfig. baseline may be nil (vision defaults);
+// cat may be nil (suggestions then carry no routine).
+func New(cfg Config, baseline *Baseline, cat *Catalogue) *Coach {
+	if cfg.Validate() != nil {
+		cfg = DefaultConfig()
+	}
+	c := &Coach{cfg: cfg, baseline: baseline, cat: cat, state: StateAway,
+		faults: map[FaultName]*faultTrack{}, slouchTime: map[FaultName]time.Duration{}, stats: newStats(), score: 100}
+	for _, f := range AllFaults {
+		c.faults[f] = &faultTrack{}
+	}
+	return c
+}
+
+// Config returns the current settings.
+func (c *Coach) Config() Config { return c.cfg }
+
+// SetConfig validates and applies new settings.
+func (c *Coach) SetConfig(cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	c.cfg = cfg
+	return nil
+}
+
+// Baseline returns the baseline in use (nil = vision defaults).
+func (c *Coach) Baseline() *Baseline { return c.baseline }
+
+// SetBaseline switches to another baseline (nil = vision defaults) and clears
+// any recalibration suggestion.
+func (c *Coach) SetBaseline(b *Baseline) {
+	c.baseline = b
+	c.resetStale()
+	c.staleDismissed = false
+}
+
+// DismissRecalibrate clears a recalibration suggestion; it is not repeated
+// for this baseline and posture nudges resume.
+func (c *Coach) DismissRecalibrate() {
+	c.resetStale()
+	c.staleDismissed = true
+}
+
+func (c *Coach) resetStale() {
+	c.staleScore, c.staleSince, c.staleLast, c.staleSuggested = 0, time.Time{}, time.Time{}, false
+}
+
+// offsetAt maps a wall time to the observations' timeline.
+func (c *Coach) offsetAt(now time.Time) time.Duration {
+	if !c.haveLast {
+		return 0
+	}
+	return c.lastOffset + now.Sub(c.lastTime)
+}
+
+func (c *Coach) ev(now time.Time, t EventType) Event {
+	return Event{Time: now, Offset: c.offsetAt(now), Type: t}
+}
+
+// setState moves to a new state and returns the state event.
+func (c *Coach) setState(now time.Time, s State, f FaultName) Event {
+	e := c.ev(now, EventState)
+	e.State, e.Fault, e.Previous = s, f, c.state
+	if c.started && !c.stateSince.IsZero() {
+		e.Duration = now.Sub(c.stateSince)
+	}
+	if s == StateSlouching {
+		e.Severity = round3(c.faults[f].smooth)
+		e.Message, _ = NudgeText(f)
+	}
+	if s == StateGood && c.state != StateGood {
+		c.goodSince = now
+	} else if s != StateGood {
+		c.goodSince = time.Time{}
+	}
+	c.state, c.stateFault, c.stateSince = s, f, now
+	return e
+}
+
+func (c *Coach) resetFaults() {
+	for _, t := range c.faults {
+		t.smooth, t.active, t.since, t.confirmed = 0, false, time.Time{}, false
+	}
+	c.window = c.window[:0]
+	c.score = 100
+}
+
+// silenced reports whether nudges, suggestions and reminders are held back.
+func (c *Coach) silenced(now time.Time) bool {
+	return c.paused || c.calibrating || c.cfg.inQuietHours(now)
+}
+
+// advance attributes the time since the last call to the statistics and
+// moves the timeline forward. It returns false when now is before the last time.
+func (c *Coach) advance(now time.Time, offset time.Duration, haveOffset bool) {
+	if !c.started {
+		c.started = true
+		c.stateSince = now
+	}
+	if c.haveLast {
+		dt := now.Sub(c.lastTime)
+		if dt > maxStatsStepDt {
+			dt = maxStatsStepDt
+		}
+		if dt > 0 {
+			present := c.lastPresent && (c.state == StateGood || c.state == StateSlouching || c.state == StateCalibrating)
+			good := present && c.state == StateGood
+			var fs []FaultName
+			if present && c.state == StateSlouching {
+				for _, f := range AllFaults {
+					if c.faults[f].confirmed {
+						fs = append(fs, f)
+						c.slouchTime[f] += dt
+					}
+				}
+			}
+			var streak time.Duration
+			if good && !c.goodSince.IsZero() {
+				streak = now.Sub(c.goodSince)
+			}
+			c.stats.addTime(c.lastTime, dt, present, good, fs, streak)
+		}
+	}
+	if !c.haveLast || !now.Before(c.lastTime) {
+		if haveOffset {
+			c.lastOffset = offset
+		} else {
+			c.lastOffset = c.offsetAt(now)
+		}
+		c.lastTime = now
+		c.haveLast = true
+	}
+}
+
+// Step feeds one observation taken at now and returns the events it causes.
+func (c *Coach) Step(obs Observation, now time.Time) []Event {
+	var evs []Event
+	if c.paused && !now.Before(c.pausedUntil) {
+		c.advance(c.pausedUntil, 0, false)
+		evs = append(evs, c.resume(c.pausedUntil)...)
+	}
+	c.advance(now, obs.Offset, true)
+	if c.paused {
+		c.lastPresent = false
+		return evs
+	}
+	present := obs.Posture != PostureAway
+	judged := present && obs.Posture != PostureUnknown && obs.Confidence >= c.cfg.MinConfidence
+	c.lastPresent = present
+
+	if c.calibrating {
+		if len(c.calFrames) < maxCalibrationFrames { // ComputeBaseline rejects the unusable ones
+			c.calFrames = append(c.calFrames, obs)
+		}
+		return evs
+	}
+
+	// Presence.
+	if !present {
+		c.returnSince = time.Time{}
+		if c.absentSince.IsZero() {
+			c.absentSince = now
+		}
+		if c.state != StateAway && now.Sub(c.absentSince) >= c.cfg.AwayAfter {
+			evs = append(evs, c.setState(now, StateAway, ""))
+			c.resetFaults()
+		}
+		if c.state == StateAway && !c.sittingSince.IsZero() && now.Sub(c.absentSince) >= c.cfg.BreakLength {
+			e := c.ev(now, EventSitting)
+			e.Duration = c.absentSince.Sub(c.sittingSince)
+			e.Message = fmt.Sprintf("You took a break after %s of sitting.", humanDur(e.Duration))
+			evs = append(evs, e)
+			c.sittingSince = time.Time{}
+		}
+		return evs
+	}
+	c.absentSince = time.Time{}
+	if c.state == StateAway {
+		if c.returnSince.IsZero() {
+			c.returnSince = now
+		}
+		if now.Sub(c.returnSince) < returnAfter && c.stateSince.Before(now) {
+			return evs
+		}
+		c.resetFaults()
+		// the confirmation second was already presence
+		c.stats.addTime(c.returnSince, now.Sub(c.returnSince), true, true, nil, 0)
+		evs = append(evs, c.setState(now, StateGood, ""))
+		if c.sittingSince.IsZero() {
+			c.sittingSince = c.returnSince
+		}
+		c.returnSince = time.Time{}
+	}
+	if c.sittingSince.IsZero() {
+		c.sittingSince = now
+	}
+
+	if judged {
+		c.updateFaults(obs, now)
+		c.updateStale(obs, now)
+		evs = append(evs, c.updateState(now)...)
+	}
+	if e, ok := c.staleEvent(now); ok {
+		evs = append(evs, e)
+	}
+	evs = append(evs, c.nudges(now)...)
+	evs = append(evs, c.sittingReminder(now)...)
+	return evs
+}
+
+// windowSample is one judged frame's fault severities.
+type windowSample struct {
+	t   time.Time
+	sev []float64 // in AllFaults order
+}
+
+func (c *Coach) updateFaults(obs Observation, now time.Time) {
+	ws := windowSample{t: now, sev: make([]float64, len(AllFaults))}
+	for i, f := range AllFaults {
+		x := obs.Fault(f)
+		if math.IsNaN(x) {
+			x = 0
+		}
+		ws.sev[i] = math.Max(0, math.Min(1, x))
+	}
+	keep := c.window[:0]
+	for _, w := range c.window {
+		if now.Sub(w.t) < smoothWindow && !w.t.After(now) {
+			keep = append(keep, w)
+		}
+	}
+	c.window = append(keep, ws)
+	vals := make([]float64, len(c.window))
+	worst := 0.0
+	for i, f := range AllFaults {
+		t := c.faults[f]
+		for j, w := range c.window {
+			vals[j] = w.sev[i]
+		}
+		t.smooth = median(vals)
+		enter, exit := c.cfg.thresholds(f)
+		if !t.active && t.smooth >= enter {
+			t.active, t.since = true, now
+		} else if t.active && t.smooth < exit {
+			t.active, t.confirmed, t.since = false, false, time.Time{}
+		}
+		onset := c.cfg.OnsetDelay
+		if m := minOnset(f); m > onset {
+			onset = m
+		}
+		if t.active && !t.confirmed && now.Sub(t.since) >= onset {
+			t.confirmed = true
+		}
+		worst = math.Max(worst, t.smooth)
+	}
+	c.score = int(math.Round(100 * (1 - worst)))
+}
+
+// updateState derives good / slouching(fault) from the confirmed faults.
+func (c *Coach) updateState(now time.Time) []Event {
+	var best FaultName
+	bestSev := -1.0
+	for _, f := range AllFaults {
+		t := c.faults[f]
+		if t.confirmed && t.smooth > bestSev {
+			best, bestSev = f, t.smooth
+		}
+	}
+	if best == "" {
+		if c.state != StateGood {
+			return []Event{c.setState(now, StateGood, "")}
+		}
+		return nil
+	}
+	if c.state == StateSlouching {
+		cur := c.faults[c.stateFault]
+		if cur.confirmed && bestSev < cur.smooth+switchMargin {
+			return nil
+		}
+	}
+	return []Event{c.setState(now, StateSlouching, best)}
+}
+
+// nudges fires the nudge for the named fault of a slouching state, and the
+// suggestion after repeated nudges.
+func (c *Coach) nudges(now time.Time) []Event {
+	if c.state != StateSlouching || c.silenced(now) || c.staleSuppressed() {
+		return nil
+	}
+	f := c.stateFault
+	t := c.faults[f]
+	if !t.lastNudge.IsZero() && now.Sub(t.lastNudge) < c.cfg.Cooldown {
+		return nil
+	}
+	t.lastNudge = now
+	e := c.ev(now, EventNudge)
+	e.Fault, e.Severity = f, round3(t.smooth)
+	msg, fix := NudgeText(f)
+	e.Message, e.Fix = msg+" — "+fix, fix
+	evs := []Event{e}
+	c.stats.count(now, func(b *Bucket) { b.Nudges++ })
+
+	keep := c.nudgeTimes[:0]
+	for _, nt := range c.nudgeTimes {
+		if now.Sub(nt) < c.cfg.RepeatWindow {
+			keep = append(keep, nt)
+		}
+	}
+	c.nudgeTimes = append(keep, now)
+	if len(c.nudgeTimes) >= c.cfg.RepeatNudges {
+		evs = append(evs, c.suggestion(now))
+		c.nudgeTimes = nil
+		c.slouchTime = map[FaultName]time.Duration{}
+	}
+	return evs
+}
+
+// suggestion builds a stretch-break suggestion weighted by minutes per fault.
+func (c *Coach) suggestion(now time.Time) Event {
+	e := c.ev(now, EventSuggestion)
+	e.Faults = map[FaultName]float64{}
+	for f, d := range c.slouchTime {
+		if d > 0 {
+			e.Faults[f] = round3(d.Minutes())
+		}
+	}
+	if len(e.Faults) == 0 && c.stateFault != "" {
+		e.Faults[c.stateFault] = 1
+	}
+	top := topFault(e.Faults)
+	e.Fault = top
+	e.Message = fmt.Sprintf("You have slouched %d times in the last %s, mostly %s. A short stretch break helps.",
+		c.cfg.RepeatNudges, humanDur(c.cfg.RepeatWindow), FaultLabel(top))
+	c.stats.count(now, func(b *Bucket) { b.BreaksSuggested++ })
+	if c.cat == nil {
+		e.Error = "no stretch catalogue loaded"
+		return e
+	}
+	r, err := c.cat.Routine(RoutineRequest{Faults: e.Faults, Equipment: c.cfg.Equipment, DeskOnly: c.cfg.DeskOnly, MaxDuration: c.cfg.RoutineMax})
+	if err != nil {
+		e.Error = fmt.Sprintf("no routine: %v", err)
+		return e
+	}
+	e.Routine = &r
+	return e
+}
+
+func topFault(w map[FaultName]float64) FaultName {
+	var best FaultName
+	bv := -1.0
+	for _, f := range AllFaults {
+		if v, ok := w[f]; ok && v > bv {
+			best, bv = f, v
+		}
+	}
+	return best
+}
+
+func (c *Coach) sittingReminder(now time.Time) []Event {
+	if c.cfg.SittingReminder <= 0 || c.sittingSince.IsZero() || c.silenced(now) {
+		return nil
+	}
+	sat := now.Sub(c.sittingSince)
+	if sat < c.cfg.SittingReminder {
+		return nil
+	}
+	if !c.lastBreakNote.IsZero() && !c.lastBreakNote.Before(c.sittingSince) && now.Sub(c.lastBreakNote) < c.cfg.SittingReminder {
+		return nil
+	}
+	c.lastBreakNote = now
+	e := c.ev(now, EventBreak)
+	e.Duration = sat
+	e.Message = fmt.Sprintf("You have been sitting for %s. Stand up, walk a few steps and look into the distance.", humanDur(sat))
+	c.stats.count(now, func(b *Bucket) { b.BreaksSuggested++ })
+	return []Event{e}
+}
+
+// Pause stops monitoring and all alerts until the given time (Step resumes
+// by itself once an observation at or after until arrives). Pausing again
+// moves the end.
+func (c *Coach) Pause(until, now time.Time) ([]Event, error) {
+	if !until.After(now) {
+		return nil, fmt.Errorf("pause: until %s is not after now %s", until.Format(time.RFC3339), now.Format(time.RFC3339))
+	}
+	c.advance(now, 0, false)
+	var evs []Event
+	if c.calibrating {
+		evs = append(evs, c.cancelCalibration(now, "paused")...)
+	}
+	e := c.ev(now, EventPaused)
+	e.Until, e.Duration = until, until.Sub(now)
+	e.Message = fmt.Sprintf("Paused for %s.", humanDur(e.Duration))
+	evs = append(evs, e)
+	c.pausedUntil = until
+	if !c.paused {
+		c.paused, c.pausedAt = true, now
+		evs = append(evs, c.setState(now, StatePaused, ""))
+		c.resetFaults()
+		c.lastPresent = false
+	}
+	return evs, nil
+}
+
+// Resume ends a pause now. It returns nil when not paused.
+func (c *Coach) Resume(now time.Time) []Event {
+	if !c.paused {
+		return nil
+	}
+	c.advance(now, 0, false)
+	return c.resume(now)
+}
+
+func (c *Coach) resume(now time.Time) []Event {
+	c.paused = false
+	e := c.ev(now, EventResumed)
+	e.Duration = now.Sub(c.pausedAt)
+	e.Message = "Monitoring again."
+	evs := []Event{e}
+	if !c.sittingSince.IsZero() && now.Sub(c.pausedAt) >= c.cfg.BreakLength {
+		s := c.ev(now, EventSitting)
+		s.Duration = c.pausedAt.Sub(c.sittingSince)
+		s.Message = fmt.Sprintf("You took a break after %s of sitting.", humanDur(s.Duration))
+		evs = append(evs, s)
+		c.sittingSince = time.Time{}
+	}
+	c.resetFaults()
+	c.absentSince, c.returnSince = time.Time{}, time.Time{}
+	evs = append(evs, c.setState(now, StateGood, ""))
+	return evs
+}
+
+// StartCalibration begins collecting good-posture frames.
+func (c *Coach) StartCalibration(now time.Time) ([]Event, error) {
+	if c.paused {
+		return nil, errors.New("calibration: monitoring is paused; resume first")
+	}
+	c.advance(now, 0, false)
+	if c.calibrating {
+		c.calFrames = nil
+		e := c.ev(now, EventCalibration)
+		e.Calibration, e.Message = "started", "Calibration restarted: sit upright, facing the screen."
+		return []Event{e}, nil
+	}
+	c.calibrating, c.calFrames, c.calPrev = true, nil, c.state
+	e := c.ev(now, EventCalibration)
+	e.Calibration, e.Message = "started", "Calibration: sit upright, facing the screen, shoulders relaxed."
+	return []Event{e, c.setState(now, StateCalibrating, "")}, nil
+}
+
+// CalibrationFrames returns how many usable frames the running calibration
+// has (MinCalibrationFrames are needed).
+func (c *Coach) CalibrationFrames() int {
+	n := 0
+	for _, o := range c.calFrames {
+		if usableForCalibration(o, c.cfg.MinConfidence) {
+			n++
+		}
+	}
+	return n
+}
+
+// usableForCalibration: someone judged, confident enough, with metrics.
+func usableForCalibration(o Observation, minConfidence float64) bool {
+	return o.Posture != PostureAway && o.Posture != PostureUnknown && o.Confidence >= minConfidence && len(o.Metrics) > 0
+}
+
+// CancelCalibration stops a running calibration without changing the baseline.
+func (c *Coach) CancelCalibration(now time.Time) []Event {
+	if !c.calibrating {
+		return nil
+	}
+	c.advance(now, 0, false)
+	return c.cancelCalibration(now, "cancelled")
+}
+
+func (c *Coach) cancelCalibration(now time.Time, why string) []Event {
+	c.calibrating, c.calFrames = false, nil
+	e := c.ev(now, EventCalibration)
+	e.Calibration, e.Message = "cancelled", "Calibration "+why+"."
+	c.resetFaults()
+	return []Event{e, c.setState(now, c.afterCalibration(), "")}
+}
+
+func (c *Coach) afterCalibration() State {
+	if c.calPrev == StateAway {
+		return StateAway
+	}
+	return StateGood
+}
+
+// FinishCalibration ends the calibration and, when enough usable frames were
+// seen, makes a baseline named name, switches to it and returns it. With too
+// few usable frames it returns an error, keeps the old baseline, and ends the
+// calibration all the same (start again to redo it).
+func (c *Coach) FinishCalibration(name string, now time.Time) (*Baseline, []Event, error) {
+	if !c.calibrating {
+		return nil, nil, errors.New("calibration: none in progress; start one first")
+	}
+	c.advance(now, 0, false)
+	frames := c.calFrames
+	c.calibrating, c.calFrames = false, nil
+	c.resetFaults()
+	b, err := ComputeBaseline(name, frames, c.cfg.MinConfidence, now)
+	e := c.ev(now, EventCalibration)
+	if err != nil {
+		e.Calibration, e.Error = "failed", err.Error()
+		e.Message = "Calibration failed: " + strings.TrimPrefix(err.Error(), "calibration: ")
+		return nil, []Event{e, c.setState(now, c.afterCalibration(), "")}, err
+	}
+	c.SetBaseline(b)
+	e.Calibration, e.Baseline = "finished", b
+	e.Message = fmt.Sprintf("Calibrated %q from %d frames.", b.Name, b.Frames)
+	return b, []Event{e, c.setState(now, c.afterCalibration(), "")}, nil
+}
+
+// ComputeBaseline makes a baseline from good-posture observations with robust
+// statistics (median and MAD per metric). Frames with nobody, too little
+// visible (unknown) or a confidence under minConfidence are rejected; fewer
+// than MinCalibrationFrames usable frames is an error. A metric measured on
+// fewer than half the usable frames is left out.
+func ComputeBaseline(name string, frames []Observation, minConfidence float64, created time.Time) (*Baseline, error) {
+	if name == "" {
+		name = "default"
+	}
+	var usable []Observation
+	for _, o := range frames {
+		if !usableForCalibration(o, minConfidence) {
+			continue
+		}
+		usable = append(usable, o)
+	}
+	if len(usable) < MinCalibrationFrames {
+		return nil, fmt.Errorf("calibration: only %d usable frames of %d (need at least %d): sit facing the camera with your head and both shoulders in view, in good light",
+			len(usable), len(frames), MinCalibrationFrames)
+	}
+	vals := map[string][]float64{}
+	for _, o := range usable {
+		for k, v := range o.Metrics {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				vals[k] = append(vals[k], v)
+			}
+		}
+	}
+	b := &Baseline{Name: name, Created: created, Frames: len(usable), Metrics: map[string]Stat{}}
+	for k, vs := range vals {
+		if len(vs)*2 < len(usable) {
+			continue
+		}
+		med := median(vs)
+		dev := make([]float64, len(vs))
+		for i, v := range vs {
+			dev[i] = math.Abs(v - med)
+		}
+		b.Metrics[k] = Stat{Median: med, MAD: median(dev), N: len(vs)}
+	}
+	if len(b.Metrics) == 0 {
+		return nil, fmt.Errorf("calibration: no metric was measured on enough of the %d usable frames", len(usable))
+	}
+	return b, nil
+}
+
+func median(vs []float64) float64 {
+	s := append([]float64(nil), vs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n == 0 {
+		return math.NaN()
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// RoutineDone records that the user finished a stretch routine: it counts as
+// a break done and restarts the sitting timer.
+func (c *Coach) RoutineDone(routineID string, now time.Time) []Event {
+	c.advance(now, 0, false)
+	c.stats.count(now, func(b *Bucket) { b.BreaksDone++ })
+	if !c.sittingSince.IsZero() {
+		c.sittingSince = now
+	}
+	c.nudgeTimes = nil
+	e := c.ev(now, EventStretch)
+	e.Message = "Stretch break done. Well done."
+	if routineID != "" {
+		e.Message = fmt.Sprintf("Routine %s done. Well done.", routineID)
+	}
+	return []Event{e}
+}
+
+// ExerciseDone records one finished exercise of a routine.
+func (c *Coach) ExerciseDone(exerciseID string, now time.Time) []Event {
+	c.advance(now, 0, false)
+	e := c.ev(now, EventStretch)
+	e.Exercise = exerciseID
+	e.Message = "Exercise done."
+	return []Event{e}
+}
+
+// FaultStatus is the live view of one fault.
+type FaultStatus struct {
+	Name      FaultName `json:"name"`
+	Severity  float64   `json:"severity"`  // smoothed 0..1
+	Active    bool      `json:"active"`    // above its threshold, onset running
+	Confirmed bool      `json:"confirmed"` // past the onset delay: counts as slouching
+	ForS      float64   `json:"for_s"`     // how long it has been active
+}
+
+// Status is the coach's current state for the dashboard.
+type Status struct {
+	State                State         `json:"state"`
+	Fault                FaultName     `json:"fault,omitempty"`
+	Since                time.Time     `json:"since"`
+	ForS                 float64       `json:"for_s"`
+	Faults               []FaultStatus `json:"faults"` // faults with a smoothed severity above their exit level
+	Score                int           `json:"score"`  // 0–100, 100 = no fault
+	GoodTodayS           float64       `json:"good_today_s"`
+	StreakS              float64       `json:"streak_s"`  // current good streak
+	SittingS             float64       `json:"sitting_s"` // continuous presence
+	PausedUntil          time.Time     `json:"paused_until,omitzero"`
+	Quiet                bool          `json:"quiet"` // in quiet hours
+	Baseline             string        `json:"baseline"`
+	RecalibrateSuggested bool          `json:"recalibrate_suggested"`
+	CalibrationFrames    int           `json:"calibration_frames,omitempty"` // usable frames so far while calibrating
+}
+
+// Status reports the current state as of now.
+func (c *Coach) Status(now time.Time) Status {
+	s := Status{State: c.state, Fault: c.stateFault, Since: c.stateSince, Score: c.score,
+		GoodTodayS: c.stats.goodToday(now).Seconds(), Quiet: c.cfg.inQuietHours(now),
+		Baseline: "defaults", RecalibrateSuggested: c.staleSuggested, CalibrationFrames: c.CalibrationFrames()}
+	if !c.stateSince.IsZero() {
+		s.ForS = round3(now.Sub(c.stateSince).Seconds())
+	}
+	if c.baseline != nil {
+		s.Baseline = c.baseline.Name
+	}
+	if c.paused {
+		s.PausedUntil = c.pausedUntil
+	}
+	if c.state == StateGood && !c.goodSince.IsZero() {
+		s.StreakS = round3(now.Sub(c.goodSince).Seconds())
+	}
+	if !c.sittingSince.IsZero() && c.state != StateAway && c.state != StatePaused {
+		s.SittingS = round3(now.Sub(c.sittingSince).Seconds())
+	}
+	if c.state == StateGood || c.state == StateSlouching {
+		for _, f := range AllFaults {
+			t := c.faults[f]
+			if _, exit := c.cfg.thresholds(f); t.smooth >= exit || t.active {
+				fs := FaultStatus{Name: f, Severity: round3(t.smooth), Active: t.active, Confirmed: t.confirmed}
+				if t.active {
+					fs.ForS = round3(now.Sub(t.since).Seconds())
+				}
+				s.Faults = append(s.Faults, fs)
+			}
+		}
+		sort.SliceStable(s.Faults, func(i, j int) bool { return s.Faults[i].Severity > s.Faults[j].Severity })
+	} else {
+		s.Score = 0
+		if c.state == StateCalibrating {
+			s.Score = 100
+		}
+	}
+	return s
+}
+
+// humanDur renders a duration for messages: "50 min", "1 h 5 min", "45 s".
+func humanDur(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Round(time.Second).Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
+	default:
+		d = d.Round(time.Minute)
+		h := int(d.Hours())
+		m := int(d.Minutes()) - 60*h
+		if m == 0 {
+			return fmt.Sprintf("%d h", h)
+		}
+		return fmt.Sprintf("%d h %d min", h, m)
+	}
+}

@@ -1,0 +1,172 @@
+package coach
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// EventType names what happened.
+type EventType string
+
+// Event types.
+const (
+	EventState       EventType = "state"       // the coach's state changed
+	EventNudge       EventType = "nudge"       // a sustained fault: plain words and a quick fix
+	EventSuggestion  EventType = "suggestion"  // repeated slouching: a stretch routine
+	EventBreak       EventType = "break"       // sitting reminder after continuous presence
+	EventSitting     EventType = "sitting"     // a sitting session ended with a real break (Duration = its length)
+	EventRecalibrate EventType = "recalibrate" // the baseline no longer fits: recalibrate
+	EventCalibration EventType = "calibration" // calibration started / finished / failed
+	EventPaused      EventType = "paused"
+	EventResumed     EventType = "resumed"
+	EventStretch     EventType = "stretch" // routine or exercise reported done
+)
+
+// State is the coach's overall state.
+type State string
+
+// States.
+const (
+	StateGood        State = "good"
+	StateSlouching   State = "slouching"
+	StateAway        State = "away"
+	StatePaused      State = "paused"
+	StateCalibrating State = "calibrating"
+)
+
+// Event is one thing the coach says. Offset is the position on the
+// observations' own timeline (video time in replay). In JSON, Offset and
+// Duration are seconds named t_s and duration_s.
+type Event struct {
+	Time     time.Time     `json:"time"`
+	Offset   time.Duration `json:"-"`
+	Type     EventType     `json:"type"`
+	State    State         `json:"state,omitempty"`
+	Fault    FaultName     `json:"fault,omitempty"`
+	Severity float64       `json:"severity,omitempty"`
+	// Duration: for state events the duration of the previous state; for
+	// sitting and break events the sitting time; for paused events the pause length.
+	Duration time.Duration `json:"-"`
+	Previous State         `json:"previous,omitempty"` // previous state (state events)
+	Message  string        `json:"message,omitempty"`  // plain words for the user
+	Fix      string        `json:"fix,omitempty"`      // quick fix (nudges)
+	// Faults are the weights (minutes of slouching per fault) a suggestion was picked for.
+	Faults  map[FaultName]float64 `json:"faults,omitempty"`
+	Routine *Routine              `json:"routine,omitempty"`
+	Until   time.Time             `json:"until,omitzero"` // paused events
+	// Calibration is started, finished or failed (calibration events).
+	Calibration string    `json:"calibration,omitempty"`
+	Baseline    *Baseline `json:"baseline,omitempty"`
+	Exercise    string    `json:"exercise,omitempty"` // stretch events: exercise id ("" = whole routine)
+	Error       string    `json:"error,omitempty"`
+}
+
+type eventAlias Event
+
+type eventJSON struct {
+	eventAlias
+	TS        float64  `json:"t_s"`
+	DurationS *float64 `json:"duration_s,omitempty"`
+}
+
+// MarshalJSON adds t_s and duration_s (seconds).
+func (e Event) MarshalJSON() ([]byte, error) {
+	w := eventJSON{eventAlias: eventAlias(e), TS: round3(e.Offset.Seconds())}
+	if e.Duration != 0 {
+		d := round3(e.Duration.Seconds())
+		w.DurationS = &d
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var w eventJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*e = Event(w.eventAlias)
+	e.Offset = dur(w.TS)
+	if w.DurationS != nil {
+		e.Duration = dur(*w.DurationS)
+	}
+	return nil
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// String renders the event as one readable line (used by replay and the golden traces).
+func (e Event) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%7.1fs %-11s", e.Offset.Seconds(), e.Type)
+	add := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, " %s=%s", k, v)
+		}
+	}
+	add("state", string(e.State))
+	add("fault", string(e.Fault))
+	add("prev", string(e.Previous))
+	if e.Duration != 0 {
+		add("dur", fmt.Sprintf("%.1fs", e.Duration.Seconds()))
+	}
+	if !e.Until.IsZero() {
+		add("until", fmt.Sprintf("%.1fs", e.Offset.Seconds()+e.Until.Sub(e.Time).Seconds()))
+	}
+	add("calibration", e.Calibration)
+	if len(e.Faults) > 0 {
+		names := make([]string, 0, len(e.Faults))
+		for f := range e.Faults {
+			names = append(names, string(f))
+		}
+		sort.Strings(names)
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = fmt.Sprintf("%s:%.2fmin", n, e.Faults[FaultName(n)])
+		}
+		add("faults", strings.Join(parts, ","))
+	}
+	if e.Routine != nil {
+		add("routine", e.Routine.ID)
+	}
+	add("exercise", e.Exercise)
+	add("error", quoteIf(e.Error))
+	add("msg", quoteIf(e.Message))
+	return b.String()
+}
+
+func quoteIf(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// nudgeWords gives each fault in plain words and its quick fix.
+var nudgeWords = map[FaultName][2]string{
+	ForwardHead:      {"Your head has drifted forward", "bring your chin back over your shoulders."},
+	RoundedShoulders: {"Your shoulders are rolling forward", "draw your shoulder blades gently back and down."},
+	Slouch:           {"You are sinking into the chair", "sit tall, as if a string pulled the top of your head up."},
+	TooClose:         {"You are leaning in toward the screen", "sit back against the chair and let the screen come to you."},
+	HeadDown:         {"You have been looking down for a while", "raise your eyes and the screen, not just your chin."},
+	HeadTilt:         {"Your head is tilted to one side", "level your head, ears over your shoulders."},
+	HeadTurn:         {"Your head has been turned for a while", "face the screen square on; move the screen if you must."},
+	HeadBack:         {"Your chin is tipped up", "lower your chin a little, as if nodding slightly."},
+	ShouldersRaised:  {"Your shoulders are creeping up", "drop your shoulders away from your ears and breathe out."},
+	UnevenShoulders:  {"One shoulder is higher than the other", "let both shoulders settle to the same height."},
+}
+
+// NudgeText returns the plain-words message and the quick fix for a fault.
+func NudgeText(f FaultName) (message, fix string) {
+	if w, ok := nudgeWords[f]; ok {
+		return w[0], w[1]
+	}
+	return "Your posture has changed", "sit upright and relax your shoulders."
+}
+
+// FaultLabel is a short human label for a fault ("forward head").
+func FaultLabel(f FaultName) string { return strings.ReplaceAll(string(f), "_", " ") }

@@ -1,0 +1,285 @@
+package coach
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// ErrNoProfile is returned (wrapped) when a named profile does not exist.
+var ErrNoProfile = errors.New("no such profile")
+
+// ProfileStore keeps named baselines as JSON files NAME.json in one
+// directory, plus the name of the active profile in a file named "active".
+type ProfileStore struct {
+	Dir string
+}
+
+// DefaultProfileDir is os.UserConfigDir()/posturewatch/profiles.
+func DefaultProfileDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("profiles: no user config dir: %w", err)
+	}
+	return filepath.Join(d, "posturewatch", "profiles"), nil
+}
+
+// NewProfileStore returns a store in dir ("" = DefaultProfileDir).
+func NewProfileStore(dir string) (*ProfileStore, error) {
+	if dir == "" {
+		d, err := DefaultProfileDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	return &ProfileStore{Dir: dir}, nil
+}
+
+// ValidateProfileName accepts 1–64 letters, digits, spaces, '-', '_' and '.',
+// starting with a letter or digit (so no path separators, no "..", no hidden files).
+func ValidateProfileName(name string) error {
+	if name == "" {
+		return errors.New("profile name is empty")
+	}
+	if len([]rune(name)) > 64 {
+		return fmt.Errorf("profile name %q is longer than 64 characters", name)
+	}
+	for i, r := range name {
+		ok := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if i > 0 {
+			ok = ok || r == ' ' || r == '-' || r == '_' || r == '.'
+		}
+		if !ok {
+			return fmt.Errorf("profile name %q: character %q not allowed (use letters, digits, space, - _ . and start with a letter or digit)", name, r)
+		}
+	}
+	if strings.HasSuffix(name, " ") || strings.HasSuffix(name, ".") {
+		return fmt.Errorf("profile name %q must not end with a space or a dot", name)
+	}
+	return nil
+}
+
+func (s *ProfileStore) path(name string) (string, error) {
+	if err := ValidateProfileName(name); err != nil {
+		return "", err
+	}
+	return filepath.Join(s.Dir, name+".json"), nil
+}
+
+// ProfileInfo describes one stored profile.
+type ProfileInfo struct {
+	Name    string `json:"name"`
+	Frames  int    `json:"frames"`
+	Created string `json:"created"`
+	Active  bool   `json:"active"`
+}
+
+// List returns the stored profiles sorted by name. A corrupt profile file is
+// an error naming the file (never skipped silently). A missing directory is
+// an empty list.
+func (s *ProfileStore) List() ([]ProfileInfo, error) {
+	ents, err := os.ReadDir(s.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("profiles: %w", err)
+	}
+	active, err := s.Active()
+	if err != nil {
+		return nil, err
+	}
+	var out []ProfileInfo
+	for _, e := range ents {
+		n, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || e.IsDir() || ValidateProfileName(n) != nil {
+			continue
+		}
+		b, err := LoadBaseline(filepath.Join(s.Dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ProfileInfo{Name: n, Frames: b.Frames, Created: b.Created.Format("2006-01-02 15:04"), Active: n == active})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Load reads the named profile. The baseline's Name is set to name.
+func (s *ProfileStore) Load(name string) (*Baseline, error) {
+	p, err := s.path(name)
+	if err != nil {
+		return nil, err
+	}
+	b, err := LoadBaseline(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("profile %q: %w (in %s)", name, ErrNoProfile, s.Dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.Name = name
+	return b, nil
+}
+
+// Save writes the baseline as profile b.Name, atomically.
+func (s *ProfileStore) Save(b *Baseline) error {
+	if b == nil {
+		return errors.New("profiles: nil baseline")
+	}
+	p, err := s.path(b.Name)
+	if err != nil {
+		return err
+	}
+	return SaveBaseline(p, b)
+}
+
+// Delete removes the named profile (and clears it as active).
+func (s *ProfileStore) Delete(name string) error {
+	p, err := s.path(name)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("profile %q: %w", name, ErrNoProfile)
+		}
+		return fmt.Errorf("profiles: delete %q: %w", name, err)
+	}
+	if a, _ := s.Active(); a == name {
+		return s.SetActive("")
+	}
+	return nil
+}
+
+// Active returns the active profile's name ("" = none: vision defaults).
+func (s *ProfileStore) Active() (string, error) {
+	b, err := os.ReadFile(filepath.Join(s.Dir, "active"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("profiles: read active profile: %w", err)
+	}
+	name := strings.TrimSpace(string(b))
+	if name == "" {
+		return "", nil
+	}
+	if err := ValidateProfileName(name); err != nil {
+		return "", fmt.Errorf("profiles: file %s is corrupt: %w", filepath.Join(s.Dir, "active"), err)
+	}
+	return name, nil
+}
+
+// SetActive makes name the active profile ("" = none). The profile must exist.
+func (s *ProfileStore) SetActive(name string) error {
+	if name != "" {
+		p, err := s.path(name)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("profile %q: %w", name, ErrNoProfile)
+		}
+	}
+	return writeAtomic(filepath.Join(s.Dir, "active"), []byte(name+"\n"))
+}
+
+// SaveBaseline writes b as indented JSON to path atomically (temp file in the
+// same directory, fsync, rename), creating the directory if needed.
+func SaveBaseline(path string, b *Baseline) error {
+	if err := validateBaseline(b); err != nil {
+		return fmt.Errorf("save baseline %s: %w", path, err)
+	}
+	data, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save baseline %s: %w", path, err)
+	}
+	return writeAtomic(path, append(data, '\n'))
+}
+
+// LoadBaseline reads a baseline JSON file. A file that is not a valid baseline
+// gives an error naming it.
+func LoadBaseline(path string) (*Baseline, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load baseline: %w", err)
+	}
+	var b Baseline
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&b); err != nil {
+		return nil, fmt.Errorf("baseline file %s is corrupt: %w", path, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("baseline file %s is corrupt: extra data after the JSON object", path)
+	}
+	if err := validateBaseline(&b); err != nil {
+		return nil, fmt.Errorf("baseline file %s is corrupt: %w", path, err)
+	}
+	return &b, nil
+}
+
+func validateBaseline(b *Baseline) error {
+	if b == nil {
+		return errors.New("no baseline")
+	}
+	if len(b.Metrics) == 0 {
+		return errors.New("it has no metrics")
+	}
+	for k, st := range b.Metrics {
+		if k == "" || math.IsNaN(st.Median) || math.IsInf(st.Median, 0) || math.IsNaN(st.MAD) || math.IsInf(st.MAD, 0) || st.MAD < 0 {
+			return fmt.Errorf("metric %q has a bad median or MAD", k)
+		}
+	}
+	if b.Frames < 0 {
+		return errors.New("negative frame count")
+	}
+	return nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,476 @@
+package coach
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Routine defaults: a stretch break lasts 2 to 5 minutes.
+const (
+	DefaultRoutineMax = 5 * time.Minute
+	DefaultRoutineMin = 2 * time.Minute
+)
+
+// routineMaxItems caps the number of exercises in one break.
+const routineMaxItems = 6
+
+// routineMinShare: a fault weighing less than this share of the heaviest one
+// is not worth an exercise of its own.
+const routineMinShare = 0.15
+
+// routineMaxFaults is how many of the heaviest faults a routine addresses.
+const routineMaxFaults = 3
+
+// RoutineRequest says what a stretch break should address.
+type RoutineRequest struct {
+	// Faults weighs the faults to address, e.g. minutes spent in each. Empty:
+	// a general desk break (neck, shoulders, upper back).
+	Faults map[FaultName]float64
+	// Equipment available besides none (and the chair, always assumed).
+	Equipment []Equipment
+	// DeskOnly picks only exercises that can be done seated at the desk.
+	DeskOnly bool
+	// MaxDuration and MinDuration bound the routine (defaults 5 and 2 min).
+	MaxDuration time.Duration
+	MinDuration time.Duration
+}
+
+// RoutineItem is one exercise of a routine, at the dose fitted to the break
+// (Exercise.Dose.Sets may be fewer than the catalogue's full dose).
+// In JSON, Duration is seconds named duration_s.
+type RoutineItem struct {
+	Exercise Exercise      `json:"exercise"`
+	Duration time.Duration `json:"-"`
+	Why      string        `json:"why"`             // the fault(s) it addresses and what it does
+	Fault    FaultName     `json:"fault,omitempty"` // the fault it was picked for ("" for general filler)
+}
+
+// Routine is a short, dosed sequence of exercises with its safety text.
+// In JSON, Duration is seconds named duration_s.
+type Routine struct {
+	ID       string        `json:"id"` // stable for the same exercises and doses
+	Title    string        `json:"title"`
+	Reason   string        `json:"reason"`
+	Faults   []FaultName   `json:"faults"` // the faults addressed, heaviest first
+	Items    []RoutineItem `json:"items"`
+	Duration time.Duration `json:"-"`
+	Safety   []string      `json:"safety"`
+}
+
+type routineItemAlias RoutineItem
+
+type routineItemJSON struct {
+	routineItemAlias
+	DurationS float64 `json:"duration_s"`
+}
+
+// MarshalJSON writes the duration as duration_s (seconds).
+func (it RoutineItem) MarshalJSON() ([]byte, error) {
+	return json.Marshal(routineItemJSON{routineItemAlias(it), it.Duration.Seconds()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (it *RoutineItem) UnmarshalJSON(b []byte) error {
+	var w routineItemJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*it = RoutineItem(w.routineItemAlias)
+	it.Duration = durationFromSeconds(w.DurationS)
+	return nil
+}
+
+type routineAlias Routine
+
+type routineJSON struct {
+	routineAlias
+	DurationS float64 `json:"duration_s"`
+}
+
+// MarshalJSON writes the duration as duration_s (seconds).
+func (r Routine) MarshalJSON() ([]byte, error) {
+	return json.Marshal(routineJSON{routineAlias(r), r.Duration.Seconds()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *Routine) UnmarshalJSON(b []byte) error {
+	var w routineJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = Routine(w.routineAlias)
+	r.Duration = durationFromSeconds(w.DurationS)
+	return nil
+}
+
+// durationFromSeconds converts JSON seconds, to the millisecond.
+func durationFromSeconds(s float64) time.Duration {
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		return 0
+	}
+	return time.Duration(math.Round(s*1000)) * time.Millisecond
+}
+
+// ErrNoRoutine is wrapped by Routine's error when no exercises fit the request.
+var ErrNoRoutine = errors.New("no routine fits")
+
+// exFaultWords names faults in plain words for routine texts.
+var exFaultWords = map[FaultName]string{
+	ForwardHead:      "forward head",
+	RoundedShoulders: "rounded shoulders",
+	Slouch:           "slouching",
+	TooClose:         "leaning in to the screen",
+	HeadDown:         "looking down",
+	HeadTilt:         "head tilt",
+	HeadTurn:         "head turned",
+	HeadBack:         "chin up",
+	ShouldersRaised:  "raised shoulders",
+	UnevenShoulders:  "uneven shoulders",
+}
+
+func routineFaultWords(f FaultName) string {
+	if w, ok := exFaultWords[f]; ok {
+		return w
+	}
+	return strings.ReplaceAll(string(f), "_", " ")
+}
+
+// mixKinds are the faults whose fix pairs loosening (stretch, mobility) with
+// strengthening: a tight front and a weak back.
+var mixKinds = map[FaultName]bool{ForwardHead: true, RoundedShoulders: true}
+
+// generalFaults is what a request without faults addresses.
+var generalFaults = map[FaultName]float64{ForwardHead: 1, RoundedShoulders: 1, Slouch: 1}
+
+type routineWeight struct {
+	fault  FaultName
+	weight float64
+	share  float64 // of all the requested weight
+}
+
+// normalise checks the request and applies the defaults.
+func (req RoutineRequest) normalise() (RoutineRequest, []routineWeight, error) {
+	if req.MaxDuration == 0 {
+		req.MaxDuration = DefaultRoutineMax
+	}
+	if req.MinDuration == 0 {
+		req.MinDuration = min(DefaultRoutineMin, req.MaxDuration)
+	}
+	if req.MaxDuration < 0 || req.MinDuration < 0 {
+		return req, nil, fmt.Errorf("routine: negative duration bounds (min %v, max %v)", req.MinDuration, req.MaxDuration)
+	}
+	if req.MinDuration > req.MaxDuration {
+		return req, nil, fmt.Errorf("routine: minimum duration %v is longer than the maximum %v", req.MinDuration, req.MaxDuration)
+	}
+	for _, q := range req.Equipment {
+		if !q.Valid() {
+			return req, nil, fmt.Errorf("routine: unknown equipment %q (known: %s)", q, equipmentList())
+		}
+	}
+	var ws []routineWeight
+	for f, w := range req.Faults {
+		if !f.Valid() {
+			return req, nil, fmt.Errorf("routine: unknown fault %q (known: %s)", f, faultList())
+		}
+		if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
+			return req, nil, fmt.Errorf("routine: fault %q has an invalid weight %v", f, w)
+		}
+		if w > 0 {
+			ws = append(ws, routineWeight{fault: f, weight: w})
+		}
+	}
+	sort.Slice(ws, func(i, j int) bool {
+		if ws[i].weight != ws[j].weight {
+			return ws[i].weight > ws[j].weight
+		}
+		return slices.Index(AllFaults, ws[i].fault) < slices.Index(AllFaults, ws[j].fault)
+	})
+	total := 0.0
+	for _, w := range ws {
+		total += w.weight
+	}
+	for i := range ws {
+		ws[i].share = ws[i].weight / total
+	}
+	var keep []routineWeight
+	for _, w := range ws {
+		if len(keep) == routineMaxFaults || w.weight < routineMinShare*ws[0].weight {
+			break
+		}
+		keep = append(keep, w)
+	}
+	return req, keep, nil
+}
+
+// category groups kinds into loosening and strengthening.
+func routineCategory(kind string) string {
+	if kind == KindStrength {
+		return KindStrength
+	}
+	return "loosen"
+}
+
+// oneSet is the shortest dose of an exercise a routine may use: one set.
+func oneSet(e Exercise) Exercise {
+	e.Dose.Sets = 1
+	return e
+}
+
+type routinePick struct {
+	ex    Exercise // with the fitted dose
+	full  int      // the catalogue's sets
+	fault FaultName
+	order int
+}
+
+// Routine picks a short stretch break for the request. It is deterministic:
+// the same catalogue and request give the same routine. Exercises are chosen
+// for the heaviest faults, one movement group each, within the available
+// equipment (and seated when DeskOnly); each first gets one set, then sets are
+// added back while the time allows. Chin tucks, when picked, come first, then
+// mobility, stretches and strengthening. The catalogue's safety text always
+// comes along.
+func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
+	req, faults, err := req.normalise()
+	if err != nil {
+		return Routine{}, err
+	}
+	general := len(faults) == 0
+	if general {
+		for _, f := range AllFaults {
+			if w, ok := generalFaults[f]; ok {
+				faults = append(faults, routineWeight{fault: f, weight: w})
+			}
+		}
+	}
+
+	var cands []Exercise
+	for _, e := range c.Exercises {
+		if !e.NeedsOnly(req.Equipment) || (req.DeskOnly && !e.Seated) || e.Dose.Duration() <= 0 {
+			continue
+		}
+		cands = append(cands, e)
+	}
+
+	var picks []routinePick
+	var used time.Duration
+	usedID := map[string]bool{}
+	usedGroup := map[string]bool{}
+	count := map[FaultName]int{}
+	cats := map[FaultName]map[string]bool{}
+	available := func(e Exercise) bool {
+		return !usedID[e.ID] && (e.Group == "" || !usedGroup[e.Group])
+	}
+	take := func(e Exercise, full int, f FaultName) {
+		picks = append(picks, routinePick{ex: e, full: full, fault: f, order: len(picks)})
+		used += e.Duration()
+		usedID[e.ID] = true
+		if e.Group != "" {
+			usedGroup[e.Group] = true
+		}
+		for _, w := range faults {
+			if e.Addresses(w.fault) {
+				count[w.fault]++
+				if cats[w.fault] == nil {
+					cats[w.fault] = map[string]bool{}
+				}
+				cats[w.fault][routineCategory(e.Kind)] = true
+			}
+		}
+	}
+	// bestFor returns the exercise to add next for fault f, if one fits.
+	bestFor := func(f FaultName) (Exercise, bool) {
+		var list []Exercise
+		for _, e := range cands {
+			if e.Addresses(f) && available(e) && used+oneSet(e).Duration() <= req.MaxDuration {
+				list = append(list, e)
+			}
+		}
+		if len(list) == 0 {
+			return Exercise{}, false
+		}
+		sort.SliceStable(list, func(i, j int) bool { return list[i].faultRank(f) < list[j].faultRank(f) })
+		if mixKinds[f] && count[f] > 0 {
+			for _, e := range list {
+				if !cats[f][routineCategory(e.Kind)] {
+					return e, true
+				}
+			}
+		}
+		return list[0], true
+	}
+
+	// Phase 1: one set of each pick, spreading picks over the faults by weight.
+	for len(picks) < routineMaxItems {
+		bestI, bestScore := -1, 0.0
+		var bestEx Exercise
+		for i, w := range faults {
+			score := w.weight / float64(1+count[w.fault])
+			if bestI >= 0 && score <= bestScore {
+				continue
+			}
+			if e, ok := bestFor(w.fault); ok {
+				bestI, bestScore, bestEx = i, score, e
+			}
+		}
+		if bestI < 0 {
+			break
+		}
+		take(oneSet(bestEx), bestEx.Dose.Sets, faults[bestI].fault)
+	}
+	if len(picks) == 0 {
+		return Routine{}, fmt.Errorf("routine for %s: %w: no exercise in the catalogue %s", faultsText(faults), ErrNoRoutine, describeLimits(req))
+	}
+
+	// Phase 2: add sets back, one at a time round the picks, while they fit.
+	for grown := true; grown; {
+		grown = false
+		for i := range picks {
+			p := &picks[i]
+			if p.ex.Dose.Sets >= p.full {
+				continue
+			}
+			bigger := p.ex
+			bigger.Dose.Sets++
+			if used-p.ex.Duration()+bigger.Duration() <= req.MaxDuration {
+				used += bigger.Duration() - p.ex.Duration()
+				p.ex = bigger
+				grown = true
+			}
+		}
+	}
+
+	// Phase 3: still shorter than the minimum: general exercises as filler.
+	if used < req.MinDuration {
+		for _, e := range cands {
+			if len(picks) >= routineMaxItems+2 || used >= req.MinDuration {
+				break
+			}
+			if !available(e) {
+				continue
+			}
+			fit := e
+			for fit.Dose.Sets > 1 && used+fit.Duration() > req.MaxDuration {
+				fit.Dose.Sets--
+			}
+			if used+fit.Duration() <= req.MaxDuration {
+				take(fit, e.Dose.Sets, "")
+			}
+		}
+	}
+	if used < req.MinDuration {
+		return Routine{}, fmt.Errorf("routine for %s: %w: only %v of exercises in the catalogue %s, less than the minimum %v",
+			faultsText(faults), ErrNoRoutine, used.Round(time.Second), describeLimits(req), req.MinDuration)
+	}
+
+	sort.SliceStable(picks, func(i, j int) bool { return pickRank(picks[i]) < pickRank(picks[j]) })
+
+	r := Routine{Safety: slices.Clone(c.Safety)}
+	if len(r.Safety) == 0 {
+		r.Safety = slices.Clone(fallbackSafety)
+	}
+	for _, w := range faults {
+		r.Faults = append(r.Faults, w.fault)
+	}
+	h := fnv.New64a()
+	for _, p := range picks {
+		ex := p.ex.clone()
+		item := RoutineItem{Exercise: ex, Duration: ex.Duration(), Fault: p.fault, Why: whyText(ex, p.fault, faults)}
+		r.Items = append(r.Items, item)
+		r.Duration += item.Duration
+		fmt.Fprintf(h, "%s:%d;", ex.ID, ex.Dose.Sets)
+	}
+	r.ID = fmt.Sprintf("routine-%016x", h.Sum64())
+	minutes := max(1, int(math.Round(r.Duration.Minutes())))
+	if general {
+		r.Title = fmt.Sprintf("%d-minute desk break", minutes)
+		r.Reason = "A general break for the neck, shoulders and upper back after a long sit."
+	} else {
+		r.Title = fmt.Sprintf("%d-minute break for %s", minutes, faultsText(faults))
+		r.Reason = reasonText(faults)
+	}
+	return r, nil
+}
+
+// pickRank orders a routine: chin tucks first, then mobility, stretches and
+// strengthening, each in the order picked.
+func pickRank(p routinePick) int {
+	base := 3
+	switch {
+	case p.ex.Checkable == RepChinTuck || p.ex.ID == "chin_tuck":
+		base = 0
+	case p.ex.Kind == KindMobility:
+		base = 1
+	case p.ex.Kind == KindStretch:
+		base = 2
+	}
+	return base*100 + p.order
+}
+
+func faultsText(ws []routineWeight) string {
+	names := make([]string, len(ws))
+	for i, w := range ws {
+		names[i] = routineFaultWords(w.fault)
+	}
+	if len(names) == 0 {
+		return "a general break"
+	}
+	return joinWords(names)
+}
+
+// joinWords joins "a", "b" and "c" as "a, b and c".
+func joinWords(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func reasonText(ws []routineWeight) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = fmt.Sprintf("%s (%.0f%%)", routineFaultWords(w.fault), 100*w.share)
+	}
+	return "Picked for the posture problems seen most: " + strings.Join(parts, ", ") + "."
+}
+
+func whyText(e Exercise, picked FaultName, ws []routineWeight) string {
+	var names []string
+	if picked != "" {
+		names = append(names, routineFaultWords(picked))
+	}
+	for _, w := range ws {
+		if w.fault != picked && e.Addresses(w.fault) {
+			names = append(names, routineFaultWords(w.fault))
+		}
+	}
+	what := e.Purpose
+	if what == "" {
+		what = "works the " + strings.Join(e.Muscles, ", ")
+	}
+	if len(names) == 0 {
+		return "General desk break: " + what + "."
+	}
+	return "For " + joinWords(names) + ": " + what + "."
+}
+
+func describeLimits(req RoutineRequest) string {
+	have := []string{"none", "chair"}
+	for _, q := range req.Equipment {
+		if !slices.Contains(have, string(q)) {
+			have = append(have, string(q))
+		}
+	}
+	s := "fits within " + req.MaxDuration.String() + " with equipment " + strings.Join(have, ", ")
+	if req.DeskOnly {
+		s += ", seated at the desk"
+	}
+	return s
+}

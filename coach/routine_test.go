@@ -1,0 +1,442 @@
+package coach
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func ids(r Routine) []string {
+	var out []string
+	for _, it := range r.Items {
+		out = append(out, it.Exercise.ID)
+	}
+	return out
+}
+
+// checkRoutine asserts what must hold for every routine.
+func checkRoutine(t *testing.T, c *Catalogue, req RoutineRequest, r Routine) {
+	t.Helper()
+	maxD, minD := req.MaxDuration, req.MinDuration
+	if maxD == 0 {
+		maxD = DefaultRoutineMax
+	}
+	if minD == 0 {
+		minD = min(DefaultRoutineMin, maxD)
+	}
+	if r.Duration < minD || r.Duration > maxD {
+		t.Errorf("routine %v lasts %v, want %v–%v", ids(r), r.Duration, minD, maxD)
+	}
+	var sum time.Duration
+	groups := map[string]bool{}
+	for _, it := range r.Items {
+		ex := it.Exercise
+		sum += it.Duration
+		if it.Duration != ex.Duration() || it.Duration <= 0 {
+			t.Errorf("%s: item duration %v, exercise at its dose %v", ex.ID, it.Duration, ex.Duration())
+		}
+		full, ok := c.Exercise(ex.ID)
+		if !ok {
+			t.Errorf("%s: not in the catalogue", ex.ID)
+			continue
+		}
+		if ex.Dose.Sets < 1 || ex.Dose.Sets > full.Dose.Sets {
+			t.Errorf("%s: %d sets, catalogue dose %d", ex.ID, ex.Dose.Sets, full.Dose.Sets)
+		}
+		if d := ex.Dose; d.HoldSeconds != full.Dose.HoldSeconds || d.Reps != full.Dose.Reps || d.PerSide != full.Dose.PerSide {
+			t.Errorf("%s: dose %+v changed more than the sets of %+v", ex.ID, d, full.Dose)
+		}
+		if !ex.NeedsOnly(req.Equipment) {
+			t.Errorf("%s needs %v; available %v", ex.ID, ex.Equipment, req.Equipment)
+		}
+		if req.DeskOnly && !ex.Seated {
+			t.Errorf("%s cannot be done seated but the request is desk-only", ex.ID)
+		}
+		if ex.Group != "" {
+			if groups[ex.Group] {
+				t.Errorf("two exercises of group %q", ex.Group)
+			}
+			groups[ex.Group] = true
+		}
+		if it.Fault != "" && !ex.Addresses(it.Fault) {
+			t.Errorf("%s picked for %s, which it does not address", ex.ID, it.Fault)
+		}
+		if it.Fault != "" && !strings.Contains(it.Why, routineFaultWords(it.Fault)) {
+			t.Errorf("%s: why %q does not name %s", ex.ID, it.Why, it.Fault)
+		}
+		if it.Why == "" {
+			t.Errorf("%s: no why", ex.ID)
+		}
+	}
+	if sum != r.Duration {
+		t.Errorf("items add up to %v, routine says %v", sum, r.Duration)
+	}
+	if len(r.Safety) == 0 || !slices.Equal(r.Safety, c.Safety) {
+		t.Errorf("routine safety %q, want the catalogue's", r.Safety)
+	}
+	if r.ID == "" || r.Title == "" || r.Reason == "" {
+		t.Errorf("routine id %q title %q reason %q", r.ID, r.Title, r.Reason)
+	}
+}
+
+func TestRoutineForEachFault(t *testing.T) {
+	c := DefaultCatalogue()
+	// For each fault: sets of ids of which the routine must contain at least one.
+	want := map[FaultName][][]string{
+		ForwardHead:      {{"chin_tuck"}, {"upper_trap_stretch"}},
+		RoundedShoulders: {{"doorway_pec_stretch", "seated_chest_opener"}, {"wall_angels", "y_raises", "face_pulls", "band_row", "dumbbell_row", "scapular_squeeze"}},
+		Slouch:           {{"thoracic_extension_roller", "thoracic_extension_chair"}, {"cat_cow", "seated_cat_cow"}, {"seated_thoracic_rotation"}},
+		TooClose:         {{"chin_tuck"}, {"thoracic_extension_roller", "thoracic_extension_chair"}},
+		HeadDown:         {{"chin_tuck"}, {"levator_scapulae_stretch"}},
+		HeadTilt:         {{"upper_trap_stretch", "levator_scapulae_stretch"}, {"lat_side_stretch"}},
+		HeadTurn:         {{"levator_scapulae_stretch"}, {"seated_thoracic_rotation"}},
+		HeadBack:         {{"chin_tuck"}},
+		ShouldersRaised:  {{"shoulder_shrugs", "shoulder_rolls"}, {"upper_trap_stretch"}},
+		UnevenShoulders:  {{"upper_trap_stretch", "levator_scapulae_stretch"}, {"lat_side_stretch"}},
+	}
+	for _, f := range AllFaults {
+		for _, eq := range [][]Equipment{nil, AllEquipment} {
+			req := RoutineRequest{Faults: map[FaultName]float64{f: 12}, Equipment: eq}
+			r, err := c.Routine(req)
+			if err != nil {
+				t.Errorf("%s (equipment %v): %v", f, eq, err)
+				continue
+			}
+			checkRoutine(t, c, req, r)
+			got := ids(r)
+			for _, anyOf := range want[f] {
+				if !slices.ContainsFunc(anyOf, func(id string) bool { return slices.Contains(got, id) }) {
+					t.Errorf("%s (equipment %v): routine %v lacks one of %v", f, eq, got, anyOf)
+				}
+			}
+			if len(r.Faults) != 1 || r.Faults[0] != f {
+				t.Errorf("%s: routine faults %v", f, r.Faults)
+			}
+			for _, it := range r.Items {
+				if it.Fault != f {
+					t.Errorf("%s: item %s picked for %q", f, it.Exercise.ID, it.Fault)
+				}
+			}
+			if !strings.Contains(r.Title, routineFaultWords(f)) || !strings.Contains(r.Reason, routineFaultWords(f)) {
+				t.Errorf("%s: title %q / reason %q do not name the fault", f, r.Title, r.Reason)
+			}
+		}
+	}
+}
+
+func TestRoutineChinTucksFirst(t *testing.T) {
+	c := DefaultCatalogue()
+	for _, req := range []RoutineRequest{
+		{Faults: map[FaultName]float64{ForwardHead: 1}},
+		{Faults: map[FaultName]float64{ForwardHead: 3, RoundedShoulders: 5}, Equipment: AllEquipment},
+		{Faults: map[FaultName]float64{HeadBack: 2}, DeskOnly: true},
+		{Faults: map[FaultName]float64{ForwardHead: 1}, MaxDuration: 2 * time.Minute, MinDuration: time.Minute},
+	} {
+		r, err := c.Routine(req)
+		if err != nil {
+			t.Fatalf("%v: %v", req.Faults, err)
+		}
+		checkRoutine(t, c, req, r)
+		if r.Items[0].Exercise.ID != "chin_tuck" {
+			t.Errorf("%v: routine starts with %s, want chin tucks: %v", req.Faults, r.Items[0].Exercise.ID, ids(r))
+		}
+	}
+}
+
+func TestRoutineMixesStretchAndStrength(t *testing.T) {
+	c := DefaultCatalogue()
+	for _, f := range []FaultName{RoundedShoulders, ForwardHead} {
+		for _, req := range []RoutineRequest{
+			{Faults: map[FaultName]float64{f: 1}},
+			{Faults: map[FaultName]float64{f: 1}, DeskOnly: true},
+			{Faults: map[FaultName]float64{f: 1}, Equipment: AllEquipment},
+			{Faults: map[FaultName]float64{f: 1}, MaxDuration: 3 * time.Minute},
+		} {
+			r, err := c.Routine(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kinds := map[string]bool{}
+			for _, it := range r.Items {
+				kinds[routineCategory(it.Exercise.Kind)] = true
+			}
+			if !kinds[KindStrength] || !kinds["loosen"] {
+				t.Errorf("%s %+v: routine %v does not mix stretching and strengthening", f, req, ids(r))
+			}
+		}
+	}
+	// Rounded shoulders with a doorway: the chest stretch is the doorway one.
+	r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{RoundedShoulders: 1}, Equipment: []Equipment{EquipDoorway}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ids(r), "doorway_pec_stretch") {
+		t.Errorf("rounded shoulders with a doorway: %v", ids(r))
+	}
+}
+
+func TestRoutineEquipmentFiltering(t *testing.T) {
+	c := DefaultCatalogue()
+	needing := map[string]Equipment{"doorway_pec_stretch": EquipDoorway, "thoracic_extension_roller": EquipFoamRoller,
+		"face_pulls": EquipBand, "band_row": EquipBand, "dumbbell_row": EquipWeights, "wall_angels": EquipWall}
+	// Every single piece of equipment, none, and all: no exercise needing
+	// something unavailable is ever picked, for any fault.
+	sets := [][]Equipment{nil, AllEquipment}
+	for _, q := range AllEquipment {
+		sets = append(sets, []Equipment{q})
+	}
+	for _, eq := range sets {
+		for _, f := range AllFaults {
+			req := RoutineRequest{Faults: map[FaultName]float64{f: 1, Slouch: 0.5}, Equipment: eq}
+			r, err := c.Routine(req)
+			if err != nil {
+				t.Errorf("%v %s: %v", eq, f, err)
+				continue
+			}
+			checkRoutine(t, c, req, r)
+			for _, id := range ids(r) {
+				if need, ok := needing[id]; ok && !slices.Contains(eq, need) {
+					t.Errorf("equipment %v, fault %s: picked %s which needs %s", eq, f, id, need)
+				}
+			}
+		}
+	}
+	// Equipment that is there is used where it is the best fit.
+	cases := []struct {
+		eq   Equipment
+		f    FaultName
+		want string
+	}{
+		{EquipFoamRoller, Slouch, "thoracic_extension_roller"},
+		{EquipDoorway, RoundedShoulders, "doorway_pec_stretch"},
+		{EquipWall, RoundedShoulders, "wall_angels"},
+	}
+	for _, c2 := range cases {
+		r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{c2.f: 1}, Equipment: []Equipment{c2.eq}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(ids(r), c2.want) {
+			t.Errorf("%s with %s: %v lacks %s", c2.f, c2.eq, ids(r), c2.want)
+		}
+	}
+	// Slouch without a foam roller: the chair variant of thoracic extension.
+	r, _ := c.Routine(RoutineRequest{Faults: map[FaultName]float64{Slouch: 1}})
+	if got := ids(r); !slices.Contains(got, "thoracic_extension_chair") || slices.Contains(got, "thoracic_extension_roller") {
+		t.Errorf("slouch without a roller: %v", got)
+	}
+}
+
+func TestRoutineDeskOnly(t *testing.T) {
+	c := DefaultCatalogue()
+	for _, f := range AllFaults {
+		req := RoutineRequest{Faults: map[FaultName]float64{f: 1}, DeskOnly: true, Equipment: AllEquipment}
+		r, err := c.Routine(req)
+		if err != nil {
+			t.Errorf("%s desk-only: %v", f, err)
+			continue
+		}
+		checkRoutine(t, c, req, r) // asserts every item is seated
+		if len(r.Items) == 0 {
+			t.Errorf("%s desk-only: empty routine", f)
+		}
+	}
+}
+
+func TestRoutineDurationBounds(t *testing.T) {
+	c := DefaultCatalogue()
+	faults := map[FaultName]float64{ForwardHead: 4, RoundedShoulders: 3, Slouch: 2}
+	for _, b := range []struct{ min, max time.Duration }{
+		{0, 0}, {2 * time.Minute, 3 * time.Minute}, {time.Minute, 90 * time.Second},
+		{4 * time.Minute, 5 * time.Minute}, {3 * time.Minute, 10 * time.Minute}, {0, 4 * time.Minute},
+	} {
+		for _, desk := range []bool{false, true} {
+			req := RoutineRequest{Faults: faults, MinDuration: b.min, MaxDuration: b.max, DeskOnly: desk}
+			r, err := c.Routine(req)
+			if err != nil {
+				t.Errorf("bounds %v–%v desk %v: %v", b.min, b.max, desk, err)
+				continue
+			}
+			checkRoutine(t, c, req, r)
+		}
+	}
+	// A longer break gets more exercise than a short one.
+	short, _ := c.Routine(RoutineRequest{Faults: faults, MaxDuration: 2 * time.Minute, MinDuration: time.Minute})
+	long, _ := c.Routine(RoutineRequest{Faults: faults, MaxDuration: 5 * time.Minute})
+	if short.Duration >= long.Duration {
+		t.Errorf("2-min routine %v is not shorter than the 5-min one %v", short.Duration, long.Duration)
+	}
+}
+
+func TestRoutineDeterministic(t *testing.T) {
+	c := DefaultCatalogue()
+	req := RoutineRequest{Faults: map[FaultName]float64{ForwardHead: 3, RoundedShoulders: 3, Slouch: 3, HeadDown: 3},
+		Equipment: []Equipment{EquipBand, EquipWall}}
+	first, err := c.Routine(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 { // map iteration order differs from run to run
+		r, err := c.Routine(req)
+		if err != nil || !reflect.DeepEqual(r, first) {
+			t.Fatalf("routine changed between identical requests:\n%v\n%v", ids(first), ids(r))
+		}
+		if r2, _ := DefaultCatalogue().Routine(req); r2.ID != first.ID {
+			t.Fatalf("id differs on a fresh catalogue: %s vs %s", r2.ID, first.ID)
+		}
+	}
+	// Ties between equal weights go to the fixed fault order.
+	if first.Faults[0] != ForwardHead || len(first.Faults) != routineMaxFaults {
+		t.Errorf("faults %v, want the 3 first in vocabulary order on a tie", first.Faults)
+	}
+	other, _ := c.Routine(RoutineRequest{Faults: map[FaultName]float64{Slouch: 1}})
+	if other.ID == first.ID {
+		t.Error("different routines share an id")
+	}
+}
+
+func TestRoutineFollowsWeights(t *testing.T) {
+	c := DefaultCatalogue()
+	r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{ForwardHead: 2, RoundedShoulders: 20, Slouch: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[FaultName]int{}
+	for _, it := range r.Items {
+		count[it.Fault]++
+	}
+	if count[RoundedShoulders] <= count[ForwardHead] {
+		t.Errorf("rounded shoulders (weight 20) got %d items, forward head (weight 2) %d: %v", count[RoundedShoulders], count[ForwardHead], ids(r))
+	}
+	// Slouch is 5% of the heaviest: not addressed on its own.
+	if count[Slouch] != 0 || slices.Contains(r.Faults, Slouch) {
+		t.Errorf("slouch (5%% of the weight) got items: %v, faults %v", count, r.Faults)
+	}
+	if !strings.Contains(r.Reason, "rounded shoulders (87%)") {
+		t.Errorf("reason %q", r.Reason)
+	}
+	// Zero weights count as absent: a general break.
+	g, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{HeadTilt: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRoutine(t, c, RoutineRequest{}, g)
+	if !strings.Contains(g.Title, "desk break") || len(g.Faults) != 3 {
+		t.Errorf("general routine: title %q faults %v", g.Title, g.Faults)
+	}
+}
+
+func TestRoutineErrors(t *testing.T) {
+	c := DefaultCatalogue()
+	cases := []struct {
+		req  RoutineRequest
+		want string
+	}{
+		{RoutineRequest{Faults: map[FaultName]float64{"neck_ache": 1}}, `unknown fault "neck_ache"`},
+		{RoutineRequest{Equipment: []Equipment{"trampoline"}}, `unknown equipment "trampoline"`},
+		{RoutineRequest{Faults: map[FaultName]float64{Slouch: -1}}, "invalid weight"},
+		{RoutineRequest{Faults: map[FaultName]float64{Slouch: math.NaN()}}, "invalid weight"},
+		{RoutineRequest{MinDuration: 6 * time.Minute, MaxDuration: 5 * time.Minute}, "longer than the maximum"},
+		{RoutineRequest{MaxDuration: -time.Minute}, "negative"},
+		{RoutineRequest{Faults: map[FaultName]float64{Slouch: 1}, MaxDuration: 10 * time.Second}, "no exercise"},
+	}
+	for _, k := range cases {
+		_, err := c.Routine(k.req)
+		if err == nil || !strings.Contains(err.Error(), k.want) {
+			t.Errorf("%+v: error %v, want %q", k.req, err, k.want)
+		}
+	}
+	// A catalogue with nothing doable seated: a clear error wrapping ErrNoRoutine.
+	only, _ := c.Exercise("doorway_pec_stretch")
+	small := &Catalogue{Version: 1, Safety: c.Safety, Exercises: []Exercise{only}}
+	_, err := small.Routine(RoutineRequest{Faults: map[FaultName]float64{RoundedShoulders: 1}, Equipment: []Equipment{EquipDoorway}, DeskOnly: true})
+	if !errors.Is(err, ErrNoRoutine) || !strings.Contains(err.Error(), "seated at the desk") || !strings.Contains(err.Error(), "rounded shoulders") {
+		t.Errorf("desk-only with only a doorway stretch: %v", err)
+	}
+	// Too little to fill the minimum.
+	_, err = small.Routine(RoutineRequest{Faults: map[FaultName]float64{RoundedShoulders: 1}, Equipment: []Equipment{EquipDoorway}, MinDuration: 3 * time.Minute})
+	if !errors.Is(err, ErrNoRoutine) || !strings.Contains(err.Error(), "less than the minimum") {
+		t.Errorf("too short: %v", err)
+	}
+	// The broken-embedded fallback (safety only) errors rather than panics.
+	empty := &Catalogue{Version: 1, Safety: fallbackSafety}
+	if _, err := empty.Routine(RoutineRequest{}); !errors.Is(err, ErrNoRoutine) {
+		t.Errorf("empty catalogue: %v", err)
+	}
+}
+
+func TestRoutineSafetyAlwaysPresent(t *testing.T) {
+	c := DefaultCatalogue()
+	c.Safety = nil // even a catalogue built in code without safety text
+	r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{HeadTurn: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.ToLower(strings.Join(r.Safety, " "))
+	for _, w := range []string{"sharp pain", "ice", "doctor", "persists", "numbness", "tingling", "not a diagnosis"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("fallback safety lacks %q: %q", w, r.Safety)
+		}
+	}
+}
+
+func TestRoutineFillerReachesMinimum(t *testing.T) {
+	// Head back alone has only short exercises at the desk; with a 4-minute
+	// minimum the routine is topped up with general exercises.
+	c := DefaultCatalogue()
+	req := RoutineRequest{Faults: map[FaultName]float64{HeadBack: 1}, DeskOnly: true, MinDuration: 4 * time.Minute}
+	r, err := c.Routine(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRoutine(t, c, req, r)
+	filler := 0
+	for _, it := range r.Items {
+		if it.Fault == "" {
+			filler++
+			if it.Why == "" {
+				t.Errorf("filler %s has no why", it.Exercise.ID)
+			}
+		}
+	}
+	if filler == 0 {
+		t.Errorf("no filler in %v (%v)", ids(r), r.Duration)
+	}
+}
+
+func TestRoutineJSON(t *testing.T) {
+	r, err := DefaultCatalogue().Routine(RoutineRequest{Faults: map[FaultName]float64{ForwardHead: 2, Slouch: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if raw["duration_s"] != r.Duration.Seconds() {
+		t.Errorf("duration_s %v, want %v", raw["duration_s"], r.Duration.Seconds())
+	}
+	item := raw["items"].([]any)[0].(map[string]any)
+	if item["duration_s"] != r.Items[0].Duration.Seconds() || item["why"] != r.Items[0].Why {
+		t.Errorf("first item JSON %v", item)
+	}
+	if ex := item["exercise"].(map[string]any); ex["id"] != "chin_tuck" || ex["dose"].(map[string]any)["reps"] != 10.0 {
+		t.Errorf("exercise JSON %v", ex)
+	}
+	var back Routine
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, r) {
+		t.Errorf("round trip changed the routine:\n%+v\n%+v", back, r)
+	}
+}
