@@ -4,27 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"posturewatch/coach"
-	"posturewatch/vision"
 )
 
 // replayClip returns the path of a clip of ../shared/posture-data/clips
 // (relative to the repository root) and skips when it or the model is absent.
 func replayClip(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "posture-data", "clips", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("clip %s absent (../shared/posture-data from the repo root): %v", p, err)
-	}
-	if _, err := os.Stat(vision.DefaultModelPath()); err != nil {
-		t.Skipf("pose model absent (run 'make models'): %v", err)
-	}
-	return p
+	needModel(t)
+	return filepath.Join(dataDir(t), "clips", name)
 }
 
 type replayLine struct {
