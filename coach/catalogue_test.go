@@ -89,6 +89,9 @@ func TestRequiredExercisesPresent(t *testing.T) {
 			t.Errorf("%s: equipment %v, want [%s]", id, e.Equipment, q)
 		}
 	}
+	if _, ok := c.Exercise("no_such_exercise"); ok {
+		t.Error("Exercise found an id that does not exist")
+	}
 	if e, _ := c.Exercise("chin_tuck"); e.Checkable != RepChinTuck || !e.Seated {
 		t.Errorf("chin_tuck: checkable %q seated %v, want %q and seated", e.Checkable, e.Seated, RepChinTuck)
 	}

@@ -12,16 +12,27 @@ import (
 // Exercise checking: counting repetitions of a head movement from the camera.
 //
 // A repetition is the head leaving its rest position in the direction the
-// kind defines, staying there a moment, and coming back. The rest position is
-// a baseline of the metrics taken over the first seconds. Each observation is
-// turned into one displacement score: the weighted mean, over the kind's
-// metrics that are present, of the change from the baseline in the kind's
-// direction, in units of a typical full movement (so about 1 at the end of a
-// clear repetition and 0 at rest; movement the other way is negative). The
-// score enters "hold" above Enter and leaves below Exit (hysteresis, so noise
-// near one threshold cannot double count); the hold time is measured between
-// the interpolated crossings of the Exit level, which keeps it accurate at 2 to
-// 5 frames per second. A displacement shorter than MinHold is noise.
+// kind defines, staying there a moment, and coming back. The direction is the
+// kind's parameter: RepChinTuck counts the head gliding back, RepHeadForward
+// the head poking forward, with the same machinery and opposite signs.
+//
+// The rest position is a baseline (medians) of the metrics over the first
+// seconds, which then follows slow drift while the head is at rest. Each
+// observation becomes one displacement score: the weighted mean, over the
+// kind's metrics that are present (face/frame, face/shoulder, neck length,
+// head pitch), of the change from the baseline in the kind's direction, in
+// units of a typical full movement — about 1 at the end of a clear
+// repetition, 0 at rest, negative for movement the other way. The score is
+// smoothed exponentially on the time axis (so 2 and 5 fps behave alike).
+//
+// Hysteresis: a hold starts when the smoothed score rises above Enter and ends
+// when it falls below Exit (both raised automatically when the baseline was
+// noisy). A return is confirmed only after MergeGap at rest — a brief dip that
+// goes straight back into the hold is the same repetition — and a
+// displacement shorter than MinHold is noise. Start, end and hold time come
+// from the interpolated crossings of the Exit level by the raw score, so they
+// carry no smoothing lag. Frames without usable metrics are skipped; after
+// MaxGap without any the counter is "lost" and a hold in progress is dropped.
 
 // Repetition kinds.
 const (
@@ -39,6 +50,7 @@ const (
 	RepPhaseCalibrating = "calibrating" // taking the rest baseline
 	RepPhaseRest        = "rest"        // at the rest position, ready
 	RepPhaseHold        = "hold"        // displaced: a repetition in progress
+	RepPhaseReturning   = "returning"   // back at rest; counted once it stays there for MergeGap
 	RepPhaseLost        = "lost"        // no usable observations for a while
 )
 
@@ -93,6 +105,7 @@ type RepOptions struct {
 	MaxGap          time.Duration // longer without usable observations → lost (default 2 s)
 	MaxHold         time.Duration // displaced longer → the rest position moved: recalibrate (default 20 s)
 	Smoothing       time.Duration // time constant of the score's exponential smoothing (default 0.25 s; <0: none)
+	MergeGap        time.Duration // a dip back to rest shorter than this, followed by the hold again, is one repetition (default 0.6 s)
 }
 
 func (o RepOptions) withDefaults() RepOptions {
@@ -119,6 +132,9 @@ func (o RepOptions) withDefaults() RepOptions {
 	}
 	if o.Smoothing == 0 {
 		o.Smoothing = 250 * time.Millisecond
+	}
+	if o.MergeGap <= 0 {
+		o.MergeGap = 600 * time.Millisecond
 	}
 	return o
 }
@@ -246,15 +262,20 @@ type RepCounter struct {
 	phase    string
 	calStart time.Time
 	calib    []Metrics
+	calibT   []time.Time
 	base     map[string]float64
 
 	havePrev   bool
 	prevT      time.Time
-	prevS      float64
+	prevS      float64 // smoothed score
+	prevRaw    float64 // raw score
 	lastUsable time.Time
 	lastScore  float64
 
-	riseT     time.Time // when the score last rose above Exit while at rest
+	riseT     time.Time // when the raw score last rose above Exit while at rest
+	fallT     time.Time // when the raw score last fell below Exit while holding
+	endT      time.Time // returning: when the hold ended
+	returnAt  time.Time // returning: when the smoothed score fell below Exit
 	holdStart time.Time
 	peak      float64
 	lastHold  time.Duration
@@ -293,10 +314,10 @@ func (r *RepCounter) SetBaseline(rest Metrics) error {
 		return fmt.Errorf("rep counter %s: baseline has none of the metrics it needs", r.kind.name)
 	}
 	r.base = base
-	r.calib = nil
+	r.calib, r.calibT = nil, nil
 	r.phase = RepPhaseRest
 	r.havePrev = false
-	r.riseT = time.Time{}
+	r.riseT, r.fallT = time.Time{}, time.Time{}
 	return nil
 }
 
@@ -346,9 +367,12 @@ func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
 	}
 	if !ok {
 		if r.phase != RepPhaseLost && !r.lastUsable.IsZero() && now.Sub(r.lastUsable) > r.opt.MaxGap {
+			if r.phase == RepPhaseReturning {
+				r.finish() // it was complete before the user left the view
+			}
 			r.phase = RepPhaseLost
 			r.havePrev = false
-			r.riseT = time.Time{}
+			r.riseT, r.fallT = time.Time{}, time.Time{}
 			return r.update(now), true
 		}
 		return r.update(now), false
@@ -356,55 +380,73 @@ func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
 	changed := false
 	if r.havePrev && now.Sub(r.prevT) > r.opt.MaxGap {
 		r.havePrev = false // too long a gap to interpolate across
-		if r.phase == RepPhaseHold {
+		switch r.phase {
+		case RepPhaseHold:
 			r.phase = RepPhaseRest // the hold in progress is lost
+			changed = true
+		case RepPhaseReturning:
+			r.finish()
 			changed = true
 		}
 	}
 	if r.phase == RepPhaseLost {
 		r.phase = RepPhaseRest
-		r.riseT = time.Time{}
+		r.riseT, r.fallT = time.Time{}, time.Time{}
 		changed = true
 	}
-	if r.havePrev && r.opt.Smoothing > 0 {
-		// Exponential smoothing on the time axis, so 2 and 5 fps behave alike.
-		a := 1 - math.Exp(-float64(now.Sub(r.prevT))/float64(r.opt.Smoothing))
-		s = r.prevS + a*(s-r.prevS)
-	}
+	// Phases follow the smoothed score (robust to noise); the times of
+	// leaving and regaining rest come from the raw score (no smoothing lag).
+	raw := s
+	s = r.smooth(now, raw)
 	r.lastUsable = now
 	r.lastScore = s
 
+	// The raw score's latest crossings of the Exit level.
+	if raw >= r.exit {
+		if r.riseT.IsZero() {
+			r.riseT = r.crossing(now, raw, r.exit)
+		}
+		r.fallT = time.Time{}
+	} else {
+		if r.fallT.IsZero() {
+			r.fallT = r.crossing(now, raw, r.exit)
+		}
+		r.riseT = time.Time{}
+	}
+
 	switch r.phase {
 	case RepPhaseRest:
-		if s >= r.exit {
-			if r.riseT.IsZero() {
-				r.riseT = r.crossing(now, s, r.exit)
-			}
-		} else {
-			r.riseT = time.Time{}
-			if math.Abs(s) < r.exit/2 {
-				r.adapt(obs.Metrics)
-			}
+		if math.Abs(s) < r.exit/2 && math.Abs(raw) < r.exit/2 {
+			r.adapt(obs.Metrics)
 		}
 		if s >= r.enter {
 			r.phase = RepPhaseHold
 			r.holdStart = r.riseT
+			if r.holdStart.IsZero() {
+				r.holdStart = now
+			}
 			r.peak = s
 			changed = true
 		}
-	case RepPhaseHold:
+	case RepPhaseHold, RepPhaseReturning:
 		r.peak = max(r.peak, s)
-		if s < r.exit {
-			end := r.crossing(now, s, r.exit)
-			hold := end.Sub(r.holdStart)
-			if hold >= r.opt.MinHold {
-				r.reps = append(r.reps, Repetition{Start: r.holdStart, End: end, Hold: hold, Peak: r.peak})
-				r.lastHold = hold
+		switch {
+		case r.phase == RepPhaseHold && s < r.exit:
+			// Back at rest, unless it was a dip: confirm over MergeGap.
+			r.phase = RepPhaseReturning
+			r.endT = r.fallT
+			if r.endT.IsZero() {
+				r.endT = now
 			}
-			r.phase = RepPhaseRest
-			r.riseT = time.Time{}
+			r.returnAt = now
 			changed = true
-		} else if now.Sub(r.holdStart) > r.opt.MaxHold {
+		case r.phase == RepPhaseReturning && s >= r.enter:
+			r.phase = RepPhaseHold // a dip within the hold: the same repetition
+			changed = true
+		case r.phase == RepPhaseReturning && now.Sub(r.returnAt) >= r.opt.MergeGap:
+			r.finish()
+			changed = true
+		case r.phase == RepPhaseHold && now.Sub(r.holdStart) > r.opt.MaxHold:
 			// Held far longer than any repetition: the user settled somewhere
 			// else. Take a new rest baseline rather than count nonsense.
 			r.restartCalibration()
@@ -412,17 +454,37 @@ func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
 			return r.update(now), true
 		}
 	}
-	r.prevT, r.prevS, r.havePrev = now, s, true
+	r.prevT, r.prevS, r.prevRaw, r.havePrev = now, s, raw, true
 	return r.update(now), changed
 }
 
-// crossing interpolates the time the score crossed level between the previous
-// observation and this one (now, if there is no usable previous one).
-func (r *RepCounter) crossing(now time.Time, s, level float64) time.Time {
-	if !r.havePrev || r.prevS == s {
+// finish ends a returning repetition: counted if it was held long enough.
+func (r *RepCounter) finish() {
+	hold := r.endT.Sub(r.holdStart)
+	if hold >= r.opt.MinHold {
+		r.reps = append(r.reps, Repetition{Start: r.holdStart, End: r.endT, Hold: hold, Peak: r.peak})
+		r.lastHold = hold
+	}
+	r.phase = RepPhaseRest
+}
+
+// smooth applies exponential smoothing on the time axis (so 2 and 5 fps
+// behave alike) to the raw score observed at now.
+func (r *RepCounter) smooth(now time.Time, raw float64) float64 {
+	if !r.havePrev || r.opt.Smoothing <= 0 {
+		return raw
+	}
+	a := 1 - math.Exp(-float64(now.Sub(r.prevT))/float64(r.opt.Smoothing))
+	return r.prevS + a*(raw-r.prevS)
+}
+
+// crossing interpolates the time the raw score crossed level between the
+// previous observation and this one (now, if there is no usable previous one).
+func (r *RepCounter) crossing(now time.Time, raw, level float64) time.Time {
+	if !r.havePrev || r.prevRaw == raw {
 		return now
 	}
-	f := (level - r.prevS) / (s - r.prevS)
+	f := (level - r.prevRaw) / (raw - r.prevRaw)
 	if f < 0 || f > 1 {
 		return now
 	}
@@ -444,9 +506,9 @@ func (r *RepCounter) adapt(m Metrics) {
 func (r *RepCounter) restartCalibration() {
 	r.phase = RepPhaseCalibrating
 	r.calStart = time.Time{}
-	r.calib = nil
+	r.calib, r.calibT = nil, nil
 	r.base = nil
-	r.riseT = time.Time{}
+	r.riseT, r.fallT = time.Time{}, time.Time{}
 	r.enter, r.exit = r.opt.Enter, r.opt.Exit
 }
 
@@ -459,10 +521,14 @@ func (r *RepCounter) calibrate(obs Observation, present bool, now time.Time) (Re
 			}
 		}
 		if len(m) > 0 {
+			if !r.calStart.IsZero() && now.Sub(r.lastUsable) > r.opt.MaxGap {
+				r.calStart, r.calib, r.calibT = time.Time{}, nil, nil // interrupted: start over
+			}
 			if r.calStart.IsZero() {
 				r.calStart = now
 			}
 			r.calib = append(r.calib, m)
+			r.calibT = append(r.calibT, now)
 			r.lastUsable = now
 		}
 	}
@@ -483,23 +549,28 @@ func (r *RepCounter) calibrate(obs Observation, present bool, now time.Time) (Re
 	}
 	if len(base) == 0 {
 		// Metrics too patchy for a baseline: start over.
-		r.calStart, r.calib = time.Time{}, nil
+		r.calStart, r.calib, r.calibT = time.Time{}, nil, nil
 		return r.update(now), false
 	}
-	// Noise-adaptive thresholds: the score's spread at rest.
+	// Noise-adaptive thresholds: the spread at rest of the smoothed score,
+	// the one the thresholds apply to.
 	var scores []float64
-	for _, m := range r.calib {
-		if s, ok := r.score(m, base); ok {
+	r.havePrev = false
+	for i, m := range r.calib {
+		if raw, ok := r.score(m, base); ok {
+			s := r.smooth(r.calibT[i], raw)
 			scores = append(scores, s)
+			r.prevT, r.prevS, r.prevRaw, r.havePrev = r.calibT[i], s, raw, true
 		}
 	}
 	sigma := 1.4826 * repMAD(scores)
 	r.enter = min(max(r.opt.Enter, 6*sigma), 2*r.opt.Enter)
 	r.exit = min(max(r.opt.Exit, 3*sigma), 0.6*r.enter)
 	r.base = base
-	r.calib = nil
+	r.calib, r.calibT = nil, nil
 	r.phase = RepPhaseRest
-	r.havePrev = false
+	r.riseT, r.fallT = time.Time{}, time.Time{}
+	// The smoothing carries on from the last baseline observation.
 	return r.update(now), true
 }
 
@@ -515,16 +586,23 @@ func (r *RepCounter) update(now time.Time) RepUpdate {
 	return u
 }
 
-// Result summarises the repetitions counted so far.
+// Result summarises the repetitions counted so far, including one that has
+// just returned to rest and is still being confirmed.
 func (r *RepCounter) Result() RepResult {
-	res := RepResult{Kind: r.kind.name, Reps: len(r.reps), Repetitions: slices.Clone(r.reps)}
+	reps := slices.Clone(r.reps)
+	if r.phase == RepPhaseReturning {
+		if hold := r.endT.Sub(r.holdStart); hold >= r.opt.MinHold {
+			reps = append(reps, Repetition{Start: r.holdStart, End: r.endT, Hold: hold, Peak: r.peak})
+		}
+	}
+	res := RepResult{Kind: r.kind.name, Reps: len(reps), Repetitions: reps}
 	var total time.Duration
-	for _, p := range r.reps {
+	for _, p := range reps {
 		res.HoldTimes = append(res.HoldTimes, p.Hold)
 		total += p.Hold
 	}
-	if len(r.reps) > 0 {
-		res.MeanHold = total / time.Duration(len(r.reps))
+	if len(reps) > 0 {
+		res.MeanHold = total / time.Duration(len(reps))
 	}
 	return res
 }

@@ -197,9 +197,8 @@ func TestRepsClean(t *testing.T) {
 func TestRepsStepReportsChanges(t *testing.T) {
 	sc := eightReps()
 	rc, _ := NewRepCounter(RepChinTuck)
-	changes := 0
+	changes, before := 0, 0
 	for _, f := range sc.frames() {
-		before := rc.Result().Reps
 		u, changed := rc.Step(f.obs, f.at)
 		if u.Reps != before && !changed {
 			t.Fatalf("a repetition completed without changed=true at %.1f s", secsSince(f.at))
@@ -207,10 +206,11 @@ func TestRepsStepReportsChanges(t *testing.T) {
 		if changed {
 			changes++
 		}
+		before = u.Reps
 	}
-	// calibrated, then 8 × (enter hold, leave hold)
-	if changes != 1+2*8 {
-		t.Errorf("%d steps reported a change, want 17", changes)
+	// calibrated, then 8 × (enter hold, return, counted once back for long enough)
+	if changes != 1+3*8 {
+		t.Errorf("%d steps reported a change, want 25", changes)
 	}
 }
 
@@ -615,5 +615,87 @@ func TestRepsJSON(t *testing.T) {
 	empty, _ := NewRepCounter(RepHeadForward)
 	if b, _ := json.Marshal(empty.Result()); !strings.Contains(string(b), `"repetitions":[]`) || !strings.Contains(string(b), `"hold_times_s":[]`) {
 		t.Errorf("empty result JSON %s", b)
+	}
+}
+
+// chinTucksOnRealNoise replays the upright frames of the real clip (real
+// detector jitter) and applies synthetic chin tucks of the given depth to
+// them: the face a depth×5 % smaller, the neck depth×7 % longer, the nose
+// depth×0.07 lower.
+func chinTucksOnRealNoise(t *testing.T, depth float64, fps float64, starts []float64, hold float64) []timedObs {
+	t.Helper()
+	var upright []Metrics
+	for _, f := range loadClipFixture(t, headRepsFixture) {
+		if f.obs.Posture == PostureGood {
+			upright = append(upright, f.obs.Metrics)
+		}
+	}
+	if len(upright) < 50 {
+		t.Fatalf("only %d upright frames in the fixture", len(upright))
+	}
+	sc := repScript{starts: starts, hold: hold, ramp: 0.4}
+	var out []timedObs
+	for i := 0; float64(i)/fps <= starts[len(starts)-1]+hold+4; i++ {
+		s := float64(i) / fps
+		a := depth * sc.amplitude(s)
+		src := upright[i%len(upright)]
+		m := Metrics{}
+		for k, v := range src {
+			m[k] = v
+		}
+		m[MetricFaceFrame] *= 1 - 0.05*a
+		m[MetricFaceShoulder] *= 1 - 0.05*a
+		m[MetricNeckLength] *= 1 + 0.07*a
+		m[MetricHeadPitch] -= 0.07 * a
+		out = append(out, timedObs{repT0.Add(time.Duration(s * float64(time.Second))), Observation{Posture: PostureGood, Metrics: m}})
+	}
+	return out
+}
+
+func TestRepsChinTucksOnRealNoise(t *testing.T) {
+	if _, err := os.Stat(headRepsFixture); err != nil {
+		t.Skipf("fixture %s not recorded yet: %v", headRepsFixture, err)
+	}
+	starts := []float64{5, 11, 17, 23, 29, 35}
+	for _, fps := range []float64{5, 2} {
+		rc, _ := runReps(t, RepChinTuck, chinTucksOnRealNoise(t, 1, fps, starts, 3))
+		res := rc.Result()
+		if res.Reps != len(starts) {
+			t.Errorf("%.0f fps: %d chin tucks counted on real jitter, want %d (holds %v)", fps, res.Reps, len(starts), res.HoldTimes)
+			continue
+		}
+		for i, r := range res.Repetitions {
+			if d := math.Abs(secsSince(r.Start) - starts[i]); d > 1 {
+				t.Errorf("%.0f fps: tuck %d starts at %.2f s, want %.0f", fps, i+1, secsSince(r.Start), starts[i])
+			}
+			if d := math.Abs(r.Hold.Seconds() - 3.4); d > 1 {
+				t.Errorf("%.0f fps: tuck %d held %.2f s, want about 3.4", fps, i+1, r.Hold.Seconds())
+			}
+		}
+		// The same real jitter without any movement counts nothing.
+		still, _ := runReps(t, RepChinTuck, chinTucksOnRealNoise(t, 0, fps, starts, 3))
+		if n := still.Result().Reps; n != 0 {
+			t.Errorf("%.0f fps: %d chin tucks counted from real jitter alone", fps, n)
+		}
+	}
+}
+
+func TestRepsInterruptedBaselineStartsOver(t *testing.T) {
+	// One second in another position, then nobody for 5 s, then the set: the
+	// rest baseline must come from the set, not the earlier position.
+	var frames []timedObs
+	for i := range 5 {
+		at := repT0.Add(time.Duration(i) * 200 * time.Millisecond)
+		frames = append(frames, timedObs{at, Observation{Posture: PostureGood,
+			Metrics: Metrics{MetricFaceFrame: 0.26, MetricFaceShoulder: 0.6, MetricNeckLength: 0.4, MetricHeadPitch: 0.3}}})
+	}
+	sc := eightReps()
+	for _, f := range sc.frames() {
+		f.at = f.at.Add(6 * time.Second)
+		frames = append(frames, f)
+	}
+	rc, _ := runReps(t, RepChinTuck, frames)
+	if n := rc.Result().Reps; n != 8 {
+		t.Errorf("%d repetitions after an interrupted baseline, want 8", n)
 	}
 }

@@ -238,6 +238,9 @@ type routinePick struct {
 // mobility, stretches and strengthening. The catalogue's safety text always
 // comes along.
 func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
+	if c == nil {
+		return Routine{}, fmt.Errorf("routine: %w: no catalogue", ErrNoRoutine)
+	}
 	req, faults, err := req.normalise()
 	if err != nil {
 		return Routine{}, err

@@ -368,6 +368,10 @@ func TestRoutineErrors(t *testing.T) {
 	if _, err := empty.Routine(RoutineRequest{}); !errors.Is(err, ErrNoRoutine) {
 		t.Errorf("empty catalogue: %v", err)
 	}
+	var none *Catalogue
+	if _, err := none.Routine(RoutineRequest{}); !errors.Is(err, ErrNoRoutine) {
+		t.Errorf("nil catalogue: %v", err)
+	}
 }
 
 func TestRoutineSafetyAlwaysPresent(t *testing.T) {
