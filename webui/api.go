@@ -1,0 +1,574 @@
+package webui
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
+
+	"posturewatch/coach"
+)
+
+// Backend is what the dashboard needs from the running service. The service
+// (cmd/posturewatch run) implements it over the coach, the profile store,
+// the catalogue and the camera supervisor. Methods are called from HTTP
+// handler goroutines, concurrently: the implementation must lock.
+//
+// Errors: wrap them with BadRequest, NotFound or Conflict to choose the HTTP
+// status (400, 404, 409); any other error is a 500. The error text is shown
+// to the user, so make it a clear sentence.
+type Backend interface {
+	// Status is the current state snapshot.
+	Status() Status
+	// Stats are the in-memory per-hour and per-day aggregates of the coach.
+	Stats() coach.StatsSnapshot
+	// Pause stops monitoring and nudges until the given time (already
+	// validated: in the future, at most MaxPause ahead) and releases the camera.
+	Pause(until time.Time) error
+	// Resume ends a pause.
+	Resume() error
+	// Config returns the current coach settings.
+	Config() coach.Config
+	// SetConfig applies validated settings (the server has merged the PATCH
+	// and called Validate) and persists them.
+	SetConfig(cfg coach.Config) error
+	// StartCalibration begins capturing good-posture frames.
+	StartCalibration() error
+	// FinishCalibration computes the baseline from the frames captured since
+	// StartCalibration, saves it under the profile name (already checked with
+	// coach.ValidateProfileName) and makes it active.
+	FinishCalibration(profile string) (*coach.Baseline, error)
+	// Profiles lists the stored calibration profiles.
+	Profiles() ([]coach.ProfileInfo, error)
+	// UseProfile activates a stored profile (NotFound when it does not exist).
+	UseProfile(name string) error
+	// DeleteProfile removes a stored profile (NotFound when it does not exist).
+	DeleteProfile(name string) error
+	// Catalogue is the stretch catalogue in use.
+	Catalogue() *coach.Catalogue
+	// StartRoutine starts a stretch routine: the one with req.ID if set (a
+	// suggested routine), else one built for req.Faults (or for the faults of
+	// the day when empty). It returns the routine to play.
+	StartRoutine(req RoutineStart) (*coach.Routine, error)
+	// ExerciseDone records that an exercise of a routine was done (or
+	// skipped); an empty exerciseID means the whole routine is finished.
+	ExerciseDone(routineID, exerciseID string, skipped bool) error
+	// SetPreview is called with true when the first dashboard asks for the
+	// camera preview and with false when the last one stops. It must not
+	// block (it is called from the hub goroutine).
+	SetPreview(on bool)
+}
+
+// RoutineStart is the body of POST /api/routine/start.
+type RoutineStart struct {
+	ID     string            `json:"id,omitempty"`
+	Faults []coach.FaultName `json:"faults,omitempty"`
+}
+
+// ExerciseDoneRequest is the body of POST /api/routine/exercise-done.
+type ExerciseDoneRequest struct {
+	RoutineID  string `json:"routine_id"`
+	ExerciseID string `json:"exercise_id"` // empty: the whole routine is done
+	Skipped    bool   `json:"skipped,omitempty"`
+}
+
+// PauseRequest is the body of POST /api/pause: exactly one of the fields.
+type PauseRequest struct {
+	Minutes *float64 `json:"minutes,omitempty"`
+	Until   *string  `json:"until,omitempty"` // RFC 3339
+}
+
+// MaxPause bounds a pause.
+const MaxPause = 48 * time.Hour
+
+// Error is a Backend error with an HTTP status.
+type Error struct {
+	Status int
+	Err    error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// BadRequest marks err as the client's fault (HTTP 400).
+func BadRequest(err error) error { return &Error{Status: http.StatusBadRequest, Err: err} }
+
+// NotFound marks err as "no such thing" (HTTP 404).
+func NotFound(err error) error { return &Error{Status: http.StatusNotFound, Err: err} }
+
+// Conflict marks err as "not now" (HTTP 409), e.g. finishing a calibration
+// that was never started.
+func Conflict(err error) error { return &Error{Status: http.StatusConflict, Err: err} }
+
+func (s *Server) fail(c *gin.Context, err error) {
+	status := http.StatusInternalServerError
+	var he *Error
+	if errors.As(err, &he) {
+		status = he.Status
+	}
+	if status >= 500 {
+		s.log.Error("api error", "path", c.Request.URL.Path, "err", err)
+	}
+	abortJSON(c, status, err.Error())
+}
+
+// decodeJSON reads the body into v strictly: one JSON object, no unknown
+// fields, within the size limit.
+func (s *Server) decodeJSON(c *gin.Context, v any) bool {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		abortJSON(c, http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q: send application/json", ct))
+		return false
+	}
+	data, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			abortJSON(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: the limit is %d bytes", s.maxBody))
+			return false
+		}
+		abortJSON(c, http.StatusBadRequest, "cannot read request body: "+err.Error())
+		return false
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		abortJSON(c, http.StatusBadRequest, "empty request body: send a JSON object")
+		return false
+	}
+	if data[0] != '{' {
+		abortJSON(c, http.StatusBadRequest, "malformed JSON: the body must be a JSON object")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		abortJSON(c, http.StatusBadRequest, "malformed JSON: "+strings.TrimPrefix(err.Error(), "json: "))
+		return false
+	}
+	if dec.More() {
+		abortJSON(c, http.StatusBadRequest, "malformed JSON: unexpected data after the object")
+		return false
+	}
+	return true
+}
+
+// readObject reads the body as one raw JSON object (for PATCH).
+func (s *Server) readObject(c *gin.Context) (json.RawMessage, bool) {
+	var raw map[string]json.RawMessage
+	if !s.decodeJSON(c, &raw) {
+		return nil, false
+	}
+	b, _ := json.Marshal(raw)
+	return b, true
+}
+
+func (s *Server) apiStatus(c *gin.Context) { c.JSON(http.StatusOK, s.backend.Status()) }
+
+func (s *Server) apiStats(c *gin.Context) { c.JSON(http.StatusOK, s.backend.Stats()) }
+
+// pauseUntil validates a pause request against now.
+func pauseUntil(req PauseRequest, now time.Time) (time.Time, error) {
+	switch {
+	case req.Minutes != nil && req.Until != nil:
+		return time.Time{}, errors.New(`give either "minutes" or "until", not both`)
+	case req.Minutes != nil:
+		m := *req.Minutes
+		if !(m > 0) {
+			return time.Time{}, fmt.Errorf("minutes must be positive, got %g", m)
+		}
+		if m > MaxPause.Minutes() {
+			return time.Time{}, fmt.Errorf("minutes must be at most %g (%s), got %g", MaxPause.Minutes(), MaxPause, m)
+		}
+		return now.Add(time.Duration(m * float64(time.Minute))), nil
+	case req.Until != nil:
+		t, err := time.Parse(time.RFC3339, *req.Until)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("until %q is not an RFC 3339 time such as 2026-01-02T08:00:00+01:00", *req.Until)
+		}
+		if !t.After(now) {
+			return time.Time{}, fmt.Errorf("until %s is in the past", t.Format(time.RFC3339))
+		}
+		if t.Sub(now) > MaxPause {
+			return time.Time{}, fmt.Errorf("until %s is more than %s ahead", t.Format(time.RFC3339), MaxPause)
+		}
+		return t, nil
+	default:
+		return time.Time{}, errors.New(`give "minutes" (e.g. {"minutes": 15}) or "until" (an RFC 3339 time)`)
+	}
+}
+
+func (s *Server) apiPause(c *gin.Context) {
+	var req PauseRequest
+	if !s.decodeJSON(c, &req) {
+		return
+	}
+	until, err := pauseUntil(req, time.Now())
+	if err != nil {
+		abortJSON(c, http.StatusBadRequest, "pause: "+err.Error())
+		return
+	}
+	if err := s.backend.Pause(until); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.backend.Status())
+}
+
+func (s *Server) apiResume(c *gin.Context) {
+	if !s.emptyOrObject(c) {
+		return
+	}
+	if err := s.backend.Resume(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.backend.Status())
+}
+
+// emptyOrObject accepts an empty body or an empty JSON object.
+func (s *Server) emptyOrObject(c *gin.Context) bool {
+	if c.Request.ContentLength == 0 {
+		return true
+	}
+	var v struct{}
+	return s.decodeJSON(c, &v)
+}
+
+func (s *Server) apiGetConfig(c *gin.Context) { c.JSON(http.StatusOK, s.backend.Config()) }
+
+func (s *Server) apiPatchConfig(c *gin.Context) {
+	patch, ok := s.readObject(c)
+	if !ok {
+		return
+	}
+	s.configMu.Lock()
+	defer s.configMu.Unlock()
+	cfg := s.backend.Config()
+	if err := json.Unmarshal(patch, &cfg); err != nil {
+		abortJSON(c, http.StatusBadRequest, "settings: "+strings.ReplaceAll(err.Error(), "json: ", ""))
+		return
+	}
+	if err := cfg.Validate(); err != nil {
+		abortJSON(c, http.StatusBadRequest, strings.ReplaceAll(err.Error(), "\n", "; "))
+		return
+	}
+	if err := s.backend.SetConfig(cfg); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.backend.Config())
+}
+
+func (s *Server) apiCalibrationStart(c *gin.Context) {
+	if !s.emptyOrObject(c) {
+		return
+	}
+	if err := s.backend.StartCalibration(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.backend.Status())
+}
+
+func (s *Server) apiCalibrationFinish(c *gin.Context) {
+	var req struct {
+		Profile string `json:"profile"`
+	}
+	if !s.decodeJSON(c, &req) {
+		return
+	}
+	if err := coach.ValidateProfileName(req.Profile); err != nil {
+		abortJSON(c, http.StatusBadRequest, "profile: "+err.Error())
+		return
+	}
+	b, err := s.backend.FinishCalibration(req.Profile)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"baseline": b, "status": s.backend.Status()})
+}
+
+func (s *Server) apiProfiles(c *gin.Context) {
+	ps, err := s.backend.Profiles()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if ps == nil {
+		ps = []coach.ProfileInfo{}
+	}
+	c.JSON(http.StatusOK, gin.H{"profiles": ps})
+}
+
+func (s *Server) profileName(c *gin.Context) (string, bool) {
+	name := c.Param("name")
+	if err := coach.ValidateProfileName(name); err != nil {
+		abortJSON(c, http.StatusBadRequest, "profile: "+err.Error())
+		return "", false
+	}
+	return name, true
+}
+
+func (s *Server) apiProfileActivate(c *gin.Context) {
+	name, ok := s.profileName(c)
+	if !ok || !s.emptyOrObject(c) {
+		return
+	}
+	if err := s.backend.UseProfile(name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.backend.Status())
+}
+
+func (s *Server) apiProfileDelete(c *gin.Context) {
+	name, ok := s.profileName(c)
+	if !ok {
+		return
+	}
+	if err := s.backend.DeleteProfile(name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"deleted": name})
+}
+
+func (s *Server) apiCatalogue(c *gin.Context) {
+	cat := s.backend.Catalogue()
+	if cat == nil {
+		abortJSON(c, http.StatusServiceUnavailable, "no stretch catalogue loaded")
+		return
+	}
+	c.JSON(http.StatusOK, cat)
+}
+
+func (s *Server) apiRoutineStart(c *gin.Context) {
+	var req RoutineStart
+	if c.Request.ContentLength != 0 && !s.decodeJSON(c, &req) {
+		return
+	}
+	for _, f := range req.Faults {
+		if !f.Valid() {
+			abortJSON(c, http.StatusBadRequest, fmt.Sprintf("faults: unknown fault %q", f))
+			return
+		}
+	}
+	r, err := s.backend.StartRoutine(req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"routine": r})
+}
+
+func (s *Server) apiExerciseDone(c *gin.Context) {
+	var req ExerciseDoneRequest
+	if !s.decodeJSON(c, &req) {
+		return
+	}
+	if req.RoutineID == "" && req.ExerciseID == "" {
+		abortJSON(c, http.StatusBadRequest, `give "routine_id" and/or "exercise_id"`)
+		return
+	}
+	if err := s.backend.ExerciseDone(req.RoutineID, req.ExerciseID, req.Skipped); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ok": true})
+}
+
+// parseTimeParam accepts RFC 3339 or a local date YYYY-MM-DD.
+func parseTimeParam(v string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a date YYYY-MM-DD", v)
+}
+
+func (s *Server) apiHistory(c *gin.Context) {
+	if s.history == nil {
+		abortJSON(c, http.StatusServiceUnavailable, "history is not enabled")
+		return
+	}
+	loc := time.Local
+	if tz := c.Query("tz"); tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			abortJSON(c, http.StatusBadRequest, fmt.Sprintf("tz: unknown time zone %q", tz))
+			return
+		}
+		loc = l
+	}
+	by := Period(c.DefaultQuery("by", "hour"))
+	if by != ByHour && by != ByDay {
+		abortJSON(c, http.StatusBadRequest, fmt.Sprintf("by: %q is not hour or day", by))
+		return
+	}
+	now := time.Now().In(loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	from, to := today, today.AddDate(0, 0, 1)
+	if by == ByDay {
+		from = today.AddDate(0, 0, -13)
+	}
+	var err error
+	if v := c.Query("from"); v != "" {
+		if from, err = parseTimeParam(v, loc); err != nil {
+			abortJSON(c, http.StatusBadRequest, "from: "+err.Error())
+			return
+		}
+	}
+	if v := c.Query("to"); v != "" {
+		if to, err = parseTimeParam(v, loc); err != nil {
+			abortJSON(c, http.StatusBadRequest, "to: "+err.Error())
+			return
+		}
+	}
+	if !to.After(from) {
+		abortJSON(c, http.StatusBadRequest, "to must be after from")
+		return
+	}
+	if to.Sub(from) > 400*24*time.Hour {
+		abortJSON(c, http.StatusBadRequest, "range too long: at most 400 days")
+		return
+	}
+	if by == ByHour && to.Sub(from) > 31*24*time.Hour {
+		abortJSON(c, http.StatusBadRequest, "range too long for by=hour: at most 31 days")
+		return
+	}
+	buckets, err := s.history.Range(c.Request.Context(), from, to, by, loc)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"by": by, "from": from, "to": to, "tz": loc.String(), "buckets": buckets})
+}
+
+// serveWS upgrades GET /ws after checking the Origin. ?preview=1 asks for
+// preview frames from the start.
+func (s *Server) serveWS(c *gin.Context) {
+	if ok, msg := s.originAllowed(c.Request); !ok {
+		abortJSON(c, http.StatusForbidden, "websocket: "+msg)
+		return
+	}
+	if !websocket.IsWebSocketUpgrade(c.Request) {
+		abortJSON(c, http.StatusBadRequest, "websocket: this endpoint needs a WebSocket upgrade request")
+		return
+	}
+	conn, err := upgrader.Upgrade(c.Writer, c.Request, nil)
+	if err != nil {
+		s.log.Warn("websocket upgrade failed", "err", err)
+		return // the upgrader has answered
+	}
+	c.Abort()
+	s.hub.serve(conn, c.Query("preview") == "1")
+}
+
+func (s *Server) helloFor(preview bool) []byte {
+	st := s.backend.Status()
+	stats := s.backend.Stats()
+	h := &Hello{
+		Version:    s.opts.Version,
+		Status:     st,
+		Stats:      &stats,
+		SampleMS:   int(s.hub.opts.SampleInterval / time.Millisecond),
+		Preview:    preview,
+		ServerTime: time.Now().Format(time.RFC3339),
+		LastSample: s.lastSample.Load(),
+		History:    s.history != nil,
+	}
+	return marshalEnvelope(envelope{Type: MsgHello, Hello: h})
+}
+
+// PublishSample sends a live sample to every client, at most one per
+// SampleInterval per client; unsent older samples are replaced (newest wins).
+func (s *Server) PublishSample(smp Sample) {
+	s.lastSample.Store(&smp)
+	s.hub.SetSample(marshalEnvelope(envelope{Type: MsgSample, Sample: &smp}))
+}
+
+// PublishEvent sends a coach event to every client; never dropped (a client
+// that cannot keep up is disconnected instead).
+func (s *Server) PublishEvent(e coach.Event) {
+	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgEvent, Event: &e}))
+	if s.opts.Notifier != nil {
+		s.opts.Notifier.NotifyEvent(e)
+	}
+}
+
+// PublishStatus sends a new status snapshot; never dropped.
+func (s *Server) PublishStatus(st Status) {
+	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgStatus, Status: &st}))
+}
+
+// PublishStats sends the statistics; never dropped.
+func (s *Server) PublishStats(st coach.StatsSnapshot) {
+	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgStats, Stats: &st}))
+}
+
+// PublishReps sends a live repetition count; never dropped.
+func (s *Server) PublishReps(r Reps) {
+	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgReps, Reps: &r}))
+}
+
+// PublishPreview sends a preview frame to the clients that asked for the
+// preview (newest wins). It does nothing (not even encoding) when nobody
+// asked; frames are never stored.
+func (s *Server) PublishPreview(p Preview) {
+	if !s.hub.PreviewWanted() {
+		return
+	}
+	s.hub.SetPreview(marshalEnvelope(envelope{Type: MsgPreview, Preview: &p}))
+}
+
+// PreviewWanted reports whether any dashboard currently shows the preview.
+func (s *Server) PreviewWanted() bool { return s.hub.PreviewWanted() }
+
+// Clients returns the number of connected dashboards.
+func (s *Server) Clients() int { return s.hub.Clients() }
+
+const settingDesktopNotify = "desktop_notifications"
+
+// NotificationSettings is the body of GET/POST /api/notifications.
+type NotificationSettings struct {
+	Desktop   bool `json:"desktop"`   // desktop notifications from the server (beeep)
+	Available bool `json:"available"` // whether the server has a notifier at all
+}
+
+func (s *Server) apiGetNotifications(c *gin.Context) {
+	c.JSON(http.StatusOK, NotificationSettings{Desktop: s.opts.Notifier.Enabled(), Available: s.opts.Notifier != nil})
+}
+
+func (s *Server) apiSetNotifications(c *gin.Context) {
+	var req struct {
+		Desktop *bool `json:"desktop"`
+	}
+	if !s.decodeJSON(c, &req) {
+		return
+	}
+	if req.Desktop == nil {
+		abortJSON(c, http.StatusBadRequest, `give "desktop": true or false`)
+		return
+	}
+	if s.opts.Notifier == nil {
+		abortJSON(c, http.StatusConflict, "desktop notifications are not available in this run")
+		return
+	}
+	s.opts.Notifier.SetEnabled(*req.Desktop)
+	if s.history != nil {
+		if err := s.history.SetSetting(settingDesktopNotify, fmt.Sprint(*req.Desktop)); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, NotificationSettings{Desktop: *req.Desktop, Available: true})
+}

@@ -1,0 +1,303 @@
+package webui
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"posturewatch/coach"
+	"posturewatch/webui/webuitest"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestDashboardInChromium opens the embedded dashboard in a real headless
+// Chromium against a server with a fake backend that publishes a scripted
+// sequence: good → forward-head state → nudge → stretch suggestion. It checks
+// what a user sees, then pauses, restarts the server and checks reconnection.
+func TestDashboardInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	b := webuitest.NewBrowser(t)
+	defer b.Close()
+
+	// History with some of today's minutes so the charts have bars.
+	h, err := OpenHistory(filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	now := time.Now()
+	hour := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), 0, 0, 0, time.Local)
+	var ms []coach.MinuteAggregate
+	for i := 0; i < 20; i++ {
+		m := coach.MinuteAggregate{Start: hour.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 40,
+			FaultS: map[coach.FaultName]float64{coach.ForwardHead: 15, coach.RoundedShoulders: 5}}
+		if i == 5 {
+			m.Nudges = 1
+		}
+		ms = append(ms, m)
+	}
+	if err := h.AddMinutes(ms...); err != nil {
+		t.Fatal(err)
+	}
+
+	ts := startTestServer(t, func(o *Options) { o.History = h })
+	srv := ts.srv
+	ts.fb.onChange = func(st Status) {
+		srv.PublishStatus(st)
+		srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventPaused, State: coach.StatePaused, Until: st.PausedUntil})
+	}
+
+	b.Do(t, chromedp.Navigate(srv.URL()))
+	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	b.WaitText(t, "#state", "Good posture", 5*time.Second)
+
+	// Live good samples: the score shows.
+	good := coach.Observation{Time: time.Now(), Posture: coach.PostureGood, Confidence: 0.9,
+		Faults: []coach.Fault{{Name: coach.ForwardHead, Severity: 0.04}}}
+	srv.PublishSample(SampleFromObservation(good))
+	b.WaitText(t, "#score", "96", 5*time.Second)
+	b.Screenshot(t, "01-good")
+
+	// Forward head: samples, then the coach's state change.
+	bad := coach.Observation{Time: time.Now(), Posture: coach.PostureBad, Confidence: 0.9,
+		Faults: []coach.Fault{{Name: coach.ForwardHead, Severity: 0.8, Why: "head ahead"}}}
+	for i := 0; i < 5; i++ {
+		srv.PublishSample(SampleFromObservation(bad))
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.WaitText(t, "#score", "20", 5*time.Second)
+	srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventState, State: coach.StateSlouching, Fault: coach.ForwardHead, Previous: coach.StateGood})
+	b.WaitText(t, "#state", "Slouching: forward head", 5*time.Second)
+	if lvl := webuitest.Eval[string](t, b, `document.querySelector('#faults [data-fault="forward_head"]').dataset.level`); lvl == "none" {
+		t.Errorf("forward-head indicator not lit (level %q)", lvl)
+	}
+
+	// The nudge: a toast with the plain words and the fix.
+	msg, fix := coach.NudgeText(coach.ForwardHead)
+	srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventNudge, Fault: coach.ForwardHead, Message: msg, Fix: fix})
+	b.WaitJS(t, "toast visible", `!document.getElementById('toast').hidden`, 5*time.Second)
+	b.WaitText(t, "#toast", msg, 2*time.Second)
+	if !strings.Contains(b.Text(t, "#toast"), fix) {
+		t.Errorf("toast %q lacks the fix %q", b.Text(t, "#toast"), fix)
+	}
+	b.Screenshot(t, "02-nudge")
+
+	// The suggestion: the stretch player offers the routine, then plays it.
+	r, err := ts.fb.StartRoutine(RoutineStart{Faults: []coach.FaultName{coach.ForwardHead}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventSuggestion, Routine: r,
+		Message: "You slouched three times in half an hour: a short stretch break helps."})
+	b.WaitJS(t, "routine offered", `document.getElementById('stretch-player').dataset.phase === 'offer'`, 5*time.Second)
+	b.WaitText(t, "#routine-title", r.Title, 2*time.Second)
+	if !strings.Contains(b.Text(t, "#safety"), "pain") {
+		t.Errorf("safety text missing from the stretch player: %q", b.Text(t, "#safety"))
+	}
+	b.Click(t, "#routine-begin")
+	b.WaitText(t, "#exercise-name", r.Items[0].Exercise.Name, 5*time.Second)
+	// Find an exercise with a hold timer (skipping the others) and run it.
+	for i := 0; i < len(r.Items); i++ {
+		d := r.Items[i].Exercise.Dose
+		if d.HoldSeconds >= 3 {
+			if r.Items[i].Exercise.Checkable != "" {
+				// The camera counts chin tucks: a reps message updates the counter.
+				srv.PublishReps(Reps{RoutineID: r.ID, ExerciseID: r.Items[i].Exercise.ID, Count: 3, Target: d.Reps})
+				b.WaitText(t, "#rep-count", "3", 5*time.Second)
+			}
+			before := b.Text(t, "#stretch-timer")
+			b.Click(t, "#exercise-start")
+			time.Sleep(2200 * time.Millisecond)
+			after := b.Text(t, "#stretch-timer")
+			if secs(t, after) >= secs(t, before) || secs(t, before)-secs(t, after) < 2 {
+				t.Errorf("stretch timer did not run: %q then %q", before, after)
+			}
+			b.Screenshot(t, "03-stretch-timer")
+			break
+		}
+		b.Click(t, "#exercise-skip")
+		b.WaitText(t, "#exercise-index", "Exercise "+itoa(i+2), 5*time.Second)
+	}
+	b.Click(t, "#exercise-done")
+	waitFor(t, "exercise done recorded", 5*time.Second, func() bool {
+		ts.fb.mu.Lock()
+		defer ts.fb.mu.Unlock()
+		for _, d := range ts.fb.done {
+			if strings.HasPrefix(d, r.ID+"/") && !strings.HasSuffix(d, "/skipped") {
+				return true
+			}
+		}
+		return false
+	})
+
+	// History charts render: canvas with ink and bars, SVG with fault bars.
+	b.WaitJS(t, "history chart drawn", `document.getElementById('history-chart').dataset.bars >= 1`, 10*time.Second)
+	if ink := b.CanvasInk(t, "#history-chart"); ink < 500 {
+		t.Errorf("history chart looks blank: %d inked pixels", ink)
+	}
+	if n := webuitest.Eval[int](t, b, `document.querySelectorAll('#faults-chart rect.bar').length`); n != 2 {
+		t.Errorf("fault chart has %d bars, want 2", n)
+	}
+	b.WaitText(t, "#history-summary", "1 nudge", 5*time.Second)
+
+	// Pause from the menu: the API is called and the state shows paused.
+	b.Click(t, "#pause-btn")
+	b.Click(t, "#pause-15")
+	b.WaitText(t, "#state", "Paused", 5*time.Second)
+	if len(ts.fb.pauses) != 1 || time.Until(ts.fb.pauses[0]) < 14*time.Minute {
+		t.Errorf("pause reached the backend as %v", ts.fb.pauses)
+	}
+	if !b.Visible(t, "#resume-btn") || b.Visible(t, "#pause-btn") {
+		t.Error("resume button not shown while paused")
+	}
+	b.Screenshot(t, "04-paused")
+
+	// Narrow window: no horizontal scrolling at 800 px.
+	b.SetViewport(t, 800, 900)
+	time.Sleep(200 * time.Millisecond)
+	if w := webuitest.Eval[int](t, b, `document.documentElement.scrollWidth`); w > 800 {
+		t.Errorf("page is %d px wide at an 800 px window", w)
+	}
+	b.Screenshot(t, "05-800px")
+	b.SetViewport(t, 1280, 900)
+
+	// Restart the server on the same address: the page reconnects by itself
+	// and its state-changing calls work with the new CSRF token.
+	addr := ts.host
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	if err := srv.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	b.WaitText(t, "#conn", "reconnecting", 5*time.Second)
+	fb2 := newFakeBackend()
+	fb2.status.State = coach.StatePaused
+	fb2.status.PausedUntil = time.Now().Add(10 * time.Minute)
+	srv2, err := New(Options{Listen: addr, Backend: fb2, History: h, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	if _, err := srv2.Start(ctx2); err != nil {
+		t.Fatalf("restart on %s: %v", addr, err)
+	}
+	defer srv2.Shutdown(context.Background())
+	fb2.onChange = func(st Status) { srv2.PublishStatus(st) }
+	b.WaitText(t, "#conn", "Live", 20*time.Second)
+	time.Sleep(300 * time.Millisecond) // the page refreshes its CSRF token on hello
+	b.Click(t, "#resume-btn")
+	b.WaitText(t, "#state", "Good posture", 5*time.Second)
+	if fb2.resumes != 1 {
+		t.Errorf("resume after restart reached the backend %d times", fb2.resumes)
+	}
+	b.Screenshot(t, "06-reconnected")
+
+	b.AssertNoConsoleErrors(t)
+	t.Logf("screenshots in %s", b.ShotsDir)
+}
+
+func secs(t *testing.T, clock string) int {
+	t.Helper()
+	m, s, ok := strings.Cut(strings.TrimSpace(clock), ":")
+	if !ok {
+		t.Fatalf("timer text %q is not m:ss", clock)
+	}
+	return atoiOr(m)*60 + atoiOr(s)
+}
+
+func atoiOr(s string) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// TestDashboardCalibrationPreviewDark drives the calibration wizard, the
+// camera preview with its skeleton, and dark mode.
+func TestDashboardCalibrationPreviewDark(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	b := webuitest.NewBrowser(t)
+	defer b.Close()
+	ts := newTS(t)
+	srv := ts.srv
+	b.Do(t, chromedp.Navigate(srv.URL()))
+	b.WaitText(t, "#conn", "Live", 10*time.Second)
+
+	// Calibration wizard, with short countdowns.
+	webuitest.Eval[bool](t, b, `(function(){const c=document.getElementById('calibration');c.dataset.prepareS='1';c.dataset.captureS='2';return true})()`)
+	b.Do(t, chromedp.SetValue(chromedp.CSS("#calib-name"), "laptop"))
+	b.Click(t, "#calib-start")
+	b.WaitJS(t, "countdown shown", `document.getElementById('calibration').dataset.step === 'run'`, 3*time.Second)
+	b.WaitJS(t, "calibration done", `document.getElementById('calibration').dataset.step === 'done'`, 10*time.Second)
+	b.WaitText(t, "#calib-summary", `"laptop"`, 2*time.Second)
+	if rows := webuitest.Eval[int](t, b, `document.querySelectorAll('#calib-table tbody tr').length`); rows != 1 {
+		t.Errorf("baseline table has %d rows, want 1", rows)
+	}
+	b.WaitJS(t, "profile listed", `!!document.querySelector('#profiles-list [data-profile="laptop"]')`, 5*time.Second)
+	b.Screenshot(t, "11-calibrated")
+	b.Click(t, "#calib-redo")
+	b.WaitJS(t, "wizard back at the start", `document.getElementById('calibration').dataset.step === 'intro'`, 2*time.Second)
+
+	// Camera preview: off by default; one click asks the server for frames.
+	if srv.PreviewWanted() || b.Visible(t, "#preview-canvas") {
+		t.Fatal("preview on before the click")
+	}
+	b.Click(t, "#preview-btn")
+	waitFor(t, "server sees the preview request", 5*time.Second, srv.PreviewWanted)
+	var buf bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 320, 180))
+	for i := range img.Pix {
+		img.Pix[i] = 90
+	}
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	kps := []coach.Keypoint{{Name: "nose", X: 160, Y: 60, Score: 0.9}, {Name: "left_eye", X: 170, Y: 50, Score: 0.9},
+		{Name: "right_eye", X: 150, Y: 50, Score: 0.9}, {Name: "left_shoulder", X: 220, Y: 150, Score: 0.8},
+		{Name: "right_shoulder", X: 100, Y: 150, Score: 0.8}}
+	srv.PublishPreview(Preview{JPEG: buf.Bytes(), Width: 320, Height: 180, Keypoints: kps, At: time.Now()})
+	b.WaitJS(t, "preview drawn", `document.getElementById('preview-canvas').width === 320`, 5*time.Second)
+	// The skeleton is drawn in green over the grey frame.
+	green := webuitest.Eval[int](t, b, `(function(){const c=document.getElementById('preview-canvas');
+		const d=c.getContext('2d').getImageData(0,0,c.width,c.height).data;let n=0;
+		for(let i=0;i<d.length;i+=4){if(d[i+1]>150&&d[i]<120)n++}return n})()`)
+	if green < 50 {
+		t.Errorf("skeleton not drawn on the preview: %d green pixels", green)
+	}
+	b.Screenshot(t, "12-preview")
+	b.Click(t, "#preview-btn")
+	waitFor(t, "preview off at the server", 5*time.Second, func() bool { return !srv.PreviewWanted() })
+
+	// Dark mode follows the system preference.
+	b.ColorScheme(t, "dark")
+	bg := webuitest.Eval[string](t, b, `getComputedStyle(document.body).backgroundColor`)
+	if !strings.HasPrefix(bg, "rgb(17, 20, 24") {
+		t.Errorf("dark mode background = %s", bg)
+	}
+	b.Screenshot(t, "13-dark")
+	b.ColorScheme(t, "light")
+	if bg := webuitest.Eval[string](t, b, `getComputedStyle(document.body).backgroundColor`); !strings.HasPrefix(bg, "rgb(246, 247, 249") {
+		t.Errorf("light mode background = %s", bg)
+	}
+
+	// Keyboard: every button can take the focus.
+	if n := webuitest.Eval[int](t, b, `[...document.querySelectorAll('button')].filter(x=>x.tabIndex<0).length`); n != 0 {
+		t.Errorf("%d buttons are out of the tab order", n)
+	}
+	b.AssertNoConsoleErrors(t)
+}

@@ -1,0 +1,126 @@
+// Package webui is posturewatch's local dashboard: a Gin HTTP server with a
+// REST API, a WebSocket hub that pushes live posture to the browser, the
+// embedded dashboard (static/: index.html, app.js, style.css — vanilla JS,
+// no CDN, charts drawn by hand on canvas/SVG) and the SQLite history.
+//
+// The server is thin: everything it does to the running service goes through
+// the Backend interface, which cmd/posturewatch implements over the coach,
+// the profile store, the catalogue and the camera supervisor.
+//
+// # Wiring (cmd/posturewatch run)
+//
+//	hist, err := webui.OpenHistory(path)        // path from webui.DefaultHistoryPath()
+//	srv, err := webui.New(webui.Options{
+//		Listen:   "127.0.0.1:8484",             // --listen; non-loopback needs AllowRemote + AccessToken
+//		Backend:  svc,                          // implements webui.Backend
+//		History:  hist,
+//		Notifier: webui.NewDesktopNotifier(false, log), // toggled from the dashboard settings
+//		Logger:   log,
+//		Version:  version,
+//	})
+//	addr, err := srv.Start(ctx)                 // serves until ctx ends (graceful, 5 s)
+//	fmt.Fprintln(stdout, "dashboard:", srv.URL())
+//
+// For every observation the coach loop does:
+//
+//	evs := c.Step(obs, now)
+//	srv.PublishSample(webui.SampleFromObservation(obs).WithStatus(c.Status(now))) // ≤5/s per client, newest wins
+//	for _, e := range evs { srv.PublishEvent(e) }                                  // never dropped; also desktop-notifies
+//	if len(evs) > 0 { srv.PublishStatus(svc.Status()) }                            // never dropped
+//	hist.AddEvents(evs...)
+//	hist.AddMinutes(c.TakeMinutes()...)        // finished minutes: at most the current one is lost on kill -9
+//	if srv.PreviewWanted() { srv.PublishPreview(webui.Preview{JPEG: jpg, Width: w, Height: h, Keypoints: obs.Keypoints}) }
+//
+// and, every ~30 s and after pause/resume/calibration, srv.PublishStats(c.Stats())
+// and srv.PublishStatus(svc.Status()). During camera-checked exercises (chin
+// tucks) it calls srv.PublishReps(webui.Reps{...}) on every count change. On
+// shutdown: hist.AddMinutes(c.CurrentMinute()); hist.Close().
+//
+// Backend.SetPreview(true/false) tells the service when at least one
+// dashboard shows the camera preview; encode JPEG frames only then. Frames are
+// never stored. Backend errors wrapped with BadRequest / NotFound / Conflict
+// become 400 / 404 / 409; any other error is a 500; the text is shown to the user.
+//
+// # Security
+//
+//   - Listens on 127.0.0.1 by default. A non-loopback Listen needs
+//     Options.AllowRemote and an AccessToken (≥16 chars, NewAccessToken makes
+//     one); the token is then required on every request (Authorization:
+//     Bearer, or ?token= which sets an HttpOnly SameSite=Strict cookie) and
+//     compared in constant time. URL() includes it.
+//   - Host header allow-list against DNS rebinding: 127.0.0.1:port,
+//     localhost:port, [::1]:port (plus the listen host when remote, plus
+//     Options.AllowedHosts).
+//   - State-changing requests (POST, PATCH, DELETE) need the X-CSRF-Token
+//     header (random per server start; in the page's <meta name="csrf-token">
+//     and at GET /api/csrf) and, when the browser sends an Origin, a same-host Origin.
+//   - The WebSocket upgrade refuses a foreign Origin.
+//   - Every response: Content-Security-Policy (default-src 'self'; connect-src
+//     'self' ws://host; img-src 'self' data: blob:; frame-ancestors 'none'…),
+//     X-Content-Type-Options: nosniff, X-Frame-Options: DENY, Referrer-Policy: no-referrer.
+//   - Bodies are limited to Options.MaxBodyBytes (64 KiB): 413. JSON is
+//     decoded strictly (one object, unknown fields rejected): 400.
+//   - Every error is JSON: {"error": "clear message"} (400, 401, 403, 404,
+//     405, 409, 413, 415, 500, 503).
+//
+// # REST API
+//
+//	GET    /                           the dashboard (with the CSRF token)
+//	GET    /static/{app.js,style.css}  assets
+//	GET    /ws                         WebSocket (?preview=1 to get preview frames at once)
+//	GET    /api/csrf                   {"token": "…", "header": "X-CSRF-Token"}
+//	GET    /api/status                 Status
+//	GET    /api/stats                  coach.StatsSnapshot (in-memory days and hours)
+//	POST   /api/pause                  {"minutes": N} (0 < N ≤ 2880) or {"until": "RFC 3339"} (future, ≤ 48 h) → Status
+//	POST   /api/resume                 → Status (409 when not paused)
+//	GET    /api/config                 coach.Config as JSON (durations in seconds: onset_delay_s, cooldown_s…)
+//	PATCH  /api/config                 partial coach.Config JSON; merged, then Config.Validate → the new config
+//	POST   /api/calibration/start      → Status
+//	POST   /api/calibration/finish     {"profile": "desk"} → {"baseline": coach.Baseline, "status": Status}
+//	GET    /api/profiles               {"profiles": [coach.ProfileInfo]}
+//	POST   /api/profiles/{name}/activate  → Status
+//	DELETE /api/profiles/{name}        {"deleted": name}
+//	GET    /api/catalogue              coach.Catalogue
+//	POST   /api/routine/start          {"id": "suggested routine id"} or {"faults": [...]} or {} → {"routine": coach.Routine}
+//	POST   /api/routine/exercise-done  {"routine_id", "exercise_id" ("" = whole routine done), "skipped"} → {"ok": true}
+//	GET    /api/history                ?by=hour|day&from=&to= (RFC 3339 or YYYY-MM-DD)&tz=IANA
+//	                                   → {"by","from","to","tz","buckets": [coach.Bucket]} (default: today by hour, 14 days by day)
+//	GET    /api/notifications          {"desktop": bool, "available": bool}
+//	POST   /api/notifications          {"desktop": bool}
+//
+// # WebSocket protocol
+//
+// Every message from the server is one JSON text frame {"type": T, T: payload}:
+//
+//	{"type":"hello",   "hello":   Hello}               first message: version, status, stats, last sample, sample_ms
+//	{"type":"sample",  "sample":  Sample}              live posture; at most one per 200 ms per client, newest wins
+//	{"type":"event",   "event":   coach.Event}         state, nudge, suggestion, break, sitting, recalibrate,
+//	                                                   calibration, paused, resumed, stretch; never dropped
+//	{"type":"status",  "status":  Status}              never dropped
+//	{"type":"stats",   "stats":   coach.StatsSnapshot} never dropped
+//	{"type":"reps",    "reps":    Reps}                live repetitions of a camera-checked exercise; never dropped
+//	{"type":"preview", "preview": Preview}             JPEG (base64) + keypoints; only to clients that asked, newest wins
+//
+// The browser sends {"type":"preview","on":true|false}. Never-dropped
+// messages queue per client (HubOptions.QueueSize, 256); a client whose queue
+// is full, or that does not take a write within HubOptions.WriteTimeout (5 s),
+// or that does not answer pings within HubOptions.PongWait (45 s), is
+// disconnected so it cannot hold up the others. The dashboard reconnects by
+// itself with exponential backoff (1 s … 15 s) and refetches the CSRF token.
+//
+// # History
+//
+// History (history.go) is SQLite via modernc.org/sqlite (pure Go) in WAL
+// mode with a schema_version table and append-only migrations. Tables:
+// minutes (one row per minute: present/good seconds, nudges, breaks suggested
+// and done, longest good streak), minute_faults (seconds per fault per
+// minute), events (every coach event as JSON), profiles and settings. Range
+// sums minutes into hour or day buckets of a time zone (DST-safe).
+//
+// # Tests
+//
+// go test -race ./webui/... runs the API, security, hub, history (including
+// a real SIGKILL of a writer process) and the headless Chromium test (skipped
+// when Chromium is absent). Browser helpers for other packages' tests are in
+// webui/webuitest.
+package webui

@@ -1,0 +1,218 @@
+package webui
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"posturewatch/coach"
+)
+
+// fakeBackend is an in-memory Backend for API, hub and browser tests. It
+// behaves like the service in the ways the dashboard can observe: pause
+// changes the state, calibration needs a start before a finish, profiles
+// can be created, activated and deleted.
+type fakeBackend struct {
+	mu          sync.Mutex
+	status      Status
+	cfg         coach.Config
+	calibrating bool
+	profiles    map[string]*coach.Baseline
+	active      string
+	cat         *coach.Catalogue
+	routine     *coach.Routine
+	done        []string // "routine/exercise[/skipped]"
+	preview     []bool
+	pauses      []time.Time
+	resumes     int
+	// onChange is called (outside the lock) after pause/resume with the new
+	// status, so a test can publish it like the service would.
+	onChange func(Status)
+}
+
+func newFakeBackend() *fakeBackend {
+	cat := coach.DefaultCatalogue()
+	f := &fakeBackend{
+		cfg:      coach.DefaultConfig(),
+		profiles: map[string]*coach.Baseline{},
+		cat:      cat,
+	}
+	f.status = Status{Status: coach.Status{State: coach.StateGood, Score: 100, Baseline: "defaults", Since: time.Now()},
+		Camera: CameraStatus{OK: true, Source: "fake"}}
+	return f
+}
+
+func (f *fakeBackend) Status() Status {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status
+}
+
+func (f *fakeBackend) setStatus(fn func(*Status)) Status {
+	f.mu.Lock()
+	fn(&f.status)
+	st := f.status
+	f.mu.Unlock()
+	return st
+}
+
+func (f *fakeBackend) Stats() coach.StatsSnapshot {
+	now := time.Now()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
+	return coach.StatsSnapshot{Days: []coach.Bucket{{Start: day, PresentS: 600, GoodS: 420, Nudges: 1,
+		FaultS: map[coach.FaultName]float64{coach.ForwardHead: 90}}}}
+}
+
+func (f *fakeBackend) Pause(until time.Time) error {
+	f.mu.Lock()
+	f.pauses = append(f.pauses, until)
+	f.status.State = coach.StatePaused
+	f.status.PausedUntil = until
+	f.status.Camera.Released = true
+	st, cb := f.status, f.onChange
+	f.mu.Unlock()
+	if cb != nil {
+		cb(st)
+	}
+	return nil
+}
+
+func (f *fakeBackend) Resume() error {
+	f.mu.Lock()
+	if f.status.State != coach.StatePaused {
+		f.mu.Unlock()
+		return Conflict(errors.New("not paused"))
+	}
+	f.resumes++
+	f.status.State = coach.StateGood
+	f.status.PausedUntil = time.Time{}
+	f.status.Camera.Released = false
+	st, cb := f.status, f.onChange
+	f.mu.Unlock()
+	if cb != nil {
+		cb(st)
+	}
+	return nil
+}
+
+func (f *fakeBackend) Config() coach.Config {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cfg
+}
+
+func (f *fakeBackend) SetConfig(cfg coach.Config) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cfg = cfg
+	return nil
+}
+
+func (f *fakeBackend) StartCalibration() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calibrating = true
+	f.status.State = coach.StateCalibrating
+	return nil
+}
+
+func (f *fakeBackend) FinishCalibration(name string) (*coach.Baseline, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.calibrating {
+		return nil, Conflict(errors.New("no calibration is running: start one first"))
+	}
+	f.calibrating = false
+	b := &coach.Baseline{Name: name, Created: time.Now(), Frames: 50,
+		Metrics: map[string]coach.Stat{coach.MetricNeckLength: {Median: 0.62, MAD: 0.02, N: 50}}}
+	f.profiles[name] = b
+	f.active = name
+	f.status.State = coach.StateGood
+	f.status.Baseline = name
+	f.status.Profile = name
+	return b, nil
+}
+
+func (f *fakeBackend) Profiles() ([]coach.ProfileInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []coach.ProfileInfo
+	for n, b := range f.profiles {
+		out = append(out, coach.ProfileInfo{Name: n, Frames: b.Frames, Created: b.Created.Format(time.RFC3339), Active: n == f.active})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (f *fakeBackend) UseProfile(name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.profiles[name] == nil {
+		return NotFound(fmt.Errorf("no profile named %q", name))
+	}
+	f.active = name
+	f.status.Profile = name
+	return nil
+}
+
+func (f *fakeBackend) DeleteProfile(name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.profiles[name] == nil {
+		return NotFound(fmt.Errorf("no profile named %q", name))
+	}
+	delete(f.profiles, name)
+	if f.active == name {
+		f.active = ""
+		f.status.Profile = ""
+	}
+	return nil
+}
+
+func (f *fakeBackend) Catalogue() *coach.Catalogue { return f.cat }
+
+func (f *fakeBackend) StartRoutine(req RoutineStart) (*coach.Routine, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if req.ID != "" && (f.routine == nil || f.routine.ID != req.ID) {
+		return nil, NotFound(fmt.Errorf("no routine %q: it may have expired, ask for a new one", req.ID))
+	}
+	if req.ID != "" {
+		return f.routine, nil
+	}
+	w := map[coach.FaultName]float64{}
+	for _, fl := range req.Faults {
+		w[fl] = 1
+	}
+	r, err := f.cat.Routine(coach.RoutineRequest{Faults: w, Equipment: f.cfg.Equipment, DeskOnly: f.cfg.DeskOnly, MaxDuration: f.cfg.RoutineMax})
+	if err != nil {
+		return nil, BadRequest(err)
+	}
+	f.routine = &r
+	return &r, nil
+}
+
+func (f *fakeBackend) ExerciseDone(routineID, exerciseID string, skipped bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := routineID + "/" + exerciseID
+	if skipped {
+		s += "/skipped"
+	}
+	f.done = append(f.done, s)
+	return nil
+}
+
+func (f *fakeBackend) SetPreview(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.preview = append(f.preview, on)
+}
+
+func (f *fakeBackend) previewCalls() []bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]bool(nil), f.preview...)
+}

@@ -1,0 +1,444 @@
+package webui
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posturewatch/coach"
+)
+
+func seqSample(i int) Sample {
+	return Sample{At: time.Now(), Posture: coach.PostureGood, Metrics: coach.Metrics{"seq": float64(i)}}
+}
+
+// collector reads every message of a connection in the background.
+type collector struct {
+	mu      sync.Mutex
+	msgs    []wireMsg
+	arrived []time.Time
+	err     error
+	done    chan struct{}
+}
+
+func collect(c *websocket.Conn) *collector {
+	col := &collector{done: make(chan struct{})}
+	go func() {
+		defer close(col.done)
+		for {
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+			_, data, err := c.ReadMessage()
+			if err != nil {
+				col.mu.Lock()
+				col.err = err
+				col.mu.Unlock()
+				return
+			}
+			var m wireMsg
+			if err := json.Unmarshal(data, &m); err != nil {
+				col.mu.Lock()
+				col.err = err
+				col.mu.Unlock()
+				return
+			}
+			col.mu.Lock()
+			col.msgs = append(col.msgs, m)
+			col.arrived = append(col.arrived, time.Now())
+			col.mu.Unlock()
+		}
+	}()
+	return col
+}
+
+func (col *collector) snapshot() ([]wireMsg, []time.Time) {
+	col.mu.Lock()
+	defer col.mu.Unlock()
+	return append([]wireMsg(nil), col.msgs...), append([]time.Time(nil), col.arrived...)
+}
+
+func (col *collector) count(typ string) int {
+	msgs, _ := col.snapshot()
+	n := 0
+	for _, m := range msgs {
+		if m.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestHubSamplesRateLimitedLatestWins(t *testing.T) {
+	ts := newTS(t)
+	c, _, err := dialWS(t, ts, ts.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	col := collect(c)
+	waitFor(t, "hello", 2*time.Second, func() bool { return col.count(MsgHello) == 1 })
+
+	const n = 1000
+	start := time.Now()
+	for i := 1; i <= n; i++ {
+		ts.srv.PublishSample(seqSample(i))
+		time.Sleep(2 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	// After the flood, the newest sample must arrive.
+	waitFor(t, "the newest sample", 2*time.Second, func() bool {
+		msgs, _ := col.snapshot()
+		last := msgs[len(msgs)-1]
+		return last.Type == MsgSample && last.Sample.Metrics["seq"] == n
+	})
+	time.Sleep(300 * time.Millisecond)
+	msgs, arrived := col.snapshot()
+	var seqs []float64
+	var times []time.Time
+	for i, m := range msgs {
+		if m.Type == MsgSample {
+			seqs = append(seqs, m.Sample.Metrics["seq"])
+			times = append(times, arrived[i])
+		}
+	}
+	maxAllowed := int(elapsed/(200*time.Millisecond)) + 2
+	if len(seqs) > maxAllowed || len(seqs) < 3 {
+		t.Errorf("%d samples in %v: want between 3 and %d (≤5/s)", len(seqs), elapsed, maxAllowed)
+	}
+	short := 0
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			t.Errorf("samples out of order: %v", seqs)
+			break
+		}
+		// Delivery gaps: the receive side may bunch one pair by scheduling jitter.
+		if gap := times[i].Sub(times[i-1]); gap < 120*time.Millisecond {
+			short++
+		}
+	}
+	if short > 1 {
+		t.Errorf("%d sample pairs arrived less than 120 ms apart (interval 200 ms)", short)
+	}
+	if seqs[len(seqs)-1] != n {
+		t.Errorf("last sample %v, want the newest %d", seqs[len(seqs)-1], n)
+	}
+	// Latest wins: skipped samples are dropped, not queued.
+	if len(seqs) > 0 && int(seqs[len(seqs)-1])-len(seqs) < n/2 {
+		t.Errorf("samples do not look coalesced: %d delivered of %d", len(seqs), n)
+	}
+	t.Logf("%d samples published over %v, %d delivered", n, elapsed.Round(time.Millisecond), len(seqs))
+}
+
+func TestHubEventsNeverDroppedUnderSampleFlood(t *testing.T) {
+	ts := newTS(t)
+	clients := make([]*collector, 3)
+	for i := range clients {
+		c, _, err := dialWS(t, ts, ts.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		clients[i] = collect(c)
+	}
+	waitFor(t, "3 clients", 2*time.Second, func() bool { return ts.srv.Clients() == 3 })
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ts.srv.PublishSample(seqSample(i))
+		}
+	}()
+	const nEvents = 600
+	for i := 0; i < nEvents; i++ {
+		e := coach.Event{Time: time.Now(), Type: coach.EventState, State: coach.StateGood, Message: "event " + itoa(i)}
+		if i%3 == 1 {
+			e = coach.Event{Time: time.Now(), Type: coach.EventNudge, Fault: coach.ForwardHead, Message: "event " + itoa(i)}
+		}
+		ts.srv.PublishEvent(e)
+		if i%100 == 0 {
+			ts.srv.PublishStats(coach.StatsSnapshot{})
+		}
+		if i%10 == 0 {
+			// Far faster than a coach ever speaks (thousands of events/s), but
+			// paced so a healthy client's queue is not the bottleneck.
+			time.Sleep(time.Millisecond)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if d := ts.srv.Hub().SlowDisconnects(); d != 0 {
+		t.Fatalf("%d healthy clients dropped as slow", d)
+	}
+	for ci, col := range clients {
+		waitFor(t, "all events", 10*time.Second, func() bool { return col.count(MsgEvent) >= nEvents })
+		msgs, _ := col.snapshot()
+		next := 0
+		stats := 0
+		for _, m := range msgs {
+			switch m.Type {
+			case MsgEvent:
+				if want := "event " + itoa(next); m.Event.Message != want {
+					t.Fatalf("client %d: got %q, want %q (dropped or reordered)", ci, m.Event.Message, want)
+				}
+				next++
+			case MsgStats:
+				stats++
+			}
+		}
+		if next != nEvents || stats != nEvents/100 {
+			t.Errorf("client %d: %d events, %d stats", ci, next, stats)
+		}
+		if col.count(MsgSample) == 0 {
+			t.Errorf("client %d: no samples during the flood", ci)
+		}
+	}
+	if d := ts.srv.Hub().SlowDisconnects(); d != 0 {
+		t.Errorf("%d healthy clients dropped as slow", d)
+	}
+}
+
+func itoa(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}
+
+func TestHubDisconnectsSlowClient(t *testing.T) {
+	ts := startTestServer(t, func(o *Options) {
+		o.Hub = HubOptions{QueueSize: 16, WriteTimeout: 500 * time.Millisecond}
+	})
+	slow, _, err := dialWS(t, ts, ts.base) // never reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fastConn, _, err := dialWS(t, ts, ts.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fastConn.Close()
+	fast := collect(fastConn)
+	waitFor(t, "2 clients", 2*time.Second, func() bool { return ts.srv.Clients() == 2 })
+
+	pad := strings.Repeat("x", 64<<10) // 64 KiB per event fills socket buffers quickly
+	sent := 0
+	deadline := time.Now().Add(20 * time.Second)
+	for ts.srv.Hub().SlowDisconnects() == 0 && ts.srv.Clients() == 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("slow client still connected after %d events of 64 KiB", sent)
+		}
+		ts.srv.PublishEvent(coach.Event{Type: coach.EventNudge, Message: itoa(sent), Fix: pad})
+		sent++
+		if sent%32 == 0 {
+			time.Sleep(5 * time.Millisecond) // let the fast reader keep up
+		}
+	}
+	// Some more after the disconnect: the fast client must still get them.
+	for i := 0; i < 20; i++ {
+		ts.srv.PublishEvent(coach.Event{Type: coach.EventNudge, Message: itoa(sent), Fix: pad})
+		sent++
+	}
+	waitFor(t, "slow client gone", 5*time.Second, func() bool { return ts.srv.Clients() == 1 })
+	waitFor(t, "fast client got everything", 20*time.Second, func() bool { return fast.count(MsgEvent) == sent })
+	msgs, _ := fast.snapshot()
+	next := 0
+	for _, m := range msgs {
+		if m.Type == MsgEvent {
+			if m.Event.Message != itoa(next) {
+				t.Fatalf("fast client: event %q, want %d", m.Event.Message, next)
+			}
+			next++
+		}
+	}
+	// The slow client's connection is closed by the server: reading it ends
+	// in an error after what was buffered.
+	_ = slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var readErr error
+	for readErr == nil {
+		_, _, readErr = slow.ReadMessage()
+	}
+	if ne, ok := readErr.(interface{ Timeout() bool }); ok && ne.Timeout() {
+		t.Errorf("slow client connection still open: %v", readErr)
+	}
+	t.Logf("slow client dropped after %d events of 64 KiB; fast client received all %d", sent-20, sent)
+}
+
+func TestHubPreviewOnlyToClientsThatAsked(t *testing.T) {
+	ts := newTS(t)
+	ts.srv.PublishPreview(Preview{JPEG: []byte{0xff, 0xd8}, Width: 2, Height: 1})
+	a, _, err := dialWS(t, ts, ts.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, _, err := dialWS(t, ts, ts.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	colA, colB := collect(a), collect(b)
+	waitFor(t, "2 clients", 2*time.Second, func() bool { return ts.srv.Clients() == 2 })
+	if ts.srv.PreviewWanted() {
+		t.Fatal("preview wanted before anyone asked")
+	}
+	if err := a.WriteJSON(map[string]any{"type": "preview", "on": true}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "preview on", 2*time.Second, ts.srv.PreviewWanted)
+	if got := ts.fb.previewCalls(); len(got) != 1 || !got[0] {
+		t.Errorf("SetPreview calls = %v, want [true]", got)
+	}
+	kp := []coach.Keypoint{{Name: "nose", X: 1, Y: 0.5, Score: 0.9}}
+	for i := 0; i < 5; i++ {
+		ts.srv.PublishPreview(Preview{JPEG: []byte{0xff, 0xd8, byte(i)}, Width: 2, Height: 1, Keypoints: kp})
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, "preview at A", 2*time.Second, func() bool { return colA.count(MsgPreview) > 0 })
+	time.Sleep(100 * time.Millisecond)
+	if n := colB.count(MsgPreview); n != 0 {
+		t.Errorf("client B got %d preview frames without asking", n)
+	}
+	msgs, _ := colA.snapshot()
+	var last *Preview
+	for _, m := range msgs {
+		if m.Type == MsgPreview {
+			last = m.Preview
+		}
+	}
+	if last == nil || len(last.JPEG) != 3 || last.JPEG[2] != 4 || len(last.Keypoints) != 1 {
+		t.Errorf("last preview = %+v", last)
+	}
+	// Closing the only viewer turns the preview off.
+	a.Close()
+	waitFor(t, "preview off", 2*time.Second, func() bool { return !ts.srv.PreviewWanted() })
+	if got := ts.fb.previewCalls(); len(got) != 2 || got[1] {
+		t.Errorf("SetPreview calls = %v, want [true false]", got)
+	}
+}
+
+func TestHubStatusRepsAndShutdown(t *testing.T) {
+	ts := newTS(t)
+	c, _, err := dialWS(t, ts, ts.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if m := readMsg(t, c, 2*time.Second); m.Type != MsgHello {
+		t.Fatalf("first message %q", m.Type)
+	}
+	ts.srv.PublishStatus(Status{Status: coach.Status{State: coach.StateSlouching, Fault: coach.ForwardHead}})
+	ts.srv.PublishReps(Reps{ExerciseID: "chin_tuck", Count: 3, Target: 10})
+	m := readMsg(t, c, 2*time.Second)
+	if m.Type != MsgStatus || m.Status.State != coach.StateSlouching || m.Status.Fault != coach.ForwardHead {
+		t.Errorf("status message = %+v", m)
+	}
+	m = readMsg(t, c, 2*time.Second)
+	if m.Type != MsgReps || m.Reps.Count != 3 || m.Reps.ExerciseID != "chin_tuck" {
+		t.Errorf("reps message = %+v", m)
+	}
+	if err := ts.srv.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, _, err = c.ReadMessage()
+	if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+		t.Errorf("after shutdown: %v, want a going-away close", err)
+	}
+	// Publishing after shutdown neither blocks nor panics.
+	done := make(chan struct{})
+	go func() {
+		ts.srv.PublishEvent(coach.Event{Type: coach.EventNudge})
+		ts.srv.PublishSample(seqSample(1))
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("publishing after shutdown blocked")
+	}
+}
+
+func TestHubPingsDropSilentClients(t *testing.T) {
+	ts := startTestServer(t, func(o *Options) {
+		o.Hub = HubOptions{PingInterval: 50 * time.Millisecond, PongWait: 300 * time.Millisecond}
+	})
+	// A client that reads answers pings automatically and stays.
+	alive, _, err := dialWS(t, ts, ts.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alive.Close()
+	col := collect(alive)
+	// A client that never reads never answers pings: the server drops it.
+	silent, _, err := dialWS(t, ts, ts.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	waitFor(t, "2 clients", 2*time.Second, func() bool { return ts.srv.Clients() == 2 })
+	waitFor(t, "silent client dropped", 3*time.Second, func() bool { return ts.srv.Clients() == 1 })
+	time.Sleep(600 * time.Millisecond) // two pong waits more
+	if n := ts.srv.Clients(); n != 1 {
+		t.Errorf("%d clients after the pong wait, want the reading one only", n)
+	}
+	ts.srv.PublishEvent(coach.Event{Type: coach.EventNudge, Message: "still here"})
+	waitFor(t, "event at the live client", 2*time.Second, func() bool { return col.count(MsgEvent) == 1 })
+}
+
+func TestSampleFromObservation(t *testing.T) {
+	obs := coach.Observation{Posture: coach.PostureBad, Confidence: 0.8,
+		Faults:  []coach.Fault{{Name: coach.ForwardHead, Severity: 0.62}, {Name: coach.HeadTilt, Severity: 0.2}},
+		Metrics: coach.Metrics{coach.MetricNeckLength: 0.5, coach.MetricHeadYaw: math.NaN()}}
+	s := SampleFromObservation(obs)
+	if s.Score == nil || *s.Score != 38 {
+		t.Errorf("score = %v, want 38 (100 − worst severity 62%%)", s.Score)
+	}
+	if _, ok := s.Metrics[coach.MetricHeadYaw]; ok || s.Metrics[coach.MetricNeckLength] != 0.5 {
+		t.Errorf("metrics = %v: NaN must be dropped, others kept", s.Metrics)
+	}
+	if _, err := json.Marshal(s); err != nil {
+		t.Errorf("sample does not encode: %v", err)
+	}
+	for _, p := range []coach.Posture{coach.PostureAway, coach.PostureUnknown} {
+		if sc := Score(coach.Observation{Posture: p}); sc != nil {
+			t.Errorf("score for %s = %v, want none", p, *sc)
+		}
+	}
+	if sc := Score(coach.Observation{Posture: coach.PostureGood}); sc == nil || *sc != 100 {
+		t.Errorf("score with no fault = %v", sc)
+	}
+	st := coach.Status{State: coach.StateSlouching, Fault: coach.ForwardHead, StreakS: 0, GoodTodayS: 600}
+	if w := s.WithStatus(st); w.State != coach.StateSlouching || w.Fault != coach.ForwardHead || w.GoodTodayS != 600 {
+		t.Errorf("WithStatus = %+v", w)
+	}
+}
+
+func TestRepsFromUpdate(t *testing.T) {
+	u := coach.RepUpdate{Reps: 4, Holding: true, HoldTime: 2340 * time.Millisecond, Phase: "hold"}
+	r := RepsFromUpdate("r1", "chin_tuck", 10, u)
+	if r.Count != 4 || r.Target != 10 || r.HoldS != 2.3 || !r.Holding || r.Phase != "hold" || r.ExerciseID != "chin_tuck" || r.RoutineID != "r1" {
+		t.Errorf("RepsFromUpdate = %+v", r)
+	}
+}
