@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"posturewatch/coach"
+	"posturewatch/vision"
+	"posturewatch/webui/webuitest"
+)
+
+// The real program in a real headless Chromium: the forward-head clip plays
+// at 4× speed; the dashboard's live state changes to forward head, the nudge
+// toast appears, the stretch player runs a hold timer with the camera
+// counting chin tucks, pause works and closes the source, the history chart
+// renders from the session's minutes, and the page logs no console errors.
+// Screenshots go to a temp folder named in the test output.
+func TestRunDashboardInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	clip := replayClip(t, "forward-head-session.mp4")
+	b := webuitest.NewBrowser(t, webuitest.Options{ShotsPrefix: "posturewatch-run-shots-"})
+	defer b.Close()
+	rs := startService(t, runOptions{source: clip, speed: 4})
+
+	b.Do(t, chromedp.Navigate(rs.base+"/"))
+	b.WaitText(t, "#conn", "Live", 15*time.Second)
+	b.WaitJS(t, "a live score", `/^\d+$/.test(document.getElementById('score').textContent.trim())`, 15*time.Second)
+	b.Screenshot(t, "01-live")
+
+	// 20 s into the video the head goes forward; 20 s later the nudge.
+	b.WaitText(t, "#state", "forward head", 30*time.Second)
+	b.Screenshot(t, "02-forward-head")
+	msg, fix := coach.NudgeText(coach.ForwardHead)
+	b.WaitJS(t, "nudge toast", `!document.getElementById('toast').hidden`, 30*time.Second)
+	b.WaitText(t, "#toast", msg, 3*time.Second)
+	if !strings.Contains(b.Text(t, "#toast"), fix) {
+		t.Errorf("toast %q lacks the fix %q", b.Text(t, "#toast"), fix)
+	}
+	b.Screenshot(t, "03-nudge")
+
+	// Stretch player: ask for a routine (the service builds it for today's
+	// faults and the page starts it), run a hold timer.
+	b.Click(t, "#routine-request")
+	b.WaitJS(t, "routine playing", `document.getElementById('stretch-player').dataset.phase === 'run'`, 5*time.Second)
+	if !strings.Contains(b.Text(t, "#safety"), "pain") {
+		t.Errorf("safety text missing: %q", b.Text(t, "#safety"))
+	}
+	st := rs.svc.Status()
+	if st.Routine == nil || len(st.Routine.Items) == 0 {
+		t.Fatalf("the service has no routine after the request: %+v", st.Routine)
+	}
+	r := st.Routine
+	if len(r.Faults) == 0 || r.Faults[0] != coach.ForwardHead {
+		t.Errorf("routine built for %v, want today's forward head first", r.Faults)
+	}
+	b.WaitText(t, "#exercise-name", r.Items[0].Exercise.Name, 5*time.Second)
+	timed := false
+	for i, it := range r.Items {
+		if it.Exercise.Checkable != "" {
+			// the service counts this one from the camera and says so live
+			b.WaitText(t, "#rep-source", "counted by the camera", 10*time.Second)
+		}
+		if it.Exercise.Dose.HoldSeconds >= 3 {
+			before := b.Text(t, "#stretch-timer")
+			b.Click(t, "#exercise-start")
+			time.Sleep(2200 * time.Millisecond)
+			after := b.Text(t, "#stretch-timer")
+			if clockSecs(t, after) >= clockSecs(t, before) || clockSecs(t, before)-clockSecs(t, after) < 2 {
+				t.Errorf("stretch timer did not run: %q then %q", before, after)
+			}
+			b.Screenshot(t, "04-stretch-timer")
+			timed = true
+			break
+		}
+		b.Click(t, "#exercise-skip")
+		if i+1 < len(r.Items) {
+			b.WaitText(t, "#exercise-index", fmt.Sprintf("Exercise %d", i+2), 5*time.Second)
+		}
+	}
+	if !timed {
+		t.Errorf("routine %s has no exercise with a hold timer", r.ID)
+	}
+	b.Click(t, "#exercise-done")
+
+	// History: the session's finished minutes are drawn.
+	b.Click(t, "#hist-hour")
+	b.WaitFunc(t, "history chart with a bar", 30*time.Second, func() (string, bool) {
+		n := webuitest.Eval[string](t, b, `document.getElementById('history-chart').dataset.bars || ''`)
+		if n == "" || n == "0" {
+			webuitest.Eval[bool](t, b, `(document.getElementById('hist-hour').click(), true)`)
+			return n, false
+		}
+		return n, true
+	})
+	if ink := b.CanvasInk(t, "#history-chart"); ink < 200 {
+		t.Errorf("history chart looks blank: %d inked pixels", ink)
+	}
+	b.Screenshot(t, "05-history")
+
+	// Pause from the menu: paused on the page, the source closed.
+	b.Click(t, "#pause-btn")
+	b.Click(t, "#pause-15")
+	b.WaitText(t, "#state", "Paused", 5*time.Second)
+	if cam := rs.svc.sup.Status(); cam.State != vision.SourceReleased || cam.Open {
+		t.Errorf("after the pause the source is %+v, want released", cam)
+	}
+	if st := rs.svc.Status(); st.State != coach.StatePaused || !st.Camera.Released {
+		t.Errorf("service status after the pause: %q %+v", st.State, st.Camera)
+	}
+	b.Screenshot(t, "06-paused")
+	b.Click(t, "#resume-btn")
+	b.WaitJS(t, "monitoring again", `!/Paused/.test(document.getElementById('state').textContent)`, 10*time.Second)
+	if cam := rs.svc.sup.Status(); cam.State == vision.SourceReleased {
+		t.Errorf("after resume the source is still released: %+v", cam)
+	}
+
+	b.AssertNoConsoleErrors(t)
+	t.Logf("screenshots of the run dashboard in %s", b.ShotsDir)
+}
+
+// clockSecs reads a m:ss timer.
+func clockSecs(t *testing.T, clock string) int {
+	t.Helper()
+	var m, s int
+	if _, err := fmt.Sscanf(strings.TrimSpace(clock), "%d:%d", &m, &s); err != nil {
+		t.Fatalf("timer text %q is not m:ss", clock)
+	}
+	return m*60 + s
+}

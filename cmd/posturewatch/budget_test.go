@@ -1,0 +1,164 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"posturewatch/coach"
+	"posturewatch/webui"
+)
+
+// BenchmarkServiceCPU measures the service's resource budget while
+// monitoring: it runs `run --source forward-head-session.mp4 --loop` in real
+// time (like a camera: adaptive sampling, a dashboard connected over
+// WebSocket) for POSTUREWATCH_BUDGET_SECONDS (default 30) and reports
+//
+//	%cpu        CPU time of the process over wall time, in % of one core (target ≤ 3)
+//	MB-rss      peak resident memory of the process (target < 150)
+//	frames/s    frames analysed per second of wall time
+//	ms-cpu/frame  process CPU time per analysed frame (model, decoding, everything)
+//	MB-goheap   Go heap in use at the end (the rest of the RSS is OpenCV, its
+//	            libraries and the model)
+//	ms-nudge    coach.Step → WebSocket client latency of the nudge, when one
+//	            fell in the window (the clip's nudge is at 40–45 s: use 50 s)
+//
+// POSTUREWATCH_BUDGET_WARMUP (default 2) is when the window starts: the
+// default window (2–32 s of the clip) holds the start and the change to
+// forward head at 20 s, the worst case; WARMUP=30 SECONDS=28 measures the
+// steady forward-head stretch (30–58 s).
+//
+// Run it alone, without the race detector, so the numbers are the program's:
+//
+//	go test -run '^$' -bench ServiceCPU -benchtime 1x ./cmd/posturewatch/
+func BenchmarkServiceCPU(b *testing.B) {
+	clip := replayClipB(b, "forward-head-session.mp4")
+	secs := 30.0
+	if v := os.Getenv("POSTUREWATCH_BUDGET_SECONDS"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 5 {
+			b.Fatalf("POSTUREWATCH_BUDGET_SECONDS=%q: want a number of seconds ≥ 5", v)
+		}
+		secs = f
+	}
+	warmup := 2.0
+	if v := os.Getenv("POSTUREWATCH_BUDGET_WARMUP"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			b.Fatalf("POSTUREWATCH_BUDGET_WARMUP=%q: want a number of seconds", v)
+		}
+		warmup = f
+	}
+	threads := 0 // the run default
+	if v := os.Getenv("POSTUREWATCH_BUDGET_THREADS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("POSTUREWATCH_BUDGET_THREADS=%q: want a thread count", v)
+		}
+		threads = n
+	}
+	for range b.N {
+		var mu sync.Mutex
+		var nudgeAt time.Time
+		rs := startService(b, runOptions{source: clip, loop: true, threads: threads, onEvent: func(e coach.Event, at time.Time) {
+			if e.Type == coach.EventNudge {
+				mu.Lock()
+				nudgeAt = at
+				mu.Unlock()
+			}
+		}})
+		ws := dialWS(b, rs.base, false)
+		time.Sleep(time.Duration(warmup * float64(time.Second))) // past the start-up (model load, first open)
+		frames0 := rs.frames()
+		cpu0, wall0 := cpuTime(b), time.Now()
+		var got time.Time
+		end := time.After(time.Duration(secs * float64(time.Second)))
+	loop:
+		for {
+			select {
+			case m, ok := <-ws:
+				if !ok {
+					b.Fatal("WebSocket closed")
+				}
+				if m.Type == webui.MsgEvent && m.Event.Type == coach.EventNudge && got.IsZero() {
+					got = m.at
+				}
+			case <-end:
+				break loop
+			}
+		}
+		cpu, wall := cpuTime(b)-cpu0, time.Since(wall0)
+		frames := rs.frames() - frames0
+		rs.stop(b)
+
+		pct := 100 * cpu.Seconds() / wall.Seconds()
+		b.ReportMetric(pct, "%cpu")
+		b.ReportMetric(peakRSSMB(b), "MB-rss")
+		b.ReportMetric(float64(frames)/wall.Seconds(), "frames/s")
+		if frames > 0 {
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(frames), "ms-cpu/frame")
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MB-goheap")
+		mu.Lock()
+		if !got.IsZero() && !nudgeAt.IsZero() {
+			b.ReportMetric(float64(got.Sub(nudgeAt).Microseconds())/1000, "ms-nudge")
+		}
+		mu.Unlock()
+		b.Logf("%.0f s in real time: CPU %.2f%% of one core, peak RSS %.0f MB, %d frames analysed", wall.Seconds(), pct, peakRSSMB(b), frames)
+	}
+}
+
+// frames is how many frames the loop has analysed.
+func (rs *runningService) frames() int {
+	rs.svc.mu.Lock()
+	defer rs.svc.mu.Unlock()
+	return rs.svc.frames
+}
+
+// replayClipB is replayClip for benchmarks.
+func replayClipB(b *testing.B, name string) string {
+	b.Helper()
+	p := filepath.Join("..", "..", "..", "shared", "posture-data", "clips", name)
+	if _, err := os.Stat(p); err != nil {
+		b.Skipf("clip %s absent (../shared/posture-data from the repo root): %v", p, err)
+	}
+	needModelForRun(b)
+	return p
+}
+
+// cpuTime is the user+system CPU time of this process so far.
+func cpuTime(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSSMB is the process's peak resident set (VmHWM) in MB.
+func peakRSSMB(tb testing.TB) float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+				if err == nil {
+					return kb / 1024
+				}
+			}
+		}
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatalf("getrusage: %v", err)
+	}
+	return float64(ru.Maxrss) / 1024 // kB on Linux
+}

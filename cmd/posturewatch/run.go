@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"posturewatch/coach"
+	"posturewatch/vision"
+	"posturewatch/webui"
+)
+
+func init() {
+	register("run", "live monitoring: the camera, the coach and the browser dashboard", runRun)
+}
+
+// runOptions are the settings of `posturewatch run`.
+type runOptions struct {
+	camera      string
+	source      string
+	loop        bool
+	speed       float64
+	listen      string
+	allowRemote bool
+	token       string
+	open        bool
+	profile     string
+	model       string
+	threads     int
+	dataDir     string
+	configDir   string
+	log         *slog.Logger
+
+	// test hooks
+	onEvent func(e coach.Event, decided time.Time)
+	started func(s *service) // called once the dashboard listens
+}
+
+// testingFlag marks flags left out of the help text.
+const testingFlag = "(testing) "
+
+func runRun(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("run", stderr)
+	var o runOptions
+	fs.StringVar(&o.camera, "camera", "0", "camera index or device (0, /dev/video2)")
+	fs.StringVar(&o.source, "source", "", "play this video file instead of a camera (for demos)")
+	fs.BoolVar(&o.loop, "loop", false, "with --source: play the video again and again")
+	fs.Float64Var(&o.speed, "speed", 1, testingFlag+"with --source: play the video this many times faster than real time (the coach sees video time)")
+	fs.StringVar(&o.listen, "listen", webui.DefaultListen, "dashboard address host:port (port 0 picks a free one)")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address beyond this computer (needs --token)")
+	fs.StringVar(&o.token, "token", "", fmt.Sprintf("access token for --allow-remote (at least %d characters; \"random\" makes one)", webui.MinAccessTokenLen))
+	fs.BoolVar(&o.open, "open", false, "open the dashboard in the browser (xdg-open)")
+	fs.StringVar(&o.profile, "profile", "", "use this calibration profile (default: the last one used)")
+	fs.StringVar(&o.model, "model", "", "pose model file (default: models/movenet-lightning.onnx, sha256-checked)")
+	fs.IntVar(&o.threads, "threads", 1, "OpenCV threads for the pose model (1 costs the least CPU per frame: 20 ms vs 23 ms on 2 threads)")
+	fs.StringVar(&o.dataDir, "data-dir", "", "where the history database lives (default: $XDG_DATA_HOME/posturewatch)")
+	fs.StringVar(&o.configDir, "config-dir", "", "where settings and profiles live (default: the user config dir's posturewatch)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: posturewatch run [--camera 0|/dev/videoN] [--source FILE [--loop]] [--listen 127.0.0.1:8484] [--open] [--profile NAME]")
+		fmt.Fprintln(stderr, "Watches your posture through the camera and serves the dashboard; stop it with Ctrl-C.")
+		fs.VisitAll(func(f *flag.Flag) {
+			if strings.HasPrefix(f.Usage, testingFlag) {
+				return
+			}
+			name, usage := flag.UnquoteUsage(f)
+			fmt.Fprintf(stderr, "  --%s", f.Name)
+			if name != "" {
+				fmt.Fprintf(stderr, " %s", name)
+			}
+			fmt.Fprintf(stderr, "\n    \t%s", usage)
+			switch {
+			case f.DefValue == "" || f.DefValue == "false":
+			case name == "string":
+				fmt.Fprintf(stderr, " (default %q)", f.DefValue)
+			default:
+				fmt.Fprintf(stderr, " (default %s)", f.DefValue)
+			}
+			fmt.Fprintln(stderr)
+		})
+	}
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "posturewatch run: unexpected argument %q (did you mean --source %s?)\n", fs.Arg(0), fs.Arg(0))
+		return 2
+	}
+	cameraSet := false
+	fs.Visit(func(f *flag.Flag) { cameraSet = cameraSet || f.Name == "camera" })
+	if cameraSet && o.source != "" {
+		fmt.Fprintln(stderr, "posturewatch run: --camera and --source both given: choose one")
+		return 2
+	}
+	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "posturewatch run: --log-level: %v\n", err)
+		return 2
+	}
+	o.log = log
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once
+	}()
+	return runService(ctx, o, stdout, stderr)
+}
+
+// validate checks the options before anything starts.
+func (o *runOptions) validate() error {
+	if math.IsNaN(o.speed) || o.speed < 0.1 || o.speed > 100 {
+		return fmt.Errorf("--speed %v: want 0.1 to 100", o.speed)
+	}
+	if o.speed != 1 && o.source == "" {
+		return errors.New("--speed works only with --source")
+	}
+	if o.loop && o.source == "" {
+		return errors.New("--loop works only with --source")
+	}
+	if o.threads < 1 || o.threads > 64 {
+		return fmt.Errorf("--threads %d: want 1 to 64", o.threads)
+	}
+	if o.source != "" {
+		st, err := os.Stat(o.source)
+		if err != nil {
+			return fmt.Errorf("--source %s: %w", o.source, errors.Unwrap(err))
+		}
+		if st.IsDir() || !vision.IsVideoPath(o.source) {
+			return fmt.Errorf("--source %s: not a video file (.mp4, .avi …)", o.source)
+		}
+	}
+	if strings.TrimSpace(o.camera) == "" && o.source == "" {
+		return errors.New("--camera is empty: give an index (0) or a device (/dev/video2)")
+	}
+	if o.token == "random" {
+		o.token = webui.NewAccessToken()
+	}
+	if o.profile != "" {
+		if err := coach.ValidateProfileName(o.profile); err != nil {
+			return fmt.Errorf("--profile: %w", err)
+		}
+	}
+	return nil
+}
+
+// dirs resolves the data and config directories.
+func (o *runOptions) dirs() (dataDir, configDir string, err error) {
+	dataDir, configDir = o.dataDir, o.configDir
+	if dataDir == "" {
+		p, err := webui.DefaultHistoryPath()
+		if err != nil {
+			return "", "", err
+		}
+		dataDir = filepath.Dir(p)
+	}
+	if configDir == "" {
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", "", fmt.Errorf("no config directory: set XDG_CONFIG_HOME or HOME, or give --config-dir: %w", err)
+		}
+		configDir = filepath.Join(d, "posturewatch")
+	}
+	for _, d := range []string{dataDir, configDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return "", "", fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	return dataDir, configDir, nil
+}
+
+// runService starts everything, serves until ctx is done, then shuts down
+// gracefully: stops the loop, saves the current minute, closes the camera
+// and the server. It returns the exit code.
+func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
+	fail := func(code int, format string, a ...any) int {
+		fmt.Fprintf(stderr, "posturewatch run: "+format+"\n", a...)
+		return code
+	}
+	if o.log == nil {
+		o.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if o.listen == "" {
+		o.listen = webui.DefaultListen
+	}
+	if o.speed == 0 {
+		o.speed = 1
+	}
+	if o.threads == 0 {
+		o.threads = 1
+	}
+	if err := o.validate(); err != nil {
+		return fail(2, "%v", err)
+	}
+	log := o.log
+	dataDir, configDir, err := o.dirs()
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	hist, err := webui.OpenHistory(filepath.Join(dataDir, webui.HistoryFile))
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	closeHist := true
+	defer func() {
+		if closeHist {
+			hist.Close()
+		}
+	}()
+	store, err := coach.NewProfileStore(filepath.Join(configDir, "profiles"))
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	profile := o.profile
+	if profile == "" {
+		if profile, err = store.Active(); err != nil {
+			log.Warn("ignoring the active profile", "err", err)
+			profile = ""
+		}
+	}
+	var baseline *coach.Baseline
+	if profile != "" {
+		baseline, err = store.Load(profile)
+		switch {
+		case err != nil && o.profile != "":
+			return fail(1, "%v (calibrate one in the dashboard, or see 'posturewatch calibrate')", err)
+		case err != nil:
+			log.Warn("the last profile cannot be loaded; using the default thresholds", "profile", profile, "err", err)
+			profile, baseline = "", nil
+		case o.profile != "":
+			if err := store.SetActive(profile); err != nil {
+				log.Warn("cannot remember the profile", "err", err)
+			}
+		}
+	}
+	configPath := filepath.Join(configDir, configFile)
+	cfg := loadConfig(configPath, hist, log)
+
+	an, err := vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: baseline})
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	closeAn := true
+	defer func() {
+		if closeAn {
+			an.Close()
+		}
+	}()
+
+	s := &service{log: log, hist: hist, store: store, cat: coach.DefaultCatalogue(), configPath: configPath,
+		an: an, onEvent: o.onEvent, profile: profile}
+	s.coach = coach.New(cfg, baseline, s.cat)
+	s.loadEarlierToday(time.Now())
+
+	var publishMu sync.Mutex // status publishes from the supervisor goroutine
+	sopt := vision.SupervisorOptions{Camera: o.camera, File: o.source, Loop: o.loop, Speed: o.speed, Logger: log,
+		OnStatus: func(st vision.SupervisorStatus) {
+			publishMu.Lock()
+			defer publishMu.Unlock()
+			if s.web != nil {
+				s.web.PublishStatus(s.Status())
+			}
+		}}
+	if o.source != "" {
+		sopt.Camera = ""
+	}
+	if s.sup, err = vision.NewSupervisor(sopt); err != nil {
+		return fail(2, "%v", err)
+	}
+
+	web, err := webui.New(webui.Options{Listen: o.listen, AllowRemote: o.allowRemote, AccessToken: o.token,
+		Backend: s, History: hist, Notifier: webui.NewDesktopNotifier(false, log), Logger: log, Version: dashboardVersion()})
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+	publishMu.Lock()
+	s.web = web
+	publishMu.Unlock()
+
+	srvCtx, stopServer := context.WithCancel(context.Background())
+	defer stopServer()
+	if _, err := web.Start(srvCtx); err != nil {
+		return fail(1, "%v", err)
+	}
+	fmt.Fprintf(stdout, "posturewatch dashboard: %s\n", web.URL())
+	fmt.Fprintf(stdout, "watching %s; stop with Ctrl-C\n", s.sup.Name())
+	if f, ok := stdout.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	if o.open {
+		openBrowser(web.URL(), log)
+	}
+
+	supCtx, stopSup := context.WithCancel(context.Background())
+	supDone := make(chan struct{})
+	go func() { s.sup.Run(supCtx); close(supDone) }()
+	loopDone := make(chan struct{})
+	go func() { s.loop(ctx); close(loopDone) }()
+	if o.started != nil {
+		o.started(s)
+	}
+
+	<-ctx.Done()
+	log.Info("shutting down")
+	<-loopDone
+	stopSup()
+	<-supDone
+	s.flush()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := web.Shutdown(sctx); err != nil {
+		log.Warn("dashboard shutdown", "err", err)
+	}
+	stopServer()
+	closeAn, closeHist = false, false
+	t0 := time.Now()
+	if err := an.Close(); err != nil {
+		log.Warn("closing the pose model", "err", err)
+	}
+	log.Debug("model closed", "dur", time.Since(t0))
+	t0 = time.Now()
+	if err := hist.Close(); err != nil {
+		log.Error("closing history", "err", err)
+	}
+	log.Debug("history closed", "dur", time.Since(t0))
+	log.Info("stopped")
+	return 0
+}
+
+// openBrowser opens url with xdg-open when there is one; it never fails the run.
+func openBrowser(url string, log *slog.Logger) {
+	p, err := exec.LookPath("xdg-open")
+	if err != nil {
+		log.Info("no xdg-open here: open the dashboard URL yourself", "url", url)
+		return
+	}
+	cmd := exec.Command(p, url)
+	if err := cmd.Start(); err != nil {
+		log.Warn("could not open the browser", "err", err)
+		return
+	}
+	go func() { _ = cmd.Wait() }()
+}
+
+// dashboardVersion is the program version shown in the dashboard.
+func dashboardVersion() string { return "dev" }

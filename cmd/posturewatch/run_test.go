@@ -1,0 +1,360 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"posturewatch/coach"
+	"posturewatch/webui"
+)
+
+// TestRunMainProcess is not a test: it is the `posturewatch` program when
+// the end-to-end tests start this test binary as a subprocess (the usual
+// helper-process pattern), so the real main path — flags, signals, exit
+// code — runs in its own process.
+func TestRunMainProcess(t *testing.T) {
+	if os.Getenv("POSTUREWATCH_RUN_MAIN") != "1" {
+		return
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	os.Exit(dispatch(args, os.Stdout, os.Stderr))
+}
+
+// startProgram starts `posturewatch ARGS…` as a subprocess and returns it
+// with the dashboard base URL it printed.
+func startProgram(t *testing.T, args ...string) (*exec.Cmd, string, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestRunMainProcess$", "--"}, args...)...)
+	cmd.Env = append(os.Environ(), "POSTUREWATCH_RUN_MAIN=1", "OPENCV_LOG_LEVEL=ERROR")
+	var errb syncBuffer
+	cmd.Stderr = &errb
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("program stderr:\n%s", errb.String())
+		}
+	})
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "posturewatch dashboard: "); ok {
+				urlc <- u
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		if !strings.HasPrefix(u, "http://127.0.0.1:") || strings.HasSuffix(u, ":0/") {
+			t.Fatalf("dashboard URL %q: want the real loopback port", u)
+		}
+		return cmd, strings.TrimSuffix(u, "/"), &errb
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no dashboard URL printed within 60 s; stderr:\n%s", errb.String())
+	}
+	return nil, "", nil
+}
+
+// End to end, as a user runs it: the program plays the forward-head clip
+// (8× faster, the coach on video time); a WebSocket client gets samples, the
+// change to forward head and exactly one nudge 40–45 s into the video; a
+// pause from the API closes the source; SIGTERM stops the program cleanly
+// and the history database holds the session.
+func TestRunEndToEnd(t *testing.T) {
+	clip := replayClip(t, "forward-head-session.mp4")
+	dataDir, cfgDir := t.TempDir(), t.TempDir()
+	cmd, base, errb := startProgram(t, "run", "--source", clip, "--speed", "8", "--listen", "127.0.0.1:0",
+		"--data-dir", dataDir, "--config-dir", cfgDir, "--log-level", "info")
+	ws := dialWS(t, base, false)
+	api := newAPIClient(t, base)
+
+	var (
+		samples  int
+		stateFwd *coach.Event
+		nudges   []coach.Event
+		after    <-chan time.Time
+	)
+	timeout := time.After(40 * time.Second)
+collect:
+	for {
+		select {
+		case m, ok := <-ws:
+			if !ok {
+				t.Fatal("WebSocket closed")
+			}
+			switch m.Type {
+			case webui.MsgSample:
+				samples++
+			case webui.MsgEvent:
+				e := *m.Event
+				if e.Type == coach.EventState && e.State == coach.StateSlouching && e.Fault == coach.ForwardHead && stateFwd == nil {
+					stateFwd = &e
+				}
+				if e.Type == coach.EventNudge {
+					nudges = append(nudges, e)
+					if after == nil {
+						after = time.After(1500 * time.Millisecond) // 12 s more of video: no second nudge
+					}
+				}
+			}
+		case <-after:
+			break collect
+		case <-timeout:
+			t.Fatalf("after 40 s: %d samples, forward-head state %v, nudges %+v", samples, stateFwd != nil, nudges)
+		}
+	}
+	if samples < 10 {
+		t.Errorf("only %d samples", samples)
+	}
+	if stateFwd == nil {
+		t.Fatal("no state change to forward head")
+	}
+	if ts := stateFwd.Offset.Seconds(); ts < 20 || ts > 45 {
+		t.Errorf("forward head state at %.1f s of video, want after 20 s (and before the nudge)", ts)
+	}
+	if len(nudges) != 1 || nudges[0].Fault != coach.ForwardHead {
+		t.Fatalf("want exactly one forward_head nudge, got %+v", nudges)
+	}
+	if ts := nudges[0].Offset.Seconds(); ts < 40 || ts > 45 {
+		t.Errorf("nudge at %.1f s of video, want 40–45 s (20 s + the 20 s onset delay, +5 s)", ts)
+	}
+	if nudges[0].Message == "" || nudges[0].Fix == "" {
+		t.Errorf("nudge without words: %+v", nudges[0])
+	}
+
+	// pause: the source is closed and the status says so
+	var st webui.Status
+	if code := api.call(t, "POST", "/api/pause", map[string]any{"minutes": 15}, &st); code != 200 {
+		t.Fatalf("POST /api/pause: %d", code)
+	}
+	if st.State != coach.StatePaused || !st.Camera.Released || st.Camera.OK {
+		t.Errorf("pause answered state %q camera %+v, want paused and released", st.State, st.Camera)
+	}
+	released := false
+	deadline := time.After(3 * time.Second)
+	for !released {
+		select {
+		case m, ok := <-ws:
+			if !ok {
+				t.Fatal("WebSocket closed")
+			}
+			if m.Type == webui.MsgStatus && m.Status.Camera.Released {
+				released = true
+			}
+			if m.Type == webui.MsgSample {
+				// a frame already in the loop may still land; none after the release
+				if released {
+					t.Error("sample after the camera was released")
+				}
+			}
+		case <-deadline:
+			t.Fatal("no status with the camera released within 3 s of the pause")
+		}
+	}
+	st = webui.Status{}
+	api.call(t, "GET", "/api/status", nil, &st)
+	if st.State != coach.StatePaused || st.PausedUntil.IsZero() || !st.Camera.Released {
+		t.Errorf("GET /api/status: state %q until %v camera %+v", st.State, st.PausedUntil, st.Camera)
+	}
+
+	// SIGTERM: clean exit within a few seconds, history flushed
+	t0 := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10 s after SIGTERM")
+	}
+	t.Logf("stopped %v after SIGTERM", time.Since(t0).Round(time.Millisecond))
+	if time.Since(t0) > 5*time.Second {
+		t.Errorf("took %v to stop", time.Since(t0))
+	}
+	if !strings.Contains(errb.String(), "stopped") {
+		t.Errorf("no clean stop in the log:\n%s", errb.String())
+	}
+
+	h, err := webui.OpenHistory(filepath.Join(dataDir, webui.HistoryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx := context.Background()
+	from, to := time.Now().Add(-2*time.Hour), time.Now().Add(2*time.Hour)
+	mins, err := h.Minutes(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	present, fwd := 0.0, 0.0
+	for _, m := range mins {
+		present += m.PresentS
+		fwd += m.FaultS[coach.ForwardHead]
+	}
+	// the session ran ~45–55 s of video before the pause
+	if present < 35 || present > 90 || fwd < 1 {
+		t.Errorf("history minutes: present %.1f s, forward head %.1f s over %d minutes", present, fwd, len(mins))
+	}
+	evs, err := h.Events(ctx, from, to, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hn, hp int
+	for _, e := range evs {
+		switch e.Event.Type {
+		case coach.EventNudge:
+			hn++
+			if e.Event.Fault != coach.ForwardHead {
+				t.Errorf("stored nudge for %s", e.Event.Fault)
+			}
+		case coach.EventPaused:
+			hp++
+		}
+	}
+	if hn != 1 || hp != 1 {
+		t.Errorf("history holds %d nudges and %d pauses, want 1 and 1 (of %d events)", hn, hp, len(evs))
+	}
+
+	// started again on the same data, the dashboard still counts today's time
+	day := dayOf(time.Now())
+	today, err := h.Minutes(ctx, day, day.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantPresent, wantGood float64
+	for _, m := range today {
+		wantPresent += m.PresentS
+		wantGood += m.GoodS
+	}
+	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none", dataDir: dataDir, configDir: cfgDir})
+	st = webui.Status{}
+	newAPIClient(t, rs.base).call(t, "GET", "/api/status", nil, &st)
+	if wantPresent < 1 || st.PresentTodayS != wantPresent || st.GoodTodayS != wantGood {
+		t.Errorf("after a restart: present today %.1f s, good today %.1f s; history holds %.1f and %.1f", st.PresentTodayS, st.GoodTodayS, wantPresent, wantGood)
+	}
+}
+
+// Bad command lines are refused with a clear message before anything starts.
+func TestRunBadArguments(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--speed", "8"}, 2, "--speed works only with --source"},
+		{[]string{"--loop"}, 2, "--loop works only with --source"},
+		{[]string{"--source", filepath.Join(dir, "none.mp4")}, 2, "no such file"},
+		{[]string{"--source", "run.go"}, 2, "not a video file"},
+		{[]string{"--camera", "1", "--source", "x.mp4"}, 2, "choose one"},
+		{[]string{"extra"}, 2, "unexpected argument"},
+		{[]string{"--profile", "../etc"}, 2, "--profile"},
+		{[]string{"--log-level", "loud"}, 2, "log level"},
+	}
+	for _, c := range cases {
+		var out, errb syncBuffer
+		code := runRun(append(c.args, "--data-dir", dir, "--config-dir", dir), &out, &errb)
+		if code != c.code || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("run %v: exit %d, stderr %q; want exit %d and %q", c.args, code, errb.String(), c.code, c.want)
+		}
+	}
+	var out, errb syncBuffer
+	if code := runRun([]string{"-h"}, &out, &errb); code != 0 || strings.Contains(errb.String(), "--speed") || !strings.Contains(errb.String(), "--source") {
+		t.Errorf("help: exit %d, text %q (the testing flag --speed must stay hidden)", code, errb.String())
+	}
+}
+
+// A profile that does not exist, or a remote address without a token, stops
+// the start with the reason.
+func TestRunRefusesMissingProfileAndOpenRemote(t *testing.T) {
+	needModelForRun(t)
+	dir := t.TempDir()
+	var out, errb syncBuffer
+	code := runService(context.Background(), runOptions{camera: "/dev/video-posturewatch-none", profile: "nosuch",
+		listen: "127.0.0.1:0", dataDir: dir, configDir: dir, log: svcLogger(t)}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), `profile "nosuch"`) {
+		t.Errorf("missing profile: exit %d, %q", code, errb.String())
+	}
+	errb = syncBuffer{}
+	code = runService(context.Background(), runOptions{camera: "/dev/video-posturewatch-none",
+		listen: "0.0.0.0:0", dataDir: dir, configDir: dir, log: svcLogger(t)}, &out, &errb)
+	if code != 2 || !strings.Contains(errb.String(), "token") {
+		t.Errorf("remote listen without a token: exit %d, %q", code, errb.String())
+	}
+}
+
+// Finished minutes and events reach the database while the program runs, so
+// a kill -9 loses at most the current minute.
+func TestRunHistorySurvivesKill(t *testing.T) {
+	clip := replayClip(t, "forward-head-session.mp4")
+	dataDir, cfgDir := t.TempDir(), t.TempDir()
+	cmd, _, _ := startProgram(t, "run", "--source", clip, "--loop", "--speed", "10", "--listen", "127.0.0.1:0",
+		"--data-dir", dataDir, "--config-dir", cfgDir, "--log-level", "warn")
+	h, err := webui.OpenHistory(filepath.Join(dataDir, webui.HistoryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	from, to := time.Now().Add(-2*time.Hour), time.Now().Add(2*time.Hour)
+	var mins []coach.MinuteAggregate
+	deadline := time.Now().Add(30 * time.Second)
+	for len(mins) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no finished minute in the database after 30 s (5 min of video)")
+		}
+		time.Sleep(200 * time.Millisecond)
+		if mins, err = h.Minutes(ctx, from, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Close()
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	h, err = webui.OpenHistory(filepath.Join(dataDir, webui.HistoryFile))
+	if err != nil {
+		t.Fatalf("history after kill -9: %v", err)
+	}
+	defer h.Close()
+	after, err := h.Minutes(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) < len(mins) || after[0].PresentS <= 0 {
+		t.Errorf("after kill -9 the database holds %d minutes (saw %d while running): %+v", len(after), len(mins), after)
+	}
+	evs, err := h.Events(ctx, from, to, 0, string(coach.EventState))
+	if err != nil || len(evs) == 0 {
+		t.Errorf("no state events after kill -9: %v", err)
+	}
+}

@@ -1,0 +1,804 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"posturewatch/coach"
+	"posturewatch/vision"
+	"posturewatch/webui"
+)
+
+// Adaptive sampling (on the supervisor's clock). Measured: the pose model
+// costs about 20 ms of CPU per frame on 1 thread (23 ms on 2 threads, for
+// 12 ms of wall time), so the rate decides the CPU budget (≤ 3 % of one
+// core): 2 fps only for a few seconds after the coach's smoothed view
+// changes (and while calibrating or counting repetitions), 0.67 fps when
+// steady, 0.5 fps after a long steady stretch or while nobody is there, and
+// nothing while paused (the camera is closed). The coach smooths over 4 s
+// and times onsets of 20 s, so a frame every 1.5–2 s follows a steady
+// posture well enough.
+const (
+	sampleFast       = 500 * time.Millisecond  // 2 fps
+	sampleSteady     = 1500 * time.Millisecond // 0.67 fps
+	sampleVerySteady = 2 * time.Second         // 0.5 fps
+	sampleAway       = 2 * time.Second         // 0.5 fps
+	fastFor          = 4 * time.Second         // fast this long after a change (the coach smooths over 4 s)
+	verySteadyAfter  = time.Minute
+	awaySlowAfter    = 5 * time.Second
+
+	previewEvery   = 500 * time.Millisecond // at most 2 preview frames a second (wall time)
+	previewWidth   = 640
+	previewQuality = 70
+
+	settingConfig = "config" // History setting mirroring config.json
+	configFile    = "config.json"
+)
+
+// sampler chooses the sampling interval from the coach's smoothed view.
+type sampler struct {
+	sig        string
+	lastChange time.Time
+	awaySince  time.Time
+}
+
+// interval returns the time until the next frame wanted.
+func (p *sampler) interval(obs coach.Observation, st coach.Status, busy bool, now time.Time) time.Duration {
+	sig := string(st.State) + "/" + string(st.Fault)
+	for _, f := range st.Faults {
+		if f.Active {
+			sig += "/" + string(f.Name)
+		}
+	}
+	if sig != p.sig || p.lastChange.IsZero() {
+		p.sig, p.lastChange = sig, now
+	}
+	if obs.Posture == coach.PostureAway {
+		if p.awaySince.IsZero() {
+			p.awaySince = now
+		}
+	} else {
+		p.awaySince = time.Time{}
+	}
+	switch {
+	case busy:
+		return sampleFast
+	case !p.awaySince.IsZero() && now.Sub(p.awaySince) >= awaySlowAfter:
+		return sampleAway
+	case now.Sub(p.lastChange) < fastFor:
+		return sampleFast
+	case now.Sub(p.lastChange) < verySteadyAfter:
+		return sampleSteady
+	default:
+		return sampleVerySteady
+	}
+}
+
+// service is the running monitor: it implements webui.Backend over the
+// coach, the profile store, the catalogue and the camera supervisor, and
+// runs the frame loop.
+type service struct {
+	log        *slog.Logger
+	sup        *vision.Supervisor
+	web        *webui.Server
+	hist       *webui.History
+	store      *coach.ProfileStore
+	cat        *coach.Catalogue
+	configPath string
+
+	anMu sync.Mutex // the analyzer is used by the loop and re-baselined from handlers
+	an   *vision.Analyzer
+
+	preview     atomic.Bool
+	lastPreview time.Time // loop goroutine only
+
+	// onEvent, when set (tests), is called with every event and the wall
+	// time coach.Step (or the command) returned it, before it is published.
+	onEvent func(e coach.Event, decided time.Time)
+
+	// pubMu keeps events in the coach's order on the way out: it is held
+	// from a coach call to the end of the publication of its events.
+	pubMu sync.Mutex
+
+	mu          sync.Mutex // guards the coach and everything below
+	coach       *coach.Coach
+	profile     string
+	samp        sampler
+	suggested   *coach.Routine // the last stretch routine suggested by the coach
+	routine     *coach.Routine // the routine being played
+	exIdx       int            // its current exercise
+	reps        *coach.RepCounter
+	repsEx      string
+	repsTarget  int
+	lastReps    time.Time
+	pausedUntil time.Time // on the supervisor clock; zero when not paused
+	frames      int
+	// earlier is what History holds for today from before this start, so
+	// "good posture today" survives a restart.
+	earlier coach.Bucket
+}
+
+var _ webui.Backend = (*service)(nil)
+
+// now is the service clock: the supervisor's (sped up for a --speed demo).
+func (s *service) now() time.Time { return s.sup.Now() }
+
+// emit publishes events to the dashboards at once (never batched: a nudge
+// must reach the browser within 100 ms), then records them in History.
+func (s *service) emit(evs []coach.Event, decided time.Time) {
+	if len(evs) == 0 {
+		return
+	}
+	for _, e := range evs {
+		if e.Type == coach.EventSuggestion && e.Routine != nil {
+			// known before the dashboard hears of it, so it can start it at once
+			s.mu.Lock()
+			r := *e.Routine
+			s.suggested = &r
+			s.mu.Unlock()
+		}
+	}
+	statusChanged, statsChanged := false, false
+	for _, e := range evs {
+		if s.onEvent != nil {
+			s.onEvent(e, decided)
+		}
+		if s.web != nil {
+			s.web.PublishEvent(e)
+		}
+		switch e.Type {
+		case coach.EventState, coach.EventPaused, coach.EventResumed, coach.EventCalibration, coach.EventRecalibrate:
+			statusChanged = true
+		case coach.EventNudge, coach.EventSuggestion, coach.EventBreak, coach.EventStretch:
+			statsChanged = true
+			statusChanged = statusChanged || e.Type == coach.EventSuggestion || e.Type == coach.EventStretch
+		}
+	}
+	if s.web != nil {
+		if statusChanged {
+			s.web.PublishStatus(s.Status())
+		}
+		if statsChanged {
+			s.web.PublishStats(s.Stats())
+		}
+	}
+	if s.hist != nil {
+		if err := s.hist.AddEvents(evs...); err != nil {
+			s.log.Error("history: events not saved", "err", err)
+		}
+	}
+}
+
+// loop runs frames through vision and the coach until ctx is done.
+func (s *service) loop(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-s.sup.Frames():
+			s.handleFrame(f)
+		case <-tick.C:
+			s.housekeeping()
+		}
+	}
+}
+
+// handleFrame analyses one frame, steps the coach and publishes the results.
+func (s *service) handleFrame(f vision.Frame) {
+	s.anMu.Lock()
+	obs, err := s.an.Analyze(f)
+	s.anMu.Unlock()
+	if err != nil {
+		f.Close()
+		s.log.Warn("frame skipped", "source", f.Source, "err", err)
+		return
+	}
+	var prev *webui.Preview
+	if s.preview.Load() && s.web != nil && s.web.PreviewWanted() && time.Since(s.lastPreview) >= previewEvery {
+		s.lastPreview = time.Now()
+		jpeg, w, h, kps, err := vision.PreviewJPEG(f, obs, previewWidth, previewQuality)
+		if err != nil {
+			s.log.Warn("preview", "err", err)
+		} else {
+			prev = &webui.Preview{JPEG: jpeg, Width: w, Height: h, Keypoints: kps, At: f.Time}
+		}
+	}
+	f.Close()
+
+	s.pubMu.Lock()
+	s.mu.Lock()
+	evs := s.coach.Step(obs, obs.Time)
+	decided := time.Now()
+	st := s.coach.Status(obs.Time)
+	mins := s.coach.TakeMinutes()
+	reps := s.stepReps(obs, obs.Time)
+	interval := s.samp.interval(obs, st, st.State == coach.StateCalibrating || s.reps != nil, obs.Time)
+	s.frames++
+	s.mu.Unlock()
+
+	s.emit(evs, decided)
+	s.pubMu.Unlock()
+	s.sup.SetInterval(interval)
+	if s.web != nil {
+		smp := webui.SampleFromObservation(obs).WithStatus(st)
+		smp.GoodTodayS += s.earlierToday(obs.Time).GoodS
+		s.web.PublishSample(smp)
+		if reps != nil {
+			s.web.PublishReps(*reps)
+		}
+		if prev != nil {
+			s.web.PublishPreview(*prev)
+		}
+	}
+	if len(mins) > 0 {
+		if s.hist != nil {
+			if err := s.hist.AddMinutes(mins...); err != nil {
+				s.log.Error("history: minutes not saved", "err", err)
+			}
+		}
+		if s.web != nil {
+			s.web.PublishStats(s.Stats())
+		}
+	}
+}
+
+// stepReps feeds the rep counter of a camera-checked exercise; it returns
+// an update worth sending (a change, or once a second while holding). s.mu held.
+func (s *service) stepReps(obs coach.Observation, now time.Time) *webui.Reps {
+	if s.reps == nil {
+		return nil
+	}
+	u, changed := s.reps.Step(obs, now)
+	if !changed && !(u.Holding && now.Sub(s.lastReps) >= time.Second) {
+		return nil
+	}
+	s.lastReps = now
+	r := webui.Reps{ExerciseID: s.repsEx, Count: u.Reps, Target: s.repsTarget, HoldS: u.HoldTime.Seconds(), Phase: u.Phase}
+	if s.routine != nil {
+		r.RoutineID = s.routine.ID
+	}
+	return &r
+}
+
+// housekeeping ends a pause that ran out (no frames arrive while paused).
+func (s *service) housekeeping() {
+	s.mu.Lock()
+	due := !s.pausedUntil.IsZero() && !s.now().Before(s.pausedUntil)
+	s.mu.Unlock()
+	if due {
+		if err := s.Resume(); err != nil {
+			s.log.Warn("resume after the pause", "err", err)
+		}
+	}
+}
+
+// flush saves the finished minutes and the current one (on shutdown).
+func (s *service) flush() {
+	s.mu.Lock()
+	mins := append(s.coach.TakeMinutes(), s.coach.CurrentMinute())
+	s.mu.Unlock()
+	if s.hist != nil {
+		if err := s.hist.AddMinutes(mins...); err != nil {
+			s.log.Error("history: minutes not saved at shutdown", "err", err)
+		}
+	}
+}
+
+// ---- webui.Backend ----
+
+// Status is the live snapshot for the dashboard.
+func (s *service) Status() webui.Status {
+	now := s.now()
+	cam := s.sup.Status()
+	s.mu.Lock()
+	st := webui.Status{Status: s.coach.Status(now), Profile: s.profile}
+	stats := s.coach.Stats()
+	if s.routine != nil {
+		r := *s.routine
+		st.Routine = &r
+	} else if s.suggested != nil {
+		r := *s.suggested
+		st.Routine = &r
+	}
+	s.mu.Unlock()
+	day := dayOf(now)
+	for _, d := range stats.Days {
+		if d.Start.Equal(day) {
+			st.PresentTodayS = d.PresentS
+		}
+	}
+	e := s.earlierToday(now)
+	st.PresentTodayS += e.PresentS
+	st.GoodTodayS += e.GoodS
+	st.Camera = cameraStatus(cam)
+	switch {
+	case cam.State == vision.SourceRetrying:
+		st.Message = "No picture from " + cam.Source + ": " + cam.Error + ". " + sentence(cam.Hint)
+	case cam.State == vision.SourceEnded:
+		st.Message = "The video ended: start posturewatch with --loop to play it again."
+	case st.Profile == "":
+		st.Message = "No profile: using the default thresholds. Calibrate for better accuracy."
+	}
+	return st
+}
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// earlierToday is what History held for now's day when the service started.
+func (s *service) earlierToday(now time.Time) coach.Bucket {
+	if s.earlier.Start.IsZero() || !dayOf(now).Equal(s.earlier.Start) {
+		return coach.Bucket{}
+	}
+	return s.earlier
+}
+
+// loadEarlierToday sums today's minutes stored by earlier runs.
+func (s *service) loadEarlierToday(now time.Time) {
+	if s.hist == nil {
+		return
+	}
+	day := dayOf(now)
+	ms, err := s.hist.Minutes(context.Background(), day, day.AddDate(0, 0, 1))
+	if err != nil {
+		s.log.Warn("history: today's earlier minutes not read", "err", err)
+		return
+	}
+	b := coach.Bucket{Start: day}
+	for _, m := range ms {
+		b.PresentS += m.PresentS
+		b.GoodS += m.GoodS
+	}
+	s.earlier = b
+}
+
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// cameraStatus maps the supervisor's status to the dashboard's.
+func cameraStatus(c vision.SupervisorStatus) webui.CameraStatus {
+	cs := webui.CameraStatus{OK: c.OK(), Source: c.Source, Error: c.Error, Hint: c.Hint, Released: c.State == vision.SourceReleased}
+	switch c.State {
+	case vision.SourceStarting:
+		cs.Error = "opening " + c.Source
+	case vision.SourceReleased:
+		cs.Error = "paused: the camera is off"
+		cs.Hint = "resume to turn it back on"
+	case vision.SourceStopped:
+		cs.Error = "stopped"
+	}
+	return cs
+}
+
+// Stats are the coach's in-memory aggregates.
+func (s *service) Stats() coach.StatsSnapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.coach.Stats()
+}
+
+// Pause stops monitoring until the given wall time and closes the camera.
+func (s *service) Pause(until time.Time) error {
+	now := s.now()
+	// until is wall time; the service clock may run faster (--speed)
+	untilS := now.Add(time.Duration(float64(time.Until(until)) * s.sup.Speed()))
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	s.mu.Lock()
+	evs, err := s.coach.Pause(untilS, now)
+	if err == nil {
+		s.pausedUntil = untilS
+	}
+	decided := time.Now()
+	s.mu.Unlock()
+	if err != nil {
+		return webui.BadRequest(err)
+	}
+	select {
+	case <-s.sup.Pause():
+	case <-time.After(3 * time.Second):
+		s.log.Warn("the camera was not released within 3 s")
+	}
+	s.emit(evs, decided)
+	return nil
+}
+
+// Resume ends a pause and reopens the camera.
+func (s *service) Resume() error {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	now := s.now()
+	s.mu.Lock()
+	if s.pausedUntil.IsZero() {
+		s.mu.Unlock()
+		return webui.Conflict(errors.New("monitoring is not paused"))
+	}
+	evs := s.coach.Resume(now)
+	s.pausedUntil = time.Time{}
+	decided := time.Now()
+	s.mu.Unlock()
+	s.sup.Resume()
+	s.emit(evs, decided)
+	return nil
+}
+
+// Config returns the coach settings.
+func (s *service) Config() coach.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.coach.Config()
+}
+
+// SetConfig saves the settings (config file and History) and applies them.
+func (s *service) SetConfig(cfg coach.Config) error {
+	if err := cfg.Validate(); err != nil {
+		return webui.BadRequest(err)
+	}
+	if err := saveConfig(s.configPath, s.hist, cfg); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	err := s.coach.SetConfig(cfg)
+	s.mu.Unlock()
+	if err != nil {
+		return webui.BadRequest(err)
+	}
+	if s.web != nil {
+		s.web.PublishStatus(s.Status())
+	}
+	return nil
+}
+
+// StartCalibration begins a calibration: frames flow to the coach.
+func (s *service) StartCalibration() error {
+	if cam := s.sup.Status(); !cam.OK() {
+		why := cam.Error
+		if why == "" {
+			why = string(cam.State)
+		}
+		return webui.Conflict(fmt.Errorf("calibration needs the camera, which gives no picture now (%s)", why))
+	}
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	now := s.now()
+	s.mu.Lock()
+	evs, err := s.coach.StartCalibration(now)
+	decided := time.Now()
+	s.mu.Unlock()
+	if err != nil {
+		return webui.Conflict(err)
+	}
+	s.sup.SetInterval(sampleFast)
+	s.emit(evs, decided)
+	return nil
+}
+
+// FinishCalibration makes, saves and activates the baseline.
+func (s *service) FinishCalibration(profile string) (*coach.Baseline, error) {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	now := s.now()
+	s.mu.Lock()
+	b, evs, err := s.coach.FinishCalibration(profile, now)
+	decided := time.Now()
+	if err == nil {
+		s.profile = b.Name
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.emit(evs, decided)
+		return nil, webui.Conflict(err)
+	}
+	s.anMu.Lock()
+	s.an.SetBaseline(b)
+	s.anMu.Unlock()
+	var saveErr error
+	if err := s.store.Save(b); err != nil {
+		saveErr = fmt.Errorf("the profile is in use but could not be saved: %w", err)
+	} else if err := s.store.SetActive(b.Name); err != nil {
+		saveErr = fmt.Errorf("the profile is saved but could not be made the default: %w", err)
+	}
+	if s.hist != nil {
+		if err := s.hist.SaveProfile(*b); err != nil {
+			s.log.Warn("history: profile copy not saved", "err", err)
+		}
+	}
+	s.emit(evs, decided)
+	if saveErr != nil {
+		return nil, saveErr
+	}
+	return b, nil
+}
+
+// Profiles lists the stored profiles.
+func (s *service) Profiles() ([]coach.ProfileInfo, error) { return s.store.List() }
+
+// UseProfile switches to a stored profile.
+func (s *service) UseProfile(name string) error {
+	b, err := s.store.Load(name)
+	if errors.Is(err, coach.ErrNoProfile) {
+		return webui.NotFound(err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetActive(name); err != nil {
+		return err
+	}
+	s.setBaseline(b, name)
+	return nil
+}
+
+func (s *service) setBaseline(b *coach.Baseline, name string) {
+	s.anMu.Lock()
+	s.an.SetBaseline(b)
+	s.anMu.Unlock()
+	s.mu.Lock()
+	s.coach.SetBaseline(b)
+	s.profile = name
+	s.mu.Unlock()
+	if s.web != nil {
+		s.web.PublishStatus(s.Status())
+	}
+}
+
+// DeleteProfile removes a stored profile; deleting the one in use goes back
+// to the default thresholds.
+func (s *service) DeleteProfile(name string) error {
+	err := s.store.Delete(name)
+	if errors.Is(err, coach.ErrNoProfile) {
+		return webui.NotFound(err)
+	}
+	if err != nil {
+		return err
+	}
+	if s.hist != nil {
+		if _, err := s.hist.DeleteProfile(name); err != nil {
+			s.log.Warn("history: profile copy not deleted", "err", err)
+		}
+	}
+	s.mu.Lock()
+	inUse := s.profile == name
+	s.mu.Unlock()
+	if inUse {
+		s.setBaseline(nil, "")
+	}
+	return nil
+}
+
+// Catalogue is the stretch catalogue.
+func (s *service) Catalogue() *coach.Catalogue { return s.cat }
+
+// StartRoutine starts the suggested routine (req.ID) or builds one.
+func (s *service) StartRoutine(req webui.RoutineStart) (*coach.Routine, error) {
+	s.mu.Lock()
+	var r *coach.Routine
+	switch {
+	case req.ID != "" && s.suggested != nil && s.suggested.ID == req.ID:
+		c := *s.suggested
+		r = &c
+	case req.ID != "" && s.routine != nil && s.routine.ID == req.ID:
+		c := *s.routine
+		r = &c
+	case req.ID != "":
+		s.mu.Unlock()
+		return nil, webui.NotFound(fmt.Errorf("no suggested routine %q: it may have been replaced; start a new one", req.ID))
+	default:
+		faults := map[coach.FaultName]float64{}
+		for _, f := range req.Faults {
+			faults[f] = 1
+		}
+		if len(faults) == 0 {
+			day := dayOf(s.now())
+			for _, d := range s.coach.Stats().Days {
+				if d.Start.Equal(day) {
+					for f, sec := range d.FaultS {
+						faults[f] = sec / 60
+					}
+				}
+			}
+		}
+		cfg := s.coach.Config()
+		built, err := s.cat.Routine(coach.RoutineRequest{Faults: faults, Equipment: cfg.Equipment, DeskOnly: cfg.DeskOnly, MaxDuration: cfg.RoutineMax})
+		if err != nil {
+			s.mu.Unlock()
+			if errors.Is(err, coach.ErrNoRoutine) {
+				return nil, webui.Conflict(err)
+			}
+			return nil, webui.BadRequest(err)
+		}
+		r = &built
+	}
+	s.routine, s.exIdx = r, 0
+	reps := s.setupReps()
+	s.mu.Unlock()
+	if s.web != nil {
+		s.web.PublishStatus(s.Status())
+		if reps != nil {
+			s.web.PublishReps(*reps)
+		}
+	}
+	out := *r
+	return &out, nil
+}
+
+// setupReps starts a rep counter when the current exercise is camera-checked. s.mu held.
+func (s *service) setupReps() *webui.Reps {
+	s.reps, s.repsEx, s.repsTarget = nil, "", 0
+	if s.routine == nil || s.exIdx >= len(s.routine.Items) {
+		return nil
+	}
+	ex := s.routine.Items[s.exIdx].Exercise
+	if ex.Checkable == "" {
+		return nil
+	}
+	rc, err := coach.NewRepCounter(ex.Checkable)
+	if err != nil {
+		s.log.Warn("exercise cannot be counted", "exercise", ex.ID, "err", err)
+		return nil
+	}
+	if b := s.coach.Baseline(); b != nil {
+		rest := coach.Metrics{}
+		for k, st := range b.Metrics {
+			rest[k] = st.Median
+		}
+		if err := rc.SetBaseline(rest); err != nil {
+			s.log.Debug("rep counter takes its own rest position", "err", err)
+		}
+	}
+	s.reps, s.repsEx, s.repsTarget = rc, ex.ID, ex.Dose.Reps
+	s.sup.SetInterval(sampleFast)
+	return &webui.Reps{RoutineID: s.routine.ID, ExerciseID: ex.ID, Target: ex.Dose.Reps, Phase: coach.RepPhaseCalibrating}
+}
+
+// ExerciseDone records a finished (or skipped) exercise, or the whole routine.
+func (s *service) ExerciseDone(routineID, exerciseID string, skipped bool) error {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	now := s.now()
+	s.mu.Lock()
+	if s.routine == nil {
+		s.mu.Unlock()
+		return webui.Conflict(errors.New("no routine is running: start one first"))
+	}
+	if routineID != "" && routineID != s.routine.ID {
+		s.mu.Unlock()
+		return webui.NotFound(fmt.Errorf("routine %q is not the one running (%s)", routineID, s.routine.ID))
+	}
+	var evs []coach.Event
+	var reps *webui.Reps
+	if exerciseID == "" {
+		evs = s.coach.RoutineDone(s.routine.ID, now)
+		s.routine, s.suggested, s.reps = nil, nil, nil
+	} else {
+		idx := -1
+		for i, it := range s.routine.Items {
+			if it.Exercise.ID == exerciseID {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			s.mu.Unlock()
+			return webui.NotFound(fmt.Errorf("routine %s has no exercise %q", s.routine.ID, exerciseID))
+		}
+		if !skipped {
+			evs = s.coach.ExerciseDone(exerciseID, now)
+		}
+		s.exIdx = idx + 1
+		reps = s.setupReps()
+	}
+	decided := time.Now()
+	s.mu.Unlock()
+	s.emit(evs, decided)
+	if s.web != nil {
+		s.web.PublishStatus(s.Status())
+		if reps != nil {
+			s.web.PublishReps(*reps)
+		}
+	}
+	return nil
+}
+
+// SetPreview is told whether any dashboard shows the camera preview.
+func (s *service) SetPreview(on bool) { s.preview.Store(on) }
+
+// ---- settings ----
+
+// loadConfig reads the saved settings: config.json in the config dir, else
+// the copy in History, else the defaults. A file that cannot be used is
+// kept aside (config.json.bad) rather than lost, and the defaults are used.
+func loadConfig(path string, hist *webui.History, log *slog.Logger) coach.Config {
+	cfg := coach.DefaultConfig()
+	data, err := os.ReadFile(path)
+	source := path
+	if errors.Is(err, os.ErrNotExist) && hist != nil {
+		if v, ok, herr := hist.Setting(settingConfig); herr == nil && ok {
+			data, err, source = []byte(v), nil, "history"
+		}
+	}
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			log.Error("settings unreadable; using the defaults", "file", path, "err", err)
+		}
+		return cfg
+	}
+	c := coach.DefaultConfig()
+	err = json.Unmarshal(data, &c)
+	if err == nil {
+		err = c.Validate()
+	}
+	if err == nil {
+		return c
+	}
+	log.Error("saved settings are invalid; using the defaults", "from", source, "err", err)
+	if source == path {
+		bad := path + ".bad"
+		if rerr := os.Rename(path, bad); rerr == nil {
+			log.Warn("the invalid settings file was kept aside", "file", bad)
+		}
+	}
+	return cfg
+}
+
+// saveConfig writes the settings atomically to path and mirrors them in History.
+func saveConfig(path string, hist *webui.History, cfg coach.Config) error {
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return fmt.Errorf("settings: encode: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.json")
+	if err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("settings: write %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("settings: sync: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("settings: save %s: %w", path, err)
+	}
+	if hist != nil {
+		if err := hist.SetSetting(settingConfig, string(data)); err != nil {
+			return fmt.Errorf("settings saved to %s but not to history: %w", path, err)
+		}
+	}
+	return nil
+}

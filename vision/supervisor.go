@@ -1,0 +1,553 @@
+package vision
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"posturewatch/coach"
+)
+
+// Clock is the time source of a Supervisor (injectable for tests).
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// SourceState is what a Supervisor's source is doing.
+type SourceState string
+
+const (
+	SourceStarting SourceState = "starting" // not opened yet
+	SourceOK       SourceState = "ok"       // frames flowing
+	SourceRetrying SourceState = "retrying" // could not open it or lost it; retrying with backoff
+	SourceReleased SourceState = "released" // closed on purpose (paused)
+	SourceEnded    SourceState = "ended"    // a video file (without Loop) reached its end
+	SourceStopped  SourceState = "stopped"  // the supervisor has stopped
+)
+
+// SupervisorStatus describes the source for the dashboard.
+type SupervisorStatus struct {
+	State    SourceState `json:"state"`
+	Source   string      `json:"source"`          // "camera:0", "clip.mp4 (looped)"
+	Error    string      `json:"error,omitempty"` // why no frames flow
+	Hint     string      `json:"hint,omitempty"`  // how to fix it
+	Attempts int         `json:"attempts,omitempty"`
+	// NextRetry is when the next attempt to open is due (SourceRetrying).
+	NextRetry time.Time `json:"next_retry,omitzero"`
+	// Open reports whether the device/file is held open right now.
+	Open bool `json:"open"`
+}
+
+// OK reports whether frames are flowing.
+func (s SupervisorStatus) OK() bool { return s.State == SourceOK }
+
+// SupervisorOptions configure a Supervisor. Exactly one of Camera and File
+// is used (File wins when both are set).
+type SupervisorOptions struct {
+	Camera string // camera index or device path ("0", "/dev/video2")
+	File   string // a video file played on its own timeline instead of a camera
+	Loop   bool   // restart File at its end
+	// Speed makes File play faster than real time: video time advances Speed
+	// times faster than the wall clock, and so does the supervisor's clock
+	// (Now). Default 1 (real time, like a camera). Cameras ignore it.
+	Speed float64
+	// MaxFPS is the highest sampling rate (the rate the source is opened at);
+	// SetInterval can only lower it. Default DefaultFPS (2).
+	MaxFPS        float64
+	Width, Height int // camera resolution, default 640×480
+	// Open replaces the real opener (for tests); it is called for every
+	// (re)open.
+	Open func() (Source, error)
+	// Clock replaces the wall clock (for tests).
+	Clock Clock
+	// MinBackoff and MaxBackoff bound the retry delay after a failure: it
+	// starts at MinBackoff (default 1 s) and doubles up to MaxBackoff
+	// (default 30 s). A source that delivered frames resets it.
+	MinBackoff, MaxBackoff time.Duration
+	// OnStatus is called (from the supervisor goroutine) after every status
+	// change. It must not block for long.
+	OnStatus func(SupervisorStatus)
+	Logger   *slog.Logger
+}
+
+// Supervisor keeps a camera (or a video file) open while monitoring and
+// delivers its frames newest-wins at the sampling interval: it opens the
+// source, re-opens it with exponential backoff when it fails or is lost,
+// releases it while paused (so the camera light goes off) and reopens it on
+// resume. A file source is paced on its own timeline like a camera.
+//
+// The supervisor has its own clock, Now: the wall clock for a camera, and
+// for a file played at Speed s a clock that runs s times faster. Frames carry
+// Time on that clock and Offset since the first open, monotonic across
+// reopens; for a file's first pass Offset is the video time.
+type Supervisor struct {
+	opt   SupervisorOptions
+	clock Clock
+	log   *slog.Logger
+	out   chan Frame
+	wake  chan struct{}
+	name  string
+
+	mu       sync.Mutex
+	status   SupervisorStatus
+	paused   bool
+	interval time.Duration
+	released chan struct{} // closed when the source is closed after a pause request
+	running  bool
+	stopped  bool // Run has returned: nothing is open
+
+	// the virtual clock: V = v0 + speed·(wall − w0)
+	w0, v0 time.Time
+	// timeline origin (first open) and the last frame's time, for Offset
+	origin   time.Time
+	lastTime time.Time
+}
+
+// NewSupervisor checks the options; call Run to start it.
+func NewSupervisor(opt SupervisorOptions) (*Supervisor, error) {
+	if opt.File == "" && opt.Camera == "" && opt.Open == nil {
+		return nil, errors.New("supervisor: give a camera or a video file")
+	}
+	if opt.Speed == 0 {
+		opt.Speed = 1
+	}
+	if opt.Speed < 0.1 || opt.Speed > 100 {
+		return nil, fmt.Errorf("supervisor: speed %g: want 0.1 to 100", opt.Speed)
+	}
+	if opt.File == "" {
+		opt.Speed = 1
+	}
+	if opt.MaxFPS <= 0 {
+		opt.MaxFPS = DefaultFPS
+	}
+	if opt.MinBackoff <= 0 {
+		opt.MinBackoff = time.Second
+	}
+	if opt.MaxBackoff <= 0 {
+		opt.MaxBackoff = 30 * time.Second
+	}
+	if opt.MaxBackoff < opt.MinBackoff {
+		opt.MaxBackoff = opt.MinBackoff
+	}
+	if opt.Clock == nil {
+		opt.Clock = realClock{}
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	s := &Supervisor{opt: opt, clock: opt.Clock, log: opt.Logger, out: NewSlot(), wake: make(chan struct{}, 1)}
+	switch {
+	case opt.File != "":
+		s.name = filepath.Base(opt.File)
+		if opt.Loop {
+			s.name += " (looped)"
+		}
+		if opt.Open == nil {
+			file, loop, maxFPS := opt.File, opt.Loop, opt.MaxFPS
+			s.opt.Open = func() (Source, error) {
+				if !IsVideoPath(file) {
+					return nil, fmt.Errorf("%s: not a video file (.mp4, .avi …)", file)
+				}
+				return OpenPath(file, SourceOptions{FPS: maxFPS, Loop: loop, Start: time.Unix(0, 0)})
+			}
+		}
+	default:
+		s.name = "camera:" + opt.Camera
+		if opt.Camera == "" {
+			s.name = "source"
+		}
+		if opt.Open == nil {
+			cam, so := opt.Camera, SourceOptions{FPS: opt.MaxFPS, Width: opt.Width, Height: opt.Height}
+			s.opt.Open = func() (Source, error) { return OpenCamera(cam, so) }
+		}
+	}
+	s.interval = time.Duration(float64(time.Second) / opt.MaxFPS)
+	s.w0 = s.clock.Now()
+	s.v0 = s.w0
+	s.status = SupervisorStatus{State: SourceStarting, Source: s.name}
+	return s, nil
+}
+
+// Frames is the newest-wins slot the frames arrive in. The receiver owns
+// each frame and must Close it.
+func (s *Supervisor) Frames() <-chan Frame { return s.out }
+
+// Name describes the source ("camera:0", "clip.mp4 (looped)").
+func (s *Supervisor) Name() string { return s.name }
+
+// Speed is how much faster than the wall clock Now runs (1 for cameras).
+func (s *Supervisor) Speed() float64 { return s.opt.Speed }
+
+// Now is the supervisor's clock (see Supervisor).
+func (s *Supervisor) Now() time.Time { return s.virt(s.clock.Now()) }
+
+func (s *Supervisor) virt(wall time.Time) time.Time {
+	if s.opt.Speed == 1 {
+		return wall
+	}
+	return s.v0.Add(time.Duration(float64(wall.Sub(s.w0)) * s.opt.Speed))
+}
+
+// WallDelay converts a span of the supervisor's clock to wall time.
+func (s *Supervisor) WallDelay(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / s.opt.Speed)
+}
+
+// Status returns the current status.
+func (s *Supervisor) Status() SupervisorStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Interval returns the current sampling interval (on the supervisor's clock).
+func (s *Supervisor) Interval() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.interval
+}
+
+// SetInterval sets the least time between two delivered frames on the
+// supervisor's clock (adaptive sampling); it is raised to 1/MaxFPS at least.
+func (s *Supervisor) SetInterval(d time.Duration) {
+	d = max(d, time.Duration(float64(time.Second)/s.opt.MaxFPS))
+	s.mu.Lock()
+	changed := d != s.interval
+	s.interval = d
+	s.mu.Unlock()
+	if changed {
+		s.poke()
+	}
+}
+
+// Pause releases the source (closing the camera) and returns a channel that
+// is closed once it is closed. Frames stop until Resume.
+func (s *Supervisor) Pause() <-chan struct{} {
+	s.mu.Lock()
+	if !s.paused {
+		s.paused = true
+		s.released = make(chan struct{})
+		if s.stopped {
+			close(s.released)
+		}
+	}
+	ch := s.released
+	s.mu.Unlock()
+	s.poke()
+	return ch
+}
+
+// Resume reopens the source after Pause.
+func (s *Supervisor) Resume() {
+	s.mu.Lock()
+	s.paused = false
+	s.mu.Unlock()
+	s.poke()
+}
+
+// Paused reports whether Pause is in effect.
+func (s *Supervisor) Paused() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paused
+}
+
+func (s *Supervisor) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Supervisor) setStatus(fn func(st *SupervisorStatus)) {
+	s.mu.Lock()
+	old := s.status
+	fn(&s.status)
+	st := s.status
+	if s.paused && !st.Open && s.released != nil {
+		select {
+		case <-s.released:
+		default:
+			close(s.released)
+		}
+	}
+	s.mu.Unlock()
+	if st != old && s.opt.OnStatus != nil {
+		s.opt.OnStatus(st)
+	}
+}
+
+// wait blocks until the wall clock reaches d from now, ctx ends or the
+// supervisor is poked; it reports whether the full time passed.
+func (s *Supervisor) wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-s.wake:
+		return false
+	case <-s.clock.After(d):
+		return true
+	}
+}
+
+// Run supervises the source until ctx is done, then closes it, drains the
+// frame slot and returns. Call it once.
+func (s *Supervisor) Run(ctx context.Context) {
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		return
+	}
+	s.running = true
+	s.mu.Unlock()
+	var src Source
+	closeSrc := func(state SourceState, why, hint string, retry time.Time) {
+		if src != nil {
+			if err := src.Close(); err != nil {
+				s.log.Warn("closing source", "source", s.name, "err", err)
+			}
+			src = nil
+		}
+		s.setStatus(func(st *SupervisorStatus) {
+			st.State, st.Open, st.Error, st.Hint, st.NextRetry = state, false, why, hint, retry
+		})
+	}
+	defer func() {
+		closeSrc(SourceStopped, "", "", time.Time{})
+		DrainSlot(s.out)
+		s.mu.Lock()
+		s.stopped = true
+		if s.released != nil {
+			select {
+			case <-s.released:
+			default:
+				close(s.released)
+			}
+		}
+		s.mu.Unlock()
+	}()
+
+	backoff := s.opt.MinBackoff
+	attempts := 0
+	var (
+		segStart  time.Time // supervisor time of this open (file pacing)
+		lastOut   time.Time // supervisor time of the last delivered frame
+		ahead     *Frame    // a file frame read but not yet due
+		delivered bool      // this open delivered at least one frame
+	)
+	dropAhead := func() {
+		if ahead != nil {
+			ahead.Close()
+			ahead = nil
+		}
+	}
+	defer dropAhead()
+	isFile := s.opt.File != ""
+
+	for ctx.Err() == nil {
+		s.mu.Lock()
+		paused := s.paused
+		interval := s.interval
+		s.mu.Unlock()
+
+		if paused {
+			dropAhead()
+			if src != nil || s.Status().State != SourceReleased {
+				closeSrc(SourceReleased, "", "", time.Time{})
+				s.log.Info("source released (paused)", "source", s.name)
+			}
+			DrainSlot(s.out)
+			select {
+			case <-ctx.Done():
+			case <-s.wake:
+			}
+			continue
+		}
+
+		if src == nil {
+			if st := s.Status(); st.State == SourceEnded {
+				select { // a finished file stays finished until resumed after a pause
+				case <-ctx.Done():
+				case <-s.wake:
+				}
+				continue
+			}
+			attempts++
+			var err error
+			src, err = s.opt.Open()
+			if err != nil {
+				src = nil
+				why, hint := explainSourceError(err, isFile)
+				due := s.clock.Now().Add(backoff)
+				s.setStatus(func(st *SupervisorStatus) {
+					st.State, st.Open, st.Error, st.Hint, st.Attempts, st.NextRetry = SourceRetrying, false, why, hint, attempts, due
+				})
+				s.log.Warn("cannot open the source; retrying", "source", s.name, "err", err, "retry_in", backoff)
+				if s.wait(ctx, backoff) {
+					backoff = min(backoff*2, s.opt.MaxBackoff)
+				}
+				continue
+			}
+			now := s.Now()
+			segStart = now
+			if s.origin.IsZero() {
+				s.origin = now
+			}
+			delivered = false
+			s.setStatus(func(st *SupervisorStatus) {
+				st.State, st.Open, st.Error, st.Hint, st.Attempts, st.NextRetry = SourceOK, true, "", "", attempts, time.Time{}
+			})
+			s.log.Info("source opened", "source", s.name)
+		}
+
+		var f Frame
+		if isFile {
+			if ahead == nil {
+				nf, err := src.Next()
+				if err != nil {
+					if errors.Is(err, io.EOF) {
+						closeSrc(SourceEnded, "the video ended", "start with --loop to play it again and again", time.Time{})
+						continue
+					}
+					var ie *ItemError
+					if errors.As(err, &ie) {
+						s.log.Warn("skipping unusable item", "source", s.name, "err", err)
+						continue
+					}
+					why, hint := explainSourceError(err, isFile)
+					closeSrc(SourceRetrying, why, hint, s.clock.Now().Add(backoff))
+					s.log.Warn("source lost; retrying", "source", s.name, "err", err, "retry_in", backoff)
+					s.wait(ctx, backoff)
+					backoff = min(backoff*2, s.opt.MaxBackoff)
+					continue
+				}
+				nf.Time = segStart.Add(nf.Offset)
+				if !lastOut.IsZero() && nf.Time.Before(lastOut.Add(interval-interval/20)) {
+					nf.Close() // sampled out (adaptive rate)
+					continue
+				}
+				ahead = &nf
+			}
+			// pace: deliver when the supervisor clock reaches the frame's time
+			if d := ahead.Time.Sub(s.Now()); d > 0 {
+				s.wait(ctx, s.WallDelay(d))
+				continue // re-check pause, ctx and the interval
+			}
+			f = *ahead
+			ahead = nil
+		} else {
+			if !lastOut.IsZero() {
+				if d := lastOut.Add(interval).Sub(s.Now()); d > 0 {
+					s.wait(ctx, d)
+					continue
+				}
+			}
+			nf, err := src.Next()
+			if err != nil {
+				why, hint := explainSourceError(err, isFile)
+				closeSrc(SourceRetrying, why, hint, s.clock.Now().Add(backoff))
+				s.log.Warn("source lost; retrying", "source", s.name, "err", err, "retry_in", backoff)
+				s.wait(ctx, backoff)
+				backoff = min(backoff*2, s.opt.MaxBackoff)
+				continue
+			}
+			f = nf
+			f.Time = s.Now()
+		}
+		if !delivered {
+			delivered = true
+			backoff, attempts = s.opt.MinBackoff, 0
+		}
+		if !s.lastTime.IsZero() && !f.Time.After(s.lastTime) {
+			f.Time = s.lastTime.Add(time.Millisecond) // keep the timeline monotonic across reopens
+		}
+		s.lastTime = f.Time
+		f.Offset = f.Time.Sub(s.origin)
+		lastOut = f.Time
+		if ctx.Err() != nil {
+			f.Close()
+			break
+		}
+		put(s.out, f)
+	}
+}
+
+// explainSourceError splits an open/read error into a reason and a fix.
+func explainSourceError(err error, isFile bool) (why, hint string) {
+	msg := err.Error()
+	if isFile {
+		return msg, "check the file path and that it is a video OpenCV can read (.mp4, .avi)"
+	}
+	low := strings.ToLower(msg)
+	why = strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(msg, cameraHint)), ";")
+	switch {
+	case strings.Contains(low, "no such device"):
+		hint = "plug the camera in (or pick another one with --camera /dev/videoN); posturewatch retries by itself"
+	case strings.Contains(low, "permission denied"):
+		hint = "add yourself to the video group (sudo usermod -aG video $USER, then log in again)"
+	case strings.Contains(low, "unplugged") || strings.Contains(low, "reading a frame failed"):
+		hint = "the camera stopped sending pictures: check the cable; posturewatch retries by itself"
+	case strings.Contains(low, "cannot open") || strings.Contains(low, "gave no picture"):
+		hint = "close other programs using the camera (video calls), then wait: posturewatch retries by itself"
+	default:
+		hint = cameraHint
+	}
+	return why, hint
+}
+
+// PreviewJPEG draws the skeleton and verdict of obs on the frame (Annotate),
+// scales it down to at most maxWidth pixels wide (0: 640) and encodes it as
+// JPEG in memory (never on disk). It returns the JPEG, its size and the
+// keypoints scaled to it.
+func PreviewJPEG(f Frame, obs coach.Observation, maxWidth, quality int) (jpeg []byte, width, height int, kps []coach.Keypoint, err error) {
+	if f.Mat.Empty() {
+		return nil, 0, 0, nil, errors.New("preview: empty frame")
+	}
+	if maxWidth <= 0 {
+		maxWidth = 640
+	}
+	if quality <= 0 || quality > 100 {
+		quality = 70
+	}
+	img := Annotate(f.Mat, obs, 0.3)
+	defer img.Close()
+	scale := 1.0
+	if img.Cols() > maxWidth {
+		scale = float64(maxWidth) / float64(img.Cols())
+		small := gocv.NewMat()
+		gocv.Resize(img, &small, image.Pt(maxWidth, max(1, int(float64(img.Rows())*scale+0.5))), 0, 0, gocv.InterpolationArea)
+		img.Close()
+		img = small
+	}
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, quality})
+	if err != nil {
+		return nil, 0, 0, nil, fmt.Errorf("preview: encode JPEG: %w", err)
+	}
+	defer buf.Close()
+	jpeg = bytes.Clone(buf.GetBytes())
+	kps = make([]coach.Keypoint, len(obs.Keypoints))
+	for i, k := range obs.Keypoints {
+		k.X, k.Y = k.X*scale, k.Y*scale
+		kps[i] = k
+	}
+	return jpeg, img.Cols(), img.Rows(), kps, nil
+}

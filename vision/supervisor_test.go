@@ -1,0 +1,385 @@
+package vision
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// stepClock is a fake clock that never blocks: After(d) moves the clock
+// forward by d and fires at once, and records d. The supervisor then runs
+// through its waits instantly and the test reads back what it waited for.
+type stepClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	waits []time.Duration
+}
+
+func newStepClock() *stepClock {
+	return &stepClock{now: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.waits = append(c.waits, d)
+	now := c.now
+	c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- now
+	return ch
+}
+
+func (c *stepClock) Waits() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.waits...)
+}
+
+// statusLog collects the statuses a supervisor reports.
+type statusLog struct {
+	mu sync.Mutex
+	st []SupervisorStatus
+}
+
+func (l *statusLog) add(s SupervisorStatus) {
+	l.mu.Lock()
+	l.st = append(l.st, s)
+	l.mu.Unlock()
+}
+
+func (l *statusLog) all() []SupervisorStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]SupervisorStatus(nil), l.st...)
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A camera that does not exist: the supervisor reports why and how to fix
+// it, and retries with a backoff doubling from 1 s to 30 s.
+func TestSupervisorMissingCameraBacksOff(t *testing.T) {
+	clk := newStepClock()
+	var log statusLog
+	sup, err := NewSupervisor(SupervisorOptions{Camera: "/dev/video-posturewatch-test-99", Clock: clk, OnStatus: log.add, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	waitFor(t, "8 retries", 10*time.Second, func() bool { return len(clk.Waits()) >= 8 })
+	cancel()
+	<-done
+
+	want := []time.Duration{1, 2, 4, 8, 16, 30, 30, 30}
+	got := clk.Waits()[:8]
+	for i := range want {
+		if got[i] != want[i]*time.Second {
+			t.Fatalf("backoff waits %v, want %v seconds", got, want)
+		}
+	}
+	var retry *SupervisorStatus
+	for _, s := range log.all() {
+		if s.State == SourceRetrying {
+			retry = &s
+			break
+		}
+	}
+	if retry == nil {
+		t.Fatalf("no retrying status among %+v", log.all())
+	}
+	if !strings.Contains(retry.Error, "no such device") || !strings.Contains(retry.Error, "/dev/video-posturewatch-test-99") {
+		t.Errorf("status error %q does not say the device is missing", retry.Error)
+	}
+	if !strings.Contains(retry.Hint, "plug the camera in") {
+		t.Errorf("status hint %q does not say how to fix it", retry.Hint)
+	}
+	if retry.OK() || retry.Open || retry.NextRetry.IsZero() {
+		t.Errorf("retrying status claims frames, holds the device or has no retry time: %+v", retry)
+	}
+	if st := sup.Status(); st.State != SourceStopped || st.Open {
+		t.Errorf("after Run returned the status is %+v, want stopped", st)
+	}
+	select {
+	case <-sup.Pause(): // nothing is open: released at once
+	case <-time.After(time.Second):
+		t.Error("Pause after Run returned does not report the source released")
+	}
+}
+
+// failingSource plays a real clip and fails like an unplugged camera after n frames.
+type failingSource struct {
+	Source
+	n int
+}
+
+func (f *failingSource) Next() (Frame, error) {
+	if f.n <= 0 {
+		return Frame{}, errors.New("camera:0: reading a frame failed (no frame); was it unplugged?")
+	}
+	f.n--
+	return f.Source.Next()
+}
+
+// A camera busy at first, then working, then unplugged: each problem is
+// reported with its fix, the first retry after a loss is 1 s again, and
+// frames flow at the sampling interval in between.
+func TestSupervisorCameraLostAndFound(t *testing.T) {
+	clip := srcData(t, "clips/forward-head-session.mp4")
+	clk := newStepClock()
+	var log statusLog
+	var mu sync.Mutex
+	opens := 0
+	var opened []Source
+	open := func() (Source, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		opens++
+		switch opens {
+		case 1:
+			return nil, errors.New("no camera at /dev/video0: permission denied; " + cameraHint)
+		case 2, 3:
+			src, err := OpenPath(clip, SourceOptions{FPS: 2})
+			if err != nil {
+				return nil, err
+			}
+			opened = append(opened, src)
+			return &failingSource{Source: src, n: 3}, nil
+		default:
+			return nil, errors.New("no camera at /dev/video0: no such device; " + cameraHint)
+		}
+	}
+	sup, err := NewSupervisor(SupervisorOptions{Camera: "0", Open: open, Clock: clk, OnStatus: log.add, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	var frames []Frame
+	waitFor(t, "two losses and a missing camera", 20*time.Second, func() bool {
+		select {
+		case f := <-sup.Frames():
+			frames = append(frames, Frame{Time: f.Time, Offset: f.Offset, Index: f.Index})
+			f.Close()
+		default:
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return opens >= 5
+	})
+	cancel()
+	<-done
+	for _, src := range opened {
+		src.Close()
+	}
+
+	var reasons []string
+	for _, s := range log.all() {
+		if s.State == SourceRetrying {
+			reasons = append(reasons, s.Error+" | "+s.Hint)
+		}
+	}
+	if len(reasons) < 3 {
+		t.Fatalf("want retrying statuses for busy, unplugged, unplugged…, got %q", reasons)
+	}
+	if !strings.Contains(reasons[0], "permission denied") || !strings.Contains(reasons[0], "video group") {
+		t.Errorf("first problem %q: want permission denied and the video-group fix", reasons[0])
+	}
+	if !strings.Contains(reasons[1], "unplugged") || !strings.Contains(reasons[1], "check the cable") {
+		t.Errorf("second problem %q: want the unplugged camera and its fix", reasons[1])
+	}
+	// waits: 1 s after the refusal, then 0.5 s before each read after the
+	// first (3 frames, then the failed read), then 1 s after the loss (the
+	// frames reset the backoff), …
+	w := clk.Waits()
+	want := []time.Duration{time.Second, 500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond, time.Second}
+	if len(w) < len(want) || !equalDurations(w[:len(want)], want) {
+		t.Errorf("waits %v: want %v first", w, want)
+	}
+	if len(frames) == 0 {
+		t.Fatal("no frame delivered while the camera worked")
+	}
+	for i := 1; i < len(frames); i++ {
+		if !frames[i].Time.After(frames[i-1].Time) || frames[i].Offset <= frames[i-1].Offset {
+			t.Errorf("frame %d time/offset not increasing: %v/%v after %v/%v", i, frames[i].Time, frames[i].Offset, frames[i-1].Time, frames[i-1].Offset)
+		}
+	}
+}
+
+// A video file played faster than real time through the supervisor: paced
+// on its own timeline, sampled at the interval asked, released on pause and
+// reopened on resume with the timeline going on.
+func TestSupervisorFilePacingPauseResume(t *testing.T) {
+	clip := srcData(t, "clips/forward-head-session.mp4")
+	var log statusLog
+	const speed = 10
+	sup, err := NewSupervisor(SupervisorOptions{File: clip, Loop: true, Speed: speed, OnStatus: log.add, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	type got struct {
+		off  time.Duration
+		wall time.Time
+	}
+	collect := func(n int) []got {
+		var out []got
+		timeout := time.After(15 * time.Second)
+		for len(out) < n {
+			select {
+			case f := <-sup.Frames():
+				if f.Mat.Empty() || f.Mat.Cols() < MinImageSide {
+					t.Errorf("frame %d has no picture", f.Index)
+				}
+				out = append(out, got{f.Offset, time.Now()})
+				f.Close()
+			case <-timeout:
+				t.Fatalf("only %d of %d frames within 15 s", len(out), n)
+			}
+		}
+		return out
+	}
+
+	fs := collect(12)
+	if fs[0].off > time.Second {
+		t.Errorf("first frame at video time %v, want the start", fs[0].off)
+	}
+	for i := 1; i < len(fs); i++ {
+		if d := fs[i].off - fs[i-1].off; d < 450*time.Millisecond {
+			t.Errorf("frames %d,%d only %v apart on the video timeline, want ≥ 0.5 s (2 fps)", i-1, i, d)
+		}
+	}
+	// paced: video time advanced about speed× the wall time
+	video := fs[len(fs)-1].off - fs[0].off
+	wall := fs[len(fs)-1].wall.Sub(fs[0].wall)
+	if ratio := video.Seconds() / wall.Seconds(); ratio < speed*0.7 || ratio > speed*1.3 {
+		t.Errorf("video advanced %v in %v of wall time: ratio %.1f, want about %d", video, wall, ratio, speed)
+	}
+
+	sup.SetInterval(2 * time.Second)
+	fs = collect(4)
+	for i := 1; i < len(fs); i++ {
+		if d := fs[i].off - fs[i-1].off; d < 1900*time.Millisecond {
+			t.Errorf("after SetInterval(2s) frames are %v apart", d)
+		}
+	}
+	lastOff := fs[len(fs)-1].off
+
+	select {
+	case <-sup.Pause():
+	case <-time.After(3 * time.Second):
+		t.Fatal("Pause did not release the source within 3 s")
+	}
+	if st := sup.Status(); st.State != SourceReleased || st.Open {
+		t.Fatalf("paused status %+v, want released and closed", st)
+	}
+	select {
+	case f := <-sup.Frames():
+		f.Close()
+		t.Fatalf("a frame (video time %v) arrived while paused", f.Offset)
+	case <-time.After(400 * time.Millisecond):
+	}
+
+	sup.Resume()
+	fs = collect(2)
+	if fs[0].off <= lastOff {
+		t.Errorf("after resume the timeline went back: %v ≤ %v", fs[0].off, lastOff)
+	}
+	if st := sup.Status(); st.State != SourceOK || !st.Open || !strings.Contains(st.Source, "(looped)") {
+		t.Errorf("resumed status %+v, want ok, open, looped source", st)
+	}
+	var states []SourceState
+	for _, s := range log.all() {
+		states = append(states, s.State)
+	}
+	if !containsInOrder(states, SourceOK, SourceReleased, SourceOK) {
+		t.Errorf("status sequence %v, want ok → released → ok", states)
+	}
+}
+
+// A video without --loop ends: the status says so and how to get more.
+func TestSupervisorFileEnds(t *testing.T) {
+	clip := srcData(t, "clips/away-and-back.mp4")
+	sup, err := NewSupervisor(SupervisorOptions{File: clip, Speed: 100, MaxFPS: 0.5, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	n := 0
+	waitFor(t, "the end of the video", 20*time.Second, func() bool {
+		select {
+		case f := <-sup.Frames():
+			n++
+			f.Close()
+		default:
+		}
+		return sup.Status().State == SourceEnded
+	})
+	cancel()
+	<-done
+	if n < 5 {
+		t.Errorf("only %d frames of a 40 s clip at 0.5 fps", n)
+	}
+}
+
+func TestSupervisorOptionsChecked(t *testing.T) {
+	if _, err := NewSupervisor(SupervisorOptions{}); err == nil {
+		t.Error("no camera and no file accepted")
+	}
+	if _, err := NewSupervisor(SupervisorOptions{File: "x.mp4", Speed: 1000}); err == nil || !strings.Contains(err.Error(), "speed") {
+		t.Errorf("speed 1000: err %v", err)
+	}
+}
+
+func containsInOrder[T comparable](xs []T, want ...T) bool {
+	i := 0
+	for _, x := range xs {
+		if i < len(want) && x == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+func equalDurations(a, b []time.Duration) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
