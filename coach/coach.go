@@ -391,8 +391,8 @@ func (c *Coach) nudges(now time.Time) []Event {
 	t.lastNudge = now
 	e := c.ev(now, EventNudge)
 	e.Fault, e.Severity = f, round3(t.smooth)
-	msg, fix := NudgeText(f)
-	e.Message, e.Fix = msg+" — "+fix, fix
+	_, fix := NudgeText(f)
+	e.Message, e.Fix = NudgeMessage(f), fix
 	evs := []Event{e}
 	c.stats.count(now, func(b *Bucket) { b.Nudges++ })
 

@@ -168,5 +168,12 @@ func NudgeText(f FaultName) (message, fix string) {
 	return "Your posture has changed", "sit upright and relax your shoulders."
 }
 
+// NudgeMessage is a nudge's whole text: the fault in plain words and the
+// quick fix ("Your head has drifted forward — bring your chin back …").
+func NudgeMessage(f FaultName) string {
+	msg, fix := NudgeText(f)
+	return msg + " — " + fix
+}
+
 // FaultLabel is a short human label for a fault ("forward head").
 func FaultLabel(f FaultName) string { return strings.ReplaceAll(string(f), "_", " ") }

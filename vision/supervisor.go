@@ -514,12 +514,11 @@ func explainSourceError(err error, isFile bool) (why, hint string) {
 	return why, hint
 }
 
-// PreviewJPEG draws the skeleton and verdict of obs on the frame (Annotate),
-// scales it down to at most maxWidth pixels wide (0: 640) and encodes it as
-// JPEG in memory (never on disk). It returns the JPEG, its size and the
-// keypoints scaled to it.
+// PreviewJPEG scales the frame down to at most maxWidth pixels wide (0: 640)
+// and encodes it as JPEG in memory (never on disk). It returns the JPEG, its
+// size and obs's keypoints scaled to it, for the dashboard to draw on.
 func PreviewJPEG(f Frame, obs coach.Observation, maxWidth, quality int) (jpeg []byte, width, height int, kps []coach.Keypoint, err error) {
-	if f.Mat.Empty() {
+	if isNilMat(f.Mat) || f.Mat.Empty() {
 		return nil, 0, 0, nil, errors.New("preview: empty frame")
 	}
 	if maxWidth <= 0 {
@@ -528,14 +527,15 @@ func PreviewJPEG(f Frame, obs coach.Observation, maxWidth, quality int) (jpeg []
 	if quality <= 0 || quality > 100 {
 		quality = 70
 	}
-	img := Annotate(f.Mat, obs, 0.3)
-	defer img.Close()
+	// The raw frame, shrunk: the dashboard draws the skeleton itself from
+	// kps, crisp at any size, so it is not burnt into the picture.
+	img := f.Mat
 	scale := 1.0
 	if img.Cols() > maxWidth {
 		scale = float64(maxWidth) / float64(img.Cols())
 		small := gocv.NewMat()
-		gocv.Resize(img, &small, image.Pt(maxWidth, max(1, int(float64(img.Rows())*scale+0.5))), 0, 0, gocv.InterpolationArea)
-		img.Close()
+		defer small.Close()
+		gocv.Resize(f.Mat, &small, image.Pt(maxWidth, max(1, int(float64(f.Mat.Rows())*scale+0.5))), 0, 0, gocv.InterpolationArea)
 		img = small
 	}
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, quality})

@@ -81,7 +81,8 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 
 	// The nudge: a toast with the plain words and the fix.
-	msg, fix := coach.NudgeText(coach.ForwardHead)
+	_, fix := coach.NudgeText(coach.ForwardHead)
+	msg := coach.NudgeMessage(coach.ForwardHead) // as the coach sends it
 	srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventNudge, Fault: coach.ForwardHead, Message: msg, Fix: fix})
 	b.WaitJS(t, "toast visible", `!document.getElementById('toast').hidden`, 5*time.Second)
 	b.WaitText(t, "#toast", msg, 2*time.Second)

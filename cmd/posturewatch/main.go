@@ -35,10 +35,20 @@ func register(name, summary string, run func(args []string, stdout, stderr io.Wr
 }
 
 func main() {
-	if os.Getenv("OPENCV_LOG_LEVEL") == "" {
-		os.Setenv("OPENCV_LOG_LEVEL", "ERROR")
-	}
+	quietLibraries()
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// quietLibraries keeps OpenCV's and FFmpeg's own console chatter ("moov atom
+// not found" on a broken video) out of the output: posturewatch reports
+// every problem itself with the file name and what to do. A value the user
+// set wins.
+func quietLibraries() {
+	for k, v := range map[string]string{"OPENCV_LOG_LEVEL": "ERROR", "OPENCV_FFMPEG_LOGLEVEL": "-8"} {
+		if os.Getenv(k) == "" {
+			os.Setenv(k, v)
+		}
+	}
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {

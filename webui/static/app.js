@@ -212,7 +212,7 @@
         break;
       case 'nudge': {
         const title = label(e.fault);
-        const body = (e.message || '') + (e.fix ? ': ' + e.fix : '');
+        const body = e.message || e.fix || ''; // the coach's message already carries the quick fix
         toast(title, body, 'nudge');
         browserNotify('Posture: ' + title.toLowerCase(), body);
         break;
