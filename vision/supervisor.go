@@ -362,6 +362,14 @@ func (s *Supervisor) Run(ctx context.Context) {
 	}
 	defer dropAhead()
 	isFile := s.opt.File != ""
+	// lost closes a source that failed while running and waits out the backoff.
+	lost := func(err error) {
+		why, hint := explainSourceError(err, isFile)
+		closeSrc(SourceRetrying, why, hint, s.clock.Now().Add(backoff))
+		s.log.Warn("source lost; retrying", "source", s.name, "err", err, "retry_in", backoff)
+		s.wait(ctx, backoff)
+		backoff = min(backoff*2, s.opt.MaxBackoff)
+	}
 
 	for ctx.Err() == nil {
 		s.mu.Lock()
@@ -433,11 +441,7 @@ func (s *Supervisor) Run(ctx context.Context) {
 						s.log.Warn("skipping unusable item", "source", s.name, "err", err)
 						continue
 					}
-					why, hint := explainSourceError(err, isFile)
-					closeSrc(SourceRetrying, why, hint, s.clock.Now().Add(backoff))
-					s.log.Warn("source lost; retrying", "source", s.name, "err", err, "retry_in", backoff)
-					s.wait(ctx, backoff)
-					backoff = min(backoff*2, s.opt.MaxBackoff)
+					lost(err)
 					continue
 				}
 				nf.Time = segStart.Add(nf.Offset)
@@ -463,11 +467,7 @@ func (s *Supervisor) Run(ctx context.Context) {
 			}
 			nf, err := src.Next()
 			if err != nil {
-				why, hint := explainSourceError(err, isFile)
-				closeSrc(SourceRetrying, why, hint, s.clock.Now().Add(backoff))
-				s.log.Warn("source lost; retrying", "source", s.name, "err", err, "retry_in", backoff)
-				s.wait(ctx, backoff)
-				backoff = min(backoff*2, s.opt.MaxBackoff)
+				lost(err)
 				continue
 			}
 			f = nf
