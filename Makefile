@@ -48,10 +48,11 @@ test-go:
 	$(GO) test -race -count=1 -timeout 30m ./...
 	$(GO) test -tags matprofile -count=1 -run 'Leak|MatProfile' ./vision/...
 
-## bench: per-frame timings (ms/frame for the whole path and per stage)
+## bench: per-frame timings (ms/frame, whole path and per stage), then the live service's CPU and memory
 bench: models build
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./vision/... | tee /tmp/posturewatch-bench.txt
 	@$(GO) run ./scripts/benchreport < /tmp/posturewatch-bench.txt
+	$(GO) test -run '^$$' -bench ServiceCPU -benchtime 1x ./cmd/posturewatch/
 
 ## eval: accuracy per folder of ../shared/posture-data, as a table for the README
 eval: models build
