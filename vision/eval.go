@@ -95,10 +95,14 @@ func Evaluate(an *Analyzer, dir string) ([]EvalRow, []string, error) {
 		}
 		name := "neck-forward/" + filepath.Base(g)
 		var r EvalRow
-		switch {
-		case strings.HasPrefix(filepath.Base(g), "1-"):
+		// Grades 1–2 poke the chin (forward head); 3 and 5 are the limits
+		// of acceptable flexion and extension and 4 is upright (good); 6,
+		// end-of-range extension, shows too little change from the front to
+		// call from one frame, so it only scores "a person is present".
+		switch filepath.Base(g)[:2] {
+		case "1-", "2-":
 			r = row(name, "forward_head", "none", frames, func(f evalFrame) bool { return isBad(f) && hasFault(f.obs, coach.ForwardHead, 0.5) })
-		case strings.HasPrefix(filepath.Base(g), "4-"):
+		case "3-", "4-", "5-":
 			r = row(name, "good", "none", frames, isGood)
 		default:
 			r = row(name, "(graded)", "none", frames, present)

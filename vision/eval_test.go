@@ -37,9 +37,12 @@ func TestEvaluatePostureData(t *testing.T) {
 		folder, baseline string
 		min              float64
 	}{
-		{"neck-forward/1-forward-worst", "none", 0.9}, // forward_head
-		{"neck-forward/4-upright", "none", 0.95},      // good
-		{"slouch-or-not/upright", "none", 0.95},       // good: almost never call good posture bad
+		{"neck-forward/1-forward-worst", "none", 0.9},   // forward_head
+		{"neck-forward/2-forward-mid", "none", 0.9},     // forward_head
+		{"neck-forward/3-forward-limit", "none", 0.9},   // good: the limit of acceptable
+		{"neck-forward/4-upright", "none", 0.95},        // good
+		{"neck-forward/5-extension-limit", "none", 0.9}, // good
+		{"slouch-or-not/upright", "none", 0.95},         // good: almost never call good posture bad
 		{"slouch-or-not/slouching", "same sitting", 0.9},
 		{"slouch-or-not/upright", "same sitting (leave one out)", 0.95},
 		{"misc/grace_hopper.jpg", "none", 1},
