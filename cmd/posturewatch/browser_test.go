@@ -116,8 +116,14 @@ func TestRunDashboardInChromium(t *testing.T) {
 	b.Screenshot(t, "06-paused")
 	b.Click(t, "#resume-btn")
 	b.WaitJS(t, "monitoring again", `!/Paused/.test(document.getElementById('state').textContent)`, 10*time.Second)
+	// The supervisor reopens the source in its own goroutine, just after
+	// the coach resumes: give it a moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for rs.svc.sup.Status().State == vision.SourceReleased && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
 	if cam := rs.svc.sup.Status(); cam.State == vision.SourceReleased {
-		t.Errorf("after resume the source is still released: %+v", cam)
+		t.Errorf("5 s after resume the source is still released: %+v", cam)
 	}
 
 	b.AssertNoConsoleErrors(t)

@@ -34,8 +34,12 @@ func register(name, summary string, run func(args []string, stdout, stderr io.Wr
 	commands[name] = command{summary: summary, run: run}
 }
 
-func main() {
+func init() {
+	// In init, not main, so that the tests (which call dispatch) are quiet too.
 	quietLibraries()
+}
+
+func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -37,6 +37,9 @@ type Params struct {
 	// Uncalibrated ramps on absolute metrics.
 	Tilt, Turn, Back, BackPitch, Down, DownPitch, Close, CloseNoShoulders     ramps
 	NeckFace, FaceShoulder, ShoulderFace, EyeLow, CloseCamera, ShoulderUneven ramps
+	// SunkEyes and SunkNeck are judged together: a slouch from one frame
+	// needs both the head low in a laptop frame and the neck shortened.
+	SunkEyes, SunkNeck ramps
 	// Calibrated ramps on changes from the baseline.
 	DNeckFace, DFaceFrame, DFaceShoulder, DShoulderFace, DEyeDrop, DPitch, DFaceHeight ramps
 }
@@ -69,6 +72,8 @@ func DefaultParams() Params {
 		ShoulderFace:     Ramp{3.6, 2.9},    // shoulder width / eye distance: ~4.5–5.5 upright; shoulders drawn in shrink it
 		EyeLow:           Ramp{0.38, 0.50},  // eye line / frame height, for a close (laptop) camera: upright 0.25–0.40, sunk 0.45–0.55
 		CloseCamera:      Ramp{0.085, 0.10}, // face/frame width from which the camera counts as a laptop's (EyeLow applies)
+		SunkEyes:         Ramp{0.33, 0.42},  // with SunkNeck: eyes lower than upright laptop users' 0.25–0.32 …
+		SunkNeck:         Ramp{2.30, 2.00},  // … and the ear-to-shoulder height below upright's 2.3–2.8 eye widths
 		ShoulderUneven:   Ramp{7, 15},       // shoulder-line angle, degrees
 
 		DNeckFace:     Ramp{-0.12, -0.40}, // shortening of neck/face against the baseline
@@ -245,7 +250,13 @@ func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
 		} else {
 			// Where the eyes sit in the frame depends on the camera; only a
 			// close camera (a laptop's, below the eyes) gives a usable default.
-			sev = p.EyeLow.Sev(eh) * p.CloseCamera.Sev(ff)
+			sev = p.EyeLow.Sev(eh)
+			if nf, ok := get(coach.MetricNeckFace); ok {
+				// Two weak signs together are a strong one: either alone
+				// is within what upright people show.
+				sev = math.Max(sev, math.Min(p.SunkEyes.Sev(eh), p.SunkNeck.Sev(nf)))
+			}
+			sev *= p.CloseCamera.Sev(ff)
 		}
 		add(coach.Slouch, sev, "eyes at %.0f%% of the frame height (sunk in the chair)", 100*eh)
 	}
