@@ -556,17 +556,8 @@ func TestWebSocketOrigin(t *testing.T) {
 	}
 }
 
-// wireMsg decodes what the hub sends.
-type wireMsg struct {
-	Type    string               `json:"type"`
-	Hello   *Hello               `json:"hello"`
-	Sample  *Sample              `json:"sample"`
-	Event   *coach.Event         `json:"event"`
-	Status  *Status              `json:"status"`
-	Stats   *coach.StatsSnapshot `json:"stats"`
-	Preview *Preview             `json:"preview"`
-	Reps    *Reps                `json:"reps"`
-}
+// wireMsg is what the hub sends, decoded with the server's own wire type.
+type wireMsg = envelope
 
 func readMsg(t *testing.T, c *websocket.Conn, timeout time.Duration) wireMsg {
 	t.Helper()
