@@ -360,3 +360,26 @@ func historyChild(path string) {
 		fmt.Printf("wrote %d\n", i)
 	}
 }
+
+// A data directory whose name holds URI punctuation still opens, and the
+// database lands where it was asked to.
+func TestHistoryPathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "odd?name#with%chars")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "history.db")
+	h, err := OpenHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AddEvents(coach.Event{Time: time.Now(), Type: coach.EventNudge, Fault: coach.ForwardHead, Message: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("database not at %s: %v", path, err)
+	}
+}
