@@ -60,6 +60,10 @@ type Backend interface {
 	// ExerciseDone records that an exercise of a routine was done (or
 	// skipped); an empty exerciseID means the whole routine is finished.
 	ExerciseDone(routineID, exerciseID string, skipped bool) error
+	// StopRoutine ends the routine being played without finishing it (the
+	// player was closed): camera rep counting stops with it. No routine
+	// running is not an error.
+	StopRoutine() error
 	// SetPreview is called with true when the first dashboard asks for the
 	// camera preview and with false when the last one stops. It must not
 	// block (it is called from the hub goroutine).
@@ -378,6 +382,17 @@ func (s *Server) apiExerciseDone(c *gin.Context) {
 		return
 	}
 	if err := s.backend.ExerciseDone(req.RoutineID, req.ExerciseID, req.Skipped); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ok": true})
+}
+
+func (s *Server) apiRoutineStop(c *gin.Context) {
+	if !s.emptyOrObject(c) {
+		return
+	}
+	if err := s.backend.StopRoutine(); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -83,6 +83,7 @@
 //	GET    /api/catalogue              coach.Catalogue
 //	POST   /api/routine/start          {"id": "suggested routine id"} or {"faults": [...]} or {} → {"routine": coach.Routine}
 //	POST   /api/routine/exercise-done  {"routine_id", "exercise_id" ("" = whole routine done), "skipped"} → {"ok": true}
+//	POST   /api/routine/stop           {} → {"ok": true} (the player was closed; rep counting stops)
 //	GET    /api/history                ?by=hour|day&from=&to= (RFC 3339 or YYYY-MM-DD)&tz=IANA
 //	                                   → {"by","from","to","tz","buckets": [coach.Bucket]} (default: today by hour, 14 days by day)
 //	GET    /api/notifications          {"desktop": bool, "available": bool}

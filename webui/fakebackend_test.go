@@ -205,6 +205,13 @@ func (f *fakeBackend) ExerciseDone(routineID, exerciseID string, skipped bool) e
 	return nil
 }
 
+func (f *fakeBackend) StopRoutine() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.done = append(f.done, "stopped")
+	return nil
+}
+
 func (f *fakeBackend) SetPreview(on bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

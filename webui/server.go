@@ -341,6 +341,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/catalogue", s.apiCatalogue)
 	api.POST("/routine/start", s.apiRoutineStart)
 	api.POST("/routine/exercise-done", s.apiExerciseDone)
+	api.POST("/routine/stop", s.apiRoutineStop)
 	api.GET("/history", s.apiHistory)
 	api.GET("/stats", s.apiStats)
 	api.GET("/notifications", s.apiGetNotifications)

@@ -321,6 +321,10 @@ func TestAPIRoutes(t *testing.T) {
 	}
 	code, m, _ = ts.do("POST", "/api/routine/exercise-done", map[string]any{})
 	wantError(t, "exercise done without ids", code, m, 400, "routine_id")
+	code, m, _ = ts.do("POST", "/api/routine/stop", map[string]any{})
+	if code != 200 || ts.fb.done[len(ts.fb.done)-1] != "stopped" {
+		t.Errorf("routine stop = %d %v %v", code, m, ts.fb.done)
+	}
 
 	// history without a store
 	code, m, _ = ts.do("GET", "/api/history", nil)
@@ -410,6 +414,7 @@ func TestSecurityRefusals(t *testing.T) {
 		{"DELETE", "/api/profiles/a", nil},
 		{"POST", "/api/routine/start", map[string]any{}},
 		{"POST", "/api/routine/exercise-done", map[string]any{"routine_id": "r"}},
+		{"POST", "/api/routine/stop", map[string]any{}},
 		{"POST", "/api/notifications", map[string]any{"desktop": true}},
 	}
 	for _, c := range mutating {

@@ -727,6 +727,18 @@ func (s *service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 	return nil
 }
 
+// StopRoutine ends the routine being played without finishing it.
+func (s *service) StopRoutine() error {
+	s.mu.Lock()
+	stopped := s.routine != nil
+	s.routine, s.reps, s.repsEx, s.repsTarget = nil, nil, "", 0
+	s.mu.Unlock()
+	if stopped && s.web != nil {
+		s.web.PublishStatus(s.Status())
+	}
+	return nil
+}
+
 // SetPreview is told whether any dashboard shows the camera preview.
 func (s *service) SetPreview(on bool) { s.preview.Store(on) }
 

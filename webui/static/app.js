@@ -594,7 +594,12 @@
   }
   $('exercise-done').addEventListener('click', () => completeExercise(false));
   $('exercise-skip').addEventListener('click', () => completeExercise(true));
-  $('routine-stop').addEventListener('click', () => { stopTimer(); dismissRoutine(); });
+  $('routine-stop').addEventListener('click', async () => {
+    stopTimer();
+    dismissRoutine();
+    // Tell the service too, so the camera stops counting repetitions.
+    try { await api('POST', '/api/routine/stop', {}); } catch (err) { toast('Could not stop the routine', err.message, 'error'); }
+  });
   async function finishRoutine() {
     stopTimer();
     setPhase('finished');
