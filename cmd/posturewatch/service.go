@@ -39,6 +39,8 @@ const (
 	verySteadyAfter  = time.Minute
 	awaySlowAfter    = 5 * time.Second
 
+	repsIdleAfter = 3 * time.Minute // stop counting an exercise nobody is doing
+
 	previewEvery   = 500 * time.Millisecond // at most 2 preview frames a second (wall time)
 	previewWidth   = 640
 	previewQuality = 70
@@ -122,6 +124,8 @@ type service struct {
 	reps        *coach.RepCounter
 	repsEx      string
 	repsTarget  int
+	repsSince   time.Time // when the counter last counted a rep (or started)
+	repsCount   int
 	lastReps    time.Time
 	pausedUntil time.Time // on the supervisor clock; zero when not paused
 	frames      int
@@ -262,7 +266,21 @@ func (s *service) stepReps(obs coach.Observation, now time.Time) *webui.Reps {
 	if s.reps == nil {
 		return nil
 	}
+	if s.repsSince.IsZero() {
+		s.repsSince = now
+	}
+	if now.Sub(s.repsSince) > repsIdleAfter {
+		// Nobody is doing the exercise (the page was left open): stop
+		// counting, and with it the fast sampling it needs.
+		s.log.Info("rep counting stopped: no repetition for a while", "exercise", s.repsEx, "idle", repsIdleAfter)
+		s.reps, s.repsEx, s.repsTarget, s.repsSince = nil, "", 0, time.Time{}
+		return nil
+	}
 	u, changed := s.reps.Step(obs, now)
+	if u.Reps > s.repsCount {
+		s.repsSince = now
+	}
+	s.repsCount = u.Reps
 	if !changed && !(u.Holding && now.Sub(s.lastReps) >= time.Second) {
 		return nil
 	}
@@ -673,7 +691,7 @@ func (s *service) setupReps() *webui.Reps {
 			s.log.Debug("rep counter takes its own rest position", "err", err)
 		}
 	}
-	s.reps, s.repsEx, s.repsTarget = rc, ex.ID, ex.Dose.Reps
+	s.reps, s.repsEx, s.repsTarget, s.repsSince, s.repsCount = rc, ex.ID, ex.Dose.Reps, time.Time{}, 0
 	s.sup.SetInterval(sampleFast)
 	return &webui.Reps{RoutineID: s.routine.ID, ExerciseID: ex.ID, Target: ex.Dose.Reps, Phase: coach.RepPhaseCalibrating}
 }

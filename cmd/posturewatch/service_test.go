@@ -645,3 +645,25 @@ func TestRunSuggestedRoutineStartsByID(t *testing.T) {
 		t.Errorf("config.json not in use: %v", cfg)
 	}
 }
+
+// A camera-counted exercise that nobody does (the page left open) stops
+// being counted after a while, and the fast sampling with it.
+func TestRepCountingStopsWhenIdle(t *testing.T) {
+	rc, err := coach.NewRepCounter(coach.RepChinTuck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &service{log: slog.New(slog.NewTextHandler(io.Discard, nil)), reps: rc, repsEx: "chin_tuck", repsTarget: 10}
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	still := coach.Observation{Posture: coach.PostureGood, Metrics: coach.Metrics{coach.MetricFaceFrame: 0.1, coach.MetricNeckLength: 0.5}}
+	for d := time.Duration(0); d <= repsIdleAfter; d += time.Second {
+		s.stepReps(still, t0.Add(d))
+		if s.reps == nil {
+			t.Fatalf("counting stopped after %v, before %v", d, repsIdleAfter)
+		}
+	}
+	s.stepReps(still, t0.Add(repsIdleAfter+2*time.Second))
+	if s.reps != nil {
+		t.Fatalf("still counting %v after the last repetition", repsIdleAfter+2*time.Second)
+	}
+}
