@@ -17,17 +17,20 @@ COPY . .
 RUN bash models/setup.sh \
  && CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/bin/posturewatch ./cmd/posturewatch \
  && mkdir -p /out/models && cp models/movenet-lightning.onnx /out/models/ \
- && mkdir -p /out/libs \
- && ldd /out/bin/posturewatch | awk '$3 ~ /^\// {print $3}' | sort -u \
-      | xargs -I{} cp --parents -L {} /out/libs/
+ && mkdir -p /out/lib \
+ && ldd /out/bin/posturewatch | awk '$3 ~ /^\// {print $3}' \
+      | grep -Ev '/(ld-linux[^/]*|libc|libm|libdl|libpthread|librt)\.so' | sort -u \
+      | xargs -I{} cp -L {} /out/lib/
 
 FROM debian:bookworm-slim
-ENV OPENCV_LOG_LEVEL=ERROR XDG_DATA_HOME=/data XDG_CONFIG_HOME=/data/config XDG_CACHE_HOME=/tmp
-# Only the shared libraries the binary links to (OpenCV and its dependencies).
-COPY --from=build /out/libs/ /
+ENV OPENCV_LOG_LEVEL=ERROR XDG_DATA_HOME=/data XDG_CONFIG_HOME=/data/config XDG_CACHE_HOME=/tmp \
+    LD_LIBRARY_PATH=/opt/posturewatch/lib
+# Only the shared libraries the binary links to (OpenCV and its dependencies),
+# flat in one directory; glibc itself comes from the base image.
+COPY --from=build /out/lib/ /opt/posturewatch/lib/
 COPY --from=build /out/bin/posturewatch /opt/posturewatch/bin/posturewatch
 COPY --from=build /out/models/ /opt/posturewatch/models/
-RUN ldconfig && useradd --system --create-home --groups video posturewatch \
+RUN useradd --system --create-home --groups video posturewatch \
  && mkdir -p /data && chown posturewatch /data
 USER posturewatch
 VOLUME /data
