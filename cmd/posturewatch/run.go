@@ -141,6 +141,13 @@ func (o *runOptions) validate() error {
 		if st.IsDir() || !vision.IsVideoPath(o.source) {
 			return fmt.Errorf("--source %s: not a video file (.mp4, .avi …)", o.source)
 		}
+		// A file that cannot be played now will not play later either:
+		// say so and stop, rather than retrying it for ever.
+		src, err := vision.OpenPath(o.source, vision.SourceOptions{})
+		if err != nil {
+			return fmt.Errorf("--source: %w", err)
+		}
+		src.Close()
 	}
 	if strings.TrimSpace(o.camera) == "" && o.source == "" {
 		return errors.New("--camera is empty: give an index (0) or a device (/dev/video2)")

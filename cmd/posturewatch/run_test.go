@@ -265,6 +265,10 @@ collect:
 // Bad command lines are refused with a clear message before anything starts.
 func TestRunBadArguments(t *testing.T) {
 	dir := t.TempDir()
+	// Random bytes with a video's name: it must be refused at start, not retried for ever.
+	if err := os.WriteFile(filepath.Join(dir, "fake.mp4"), []byte("not a video at all, just text"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		code int
@@ -274,6 +278,7 @@ func TestRunBadArguments(t *testing.T) {
 		{[]string{"--loop"}, 2, "--loop works only with --source"},
 		{[]string{"--source", filepath.Join(dir, "none.mp4")}, 2, "no such file"},
 		{[]string{"--source", "run.go"}, 2, "not a video file"},
+		{[]string{"--source", filepath.Join(dir, "fake.mp4")}, 2, "cannot open it"},
 		{[]string{"--camera", "1", "--source", "x.mp4"}, 2, "choose one"},
 		{[]string{"extra"}, 2, "unexpected argument"},
 		{[]string{"--profile", "../etc"}, 2, "--profile"},
