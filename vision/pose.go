@@ -28,7 +28,8 @@ type PoseOptions struct {
 	Strict bool
 	// LinearResize letterboxes with bilinear interpolation, exactly as the
 	// reference decoder check does; the default shrinks with pixel-area
-	// averaging, which does not alias on large camera frames.
+	// averaging (in two steps for large frames, see letterbox), which does
+	// not alias on large camera frames.
 	LinearResize bool
 }
 
@@ -38,7 +39,7 @@ type PoseNet struct {
 	mu  sync.Mutex
 	net gocv.Net
 	lb  gocv.Mat // letterbox canvas, reused
-	rs  gocv.Mat // resized frame, reused
+	rs  gocv.Mat // intermediate of the two-step shrink, reused
 
 	linear bool
 }

@@ -1,22 +1,13 @@
 package vision
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"posturewatch/models"
 )
 
-// dataDir is ../shared/posture-data seen from the repository root.
-func dataDir(t testing.TB) string {
-	t.Helper()
-	d := filepath.Join("..", "..", "shared", "posture-data")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("posture data not found at %s (it lives beside the repository as ../shared/posture-data): %v", d, err)
-	}
-	return d
-}
+// dataDir is ../shared/posture-data seen from the repository root (see srcData).
+func dataDir(t testing.TB) string { return srcData(t, ".") }
 
 // modelPath returns the checked model or skips the test.
 func modelPath(t testing.TB) string {

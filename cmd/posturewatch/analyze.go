@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -43,11 +44,7 @@ type analysisOptions struct {
 	baseline string
 }
 
-func (o *analysisOptions) register(fs interface {
-	Float64Var(*float64, string, float64, string)
-	StringVar(*string, string, string, string)
-	IntVar(*int, string, int, string)
-}) {
+func (o *analysisOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.fps, "fps", 2, "frames per second sampled from videos")
 	fs.StringVar(&o.model, "model", "", "pose model file (default: models/"+"movenet-lightning.onnx, sha256-checked)")
 	fs.IntVar(&o.threads, "threads", 2, "OpenCV threads for the pose model")

@@ -130,7 +130,7 @@ func replayClipB(b *testing.B, name string) string {
 	if _, err := os.Stat(p); err != nil {
 		b.Skipf("clip %s absent (../shared/posture-data from the repo root): %v", p, err)
 	}
-	needModelForRun(b)
+	needModel(b)
 	return p
 }
 

@@ -300,7 +300,7 @@ func TestRunBadArguments(t *testing.T) {
 // A profile that does not exist, or a remote address without a token, stops
 // the start with the reason.
 func TestRunRefusesMissingProfileAndOpenRemote(t *testing.T) {
-	needModelForRun(t)
+	needModel(t)
 	dir := t.TempDir()
 	var out, errb syncBuffer
 	code := runService(context.Background(), runOptions{camera: "/dev/video-posturewatch-none", profile: "nosuch",

@@ -273,7 +273,7 @@ func (s *service) stepReps(obs coach.Observation, now time.Time) *webui.Reps {
 		// Nobody is doing the exercise (the page was left open): stop
 		// counting, and with it the fast sampling it needs.
 		s.log.Info("rep counting stopped: no repetition for a while", "exercise", s.repsEx, "idle", repsIdleAfter)
-		s.reps, s.repsEx, s.repsTarget, s.repsSince = nil, "", 0, time.Time{}
+		s.stopReps()
 		return nil
 	}
 	u, changed := s.reps.Step(obs, now)
@@ -667,9 +667,14 @@ func (s *service) StartRoutine(req webui.RoutineStart) (*coach.Routine, error) {
 	return &out, nil
 }
 
+// stopReps ends camera rep counting (and with it the fast sampling). s.mu held.
+func (s *service) stopReps() {
+	s.reps, s.repsEx, s.repsTarget, s.repsSince, s.repsCount = nil, "", 0, time.Time{}, 0
+}
+
 // setupReps starts a rep counter when the current exercise is camera-checked. s.mu held.
 func (s *service) setupReps() *webui.Reps {
-	s.reps, s.repsEx, s.repsTarget = nil, "", 0
+	s.stopReps()
 	if s.routine == nil || s.exIdx >= len(s.routine.Items) {
 		return nil
 	}
@@ -691,7 +696,7 @@ func (s *service) setupReps() *webui.Reps {
 			s.log.Debug("rep counter takes its own rest position", "err", err)
 		}
 	}
-	s.reps, s.repsEx, s.repsTarget, s.repsSince, s.repsCount = rc, ex.ID, ex.Dose.Reps, time.Time{}, 0
+	s.reps, s.repsEx, s.repsTarget = rc, ex.ID, ex.Dose.Reps
 	s.sup.SetInterval(sampleFast)
 	return &webui.Reps{RoutineID: s.routine.ID, ExerciseID: ex.ID, Target: ex.Dose.Reps, Phase: coach.RepPhaseCalibrating}
 }
@@ -714,7 +719,8 @@ func (s *service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 	var reps *webui.Reps
 	if exerciseID == "" {
 		evs = s.coach.RoutineDone(s.routine.ID, now)
-		s.routine, s.suggested, s.reps = nil, nil, nil
+		s.routine, s.suggested = nil, nil
+		s.stopReps()
 	} else {
 		idx := -1
 		for i, it := range s.routine.Items {
@@ -749,7 +755,8 @@ func (s *service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 func (s *service) StopRoutine() error {
 	s.mu.Lock()
 	stopped := s.routine != nil
-	s.routine, s.reps, s.repsEx, s.repsTarget = nil, nil, "", 0
+	s.routine = nil
+	s.stopReps()
 	s.mu.Unlock()
 	if stopped && s.web != nil {
 		s.web.PublishStatus(s.Status())

@@ -18,7 +18,6 @@ import (
 	"github.com/gorilla/websocket"
 
 	"posturewatch/coach"
-	"posturewatch/vision"
 	"posturewatch/webui"
 )
 
@@ -233,7 +232,7 @@ func dialWS(t testing.TB, base string, preview bool) <-chan wsMsg {
 // No camera at start: the server still starts and the status says why and
 // how to fix it.
 func TestRunWithoutCamera(t *testing.T) {
-	needModelForRun(t)
+	needModel(t)
 	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none"})
 	if !strings.Contains(rs.out.String(), "posturewatch dashboard: http://127.0.0.1:") {
 		t.Errorf("stdout %q does not give the dashboard URL", rs.out.String())
@@ -268,17 +267,10 @@ func TestRunWithoutCamera(t *testing.T) {
 	}
 }
 
-func needModelForRun(t testing.TB) {
-	t.Helper()
-	if _, err := os.Stat(vision.DefaultModelPath()); err != nil {
-		t.Skipf("pose model absent (run 'make models'): %v", err)
-	}
-}
-
 // Settings saved from the dashboard survive a restart; a damaged settings
 // file is kept aside, not lost.
 func TestRunSettingsPersist(t *testing.T) {
-	needModelForRun(t)
+	needModel(t)
 	cfgDir, dataDir := t.TempDir(), t.TempDir()
 	o := runOptions{camera: "/dev/video-posturewatch-none", configDir: cfgDir, dataDir: dataDir}
 	rs := startService(t, o)
@@ -565,7 +557,7 @@ func TestSamplerIntervals(t *testing.T) {
 // --open hands the dashboard URL to xdg-open when there is one, and the
 // service runs all the same when there is none.
 func TestRunOpenBrowser(t *testing.T) {
-	needModelForRun(t)
+	needModel(t)
 	bin := t.TempDir()
 	got := filepath.Join(t.TempDir(), "opened.txt")
 	script := "#!/bin/sh\nprintf '%s' \"$1\" > " + got + "\n"

@@ -35,16 +35,14 @@ type Params struct {
 	ReportMin float64 // faults below this severity are not listed
 
 	// Uncalibrated ramps on absolute metrics.
-	Tilt, Turn, Back, BackPitch, Down, DownPitch, Close, CloseNoShoulders     ramps
-	NeckFace, FaceShoulder, ShoulderFace, EyeLow, CloseCamera, ShoulderUneven ramps
+	Tilt, Turn, Back, BackPitch, Down, DownPitch, Close, CloseNoShoulders     Ramp
+	NeckFace, FaceShoulder, ShoulderFace, EyeLow, CloseCamera, ShoulderUneven Ramp
 	// SunkEyes and SunkNeck are judged together: a slouch from one frame
 	// needs both the head low in a laptop frame and the neck shortened.
-	SunkEyes, SunkNeck ramps
+	SunkEyes, SunkNeck Ramp
 	// Calibrated ramps on changes from the baseline.
-	DNeckFace, DFaceFrame, DFaceShoulder, DShoulderFace, DEyeDrop, DPitch, DFaceHeight ramps
+	DNeckFace, DFaceFrame, DFaceShoulder, DShoulderFace, DEyeDrop, DPitch, DFaceHeight Ramp
 }
-
-type ramps = Ramp
 
 // DefaultParams are the uncalibrated defaults. Each one's origin is written
 // beside it: anatomy averages (interpupillary ≈ 6.3 cm, shoulder breadth ≈
