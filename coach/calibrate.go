@@ -2,6 +2,7 @@ package coach
 
 import (
 	"math"
+	"posturewatch/coach/domain"
 	"time"
 )
 
@@ -21,8 +22,8 @@ import (
 // pitch and face height ratio change with the camera's elevation as well as
 // with the head, so they are left out.
 var (
-	positionMetrics = []string{MetricShoulderHeight, MetricEyeHeight, MetricFaceFrame}
-	shapeMetrics    = []string{MetricNeckLength, MetricFaceShoulder, MetricShoulderFace}
+	positionMetrics = []string{domain.MetricShoulderHeight, domain.MetricEyeHeight, domain.MetricFaceFrame}
+	shapeMetrics    = []string{domain.MetricNeckLength, domain.MetricFaceShoulder, domain.MetricShoulderFace}
 )
 
 const (
@@ -35,35 +36,14 @@ const (
 	staleOff       = 0.2  // … and below which it is reset
 )
 
-// RobustZ is how many robust standard deviations (1.4826·MAD) x lies from the
-// baseline median of key; ok is false when the baseline lacks the metric. A
-// MAD of 0 gives +Inf for any difference.
-func (b *Baseline) RobustZ(key string, x float64) (z float64, ok bool) {
-	if b == nil {
-		return 0, false
-	}
-	st, ok := b.Metrics[key]
-	if !ok {
-		return 0, false
-	}
-	d := math.Abs(x - st.Median)
-	if st.MAD <= 0 {
-		if d == 0 {
-			return 0, true
-		}
-		return math.Inf(1), true
-	}
-	return d / (1.4826 * st.MAD), true
-}
-
 // metricMoved: x is far from the baseline both statistically and in size.
-func metricMoved(b *Baseline, key string, x float64) bool {
+func metricMoved(b *domain.Baseline, key string, x float64) bool {
 	z, ok := b.RobustZ(key, x)
 	if !ok || z <= stalePositionZ {
 		return false
 	}
 	d := math.Abs(x - b.Metrics[key].Median)
-	if key == MetricFaceFrame {
+	if key == domain.MetricFaceFrame {
 		return d >= staleScale*math.Abs(b.Metrics[key].Median)
 	}
 	return d >= staleShift
@@ -71,13 +51,13 @@ func metricMoved(b *Baseline, key string, x float64) bool {
 
 // cameraMoved judges one frame: the face size and at least one height moved,
 // while every measured body proportion is unchanged.
-func cameraMoved(b *Baseline, m Metrics) bool {
-	face, ok := m[MetricFaceFrame]
-	if !ok || !metricMoved(b, MetricFaceFrame, face) {
+func cameraMoved(b *domain.Baseline, m domain.Metrics) bool {
+	face, ok := m[domain.MetricFaceFrame]
+	if !ok || !metricMoved(b, domain.MetricFaceFrame, face) {
 		return false
 	}
 	height := false
-	for _, k := range []string{MetricShoulderHeight, MetricEyeHeight} {
+	for _, k := range []string{domain.MetricShoulderHeight, domain.MetricEyeHeight} {
 		if x, ok := m[k]; ok && metricMoved(b, k, x) {
 			height = true
 		}
@@ -103,7 +83,7 @@ func cameraMoved(b *Baseline, m Metrics) bool {
 	return shapes > 0
 }
 
-func (c *Coach) updateStale(obs Observation, now time.Time) {
+func (c *Coach) updateStale(obs domain.Observation, now time.Time) {
 	if c.baseline == nil || c.staleDismissed {
 		return
 	}
@@ -131,19 +111,13 @@ func (c *Coach) staleSuppressed() bool {
 	return c.staleSuggested || !c.staleSince.IsZero()
 }
 
-func (c *Coach) staleEvent(now time.Time) (Event, bool) {
-	if c.staleSuggested || c.staleSince.IsZero() || now.Sub(c.staleSince) < c.cfg.StaleAfter || c.silenced(now) {
-		return Event{}, false
+func (c *Coach) staleEvent(now time.Time) (domain.Event, bool) {
+	if c.staleSuggested || c.staleSince.IsZero() || now.Sub(c.staleSince) < c.cfg.StaleAfter.D() || c.silenced(now) {
+		return domain.Event{}, false
 	}
 	c.staleSuggested = true
-	e := c.ev(now, EventRecalibrate)
+	e := c.ev(now, domain.EventRecalibrate)
 	e.Message = "Your camera or seat seems to have moved, so the saved baseline no longer fits. " +
 		"Posture alerts are on hold: recalibrate (or dismiss this) to resume them."
 	return e, true
-}
-
-// BuildBaseline is ComputeBaseline with the default minimum confidence
-// (DefaultConfig().MinConfidence); for `posturewatch calibrate` and eval.
-func BuildBaseline(name string, frames []Observation, created time.Time) (*Baseline, error) {
-	return ComputeBaseline(name, frames, DefaultConfig().MinConfidence, created)
 }

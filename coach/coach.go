@@ -1,9 +1,10 @@
 package coach
 
 import (
-	"errors"
 	"fmt"
 	"math"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
 	"sort"
 	"strings"
 	"time"
@@ -30,9 +31,6 @@ const (
 	maxCalibrationFrames = 3000
 )
 
-// MinCalibrationFrames is the least number of usable frames a calibration needs.
-const MinCalibrationFrames = 8
-
 type faultTrack struct {
 	smooth    float64
 	active    bool      // smoothed severity crossed enter and has not gone below exit
@@ -46,13 +44,13 @@ type faultTrack struct {
 // Stats, TakeMinutes) with a mutex. All times are passed in; the coach never
 // reads the clock.
 type Coach struct {
-	cfg      Config
-	baseline *Baseline
-	cat      *Catalogue
+	cfg      domain.Config
+	baseline *domain.Baseline
+	cat      *exercise.Catalogue
 
 	started    bool
-	state      State
-	stateFault FaultName
+	state      domain.State
+	stateFault domain.FaultName
 	stateSince time.Time
 
 	haveLast    bool
@@ -61,7 +59,7 @@ type Coach struct {
 	lastPresent bool // the last observation showed someone
 	window      []windowSample
 
-	faults map[FaultName]*faultTrack
+	faults map[domain.FaultName]*faultTrack
 	score  int
 
 	absentSince time.Time
@@ -75,11 +73,11 @@ type Coach struct {
 	pausedUntil time.Time
 
 	calibrating bool
-	calFrames   []Observation
-	calPrev     State
+	calFrames   []domain.Observation
+	calPrev     domain.State
 
 	nudgeTimes []time.Time
-	slouchTime map[FaultName]time.Duration // confirmed time per fault since the last suggestion
+	slouchTime map[domain.FaultName]time.Duration // confirmed time per fault since the last suggestion
 
 	staleScore     float64
 	staleSince     time.Time
@@ -95,23 +93,23 @@ type Coach struct {
 // New makes a coach. cfg must be valid (see Config.Validate); an invalid
 // config is replaced by DefaultConfig. baseline may be nil (vision defaults);
 // cat may be nil (suggestions then carry no routine).
-func New(cfg Config, baseline *Baseline, cat *Catalogue) *Coach {
+func New(cfg domain.Config, baseline *domain.Baseline, cat *exercise.Catalogue) *Coach {
 	if cfg.Validate() != nil {
-		cfg = DefaultConfig()
+		cfg = domain.DefaultConfig()
 	}
-	c := &Coach{cfg: cfg, baseline: baseline, cat: cat, state: StateAway,
-		faults: map[FaultName]*faultTrack{}, slouchTime: map[FaultName]time.Duration{}, stats: newStats(), score: 100}
-	for _, f := range AllFaults {
+	c := &Coach{cfg: cfg, baseline: baseline, cat: cat, state: domain.StateAway,
+		faults: map[domain.FaultName]*faultTrack{}, slouchTime: map[domain.FaultName]time.Duration{}, stats: newStats(), score: 100}
+	for _, f := range domain.AllFaults {
 		c.faults[f] = &faultTrack{}
 	}
 	return c
 }
 
 // Config returns the current settings.
-func (c *Coach) Config() Config { return c.cfg }
+func (c *Coach) Config() domain.Config { return c.cfg }
 
 // SetConfig validates and applies new settings.
-func (c *Coach) SetConfig(cfg Config) error {
+func (c *Coach) SetConfig(cfg domain.Config) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -120,11 +118,11 @@ func (c *Coach) SetConfig(cfg Config) error {
 }
 
 // Baseline returns the baseline in use (nil = vision defaults).
-func (c *Coach) Baseline() *Baseline { return c.baseline }
+func (c *Coach) Baseline() *domain.Baseline { return c.baseline }
 
 // SetBaseline switches to another baseline (nil = vision defaults) and clears
 // any recalibration suggestion.
-func (c *Coach) SetBaseline(b *Baseline) {
+func (c *Coach) SetBaseline(b *domain.Baseline) {
 	c.baseline = b
 	c.resetStale()
 	c.staleDismissed = false
@@ -149,24 +147,24 @@ func (c *Coach) offsetAt(now time.Time) time.Duration {
 	return c.lastOffset + now.Sub(c.lastTime)
 }
 
-func (c *Coach) ev(now time.Time, t EventType) Event {
-	return Event{Time: now, Offset: c.offsetAt(now), Type: t}
+func (c *Coach) ev(now time.Time, t domain.EventType) domain.Event {
+	return domain.Event{Time: now, Offset: domain.Sec(c.offsetAt(now)), Type: t}
 }
 
 // setState moves to a new state and returns the state event.
-func (c *Coach) setState(now time.Time, s State, f FaultName) Event {
-	e := c.ev(now, EventState)
+func (c *Coach) setState(now time.Time, s domain.State, f domain.FaultName) domain.Event {
+	e := c.ev(now, domain.EventState)
 	e.State, e.Fault, e.Previous = s, f, c.state
 	if c.started && !c.stateSince.IsZero() {
-		e.Duration = now.Sub(c.stateSince)
+		e.Duration = domain.Sec(now.Sub(c.stateSince))
 	}
-	if s == StateSlouching {
+	if s == domain.StateSlouching {
 		e.Severity = round3(c.faults[f].smooth)
-		e.Message, _ = NudgeText(f)
+		e.Message, _ = domain.NudgeText(f)
 	}
-	if s == StateGood && c.state != StateGood {
+	if s == domain.StateGood && c.state != domain.StateGood {
 		c.goodSince = now
-	} else if s != StateGood {
+	} else if s != domain.StateGood {
 		c.goodSince = time.Time{}
 	}
 	c.state, c.stateFault, c.stateSince = s, f, now
@@ -183,7 +181,7 @@ func (c *Coach) resetFaults() {
 
 // silenced reports whether nudges, suggestions and reminders are held back.
 func (c *Coach) silenced(now time.Time) bool {
-	return c.paused || c.calibrating || c.cfg.inQuietHours(now)
+	return c.paused || c.calibrating || c.cfg.InQuietHours(now)
 }
 
 // advance attributes the time since the last call to the statistics and
@@ -199,11 +197,11 @@ func (c *Coach) advance(now time.Time, offset time.Duration, haveOffset bool) {
 			dt = maxStatsStepDt
 		}
 		if dt > 0 {
-			present := c.lastPresent && (c.state == StateGood || c.state == StateSlouching || c.state == StateCalibrating)
-			good := present && c.state == StateGood
-			var fs []FaultName
-			if present && c.state == StateSlouching {
-				for _, f := range AllFaults {
+			present := c.lastPresent && (c.state == domain.StateGood || c.state == domain.StateSlouching || c.state == domain.StateCalibrating)
+			good := present && c.state == domain.StateGood
+			var fs []domain.FaultName
+			if present && c.state == domain.StateSlouching {
+				for _, f := range domain.AllFaults {
 					if c.faults[f].confirmed {
 						fs = append(fs, f)
 						c.slouchTime[f] += dt
@@ -229,8 +227,8 @@ func (c *Coach) advance(now time.Time, offset time.Duration, haveOffset bool) {
 }
 
 // Step feeds one observation taken at now and returns the events it causes.
-func (c *Coach) Step(obs Observation, now time.Time) []Event {
-	var evs []Event
+func (c *Coach) Step(obs domain.Observation, now time.Time) []domain.Event {
+	var evs []domain.Event
 	if c.paused && !now.Before(c.pausedUntil) {
 		c.advance(c.pausedUntil, 0, false)
 		evs = append(evs, c.resume(c.pausedUntil)...)
@@ -240,8 +238,8 @@ func (c *Coach) Step(obs Observation, now time.Time) []Event {
 		c.lastPresent = false
 		return evs
 	}
-	present := obs.Posture != PostureAway
-	judged := present && obs.Posture != PostureUnknown && obs.Confidence >= c.cfg.MinConfidence
+	present := obs.Posture != domain.PostureAway
+	judged := present && obs.Posture != domain.PostureUnknown && obs.Confidence >= c.cfg.MinConfidence
 	c.lastPresent = present
 
 	if c.calibrating {
@@ -257,21 +255,21 @@ func (c *Coach) Step(obs Observation, now time.Time) []Event {
 		if c.absentSince.IsZero() {
 			c.absentSince = now
 		}
-		if c.state != StateAway && now.Sub(c.absentSince) >= c.cfg.AwayAfter {
-			evs = append(evs, c.setState(now, StateAway, ""))
+		if c.state != domain.StateAway && now.Sub(c.absentSince) >= c.cfg.AwayAfter.D() {
+			evs = append(evs, c.setState(now, domain.StateAway, ""))
 			c.resetFaults()
 		}
-		if c.state == StateAway && !c.sittingSince.IsZero() && now.Sub(c.absentSince) >= c.cfg.BreakLength {
-			e := c.ev(now, EventSitting)
-			e.Duration = c.absentSince.Sub(c.sittingSince)
-			e.Message = fmt.Sprintf("You took a break after %s of sitting.", humanDur(e.Duration))
+		if c.state == domain.StateAway && !c.sittingSince.IsZero() && now.Sub(c.absentSince) >= c.cfg.BreakLength.D() {
+			e := c.ev(now, domain.EventSitting)
+			e.Duration = domain.Sec(c.absentSince.Sub(c.sittingSince))
+			e.Message = fmt.Sprintf("You took a break after %s of sitting.", humanDur(e.Duration.D()))
 			evs = append(evs, e)
 			c.sittingSince = time.Time{}
 		}
 		return evs
 	}
 	c.absentSince = time.Time{}
-	if c.state == StateAway {
+	if c.state == domain.StateAway {
 		if c.returnSince.IsZero() {
 			c.returnSince = now
 		}
@@ -281,7 +279,7 @@ func (c *Coach) Step(obs Observation, now time.Time) []Event {
 		c.resetFaults()
 		// the confirmation second was already presence
 		c.stats.addTime(c.returnSince, now.Sub(c.returnSince), true, true, nil, 0)
-		evs = append(evs, c.setState(now, StateGood, ""))
+		evs = append(evs, c.setState(now, domain.StateGood, ""))
 		if c.sittingSince.IsZero() {
 			c.sittingSince = c.returnSince
 		}
@@ -310,9 +308,9 @@ type windowSample struct {
 	sev []float64 // in AllFaults order
 }
 
-func (c *Coach) updateFaults(obs Observation, now time.Time) {
-	ws := windowSample{t: now, sev: make([]float64, len(AllFaults))}
-	for i, f := range AllFaults {
+func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
+	ws := windowSample{t: now, sev: make([]float64, len(domain.AllFaults))}
+	for i, f := range domain.AllFaults {
 		x := obs.Fault(f)
 		if math.IsNaN(x) {
 			x = 0
@@ -328,19 +326,19 @@ func (c *Coach) updateFaults(obs Observation, now time.Time) {
 	c.window = append(keep, ws)
 	vals := make([]float64, len(c.window))
 	worst := 0.0
-	for i, f := range AllFaults {
+	for i, f := range domain.AllFaults {
 		t := c.faults[f]
 		for j, w := range c.window {
 			vals[j] = w.sev[i]
 		}
-		t.smooth = median(vals)
-		enter, exit := c.cfg.thresholds(f)
+		t.smooth = domain.Median(vals)
+		enter, exit := thresholds(c.cfg, f)
 		if !t.active && t.smooth >= enter {
 			t.active, t.since = true, now
 		} else if t.active && t.smooth < exit {
 			t.active, t.confirmed, t.since = false, false, time.Time{}
 		}
-		onset := c.cfg.OnsetDelay
+		onset := c.cfg.OnsetDelay.D()
 		if m := minOnset(f); m > onset {
 			onset = m
 		}
@@ -353,52 +351,52 @@ func (c *Coach) updateFaults(obs Observation, now time.Time) {
 }
 
 // updateState derives good / slouching(fault) from the confirmed faults.
-func (c *Coach) updateState(now time.Time) []Event {
-	var best FaultName
+func (c *Coach) updateState(now time.Time) []domain.Event {
+	var best domain.FaultName
 	bestSev := -1.0
-	for _, f := range AllFaults {
+	for _, f := range domain.AllFaults {
 		t := c.faults[f]
 		if t.confirmed && t.smooth > bestSev {
 			best, bestSev = f, t.smooth
 		}
 	}
 	if best == "" {
-		if c.state != StateGood {
-			return []Event{c.setState(now, StateGood, "")}
+		if c.state != domain.StateGood {
+			return []domain.Event{c.setState(now, domain.StateGood, "")}
 		}
 		return nil
 	}
-	if c.state == StateSlouching {
+	if c.state == domain.StateSlouching {
 		cur := c.faults[c.stateFault]
 		if cur.confirmed && bestSev < cur.smooth+switchMargin {
 			return nil
 		}
 	}
-	return []Event{c.setState(now, StateSlouching, best)}
+	return []domain.Event{c.setState(now, domain.StateSlouching, best)}
 }
 
 // nudges fires the nudge for the named fault of a slouching state, and the
 // suggestion after repeated nudges.
-func (c *Coach) nudges(now time.Time) []Event {
-	if c.state != StateSlouching || c.silenced(now) || c.staleSuppressed() {
+func (c *Coach) nudges(now time.Time) []domain.Event {
+	if c.state != domain.StateSlouching || c.silenced(now) || c.staleSuppressed() {
 		return nil
 	}
 	f := c.stateFault
 	t := c.faults[f]
-	if !t.lastNudge.IsZero() && now.Sub(t.lastNudge) < c.cfg.Cooldown {
+	if !t.lastNudge.IsZero() && now.Sub(t.lastNudge) < c.cfg.Cooldown.D() {
 		return nil
 	}
 	t.lastNudge = now
-	e := c.ev(now, EventNudge)
+	e := c.ev(now, domain.EventNudge)
 	e.Fault, e.Severity = f, round3(t.smooth)
-	_, fix := NudgeText(f)
-	e.Message, e.Fix = NudgeMessage(f), fix
-	evs := []Event{e}
-	c.stats.count(now, func(b *Bucket) { b.Nudges++ })
+	_, fix := domain.NudgeText(f)
+	e.Message, e.Fix = domain.NudgeMessage(f), fix
+	evs := []domain.Event{e}
+	c.stats.count(now, func(b *domain.Bucket) { b.Nudges++ })
 
 	keep := c.nudgeTimes[:0]
 	for _, nt := range c.nudgeTimes {
-		if now.Sub(nt) < c.cfg.RepeatWindow {
+		if now.Sub(nt) < c.cfg.RepeatWindow.D() {
 			keep = append(keep, nt)
 		}
 	}
@@ -406,15 +404,15 @@ func (c *Coach) nudges(now time.Time) []Event {
 	if len(c.nudgeTimes) >= c.cfg.RepeatNudges {
 		evs = append(evs, c.suggestion(now))
 		c.nudgeTimes = nil
-		c.slouchTime = map[FaultName]time.Duration{}
+		c.slouchTime = map[domain.FaultName]time.Duration{}
 	}
 	return evs
 }
 
 // suggestion builds a stretch-break suggestion weighted by minutes per fault.
-func (c *Coach) suggestion(now time.Time) Event {
-	e := c.ev(now, EventSuggestion)
-	e.Faults = map[FaultName]float64{}
+func (c *Coach) suggestion(now time.Time) domain.Event {
+	e := c.ev(now, domain.EventSuggestion)
+	e.Faults = map[domain.FaultName]float64{}
 	for f, d := range c.slouchTime {
 		if d > 0 {
 			e.Faults[f] = round3(d.Minutes())
@@ -426,13 +424,13 @@ func (c *Coach) suggestion(now time.Time) Event {
 	top := topFault(e.Faults)
 	e.Fault = top
 	e.Message = fmt.Sprintf("You have slouched %d times in the last %s, mostly %s. A short stretch break helps.",
-		c.cfg.RepeatNudges, humanDur(c.cfg.RepeatWindow), FaultLabel(top))
-	c.stats.count(now, func(b *Bucket) { b.BreaksSuggested++ })
+		c.cfg.RepeatNudges, humanDur(c.cfg.RepeatWindow.D()), domain.FaultLabel(top))
+	c.stats.count(now, func(b *domain.Bucket) { b.BreaksSuggested++ })
 	if c.cat == nil {
 		e.Error = "no stretch catalogue loaded"
 		return e
 	}
-	r, err := c.cat.Routine(RoutineRequest{Faults: e.Faults, Equipment: c.cfg.Equipment, DeskOnly: c.cfg.DeskOnly, MaxDuration: c.cfg.RoutineMax})
+	r, err := c.cat.Routine(exercise.RoutineRequest{Faults: e.Faults, Equipment: c.cfg.Equipment, DeskOnly: c.cfg.DeskOnly, MaxDuration: c.cfg.RoutineMax.D()})
 	if err != nil {
 		e.Error = fmt.Sprintf("no routine: %v", err)
 		return e
@@ -441,10 +439,10 @@ func (c *Coach) suggestion(now time.Time) Event {
 	return e
 }
 
-func topFault(w map[FaultName]float64) FaultName {
-	var best FaultName
+func topFault(w map[domain.FaultName]float64) domain.FaultName {
+	var best domain.FaultName
 	bv := -1.0
-	for _, f := range AllFaults {
+	for _, f := range domain.AllFaults {
 		if v, ok := w[f]; ok && v > bv {
 			best, bv = f, v
 		}
@@ -452,45 +450,45 @@ func topFault(w map[FaultName]float64) FaultName {
 	return best
 }
 
-func (c *Coach) sittingReminder(now time.Time) []Event {
-	if c.cfg.SittingReminder <= 0 || c.sittingSince.IsZero() || c.silenced(now) {
+func (c *Coach) sittingReminder(now time.Time) []domain.Event {
+	if c.cfg.SittingReminder.D() <= 0 || c.sittingSince.IsZero() || c.silenced(now) {
 		return nil
 	}
 	sat := now.Sub(c.sittingSince)
-	if sat < c.cfg.SittingReminder {
+	if sat < c.cfg.SittingReminder.D() {
 		return nil
 	}
-	if !c.lastBreakNote.IsZero() && !c.lastBreakNote.Before(c.sittingSince) && now.Sub(c.lastBreakNote) < c.cfg.SittingReminder {
+	if !c.lastBreakNote.IsZero() && !c.lastBreakNote.Before(c.sittingSince) && now.Sub(c.lastBreakNote) < c.cfg.SittingReminder.D() {
 		return nil
 	}
 	c.lastBreakNote = now
-	e := c.ev(now, EventBreak)
-	e.Duration = sat
+	e := c.ev(now, domain.EventBreak)
+	e.Duration = domain.Sec(sat)
 	e.Message = fmt.Sprintf("You have been sitting for %s. Stand up, walk a few steps and look into the distance.", humanDur(sat))
-	c.stats.count(now, func(b *Bucket) { b.BreaksSuggested++ })
-	return []Event{e}
+	c.stats.count(now, func(b *domain.Bucket) { b.BreaksSuggested++ })
+	return []domain.Event{e}
 }
 
 // Pause stops monitoring and all alerts until the given time (Step resumes
 // by itself once an observation at or after until arrives). Pausing again
 // moves the end.
-func (c *Coach) Pause(until, now time.Time) ([]Event, error) {
+func (c *Coach) Pause(until, now time.Time) ([]domain.Event, error) {
 	if !until.After(now) {
-		return nil, fmt.Errorf("pause: until %s is not after now %s", until.Format(time.RFC3339), now.Format(time.RFC3339))
+		return nil, domain.Errorf(domain.EINVALID, "pause: until %s is not after now %s", until.Format(time.RFC3339), now.Format(time.RFC3339))
 	}
 	c.advance(now, 0, false)
-	var evs []Event
+	var evs []domain.Event
 	if c.calibrating {
 		evs = append(evs, c.cancelCalibration(now, "paused")...)
 	}
-	e := c.ev(now, EventPaused)
-	e.Until, e.Duration = until, until.Sub(now)
-	e.Message = fmt.Sprintf("Paused for %s.", humanDur(e.Duration))
+	e := c.ev(now, domain.EventPaused)
+	e.Until, e.Duration = until, domain.Sec(until.Sub(now))
+	e.Message = fmt.Sprintf("Paused for %s.", humanDur(e.Duration.D()))
 	evs = append(evs, e)
 	c.pausedUntil = until
 	if !c.paused {
 		c.paused, c.pausedAt = true, now
-		evs = append(evs, c.setState(now, StatePaused, ""))
+		evs = append(evs, c.setState(now, domain.StatePaused, ""))
 		c.resetFaults()
 		c.lastPresent = false
 	}
@@ -498,7 +496,7 @@ func (c *Coach) Pause(until, now time.Time) ([]Event, error) {
 }
 
 // Resume ends a pause now. It returns nil when not paused.
-func (c *Coach) Resume(now time.Time) []Event {
+func (c *Coach) Resume(now time.Time) []domain.Event {
 	if !c.paused {
 		return nil
 	}
@@ -506,41 +504,41 @@ func (c *Coach) Resume(now time.Time) []Event {
 	return c.resume(now)
 }
 
-func (c *Coach) resume(now time.Time) []Event {
+func (c *Coach) resume(now time.Time) []domain.Event {
 	c.paused = false
-	e := c.ev(now, EventResumed)
-	e.Duration = now.Sub(c.pausedAt)
+	e := c.ev(now, domain.EventResumed)
+	e.Duration = domain.Sec(now.Sub(c.pausedAt))
 	e.Message = "Monitoring again."
-	evs := []Event{e}
-	if !c.sittingSince.IsZero() && now.Sub(c.pausedAt) >= c.cfg.BreakLength {
-		s := c.ev(now, EventSitting)
-		s.Duration = c.pausedAt.Sub(c.sittingSince)
-		s.Message = fmt.Sprintf("You took a break after %s of sitting.", humanDur(s.Duration))
+	evs := []domain.Event{e}
+	if !c.sittingSince.IsZero() && now.Sub(c.pausedAt) >= c.cfg.BreakLength.D() {
+		s := c.ev(now, domain.EventSitting)
+		s.Duration = domain.Sec(c.pausedAt.Sub(c.sittingSince))
+		s.Message = fmt.Sprintf("You took a break after %s of sitting.", humanDur(s.Duration.D()))
 		evs = append(evs, s)
 		c.sittingSince = time.Time{}
 	}
 	c.resetFaults()
 	c.absentSince, c.returnSince = time.Time{}, time.Time{}
-	evs = append(evs, c.setState(now, StateGood, ""))
+	evs = append(evs, c.setState(now, domain.StateGood, ""))
 	return evs
 }
 
 // StartCalibration begins collecting good-posture frames.
-func (c *Coach) StartCalibration(now time.Time) ([]Event, error) {
+func (c *Coach) StartCalibration(now time.Time) ([]domain.Event, error) {
 	if c.paused {
-		return nil, errors.New("calibration: monitoring is paused; resume first")
+		return nil, domain.Errorf(domain.ECONFLICT, "calibration: monitoring is paused; resume first")
 	}
 	c.advance(now, 0, false)
 	if c.calibrating {
 		c.calFrames = nil
-		e := c.ev(now, EventCalibration)
+		e := c.ev(now, domain.EventCalibration)
 		e.Calibration, e.Message = "started", "Calibration restarted: sit upright, facing the screen."
-		return []Event{e}, nil
+		return []domain.Event{e}, nil
 	}
 	c.calibrating, c.calFrames, c.calPrev = true, nil, c.state
-	e := c.ev(now, EventCalibration)
+	e := c.ev(now, domain.EventCalibration)
 	e.Calibration, e.Message = "started", "Calibration: sit upright, facing the screen, shoulders relaxed."
-	return []Event{e, c.setState(now, StateCalibrating, "")}, nil
+	return []domain.Event{e, c.setState(now, domain.StateCalibrating, "")}, nil
 }
 
 // CalibrationFrames returns how many usable frames the running calibration
@@ -548,20 +546,15 @@ func (c *Coach) StartCalibration(now time.Time) ([]Event, error) {
 func (c *Coach) CalibrationFrames() int {
 	n := 0
 	for _, o := range c.calFrames {
-		if usableForCalibration(o, c.cfg.MinConfidence) {
+		if o.Usable(c.cfg.MinConfidence) {
 			n++
 		}
 	}
 	return n
 }
 
-// usableForCalibration: someone judged, confident enough, with metrics.
-func usableForCalibration(o Observation, minConfidence float64) bool {
-	return o.Posture != PostureAway && o.Posture != PostureUnknown && o.Confidence >= minConfidence && len(o.Metrics) > 0
-}
-
 // CancelCalibration stops a running calibration without changing the baseline.
-func (c *Coach) CancelCalibration(now time.Time) []Event {
+func (c *Coach) CancelCalibration(now time.Time) []domain.Event {
 	if !c.calibrating {
 		return nil
 	}
@@ -569,162 +562,76 @@ func (c *Coach) CancelCalibration(now time.Time) []Event {
 	return c.cancelCalibration(now, "cancelled")
 }
 
-func (c *Coach) cancelCalibration(now time.Time, why string) []Event {
+func (c *Coach) cancelCalibration(now time.Time, why string) []domain.Event {
 	c.calibrating, c.calFrames = false, nil
-	e := c.ev(now, EventCalibration)
+	e := c.ev(now, domain.EventCalibration)
 	e.Calibration, e.Message = "cancelled", "Calibration "+why+"."
 	c.resetFaults()
-	return []Event{e, c.setState(now, c.afterCalibration(), "")}
+	return []domain.Event{e, c.setState(now, c.afterCalibration(), "")}
 }
 
-func (c *Coach) afterCalibration() State {
-	if c.calPrev == StateAway {
-		return StateAway
+func (c *Coach) afterCalibration() domain.State {
+	if c.calPrev == domain.StateAway {
+		return domain.StateAway
 	}
-	return StateGood
+	return domain.StateGood
 }
 
 // FinishCalibration ends the calibration and, when enough usable frames were
 // seen, makes a baseline named name, switches to it and returns it. With too
 // few usable frames it returns an error, keeps the old baseline, and ends the
 // calibration all the same (start again to redo it).
-func (c *Coach) FinishCalibration(name string, now time.Time) (*Baseline, []Event, error) {
+func (c *Coach) FinishCalibration(name string, now time.Time) (*domain.Baseline, []domain.Event, error) {
 	if !c.calibrating {
-		return nil, nil, errors.New("calibration: none in progress; start one first")
+		return nil, nil, domain.Errorf(domain.ECONFLICT, "calibration: none in progress; start one first")
 	}
 	c.advance(now, 0, false)
 	frames := c.calFrames
 	c.calibrating, c.calFrames = false, nil
 	c.resetFaults()
-	b, err := ComputeBaseline(name, frames, c.cfg.MinConfidence, now)
-	e := c.ev(now, EventCalibration)
+	b, err := domain.ComputeBaseline(name, frames, c.cfg.MinConfidence, now)
+	e := c.ev(now, domain.EventCalibration)
 	if err != nil {
 		e.Calibration, e.Error = "failed", err.Error()
 		e.Message = "Calibration failed: " + strings.TrimPrefix(err.Error(), "calibration: ")
-		return nil, []Event{e, c.setState(now, c.afterCalibration(), "")}, err
+		return nil, []domain.Event{e, c.setState(now, c.afterCalibration(), "")}, err
 	}
 	c.SetBaseline(b)
 	e.Calibration, e.Baseline = "finished", b
 	e.Message = fmt.Sprintf("Calibrated %q from %d frames.", b.Name, b.Frames)
-	return b, []Event{e, c.setState(now, c.afterCalibration(), "")}, nil
-}
-
-// ComputeBaseline makes a baseline from good-posture observations with robust
-// statistics (median and MAD per metric). Frames with nobody, too little
-// visible (unknown) or a confidence under minConfidence are rejected; fewer
-// than MinCalibrationFrames usable frames is an error. A metric measured on
-// fewer than half the usable frames is left out.
-func ComputeBaseline(name string, frames []Observation, minConfidence float64, created time.Time) (*Baseline, error) {
-	if name == "" {
-		name = "default"
-	}
-	var usable []Observation
-	for _, o := range frames {
-		if !usableForCalibration(o, minConfidence) {
-			continue
-		}
-		usable = append(usable, o)
-	}
-	if len(usable) < MinCalibrationFrames {
-		return nil, fmt.Errorf("calibration: only %d usable frames of %d (need at least %d): sit facing the camera with your head and both shoulders in view, in good light",
-			len(usable), len(frames), MinCalibrationFrames)
-	}
-	vals := map[string][]float64{}
-	for _, o := range usable {
-		for k, v := range o.Metrics {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				vals[k] = append(vals[k], v)
-			}
-		}
-	}
-	b := &Baseline{Name: name, Created: created, Frames: len(usable), Metrics: map[string]Stat{}}
-	for k, vs := range vals {
-		if len(vs)*2 < len(usable) {
-			continue
-		}
-		med := median(vs)
-		dev := make([]float64, len(vs))
-		for i, v := range vs {
-			dev[i] = math.Abs(v - med)
-		}
-		b.Metrics[k] = Stat{Median: med, MAD: median(dev), N: len(vs)}
-	}
-	if len(b.Metrics) == 0 {
-		return nil, fmt.Errorf("calibration: no metric was measured on enough of the %d usable frames", len(usable))
-	}
-	return b, nil
-}
-
-func median(vs []float64) float64 {
-	s := append([]float64(nil), vs...)
-	sort.Float64s(s)
-	n := len(s)
-	if n == 0 {
-		return math.NaN()
-	}
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return b, []domain.Event{e, c.setState(now, c.afterCalibration(), "")}, nil
 }
 
 // RoutineDone records that the user finished a stretch routine: it counts as
 // a break done and restarts the sitting timer.
-func (c *Coach) RoutineDone(routineID string, now time.Time) []Event {
+func (c *Coach) RoutineDone(routineID string, now time.Time) []domain.Event {
 	c.advance(now, 0, false)
-	c.stats.count(now, func(b *Bucket) { b.BreaksDone++ })
+	c.stats.count(now, func(b *domain.Bucket) { b.BreaksDone++ })
 	if !c.sittingSince.IsZero() {
 		c.sittingSince = now
 	}
 	c.nudgeTimes = nil
-	e := c.ev(now, EventStretch)
+	e := c.ev(now, domain.EventStretch)
 	e.Message = "Stretch break done. Well done."
 	if routineID != "" {
 		e.Message = fmt.Sprintf("Routine %s done. Well done.", routineID)
 	}
-	return []Event{e}
+	return []domain.Event{e}
 }
 
 // ExerciseDone records one finished exercise of a routine.
-func (c *Coach) ExerciseDone(exerciseID string, now time.Time) []Event {
+func (c *Coach) ExerciseDone(exerciseID string, now time.Time) []domain.Event {
 	c.advance(now, 0, false)
-	e := c.ev(now, EventStretch)
+	e := c.ev(now, domain.EventStretch)
 	e.Exercise = exerciseID
 	e.Message = "Exercise done."
-	return []Event{e}
-}
-
-// FaultStatus is the live view of one fault.
-type FaultStatus struct {
-	Name      FaultName `json:"name"`
-	Severity  float64   `json:"severity"`  // smoothed 0..1
-	Active    bool      `json:"active"`    // above its threshold, onset running
-	Confirmed bool      `json:"confirmed"` // past the onset delay: counts as slouching
-	ForS      float64   `json:"for_s"`     // how long it has been active
-}
-
-// Status is the coach's current state for the dashboard.
-type Status struct {
-	State                State         `json:"state"`
-	Fault                FaultName     `json:"fault,omitempty"`
-	Since                time.Time     `json:"since"`
-	ForS                 float64       `json:"for_s"`
-	Faults               []FaultStatus `json:"faults"` // faults with a smoothed severity above their exit level
-	Score                int           `json:"score"`  // 0–100, 100 = no fault
-	GoodTodayS           float64       `json:"good_today_s"`
-	StreakS              float64       `json:"streak_s"`  // current good streak
-	SittingS             float64       `json:"sitting_s"` // continuous presence
-	PausedUntil          time.Time     `json:"paused_until,omitzero"`
-	Quiet                bool          `json:"quiet"` // in quiet hours
-	Baseline             string        `json:"baseline"`
-	RecalibrateSuggested bool          `json:"recalibrate_suggested"`
-	CalibrationFrames    int           `json:"calibration_frames,omitempty"` // usable frames so far while calibrating
+	return []domain.Event{e}
 }
 
 // Status reports the current state as of now.
-func (c *Coach) Status(now time.Time) Status {
-	s := Status{State: c.state, Fault: c.stateFault, Since: c.stateSince, Score: c.score,
-		GoodTodayS: c.stats.goodToday(now).Seconds(), Quiet: c.cfg.inQuietHours(now),
+func (c *Coach) Status(now time.Time) domain.Status {
+	s := domain.Status{State: c.state, Fault: c.stateFault, Since: c.stateSince, Score: c.score,
+		GoodTodayS: c.stats.goodToday(now).Seconds(), Quiet: c.cfg.InQuietHours(now),
 		Baseline: "defaults", RecalibrateSuggested: c.staleSuggested, CalibrationFrames: c.CalibrationFrames()}
 	if !c.stateSince.IsZero() {
 		s.ForS = round3(now.Sub(c.stateSince).Seconds())
@@ -735,17 +642,17 @@ func (c *Coach) Status(now time.Time) Status {
 	if c.paused {
 		s.PausedUntil = c.pausedUntil
 	}
-	if c.state == StateGood && !c.goodSince.IsZero() {
+	if c.state == domain.StateGood && !c.goodSince.IsZero() {
 		s.StreakS = round3(now.Sub(c.goodSince).Seconds())
 	}
-	if !c.sittingSince.IsZero() && c.state != StateAway && c.state != StatePaused {
+	if !c.sittingSince.IsZero() && c.state != domain.StateAway && c.state != domain.StatePaused {
 		s.SittingS = round3(now.Sub(c.sittingSince).Seconds())
 	}
-	if c.state == StateGood || c.state == StateSlouching {
-		for _, f := range AllFaults {
+	if c.state == domain.StateGood || c.state == domain.StateSlouching {
+		for _, f := range domain.AllFaults {
 			t := c.faults[f]
-			if _, exit := c.cfg.thresholds(f); t.smooth >= exit || t.active {
-				fs := FaultStatus{Name: f, Severity: round3(t.smooth), Active: t.active, Confirmed: t.confirmed}
+			if _, exit := thresholds(c.cfg, f); t.smooth >= exit || t.active {
+				fs := domain.FaultStatus{Name: f, Severity: round3(t.smooth), Active: t.active, Confirmed: t.confirmed}
 				if t.active {
 					fs.ForS = round3(now.Sub(t.since).Seconds())
 				}
@@ -755,7 +662,7 @@ func (c *Coach) Status(now time.Time) Status {
 		sort.SliceStable(s.Faults, func(i, j int) bool { return s.Faults[i].Severity > s.Faults[j].Severity })
 	} else {
 		s.Score = 0
-		if c.state == StateCalibrating {
+		if c.state == domain.StateCalibrating {
 			s.Score = 100
 		}
 	}
@@ -779,3 +686,6 @@ func humanDur(d time.Duration) string {
 		return fmt.Sprintf("%d h %d min", h, m)
 	}
 }
+
+// round3 rounds to three decimals (milliseconds, or severities the dashboard shows).
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

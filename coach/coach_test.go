@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,19 +26,19 @@ func TestGoldenTraces(t *testing.T) {
 	for _, name := range goldenTraces {
 		t.Run(name, func(t *testing.T) {
 			tr := loadTrace(t, name)
-			checkGolden(t, name, runTrace(t, tr, DefaultCatalogue()))
+			checkGolden(t, name, runTrace(t, tr, exercise.Default()))
 		})
 	}
 }
 
 func run(t *testing.T, name string) runResult {
 	t.Helper()
-	return runTrace(t, loadTrace(t, name), DefaultCatalogue())
+	return runTrace(t, loadTrace(t, name), exercise.Default())
 }
 
-func stateEvents(evs []Event, s State) []Event {
-	var out []Event
-	for _, e := range ofType(evs, EventState) {
+func stateEvents(evs []domain.Event, s domain.State) []domain.Event {
+	var out []domain.Event
+	for _, e := range ofType(evs, domain.EventState) {
 		if e.State == s {
 			out = append(out, e)
 		}
@@ -46,15 +48,15 @@ func stateEvents(evs []Event, s State) []Event {
 
 func TestOnsetDelay(t *testing.T) {
 	short := run(t, "onset-short")
-	if n := ofType(short.events, EventNudge); len(n) != 0 {
+	if n := ofType(short.events, domain.EventNudge); len(n) != 0 {
 		t.Errorf("15 s forward head: want no nudge, got %v", n)
 	}
-	if s := stateEvents(short.events, StateSlouching); len(s) != 0 {
+	if s := stateEvents(short.events, domain.StateSlouching); len(s) != 0 {
 		t.Errorf("15 s forward head: want no slouching state, got %v", s)
 	}
 
 	long := run(t, "onset-long")
-	nudges := ofType(long.events, EventNudge)
+	nudges := ofType(long.events, domain.EventNudge)
 	if len(nudges) != 1 {
 		t.Fatalf("30 s forward head: want 1 nudge, got %d: %v", len(nudges), nudges)
 	}
@@ -63,14 +65,14 @@ func TestOnsetDelay(t *testing.T) {
 	if s := secsOf(n); s < 50 || s > 53 {
 		t.Errorf("nudge at %.1f s, want 50–53 s (30 s + smoothing + 20 s onset)", s)
 	}
-	if n.Fault != ForwardHead || !strings.Contains(n.Message, "chin back over your shoulders") {
+	if n.Fault != domain.ForwardHead || !strings.Contains(n.Message, "chin back over your shoulders") {
 		t.Errorf("nudge should name forward head with its fix, got %+v", n)
 	}
-	sl := stateEvents(long.events, StateSlouching)
-	if len(sl) != 1 || sl[0].Fault != ForwardHead || secsOf(sl[0]) != secsOf(n) {
+	sl := stateEvents(long.events, domain.StateSlouching)
+	if len(sl) != 1 || sl[0].Fault != domain.ForwardHead || secsOf(sl[0]) != secsOf(n) {
 		t.Errorf("want one slouching(forward_head) state at the nudge, got %v", sl)
 	}
-	good := stateEvents(long.events, StateGood)
+	good := stateEvents(long.events, domain.StateGood)
 	last := good[len(good)-1]
 	if s := secsOf(last); s < 60 || s > 65 {
 		t.Errorf("back to good at %.1f s, want within 5 s after 60 s", s)
@@ -82,23 +84,23 @@ func TestOnsetDelay(t *testing.T) {
 
 func TestHysteresisNoFlicker(t *testing.T) {
 	r := run(t, "hysteresis")
-	if s := stateEvents(r.events, StateSlouching); len(s) != 1 {
+	if s := stateEvents(r.events, domain.StateSlouching); len(s) != 1 {
 		t.Errorf("severity hovering at the threshold: want 1 slouching state, got %d: %v", len(s), s)
 	}
-	if n := ofType(r.events, EventNudge); len(n) != 1 {
+	if n := ofType(r.events, domain.EventNudge); len(n) != 1 {
 		t.Errorf("want 1 nudge, got %d", len(n))
 	}
-	if len(ofType(r.events, EventState)) != 3 { // start good, slouching, good
-		t.Errorf("want 3 state events, got %v", ofType(r.events, EventState))
+	if len(ofType(r.events, domain.EventState)) != 3 { // start good, slouching, good
+		t.Errorf("want 3 state events, got %v", ofType(r.events, domain.EventState))
 	}
 }
 
 func TestSensitivityScalesThresholds(t *testing.T) {
 	var prevEnter float64 = 2
-	for _, s := range []Sensitivity{SensitivityLow, SensitivityNormal, SensitivityHigh} {
-		cfg := DefaultConfig()
+	for _, s := range []domain.Sensitivity{domain.SensitivityLow, domain.SensitivityNormal, domain.SensitivityHigh} {
+		cfg := domain.DefaultConfig()
 		cfg.Sensitivity = s
-		enter, exit := cfg.thresholds(ForwardHead)
+		enter, exit := thresholds(cfg, domain.ForwardHead)
 		if !(exit < enter) || !(enter < prevEnter) {
 			t.Errorf("%s: enter %.2f exit %.2f (previous enter %.2f): want exit < enter, and enter falling with sensitivity", s, enter, exit, prevEnter)
 		}
@@ -106,37 +108,37 @@ func TestSensitivityScalesThresholds(t *testing.T) {
 	}
 	// the hovering trace (mean ≈ 0.52) is a slouch at high sensitivity, nothing at low
 	tr := loadTrace(t, "hysteresis")
-	tr.cfg.Sensitivity = SensitivityLow
-	if n := ofType(runTrace(t, tr, nil).events, EventNudge); len(n) != 0 {
+	tr.cfg.Sensitivity = domain.SensitivityLow
+	if n := ofType(runTrace(t, tr, nil).events, domain.EventNudge); len(n) != 0 {
 		t.Errorf("low sensitivity: want no nudge for severity ≈0.52, got %v", n)
 	}
 }
 
 func TestGlancesDoNotCount(t *testing.T) {
 	r := run(t, "glance")
-	if n := ofType(r.events, EventNudge); len(n) != 0 {
+	if n := ofType(r.events, domain.EventNudge); len(n) != 0 {
 		t.Errorf("brief glances: want no nudge, got %v", n)
 	}
-	st := ofType(r.events, EventState)
-	if len(st) != 1 || st[0].State != StateGood {
+	st := ofType(r.events, domain.EventState)
+	if len(st) != 1 || st[0].State != domain.StateGood {
 		t.Errorf("brief glances and a 2 s reach out of view: want only the initial good state, got %v", st)
 	}
 }
 
 func TestAwayAndBack(t *testing.T) {
 	r := run(t, "away-back")
-	away := stateEvents(r.events, StateAway)
+	away := stateEvents(r.events, domain.StateAway)
 	if len(away) != 1 {
 		t.Fatalf("want 1 away state, got %v", away)
 	}
 	if s := secsOf(away[0]); s < 10 || s > 15 {
 		t.Errorf("away at %.1f s, want within 5 s of 10 s", s)
 	}
-	good := stateEvents(r.events, StateGood)
+	good := stateEvents(r.events, domain.StateGood)
 	if len(good) != 2 || secsOf(good[1]) < 30 || secsOf(good[1]) > 32 {
 		t.Errorf("want back to good at 30–32 s, got %v", good)
 	}
-	if len(ofType(r.events, EventNudge)) != 0 {
+	if len(ofType(r.events, domain.EventNudge)) != 0 {
 		t.Errorf("no nudge expected")
 	}
 	day := r.coach.Stats().Days[0]
@@ -147,7 +149,7 @@ func TestAwayAndBack(t *testing.T) {
 	if day.GoodS > day.PresentS {
 		t.Errorf("good time %.1f s exceeds present time %.1f s", day.GoodS, day.PresentS)
 	}
-	if st := r.coach.Status(r.end); st.State != StateGood || st.SittingS < 39 {
+	if st := r.coach.Status(r.end); st.State != domain.StateGood || st.SittingS < 39 {
 		// the 20 s absence is shorter than a break (2 min): the sitting session continues
 		t.Errorf("status after return: %+v (want good, sitting ≈ 40 s)", st)
 	}
@@ -155,15 +157,15 @@ func TestAwayAndBack(t *testing.T) {
 
 func TestPasserByDoesNotFlipState(t *testing.T) {
 	r := run(t, "passerby")
-	st := ofType(r.events, EventState)
-	if len(st) != 1 || len(ofType(r.events, EventNudge)) != 0 {
+	st := ofType(r.events, domain.EventState)
+	if len(st) != 1 || len(ofType(r.events, domain.EventNudge)) != 0 {
 		t.Errorf("a 2 s burst of odd frames must not change the state: %v", r.events)
 	}
 }
 
 func TestCooldown(t *testing.T) {
 	r := run(t, "cooldown")
-	n := ofType(r.events, EventNudge)
+	n := ofType(r.events, domain.EventNudge)
 	if len(n) != 2 {
 		t.Fatalf("want 2 nudges (second slouch within the 5 min cooldown is silent), got %v", n)
 	}
@@ -174,15 +176,15 @@ func TestCooldown(t *testing.T) {
 		t.Errorf("second nudge at %.1f s, want 405–410 s", s)
 	}
 	// the second slouch is still a state change, just not nudged
-	if s := stateEvents(r.events, StateSlouching); len(s) != 3 {
+	if s := stateEvents(r.events, domain.StateSlouching); len(s) != 3 {
 		t.Errorf("want 3 slouching states, got %d", len(s))
 	}
 }
 
 func TestRepeatedSlouchingSuggestsRoutine(t *testing.T) {
 	r := run(t, "repeat")
-	n := ofType(r.events, EventNudge)
-	sg := ofType(r.events, EventSuggestion)
+	n := ofType(r.events, domain.EventNudge)
+	sg := ofType(r.events, domain.EventSuggestion)
 	if len(n) != 3 || len(sg) != 1 {
 		t.Fatalf("want 3 nudges and 1 suggestion, got %d and %d: %v", len(n), len(sg), r.events)
 	}
@@ -190,20 +192,20 @@ func TestRepeatedSlouchingSuggestsRoutine(t *testing.T) {
 		t.Errorf("suggestion at %.1f s, want with the third nudge at %.1f s", secsOf(sg[0]), secsOf(n[2]))
 	}
 	s := sg[0]
-	if s.Fault != ForwardHead || s.Faults[ForwardHead] <= s.Faults[RoundedShoulders] || s.Faults[RoundedShoulders] <= 0 {
+	if s.Fault != domain.ForwardHead || s.Faults[domain.ForwardHead] <= s.Faults[domain.RoundedShoulders] || s.Faults[domain.RoundedShoulders] <= 0 {
 		t.Errorf("suggestion weights %v (top %s): want forward head the most, rounded shoulders too", s.Faults, s.Fault)
 	}
 	if s.Routine == nil {
 		t.Fatalf("suggestion carries no routine: %s", s.Error)
 	}
-	if s.Routine.Duration < 2*time.Minute || s.Routine.Duration > 5*time.Minute {
+	if s.Routine.Duration.D() < 2*time.Minute || s.Routine.Duration.D() > 5*time.Minute {
 		t.Errorf("routine lasts %v, want 2–5 min", s.Routine.Duration)
 	}
 	if len(s.Routine.Safety) == 0 {
 		t.Errorf("routine carries no safety text")
 	}
-	cat := DefaultCatalogue()
-	have := map[Equipment]bool{EquipNone: true, EquipWall: true, EquipChair: true}
+	cat := exercise.Default()
+	have := map[domain.Equipment]bool{domain.EquipNone: true, domain.EquipWall: true, domain.EquipChair: true}
 	for _, it := range s.Routine.Items {
 		ex, ok := cat.Exercise(it.Exercise.ID)
 		if !ok {
@@ -232,12 +234,12 @@ func TestRepeatedSlouchingSuggestsRoutine(t *testing.T) {
 func TestDeskOnlyRoutine(t *testing.T) {
 	tr := loadTrace(t, "repeat")
 	tr.cfg.DeskOnly = true
-	r := runTrace(t, tr, DefaultCatalogue())
-	sg := ofType(r.events, EventSuggestion)
+	r := runTrace(t, tr, exercise.Default())
+	sg := ofType(r.events, domain.EventSuggestion)
 	if len(sg) != 1 || sg[0].Routine == nil {
 		t.Fatalf("want a suggestion with a routine, got %v", sg)
 	}
-	cat := DefaultCatalogue()
+	cat := exercise.Default()
 	for _, it := range sg[0].Routine.Items {
 		if ex, ok := cat.Exercise(it.Exercise.ID); !ok || !ex.Seated {
 			t.Errorf("desk-only routine contains %q, not doable seated", it.Exercise.ID)
@@ -247,59 +249,59 @@ func TestDeskOnlyRoutine(t *testing.T) {
 
 func TestQuietHoursSilence(t *testing.T) {
 	r := run(t, "quiet")
-	for _, typ := range []EventType{EventNudge, EventSuggestion, EventBreak, EventRecalibrate} {
+	for _, typ := range []domain.EventType{domain.EventNudge, domain.EventSuggestion, domain.EventBreak, domain.EventRecalibrate} {
 		if e := ofType(r.events, typ); len(e) != 0 {
 			t.Errorf("quiet hours: want no %s, got %v", typ, e)
 		}
 	}
-	if s := stateEvents(r.events, StateSlouching); len(s) != 1 {
+	if s := stateEvents(r.events, domain.StateSlouching); len(s) != 1 {
 		t.Errorf("quiet hours still track the state: want 1 slouching state, got %v", s)
 	}
 	// the same trace at 14:30 nudges, and the 60 s sitting reminder fires
 	tr := loadTrace(t, "quiet")
 	tr.start = time.Date(2026, 11, 24, 14, 30, 0, 0, time.UTC)
 	r2 := runTrace(t, tr, nil)
-	if len(ofType(r2.events, EventNudge)) != 1 || len(ofType(r2.events, EventBreak)) != 1 {
+	if len(ofType(r2.events, domain.EventNudge)) != 1 || len(ofType(r2.events, domain.EventBreak)) != 1 {
 		t.Errorf("outside quiet hours: want 1 nudge and 1 break, got %v", r2.events)
 	}
 }
 
 func TestQuietHoursWindow(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := domain.DefaultConfig()
 	cfg.QuietHours = "22:00-07:00"
 	at := func(h, m int) time.Time { return time.Date(2026, 1, 1, h, m, 0, 0, time.UTC) }
 	for _, c := range []struct {
 		t    time.Time
 		want bool
 	}{{at(21, 59), false}, {at(22, 0), true}, {at(3, 0), true}, {at(6, 59), true}, {at(7, 0), false}, {at(12, 0), false}} {
-		if got := cfg.inQuietHours(c.t); got != c.want {
+		if got := cfg.InQuietHours(c.t); got != c.want {
 			t.Errorf("%s: quiet=%v want %v", c.t.Format("15:04"), got, c.want)
 		}
 	}
 	cfg.QuietHours = "12:00-13:30"
-	if !cfg.inQuietHours(at(13, 29)) || cfg.inQuietHours(at(13, 30)) {
+	if !cfg.InQuietHours(at(13, 29)) || cfg.InQuietHours(at(13, 30)) {
 		t.Errorf("daytime window wrong")
 	}
 }
 
 func TestPauseAndResume(t *testing.T) {
 	r := run(t, "pause")
-	p := ofType(r.events, EventPaused)
-	res := ofType(r.events, EventResumed)
+	p := ofType(r.events, domain.EventPaused)
+	res := ofType(r.events, domain.EventResumed)
 	if len(p) != 2 || len(res) != 2 {
 		t.Fatalf("want 2 paused and 2 resumed events, got %v", r.events)
 	}
 	if secsOf(res[0]) != 70 || secsOf(res[1]) != 130 {
 		t.Errorf("resumed at %.1f and %.1f s, want 70 (automatic) and 130 (command)", secsOf(res[0]), secsOf(res[1]))
 	}
-	n := ofType(r.events, EventNudge)
+	n := ofType(r.events, domain.EventNudge)
 	if len(n) != 1 {
 		t.Fatalf("want 1 nudge (none while paused), got %v", n)
 	}
 	if s := secsOf(n[0]); s < 75 || s > 80 {
 		t.Errorf("nudge at %.1f s, want 75–80 s (after the resume at 70 s + onset)", s)
 	}
-	if ps := stateEvents(r.events, StatePaused); len(ps) != 2 {
+	if ps := stateEvents(r.events, domain.StatePaused); len(ps) != 2 {
 		t.Errorf("want 2 paused states, got %v", ps)
 	}
 	day := r.coach.Stats().Days[0]
@@ -307,7 +309,7 @@ func TestPauseAndResume(t *testing.T) {
 	if day.PresentS < 49 || day.PresentS > 50.5 {
 		t.Errorf("present time %.1f s, want ≈ 50 s (paused time not counted)", day.PresentS)
 	}
-	c := New(DefaultConfig(), nil, nil)
+	c := New(domain.DefaultConfig(), nil, nil)
 	if _, err := c.Pause(traceStart, traceStart); err == nil {
 		t.Errorf("pause until now: want an error")
 	}
@@ -317,21 +319,21 @@ func TestPauseAndResume(t *testing.T) {
 }
 
 func TestStatusWhilePaused(t *testing.T) {
-	c := New(DefaultConfig(), nil, nil)
-	c.Step(Observation{Posture: PostureGood, Confidence: 0.9}, traceStart)
+	c := New(domain.DefaultConfig(), nil, nil)
+	c.Step(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9}, traceStart)
 	until := traceStart.Add(15 * time.Minute)
 	if _, err := c.Pause(until, traceStart.Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	st := c.Status(traceStart.Add(2 * time.Second))
-	if st.State != StatePaused || !st.PausedUntil.Equal(until) || st.Baseline != "defaults" {
+	if st.State != domain.StatePaused || !st.PausedUntil.Equal(until) || st.Baseline != "defaults" {
 		t.Errorf("status %+v: want paused until %v with baseline defaults", st, until)
 	}
 }
 
 func TestSittingReminder(t *testing.T) {
 	r := run(t, "sitting")
-	b := ofType(r.events, EventBreak)
+	b := ofType(r.events, domain.EventBreak)
 	if len(b) != 2 {
 		t.Fatalf("want 2 break reminders, got %v", b)
 	}
@@ -342,7 +344,7 @@ func TestSittingReminder(t *testing.T) {
 	if s := secsOf(b[1]); math.Abs(s-851) > 1.01 {
 		t.Errorf("second reminder at %.1f s, want ≈ 850 s (5 min after the return)", s)
 	}
-	sit := ofType(r.events, EventSitting)
+	sit := ofType(r.events, domain.EventSitting)
 	if len(sit) != 1 || math.Abs(sit[0].Duration.Seconds()-400) > 1 {
 		t.Errorf("want one sitting-session end of ≈400 s, got %v", sit)
 	}
@@ -350,7 +352,7 @@ func TestSittingReminder(t *testing.T) {
 
 func TestStaleBaseline(t *testing.T) {
 	r := run(t, "stale")
-	rc := ofType(r.events, EventRecalibrate)
+	rc := ofType(r.events, domain.EventRecalibrate)
 	if len(rc) != 1 {
 		t.Fatalf("want 1 recalibrate suggestion, got %v", r.events)
 	}
@@ -358,7 +360,7 @@ func TestStaleBaseline(t *testing.T) {
 	if s := secsOf(rc[0]); s < 80 || s > 95 {
 		t.Errorf("recalibrate at %.1f s, want 80–95 s", s)
 	}
-	n := ofType(r.events, EventNudge)
+	n := ofType(r.events, domain.EventNudge)
 	for _, e := range n {
 		if secsOf(e) < 140 {
 			t.Errorf("nudge at %.1f s from a stale baseline", secsOf(e))
@@ -368,11 +370,11 @@ func TestStaleBaseline(t *testing.T) {
 		t.Errorf("after dismissing, the sustained slouch is nudged once; got %v", n)
 	}
 	ctl := run(t, "stale-control")
-	if len(ofType(ctl.events, EventRecalibrate)) != 0 {
+	if len(ofType(ctl.events, domain.EventRecalibrate)) != 0 {
 		t.Errorf("a real forward head must not look like a moved camera")
 	}
-	if len(ofType(ctl.events, EventNudge)) != 1 {
-		t.Errorf("forward head with a fitting baseline: want 1 nudge, got %v", ofType(ctl.events, EventNudge))
+	if len(ofType(ctl.events, domain.EventNudge)) != 1 {
+		t.Errorf("forward head with a fitting baseline: want 1 nudge, got %v", ofType(ctl.events, domain.EventNudge))
 	}
 	// status shows the suggestion until a new baseline is set
 	tr := loadTrace(t, "stale")
@@ -381,7 +383,7 @@ func TestStaleBaseline(t *testing.T) {
 	if !r2.coach.Status(r2.end).RecalibrateSuggested {
 		t.Fatalf("status should suggest recalibration")
 	}
-	r2.coach.SetBaseline(&Baseline{Name: "new", Metrics: map[string]Stat{MetricShoulderHeight: {Median: 0.86, MAD: 0.01}}})
+	r2.coach.SetBaseline(&domain.Baseline{Name: "new", Metrics: map[string]domain.Stat{domain.MetricShoulderHeight: {Median: 0.86, MAD: 0.01}}})
 	if st := r2.coach.Status(r2.end); st.RecalibrateSuggested || st.Baseline != "new" {
 		t.Errorf("after SetBaseline: %+v", st)
 	}
@@ -389,7 +391,7 @@ func TestStaleBaseline(t *testing.T) {
 
 func TestCalibrationTrace(t *testing.T) {
 	r := run(t, "calibration")
-	cal := ofType(r.events, EventCalibration)
+	cal := ofType(r.events, domain.EventCalibration)
 	if len(cal) != 4 || cal[1].Calibration != "finished" || cal[3].Calibration != "failed" {
 		t.Fatalf("want started, finished, started, failed; got %v", cal)
 	}
@@ -402,7 +404,7 @@ func TestCalibrationTrace(t *testing.T) {
 	if b.Frames != 24 {
 		t.Errorf("baseline from %d frames, want 24", b.Frames)
 	}
-	nl := b.Metrics[MetricNeckLength]
+	nl := b.Metrics[domain.MetricNeckLength]
 	if nl.N != 24 || math.Abs(nl.Median-0.50) > 1e-9 || math.Abs(nl.MAD-0.02) > 1e-9 {
 		t.Errorf("neck_length stat %+v, want median 0.50 MAD 0.02 N 24 (the wild frame ignored)", nl)
 	}
@@ -412,25 +414,25 @@ func TestCalibrationTrace(t *testing.T) {
 	if r.coach.Baseline() == nil || r.coach.Baseline().Name != "laptop" {
 		t.Errorf("a failed calibration must keep the previous baseline")
 	}
-	st := stateEvents(r.events, StateCalibrating)
+	st := stateEvents(r.events, domain.StateCalibrating)
 	if len(st) != 2 {
 		t.Errorf("want 2 calibrating states, got %v", st)
 	}
 }
 
 func TestComputeBaselineRobust(t *testing.T) {
-	var frames []Observation
+	var frames []domain.Observation
 	for _, v := range []float64{1, 2, 3, 4, 100, 2.5, 3.5, 3} {
-		frames = append(frames, Observation{Posture: PostureGood, Confidence: 0.8, Metrics: Metrics{"m": v, "rare": 1}})
+		frames = append(frames, domain.Observation{Posture: domain.PostureGood, Confidence: 0.8, Metrics: domain.Metrics{"m": v, "rare": 1}})
 	}
-	frames[0].Metrics = Metrics{"m": 1}
-	frames[1].Metrics = Metrics{"m": 2}
-	frames[2].Metrics = Metrics{"m": 3}
-	frames[3].Metrics = Metrics{"m": 4}
-	frames[4].Metrics = Metrics{"m": 100}
-	frames = append(frames, Observation{Posture: PostureAway, Metrics: Metrics{"m": 50}},
-		Observation{Posture: PostureBad, Confidence: 0.1, Metrics: Metrics{"m": 50}})
-	b, err := ComputeBaseline("x", frames, 0.3, traceStart)
+	frames[0].Metrics = domain.Metrics{"m": 1}
+	frames[1].Metrics = domain.Metrics{"m": 2}
+	frames[2].Metrics = domain.Metrics{"m": 3}
+	frames[3].Metrics = domain.Metrics{"m": 4}
+	frames[4].Metrics = domain.Metrics{"m": 100}
+	frames = append(frames, domain.Observation{Posture: domain.PostureAway, Metrics: domain.Metrics{"m": 50}},
+		domain.Observation{Posture: domain.PostureBad, Confidence: 0.1, Metrics: domain.Metrics{"m": 50}})
+	b, err := domain.ComputeBaseline("x", frames, 0.3, traceStart)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,14 +446,14 @@ func TestComputeBaselineRobust(t *testing.T) {
 	if b.Frames != 8 {
 		t.Errorf("frames %d want 8", b.Frames)
 	}
-	_, err = ComputeBaseline("x", frames[:5], 0.3, traceStart)
+	_, err = domain.ComputeBaseline("x", frames[:5], 0.3, traceStart)
 	if err == nil || !strings.Contains(err.Error(), "only 5 usable frames") {
 		t.Errorf("too few frames: got %v", err)
 	}
 }
 
 func TestCalibrationCommands(t *testing.T) {
-	c := New(DefaultConfig(), nil, nil)
+	c := New(domain.DefaultConfig(), nil, nil)
 	if _, _, err := c.FinishCalibration("x", traceStart); err == nil {
 		t.Errorf("finish without start: want an error")
 	}
@@ -462,7 +464,7 @@ func TestCalibrationCommands(t *testing.T) {
 }
 
 func TestConfigValidateAndJSON(t *testing.T) {
-	if err := DefaultConfig().Validate(); err != nil {
+	if err := domain.DefaultConfig().Validate(); err != nil {
 		t.Fatalf("default config invalid: %v", err)
 	}
 	cases := map[string]string{
@@ -477,7 +479,7 @@ func TestConfigValidateAndJSON(t *testing.T) {
 		`{"cooldown_s":-5}`:             "cooldown_s",
 	}
 	for in, field := range cases {
-		cfg := DefaultConfig()
+		cfg := domain.DefaultConfig()
 		if err := json.Unmarshal([]byte(in), &cfg); err != nil {
 			t.Errorf("%s: unmarshal: %v", in, err)
 			continue
@@ -487,23 +489,23 @@ func TestConfigValidateAndJSON(t *testing.T) {
 			t.Errorf("%s: want an error naming %s, got %v", in, field, err)
 		}
 	}
-	cfg := DefaultConfig()
+	cfg := domain.DefaultConfig()
 	if err := json.Unmarshal([]byte(`{"onset_delay_s": 30, "quiet_hours": "22:00-07:00"}`), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.OnsetDelay != 30*time.Second || cfg.Cooldown != 5*time.Minute || cfg.QuietHours != "22:00-07:00" {
+	if cfg.OnsetDelay.D() != 30*time.Second || cfg.Cooldown.D() != 5*time.Minute || cfg.QuietHours != "22:00-07:00" {
 		t.Errorf("partial update: %+v", cfg)
 	}
 	if err := json.Unmarshal([]byte(`{"onset":3}`), &cfg); err == nil {
 		t.Errorf("unknown field: want an error")
 	}
 	data, _ := json.Marshal(cfg)
-	var back Config
+	var back domain.Config
 	if err := json.Unmarshal(data, &back); err != nil || back.OnsetDelay != cfg.OnsetDelay || back.SittingReminder != cfg.SittingReminder || len(back.Equipment) != len(cfg.Equipment) {
 		t.Errorf("round trip: %s → %+v (%v)", data, back, err)
 	}
-	c := New(DefaultConfig(), nil, nil)
-	bad := DefaultConfig()
+	c := New(domain.DefaultConfig(), nil, nil)
+	bad := domain.DefaultConfig()
 	bad.RepeatNudges = -1
 	if err := c.SetConfig(bad); err == nil || c.Config().RepeatNudges != 3 {
 		t.Errorf("SetConfig must refuse an invalid config and keep the old one")
@@ -511,7 +513,7 @@ func TestConfigValidateAndJSON(t *testing.T) {
 }
 
 func TestEventJSON(t *testing.T) {
-	e := Event{Time: traceStart, Offset: 42500 * time.Millisecond, Type: EventState, State: StateGood, Previous: StateSlouching, Duration: 3 * time.Second}
+	e := domain.Event{Time: traceStart, Offset: domain.Sec(42500 * time.Millisecond), Type: domain.EventState, State: domain.StateGood, Previous: domain.StateSlouching, Duration: domain.Sec(3 * time.Second)}
 	data, err := json.Marshal(e)
 	if err != nil {
 		t.Fatal(err)
@@ -521,7 +523,7 @@ func TestEventJSON(t *testing.T) {
 	if m["t_s"] != 42.5 || m["duration_s"] != 3.0 || m["type"] != "state" || m["state"] != "good" {
 		t.Errorf("event JSON %s", data)
 	}
-	var back Event
+	var back domain.Event
 	if err := json.Unmarshal(data, &back); err != nil || back.Offset != e.Offset || back.Duration != e.Duration || back.State != e.State {
 		t.Errorf("round trip %+v (%v)", back, err)
 	}
@@ -531,7 +533,7 @@ func TestSmoothingUsesTimestamps(t *testing.T) {
 	// the same slouch sampled at 2 fps and at 10 fps (with dropped frames) is confirmed
 	// within a second of the same time
 	at := func(fps float64, drop bool) float64 {
-		c := New(DefaultConfig(), nil, nil)
+		c := New(domain.DefaultConfig(), nil, nil)
 		step := time.Duration(float64(time.Second) / fps)
 		i := 0
 		for t := time.Duration(0); t < 60*time.Second; t += step {
@@ -539,12 +541,12 @@ func TestSmoothingUsesTimestamps(t *testing.T) {
 			if drop && i%3 == 0 {
 				continue
 			}
-			o := Observation{Posture: PostureGood, Confidence: 0.9, Offset: t}
+			o := domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Offset: t}
 			if t >= 10*time.Second {
-				o.Posture, o.Faults = PostureBad, []Fault{{Name: ForwardHead, Severity: 0.8}}
+				o.Posture, o.Faults = domain.PostureBad, []domain.Fault{{Name: domain.ForwardHead, Severity: 0.8}}
 			}
 			for _, e := range c.Step(o, traceStart.Add(t)) {
-				if e.Type == EventNudge {
+				if e.Type == domain.EventNudge {
 					return e.Offset.Seconds()
 				}
 			}
@@ -572,7 +574,7 @@ func TestStatsBucketsAndTakeMinutes(t *testing.T) {
 	if math.Abs(total-89.8) > 0.01 {
 		t.Errorf("present over minutes %.2f s, want 89.8 s", total)
 	}
-	fh := mins[0].FaultS[ForwardHead] + cur.FaultS[ForwardHead]
+	fh := mins[0].FaultS[domain.ForwardHead] + cur.FaultS[domain.ForwardHead]
 	if fh < 8 || fh > 12 {
 		t.Errorf("forward head time %.1f s, want ≈ 10 s (confirmed ≈51 s until good ≈62 s)", fh)
 	}
@@ -580,27 +582,27 @@ func TestStatsBucketsAndTakeMinutes(t *testing.T) {
 	if len(snap.Days) != 1 || len(snap.Hours) != 1 || snap.Days[0].Nudges != 1 || snap.Hours[0].Nudges != 1 {
 		t.Errorf("snapshot %+v", snap)
 	}
-	slouchAt := secsOf(stateEvents(r.events, StateSlouching)[0])
+	slouchAt := secsOf(stateEvents(r.events, domain.StateSlouching)[0])
 	if l := snap.Days[0].LongestGoodS; math.Abs(l-slouchAt) > 0.01 {
 		t.Errorf("longest good streak %.1f s, want %.1f s (start to the slouch)", l, slouchAt)
 	}
 	st := c.Status(r.end)
-	if st.State != StateGood || st.GoodTodayS < 75 || st.StreakS < 25 || st.Score < 90 {
+	if st.State != domain.StateGood || st.GoodTodayS < 75 || st.StreakS < 25 || st.Score < 90 {
 		t.Errorf("status %+v", st)
 	}
 }
 
 func TestUnknownHoldsState(t *testing.T) {
 	r := run(t, "unknown-hold")
-	st := ofType(r.events, EventState)
+	st := ofType(r.events, domain.EventState)
 	// good at 0, slouching ≈47 s, good ≈82 s: nothing at the unknown stretches
-	if len(st) != 3 || st[1].State != StateSlouching || st[2].State != StateGood {
+	if len(st) != 3 || st[1].State != domain.StateSlouching || st[2].State != domain.StateGood {
 		t.Fatalf("want good, slouching, good; got %v", st)
 	}
 	if s := secsOf(st[2]); s < 80 || s > 84 {
 		t.Errorf("back to good at %.1f s, want 80–84 s (the unknown stretch holds the slouch)", s)
 	}
-	if n := ofType(r.events, EventNudge); len(n) != 1 {
+	if n := ofType(r.events, domain.EventNudge); len(n) != 1 {
 		t.Errorf("want 1 nudge, got %v", n)
 	}
 	day := r.coach.Stats().Days[0]
@@ -614,10 +616,10 @@ func TestStatusDuringSlouch(t *testing.T) {
 	tr.lines = tr.lines[:len(tr.lines)-150] // stop at 60 s, inside the slouch
 	r := runTrace(t, tr, nil)
 	st := r.coach.Status(r.end)
-	if st.State != StateSlouching || st.Fault != ForwardHead || st.Score > 30 || st.StreakS != 0 {
+	if st.State != domain.StateSlouching || st.Fault != domain.ForwardHead || st.Score > 30 || st.StreakS != 0 {
 		t.Errorf("status %+v", st)
 	}
-	if len(st.Faults) == 0 || st.Faults[0].Name != ForwardHead || !st.Faults[0].Confirmed || st.Faults[0].ForS < 25 {
+	if len(st.Faults) == 0 || st.Faults[0].Name != domain.ForwardHead || !st.Faults[0].Confirmed || st.Faults[0].ForS < 25 {
 		t.Errorf("faults %+v", st.Faults)
 	}
 	data, err := json.Marshal(st)
@@ -633,20 +635,20 @@ func TestSinkingIsNotAMovedCamera(t *testing.T) {
 	for i, l := range tr.lines {
 		if l.obs != nil {
 			o := *l.obs
-			o.Metrics = Metrics{}
+			o.Metrics = domain.Metrics{}
 			for k, v := range l.obs.Metrics {
 				o.Metrics[k] = v
 			}
-			o.Metrics[MetricFaceFrame] = 0.15
+			o.Metrics[domain.MetricFaceFrame] = 0.15
 			tr.lines[i].obs = &o
 		}
 	}
 	r := runTrace(t, tr, nil)
-	if rc := ofType(r.events, EventRecalibrate); len(rc) != 0 {
+	if rc := ofType(r.events, domain.EventRecalibrate); len(rc) != 0 {
 		t.Errorf("sinking into the chair suggested recalibrating: %v", rc)
 	}
-	n := ofType(r.events, EventNudge)
-	if len(n) != 1 || n[0].Fault != Slouch || secsOf(n[0]) > 45 {
+	n := ofType(r.events, domain.EventNudge)
+	if len(n) != 1 || n[0].Fault != domain.Slouch || secsOf(n[0]) > 45 {
 		t.Errorf("want the slouch nudged at its onset, got %v", n)
 	}
 }
@@ -675,14 +677,14 @@ var traceStart = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
 type traceLine struct {
 	t   time.Duration
-	obs *Observation
+	obs *domain.Observation
 	cmd []string
 }
 
 type trace struct {
 	start    time.Time
-	cfg      Config
-	baseline *Baseline
+	cfg      domain.Config
+	baseline *domain.Baseline
 	lines    []traceLine
 }
 
@@ -692,7 +694,7 @@ func parseTrace(path string) (*trace, error) {
 		return nil, err
 	}
 	defer f.Close()
-	tr := &trace{start: traceStart, cfg: DefaultConfig()}
+	tr := &trace{start: traceStart, cfg: domain.DefaultConfig()}
 	fps := 5.0
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -732,7 +734,7 @@ func parseTrace(path string) (*trace, error) {
 			}
 			continue
 		case "baseline":
-			var b Baseline
+			var b domain.Baseline
 			if err := json.Unmarshal([]byte(rest), &b); err != nil {
 				return nil, bad("baseline: %v", err)
 			}
@@ -790,14 +792,14 @@ func parseTimes(s string) (from, to time.Duration, isRange bool, err error) {
 	return from, dur(fb), true, nil
 }
 
-func parseObs(fields []string) (Observation, error) {
-	o := Observation{Posture: Posture(fields[0]), Confidence: 0.9, Metrics: Metrics{}}
+func parseObs(fields []string) (domain.Observation, error) {
+	o := domain.Observation{Posture: domain.Posture(fields[0]), Confidence: 0.9, Metrics: domain.Metrics{}}
 	switch o.Posture {
-	case PostureGood, PostureBad, PostureAway, PostureUnknown:
+	case domain.PostureGood, domain.PostureBad, domain.PostureAway, domain.PostureUnknown:
 	default:
 		return o, fmt.Errorf("bad posture %q", fields[0])
 	}
-	if o.Posture == PostureAway {
+	if o.Posture == domain.PostureAway {
 		o.Confidence = 0
 	}
 	for _, f := range fields[1:] {
@@ -815,26 +817,26 @@ func parseObs(fields []string) (Observation, error) {
 		}
 		if k, v, ok := strings.Cut(f, ":"); ok {
 			x, err := strconv.ParseFloat(v, 64)
-			if err != nil || !FaultName(k).Valid() {
+			if err != nil || !domain.FaultName(k).Valid() {
 				return o, fmt.Errorf("bad fault %q", f)
 			}
-			o.Faults = append(o.Faults, Fault{Name: FaultName(k), Severity: x})
+			o.Faults = append(o.Faults, domain.Fault{Name: domain.FaultName(k), Severity: x})
 			continue
 		}
 		return o, fmt.Errorf("bad field %q", f)
 	}
-	SortFaults(o.Faults)
+	domain.SortFaults(o.Faults)
 	return o, nil
 }
 
 // runResult is what a trace produced.
 type runResult struct {
-	events []Event
+	events []domain.Event
 	coach  *Coach
 	end    time.Time
 }
 
-func runTrace(t *testing.T, tr *trace, cat *Catalogue) runResult {
+func runTrace(t *testing.T, tr *trace, cat *exercise.Catalogue) runResult {
 	t.Helper()
 	c := New(tr.cfg, tr.baseline, cat)
 	var res runResult
@@ -848,7 +850,7 @@ func runTrace(t *testing.T, tr *trace, cat *Catalogue) runResult {
 			res.events = append(res.events, c.Step(o, now)...)
 			continue
 		}
-		var evs []Event
+		var evs []domain.Event
 		var err error
 		switch l.cmd[0] {
 		case "!pause":
@@ -866,8 +868,7 @@ func runTrace(t *testing.T, tr *trace, cat *Catalogue) runResult {
 			if len(l.cmd) > 1 {
 				name = l.cmd[1]
 			}
-			_, evs, err = c.FinishCalibration(name, now)
-			err = nil // the failure is in the events
+			_, evs, _ = c.FinishCalibration(name, now) // a failure is in the events
 		case "!cancel":
 			evs = c.CancelCalibration(now)
 		case "!routine-done":
@@ -890,7 +891,7 @@ func renderEvents(res runResult) string {
 	for _, e := range res.events {
 		if e.Routine != nil {
 			// the routine's content belongs to the catalogue's tests
-			e.Routine = &Routine{ID: fmt.Sprintf("(%d exercises)", len(e.Routine.Items))}
+			e.Routine = &domain.Routine{ID: fmt.Sprintf("(%d exercises)", len(e.Routine.Items))}
 		}
 		b.WriteString(e.String())
 		b.WriteByte('\n')
@@ -941,8 +942,8 @@ func checkGolden(t *testing.T, name string, res runResult) {
 
 // helpers over event lists
 
-func ofType(evs []Event, typ EventType) []Event {
-	var out []Event
+func ofType(evs []domain.Event, typ domain.EventType) []domain.Event {
+	var out []domain.Event
 	for _, e := range evs {
 		if e.Type == typ {
 			out = append(out, e)
@@ -951,8 +952,8 @@ func ofType(evs []Event, typ EventType) []Event {
 	return out
 }
 
-func inWindow(evs []Event, from, to float64) []Event {
-	var out []Event
+func inWindow(evs []domain.Event, from, to float64) []domain.Event {
+	var out []domain.Event
 	for _, e := range evs {
 		if s := e.Offset.Seconds(); s >= from && s <= to {
 			out = append(out, e)
@@ -961,7 +962,7 @@ func inWindow(evs []Event, from, to float64) []Event {
 	return out
 }
 
-func secsOf(e Event) float64 { return math.Round(e.Offset.Seconds()*1000) / 1000 }
+func secsOf(e domain.Event) float64 { return math.Round(e.Offset.Seconds()*1000) / 1000 }
 
 // clipsToRecord are the real clips kept as trace fixtures.
 var clipsToRecord = []string{"forward-head-session", "away-and-back"}
@@ -1007,13 +1008,13 @@ func analyzeJSONToTrace(jsonl []byte, name string) ([]byte, error) {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		var r struct {
-			TS         float64    `json:"t_s"`
-			Posture    Posture    `json:"posture"`
-			Faults     []Fault    `json:"faults"`
-			Keypoints  []Keypoint `json:"keypoints"`
-			Metrics    Metrics    `json:"metrics"`
-			Confidence *float64   `json:"confidence"`
-			Error      string     `json:"error"`
+			TS         float64           `json:"t_s"`
+			Posture    domain.Posture    `json:"posture"`
+			Faults     []domain.Fault    `json:"faults"`
+			Keypoints  []domain.Keypoint `json:"keypoints"`
+			Metrics    domain.Metrics    `json:"metrics"`
+			Confidence *float64          `json:"confidence"`
+			Error      string            `json:"error"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			return nil, fmt.Errorf("analyze output line %d: %w", n, err)
@@ -1058,8 +1059,8 @@ func analyzeJSONToTrace(jsonl []byte, name string) ([]byte, error) {
 func TestClipForwardHeadSession(t *testing.T) {
 	r := run(t, "clip-forward-head-session")
 	checkGolden(t, "clip-forward-head-session", r)
-	n := ofType(r.events, EventNudge)
-	if len(n) != 1 || n[0].Fault != ForwardHead {
+	n := ofType(r.events, domain.EventNudge)
+	if len(n) != 1 || n[0].Fault != domain.ForwardHead {
 		t.Fatalf("want exactly one forward_head nudge, got %v", n)
 	}
 	// forward head from 20 s; default onset 20 s: between 40 and 45 s
@@ -1069,13 +1070,13 @@ func TestClipForwardHeadSession(t *testing.T) {
 	if len(inWindow(n, 0, 20)) != 0 || len(inWindow(n, 60, 80)) != 0 {
 		t.Errorf("nudge in 0–20 s or 60–80 s: %v", n)
 	}
-	var back []Event
-	for _, e := range stateEvents(r.events, StateGood) {
+	var back []domain.Event
+	for _, e := range stateEvents(r.events, domain.StateGood) {
 		if secsOf(e) >= 60 {
 			back = append(back, e)
 		}
 	}
-	if len(back) != 1 || secsOf(back[0]) > 65 || back[0].Previous != StateSlouching {
+	if len(back) != 1 || secsOf(back[0]) > 65 || back[0].Previous != domain.StateSlouching {
 		t.Errorf("want back to good from slouching within 5 s after 60 s, got %v", back)
 	}
 }
@@ -1083,11 +1084,11 @@ func TestClipForwardHeadSession(t *testing.T) {
 func TestClipAwayAndBack(t *testing.T) {
 	r := run(t, "clip-away-and-back")
 	checkGolden(t, "clip-away-and-back", r)
-	away := stateEvents(r.events, StateAway)
+	away := stateEvents(r.events, domain.StateAway)
 	if len(away) != 1 || secsOf(away[0]) < 10 || secsOf(away[0]) > 15 {
 		t.Errorf("want away within 5 s of 10 s, got %v", away)
 	}
-	if n := ofType(r.events, EventNudge); len(n) != 0 {
+	if n := ofType(r.events, domain.EventNudge); len(n) != 0 {
 		t.Errorf("want no nudge, got %v", n)
 	}
 	// present 0–10 s and 30–40 s: presence stops while away
@@ -1095,7 +1096,7 @@ func TestClipAwayAndBack(t *testing.T) {
 	if day.PresentS < 18 || day.PresentS > 21 {
 		t.Errorf("present %.1f s over the 40 s clip, want ≈ 20 s", day.PresentS)
 	}
-	good := stateEvents(r.events, StateGood)
+	good := stateEvents(r.events, domain.StateGood)
 	if last := good[len(good)-1]; secsOf(last) < 30 || secsOf(last) > 33 {
 		t.Errorf("back at %.1f s, want 30–33 s", secsOf(last))
 	}
@@ -1103,15 +1104,15 @@ func TestClipAwayAndBack(t *testing.T) {
 
 // calibrateFromTrace makes a baseline the way FinishCalibration does, from
 // the trace's observations in [from, to).
-func calibrateFromTrace(t *testing.T, tr *trace, from, to float64) *Baseline {
+func calibrateFromTrace(t *testing.T, tr *trace, from, to float64) *domain.Baseline {
 	t.Helper()
-	var frames []Observation
+	var frames []domain.Observation
 	for _, l := range tr.lines {
 		if l.obs != nil && l.t.Seconds() >= from && l.t.Seconds() < to {
 			frames = append(frames, *l.obs)
 		}
 	}
-	b, err := ComputeBaseline("clip", frames, DefaultConfig().MinConfidence, traceStart)
+	b, err := domain.ComputeBaseline("clip", frames, domain.DefaultConfig().MinConfidence, traceStart)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1121,14 +1122,14 @@ func calibrateFromTrace(t *testing.T, tr *trace, from, to float64) *Baseline {
 func TestClipRealForwardHeadIsNotAMovedCamera(t *testing.T) {
 	tr := loadTrace(t, "clip-forward-head-session")
 	tr.baseline = calibrateFromTrace(t, tr, 0, 18)
-	if n := tr.baseline.Metrics[MetricNeckLength].N; n < 80 {
+	if n := tr.baseline.Metrics[domain.MetricNeckLength].N; n < 80 {
 		t.Fatalf("calibration used %d frames, want the 90 of 0–18 s", n)
 	}
 	r := runTrace(t, tr, nil)
-	if rc := ofType(r.events, EventRecalibrate); len(rc) != 0 {
+	if rc := ofType(r.events, domain.EventRecalibrate); len(rc) != 0 {
 		t.Errorf("a real forward head against a fitting baseline must not suggest recalibrating: %v", rc)
 	}
-	if n := ofType(r.events, EventNudge); len(n) != 1 {
+	if n := ofType(r.events, domain.EventNudge); len(n) != 1 {
 		t.Errorf("want the one forward-head nudge, got %v", n)
 	}
 }
@@ -1146,17 +1147,17 @@ func TestClipMovedCameraSuggestsRecalibration(t *testing.T) {
 			continue
 		}
 		o := *l.obs
-		o.Metrics = Metrics{}
+		o.Metrics = domain.Metrics{}
 		for k, v := range l.obs.Metrics {
 			o.Metrics[k] = v
 		}
 		if l.t.Seconds() < 60 { // the forward head of the clip is the user: keep only upright frames
 			continue
 		}
-		o.Metrics[MetricShoulderHeight] += 0.08
-		o.Metrics[MetricEyeHeight] += 0.12
-		o.Metrics[MetricFaceFrame] *= 0.8
-		o.Posture, o.Faults = PostureBad, []Fault{{Name: Slouch, Severity: 0.8}}
+		o.Metrics[domain.MetricShoulderHeight] += 0.08
+		o.Metrics[domain.MetricEyeHeight] += 0.12
+		o.Metrics[domain.MetricFaceFrame] *= 0.8
+		o.Posture, o.Faults = domain.PostureBad, []domain.Fault{{Name: domain.Slouch, Severity: 0.8}}
 		moved = append(moved, traceLine{t: l.t, obs: &o})
 	}
 	// replay the moved upright stretch (60–80 s) four times over to make 80 s of it
@@ -1177,14 +1178,23 @@ func TestClipMovedCameraSuggestsRecalibration(t *testing.T) {
 	}
 	tr.lines = lines
 	r := runTrace(t, tr, nil)
-	rc := ofType(r.events, EventRecalibrate)
+	rc := ofType(r.events, domain.EventRecalibrate)
 	if len(rc) != 1 {
 		t.Fatalf("want one recalibrate suggestion, got %v", r.events)
 	}
 	if s := secsOf(rc[0]); s < 80 || s > 95 {
 		t.Errorf("recalibrate at %.1f s, want 80–95 s (moved at 20 s, +≈7 s, +60 s)", s)
 	}
-	if n := ofType(r.events, EventNudge); len(n) != 0 {
+	if n := ofType(r.events, domain.EventNudge); len(n) != 0 {
 		t.Errorf("no nudge from a stale baseline, got %v", n)
 	}
+}
+
+// dur converts trace seconds; a bad number fails the trace parse loudly.
+func dur(s float64) time.Duration {
+	d, err := domain.SecondsFromFloat(s)
+	if err != nil {
+		panic(err)
+	}
+	return d.D()
 }

@@ -6,16 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"sort"
 	"strings"
-	"unicode"
 )
 
 // ErrNoProfile is returned (wrapped) when a named profile does not exist.
-var ErrNoProfile = errors.New("no such profile")
+var ErrNoProfile = &domain.Error{Code: domain.ENOTFOUND, Message: "no such profile"}
 
 // ProfileStore keeps named baselines as JSON files NAME.json in one
 // directory, plus the name of the active profile in a file named "active".
@@ -44,49 +43,17 @@ func NewProfileStore(dir string) (*ProfileStore, error) {
 	return &ProfileStore{Dir: dir}, nil
 }
 
-// ValidateProfileName accepts 1–64 letters, digits, spaces, '-', '_' and '.',
-// starting with a letter or digit (so no path separators, no "..", no hidden files).
-func ValidateProfileName(name string) error {
-	if name == "" {
-		return errors.New("profile name is empty")
-	}
-	if len([]rune(name)) > 64 {
-		return fmt.Errorf("profile name %q is longer than 64 characters", name)
-	}
-	for i, r := range name {
-		ok := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if i > 0 {
-			ok = ok || r == ' ' || r == '-' || r == '_' || r == '.'
-		}
-		if !ok {
-			return fmt.Errorf("profile name %q: character %q not allowed (use letters, digits, space, - _ . and start with a letter or digit)", name, r)
-		}
-	}
-	if strings.HasSuffix(name, " ") || strings.HasSuffix(name, ".") {
-		return fmt.Errorf("profile name %q must not end with a space or a dot", name)
-	}
-	return nil
-}
-
 func (s *ProfileStore) path(name string) (string, error) {
-	if err := ValidateProfileName(name); err != nil {
+	if err := domain.ValidateProfileName(name); err != nil {
 		return "", err
 	}
 	return filepath.Join(s.Dir, name+".json"), nil
 }
 
-// ProfileInfo describes one stored profile.
-type ProfileInfo struct {
-	Name    string `json:"name"`
-	Frames  int    `json:"frames"`
-	Created string `json:"created"`
-	Active  bool   `json:"active"`
-}
-
 // List returns the stored profiles sorted by name. A corrupt profile file is
 // an error naming the file (never skipped silently). A missing directory is
 // an empty list.
-func (s *ProfileStore) List() ([]ProfileInfo, error) {
+func (s *ProfileStore) List() ([]domain.ProfileInfo, error) {
 	ents, err := os.ReadDir(s.Dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -98,24 +65,24 @@ func (s *ProfileStore) List() ([]ProfileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []ProfileInfo
+	var out []domain.ProfileInfo
 	for _, e := range ents {
 		n, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || e.IsDir() || ValidateProfileName(n) != nil {
+		if !ok || e.IsDir() || domain.ValidateProfileName(n) != nil {
 			continue
 		}
 		b, err := LoadBaseline(filepath.Join(s.Dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ProfileInfo{Name: n, Frames: b.Frames, Created: b.Created.Format("2006-01-02 15:04"), Active: n == active})
+		out = append(out, domain.ProfileInfo{Name: n, Frames: b.Frames, Created: b.Created.Format("2006-01-02 15:04"), Active: n == active})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
 // Load reads the named profile. The baseline's Name is set to name.
-func (s *ProfileStore) Load(name string) (*Baseline, error) {
+func (s *ProfileStore) Load(name string) (*domain.Baseline, error) {
 	p, err := s.path(name)
 	if err != nil {
 		return nil, err
@@ -132,7 +99,7 @@ func (s *ProfileStore) Load(name string) (*Baseline, error) {
 }
 
 // Save writes the baseline as profile b.Name, atomically.
-func (s *ProfileStore) Save(b *Baseline) error {
+func (s *ProfileStore) Save(b *domain.Baseline) error {
 	if b == nil {
 		return errors.New("profiles: nil baseline")
 	}
@@ -174,7 +141,7 @@ func (s *ProfileStore) Active() (string, error) {
 	if name == "" {
 		return "", nil
 	}
-	if err := ValidateProfileName(name); err != nil {
+	if err := domain.ValidateProfileName(name); err != nil {
 		return "", fmt.Errorf("profiles: file %s is corrupt: %w", filepath.Join(s.Dir, "active"), err)
 	}
 	return name, nil
@@ -196,8 +163,8 @@ func (s *ProfileStore) SetActive(name string) error {
 
 // SaveBaseline writes b as indented JSON to path atomically (temp file in the
 // same directory, fsync, rename), creating the directory if needed.
-func SaveBaseline(path string, b *Baseline) error {
-	if err := validateBaseline(b); err != nil {
+func SaveBaseline(path string, b *domain.Baseline) error {
+	if err := b.Validate(); err != nil {
 		return fmt.Errorf("save baseline %s: %w", path, err)
 	}
 	data, err := json.MarshalIndent(b, "", "  ")
@@ -209,12 +176,12 @@ func SaveBaseline(path string, b *Baseline) error {
 
 // LoadBaseline reads a baseline JSON file. A file that is not a valid baseline
 // gives an error naming it.
-func LoadBaseline(path string) (*Baseline, error) {
+func LoadBaseline(path string) (*domain.Baseline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load baseline: %w", err)
 	}
-	var b Baseline
+	var b domain.Baseline
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&b); err != nil {
 		return nil, fmt.Errorf("baseline file %s is corrupt: %w", path, err)
@@ -222,28 +189,10 @@ func LoadBaseline(path string) (*Baseline, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("baseline file %s is corrupt: extra data after the JSON object", path)
 	}
-	if err := validateBaseline(&b); err != nil {
+	if err := b.Validate(); err != nil {
 		return nil, fmt.Errorf("baseline file %s is corrupt: %w", path, err)
 	}
 	return &b, nil
-}
-
-func validateBaseline(b *Baseline) error {
-	if b == nil {
-		return errors.New("no baseline")
-	}
-	if len(b.Metrics) == 0 {
-		return errors.New("it has no metrics")
-	}
-	for k, st := range b.Metrics {
-		if k == "" || math.IsNaN(st.Median) || math.IsInf(st.Median, 0) || math.IsNaN(st.MAD) || math.IsInf(st.MAD, 0) || st.MAD < 0 {
-			return fmt.Errorf("metric %q has a bad median or MAD", k)
-		}
-	}
-	if b.Frames < 0 {
-		return errors.New("negative frame count")
-	}
-	return nil
 }
 
 func writeAtomic(path string, data []byte) error {

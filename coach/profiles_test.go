@@ -4,14 +4,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"strings"
 	"testing"
 	"time"
 )
 
-func testBaseline(name string) *Baseline {
-	return &Baseline{Name: name, Created: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Frames: 20,
-		Metrics: map[string]Stat{MetricNeckLength: {Median: 0.5, MAD: 0.01, N: 20}, MetricShoulderHeight: {Median: 0.7, MAD: 0.02, N: 20}}}
+func testBaseline(name string) *domain.Baseline {
+	return &domain.Baseline{Name: name, Created: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Frames: 20,
+		Metrics: map[string]domain.Stat{domain.MetricNeckLength: {Median: 0.5, MAD: 0.01, N: 20}, domain.MetricShoulderHeight: {Median: 0.7, MAD: 0.02, N: 20}}}
 }
 
 func TestProfileStoreRoundTrip(t *testing.T) {
@@ -35,7 +36,7 @@ func TestProfileStoreRoundTrip(t *testing.T) {
 		t.Fatalf("list: %+v %v", l, err)
 	}
 	b, err := s.Load("laptop")
-	if err != nil || b.Metrics[MetricNeckLength].Median != 0.5 || b.Name != "laptop" {
+	if err != nil || b.Metrics[domain.MetricNeckLength].Median != 0.5 || b.Name != "laptop" {
 		t.Fatalf("load: %+v %v", b, err)
 	}
 	if err := s.Delete("laptop"); err != nil {
@@ -62,7 +63,7 @@ func TestProfileStoreRoundTrip(t *testing.T) {
 func TestProfileNames(t *testing.T) {
 	s, _ := NewProfileStore(t.TempDir())
 	for _, bad := range []string{"", "../evil", "a/b", `a\b`, ".hidden", "x..", "trailing ", "a\x00b", strings.Repeat("x", 65)} {
-		if err := ValidateProfileName(bad); err == nil {
+		if err := domain.ValidateProfileName(bad); err == nil {
 			t.Errorf("name %q accepted", bad)
 		}
 		if err := s.Save(testBaseline(bad)); err == nil {
@@ -73,7 +74,7 @@ func TestProfileNames(t *testing.T) {
 		}
 	}
 	for _, good := range []string{"laptop", "Desk 2", "büro_links", "a.b-c"} {
-		if err := ValidateProfileName(good); err != nil {
+		if err := domain.ValidateProfileName(good); err != nil {
 			t.Errorf("name %q refused: %v", good, err)
 		}
 	}
@@ -110,11 +111,11 @@ func TestSaveBaselineAtomicAndLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	// a failing save (invalid baseline) leaves the saved file intact
-	if err := SaveBaseline(path, &Baseline{Name: "empty"}); err == nil {
+	if err := SaveBaseline(path, &domain.Baseline{Name: "empty"}); err == nil {
 		t.Fatal("saving a baseline without metrics: want an error")
 	}
 	got, err := LoadBaseline(path)
-	if err != nil || got.Frames != 20 || got.Metrics[MetricShoulderHeight].MAD != 0.02 || !got.Created.Equal(b.Created) {
+	if err != nil || got.Frames != 20 || got.Metrics[domain.MetricShoulderHeight].MAD != 0.02 || !got.Created.Equal(b.Created) {
 		t.Fatalf("load: %+v %v", got, err)
 	}
 	// a save that cannot rename (target is a directory) keeps nothing half-written

@@ -2,31 +2,10 @@ package coach
 
 import (
 	"maps"
+	"posturewatch/coach/domain"
 	"sort"
 	"time"
 )
-
-// Bucket is the aggregate of one period (a minute, an hour or a day). Times
-// are in seconds.
-type Bucket struct {
-	Start           time.Time             `json:"start"`
-	PresentS        float64               `json:"present_s"`
-	GoodS           float64               `json:"good_s"`
-	FaultS          map[FaultName]float64 `json:"fault_s,omitempty"` // time counted as slouching, per fault
-	Nudges          int                   `json:"nudges"`
-	BreaksSuggested int                   `json:"breaks_suggested"` // stretch suggestions and sitting reminders
-	BreaksDone      int                   `json:"breaks_done"`      // routines reported done
-	LongestGoodS    float64               `json:"longest_good_s"`   // longest good streak reaching into this period
-}
-
-// MinuteAggregate is one finished minute, for the history store.
-type MinuteAggregate = Bucket
-
-// StatsSnapshot is the recent history kept in memory, oldest first.
-type StatsSnapshot struct {
-	Days  []Bucket `json:"days"`
-	Hours []Bucket `json:"hours"`
-}
 
 const (
 	keepDays       = 31
@@ -37,14 +16,14 @@ const (
 
 // stats accumulates the buckets.
 type stats struct {
-	days    map[time.Time]*Bucket
-	hours   map[time.Time]*Bucket
-	minute  *Bucket
-	pending []Bucket
+	days    map[time.Time]*domain.Bucket
+	hours   map[time.Time]*domain.Bucket
+	minute  *domain.Bucket
+	pending []domain.Bucket
 }
 
 func newStats() *stats {
-	return &stats{days: map[time.Time]*Bucket{}, hours: map[time.Time]*Bucket{}}
+	return &stats{days: map[time.Time]*domain.Bucket{}, hours: map[time.Time]*domain.Bucket{}}
 }
 
 func dayStart(t time.Time) time.Time {
@@ -52,7 +31,7 @@ func dayStart(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
 }
 
-func (s *stats) buckets(t time.Time) []*Bucket {
+func (s *stats) buckets(t time.Time) []*domain.Bucket {
 	ms := t.Truncate(time.Minute)
 	if s.minute == nil || !s.minute.Start.Equal(ms) {
 		if s.minute != nil && s.minute.Start.Before(ms) {
@@ -62,27 +41,27 @@ func (s *stats) buckets(t time.Time) []*Bucket {
 			}
 		}
 		if s.minute == nil || s.minute.Start.Before(ms) {
-			s.minute = &Bucket{Start: ms}
+			s.minute = &domain.Bucket{Start: ms}
 		}
 	}
 	ds := dayStart(t)
 	d := s.days[ds]
 	if d == nil {
-		d = &Bucket{Start: ds}
+		d = &domain.Bucket{Start: ds}
 		s.days[ds] = d
 		prune(s.days, keepDays)
 	}
 	hs := time.Date(ds.Year(), ds.Month(), ds.Day(), t.Hour(), 0, 0, 0, t.Location())
 	h := s.hours[hs]
 	if h == nil {
-		h = &Bucket{Start: hs}
+		h = &domain.Bucket{Start: hs}
 		s.hours[hs] = h
 		prune(s.hours, keepHours)
 	}
-	return []*Bucket{s.minute, h, d}
+	return []*domain.Bucket{s.minute, h, d}
 }
 
-func prune(m map[time.Time]*Bucket, keep int) {
+func prune(m map[time.Time]*domain.Bucket, keep int) {
 	if len(m) <= keep {
 		return
 	}
@@ -97,7 +76,7 @@ func prune(m map[time.Time]*Bucket, keep int) {
 }
 
 // addTime attributes dt (starting at t) to the buckets.
-func (s *stats) addTime(t time.Time, dt time.Duration, present, good bool, faults []FaultName, streak time.Duration) {
+func (s *stats) addTime(t time.Time, dt time.Duration, present, good bool, faults []domain.FaultName, streak time.Duration) {
 	if dt <= 0 {
 		return
 	}
@@ -111,7 +90,7 @@ func (s *stats) addTime(t time.Time, dt time.Duration, present, good bool, fault
 		}
 		for _, f := range faults {
 			if b.FaultS == nil {
-				b.FaultS = map[FaultName]float64{}
+				b.FaultS = map[domain.FaultName]float64{}
 			}
 			b.FaultS[f] += sec
 		}
@@ -121,7 +100,7 @@ func (s *stats) addTime(t time.Time, dt time.Duration, present, good bool, fault
 	}
 }
 
-func (s *stats) count(t time.Time, fn func(b *Bucket)) {
+func (s *stats) count(t time.Time, fn func(b *domain.Bucket)) {
 	for _, b := range s.buckets(t) {
 		fn(b)
 	}
@@ -134,13 +113,13 @@ func (s *stats) goodToday(now time.Time) time.Duration {
 	return 0
 }
 
-func copyBucket(b Bucket) Bucket {
+func copyBucket(b domain.Bucket) domain.Bucket {
 	b.FaultS = maps.Clone(b.FaultS)
 	return b
 }
 
-func (s *stats) snapshot() StatsSnapshot {
-	var out StatsSnapshot
+func (s *stats) snapshot() domain.StatsSnapshot {
+	var out domain.StatsSnapshot
 	for _, b := range s.days {
 		out.Days = append(out.Days, copyBucket(*b))
 	}
@@ -154,13 +133,13 @@ func (s *stats) snapshot() StatsSnapshot {
 
 // Stats returns the per-day and per-hour aggregates kept in memory (the last
 // 31 days and 7 days of hours).
-func (c *Coach) Stats() StatsSnapshot { return c.stats.snapshot() }
+func (c *Coach) Stats() domain.StatsSnapshot { return c.stats.snapshot() }
 
 // TakeMinutes returns the minute buckets finished since the last call
 // (oldest first) and forgets them. A minute is finished once an observation
 // or command of a later minute has been seen. At most a day of minutes is
 // kept when nobody takes them.
-func (c *Coach) TakeMinutes() []MinuteAggregate {
+func (c *Coach) TakeMinutes() []domain.MinuteAggregate {
 	out := c.stats.pending
 	c.stats.pending = nil
 	return out
@@ -168,9 +147,9 @@ func (c *Coach) TakeMinutes() []MinuteAggregate {
 
 // CurrentMinute returns the unfinished minute bucket (zero Start if none), so
 // a store can save it on shutdown.
-func (c *Coach) CurrentMinute() MinuteAggregate {
+func (c *Coach) CurrentMinute() domain.MinuteAggregate {
 	if c.stats.minute == nil {
-		return MinuteAggregate{}
+		return domain.MinuteAggregate{}
 	}
 	return copyBucket(*c.stats.minute)
 }

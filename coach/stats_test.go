@@ -2,15 +2,16 @@ package coach
 
 import (
 	"math"
+	"posturewatch/coach/domain"
 	"testing"
 	"time"
 )
 
 // feed steps good frames every 500 ms over [from, to).
-func feed(c *Coach, start time.Time, from, to time.Duration, p Posture, faults ...Fault) []Event {
-	var evs []Event
+func feed(c *Coach, start time.Time, from, to time.Duration, p domain.Posture, faults ...domain.Fault) []domain.Event {
+	var evs []domain.Event
 	for t := from; t < to; t += 500 * time.Millisecond {
-		evs = append(evs, c.Step(Observation{Posture: p, Faults: faults, Confidence: 0.9, Offset: t}, start.Add(t))...)
+		evs = append(evs, c.Step(domain.Observation{Posture: p, Faults: faults, Confidence: 0.9, Offset: t}, start.Add(t))...)
 	}
 	return evs
 }
@@ -18,8 +19,8 @@ func feed(c *Coach, start time.Time, from, to time.Duration, p Posture, faults .
 func TestStatsAcrossMidnightAndHours(t *testing.T) {
 	loc := time.FixedZone("UTC+2", 2*3600)
 	start := time.Date(2026, 11, 24, 23, 58, 0, 0, loc)
-	c := New(DefaultConfig(), nil, nil)
-	feed(c, start, 0, 4*time.Minute, PostureGood) // 23:58 → 00:02 local
+	c := New(domain.DefaultConfig(), nil, nil)
+	feed(c, start, 0, 4*time.Minute, domain.PostureGood) // 23:58 → 00:02 local
 	snap := c.Stats()
 	if len(snap.Days) != 2 || len(snap.Hours) != 2 {
 		t.Fatalf("want 2 days and 2 hours, got %d and %d", len(snap.Days), len(snap.Hours))
@@ -52,9 +53,9 @@ func TestStatsAcrossMidnightAndHours(t *testing.T) {
 
 func TestStatsDroppedFramesAndGaps(t *testing.T) {
 	// a 30 s gap without frames (camera hiccup) counts at most 5 s
-	c := New(DefaultConfig(), nil, nil)
-	feed(c, traceStart, 0, 10*time.Second, PostureGood)
-	feed(c, traceStart, 40*time.Second, 50*time.Second, PostureGood)
+	c := New(domain.DefaultConfig(), nil, nil)
+	feed(c, traceStart, 0, 10*time.Second, domain.PostureGood)
+	feed(c, traceStart, 40*time.Second, 50*time.Second, domain.PostureGood)
 	d := c.Stats().Days[0]
 	if d.PresentS < 24 || d.PresentS > 25 {
 		t.Errorf("present %.1f s, want ≈ 9.5 + 5 + 9.5 = 24 s", d.PresentS)
@@ -62,21 +63,21 @@ func TestStatsDroppedFramesAndGaps(t *testing.T) {
 }
 
 func TestBreakReminderSilencedByPauseAndCountsInStats(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.SittingReminder = 2 * time.Minute
+	cfg := domain.DefaultConfig()
+	cfg.SittingReminder = domain.Sec(2 * time.Minute)
 	c := New(cfg, nil, nil)
-	feed(c, traceStart, 0, 100*time.Second, PostureGood)
+	feed(c, traceStart, 0, 100*time.Second, domain.PostureGood)
 	if _, err := c.Pause(traceStart.Add(130*time.Second), traceStart.Add(100*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	evs := feed(c, traceStart, 100*time.Second, 125*time.Second, PostureGood)
-	if len(ofType(evs, EventBreak)) != 0 {
+	evs := feed(c, traceStart, 100*time.Second, 125*time.Second, domain.PostureGood)
+	if len(ofType(evs, domain.EventBreak)) != 0 {
 		t.Errorf("break reminder while paused: %v", evs)
 	}
 	// a 30 s pause is not a real break (2 min): after resuming the reminder comes
-	evs = feed(c, traceStart, 130*time.Second, 140*time.Second, PostureGood)
-	b := ofType(evs, EventBreak)
-	if len(b) != 1 || secsOf(b[0]) != 130 || b[0].Duration != 130*time.Second {
+	evs = feed(c, traceStart, 130*time.Second, 140*time.Second, domain.PostureGood)
+	b := ofType(evs, domain.EventBreak)
+	if len(b) != 1 || secsOf(b[0]) != 130 || b[0].Duration.D() != 130*time.Second {
 		t.Errorf("want the reminder at the resume (130 s, sitting 130 s), got %v", evs)
 	}
 	if d := c.Stats().Days[0]; d.BreaksSuggested != 1 {

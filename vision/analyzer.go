@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/models"
 	"posturewatch/vision/posture"
 )
@@ -14,10 +14,10 @@ func DefaultModelPath() string { return models.DefaultPath() }
 
 // AnalyzerOptions configures the whole per-frame path.
 type AnalyzerOptions struct {
-	ModelPath string          // default DefaultModelPath(), sha256-checked
-	Threads   int             // OpenCV threads, default 2
-	Baseline  *coach.Baseline // optional personal profile
-	Params    *posture.Params // judgement thresholds, default posture.DefaultParams()
+	ModelPath string           // default DefaultModelPath(), sha256-checked
+	Threads   int              // OpenCV threads, default 2
+	Baseline  *domain.Baseline // optional personal profile
+	Params    *posture.Params  // judgement thresholds, default posture.DefaultParams()
 }
 
 // Analyzer turns frames into observations: pose, metrics, faults.
@@ -44,14 +44,14 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 }
 
 // SetBaseline switches the personal profile (nil = defaults).
-func (a *Analyzer) SetBaseline(b *coach.Baseline) { a.judge.SetBaseline(b) }
+func (a *Analyzer) SetBaseline(b *domain.Baseline) { a.judge.SetBaseline(b) }
 
 // Close releases the model.
 func (a *Analyzer) Close() error { return a.pose.Close() }
 
 // Analyze runs the whole path on one frame. The frame stays owned by the caller.
-func (a *Analyzer) Analyze(f Frame) (coach.Observation, error) {
-	obs := coach.Observation{Time: f.Time, Offset: f.Offset, Source: f.Source, Frame: f.Index}
+func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
+	obs := domain.Observation{Time: f.Time, Offset: f.Offset, Source: f.Source, Frame: f.Index}
 	kps, _, err := a.pose.Estimate(f.Mat)
 	if err != nil {
 		return obs, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, err)
@@ -60,7 +60,7 @@ func (a *Analyzer) Analyze(f Frame) (coach.Observation, error) {
 }
 
 // Timed runs Analyze and reports how long it took.
-func (a *Analyzer) Timed(f Frame) (coach.Observation, time.Duration, error) {
+func (a *Analyzer) Timed(f Frame) (domain.Observation, time.Duration, error) {
 	t0 := time.Now()
 	obs, err := a.Analyze(f)
 	return obs, time.Since(t0), err

@@ -8,11 +8,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"strings"
 
 	"gocv.io/x/gocv"
-
-	"posturewatch/coach"
 )
 
 // Colours of the overlay (true RGB; gocv converts to BGR).
@@ -28,11 +27,11 @@ var (
 )
 
 // postureColour is the verdict colour: good green, bad red, away/unknown grey.
-func postureColour(p coach.Posture) color.RGBA {
+func postureColour(p domain.Posture) color.RGBA {
 	switch p {
-	case coach.PostureGood:
+	case domain.PostureGood:
 		return colGood
-	case coach.PostureBad:
+	case domain.PostureBad:
 		return colBad
 	default:
 		return colGrey
@@ -55,7 +54,7 @@ const maxFaultsShown = 3
 // posture: good green, bad red, away/unknown grey) and the top faults with
 // severities on a copy of img. Line widths and font sizes scale with the
 // image. The caller must Close the returned Mat.
-func Annotate(img gocv.Mat, obs coach.Observation, minScore float64) gocv.Mat {
+func Annotate(img gocv.Mat, obs domain.Observation, minScore float64) gocv.Mat {
 	out := img.Clone()
 	if out.Empty() {
 		return out
@@ -70,7 +69,7 @@ func Annotate(img gocv.Mat, obs coach.Observation, minScore float64) gocv.Mat {
 	radius := max(2, int(math.Round(4*scale)))
 
 	// Skeleton: keypoints by COCO index.
-	var kp [len(KeypointNames)]*coach.Keypoint
+	var kp [len(KeypointNames)]*domain.Keypoint
 	for i := range obs.Keypoints {
 		k := &obs.Keypoints[i]
 		idx := KeypointIndex(k.Name)
@@ -81,7 +80,7 @@ func Annotate(img gocv.Mat, obs coach.Observation, minScore float64) gocv.Mat {
 			kp[idx] = k
 		}
 	}
-	pt := func(k *coach.Keypoint) image.Point {
+	pt := func(k *domain.Keypoint) image.Point {
 		return image.Pt(int(math.Round(k.X)), int(math.Round(k.Y)))
 	}
 	for _, limb := range Skeleton {
@@ -112,14 +111,14 @@ func Annotate(img gocv.Mat, obs coach.Observation, minScore float64) gocv.Mat {
 
 	posture := obs.Posture
 	if posture == "" {
-		posture = coach.PostureUnknown
+		posture = domain.PostureUnknown
 	}
 	title := strings.ToUpper(string(posture))
 	if obs.Confidence > 0 {
 		title += fmt.Sprintf(" %.0f%%", 100*obs.Confidence)
 	}
-	faults := append([]coach.Fault(nil), obs.Faults...)
-	coach.SortFaults(faults)
+	faults := append([]domain.Fault(nil), obs.Faults...)
+	domain.SortFaults(faults)
 	if len(faults) > maxFaultsShown {
 		faults = faults[:maxFaultsShown]
 	}
@@ -173,7 +172,7 @@ func Annotate(img gocv.Mat, obs coach.Observation, minScore float64) gocv.Mat {
 // AnnotatedName is the file name WriteAnnotated uses for an observation:
 // the source's parent directory and base name (made file-name safe) and the
 // frame index, e.g. "4-upright_IMG_0877_100-000000.jpg" or "camera_0-000042.jpg".
-func AnnotatedName(obs coach.Observation) string {
+func AnnotatedName(obs domain.Observation) string {
 	src := obs.Source
 	name := "frame"
 	if src != "" {
@@ -209,7 +208,7 @@ func safeName(s string) string {
 // WriteAnnotated writes img as a JPEG into dir (created if missing) under a
 // file name made from the source name and frame index (AnnotatedName); it
 // returns the path written.
-func WriteAnnotated(dir string, obs coach.Observation, img gocv.Mat) (string, error) {
+func WriteAnnotated(dir string, obs domain.Observation, img gocv.Mat) (string, error) {
 	if img.Empty() {
 		return "", errors.New("write annotated frame: empty image")
 	}

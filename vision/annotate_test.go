@@ -4,31 +4,30 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"slices"
 	"strings"
 	"testing"
 
 	"gocv.io/x/gocv"
-
-	"posturewatch/coach"
 )
 
 // synthKeypoints puts a plausible head and shoulders on grace_hopper
 // (512×600) and a low-score left elbow at (100, 560).
-func synthKeypoints() []coach.Keypoint {
+func synthKeypoints() []domain.Keypoint {
 	pos := map[string][3]float64{
 		"nose": {256, 230, 0.9}, "left_eye": {285, 205, 0.9}, "right_eye": {227, 205, 0.9},
 		"left_ear": {320, 215, 0.8}, "right_ear": {192, 215, 0.8},
 		"left_shoulder": {390, 430, 0.8}, "right_shoulder": {120, 430, 0.8},
 		"left_elbow": {100, 560, 0.1},
 	}
-	var kps []coach.Keypoint
+	var kps []domain.Keypoint
 	for _, n := range KeypointNames {
 		p, ok := pos[n]
 		if !ok {
 			continue
 		}
-		kps = append(kps, coach.Keypoint{Name: n, X: p[0], Y: p[1], Score: p[2]})
+		kps = append(kps, domain.Keypoint{Name: n, X: p[0], Y: p[1], Score: p[2]})
 	}
 	return kps
 }
@@ -51,12 +50,12 @@ func TestAnnotateDrawsSkeletonAndVerdict(t *testing.T) {
 	defer img.Close()
 	orig := img.Clone()
 	defer orig.Close()
-	obs := coach.Observation{
-		Source: "misc/grace_hopper.jpg", Posture: coach.PostureBad, Confidence: 0.82,
+	obs := domain.Observation{
+		Source: "misc/grace_hopper.jpg", Posture: domain.PostureBad, Confidence: 0.82,
 		Keypoints: synthKeypoints(),
-		Faults: []coach.Fault{
-			{Name: coach.HeadTilt, Severity: 0.3}, {Name: coach.ForwardHead, Severity: 0.9},
-			{Name: coach.Slouch, Severity: 0.5}, {Name: coach.HeadTurn, Severity: 0.1},
+		Faults: []domain.Fault{
+			{Name: domain.HeadTilt, Severity: 0.3}, {Name: domain.ForwardHead, Severity: 0.9},
+			{Name: domain.Slouch, Severity: 0.5}, {Name: domain.HeadTurn, Severity: 0.1},
 		},
 	}
 	out := Annotate(img, obs, 0.3)
@@ -95,15 +94,15 @@ func TestAnnotateColoursByPosture(t *testing.T) {
 	img := loadGrace(t)
 	defer img.Close()
 	for _, c := range []struct {
-		p    coach.Posture
+		p    domain.Posture
 		test func(b, g, r uint8) bool
 	}{
-		{coach.PostureGood, func(b, g, r uint8) bool { return g > 150 && r < 100 && b < 120 }},
-		{coach.PostureBad, func(b, g, r uint8) bool { return r > 180 && g < 90 && b < 90 }},
-		{coach.PostureAway, func(b, g, r uint8) bool { return r == g && g == b && r > 100 }},
-		{coach.PostureUnknown, func(b, g, r uint8) bool { return r == g && g == b && r > 100 }},
+		{domain.PostureGood, func(b, g, r uint8) bool { return g > 150 && r < 100 && b < 120 }},
+		{domain.PostureBad, func(b, g, r uint8) bool { return r > 180 && g < 90 && b < 90 }},
+		{domain.PostureAway, func(b, g, r uint8) bool { return r == g && g == b && r > 100 }},
+		{domain.PostureUnknown, func(b, g, r uint8) bool { return r == g && g == b && r > 100 }},
 	} {
-		out := Annotate(img, coach.Observation{Posture: c.p}, 0.3)
+		out := Annotate(img, domain.Observation{Posture: c.p}, 0.3)
 		px := out.GetVecbAt(10, out.Cols()-1)
 		if !c.test(px[0], px[1], px[2]) {
 			t.Errorf("%s: border BGR %v has the wrong colour", c.p, px)
@@ -128,7 +127,7 @@ func panelHeight(m gocv.Mat) int {
 func TestAnnotateScalesWithImageSize(t *testing.T) {
 	img := loadGrace(t)
 	defer img.Close()
-	obs := coach.Observation{Posture: coach.PostureBad, Faults: []coach.Fault{{Name: coach.ForwardHead, Severity: 0.7}}}
+	obs := domain.Observation{Posture: domain.PostureBad, Faults: []domain.Fault{{Name: domain.ForwardHead, Severity: 0.7}}}
 	heights := map[int]float64{}
 	for _, sz := range []image.Point{{224, 224}, {1920, 1080}} {
 		m := gocv.NewMat()
@@ -152,7 +151,7 @@ func TestAnnotateScalesWithImageSize(t *testing.T) {
 func TestWriteAnnotatedRoundTrip(t *testing.T) {
 	img := loadGrace(t)
 	defer img.Close()
-	obs := coach.Observation{Source: "../data/neck-forward/4-upright/IMG_0877_100.jpg", Frame: 7, Posture: coach.PostureGood, Keypoints: synthKeypoints()}
+	obs := domain.Observation{Source: "../data/neck-forward/4-upright/IMG_0877_100.jpg", Frame: 7, Posture: domain.PostureGood, Keypoints: synthKeypoints()}
 	out := Annotate(img, obs, 0.3)
 	defer out.Close()
 	dir := filepath.Join(t.TempDir(), "new", "sub")
@@ -180,7 +179,7 @@ func TestWriteAnnotatedRoundTrip(t *testing.T) {
 	}
 
 	// Camera names become file-name safe.
-	if n := AnnotatedName(coach.Observation{Source: "camera:/dev/video2", Frame: 3}); strings.ContainsAny(n, ":/") {
+	if n := AnnotatedName(domain.Observation{Source: "camera:/dev/video2", Frame: 3}); strings.ContainsAny(n, ":/") {
 		t.Errorf("unsafe name %q", n)
 	}
 	// Errors: a file where the directory should be, and an empty image.
@@ -209,8 +208,8 @@ func BenchmarkAnnotate(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer m.Close()
-	obs := coach.Observation{Posture: coach.PostureBad, Keypoints: synthKeypoints(),
-		Faults: []coach.Fault{{Name: coach.ForwardHead, Severity: 0.8}}}
+	obs := domain.Observation{Posture: domain.PostureBad, Keypoints: synthKeypoints(),
+		Faults: []domain.Fault{{Name: domain.ForwardHead, Severity: 0.8}}}
 	for b.Loop() {
 		out := Annotate(m, obs, 0.3)
 		out.Close()

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
 )
 
@@ -80,6 +80,6 @@ func BenchmarkStageJudge(b *testing.B) {
 	j := posture.NewJudge(posture.DefaultParams(), nil)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		j.Observe(coach.Observation{}, kps, f.Mat.Cols(), f.Mat.Rows())
+		j.Observe(domain.Observation{}, kps, f.Mat.Cols(), f.Mat.Rows())
 	}
 }

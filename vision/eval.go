@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
 )
 
@@ -16,7 +16,7 @@ import (
 type evalFrame struct {
 	path string
 	w, h int
-	obs  coach.Observation
+	obs  domain.Observation
 	err  error
 }
 
@@ -52,7 +52,7 @@ func analyseDir(an *Analyzer, path string, fps float64) ([]evalFrame, error) {
 	return out, err
 }
 
-func hasFault(o coach.Observation, name coach.FaultName, min float64) bool {
+func hasFault(o domain.Observation, name domain.FaultName, min float64) bool {
 	return o.Fault(name) >= min
 }
 
@@ -77,12 +77,12 @@ func Evaluate(an *Analyzer, dir string) ([]EvalRow, []string, error) {
 		}
 		return r
 	}
-	isBad := func(f evalFrame) bool { return f.err == nil && f.obs.Posture == coach.PostureBad }
-	isGood := func(f evalFrame) bool { return f.err == nil && f.obs.Posture == coach.PostureGood }
+	isBad := func(f evalFrame) bool { return f.err == nil && f.obs.Posture == domain.PostureBad }
+	isGood := func(f evalFrame) bool { return f.err == nil && f.obs.Posture == domain.PostureGood }
 	present := func(f evalFrame) bool {
-		return f.err == nil && f.obs.Posture != coach.PostureAway
+		return f.err == nil && f.obs.Posture != domain.PostureAway
 	}
-	away := func(f evalFrame) bool { return f.err == nil && f.obs.Posture == coach.PostureAway }
+	away := func(f evalFrame) bool { return f.err == nil && f.obs.Posture == domain.PostureAway }
 
 	// Graded forward head.
 	nf := filepath.Join(dir, "neck-forward")
@@ -101,7 +101,7 @@ func Evaluate(an *Analyzer, dir string) ([]EvalRow, []string, error) {
 		// call from one frame, so it only scores "a person is present".
 		switch filepath.Base(g)[:2] {
 		case "1-", "2-":
-			r = row(name, "forward_head", "none", frames, func(f evalFrame) bool { return isBad(f) && hasFault(f.obs, coach.ForwardHead, 0.5) })
+			r = row(name, "forward_head", "none", frames, func(f evalFrame) bool { return isBad(f) && hasFault(f.obs, domain.ForwardHead, 0.5) })
 		case "3-", "4-", "5-":
 			r = row(name, "good", "none", frames, isGood)
 		default:
@@ -110,7 +110,7 @@ func Evaluate(an *Analyzer, dir string) ([]EvalRow, []string, error) {
 		}
 		var sum float64
 		for _, f := range frames {
-			sum += f.obs.Fault(coach.ForwardHead)
+			sum += f.obs.Fault(domain.ForwardHead)
 		}
 		if len(frames) > 0 {
 			m := sum / float64(len(frames))
@@ -173,11 +173,11 @@ func withSittingBaseline(slouch, upright []evalFrame) ([]evalFrame, []evalFrame,
 		}
 		return ""
 	}
-	rejudge := func(f evalFrame, train []coach.Observation) (evalFrame, error) {
+	rejudge := func(f evalFrame, train []domain.Observation) (evalFrame, error) {
 		if f.err != nil {
 			return f, nil
 		}
-		b, err := coach.BuildBaseline("sitting", train, time.Unix(0, 0))
+		b, err := domain.BuildBaseline("sitting", train, time.Unix(0, 0))
 		if err != nil {
 			return f, fmt.Errorf("baseline for %s: %w", f.path, err)
 		}
@@ -185,8 +185,8 @@ func withSittingBaseline(slouch, upright []evalFrame) ([]evalFrame, []evalFrame,
 		f.obs = j.Observe(f.obs, f.obs.Keypoints, f.w, f.h)
 		return f, nil
 	}
-	train := func(s, skip string) []coach.Observation {
-		var out []coach.Observation
+	train := func(s, skip string) []domain.Observation {
+		var out []domain.Observation
 		for _, u := range upright {
 			if u.err == nil && sitting(u.path) == s && u.path != skip {
 				out = append(out, u.obs)
@@ -213,7 +213,7 @@ func withSittingBaseline(slouch, upright []evalFrame) ([]evalFrame, []evalFrame,
 }
 
 // FaultList formats faults as "name:severity …", or "-" for none.
-func FaultList(fs []coach.Fault) string {
+func FaultList(fs []domain.Fault) string {
 	if len(fs) == 0 {
 		return "-"
 	}

@@ -4,11 +4,10 @@ import (
 	"image"
 	"image/color"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"testing"
 
 	"gocv.io/x/gocv"
-
-	"posturewatch/coach"
 )
 
 func newTestAnalyzer(t testing.TB) *Analyzer {
@@ -124,7 +123,7 @@ func TestUprightInvariantToCameraChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if obs.Posture != coach.PostureGood {
+			if obs.Posture != domain.PostureGood {
 				t.Errorf("%s %s: %s %s, want good", filepath.Base(f), name, obs.Posture, FaultList(obs.Faults))
 			}
 		}
@@ -151,7 +150,7 @@ func TestTiltedHeadIsNamed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if obs.Fault(coach.HeadTilt) < 0.5 || obs.Posture != coach.PostureBad {
+		if obs.Fault(domain.HeadTilt) < 0.5 || obs.Posture != domain.PostureBad {
 			t.Errorf("rotated %v°: %s %s, want head_tilt ≥ 0.5", deg, obs.Posture, FaultList(obs.Faults))
 		}
 	}

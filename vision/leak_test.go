@@ -7,12 +7,11 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"testing"
 	"time"
 
 	"gocv.io/x/gocv"
-
-	"posturewatch/coach"
 )
 
 // requireNoMatLeak runs f and fails if gocv's live Mat count differs after it.
@@ -120,8 +119,8 @@ func TestPumpDropsAndClosesLeak(t *testing.T) {
 		for got < 5 {
 			f := <-slot
 			got++
-			out := Annotate(f.Mat, coach.Observation{Posture: coach.PostureGood, Keypoints: synthKeypoints()}, 0.3)
-			if _, err := WriteAnnotated(t.TempDir(), coach.Observation{Source: f.Source, Frame: f.Index}, out); err != nil {
+			out := Annotate(f.Mat, domain.Observation{Posture: domain.PostureGood, Keypoints: synthKeypoints()}, 0.3)
+			if _, err := WriteAnnotated(t.TempDir(), domain.Observation{Source: f.Source, Frame: f.Index}, out); err != nil {
 				t.Error(err)
 			}
 			out.Close()

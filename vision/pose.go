@@ -9,7 +9,7 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/models"
 )
 
@@ -107,7 +107,7 @@ func (p *PoseNet) Close() error {
 
 // Estimate finds the 17 COCO keypoints of the most central person in a BGR
 // frame, in the frame's pixel coordinates.
-func (p *PoseNet) Estimate(img gocv.Mat) ([]coach.Keypoint, Letterbox, error) {
+func (p *PoseNet) Estimate(img gocv.Mat) ([]domain.Keypoint, Letterbox, error) {
 	if isNilMat(img) || img.Empty() {
 		return nil, Letterbox{}, errors.New("empty frame")
 	}
@@ -117,13 +117,13 @@ func (p *PoseNet) Estimate(img gocv.Mat) ([]coach.Keypoint, Letterbox, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	lb := p.letterbox(img)
-	var kps []coach.Keypoint
+	var kps []domain.Keypoint
 	err := p.forward(func(h Heads) {
 		norm := Decode(h)
-		kps = make([]coach.Keypoint, NumKeypoints)
+		kps = make([]domain.Keypoint, NumKeypoints)
 		for i, k := range norm {
 			x, y := lb.ToSource(k.X, k.Y)
-			kps[i] = coach.Keypoint{Name: KeypointNames[i], X: x, Y: y, Score: k.Score}
+			kps[i] = domain.Keypoint{Name: KeypointNames[i], X: x, Y: y, Score: k.Score}
 		}
 	})
 	return kps, lb, err

@@ -28,8 +28,20 @@ type cameraSource struct {
 	index   int
 }
 
-// cameraHint is appended to every "cannot open the camera" error.
+// cameraHint is the fix for a camera problem of no more precise kind.
 const cameraHint = "check it is plugged in, not used by another program, and that you may use it (permissions: video group)"
+
+// Why a camera gives no picture. The supervisor decides what to tell the
+// user (and the command line whether to refuse at start) with errors.Is on
+// these, never by reading the text.
+var (
+	ErrCameraMissing    = errors.New("no such device")                      // unplugged, or not there yet
+	ErrNotCamera        = errors.New("not a video device")                  // a path that can never be a camera
+	ErrCameraPermission = errors.New("permission denied")                   // not in the video group
+	ErrCameraUnopenable = errors.New("OpenCV cannot open it")               // busy, or a node without capture
+	ErrNoPicture        = errors.New("it opened but gave no picture")       // opened, first read failed
+	ErrCameraLost       = errors.New("reading a frame failed (unplugged?)") // worked, then stopped
+)
 
 // OpenCamera opens a webcam: spec is an index ("0", "1") or a device path
 // ("/dev/video2"). It reads one frame before returning, so an error here
@@ -59,7 +71,7 @@ func OpenCamera(spec string, opt SourceOptions) (Source, error) {
 	name := "camera:" + spec
 	if dev != "" {
 		if err := checkDevice(dev); err != nil {
-			return nil, fmt.Errorf("no camera at %s: %w; %s", dev, err, cameraHint)
+			return nil, fmt.Errorf("no camera at %s: %w", dev, err)
 		}
 	}
 	where := dev
@@ -83,7 +95,7 @@ func OpenCamera(spec string, opt SourceOptions) (Source, error) {
 		if c != nil {
 			c.Close()
 		}
-		return nil, fmt.Errorf("no camera at %s: OpenCV cannot open it; %s", where, cameraHint)
+		return nil, fmt.Errorf("no camera at %s: %w", where, ErrCameraUnopenable)
 	}
 	c.Set(gocv.VideoCaptureFrameWidth, float64(opt.Width))
 	c.Set(gocv.VideoCaptureFrameHeight, float64(opt.Height))
@@ -91,7 +103,7 @@ func OpenCamera(spec string, opt SourceOptions) (Source, error) {
 	m, err := readBGR(c)
 	if err != nil {
 		c.Close()
-		return nil, fmt.Errorf("no camera at %s: it opened but gave no picture (%v); %s", where, err, cameraHint)
+		return nil, fmt.Errorf("no camera at %s: %w: %w", where, ErrNoPicture, err)
 	}
 	now := time.Now()
 	slog.Debug("camera opened", "camera", name, "width", m.Cols(), "height", m.Rows())
@@ -105,17 +117,17 @@ func checkDevice(dev string) error {
 	st, err := os.Stat(dev)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return errors.New("no such device")
+			return fmt.Errorf("%w: %w", ErrCameraMissing, err)
 		}
 		return err
 	}
 	if st.Mode()&fs.ModeCharDevice == 0 {
-		return errors.New("not a video device (not a character device)")
+		return fmt.Errorf("%w (not a character device)", ErrNotCamera)
 	}
 	f, err := os.OpenFile(dev, os.O_RDWR, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
-			return errors.New("permission denied")
+			return fmt.Errorf("%w: %w", ErrCameraPermission, err)
 		}
 		return err
 	}
@@ -139,7 +151,7 @@ func (s *cameraSource) Next() (Frame, error) {
 		var err error
 		m, err = readBGR(s.cap)
 		if err != nil {
-			return Frame{}, fmt.Errorf("%s: reading a frame failed (%v); was it unplugged?", s.name, err)
+			return Frame{}, fmt.Errorf("%s: %w: %w", s.name, ErrCameraLost, err)
 		}
 	}
 	now := time.Now()

@@ -471,13 +471,16 @@ func TestOpenPathErrors(t *testing.T) {
 }
 
 func TestOpenCameraErrors(t *testing.T) {
-	for _, c := range []struct{ spec, want string }{
-		{"/dev/video97", "no camera at /dev/video97: no such device"},
-		{"98", "no camera at /dev/video98"},
-		{"abc", "give an index"},
-		{"", "empty camera name"},
-		{"/etc/hostname", "not a character device"},
-		{"/dev/null", "no camera at /dev/null"}, // a char device OpenCV cannot use
+	for _, c := range []struct {
+		spec, want string
+		kind       error // nil: a usage error of no camera kind
+	}{
+		{"/dev/video97", "no camera at /dev/video97: no such device", ErrCameraMissing},
+		{"98", "no camera at /dev/video98", ErrCameraMissing},
+		{"abc", "give an index", nil},
+		{"", "empty camera name", nil},
+		{"/etc/hostname", "not a character device", ErrNotCamera},
+		{"/dev/null", "no camera at /dev/null", ErrCameraUnopenable}, // a char device OpenCV cannot use
 	} {
 		src, err := OpenCamera(c.spec, SourceOptions{})
 		if err == nil {
@@ -488,8 +491,11 @@ func TestOpenCameraErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), c.want) {
 			t.Errorf("OpenCamera(%q) = %q, want it to contain %q", c.spec, err, c.want)
 		}
-		if strings.HasPrefix(c.spec, "/dev/video") && !strings.Contains(err.Error(), "plugged in") {
-			t.Errorf("OpenCamera(%q) = %q: no hint", c.spec, err)
+		if c.kind != nil && !errors.Is(err, c.kind) {
+			t.Errorf("OpenCamera(%q) = %q: not of kind %q", c.spec, err, c.kind)
+		}
+		if _, hint := explainSourceError(err, false); c.kind == ErrCameraMissing && !strings.Contains(hint, "plug the camera in") {
+			t.Errorf("OpenCamera(%q) = %q: hint %q does not say to plug it in", c.spec, err, hint)
 		}
 	}
 }

@@ -9,13 +9,11 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"strings"
+	"posturewatch/coach/domain"
 	"sync"
 	"time"
 
 	"gocv.io/x/gocv"
-
-	"posturewatch/coach"
 )
 
 // Clock is the time source of a Supervisor (injectable for tests).
@@ -491,22 +489,21 @@ func (s *Supervisor) Run(ctx context.Context) {
 	}
 }
 
-// explainSourceError splits an open/read error into a reason and a fix.
+// explainSourceError splits an open/read error into a reason and a fix, by
+// the error's kind.
 func explainSourceError(err error, isFile bool) (why, hint string) {
-	msg := err.Error()
+	why = err.Error()
 	if isFile {
-		return msg, "check the file path and that it is a video OpenCV can read (.mp4, .avi)"
+		return why, "check the file path and that it is a video OpenCV can read (.mp4, .avi)"
 	}
-	low := strings.ToLower(msg)
-	why = strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(msg, cameraHint)), ";")
 	switch {
-	case strings.Contains(low, "no such device"):
+	case errors.Is(err, ErrCameraMissing):
 		hint = "plug the camera in (or pick another one with --camera /dev/videoN); posturewatch retries by itself"
-	case strings.Contains(low, "permission denied"):
+	case errors.Is(err, ErrCameraPermission):
 		hint = "add yourself to the video group (sudo usermod -aG video $USER, then log in again)"
-	case strings.Contains(low, "unplugged") || strings.Contains(low, "reading a frame failed"):
+	case errors.Is(err, ErrCameraLost):
 		hint = "the camera stopped sending pictures: check the cable; posturewatch retries by itself"
-	case strings.Contains(low, "cannot open") || strings.Contains(low, "gave no picture"):
+	case errors.Is(err, ErrCameraUnopenable), errors.Is(err, ErrNoPicture):
 		hint = "close other programs using the camera (video calls), then wait: posturewatch retries by itself"
 	default:
 		hint = cameraHint
@@ -517,7 +514,7 @@ func explainSourceError(err error, isFile bool) (why, hint string) {
 // PreviewJPEG scales the frame down to at most maxWidth pixels wide (0: 640)
 // and encodes it as JPEG in memory (never on disk). It returns the JPEG, its
 // size and obs's keypoints scaled to it, for the dashboard to draw on.
-func PreviewJPEG(f Frame, obs coach.Observation, maxWidth, quality int) (jpeg []byte, width, height int, kps []coach.Keypoint, err error) {
+func PreviewJPEG(f Frame, obs domain.Observation, maxWidth, quality int) (jpeg []byte, width, height int, kps []domain.Keypoint, err error) {
 	if isNilMat(f.Mat) || f.Mat.Empty() {
 		return nil, 0, 0, nil, errors.New("preview: empty frame")
 	}
@@ -544,7 +541,7 @@ func PreviewJPEG(f Frame, obs coach.Observation, maxWidth, quality int) (jpeg []
 	}
 	defer buf.Close()
 	jpeg = bytes.Clone(buf.GetBytes())
-	kps = make([]coach.Keypoint, len(obs.Keypoints))
+	kps = make([]domain.Keypoint, len(obs.Keypoints))
 	for i, k := range obs.Keypoints {
 		k.X, k.Y = k.X*scale, k.Y*scale
 		kps[i] = k

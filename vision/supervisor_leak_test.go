@@ -4,12 +4,11 @@ package vision
 
 import (
 	"context"
+	"posturewatch/coach/domain"
 	"testing"
 	"time"
 
 	"gocv.io/x/gocv"
-
-	"posturewatch/coach"
 )
 
 // TestSupervisorNoMatLeak (built with -tags matprofile, as make test does):
@@ -29,7 +28,7 @@ func TestSupervisorNoMatLeak(t *testing.T) {
 		for range n {
 			select {
 			case f := <-sup.Frames():
-				jpeg, w, h, _, err := PreviewJPEG(f, coach.Observation{Posture: coach.PostureGood, Keypoints: synthKeypoints()}, 320, 60)
+				jpeg, w, h, _, err := PreviewJPEG(f, domain.Observation{Posture: domain.PostureGood, Keypoints: synthKeypoints()}, 320, 60)
 				if err != nil || len(jpeg) == 0 || w != 320 || h <= 0 {
 					t.Errorf("preview: %d bytes %dx%d, %v", len(jpeg), w, h, err)
 				}

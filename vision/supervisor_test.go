@@ -2,7 +2,7 @@ package vision
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -138,7 +138,7 @@ type failingSource struct {
 
 func (f *failingSource) Next() (Frame, error) {
 	if f.n <= 0 {
-		return Frame{}, errors.New("camera:0: reading a frame failed (no frame); was it unplugged?")
+		return Frame{}, fmt.Errorf("camera:0: %w: no frame", ErrCameraLost)
 	}
 	f.n--
 	return f.Source.Next()
@@ -160,7 +160,7 @@ func TestSupervisorCameraLostAndFound(t *testing.T) {
 		opens++
 		switch opens {
 		case 1:
-			return nil, errors.New("no camera at /dev/video0: permission denied; " + cameraHint)
+			return nil, fmt.Errorf("no camera at /dev/video0: %w", ErrCameraPermission)
 		case 2, 3:
 			src, err := OpenPath(clip, SourceOptions{FPS: 2})
 			if err != nil {
@@ -169,7 +169,7 @@ func TestSupervisorCameraLostAndFound(t *testing.T) {
 			opened = append(opened, src)
 			return &failingSource{Source: src, n: 3}, nil
 		default:
-			return nil, errors.New("no camera at /dev/video0: no such device; " + cameraHint)
+			return nil, fmt.Errorf("no camera at /dev/video0: %w", ErrCameraMissing)
 		}
 	}
 	sup, err := NewSupervisor(SupervisorOptions{Camera: "0", Open: open, Clock: clk, OnStatus: log.add, Logger: quietLog})

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
-
-	"posturewatch/coach"
 )
 
 // Backend is what the dashboard needs from the running service. The service
@@ -21,42 +21,43 @@ import (
 // the catalogue and the camera supervisor. Methods are called from HTTP
 // handler goroutines, concurrently: the implementation must lock.
 //
-// Errors: wrap them with BadRequest, NotFound or Conflict to choose the HTTP
-// status (400, 404, 409); any other error is a 500. The error text is shown
-// to the user, so make it a clear sentence.
+// Errors: return a *domain.Error whose kind (domain.EINVALID, ENOTFOUND,
+// ECONFLICT, EUNAVAILABLE) says what went wrong; its message is shown to the
+// user, so make it a clear sentence. Any other error is internal: logged, and
+// the user sees a generic sentence.
 type Backend interface {
 	// Status is the current state snapshot.
 	Status() Status
 	// Stats are the in-memory per-hour and per-day aggregates of the coach.
-	Stats() coach.StatsSnapshot
+	Stats() domain.StatsSnapshot
 	// Pause stops monitoring and nudges until the given time (already
 	// validated: in the future, at most MaxPause ahead) and releases the camera.
 	Pause(until time.Time) error
 	// Resume ends a pause.
 	Resume() error
 	// Config returns the current coach settings.
-	Config() coach.Config
+	Config() domain.Config
 	// SetConfig applies validated settings (the server has merged the PATCH
 	// and called Validate) and persists them.
-	SetConfig(cfg coach.Config) error
+	SetConfig(cfg domain.Config) error
 	// StartCalibration begins capturing good-posture frames.
 	StartCalibration() error
 	// FinishCalibration computes the baseline from the frames captured since
 	// StartCalibration, saves it under the profile name (already checked with
-	// coach.ValidateProfileName) and makes it active.
-	FinishCalibration(profile string) (*coach.Baseline, error)
+	// domain.ValidateProfileName) and makes it active.
+	FinishCalibration(profile string) (*domain.Baseline, error)
 	// Profiles lists the stored calibration profiles.
-	Profiles() ([]coach.ProfileInfo, error)
-	// UseProfile activates a stored profile (NotFound when it does not exist).
+	Profiles() ([]domain.ProfileInfo, error)
+	// UseProfile activates a stored profile (ENOTFOUND when it does not exist).
 	UseProfile(name string) error
-	// DeleteProfile removes a stored profile (NotFound when it does not exist).
+	// DeleteProfile removes a stored profile (ENOTFOUND when it does not exist).
 	DeleteProfile(name string) error
 	// Catalogue is the stretch catalogue in use.
-	Catalogue() *coach.Catalogue
+	Catalogue() *exercise.Catalogue
 	// StartRoutine starts a stretch routine: the one with req.ID if set (a
 	// suggested routine), else one built for req.Faults (or for the faults of
 	// the day when empty). It returns the routine to play.
-	StartRoutine(req RoutineStart) (*coach.Routine, error)
+	StartRoutine(req RoutineStart) (*domain.Routine, error)
 	// ExerciseDone records that an exercise of a routine was done (or
 	// skipped); an empty exerciseID means the whole routine is finished.
 	ExerciseDone(routineID, exerciseID string, skipped bool) error
@@ -72,8 +73,8 @@ type Backend interface {
 
 // RoutineStart is the body of POST /api/routine/start.
 type RoutineStart struct {
-	ID     string            `json:"id,omitempty"`
-	Faults []coach.FaultName `json:"faults,omitempty"`
+	ID     string             `json:"id,omitempty"`
+	Faults []domain.FaultName `json:"faults,omitempty"`
 }
 
 // ExerciseDoneRequest is the body of POST /api/routine/exercise-done.
@@ -91,37 +92,6 @@ type PauseRequest struct {
 
 // MaxPause bounds a pause.
 const MaxPause = 48 * time.Hour
-
-// Error is a Backend error with an HTTP status.
-type Error struct {
-	Status int
-	Err    error
-}
-
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
-
-// BadRequest marks err as the client's fault (HTTP 400).
-func BadRequest(err error) error { return &Error{Status: http.StatusBadRequest, Err: err} }
-
-// NotFound marks err as "no such thing" (HTTP 404).
-func NotFound(err error) error { return &Error{Status: http.StatusNotFound, Err: err} }
-
-// Conflict marks err as "not now" (HTTP 409), e.g. finishing a calibration
-// that was never started.
-func Conflict(err error) error { return &Error{Status: http.StatusConflict, Err: err} }
-
-func (s *Server) fail(c *gin.Context, err error) {
-	status := http.StatusInternalServerError
-	var he *Error
-	if errors.As(err, &he) {
-		status = he.Status
-	}
-	if status >= 500 {
-		s.log.Error("api error", "path", c.Request.URL.Path, "err", err)
-	}
-	abortJSON(c, status, err.Error())
-}
 
 // decodeJSON reads the body into v strictly: one JSON object, no unknown
 // fields, within the size limit.
@@ -180,30 +150,30 @@ func (s *Server) apiStats(c *gin.Context) { c.JSON(http.StatusOK, s.backend.Stat
 func pauseUntil(req PauseRequest, now time.Time) (time.Time, error) {
 	switch {
 	case req.Minutes != nil && req.Until != nil:
-		return time.Time{}, errors.New(`give either "minutes" or "until", not both`)
+		return time.Time{}, domain.Errorf(domain.EINVALID, "pause: %s", `give either "minutes" or "until", not both`)
 	case req.Minutes != nil:
 		m := *req.Minutes
 		if !(m > 0) {
-			return time.Time{}, fmt.Errorf("minutes must be positive, got %g", m)
+			return time.Time{}, domain.Errorf(domain.EINVALID, "pause: minutes must be positive, got %g", m)
 		}
 		if m > MaxPause.Minutes() {
-			return time.Time{}, fmt.Errorf("minutes must be at most %g (%s), got %g", MaxPause.Minutes(), MaxPause, m)
+			return time.Time{}, domain.Errorf(domain.EINVALID, "pause: minutes must be at most %g (%s), got %g", MaxPause.Minutes(), MaxPause, m)
 		}
 		return now.Add(time.Duration(m * float64(time.Minute))), nil
 	case req.Until != nil:
 		t, err := time.Parse(time.RFC3339, *req.Until)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("until %q is not an RFC 3339 time such as 2026-01-02T08:00:00+01:00", *req.Until)
+			return time.Time{}, domain.Errorf(domain.EINVALID, "pause: until %q is not an RFC 3339 time such as 2026-01-02T08:00:00+01:00", *req.Until)
 		}
 		if !t.After(now) {
-			return time.Time{}, fmt.Errorf("until %s is in the past", t.Format(time.RFC3339))
+			return time.Time{}, domain.Errorf(domain.EINVALID, "pause: until %s is in the past", t.Format(time.RFC3339))
 		}
 		if t.Sub(now) > MaxPause {
-			return time.Time{}, fmt.Errorf("until %s is more than %s ahead", t.Format(time.RFC3339), MaxPause)
+			return time.Time{}, domain.Errorf(domain.EINVALID, "pause: until %s is more than %s ahead", t.Format(time.RFC3339), MaxPause)
 		}
 		return t, nil
 	default:
-		return time.Time{}, errors.New(`give "minutes" (e.g. {"minutes": 15}) or "until" (an RFC 3339 time)`)
+		return time.Time{}, domain.Errorf(domain.EINVALID, "pause: %s", `give "minutes" (e.g. {"minutes": 15}) or "until" (an RFC 3339 time)`)
 	}
 }
 
@@ -214,7 +184,7 @@ func (s *Server) apiPause(c *gin.Context) {
 	}
 	until, err := pauseUntil(req, time.Now())
 	if err != nil {
-		abortJSON(c, http.StatusBadRequest, "pause: "+err.Error())
+		s.fail(c, err)
 		return
 	}
 	if err := s.backend.Pause(until); err != nil {
@@ -255,11 +225,11 @@ func (s *Server) apiPatchConfig(c *gin.Context) {
 	defer s.configMu.Unlock()
 	cfg := s.backend.Config()
 	if err := json.Unmarshal(patch, &cfg); err != nil {
-		abortJSON(c, http.StatusBadRequest, "settings: "+strings.ReplaceAll(err.Error(), "json: ", ""))
+		s.fail(c, err)
 		return
 	}
 	if err := cfg.Validate(); err != nil {
-		abortJSON(c, http.StatusBadRequest, strings.ReplaceAll(err.Error(), "\n", "; "))
+		s.fail(c, err)
 		return
 	}
 	if err := s.backend.SetConfig(cfg); err != nil {
@@ -287,8 +257,8 @@ func (s *Server) apiCalibrationFinish(c *gin.Context) {
 	if !s.decodeJSON(c, &req) {
 		return
 	}
-	if err := coach.ValidateProfileName(req.Profile); err != nil {
-		abortJSON(c, http.StatusBadRequest, "profile: "+err.Error())
+	if err := domain.ValidateProfileName(req.Profile); err != nil {
+		s.fail(c, err)
 		return
 	}
 	b, err := s.backend.FinishCalibration(req.Profile)
@@ -306,15 +276,15 @@ func (s *Server) apiProfiles(c *gin.Context) {
 		return
 	}
 	if ps == nil {
-		ps = []coach.ProfileInfo{}
+		ps = []domain.ProfileInfo{}
 	}
 	c.JSON(http.StatusOK, gin.H{"profiles": ps})
 }
 
 func (s *Server) profileName(c *gin.Context) (string, bool) {
 	name := c.Param("name")
-	if err := coach.ValidateProfileName(name); err != nil {
-		abortJSON(c, http.StatusBadRequest, "profile: "+err.Error())
+	if err := domain.ValidateProfileName(name); err != nil {
+		s.fail(c, err)
 		return "", false
 	}
 	return name, true
@@ -513,7 +483,7 @@ func (s *Server) PublishSample(smp Sample) {
 
 // PublishEvent sends a coach event to every client; never dropped (a client
 // that cannot keep up is disconnected instead).
-func (s *Server) PublishEvent(e coach.Event) {
+func (s *Server) PublishEvent(e domain.Event) {
 	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgEvent, Event: &e}))
 	if s.opts.Notifier != nil {
 		s.opts.Notifier.NotifyEvent(e)
@@ -526,7 +496,7 @@ func (s *Server) PublishStatus(st Status) {
 }
 
 // PublishStats sends the statistics; never dropped.
-func (s *Server) PublishStats(st coach.StatsSnapshot) {
+func (s *Server) PublishStats(st domain.StatsSnapshot) {
 	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgStats, Stats: &st}))
 }
 

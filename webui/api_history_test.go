@@ -4,12 +4,11 @@ import (
 	"errors"
 	"net/url"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"posturewatch/coach"
 )
 
 func TestHistoryAPI(t *testing.T) {
@@ -20,10 +19,10 @@ func TestHistoryAPI(t *testing.T) {
 	defer h.Close()
 	now := time.Now()
 	hourStart := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), 0, 0, 0, time.Local)
-	var ms []coach.MinuteAggregate
+	var ms []domain.MinuteAggregate
 	for i := 0; i < 10; i++ {
-		ms = append(ms, coach.MinuteAggregate{Start: hourStart.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 30,
-			FaultS: map[coach.FaultName]float64{coach.ForwardHead: 30}})
+		ms = append(ms, domain.MinuteAggregate{Start: hourStart.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 30,
+			FaultS: map[domain.FaultName]float64{domain.ForwardHead: 30}})
 	}
 	ms[3].Nudges = 1
 	if err := h.AddMinutes(ms...); err != nil {
@@ -83,7 +82,7 @@ func TestDesktopNotifier(t *testing.T) {
 		shown = append(shown, title+"|"+msg)
 		return nil
 	})
-	nudge := coach.Event{Type: coach.EventNudge, Fault: coach.ForwardHead, Message: "Your head has drifted forward", Fix: "bring your chin back"}
+	nudge := domain.Event{Type: domain.EventNudge, Fault: domain.ForwardHead, Message: "Your head has drifted forward", Fix: "bring your chin back"}
 	if err := n.Notify("x", "y"); !errors.Is(err, ErrNotifierOff) {
 		t.Errorf("disabled notifier: %v", err)
 	}
@@ -96,7 +95,7 @@ func TestDesktopNotifier(t *testing.T) {
 	mu.Unlock()
 
 	n.SetEnabled(true)
-	n.NotifyEvent(coach.Event{Type: coach.EventState, State: coach.StateGood}) // not worth a notification
+	n.NotifyEvent(domain.Event{Type: domain.EventState, State: domain.StateGood}) // not worth a notification
 	n.NotifyEvent(nudge)
 	waitFor(t, "notification", 2*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(shown) == 1 })
 	mu.Lock()

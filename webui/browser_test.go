@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/webui/webuitest"
 
 	"github.com/chromedp/chromedp"
@@ -35,10 +35,10 @@ func TestDashboardInChromium(t *testing.T) {
 	defer h.Close()
 	now := time.Now()
 	hour := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), 0, 0, 0, time.Local)
-	var ms []coach.MinuteAggregate
+	var ms []domain.MinuteAggregate
 	for i := 0; i < 20; i++ {
-		m := coach.MinuteAggregate{Start: hour.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 40,
-			FaultS: map[coach.FaultName]float64{coach.ForwardHead: 15, coach.RoundedShoulders: 5}}
+		m := domain.MinuteAggregate{Start: hour.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 40,
+			FaultS: map[domain.FaultName]float64{domain.ForwardHead: 15, domain.RoundedShoulders: 5}}
 		if i == 5 {
 			m.Nudges = 1
 		}
@@ -52,7 +52,7 @@ func TestDashboardInChromium(t *testing.T) {
 	srv := ts.srv
 	ts.fb.onChange = func(st Status) {
 		srv.PublishStatus(st)
-		srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventPaused, State: coach.StatePaused, Until: st.PausedUntil})
+		srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventPaused, State: domain.StatePaused, Until: st.PausedUntil})
 	}
 
 	b.Do(t, chromedp.Navigate(srv.URL()))
@@ -60,30 +60,30 @@ func TestDashboardInChromium(t *testing.T) {
 	b.WaitText(t, "#state", "Good posture", 5*time.Second)
 
 	// Live good samples: the score shows.
-	good := coach.Observation{Time: time.Now(), Posture: coach.PostureGood, Confidence: 0.9,
-		Faults: []coach.Fault{{Name: coach.ForwardHead, Severity: 0.04}}}
+	good := domain.Observation{Time: time.Now(), Posture: domain.PostureGood, Confidence: 0.9,
+		Faults: []domain.Fault{{Name: domain.ForwardHead, Severity: 0.04}}}
 	srv.PublishSample(SampleFromObservation(good))
 	b.WaitText(t, "#score", "96", 5*time.Second)
 	b.Screenshot(t, "01-good")
 
 	// Forward head: samples, then the coach's state change.
-	bad := coach.Observation{Time: time.Now(), Posture: coach.PostureBad, Confidence: 0.9,
-		Faults: []coach.Fault{{Name: coach.ForwardHead, Severity: 0.8, Why: "head ahead"}}}
+	bad := domain.Observation{Time: time.Now(), Posture: domain.PostureBad, Confidence: 0.9,
+		Faults: []domain.Fault{{Name: domain.ForwardHead, Severity: 0.8, Why: "head ahead"}}}
 	for i := 0; i < 5; i++ {
 		srv.PublishSample(SampleFromObservation(bad))
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.WaitText(t, "#score", "20", 5*time.Second)
-	srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventState, State: coach.StateSlouching, Fault: coach.ForwardHead, Previous: coach.StateGood})
+	srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventState, State: domain.StateSlouching, Fault: domain.ForwardHead, Previous: domain.StateGood})
 	b.WaitText(t, "#state", "Slouching: forward head", 5*time.Second)
 	if lvl := webuitest.Eval[string](t, b, `document.querySelector('#faults [data-fault="forward_head"]').dataset.level`); lvl == "none" {
 		t.Errorf("forward-head indicator not lit (level %q)", lvl)
 	}
 
 	// The nudge: a toast with the plain words and the fix.
-	_, fix := coach.NudgeText(coach.ForwardHead)
-	msg := coach.NudgeMessage(coach.ForwardHead) // as the coach sends it
-	srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventNudge, Fault: coach.ForwardHead, Message: msg, Fix: fix})
+	_, fix := domain.NudgeText(domain.ForwardHead)
+	msg := domain.NudgeMessage(domain.ForwardHead) // as the coach sends it
+	srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventNudge, Fault: domain.ForwardHead, Message: msg, Fix: fix})
 	b.WaitJS(t, "toast visible", `!document.getElementById('toast').hidden`, 5*time.Second)
 	b.WaitText(t, "#toast", msg, 2*time.Second)
 	if !strings.Contains(b.Text(t, "#toast"), fix) {
@@ -92,11 +92,11 @@ func TestDashboardInChromium(t *testing.T) {
 	b.Screenshot(t, "02-nudge")
 
 	// The suggestion: the stretch player offers the routine, then plays it.
-	r, err := ts.fb.StartRoutine(RoutineStart{Faults: []coach.FaultName{coach.ForwardHead}})
+	r, err := ts.fb.StartRoutine(RoutineStart{Faults: []domain.FaultName{domain.ForwardHead}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.PublishEvent(coach.Event{Time: time.Now(), Type: coach.EventSuggestion, Routine: r,
+	srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventSuggestion, Routine: r,
 		Message: "You slouched three times in half an hour: a short stretch break helps."})
 	b.WaitJS(t, "routine offered", `document.getElementById('stretch-player').dataset.phase === 'offer'`, 5*time.Second)
 	b.WaitText(t, "#routine-title", r.Title, 2*time.Second)
@@ -180,7 +180,7 @@ func TestDashboardInChromium(t *testing.T) {
 	cancel()
 	b.WaitText(t, "#conn", "reconnecting", 5*time.Second)
 	fb2 := newFakeBackend()
-	fb2.status.State = coach.StatePaused
+	fb2.status.State = domain.StatePaused
 	fb2.status.PausedUntil = time.Now().Add(10 * time.Minute)
 	srv2, err := New(Options{Listen: addr, Backend: fb2, History: h, Logger: quietLogger()})
 	if err != nil {
@@ -268,7 +268,7 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 	if err := jpeg.Encode(&buf, img, nil); err != nil {
 		t.Fatal(err)
 	}
-	kps := []coach.Keypoint{{Name: "nose", X: 160, Y: 60, Score: 0.9}, {Name: "left_eye", X: 170, Y: 50, Score: 0.9},
+	kps := []domain.Keypoint{{Name: "nose", X: 160, Y: 60, Score: 0.9}, {Name: "left_eye", X: 170, Y: 50, Score: 0.9},
 		{Name: "right_eye", X: 150, Y: 50, Score: 0.9}, {Name: "left_shoulder", X: 220, Y: 150, Score: 0.8},
 		{Name: "right_shoulder", X: 100, Y: 150, Score: 0.8}}
 	srv.PublishPreview(Preview{JPEG: buf.Bytes(), Width: 320, Height: 180, Keypoints: kps, At: time.Now()})

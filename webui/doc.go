@@ -38,8 +38,10 @@
 //
 // Backend.SetPreview(true/false) tells the service when at least one
 // dashboard shows the camera preview; encode JPEG frames only then. Frames are
-// never stored. Backend errors wrapped with BadRequest / NotFound / Conflict
-// become 400 / 404 / 409; any other error is a 500; the text is shown to the user.
+// never stored. Backend errors carry a kind (domain.Error): EINVALID,
+// ENOTFOUND, ECONFLICT and EUNAVAILABLE become 400, 404, 409 and 503 with
+// their message shown to the user; any other error is a 500 with a generic
+// message, its details only in the log (error.go is the one place for this).
 //
 // # Security
 //
@@ -70,22 +72,22 @@
 //	GET    /ws                         WebSocket (?preview=1 to get preview frames at once)
 //	GET    /api/csrf                   {"token": "…", "header": "X-CSRF-Token"}
 //	GET    /api/status                 Status
-//	GET    /api/stats                  coach.StatsSnapshot (in-memory days and hours)
+//	GET    /api/stats                  domain.StatsSnapshot (in-memory days and hours)
 //	POST   /api/pause                  {"minutes": N} (0 < N ≤ 2880) or {"until": "RFC 3339"} (future, ≤ 48 h) → Status
 //	POST   /api/resume                 → Status (409 when not paused)
-//	GET    /api/config                 coach.Config as JSON (durations in seconds: onset_delay_s, cooldown_s…)
-//	PATCH  /api/config                 partial coach.Config JSON; merged, then Config.Validate → the new config
+//	GET    /api/config                 domain.Config as JSON (durations in seconds: onset_delay_s, cooldown_s…)
+//	PATCH  /api/config                 partial domain.Config JSON; merged, then Config.Validate → the new config
 //	POST   /api/calibration/start      → Status
-//	POST   /api/calibration/finish     {"profile": "desk"} → {"baseline": coach.Baseline, "status": Status}
-//	GET    /api/profiles               {"profiles": [coach.ProfileInfo]}
+//	POST   /api/calibration/finish     {"profile": "desk"} → {"baseline": domain.Baseline, "status": Status}
+//	GET    /api/profiles               {"profiles": [domain.ProfileInfo]}
 //	POST   /api/profiles/{name}/activate  → Status
 //	DELETE /api/profiles/{name}        {"deleted": name}
-//	GET    /api/catalogue              coach.Catalogue
-//	POST   /api/routine/start          {"id": "suggested routine id"} or {"faults": [...]} or {} → {"routine": coach.Routine}
+//	GET    /api/catalogue              exercise.Catalogue
+//	POST   /api/routine/start          {"id": "suggested routine id"} or {"faults": [...]} or {} → {"routine": domain.Routine}
 //	POST   /api/routine/exercise-done  {"routine_id", "exercise_id" ("" = whole routine done), "skipped"} → {"ok": true}
 //	POST   /api/routine/stop           {} → {"ok": true} (the player was closed; rep counting stops)
 //	GET    /api/history                ?by=hour|day&from=&to= (RFC 3339 or YYYY-MM-DD)&tz=IANA
-//	                                   → {"by","from","to","tz","buckets": [coach.Bucket]} (default: today by hour, 14 days by day)
+//	                                   → {"by","from","to","tz","buckets": [domain.Bucket]} (default: today by hour, 14 days by day)
 //	GET    /api/notifications          {"desktop": bool, "available": bool}
 //	POST   /api/notifications          {"desktop": bool}
 //
@@ -95,10 +97,10 @@
 //
 //	{"type":"hello",   "hello":   Hello}               first message: version, status, stats, last sample, sample_ms
 //	{"type":"sample",  "sample":  Sample}              live posture; at most one per 200 ms per client, newest wins
-//	{"type":"event",   "event":   coach.Event}         state, nudge, suggestion, break, sitting, recalibrate,
+//	{"type":"event",   "event":   domain.Event}         state, nudge, suggestion, break, sitting, recalibrate,
 //	                                                   calibration, paused, resumed, stretch; never dropped
 //	{"type":"status",  "status":  Status}              never dropped
-//	{"type":"stats",   "stats":   coach.StatsSnapshot} never dropped
+//	{"type":"stats",   "stats":   domain.StatsSnapshot} never dropped
 //	{"type":"reps",    "reps":    Reps}                live repetitions of a camera-checked exercise; never dropped
 //	{"type":"preview", "preview": Preview}             JPEG (base64) + keypoints; only to clients that asked, newest wins
 //

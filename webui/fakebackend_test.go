@@ -1,13 +1,11 @@
 package webui
 
 import (
-	"errors"
-	"fmt"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
 	"sort"
 	"sync"
 	"time"
-
-	"posturewatch/coach"
 )
 
 // fakeBackend is an in-memory Backend for API, hub and browser tests. It
@@ -17,12 +15,12 @@ import (
 type fakeBackend struct {
 	mu          sync.Mutex
 	status      Status
-	cfg         coach.Config
+	cfg         domain.Config
 	calibrating bool
-	profiles    map[string]*coach.Baseline
+	profiles    map[string]*domain.Baseline
 	active      string
-	cat         *coach.Catalogue
-	routine     *coach.Routine
+	cat         *exercise.Catalogue
+	routine     *domain.Routine
 	done        []string // "routine/exercise[/skipped]"
 	preview     []bool
 	pauses      []time.Time
@@ -33,13 +31,13 @@ type fakeBackend struct {
 }
 
 func newFakeBackend() *fakeBackend {
-	cat := coach.DefaultCatalogue()
+	cat := exercise.Default()
 	f := &fakeBackend{
-		cfg:      coach.DefaultConfig(),
-		profiles: map[string]*coach.Baseline{},
+		cfg:      domain.DefaultConfig(),
+		profiles: map[string]*domain.Baseline{},
 		cat:      cat,
 	}
-	f.status = Status{Status: coach.Status{State: coach.StateGood, Score: 100, Baseline: "defaults", Since: time.Now()},
+	f.status = Status{Status: domain.Status{State: domain.StateGood, Score: 100, Baseline: "defaults", Since: time.Now()},
 		Camera: CameraStatus{OK: true, Source: "fake"}}
 	return f
 }
@@ -50,25 +48,17 @@ func (f *fakeBackend) Status() Status {
 	return f.status
 }
 
-func (f *fakeBackend) setStatus(fn func(*Status)) Status {
-	f.mu.Lock()
-	fn(&f.status)
-	st := f.status
-	f.mu.Unlock()
-	return st
-}
-
-func (f *fakeBackend) Stats() coach.StatsSnapshot {
+func (f *fakeBackend) Stats() domain.StatsSnapshot {
 	now := time.Now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
-	return coach.StatsSnapshot{Days: []coach.Bucket{{Start: day, PresentS: 600, GoodS: 420, Nudges: 1,
-		FaultS: map[coach.FaultName]float64{coach.ForwardHead: 90}}}}
+	return domain.StatsSnapshot{Days: []domain.Bucket{{Start: day, PresentS: 600, GoodS: 420, Nudges: 1,
+		FaultS: map[domain.FaultName]float64{domain.ForwardHead: 90}}}}
 }
 
 func (f *fakeBackend) Pause(until time.Time) error {
 	f.mu.Lock()
 	f.pauses = append(f.pauses, until)
-	f.status.State = coach.StatePaused
+	f.status.State = domain.StatePaused
 	f.status.PausedUntil = until
 	f.status.Camera.Released = true
 	st, cb := f.status, f.onChange
@@ -81,12 +71,12 @@ func (f *fakeBackend) Pause(until time.Time) error {
 
 func (f *fakeBackend) Resume() error {
 	f.mu.Lock()
-	if f.status.State != coach.StatePaused {
+	if f.status.State != domain.StatePaused {
 		f.mu.Unlock()
-		return Conflict(errors.New("not paused"))
+		return domain.Errorf(domain.ECONFLICT, "not paused")
 	}
 	f.resumes++
-	f.status.State = coach.StateGood
+	f.status.State = domain.StateGood
 	f.status.PausedUntil = time.Time{}
 	f.status.Camera.Released = false
 	st, cb := f.status, f.onChange
@@ -97,13 +87,13 @@ func (f *fakeBackend) Resume() error {
 	return nil
 }
 
-func (f *fakeBackend) Config() coach.Config {
+func (f *fakeBackend) Config() domain.Config {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.cfg
 }
 
-func (f *fakeBackend) SetConfig(cfg coach.Config) error {
+func (f *fakeBackend) SetConfig(cfg domain.Config) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cfg = cfg
@@ -114,33 +104,33 @@ func (f *fakeBackend) StartCalibration() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calibrating = true
-	f.status.State = coach.StateCalibrating
+	f.status.State = domain.StateCalibrating
 	return nil
 }
 
-func (f *fakeBackend) FinishCalibration(name string) (*coach.Baseline, error) {
+func (f *fakeBackend) FinishCalibration(name string) (*domain.Baseline, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.calibrating {
-		return nil, Conflict(errors.New("no calibration is running: start one first"))
+		return nil, domain.Errorf(domain.ECONFLICT, "no calibration is running: start one first")
 	}
 	f.calibrating = false
-	b := &coach.Baseline{Name: name, Created: time.Now(), Frames: 50,
-		Metrics: map[string]coach.Stat{coach.MetricNeckLength: {Median: 0.62, MAD: 0.02, N: 50}}}
+	b := &domain.Baseline{Name: name, Created: time.Now(), Frames: 50,
+		Metrics: map[string]domain.Stat{domain.MetricNeckLength: {Median: 0.62, MAD: 0.02, N: 50}}}
 	f.profiles[name] = b
 	f.active = name
-	f.status.State = coach.StateGood
+	f.status.State = domain.StateGood
 	f.status.Baseline = name
 	f.status.Profile = name
 	return b, nil
 }
 
-func (f *fakeBackend) Profiles() ([]coach.ProfileInfo, error) {
+func (f *fakeBackend) Profiles() ([]domain.ProfileInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []coach.ProfileInfo
+	var out []domain.ProfileInfo
 	for n, b := range f.profiles {
-		out = append(out, coach.ProfileInfo{Name: n, Frames: b.Frames, Created: b.Created.Format(time.RFC3339), Active: n == f.active})
+		out = append(out, domain.ProfileInfo{Name: n, Frames: b.Frames, Created: b.Created.Format(time.RFC3339), Active: n == f.active})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -150,7 +140,7 @@ func (f *fakeBackend) UseProfile(name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.profiles[name] == nil {
-		return NotFound(fmt.Errorf("no profile named %q", name))
+		return domain.Errorf(domain.ENOTFOUND, "no profile named %q", name)
 	}
 	f.active = name
 	f.status.Profile = name
@@ -161,7 +151,7 @@ func (f *fakeBackend) DeleteProfile(name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.profiles[name] == nil {
-		return NotFound(fmt.Errorf("no profile named %q", name))
+		return domain.Errorf(domain.ENOTFOUND, "no profile named %q", name)
 	}
 	delete(f.profiles, name)
 	if f.active == name {
@@ -171,24 +161,24 @@ func (f *fakeBackend) DeleteProfile(name string) error {
 	return nil
 }
 
-func (f *fakeBackend) Catalogue() *coach.Catalogue { return f.cat }
+func (f *fakeBackend) Catalogue() *exercise.Catalogue { return f.cat }
 
-func (f *fakeBackend) StartRoutine(req RoutineStart) (*coach.Routine, error) {
+func (f *fakeBackend) StartRoutine(req RoutineStart) (*domain.Routine, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if req.ID != "" && (f.routine == nil || f.routine.ID != req.ID) {
-		return nil, NotFound(fmt.Errorf("no routine %q: it may have expired, ask for a new one", req.ID))
+		return nil, domain.Errorf(domain.ENOTFOUND, "no routine %q: it may have expired, ask for a new one", req.ID)
 	}
 	if req.ID != "" {
 		return f.routine, nil
 	}
-	w := map[coach.FaultName]float64{}
+	w := map[domain.FaultName]float64{}
 	for _, fl := range req.Faults {
 		w[fl] = 1
 	}
-	r, err := f.cat.Routine(coach.RoutineRequest{Faults: w, Equipment: f.cfg.Equipment, DeskOnly: f.cfg.DeskOnly, MaxDuration: f.cfg.RoutineMax})
+	r, err := f.cat.Routine(exercise.RoutineRequest{Faults: w, Equipment: f.cfg.Equipment, DeskOnly: f.cfg.DeskOnly, MaxDuration: f.cfg.RoutineMax.D()})
 	if err != nil {
-		return nil, BadRequest(err)
+		return nil, domain.WrapError(domain.EINVALID, err)
 	}
 	f.routine = &r
 	return &r, nil

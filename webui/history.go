@@ -9,12 +9,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"posturewatch/coach"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 )
@@ -80,7 +79,7 @@ var migrations = []string{
 	CREATE INDEX events_at ON events(at_ms);
 	CREATE TABLE profiles (
 		name     TEXT PRIMARY KEY,
-		baseline TEXT NOT NULL,          -- coach.Baseline as JSON
+		baseline TEXT NOT NULL,          -- domain.Baseline as JSON
 		created  INTEGER NOT NULL,
 		updated  INTEGER NOT NULL
 	);
@@ -191,7 +190,7 @@ func finite(x float64) float64 {
 // (so the minute a restart happened in keeps both parts) and keeps the
 // longer streak. Call it after every coach step that finished a minute, and
 // once with coach.CurrentMinute on shutdown.
-func (h *History) AddMinutes(ms ...coach.MinuteAggregate) error {
+func (h *History) AddMinutes(ms ...domain.MinuteAggregate) error {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -235,7 +234,7 @@ func (h *History) AddMinutes(ms ...coach.MinuteAggregate) error {
 }
 
 // AddEvents stores coach events (all types) in one transaction.
-func (h *History) AddEvents(evs ...coach.Event) error {
+func (h *History) AddEvents(evs ...domain.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
@@ -267,17 +266,17 @@ func (h *History) AddEvents(evs ...coach.Event) error {
 }
 
 // Minutes returns the stored minutes with from <= start < to, oldest first.
-func (h *History) Minutes(ctx context.Context, from, to time.Time) ([]coach.MinuteAggregate, error) {
+func (h *History) Minutes(ctx context.Context, from, to time.Time) ([]domain.MinuteAggregate, error) {
 	rows, err := h.db.QueryContext(ctx, `SELECT start, present_s, good_s, nudges, breaks_suggested, breaks_done, longest_good_s
 		FROM minutes WHERE start >= ? AND start < ? ORDER BY start`, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("history: read minutes: %w", err)
 	}
-	var out []coach.MinuteAggregate
+	var out []domain.MinuteAggregate
 	idx := map[int64]int{}
 	for rows.Next() {
 		var start int64
-		var m coach.MinuteAggregate
+		var m domain.MinuteAggregate
 		if err := rows.Scan(&start, &m.PresentS, &m.GoodS, &m.Nudges, &m.BreaksSuggested, &m.BreaksDone, &m.LongestGoodS); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("history: read minutes: %w", err)
@@ -307,9 +306,9 @@ func (h *History) Minutes(ctx context.Context, from, to time.Time) ([]coach.Minu
 			continue
 		}
 		if out[i].FaultS == nil {
-			out[i].FaultS = map[coach.FaultName]float64{}
+			out[i].FaultS = map[domain.FaultName]float64{}
 		}
-		out[i].FaultS[coach.FaultName(f)] += sec
+		out[i].FaultS[domain.FaultName(f)] += sec
 	}
 	if err := frows.Err(); err != nil {
 		return nil, fmt.Errorf("history: read minute faults: %w", err)
@@ -319,12 +318,12 @@ func (h *History) Minutes(ctx context.Context, from, to time.Time) ([]coach.Minu
 
 // StoredEvent is one event read back from history.
 type StoredEvent struct {
-	ID    int64       `json:"id"`
-	At    time.Time   `json:"at"`
-	Type  string      `json:"type"`
-	State string      `json:"state,omitempty"`
-	Fault string      `json:"fault,omitempty"`
-	Event coach.Event `json:"event"`
+	ID    int64        `json:"id"`
+	At    time.Time    `json:"at"`
+	Type  string       `json:"type"`
+	State string       `json:"state,omitempty"`
+	Fault string       `json:"fault,omitempty"`
+	Event domain.Event `json:"event"`
 }
 
 // Events returns the events with from <= time < to, oldest first; types, if
@@ -397,7 +396,7 @@ func nextPeriod(t time.Time, by Period, loc *time.Location) time.Time {
 // loc (the local calendar; DST-safe). Every period in the range gets a
 // bucket, empty ones included, oldest first. LongestGoodS is the longest
 // streak seen in any minute of the bucket.
-func (h *History) Range(ctx context.Context, from, to time.Time, by Period, loc *time.Location) ([]coach.Bucket, error) {
+func (h *History) Range(ctx context.Context, from, to time.Time, by Period, loc *time.Location) ([]domain.Bucket, error) {
 	if by != ByHour && by != ByDay {
 		return nil, fmt.Errorf("history: unknown period %q (want hour or day)", by)
 	}
@@ -408,11 +407,11 @@ func (h *History) Range(ctx context.Context, from, to time.Time, by Period, loc 
 		return nil, fmt.Errorf("history: empty range: to (%s) must be after from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
 	first := periodStart(from, by, loc)
-	var out []coach.Bucket
+	var out []domain.Bucket
 	index := map[int64]int{}
 	for t := first; t.Before(to); t = nextPeriod(t, by, loc) {
 		index[t.Unix()] = len(out)
-		out = append(out, coach.Bucket{Start: t})
+		out = append(out, domain.Bucket{Start: t})
 		if len(out) > 24*400 {
 			return nil, fmt.Errorf("history: range too long: at most %d %ss", 24*400, by)
 		}
@@ -437,7 +436,7 @@ func (h *History) Range(ctx context.Context, from, to time.Time, by Period, loc 
 		}
 		for f, s := range m.FaultS {
 			if b.FaultS == nil {
-				b.FaultS = map[coach.FaultName]float64{}
+				b.FaultS = map[domain.FaultName]float64{}
 			}
 			b.FaultS[f] += s
 		}
@@ -446,7 +445,7 @@ func (h *History) Range(ctx context.Context, from, to time.Time, by Period, loc 
 }
 
 // SaveProfile stores (or replaces) a named calibration baseline.
-func (h *History) SaveProfile(b coach.Baseline) error {
+func (h *History) SaveProfile(b domain.Baseline) error {
 	if b.Name == "" {
 		return errors.New("history: profile needs a name")
 	}
@@ -470,19 +469,19 @@ func (h *History) SaveProfile(b coach.Baseline) error {
 }
 
 // Profiles returns the stored baselines sorted by name.
-func (h *History) Profiles() ([]coach.Baseline, error) {
+func (h *History) Profiles() ([]domain.Baseline, error) {
 	rows, err := h.db.Query(`SELECT name, baseline FROM profiles ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("history: read profiles: %w", err)
 	}
 	defer rows.Close()
-	var out []coach.Baseline
+	var out []domain.Baseline
 	for rows.Next() {
 		var name, data string
 		if err := rows.Scan(&name, &data); err != nil {
 			return nil, fmt.Errorf("history: read profiles: %w", err)
 		}
-		var b coach.Baseline
+		var b domain.Baseline
 		if err := json.Unmarshal([]byte(data), &b); err != nil {
 			return nil, fmt.Errorf("history: profile %q: bad data: %w", name, err)
 		}

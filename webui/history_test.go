@@ -9,13 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"posturewatch/coach"
 )
 
 func openTestHistory(t *testing.T) (*History, string) {
@@ -98,8 +97,8 @@ func TestDefaultHistoryPath(t *testing.T) {
 	}
 }
 
-func minute(base time.Time, i int, good, present float64, faults map[coach.FaultName]float64) coach.MinuteAggregate {
-	return coach.MinuteAggregate{Start: base.Add(time.Duration(i) * time.Minute), PresentS: present, GoodS: good, FaultS: faults}
+func minute(base time.Time, i int, good, present float64, faults map[domain.FaultName]float64) domain.MinuteAggregate {
+	return domain.MinuteAggregate{Start: base.Add(time.Duration(i) * time.Minute), PresentS: present, GoodS: good, FaultS: faults}
 }
 
 func TestHistoryMinutesAndRanges(t *testing.T) {
@@ -111,9 +110,9 @@ func TestHistoryMinutesAndRanges(t *testing.T) {
 	ctx := context.Background()
 	day := time.Date(2026, 3, 10, 9, 0, 0, 0, loc)
 	// 09:00–09:59: 60 minutes, 45 s good of 60 present, 15 s forward head each.
-	var ms []coach.MinuteAggregate
+	var ms []domain.MinuteAggregate
 	for i := 0; i < 60; i++ {
-		ms = append(ms, minute(day, i, 45, 60, map[coach.FaultName]float64{coach.ForwardHead: 15}))
+		ms = append(ms, minute(day, i, 45, 60, map[domain.FaultName]float64{domain.ForwardHead: 15}))
 	}
 	// 10:00–10:29: all good; a nudge at 10:05 and a routine done at 10:20.
 	for i := 60; i < 90; i++ {
@@ -129,19 +128,19 @@ func TestHistoryMinutesAndRanges(t *testing.T) {
 		ms = append(ms, m)
 	}
 	// Next day, one minute of rounded shoulders.
-	ms = append(ms, minute(day.AddDate(0, 0, 1), 0, 0, 60, map[coach.FaultName]float64{coach.RoundedShoulders: 60}))
+	ms = append(ms, minute(day.AddDate(0, 0, 1), 0, 0, 60, map[domain.FaultName]float64{domain.RoundedShoulders: 60}))
 	if err := h.AddMinutes(ms...); err != nil {
 		t.Fatal(err)
 	}
 	// Adding to an existing minute sums it (restart within a minute).
-	if err := h.AddMinutes(minute(day, 0, 10, 10, map[coach.FaultName]float64{coach.ForwardHead: 5, coach.Slouch: 2})); err != nil {
+	if err := h.AddMinutes(minute(day, 0, 10, 10, map[domain.FaultName]float64{domain.ForwardHead: 5, domain.Slouch: 2})); err != nil {
 		t.Fatal(err)
 	}
 	got, err := h.Minutes(ctx, day, day.Add(time.Minute))
 	if err != nil || len(got) != 1 {
 		t.Fatalf("minutes = %v %v", got, err)
 	}
-	if got[0].GoodS != 55 || got[0].PresentS != 70 || got[0].FaultS[coach.ForwardHead] != 20 || got[0].FaultS[coach.Slouch] != 2 {
+	if got[0].GoodS != 55 || got[0].PresentS != 70 || got[0].FaultS[domain.ForwardHead] != 20 || got[0].FaultS[domain.Slouch] != 2 {
 		t.Errorf("merged minute = %+v", got[0])
 	}
 
@@ -153,7 +152,7 @@ func TestHistoryMinutesAndRanges(t *testing.T) {
 		t.Fatalf("%d hour buckets, want 24", len(hours))
 	}
 	h9, h10, h11 := hours[9], hours[10], hours[11]
-	if !h9.Start.Equal(day) || h9.PresentS != 3610 || h9.GoodS != 2710 || h9.FaultS[coach.ForwardHead] != 905 {
+	if !h9.Start.Equal(day) || h9.PresentS != 3610 || h9.GoodS != 2710 || h9.FaultS[domain.ForwardHead] != 905 {
 		t.Errorf("09:00 bucket = %+v", h9)
 	}
 	if h10.PresentS != 1800 || h10.GoodS != 1800 || h10.Nudges != 1 || h10.BreaksSuggested != 1 || h10.BreaksDone != 1 || h10.LongestGoodS != 1800 {
@@ -166,7 +165,7 @@ func TestHistoryMinutesAndRanges(t *testing.T) {
 	if err != nil || len(days) != 3 {
 		t.Fatalf("days = %v %v", days, err)
 	}
-	if days[0].PresentS != 0 || days[1].PresentS != 5410 || days[1].Nudges != 1 || days[2].FaultS[coach.RoundedShoulders] != 60 {
+	if days[0].PresentS != 0 || days[1].PresentS != 5410 || days[1].Nudges != 1 || days[2].FaultS[domain.RoundedShoulders] != 60 {
 		t.Errorf("day buckets = %+v", days)
 	}
 	// The same instants bucketed in UTC move by the offset (Paris is UTC+1 in March).
@@ -209,12 +208,12 @@ func TestHistoryEvents(t *testing.T) {
 	h, _ := openTestHistory(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	r := coach.Routine{ID: "r1", Title: "Neck break"}
-	evs := []coach.Event{
-		{Time: t0, Type: coach.EventState, State: coach.StateSlouching, Fault: coach.ForwardHead, Previous: coach.StateGood},
-		{Time: t0.Add(20 * time.Second), Type: coach.EventNudge, Fault: coach.ForwardHead, Message: "Your head has drifted forward", Fix: "chin back"},
-		{Time: t0.Add(time.Hour), Type: coach.EventSuggestion, Routine: &r, Duration: 3 * time.Minute},
-		{Time: t0.Add(2 * time.Hour), Type: coach.EventStretch, Exercise: "chin_tuck"},
+	r := domain.Routine{ID: "r1", Title: "Neck break"}
+	evs := []domain.Event{
+		{Time: t0, Type: domain.EventState, State: domain.StateSlouching, Fault: domain.ForwardHead, Previous: domain.StateGood},
+		{Time: t0.Add(20 * time.Second), Type: domain.EventNudge, Fault: domain.ForwardHead, Message: "Your head has drifted forward", Fix: "chin back"},
+		{Time: t0.Add(time.Hour), Type: domain.EventSuggestion, Routine: &r, Duration: domain.Sec(3 * time.Minute)},
+		{Time: t0.Add(2 * time.Hour), Type: domain.EventStretch, Exercise: "chin_tuck"},
 	}
 	if err := h.AddEvents(evs...); err != nil {
 		t.Fatal(err)
@@ -226,7 +225,7 @@ func TestHistoryEvents(t *testing.T) {
 	if all[1].Type != "nudge" || all[1].Fault != "forward_head" || all[1].Event.Fix != "chin back" || !all[1].At.Equal(t0.Add(20*time.Second)) {
 		t.Errorf("nudge read back as %+v", all[1])
 	}
-	if all[2].Event.Routine == nil || all[2].Event.Routine.ID != "r1" || all[2].Event.Duration != 3*time.Minute {
+	if all[2].Event.Routine == nil || all[2].Event.Routine.ID != "r1" || all[2].Event.Duration.D() != 3*time.Minute {
 		t.Errorf("suggestion read back as %+v", all[2].Event)
 	}
 	win, _ := h.Events(ctx, t0.Add(time.Second), t0.Add(90*time.Minute), 0)
@@ -245,7 +244,7 @@ func TestHistoryEvents(t *testing.T) {
 
 func TestHistoryProfiles(t *testing.T) {
 	h, _ := openTestHistory(t)
-	b := coach.Baseline{Name: "desk", Created: time.Now(), Frames: 40, Metrics: map[string]coach.Stat{coach.MetricNeckLength: {Median: 0.6, MAD: 0.01, N: 40}}}
+	b := domain.Baseline{Name: "desk", Created: time.Now(), Frames: 40, Metrics: map[string]domain.Stat{domain.MetricNeckLength: {Median: 0.6, MAD: 0.01, N: 40}}}
 	if err := h.SaveProfile(b); err != nil {
 		t.Fatal(err)
 	}
@@ -253,11 +252,11 @@ func TestHistoryProfiles(t *testing.T) {
 	if err := h.SaveProfile(b); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.SaveProfile(coach.Baseline{Name: "laptop"}); err != nil {
+	if err := h.SaveProfile(domain.Baseline{Name: "laptop"}); err != nil {
 		t.Fatal(err)
 	}
 	ps, err := h.Profiles()
-	if err != nil || len(ps) != 2 || ps[0].Name != "desk" || ps[0].Frames != 41 || ps[0].Metrics[coach.MetricNeckLength].Median != 0.6 {
+	if err != nil || len(ps) != 2 || ps[0].Name != "desk" || ps[0].Frames != 41 || ps[0].Metrics[domain.MetricNeckLength].Median != 0.6 {
 		t.Fatalf("profiles = %+v %v", ps, err)
 	}
 	if ok, err := h.DeleteProfile("desk"); !ok || err != nil {
@@ -266,7 +265,7 @@ func TestHistoryProfiles(t *testing.T) {
 	if ok, _ := h.DeleteProfile("desk"); ok {
 		t.Error("deleted twice")
 	}
-	if err := h.SaveProfile(coach.Baseline{}); err == nil {
+	if err := h.SaveProfile(domain.Baseline{}); err == nil {
 		t.Error("nameless profile accepted")
 	}
 }
@@ -328,7 +327,7 @@ func TestHistorySurvivesKill(t *testing.T) {
 	}
 	for i := 0; i <= lastWritten; i++ {
 		m := ms[i]
-		if !m.Start.Equal(childBase.Add(time.Duration(i)*time.Minute)) || m.GoodS != 50 || m.PresentS != 60 || m.FaultS[coach.ForwardHead] != 10 {
+		if !m.Start.Equal(childBase.Add(time.Duration(i)*time.Minute)) || m.GoodS != 50 || m.PresentS != 60 || m.FaultS[domain.ForwardHead] != 10 {
 			t.Fatalf("minute %d after kill = %+v", i, m)
 		}
 	}
@@ -348,12 +347,12 @@ func historyChild(path string) {
 		os.Exit(3)
 	}
 	for i := 0; ; i++ {
-		m := minute(childBase, i, 50, 60, map[coach.FaultName]float64{coach.ForwardHead: 10})
+		m := minute(childBase, i, 50, 60, map[domain.FaultName]float64{domain.ForwardHead: 10})
 		if err := h.AddMinutes(m); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(3)
 		}
-		if err := h.AddEvents(coach.Event{Time: m.Start, Type: coach.EventNudge, Fault: coach.ForwardHead}); err != nil {
+		if err := h.AddEvents(domain.Event{Time: m.Start, Type: domain.EventNudge, Fault: domain.ForwardHead}); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(3)
 		}
@@ -373,7 +372,7 @@ func TestHistoryPathWithURICharacters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.AddEvents(coach.Event{Time: time.Now(), Type: coach.EventNudge, Fault: coach.ForwardHead, Message: "x"}); err != nil {
+	if err := h.AddEvents(domain.Event{Time: time.Now(), Type: domain.EventNudge, Fault: domain.ForwardHead, Message: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Close(); err != nil {

@@ -3,18 +3,18 @@ package webui
 import (
 	"encoding/json"
 	"math"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/reps"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"posturewatch/coach"
 )
 
 func seqSample(i int) Sample {
-	return Sample{At: time.Now(), Posture: coach.PostureGood, Metrics: coach.Metrics{"seq": float64(i)}}
+	return Sample{At: time.Now(), Posture: domain.PostureGood, Metrics: domain.Metrics{"seq": float64(i)}}
 }
 
 // collector reads every message of a connection in the background.
@@ -173,13 +173,13 @@ func TestHubEventsNeverDroppedUnderSampleFlood(t *testing.T) {
 	}()
 	const nEvents = 600
 	for i := 0; i < nEvents; i++ {
-		e := coach.Event{Time: time.Now(), Type: coach.EventState, State: coach.StateGood, Message: "event " + itoa(i)}
+		e := domain.Event{Time: time.Now(), Type: domain.EventState, State: domain.StateGood, Message: "event " + itoa(i)}
 		if i%3 == 1 {
-			e = coach.Event{Time: time.Now(), Type: coach.EventNudge, Fault: coach.ForwardHead, Message: "event " + itoa(i)}
+			e = domain.Event{Time: time.Now(), Type: domain.EventNudge, Fault: domain.ForwardHead, Message: "event " + itoa(i)}
 		}
 		ts.srv.PublishEvent(e)
 		if i%100 == 0 {
-			ts.srv.PublishStats(coach.StatsSnapshot{})
+			ts.srv.PublishStats(domain.StatsSnapshot{})
 		}
 		if i%10 == 0 {
 			// Far faster than a coach ever speaks (thousands of events/s), but
@@ -249,7 +249,7 @@ func TestHubDisconnectsSlowClient(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("slow client still connected after %d events of 64 KiB", sent)
 		}
-		ts.srv.PublishEvent(coach.Event{Type: coach.EventNudge, Message: itoa(sent), Fix: pad})
+		ts.srv.PublishEvent(domain.Event{Type: domain.EventNudge, Message: itoa(sent), Fix: pad})
 		sent++
 		// Publish only as fast as a healthy reader reads: the fast client
 		// stays well inside its queue of 16, so only the one that never
@@ -261,7 +261,7 @@ func TestHubDisconnectsSlowClient(t *testing.T) {
 	}
 	// Some more after the disconnect: the fast client must still get them.
 	for i := 0; i < 20; i++ {
-		ts.srv.PublishEvent(coach.Event{Type: coach.EventNudge, Message: itoa(sent), Fix: pad})
+		ts.srv.PublishEvent(domain.Event{Type: domain.EventNudge, Message: itoa(sent), Fix: pad})
 		sent++
 		for fast.count(MsgEvent) < sent-8 && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
@@ -317,7 +317,7 @@ func TestHubPreviewOnlyToClientsThatAsked(t *testing.T) {
 	if got := ts.fb.previewCalls(); len(got) != 1 || !got[0] {
 		t.Errorf("SetPreview calls = %v, want [true]", got)
 	}
-	kp := []coach.Keypoint{{Name: "nose", X: 1, Y: 0.5, Score: 0.9}}
+	kp := []domain.Keypoint{{Name: "nose", X: 1, Y: 0.5, Score: 0.9}}
 	for i := 0; i < 5; i++ {
 		ts.srv.PublishPreview(Preview{JPEG: []byte{0xff, 0xd8, byte(i)}, Width: 2, Height: 1, Keypoints: kp})
 		time.Sleep(20 * time.Millisecond)
@@ -355,10 +355,10 @@ func TestHubStatusRepsAndShutdown(t *testing.T) {
 	if m := readMsg(t, c, 2*time.Second); m.Type != MsgHello {
 		t.Fatalf("first message %q", m.Type)
 	}
-	ts.srv.PublishStatus(Status{Status: coach.Status{State: coach.StateSlouching, Fault: coach.ForwardHead}})
+	ts.srv.PublishStatus(Status{Status: domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead}})
 	ts.srv.PublishReps(Reps{ExerciseID: "chin_tuck", Count: 3, Target: 10})
 	m := readMsg(t, c, 2*time.Second)
-	if m.Type != MsgStatus || m.Status.State != coach.StateSlouching || m.Status.Fault != coach.ForwardHead {
+	if m.Type != MsgStatus || m.Status.State != domain.StateSlouching || m.Status.Fault != domain.ForwardHead {
 		t.Errorf("status message = %+v", m)
 	}
 	m = readMsg(t, c, 2*time.Second)
@@ -376,7 +376,7 @@ func TestHubStatusRepsAndShutdown(t *testing.T) {
 	// Publishing after shutdown neither blocks nor panics.
 	done := make(chan struct{})
 	go func() {
-		ts.srv.PublishEvent(coach.Event{Type: coach.EventNudge})
+		ts.srv.PublishEvent(domain.Event{Type: domain.EventNudge})
 		ts.srv.PublishSample(seqSample(1))
 		close(done)
 	}()
@@ -410,40 +410,40 @@ func TestHubPingsDropSilentClients(t *testing.T) {
 	if n := ts.srv.Clients(); n != 1 {
 		t.Errorf("%d clients after the pong wait, want the reading one only", n)
 	}
-	ts.srv.PublishEvent(coach.Event{Type: coach.EventNudge, Message: "still here"})
+	ts.srv.PublishEvent(domain.Event{Type: domain.EventNudge, Message: "still here"})
 	waitFor(t, "event at the live client", 2*time.Second, func() bool { return col.count(MsgEvent) == 1 })
 }
 
 func TestSampleFromObservation(t *testing.T) {
-	obs := coach.Observation{Posture: coach.PostureBad, Confidence: 0.8,
-		Faults:  []coach.Fault{{Name: coach.ForwardHead, Severity: 0.62}, {Name: coach.HeadTilt, Severity: 0.2}},
-		Metrics: coach.Metrics{coach.MetricNeckLength: 0.5, coach.MetricHeadYaw: math.NaN()}}
+	obs := domain.Observation{Posture: domain.PostureBad, Confidence: 0.8,
+		Faults:  []domain.Fault{{Name: domain.ForwardHead, Severity: 0.62}, {Name: domain.HeadTilt, Severity: 0.2}},
+		Metrics: domain.Metrics{domain.MetricNeckLength: 0.5, domain.MetricHeadYaw: math.NaN()}}
 	s := SampleFromObservation(obs)
 	if s.Score == nil || *s.Score != 38 {
 		t.Errorf("score = %v, want 38 (100 − worst severity 62%%)", s.Score)
 	}
-	if _, ok := s.Metrics[coach.MetricHeadYaw]; ok || s.Metrics[coach.MetricNeckLength] != 0.5 {
+	if _, ok := s.Metrics[domain.MetricHeadYaw]; ok || s.Metrics[domain.MetricNeckLength] != 0.5 {
 		t.Errorf("metrics = %v: NaN must be dropped, others kept", s.Metrics)
 	}
 	if _, err := json.Marshal(s); err != nil {
 		t.Errorf("sample does not encode: %v", err)
 	}
-	for _, p := range []coach.Posture{coach.PostureAway, coach.PostureUnknown} {
-		if sc := Score(coach.Observation{Posture: p}); sc != nil {
+	for _, p := range []domain.Posture{domain.PostureAway, domain.PostureUnknown} {
+		if sc := Score(domain.Observation{Posture: p}); sc != nil {
 			t.Errorf("score for %s = %v, want none", p, *sc)
 		}
 	}
-	if sc := Score(coach.Observation{Posture: coach.PostureGood}); sc == nil || *sc != 100 {
+	if sc := Score(domain.Observation{Posture: domain.PostureGood}); sc == nil || *sc != 100 {
 		t.Errorf("score with no fault = %v", sc)
 	}
-	st := coach.Status{State: coach.StateSlouching, Fault: coach.ForwardHead, StreakS: 0, GoodTodayS: 600}
-	if w := s.WithStatus(st); w.State != coach.StateSlouching || w.Fault != coach.ForwardHead || w.GoodTodayS != 600 {
+	st := domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead, StreakS: 0, GoodTodayS: 600}
+	if w := s.WithStatus(st); w.State != domain.StateSlouching || w.Fault != domain.ForwardHead || w.GoodTodayS != 600 {
 		t.Errorf("WithStatus = %+v", w)
 	}
 }
 
 func TestRepsFromUpdate(t *testing.T) {
-	u := coach.RepUpdate{Reps: 4, Holding: true, HoldTime: 2340 * time.Millisecond, Phase: "hold"}
+	u := reps.Update{Reps: 4, Holding: true, HoldTime: domain.Sec(2340 * time.Millisecond), Phase: "hold"}
 	r := RepsFromUpdate("r1", "chin_tuck", 10, u)
 	if r.Count != 4 || r.Target != 10 || r.HoldS != 2.3 || !r.Holding || r.Phase != "hold" || r.ExerciseID != "chin_tuck" || r.RoutineID != "r1" {
 		t.Errorf("RepsFromUpdate = %+v", r)

@@ -4,13 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"posturewatch/coach/domain"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gen2brain/beeep"
-
-	"posturewatch/coach"
 )
 
 // DesktopNotifier shows nudges as desktop notifications (via beeep: D-Bus or
@@ -100,7 +99,7 @@ func (n *DesktopNotifier) Notify(title, message string) error {
 
 // NotifyEvent shows nudges, stretch suggestions and sitting reminders; other
 // events are ignored. It does not block the caller.
-func (n *DesktopNotifier) NotifyEvent(e coach.Event) {
+func (n *DesktopNotifier) NotifyEvent(e domain.Event) {
 	if !n.Enabled() {
 		return
 	}
@@ -112,21 +111,21 @@ func (n *DesktopNotifier) NotifyEvent(e coach.Event) {
 }
 
 // notificationText returns the title and body for events worth a notification.
-func notificationText(e coach.Event) (string, string, bool) {
+func notificationText(e domain.Event) (string, string, bool) {
 	switch e.Type {
-	case coach.EventNudge:
+	case domain.EventNudge:
 		msg := e.Message
 		if e.Fix != "" {
 			msg += ": " + e.Fix
 		}
-		return "Posture: " + coach.FaultLabel(e.Fault), msg, true
-	case coach.EventSuggestion:
+		return "Posture: " + domain.FaultLabel(e.Fault), msg, true
+	case domain.EventSuggestion:
 		msg := e.Message
 		if e.Routine != nil && e.Routine.Title != "" {
 			msg = e.Routine.Title + ". " + msg
 		}
 		return "Time for a stretch break", msg, true
-	case coach.EventBreak:
+	case domain.EventBreak:
 		return "Time to stand up", e.Message, true
 	}
 	return "", "", false

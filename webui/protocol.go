@@ -3,9 +3,9 @@ package webui
 import (
 	"encoding/json"
 	"math"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/reps"
 	"time"
-
-	"posturewatch/coach"
 )
 
 // The WebSocket message types. Every message is one JSON object (one text
@@ -23,9 +23,9 @@ const (
 // Status is the live state snapshot the dashboard shows: the coach's status
 // plus what the service knows (camera, profile, running routine). It is
 // returned by GET /api/status, sent in the hello message and in every
-// "status" message. The coach.Status fields are flattened into the object.
+// "status" message. The domain.Status fields are flattened into the object.
 type Status struct {
-	coach.Status
+	domain.Status
 	// Camera tells whether frames are flowing and, if not, why and how to fix it.
 	Camera CameraStatus `json:"camera"`
 	// Profile is the active calibration profile; empty means the vision defaults.
@@ -35,7 +35,7 @@ type Status struct {
 	// PresentTodayS is the time present at the desk today, in seconds.
 	PresentTodayS float64 `json:"present_today_s"`
 	// Routine is the routine suggested or running, if any.
-	Routine *coach.Routine `json:"routine,omitempty"`
+	Routine *domain.Routine `json:"routine,omitempty"`
 }
 
 // CameraStatus describes the frame source.
@@ -50,33 +50,33 @@ type CameraStatus struct {
 
 // Sample is one live observation as the dashboard shows it.
 type Sample struct {
-	At         time.Time       `json:"at"`
-	Posture    coach.Posture   `json:"posture"`
-	Score      *float64        `json:"score"` // 0..100, null when nobody or too little is visible
-	Faults     []coach.Fault   `json:"faults"`
-	Confidence float64         `json:"confidence"`
-	Metrics    coach.Metrics   `json:"metrics,omitempty"`
-	State      coach.State     `json:"state,omitempty"` // the coach's state at this sample
-	Fault      coach.FaultName `json:"fault,omitempty"`
-	StreakS    float64         `json:"streak_s"`
-	GoodTodayS float64         `json:"good_today_s"`
+	At         time.Time        `json:"at"`
+	Posture    domain.Posture   `json:"posture"`
+	Score      *float64         `json:"score"` // 0..100, null when nobody or too little is visible
+	Faults     []domain.Fault   `json:"faults"`
+	Confidence float64          `json:"confidence"`
+	Metrics    domain.Metrics   `json:"metrics,omitempty"`
+	State      domain.State     `json:"state,omitempty"` // the coach's state at this sample
+	Fault      domain.FaultName `json:"fault,omitempty"`
+	StreakS    float64          `json:"streak_s"`
+	GoodTodayS float64          `json:"good_today_s"`
 }
 
 // SampleFromObservation builds a Sample from a vision observation, computing
 // the posture score (see Score). The coach state fields are left for the
 // caller to fill.
-func SampleFromObservation(obs coach.Observation) Sample {
+func SampleFromObservation(obs domain.Observation) Sample {
 	faults := obs.Faults
 	if faults == nil {
-		faults = []coach.Fault{}
+		faults = []domain.Fault{}
 	}
 	at := obs.Time
 	if at.IsZero() {
 		at = time.Now()
 	}
-	var metrics coach.Metrics
+	var metrics domain.Metrics
 	if len(obs.Metrics) > 0 {
-		metrics = make(coach.Metrics, len(obs.Metrics))
+		metrics = make(domain.Metrics, len(obs.Metrics))
 		for k, v := range obs.Metrics {
 			if !math.IsNaN(v) && !math.IsInf(v, 0) { // JSON cannot carry them
 				metrics[k] = v
@@ -95,7 +95,7 @@ func SampleFromObservation(obs coach.Observation) Sample {
 
 // WithStatus fills the coach fields of the sample (state, fault, streak,
 // good time today) from the coach's status at the same instant.
-func (s Sample) WithStatus(st coach.Status) Sample {
+func (s Sample) WithStatus(st domain.Status) Sample {
 	s.State = st.State
 	s.Fault = st.Fault
 	s.StreakS = st.StreakS
@@ -106,8 +106,8 @@ func (s Sample) WithStatus(st coach.Status) Sample {
 // Score is the posture score 0..100 of one observation: 100 minus the worst
 // fault severity in percent (so a frame with no fault scores 100). It is nil
 // when nobody is there or too little is visible to judge.
-func Score(obs coach.Observation) *float64 {
-	if obs.Posture == coach.PostureAway || obs.Posture == coach.PostureUnknown || obs.Posture == "" {
+func Score(obs domain.Observation) *float64 {
+	if obs.Posture == domain.PostureAway || obs.Posture == domain.PostureUnknown || obs.Posture == "" {
 		return nil
 	}
 	worst := 0.0
@@ -135,42 +135,42 @@ type Reps struct {
 }
 
 // RepsFromUpdate builds a reps message from the coach's rep counter update.
-func RepsFromUpdate(routineID, exerciseID string, target int, u coach.RepUpdate) Reps {
+func RepsFromUpdate(routineID, exerciseID string, target int, u reps.Update) Reps {
 	return Reps{RoutineID: routineID, ExerciseID: exerciseID, Count: u.Reps, Target: target,
-		HoldS: math.Round(u.HoldTime.Seconds()*10) / 10, Holding: u.Holding, Phase: u.Phase}
+		HoldS: math.Round(u.HoldTime.D().Seconds()*10) / 10, Holding: u.Holding, Phase: u.Phase}
 }
 
 // Preview is one camera preview frame with the keypoints to draw over it.
 type Preview struct {
-	JPEG      []byte           `json:"jpeg"` // base64 in JSON
-	Width     int              `json:"width"`
-	Height    int              `json:"height"`
-	Keypoints []coach.Keypoint `json:"keypoints"`
-	At        time.Time        `json:"at"`
+	JPEG      []byte            `json:"jpeg"` // base64 in JSON
+	Width     int               `json:"width"`
+	Height    int               `json:"height"`
+	Keypoints []domain.Keypoint `json:"keypoints"`
+	At        time.Time         `json:"at"`
 }
 
 // Hello is the first message on every WebSocket connection.
 type Hello struct {
-	Version    string               `json:"version"`
-	Status     Status               `json:"status"`
-	Stats      *coach.StatsSnapshot `json:"stats,omitempty"`
-	SampleMS   int                  `json:"sample_ms"` // minimum interval between samples
-	Preview    bool                 `json:"preview"`   // whether this client gets preview frames
-	ServerTime string               `json:"server_time"`
-	LastSample *Sample              `json:"last_sample,omitempty"`
-	History    bool                 `json:"history"` // whether GET /api/history is served
+	Version    string                `json:"version"`
+	Status     Status                `json:"status"`
+	Stats      *domain.StatsSnapshot `json:"stats,omitempty"`
+	SampleMS   int                   `json:"sample_ms"` // minimum interval between samples
+	Preview    bool                  `json:"preview"`   // whether this client gets preview frames
+	ServerTime string                `json:"server_time"`
+	LastSample *Sample               `json:"last_sample,omitempty"`
+	History    bool                  `json:"history"` // whether GET /api/history is served
 }
 
 // envelope is the wire form of every WebSocket message.
 type envelope struct {
-	Type    string               `json:"type"`
-	Hello   *Hello               `json:"hello,omitempty"`
-	Sample  *Sample              `json:"sample,omitempty"`
-	Event   *coach.Event         `json:"event,omitempty"`
-	Status  *Status              `json:"status,omitempty"`
-	Stats   *coach.StatsSnapshot `json:"stats,omitempty"`
-	Preview *Preview             `json:"preview,omitempty"`
-	Reps    *Reps                `json:"reps,omitempty"`
+	Type    string                `json:"type"`
+	Hello   *Hello                `json:"hello,omitempty"`
+	Sample  *Sample               `json:"sample,omitempty"`
+	Event   *domain.Event         `json:"event,omitempty"`
+	Status  *Status               `json:"status,omitempty"`
+	Stats   *domain.StatsSnapshot `json:"stats,omitempty"`
+	Preview *Preview              `json:"preview,omitempty"`
+	Reps    *Reps                 `json:"reps,omitempty"`
 }
 
 func marshalEnvelope(e envelope) []byte {

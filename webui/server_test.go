@@ -7,13 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"posturewatch/coach"
 )
 
 func quietLogger() *slog.Logger {
@@ -257,7 +257,7 @@ func TestAPIRoutes(t *testing.T) {
 	if code != 200 || m["sensitivity"] != "high" || m["onset_delay_s"] != 30.0 || m["cooldown_s"] != 300.0 {
 		t.Fatalf("patch config = %d %v", code, m)
 	}
-	if cfg := ts.fb.Config(); cfg.OnsetDelay != 30*time.Second || cfg.QuietHours != "22:00-07:00" {
+	if cfg := ts.fb.Config(); cfg.OnsetDelay.D() != 30*time.Second || cfg.QuietHours != "22:00-07:00" {
 		t.Errorf("backend config not updated: %+v", cfg)
 	}
 
@@ -556,7 +556,7 @@ func TestWebSocketOrigin(t *testing.T) {
 	}
 	defer c.Close()
 	msg := readMsg(t, c, 2*time.Second)
-	if msg.Type != MsgHello || msg.Hello == nil || msg.Hello.Status.State != coach.StateGood || msg.Hello.SampleMS != 200 {
+	if msg.Type != MsgHello || msg.Hello == nil || msg.Hello.Status.State != domain.StateGood || msg.Hello.SampleMS != 200 {
 		t.Errorf("first message = %+v", msg)
 	}
 }
@@ -581,7 +581,7 @@ func readMsg(t *testing.T, c *websocket.Conn, timeout time.Duration) wireMsg {
 // panicBackend panics in Catalogue, like a bug in the service would.
 type panicBackend struct{ *fakeBackend }
 
-func (panicBackend) Catalogue() *coach.Catalogue { panic("catalogue exploded") }
+func (panicBackend) Catalogue() *exercise.Catalogue { panic("catalogue exploded") }
 
 func TestPanicBecomesJSON500(t *testing.T) {
 	fb := newFakeBackend()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/vision"
 )
 
@@ -21,14 +22,14 @@ func init() {
 
 // frameRecord is one line of `analyze --json`.
 type frameRecord struct {
-	Source    string           `json:"source"`
-	Frame     int              `json:"frame"`
-	TS        float64          `json:"t_s"`
-	Posture   coach.Posture    `json:"posture,omitempty"`
-	Faults    []coach.Fault    `json:"faults,omitempty"`
-	Metrics   coach.Metrics    `json:"metrics,omitempty"`
-	Keypoints []coach.Keypoint `json:"keypoints,omitempty"`
-	Visible   []string         `json:"visible,omitempty"`
+	Source    string            `json:"source"`
+	Frame     int               `json:"frame"`
+	TS        float64           `json:"t_s"`
+	Posture   domain.Posture    `json:"posture,omitempty"`
+	Faults    []domain.Fault    `json:"faults,omitempty"`
+	Metrics   domain.Metrics    `json:"metrics,omitempty"`
+	Keypoints []domain.Keypoint `json:"keypoints,omitempty"`
+	Visible   []string          `json:"visible,omitempty"`
 	// Confidence is the mean score of the head and shoulder keypoints seen.
 	Confidence float64 `json:"confidence"`
 	MS         float64 `json:"ms"`
@@ -63,7 +64,7 @@ func (o *analysisOptions) validate() error {
 
 // newAnalyzer loads the baseline (if any) and the model.
 func (o *analysisOptions) newAnalyzer() (*vision.Analyzer, error) {
-	var b *coach.Baseline
+	var b *domain.Baseline
 	if o.baseline != "" {
 		var err error
 		if b, err = coach.LoadBaseline(o.baseline); err != nil {
@@ -176,18 +177,18 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-func roundMetrics(m coach.Metrics) coach.Metrics {
-	out := make(coach.Metrics, len(m))
+func roundMetrics(m domain.Metrics) domain.Metrics {
+	out := make(domain.Metrics, len(m))
 	for k, v := range m {
 		out[k] = math.Round(v*10000) / 10000
 	}
 	return out
 }
 
-func roundKeypoints(kps []coach.Keypoint) []coach.Keypoint {
-	out := make([]coach.Keypoint, len(kps))
+func roundKeypoints(kps []domain.Keypoint) []domain.Keypoint {
+	out := make([]domain.Keypoint, len(kps))
 	for i, k := range kps {
-		out[i] = coach.Keypoint{Name: k.Name, X: math.Round(k.X*10) / 10, Y: math.Round(k.Y*10) / 10, Score: math.Round(k.Score*1000) / 1000}
+		out[i] = domain.Keypoint{Name: k.Name, X: math.Round(k.X*10) / 10, Y: math.Round(k.Y*10) / 10, Score: math.Round(k.Score*1000) / 1000}
 	}
 	return out
 }
@@ -195,13 +196,13 @@ func roundKeypoints(kps []coach.Keypoint) []coach.Keypoint {
 // summary counts verdicts for the readable output.
 type summary struct {
 	total, errors int
-	postures      map[coach.Posture]int
-	faults        map[coach.FaultName]int
+	postures      map[domain.Posture]int
+	faults        map[domain.FaultName]int
 	ms            []float64
 }
 
 func newSummary() *summary {
-	return &summary{postures: map[coach.Posture]int{}, faults: map[coach.FaultName]int{}}
+	return &summary{postures: map[domain.Posture]int{}, faults: map[domain.FaultName]int{}}
 }
 
 func (s *summary) add(r frameRecord) {
@@ -221,7 +222,7 @@ func (s *summary) add(r frameRecord) {
 
 func (s *summary) print(w io.Writer) {
 	fmt.Fprintf(w, "\n%d frames: ", s.total)
-	for _, p := range []coach.Posture{coach.PostureGood, coach.PostureBad, coach.PostureAway, coach.PostureUnknown} {
+	for _, p := range []domain.Posture{domain.PostureGood, domain.PostureBad, domain.PostureAway, domain.PostureUnknown} {
 		fmt.Fprintf(w, "%d %s, ", s.postures[p], p)
 	}
 	fmt.Fprintf(w, "%d errors\n", s.errors)
@@ -233,7 +234,7 @@ func (s *summary) print(w io.Writer) {
 		sort.Strings(names)
 		fmt.Fprint(w, "faults at severity ≥ 0.5:")
 		for _, n := range names {
-			fmt.Fprintf(w, " %s %d", n, s.faults[coach.FaultName(n)])
+			fmt.Fprintf(w, " %s %d", n, s.faults[domain.FaultName(n)])
 		}
 		fmt.Fprintln(w)
 	}

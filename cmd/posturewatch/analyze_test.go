@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/models"
 )
 
@@ -66,11 +67,11 @@ func TestAnalyzeJSONOnImagesAndVideo(t *testing.T) {
 		t.Fatalf("%d records, want 2 images + 40 video frames at 1 fps", len(recs))
 	}
 	g := recs[0]
-	if g.Posture != coach.PostureGood || len(g.Keypoints) != 17 || g.Metrics[coach.MetricFaceFrame] == 0 || g.MS <= 0 {
+	if g.Posture != domain.PostureGood || len(g.Keypoints) != 17 || g.Metrics[domain.MetricFaceFrame] == 0 || g.MS <= 0 {
 		t.Errorf("grace_hopper record: %+v", g)
 	}
 	fh := recs[1]
-	if fh.Posture != coach.PostureBad || len(fh.Faults) == 0 || fh.Faults[0].Name != coach.ForwardHead || fh.Faults[0].Why == "" {
+	if fh.Posture != domain.PostureBad || len(fh.Faults) == 0 || fh.Faults[0].Name != domain.ForwardHead || fh.Faults[0].Why == "" {
 		t.Errorf("forward-head frame: %s %+v", fh.Posture, fh.Faults)
 	}
 	for i := 1; i < len(fh.Faults); i++ {
@@ -82,10 +83,10 @@ func TestAnalyzeJSONOnImagesAndVideo(t *testing.T) {
 	away := 0
 	for _, r := range recs[2:] {
 		in := r.TS >= 11 && r.TS < 29
-		if in && r.Posture == coach.PostureAway {
+		if in && r.Posture == domain.PostureAway {
 			away++
 		}
-		if (r.TS < 9 || r.TS >= 31) && r.Posture == coach.PostureAway {
+		if (r.TS < 9 || r.TS >= 31) && r.Posture == domain.PostureAway {
 			t.Errorf("t=%.1f s judged away while the person sits there", r.TS)
 		}
 	}
@@ -122,7 +123,7 @@ func TestAnalyzeBadFilesGoOnAndFail(t *testing.T) {
 			t.Errorf("%s: no error line", f)
 		}
 	}
-	if coffee == nil || coffee.Posture != coach.PostureAway {
+	if coffee == nil || coffee.Posture != domain.PostureAway {
 		t.Errorf("coffee.png after the broken files: %+v, want away", coffee)
 	}
 	if !strings.Contains(errOut, "failed") {
@@ -188,7 +189,7 @@ func TestCalibrateThenAnalyzeWithBaseline(t *testing.T) {
 	bad := 0
 	recs := jsonLines(t, so)
 	for _, r := range recs {
-		if r.Posture == coach.PostureBad {
+		if r.Posture == domain.PostureBad {
 			bad++
 		}
 	}

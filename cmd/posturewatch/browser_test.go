@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/vision"
 	"posturewatch/webui/webuitest"
 )
@@ -36,7 +36,7 @@ func TestRunDashboardInChromium(t *testing.T) {
 	// 20 s into the video the head goes forward; 20 s later the nudge.
 	b.WaitText(t, "#state", "forward head", 30*time.Second)
 	b.Screenshot(t, "02-forward-head")
-	msg, fix := coach.NudgeText(coach.ForwardHead)
+	msg, fix := domain.NudgeText(domain.ForwardHead)
 	b.WaitJS(t, "nudge toast", `!document.getElementById('toast').hidden`, 30*time.Second)
 	b.WaitText(t, "#toast", msg, 3*time.Second)
 	if !strings.Contains(b.Text(t, "#toast"), fix) {
@@ -56,7 +56,7 @@ func TestRunDashboardInChromium(t *testing.T) {
 		t.Fatalf("the service has no routine after the request: %+v", st.Routine)
 	}
 	r := st.Routine
-	if len(r.Faults) == 0 || r.Faults[0] != coach.ForwardHead {
+	if len(r.Faults) == 0 || r.Faults[0] != domain.ForwardHead {
 		t.Errorf("routine built for %v, want today's forward head first", r.Faults)
 	}
 	b.WaitText(t, "#exercise-name", r.Items[0].Exercise.Name, 5*time.Second)
@@ -110,7 +110,7 @@ func TestRunDashboardInChromium(t *testing.T) {
 	if cam := rs.svc.sup.Status(); cam.State != vision.SourceReleased || cam.Open {
 		t.Errorf("after the pause the source is %+v, want released", cam)
 	}
-	if st := rs.svc.Status(); st.State != coach.StatePaused || !st.Camera.Released {
+	if st := rs.svc.Status(); st.State != domain.StatePaused || !st.Camera.Released {
 		t.Errorf("service status after the pause: %q %+v", st.State, st.Camera)
 	}
 	b.Screenshot(t, "06-paused")

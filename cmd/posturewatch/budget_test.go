@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/webui"
 )
 
@@ -66,8 +66,8 @@ func BenchmarkServiceCPU(b *testing.B) {
 	for range b.N {
 		var mu sync.Mutex
 		var nudgeAt time.Time
-		rs := startService(b, runOptions{source: clip, loop: true, threads: threads, onEvent: func(e coach.Event, at time.Time) {
-			if e.Type == coach.EventNudge {
+		rs := startService(b, runOptions{source: clip, loop: true, threads: threads, onEvent: func(e domain.Event, at time.Time) {
+			if e.Type == domain.EventNudge {
 				mu.Lock()
 				nudgeAt = at
 				mu.Unlock()
@@ -86,7 +86,7 @@ func BenchmarkServiceCPU(b *testing.B) {
 				if !ok {
 					b.Fatal("WebSocket closed")
 				}
-				if m.Type == webui.MsgEvent && m.Event.Type == coach.EventNudge && got.IsZero() {
+				if m.Type == webui.MsgEvent && m.Event.Type == domain.EventNudge && got.IsZero() {
 					got = m.at
 				}
 			case <-end:

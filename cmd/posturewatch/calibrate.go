@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/vision"
 )
 
@@ -59,7 +60,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	}
 	defer an.Close()
 
-	var frames []coach.Observation
+	var frames []domain.Observation
 	failed := 0
 	err = vision.Walk(fs.Args(), vision.SourceOptions{FPS: o.fps, Start: time.Unix(0, 0).UTC()}, func(f *vision.Frame, ferr error) {
 		if ferr != nil {
@@ -79,7 +80,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "posturewatch calibrate:", err)
 		return 1
 	}
-	b, err := coach.BuildBaseline(*name, frames, time.Now().UTC())
+	b, err := domain.BuildBaseline(*name, frames, time.Now().UTC())
 	if err != nil {
 		fmt.Fprintf(stderr, "posturewatch calibrate: %v (from %d frames)\n", err, len(frames))
 		return 1

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"posturewatch/coach"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
 	"posturewatch/vision"
 )
 
@@ -27,17 +28,17 @@ var replayStart = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 // replaySummary is the last line printed for each video.
 type replaySummary struct {
-	Source   string                      `json:"source"`
-	Type     string                      `json:"type"` // "summary"
-	TS       float64                     `json:"t_s"`  // video time of the last frame
-	Frames   int                         `json:"frames"`
-	Errors   int                         `json:"errors"`
-	PresentS float64                     `json:"present_s"`
-	GoodS    float64                     `json:"good_s"`
-	FaultS   map[coach.FaultName]float64 `json:"fault_s,omitempty"`
-	Nudges   int                         `json:"nudges"`
-	Breaks   int                         `json:"breaks_suggested"`
-	Baseline string                      `json:"baseline"`
+	Source   string                       `json:"source"`
+	Type     string                       `json:"type"` // "summary"
+	TS       float64                      `json:"t_s"`  // video time of the last frame
+	Frames   int                          `json:"frames"`
+	Errors   int                          `json:"errors"`
+	PresentS float64                      `json:"present_s"`
+	GoodS    float64                      `json:"good_s"`
+	FaultS   map[domain.FaultName]float64 `json:"fault_s,omitempty"`
+	Nudges   int                          `json:"nudges"`
+	Breaks   int                          `json:"breaks_suggested"`
+	Baseline string                       `json:"baseline"`
 }
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
@@ -74,15 +75,16 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if err := o.validate(); err != nil {
 		return fail(2, "%v", err)
 	}
-	cfg := coach.DefaultConfig()
+	cfg := domain.DefaultConfig()
 	if *onset != -1 {
-		if math.IsNaN(*onset) || *onset < 0 || *onset > coach.MaxOnsetDelay.Seconds() {
-			return fail(2, "--onset %v: want 0 to %g seconds", *onset, coach.MaxOnsetDelay.Seconds())
+		d, err := domain.SecondsFromFloat(*onset)
+		if err != nil || d < 0 || d.D() > domain.MaxOnsetDelay {
+			return fail(2, "--onset %v: want 0 to %g seconds", *onset, domain.MaxOnsetDelay.Seconds())
 		}
-		cfg.OnsetDelay = time.Duration(*onset * float64(time.Second))
+		cfg.OnsetDelay = d
 	}
 	if *sensitivity != "" {
-		cfg.Sensitivity = coach.Sensitivity(*sensitivity)
+		cfg.Sensitivity = domain.Sensitivity(*sensitivity)
 	}
 	if err := cfg.Validate(); err != nil {
 		return fail(2, "%v", err)
@@ -90,7 +92,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if *profile != "" && o.baseline != "" {
 		return fail(2, "--profile and --baseline both given: choose one")
 	}
-	var baseline *coach.Baseline
+	var baseline *domain.Baseline
 	switch {
 	case *profile != "":
 		store, err := coach.NewProfileStore(*profileDir)
@@ -120,7 +122,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return fail(1, "%v", err)
 	}
 	defer an.Close()
-	cat := coach.DefaultCatalogue()
+	cat := exercise.Default()
 
 	failed := 0
 	for _, p := range fs.Args() {
@@ -141,7 +143,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 }
 
 // replayVideo runs one recording through vision and a fresh coach.
-func replayVideo(path string, fps float64, cfg coach.Config, baseline *coach.Baseline, cat *coach.Catalogue,
+func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.Baseline, cat *exercise.Catalogue,
 	an *vision.Analyzer, asJSON bool, w io.Writer, log *slog.Logger) (replaySummary, error) {
 	sum := replaySummary{Source: path, Type: "summary", Baseline: "defaults"}
 	if baseline != nil {
@@ -190,7 +192,7 @@ func replayVideo(path string, fps float64, cfg coach.Config, baseline *coach.Bas
 		sum.Breaks += d.BreaksSuggested
 		for f, s := range d.FaultS {
 			if sum.FaultS == nil {
-				sum.FaultS = map[coach.FaultName]float64{}
+				sum.FaultS = map[domain.FaultName]float64{}
 			}
 			sum.FaultS[f] += s
 		}
@@ -214,7 +216,7 @@ func replayVideo(path string, fps float64, cfg coach.Config, baseline *coach.Bas
 	return sum, nil
 }
 
-func faultSeconds(m map[coach.FaultName]float64) string {
+func faultSeconds(m map[domain.FaultName]float64) string {
 	if len(m) == 0 {
 		return ""
 	}
@@ -225,14 +227,14 @@ func faultSeconds(m map[coach.FaultName]float64) string {
 	sort.Strings(names)
 	parts := make([]string, len(names))
 	for i, n := range names {
-		parts[i] = fmt.Sprintf("%s %.1f s", n, m[coach.FaultName(n)])
+		parts[i] = fmt.Sprintf("%s %.1f s", n, m[domain.FaultName(n)])
 	}
 	return "; slouching: " + strings.Join(parts, ", ")
 }
 
 // writeReplayEvent prints one event: JSON {"source":…, "t_s":…, "type":…, …}
 // or a readable line.
-func writeReplayEvent(w io.Writer, source string, e coach.Event, asJSON bool) error {
+func writeReplayEvent(w io.Writer, source string, e domain.Event, asJSON bool) error {
 	if !asJSON {
 		_, err := fmt.Fprintln(w, e.String())
 		return err

@@ -5,10 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"posturewatch/coach/domain"
 	"strings"
 	"testing"
-
-	"posturewatch/coach"
 )
 
 // replayClip returns the path of a clip of ../shared/posture-data/clips
@@ -20,15 +19,15 @@ func replayClip(t *testing.T, name string) string {
 }
 
 type replayLine struct {
-	Source   string                      `json:"source"`
-	TS       float64                     `json:"t_s"`
-	Type     string                      `json:"type"`
-	State    string                      `json:"state"`
-	Previous string                      `json:"previous"`
-	Fault    string                      `json:"fault"`
-	Message  string                      `json:"message"`
-	PresentS float64                     `json:"present_s"`
-	FaultS   map[coach.FaultName]float64 `json:"fault_s"`
+	Source   string                       `json:"source"`
+	TS       float64                      `json:"t_s"`
+	Type     string                       `json:"type"`
+	State    string                       `json:"state"`
+	Previous string                       `json:"previous"`
+	Fault    string                       `json:"fault"`
+	Message  string                       `json:"message"`
+	PresentS float64                      `json:"present_s"`
+	FaultS   map[domain.FaultName]float64 `json:"fault_s"`
 }
 
 func replayJSON(t *testing.T, args ...string) []replayLine {
@@ -64,7 +63,7 @@ func TestReplayForwardHeadSession(t *testing.T) {
 	clip := replayClip(t, "forward-head-session.mp4")
 	ls := replayJSON(t, clip)
 	nudges := linesOf(ls, "nudge")
-	if len(nudges) != 1 || nudges[0].Fault != string(coach.ForwardHead) {
+	if len(nudges) != 1 || nudges[0].Fault != string(domain.ForwardHead) {
 		t.Fatalf("want exactly one forward_head nudge, got %+v", nudges)
 	}
 	// forward head from 20 s, default onset 20 s → between 40 s and 45 s
@@ -84,7 +83,7 @@ func TestReplayForwardHeadSession(t *testing.T) {
 		t.Errorf("want back to good within 5 s after 60 s, got %+v", back)
 	}
 	sum := linesOf(ls, "summary")
-	if len(sum) != 1 || sum[0].Source != clip || sum[0].FaultS[coach.ForwardHead] < 10 {
+	if len(sum) != 1 || sum[0].Source != clip || sum[0].FaultS[domain.ForwardHead] < 10 {
 		t.Errorf("summary %+v", sum)
 	}
 	for _, l := range ls {

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"posturewatch/coach"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
 	"posturewatch/vision"
 	"posturewatch/webui"
 )
@@ -44,7 +46,7 @@ type runOptions struct {
 	log         *slog.Logger
 
 	// test hooks
-	onEvent func(e coach.Event, decided time.Time)
+	onEvent func(e domain.Event, decided time.Time)
 	started func(s *service) // called once the dashboard listens
 }
 
@@ -156,7 +158,7 @@ func (o *runOptions) validate() error {
 		o.token = webui.NewAccessToken()
 	}
 	if o.profile != "" {
-		if err := coach.ValidateProfileName(o.profile); err != nil {
+		if err := domain.ValidateProfileName(o.profile); err != nil {
 			return fmt.Errorf("--profile: %w", err)
 		}
 	}
@@ -237,7 +239,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 			profile = ""
 		}
 	}
-	var baseline *coach.Baseline
+	var baseline *domain.Baseline
 	if profile != "" {
 		baseline, err = store.Load(profile)
 		switch {
@@ -266,7 +268,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		}
 	}()
 
-	s := &service{log: log, hist: hist, store: store, cat: coach.DefaultCatalogue(), configPath: configPath,
+	s := &service{log: log, hist: hist, store: store, cat: exercise.Default(), configPath: configPath,
 		an: an, onEvent: o.onEvent, profile: profile}
 	s.coach = coach.New(cfg, baseline, s.cat)
 	s.loadEarlierToday(time.Now())

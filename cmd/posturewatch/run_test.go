@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
 	"posturewatch/webui"
 )
 
@@ -93,8 +93,8 @@ func TestRunEndToEnd(t *testing.T) {
 
 	var (
 		samples  int
-		stateFwd *coach.Event
-		nudges   []coach.Event
+		stateFwd *domain.Event
+		nudges   []domain.Event
 		after    <-chan time.Time
 	)
 	timeout := time.After(40 * time.Second)
@@ -110,10 +110,10 @@ collect:
 				samples++
 			case webui.MsgEvent:
 				e := *m.Event
-				if e.Type == coach.EventState && e.State == coach.StateSlouching && e.Fault == coach.ForwardHead && stateFwd == nil {
+				if e.Type == domain.EventState && e.State == domain.StateSlouching && e.Fault == domain.ForwardHead && stateFwd == nil {
 					stateFwd = &e
 				}
-				if e.Type == coach.EventNudge {
+				if e.Type == domain.EventNudge {
 					nudges = append(nudges, e)
 					if after == nil {
 						after = time.After(1500 * time.Millisecond) // 12 s more of video: no second nudge
@@ -135,7 +135,7 @@ collect:
 	if ts := stateFwd.Offset.Seconds(); ts < 20 || ts > 45 {
 		t.Errorf("forward head state at %.1f s of video, want after 20 s (and before the nudge)", ts)
 	}
-	if len(nudges) != 1 || nudges[0].Fault != coach.ForwardHead {
+	if len(nudges) != 1 || nudges[0].Fault != domain.ForwardHead {
 		t.Fatalf("want exactly one forward_head nudge, got %+v", nudges)
 	}
 	if ts := nudges[0].Offset.Seconds(); ts < 40 || ts > 45 {
@@ -150,7 +150,7 @@ collect:
 	if code := api.call(t, "POST", "/api/pause", map[string]any{"minutes": 15}, &st); code != 200 {
 		t.Fatalf("POST /api/pause: %d", code)
 	}
-	if st.State != coach.StatePaused || !st.Camera.Released || st.Camera.OK {
+	if st.State != domain.StatePaused || !st.Camera.Released || st.Camera.OK {
 		t.Errorf("pause answered state %q camera %+v, want paused and released", st.State, st.Camera)
 	}
 	released := false
@@ -176,7 +176,7 @@ collect:
 	}
 	st = webui.Status{}
 	api.call(t, "GET", "/api/status", nil, &st)
-	if st.State != coach.StatePaused || st.PausedUntil.IsZero() || !st.Camera.Released {
+	if st.State != domain.StatePaused || st.PausedUntil.IsZero() || !st.Camera.Released {
 		t.Errorf("GET /api/status: state %q until %v camera %+v", st.State, st.PausedUntil, st.Camera)
 	}
 
@@ -217,7 +217,7 @@ collect:
 	present, fwd := 0.0, 0.0
 	for _, m := range mins {
 		present += m.PresentS
-		fwd += m.FaultS[coach.ForwardHead]
+		fwd += m.FaultS[domain.ForwardHead]
 	}
 	// the session ran ~45–55 s of video before the pause
 	if present < 35 || present > 90 || fwd < 1 {
@@ -230,12 +230,12 @@ collect:
 	var hn, hp int
 	for _, e := range evs {
 		switch e.Event.Type {
-		case coach.EventNudge:
+		case domain.EventNudge:
 			hn++
-			if e.Event.Fault != coach.ForwardHead {
+			if e.Event.Fault != domain.ForwardHead {
 				t.Errorf("stored nudge for %s", e.Event.Fault)
 			}
-		case coach.EventPaused:
+		case domain.EventPaused:
 			hp++
 		}
 	}
@@ -329,7 +329,7 @@ func TestRunHistorySurvivesKill(t *testing.T) {
 	}
 	ctx := context.Background()
 	from, to := time.Now().Add(-2*time.Hour), time.Now().Add(2*time.Hour)
-	var mins []coach.MinuteAggregate
+	var mins []domain.MinuteAggregate
 	deadline := time.Now().Add(30 * time.Second)
 	for len(mins) == 0 {
 		if time.Now().After(deadline) {
@@ -358,7 +358,7 @@ func TestRunHistorySurvivesKill(t *testing.T) {
 	if len(after) < len(mins) || after[0].PresentS <= 0 {
 		t.Errorf("after kill -9 the database holds %d minutes (saw %d while running): %+v", len(after), len(mins), after)
 	}
-	evs, err := h.Events(ctx, from, to, 0, string(coach.EventState))
+	evs, err := h.Events(ctx, from, to, 0, string(domain.EventState))
 	if err != nil || len(evs) == 0 {
 		t.Errorf("no state events after kill -9: %v", err)
 	}

@@ -16,6 +16,9 @@ import (
 	"unicode/utf8"
 
 	"posturewatch/coach"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
+	"posturewatch/coach/reps"
 	"posturewatch/vision"
 	"posturewatch/webui"
 )
@@ -57,7 +60,7 @@ type sampler struct {
 }
 
 // interval returns the time until the next frame wanted.
-func (p *sampler) interval(obs coach.Observation, st coach.Status, busy bool, now time.Time) time.Duration {
+func (p *sampler) interval(obs domain.Observation, st domain.Status, busy bool, now time.Time) time.Duration {
 	sig := string(st.State) + "/" + string(st.Fault)
 	for _, f := range st.Faults {
 		if f.Active {
@@ -67,7 +70,7 @@ func (p *sampler) interval(obs coach.Observation, st coach.Status, busy bool, no
 	if sig != p.sig || p.lastChange.IsZero() {
 		p.sig, p.lastChange = sig, now
 	}
-	if obs.Posture == coach.PostureAway {
+	if obs.Posture == domain.PostureAway {
 		if p.awaySince.IsZero() {
 			p.awaySince = now
 		}
@@ -97,7 +100,7 @@ type service struct {
 	web        *webui.Server
 	hist       *webui.History
 	store      *coach.ProfileStore
-	cat        *coach.Catalogue
+	cat        *exercise.Catalogue
 	configPath string
 
 	anMu sync.Mutex // the analyzer is used by the loop and re-baselined from handlers
@@ -108,7 +111,7 @@ type service struct {
 
 	// onEvent, when set (tests), is called with every event and the wall
 	// time coach.Step (or the command) returned it, before it is published.
-	onEvent func(e coach.Event, decided time.Time)
+	onEvent func(e domain.Event, decided time.Time)
 
 	// pubMu keeps events in the coach's order on the way out: it is held
 	// from a coach call to the end of the publication of its events.
@@ -118,10 +121,10 @@ type service struct {
 	coach       *coach.Coach
 	profile     string
 	samp        sampler
-	suggested   *coach.Routine // the last stretch routine suggested by the coach
-	routine     *coach.Routine // the routine being played
-	exIdx       int            // its current exercise
-	reps        *coach.RepCounter
+	suggested   *domain.Routine // the last stretch routine suggested by the coach
+	routine     *domain.Routine // the routine being played
+	exIdx       int             // its current exercise
+	reps        *reps.Counter
 	repsEx      string
 	repsTarget  int
 	repsSince   time.Time // when the counter last counted a rep (or started)
@@ -131,7 +134,7 @@ type service struct {
 	frames      int
 	// earlier is what History holds for today from before this start, so
 	// "good posture today" survives a restart.
-	earlier coach.Bucket
+	earlier domain.Bucket
 }
 
 var _ webui.Backend = (*service)(nil)
@@ -141,12 +144,12 @@ func (s *service) now() time.Time { return s.sup.Now() }
 
 // emit publishes events to the dashboards at once (never batched: a nudge
 // must reach the browser within 100 ms), then records them in History.
-func (s *service) emit(evs []coach.Event, decided time.Time) {
+func (s *service) emit(evs []domain.Event, decided time.Time) {
 	if len(evs) == 0 {
 		return
 	}
 	for _, e := range evs {
-		if e.Type == coach.EventSuggestion && e.Routine != nil {
+		if e.Type == domain.EventSuggestion && e.Routine != nil {
 			// known before the dashboard hears of it, so it can start it at once
 			s.mu.Lock()
 			r := *e.Routine
@@ -163,11 +166,11 @@ func (s *service) emit(evs []coach.Event, decided time.Time) {
 			s.web.PublishEvent(e)
 		}
 		switch e.Type {
-		case coach.EventState, coach.EventPaused, coach.EventResumed, coach.EventCalibration, coach.EventRecalibrate:
+		case domain.EventState, domain.EventPaused, domain.EventResumed, domain.EventCalibration, domain.EventRecalibrate:
 			statusChanged = true
-		case coach.EventNudge, coach.EventSuggestion, coach.EventBreak, coach.EventStretch:
+		case domain.EventNudge, domain.EventSuggestion, domain.EventBreak, domain.EventStretch:
 			statsChanged = true
-			statusChanged = statusChanged || e.Type == coach.EventSuggestion || e.Type == coach.EventStretch
+			statusChanged = statusChanged || e.Type == domain.EventSuggestion || e.Type == domain.EventStretch
 		}
 	}
 	if s.web != nil {
@@ -230,7 +233,7 @@ func (s *service) handleFrame(f vision.Frame) {
 	st := s.coach.Status(obs.Time)
 	mins := s.coach.TakeMinutes()
 	reps := s.stepReps(obs, obs.Time)
-	interval := s.samp.interval(obs, st, st.State == coach.StateCalibrating || s.reps != nil, obs.Time)
+	interval := s.samp.interval(obs, st, st.State == domain.StateCalibrating || s.reps != nil, obs.Time)
 	s.frames++
 	s.mu.Unlock()
 
@@ -262,7 +265,7 @@ func (s *service) handleFrame(f vision.Frame) {
 
 // stepReps feeds the rep counter of a camera-checked exercise; it returns
 // an update worth sending (a change, or once a second while holding). s.mu held.
-func (s *service) stepReps(obs coach.Observation, now time.Time) *webui.Reps {
+func (s *service) stepReps(obs domain.Observation, now time.Time) *webui.Reps {
 	if s.reps == nil {
 		return nil
 	}
@@ -369,9 +372,9 @@ func sentence(s string) string {
 }
 
 // earlierToday is what History held for now's day when the service started.
-func (s *service) earlierToday(now time.Time) coach.Bucket {
+func (s *service) earlierToday(now time.Time) domain.Bucket {
 	if s.earlier.Start.IsZero() || !dayOf(now).Equal(s.earlier.Start) {
-		return coach.Bucket{}
+		return domain.Bucket{}
 	}
 	return s.earlier
 }
@@ -387,7 +390,7 @@ func (s *service) loadEarlierToday(now time.Time) {
 		s.log.Warn("history: today's earlier minutes not read", "err", err)
 		return
 	}
-	b := coach.Bucket{Start: day}
+	b := domain.Bucket{Start: day}
 	for _, m := range ms {
 		b.PresentS += m.PresentS
 		b.GoodS += m.GoodS
@@ -416,7 +419,7 @@ func cameraStatus(c vision.SupervisorStatus) webui.CameraStatus {
 }
 
 // Stats are the coach's in-memory aggregates.
-func (s *service) Stats() coach.StatsSnapshot {
+func (s *service) Stats() domain.StatsSnapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.coach.Stats()
@@ -437,7 +440,7 @@ func (s *service) Pause(until time.Time) error {
 	decided := time.Now()
 	s.mu.Unlock()
 	if err != nil {
-		return webui.BadRequest(err)
+		return domain.WrapError(domain.EINVALID, err)
 	}
 	select {
 	case <-s.sup.Pause():
@@ -456,7 +459,7 @@ func (s *service) Resume() error {
 	s.mu.Lock()
 	if s.pausedUntil.IsZero() {
 		s.mu.Unlock()
-		return webui.Conflict(errors.New("monitoring is not paused"))
+		return domain.Errorf(domain.ECONFLICT, "monitoring is not paused")
 	}
 	evs := s.coach.Resume(now)
 	s.pausedUntil = time.Time{}
@@ -468,16 +471,16 @@ func (s *service) Resume() error {
 }
 
 // Config returns the coach settings.
-func (s *service) Config() coach.Config {
+func (s *service) Config() domain.Config {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.coach.Config()
 }
 
 // SetConfig saves the settings (config file and History) and applies them.
-func (s *service) SetConfig(cfg coach.Config) error {
+func (s *service) SetConfig(cfg domain.Config) error {
 	if err := cfg.Validate(); err != nil {
-		return webui.BadRequest(err)
+		return domain.WrapError(domain.EINVALID, err)
 	}
 	if err := saveConfig(s.configPath, s.hist, cfg); err != nil {
 		return err
@@ -486,7 +489,7 @@ func (s *service) SetConfig(cfg coach.Config) error {
 	err := s.coach.SetConfig(cfg)
 	s.mu.Unlock()
 	if err != nil {
-		return webui.BadRequest(err)
+		return domain.WrapError(domain.EINVALID, err)
 	}
 	if s.web != nil {
 		s.web.PublishStatus(s.Status())
@@ -501,7 +504,7 @@ func (s *service) StartCalibration() error {
 		if why == "" {
 			why = string(cam.State)
 		}
-		return webui.Conflict(fmt.Errorf("calibration needs the camera, which gives no picture now (%s)", why))
+		return domain.Errorf(domain.EUNAVAILABLE, "calibration needs the camera, which gives no picture now (%s)", why)
 	}
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
@@ -511,7 +514,7 @@ func (s *service) StartCalibration() error {
 	decided := time.Now()
 	s.mu.Unlock()
 	if err != nil {
-		return webui.Conflict(err)
+		return err
 	}
 	s.sup.SetInterval(sampleFast)
 	s.emit(evs, decided)
@@ -519,7 +522,7 @@ func (s *service) StartCalibration() error {
 }
 
 // FinishCalibration makes, saves and activates the baseline.
-func (s *service) FinishCalibration(profile string) (*coach.Baseline, error) {
+func (s *service) FinishCalibration(profile string) (*domain.Baseline, error) {
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
 	now := s.now()
@@ -532,7 +535,7 @@ func (s *service) FinishCalibration(profile string) (*coach.Baseline, error) {
 	s.mu.Unlock()
 	if err != nil {
 		s.emit(evs, decided)
-		return nil, webui.Conflict(err)
+		return nil, err
 	}
 	s.anMu.Lock()
 	s.an.SetBaseline(b)
@@ -556,13 +559,13 @@ func (s *service) FinishCalibration(profile string) (*coach.Baseline, error) {
 }
 
 // Profiles lists the stored profiles.
-func (s *service) Profiles() ([]coach.ProfileInfo, error) { return s.store.List() }
+func (s *service) Profiles() ([]domain.ProfileInfo, error) { return s.store.List() }
 
 // UseProfile switches to a stored profile.
 func (s *service) UseProfile(name string) error {
 	b, err := s.store.Load(name)
 	if errors.Is(err, coach.ErrNoProfile) {
-		return webui.NotFound(err)
+		return err
 	}
 	if err != nil {
 		return err
@@ -574,7 +577,7 @@ func (s *service) UseProfile(name string) error {
 	return nil
 }
 
-func (s *service) setBaseline(b *coach.Baseline, name string) {
+func (s *service) setBaseline(b *domain.Baseline, name string) {
 	s.anMu.Lock()
 	s.an.SetBaseline(b)
 	s.anMu.Unlock()
@@ -590,11 +593,7 @@ func (s *service) setBaseline(b *coach.Baseline, name string) {
 // DeleteProfile removes a stored profile; deleting the one in use goes back
 // to the default thresholds.
 func (s *service) DeleteProfile(name string) error {
-	err := s.store.Delete(name)
-	if errors.Is(err, coach.ErrNoProfile) {
-		return webui.NotFound(err)
-	}
-	if err != nil {
+	if err := s.store.Delete(name); err != nil {
 		return err
 	}
 	if s.hist != nil {
@@ -612,12 +611,12 @@ func (s *service) DeleteProfile(name string) error {
 }
 
 // Catalogue is the stretch catalogue.
-func (s *service) Catalogue() *coach.Catalogue { return s.cat }
+func (s *service) Catalogue() *exercise.Catalogue { return s.cat }
 
 // StartRoutine starts the suggested routine (req.ID) or builds one.
-func (s *service) StartRoutine(req webui.RoutineStart) (*coach.Routine, error) {
+func (s *service) StartRoutine(req webui.RoutineStart) (*domain.Routine, error) {
 	s.mu.Lock()
-	var r *coach.Routine
+	var r *domain.Routine
 	switch {
 	case req.ID != "" && s.suggested != nil && s.suggested.ID == req.ID:
 		c := *s.suggested
@@ -627,9 +626,9 @@ func (s *service) StartRoutine(req webui.RoutineStart) (*coach.Routine, error) {
 		r = &c
 	case req.ID != "":
 		s.mu.Unlock()
-		return nil, webui.NotFound(fmt.Errorf("no suggested routine %q: it may have been replaced; start a new one", req.ID))
+		return nil, domain.Errorf(domain.ENOTFOUND, "no suggested routine %q: it may have been replaced; start a new one", req.ID)
 	default:
-		faults := map[coach.FaultName]float64{}
+		faults := map[domain.FaultName]float64{}
 		for _, f := range req.Faults {
 			faults[f] = 1
 		}
@@ -644,13 +643,10 @@ func (s *service) StartRoutine(req webui.RoutineStart) (*coach.Routine, error) {
 			}
 		}
 		cfg := s.coach.Config()
-		built, err := s.cat.Routine(coach.RoutineRequest{Faults: faults, Equipment: cfg.Equipment, DeskOnly: cfg.DeskOnly, MaxDuration: cfg.RoutineMax})
+		built, err := s.cat.Routine(exercise.RoutineRequest{Faults: faults, Equipment: cfg.Equipment, DeskOnly: cfg.DeskOnly, MaxDuration: cfg.RoutineMax.D()})
 		if err != nil {
 			s.mu.Unlock()
-			if errors.Is(err, coach.ErrNoRoutine) {
-				return nil, webui.Conflict(err)
-			}
-			return nil, webui.BadRequest(err)
+			return nil, err
 		}
 		r = &built
 	}
@@ -682,13 +678,13 @@ func (s *service) setupReps() *webui.Reps {
 	if ex.Checkable == "" {
 		return nil
 	}
-	rc, err := coach.NewRepCounter(ex.Checkable)
+	rc, err := reps.New(ex.Checkable)
 	if err != nil {
 		s.log.Warn("exercise cannot be counted", "exercise", ex.ID, "err", err)
 		return nil
 	}
 	if b := s.coach.Baseline(); b != nil {
-		rest := coach.Metrics{}
+		rest := domain.Metrics{}
 		for k, st := range b.Metrics {
 			rest[k] = st.Median
 		}
@@ -698,7 +694,7 @@ func (s *service) setupReps() *webui.Reps {
 	}
 	s.reps, s.repsEx, s.repsTarget = rc, ex.ID, ex.Dose.Reps
 	s.sup.SetInterval(sampleFast)
-	return &webui.Reps{RoutineID: s.routine.ID, ExerciseID: ex.ID, Target: ex.Dose.Reps, Phase: coach.RepPhaseCalibrating}
+	return &webui.Reps{RoutineID: s.routine.ID, ExerciseID: ex.ID, Target: ex.Dose.Reps, Phase: reps.PhaseCalibrating}
 }
 
 // ExerciseDone records a finished (or skipped) exercise, or the whole routine.
@@ -709,13 +705,13 @@ func (s *service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 	s.mu.Lock()
 	if s.routine == nil {
 		s.mu.Unlock()
-		return webui.Conflict(errors.New("no routine is running: start one first"))
+		return domain.Errorf(domain.ECONFLICT, "no routine is running: start one first")
 	}
 	if routineID != "" && routineID != s.routine.ID {
 		s.mu.Unlock()
-		return webui.NotFound(fmt.Errorf("routine %q is not the one running (%s)", routineID, s.routine.ID))
+		return domain.Errorf(domain.ENOTFOUND, "routine %q is not the one running (%s)", routineID, s.routine.ID)
 	}
-	var evs []coach.Event
+	var evs []domain.Event
 	var reps *webui.Reps
 	if exerciseID == "" {
 		evs = s.coach.RoutineDone(s.routine.ID, now)
@@ -731,7 +727,7 @@ func (s *service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 		}
 		if idx < 0 {
 			s.mu.Unlock()
-			return webui.NotFound(fmt.Errorf("routine %s has no exercise %q", s.routine.ID, exerciseID))
+			return domain.Errorf(domain.ENOTFOUND, "routine %s has no exercise %q", s.routine.ID, exerciseID)
 		}
 		if !skipped {
 			evs = s.coach.ExerciseDone(exerciseID, now)
@@ -772,8 +768,8 @@ func (s *service) SetPreview(on bool) { s.preview.Store(on) }
 // loadConfig reads the saved settings: config.json in the config dir, else
 // the copy in History, else the defaults. A file that cannot be used is
 // kept aside (config.json.bad) rather than lost, and the defaults are used.
-func loadConfig(path string, hist *webui.History, log *slog.Logger) coach.Config {
-	cfg := coach.DefaultConfig()
+func loadConfig(path string, hist *webui.History, log *slog.Logger) domain.Config {
+	cfg := domain.DefaultConfig()
 	data, err := os.ReadFile(path)
 	source := path
 	if errors.Is(err, os.ErrNotExist) && hist != nil {
@@ -787,7 +783,7 @@ func loadConfig(path string, hist *webui.History, log *slog.Logger) coach.Config
 		}
 		return cfg
 	}
-	c := coach.DefaultConfig()
+	c := domain.DefaultConfig()
 	err = json.Unmarshal(data, &c)
 	if err == nil {
 		err = c.Validate()
@@ -806,7 +802,7 @@ func loadConfig(path string, hist *webui.History, log *slog.Logger) coach.Config
 }
 
 // saveConfig writes the settings atomically to path and mirrors them in History.
-func saveConfig(path string, hist *webui.History, cfg coach.Config) error {
+func saveConfig(path string, hist *webui.History, cfg domain.Config) error {
 	data, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {
 		return fmt.Errorf("settings: encode: %w", err)

@@ -17,7 +17,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"posturewatch/coach"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/reps"
 	"posturewatch/webui"
 )
 
@@ -182,15 +183,15 @@ func (c *apiClient) call(t testing.TB, method, path string, body any, out any) i
 
 // wsMsg is one WebSocket message as the dashboard receives it.
 type wsMsg struct {
-	Type    string               `json:"type"`
-	Hello   *webui.Hello         `json:"hello"`
-	Sample  *webui.Sample        `json:"sample"`
-	Event   *coach.Event         `json:"event"`
-	Status  *webui.Status        `json:"status"`
-	Stats   *coach.StatsSnapshot `json:"stats"`
-	Preview *webui.Preview       `json:"preview"`
-	Reps    *webui.Reps          `json:"reps"`
-	at      time.Time            // when it was received
+	Type    string                `json:"type"`
+	Hello   *webui.Hello          `json:"hello"`
+	Sample  *webui.Sample         `json:"sample"`
+	Event   *domain.Event         `json:"event"`
+	Status  *webui.Status         `json:"status"`
+	Stats   *domain.StatsSnapshot `json:"stats"`
+	Preview *webui.Preview        `json:"preview"`
+	Reps    *webui.Reps           `json:"reps"`
+	at      time.Time             // when it was received
 }
 
 // dialWS connects a WebSocket client; messages arrive on the channel, which
@@ -259,8 +260,8 @@ func TestRunWithoutCamera(t *testing.T) {
 		t.Errorf("status message %q does not tell the user", st.Message)
 	}
 	// calibration is refused with a clear reason while there is no picture
-	if code := api.call(t, "POST", "/api/calibration/start", map[string]any{}, nil); code != http.StatusConflict {
-		t.Errorf("calibration without a camera: HTTP %d, want 409", code)
+	if code := api.call(t, "POST", "/api/calibration/start", map[string]any{}, nil); code != http.StatusServiceUnavailable {
+		t.Errorf("calibration without a camera: HTTP %d, want 503", code)
 	}
 	if code := rs.stop(t); code != 0 {
 		t.Errorf("exit code %d", code)
@@ -314,7 +315,7 @@ func TestRunSettingsPersist(t *testing.T) {
 	api = newAPIClient(t, rs.base)
 	cfg = nil
 	api.call(t, "GET", "/api/config", nil, &cfg)
-	if cfg["onset_delay_s"] != coach.DefaultConfig().OnsetDelay.Seconds() {
+	if cfg["onset_delay_s"] != domain.DefaultConfig().OnsetDelay.Seconds() {
 		t.Errorf("with a damaged file the settings are %v, want the defaults", cfg)
 	}
 	if b, err := os.ReadFile(filepath.Join(cfgDir, configFile+".bad")); err != nil || !strings.Contains(string(b), "soon") {
@@ -332,7 +333,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 	decided := map[string]time.Time{} // event key → when Step returned it
 	cfgDir := t.TempDir()
 	rs := startService(t, runOptions{source: clip, speed: 8, configDir: cfgDir,
-		onEvent: func(e coach.Event, at time.Time) {
+		onEvent: func(e domain.Event, at time.Time) {
 			mu.Lock()
 			decided[eventKey(e)] = at
 			mu.Unlock()
@@ -350,7 +351,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 	for {
 		var st webui.Status
 		api.call(t, "GET", "/api/status", nil, &st)
-		if st.State != coach.StateCalibrating {
+		if st.State != domain.StateCalibrating {
 			t.Fatalf("state %q while calibrating", st.State)
 		}
 		if st.CalibrationFrames >= 12 {
@@ -362,20 +363,20 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	var fin struct {
-		Baseline *coach.Baseline `json:"baseline"`
-		Status   webui.Status    `json:"status"`
+		Baseline *domain.Baseline `json:"baseline"`
+		Status   webui.Status     `json:"status"`
 	}
 	if code := api.call(t, "POST", "/api/calibration/finish", map[string]any{"profile": "desk"}, &fin); code != 200 {
 		t.Fatalf("calibration finish: %d", code)
 	}
-	if fin.Baseline == nil || fin.Baseline.Name != "desk" || fin.Baseline.Frames < coach.MinCalibrationFrames || fin.Status.Profile != "desk" {
+	if fin.Baseline == nil || fin.Baseline.Name != "desk" || fin.Baseline.Frames < domain.MinCalibrationFrames || fin.Status.Profile != "desk" {
 		t.Fatalf("calibration gave %+v, status profile %q", fin.Baseline, fin.Status.Profile)
 	}
 	if _, err := os.Stat(filepath.Join(cfgDir, "profiles", "desk.json")); err != nil {
 		t.Errorf("profile not saved in the config dir: %v", err)
 	}
 	var profiles struct {
-		Profiles []coach.ProfileInfo `json:"profiles"`
+		Profiles []domain.ProfileInfo `json:"profiles"`
 	}
 	api.call(t, "GET", "/api/profiles", nil, &profiles)
 	if len(profiles.Profiles) != 1 || !profiles.Profiles[0].Active || profiles.Profiles[0].Name != "desk" {
@@ -384,7 +385,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 
 	// a routine for forward head: chin tucks first, counted by the camera
 	var rr struct {
-		Routine *coach.Routine `json:"routine"`
+		Routine *domain.Routine `json:"routine"`
 	}
 	if code := api.call(t, "POST", "/api/routine/start", map[string]any{"faults": []string{"forward_head"}}, &rr); code != 200 || rr.Routine == nil || len(rr.Routine.Items) == 0 {
 		t.Fatalf("routine start: %d %+v", code, rr.Routine)
@@ -419,10 +420,10 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 					reps++
 				}
 			case webui.MsgEvent:
-				if m.Event.Type == coach.EventState && m.Event.State == coach.StateSlouching && m.Event.Fault == coach.ForwardHead {
+				if m.Event.Type == domain.EventState && m.Event.State == domain.StateSlouching && m.Event.Fault == domain.ForwardHead {
 					stateFwd = true
 				}
-				if m.Event.Type == coach.EventNudge {
+				if m.Event.Type == domain.EventNudge {
 					nudges = append(nudges, m)
 				}
 			}
@@ -445,7 +446,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 		t.Errorf("samples %d, state change to forward head seen %v", samples, stateFwd)
 	}
 	n := nudges[0]
-	if n.Event.Fault != coach.ForwardHead {
+	if n.Event.Fault != domain.ForwardHead {
 		t.Errorf("nudge for %s, want forward_head", n.Event.Fault)
 	}
 	mu.Lock()
@@ -472,7 +473,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 	if st.Routine != nil && st.Routine.ID == rr.Routine.ID {
 		t.Errorf("routine still shown after it was done")
 	}
-	var stats coach.StatsSnapshot
+	var stats domain.StatsSnapshot
 	api.call(t, "GET", "/api/stats", nil, &stats)
 	done := 0
 	for _, d := range stats.Days {
@@ -515,7 +516,7 @@ func waitSample(t testing.TB, ch <-chan wsMsg) {
 	}
 }
 
-func eventKey(e coach.Event) string {
+func eventKey(e domain.Event) string {
 	return fmt.Sprintf("%s/%s/%s/%d", e.Type, e.State, e.Fault, e.Time.UnixNano())
 }
 
@@ -524,13 +525,13 @@ func eventKey(e coach.Event) string {
 func TestSamplerIntervals(t *testing.T) {
 	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	var p sampler
-	good := coach.Observation{Posture: coach.PostureGood}
-	st := coach.Status{State: coach.StateGood}
+	good := domain.Observation{Posture: domain.PostureGood}
+	st := domain.Status{State: domain.StateGood}
 	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
 	steps := []struct {
 		name string
-		obs  coach.Observation
-		st   coach.Status
+		obs  domain.Observation
+		st   domain.Status
 		busy bool
 		t    float64
 		want time.Duration
@@ -539,12 +540,12 @@ func TestSamplerIntervals(t *testing.T) {
 		{"steady 7 s", good, st, false, 7, sampleSteady},
 		{"steady 2 min", good, st, false, 120, sampleVerySteady},
 		{"calibrating or counting", good, st, true, 121, sampleFast},
-		{"a fault becomes active", good, coach.Status{State: coach.StateGood, Faults: []coach.FaultStatus{{Name: coach.ForwardHead, Active: true}}}, false, 122, sampleFast},
-		{"onset going on, steady", good, coach.Status{State: coach.StateGood, Faults: []coach.FaultStatus{{Name: coach.ForwardHead, Active: true}}}, false, 130, sampleSteady},
-		{"confirmed slouching", good, coach.Status{State: coach.StateSlouching, Fault: coach.ForwardHead, Faults: []coach.FaultStatus{{Name: coach.ForwardHead, Active: true, Confirmed: true}}}, false, 142, sampleFast},
-		{"slouching steady", good, coach.Status{State: coach.StateSlouching, Fault: coach.ForwardHead, Faults: []coach.FaultStatus{{Name: coach.ForwardHead, Active: true, Confirmed: true}}}, false, 150, sampleSteady},
-		{"just left", coach.Observation{Posture: coach.PostureAway}, coach.Status{State: coach.StateAway}, false, 200, sampleFast},
-		{"away 6 s", coach.Observation{Posture: coach.PostureAway}, coach.Status{State: coach.StateAway}, false, 206, sampleAway},
+		{"a fault becomes active", good, domain.Status{State: domain.StateGood, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true}}}, false, 122, sampleFast},
+		{"onset going on, steady", good, domain.Status{State: domain.StateGood, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true}}}, false, 130, sampleSteady},
+		{"confirmed slouching", good, domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true, Confirmed: true}}}, false, 142, sampleFast},
+		{"slouching steady", good, domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true, Confirmed: true}}}, false, 150, sampleSteady},
+		{"just left", domain.Observation{Posture: domain.PostureAway}, domain.Status{State: domain.StateAway}, false, 200, sampleFast},
+		{"away 6 s", domain.Observation{Posture: domain.PostureAway}, domain.Status{State: domain.StateAway}, false, 206, sampleAway},
 		{"back", good, st, false, 207, sampleFast},
 	}
 	for _, s := range steps {
@@ -601,7 +602,7 @@ func TestRunSuggestedRoutineStartsByID(t *testing.T) {
 	rs := startService(t, runOptions{source: clip, speed: 8, configDir: cfgDir})
 	api := newAPIClient(t, rs.base)
 	ws := dialWS(t, rs.base, false)
-	var sugg *coach.Routine
+	var sugg *domain.Routine
 	timeout := time.After(20 * time.Second)
 	for sugg == nil {
 		select {
@@ -609,7 +610,7 @@ func TestRunSuggestedRoutineStartsByID(t *testing.T) {
 			if !ok {
 				t.Fatal("WebSocket closed")
 			}
-			if m.Type == webui.MsgEvent && m.Event.Type == coach.EventSuggestion {
+			if m.Type == webui.MsgEvent && m.Event.Type == domain.EventSuggestion {
 				if m.Event.Routine == nil {
 					t.Fatalf("suggestion without a routine: %+v", m.Event)
 				}
@@ -619,11 +620,11 @@ func TestRunSuggestedRoutineStartsByID(t *testing.T) {
 			t.Fatal("no stretch suggestion within 20 s (repeat_nudges 1, onset 5 s)")
 		}
 	}
-	if len(sugg.Faults) == 0 || sugg.Faults[0] != coach.ForwardHead {
+	if len(sugg.Faults) == 0 || sugg.Faults[0] != domain.ForwardHead {
 		t.Errorf("suggestion for %v, want forward head", sugg.Faults)
 	}
 	var rr struct {
-		Routine *coach.Routine `json:"routine"`
+		Routine *domain.Routine `json:"routine"`
 	}
 	if code := api.call(t, "POST", "/api/routine/start", map[string]any{"id": sugg.ID}, &rr); code != 200 || rr.Routine == nil || rr.Routine.ID != sugg.ID {
 		t.Fatalf("start the suggested routine %s: %d %+v", sugg.ID, code, rr.Routine)
@@ -641,13 +642,13 @@ func TestRunSuggestedRoutineStartsByID(t *testing.T) {
 // A camera-counted exercise that nobody does (the page left open) stops
 // being counted after a while, and the fast sampling with it.
 func TestRepCountingStopsWhenIdle(t *testing.T) {
-	rc, err := coach.NewRepCounter(coach.RepChinTuck)
+	rc, err := reps.New(reps.ChinTuck)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &service{log: slog.New(slog.NewTextHandler(io.Discard, nil)), reps: rc, repsEx: "chin_tuck", repsTarget: 10}
 	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	still := coach.Observation{Posture: coach.PostureGood, Metrics: coach.Metrics{coach.MetricFaceFrame: 0.1, coach.MetricNeckLength: 0.5}}
+	still := domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: 0.1, domain.MetricNeckLength: 0.5}}
 	for d := time.Duration(0); d <= repsIdleAfter; d += time.Second {
 		s.stepReps(still, t0.Add(d))
 		if s.reps == nil {

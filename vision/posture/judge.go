@@ -3,9 +3,8 @@ package posture
 import (
 	"fmt"
 	"math"
+	"posturewatch/coach/domain"
 	"sync"
-
-	"posturewatch/coach"
 )
 
 // Ramp maps a value to a severity: 0 at Onset, 1 at Full (either order, so a
@@ -88,21 +87,21 @@ func DefaultParams() Params {
 type Judge struct {
 	mu       sync.RWMutex
 	p        Params
-	baseline *coach.Baseline
+	baseline *domain.Baseline
 }
 
 // NewJudge makes a judge; baseline may be nil.
-func NewJudge(p Params, b *coach.Baseline) *Judge { return &Judge{p: p, baseline: b} }
+func NewJudge(p Params, b *domain.Baseline) *Judge { return &Judge{p: p, baseline: b} }
 
 // SetBaseline replaces the personal baseline (nil = defaults).
-func (j *Judge) SetBaseline(b *coach.Baseline) {
+func (j *Judge) SetBaseline(b *domain.Baseline) {
 	j.mu.Lock()
 	j.baseline = b
 	j.mu.Unlock()
 }
 
 // Observe measures keypoints and fills in the observation's verdict.
-func (j *Judge) Observe(obs coach.Observation, kps []coach.Keypoint, w, h int) coach.Observation {
+func (j *Judge) Observe(obs domain.Observation, kps []domain.Keypoint, w, h int) domain.Observation {
 	m := Measure(kps, w, h)
 	obs.Keypoints = kps
 	obs.Metrics = m.Metrics
@@ -110,61 +109,61 @@ func (j *Judge) Observe(obs coach.Observation, kps []coach.Keypoint, w, h int) c
 	obs.Confidence = m.Confidence
 	obs.Posture, obs.Faults = j.Judge(m)
 	if obs.Faults == nil {
-		obs.Faults = []coach.Fault{}
+		obs.Faults = []domain.Fault{}
 	}
 	return obs
 }
 
 // Judge gives the overall posture and the faults, most severe first.
-func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
+func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault) {
 	j.mu.RLock()
 	p, b := j.p, j.baseline
 	j.mu.RUnlock()
 	if m.HeadScore < p.MinFaceScore || m.SizeFrame < p.MinFaceFrame {
 		// Nobody, or a face so small it is a passer-by or someone across the room.
-		return coach.PostureAway, nil
+		return domain.PostureAway, nil
 	}
 	if !m.Eyes || m.FaceWidth == 0 {
-		return coach.PostureUnknown, nil // someone is there, but too little shows to judge
+		return domain.PostureUnknown, nil // someone is there, but too little shows to judge
 	}
-	var fs []coach.Fault
-	add := func(name coach.FaultName, sev float64, why string, args ...any) {
+	var fs []domain.Fault
+	add := func(name domain.FaultName, sev float64, why string, args ...any) {
 		if sev >= p.ReportMin {
-			fs = append(fs, coach.Fault{Name: name, Severity: round2(sev), Why: fmt.Sprintf(why, args...)})
+			fs = append(fs, domain.Fault{Name: name, Severity: round2(sev), Why: fmt.Sprintf(why, args...)})
 		}
 	}
 	M := m.Metrics
 	get := func(k string) (float64, bool) { v, ok := M[k]; return v, ok }
 
 	// Head tilt, turn: absolute angles, no baseline needed (a level camera is assumed).
-	if v, ok := get(coach.MetricHeadRoll); ok {
+	if v, ok := get(domain.MetricHeadRoll); ok {
 		ref := 0.0
-		if s, ok := stat(b, coach.MetricHeadRoll); ok {
+		if s, ok := stat(b, domain.MetricHeadRoll); ok {
 			ref = s.Median
 		}
-		add(coach.HeadTilt, p.Tilt.Sev(math.Abs(v-ref)), "head tilted %.0f° toward a shoulder", math.Abs(v-ref))
+		add(domain.HeadTilt, p.Tilt.Sev(math.Abs(v-ref)), "head tilted %.0f° toward a shoulder", math.Abs(v-ref))
 	}
-	if v, ok := get(coach.MetricHeadYaw); ok {
+	if v, ok := get(domain.MetricHeadYaw); ok {
 		ref := 0.0
-		if s, ok := stat(b, coach.MetricHeadYaw); ok {
+		if s, ok := stat(b, domain.MetricHeadYaw); ok {
 			ref = s.Median
 		}
 		dir := "right"
 		if v-ref < 0 {
 			dir = "left"
 		}
-		add(coach.HeadTurn, p.Turn.Sev(math.Abs(v-ref)), "head turned to the image %s (nose %.2f eye-widths off centre)", dir, math.Abs(v-ref))
+		add(domain.HeadTurn, p.Turn.Sev(math.Abs(v-ref)), "head turned to the image %s (nose %.2f eye-widths off centre)", dir, math.Abs(v-ref))
 	}
 
 	// Pitch: head back (chin up) and head down.
-	fh, hasFH := get(coach.MetricFaceHeight)
-	pitch, hasPitch := get(coach.MetricHeadPitch)
+	fh, hasFH := get(domain.MetricFaceHeight)
+	pitch, hasPitch := get(domain.MetricHeadPitch)
 	var back, down float64
-	if sfh, ok := stat(b, coach.MetricFaceHeight); ok && hasFH {
+	if sfh, ok := stat(b, domain.MetricFaceHeight); ok && hasFH {
 		d := fh - sfh.Median
 		back = p.DFaceHeight.Sev(d)
 		down = Ramp{-p.DFaceHeight.Onset, -p.DFaceHeight.Full}.Sev(d)
-		if sp, ok := stat(b, coach.MetricHeadPitch); ok && hasPitch {
+		if sp, ok := stat(b, domain.MetricHeadPitch); ok && hasPitch {
 			back = math.Max(back, p.DPitch.Sev(pitch-sp.Median))
 			down = math.Max(down, Ramp{-p.DPitch.Onset, -p.DPitch.Full}.Sev(pitch-sp.Median))
 		}
@@ -178,13 +177,13 @@ func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
 			down = math.Max(down, p.DownPitch.Sev(pitch))
 		}
 	}
-	add(coach.HeadBack, back, "chin lifted, neck extended (eye-to-nose height %.2f eye-widths)", fh)
-	add(coach.HeadDown, down, "looking down (eye-to-nose height %.2f eye-widths)", fh)
+	add(domain.HeadBack, back, "chin lifted, neck extended (eye-to-nose height %.2f eye-widths)", fh)
+	add(domain.HeadDown, down, "looking down (eye-to-nose height %.2f eye-widths)", fh)
 
 	// Leaning in: the face fills the frame.
-	ff := M[coach.MetricFaceFrame]
+	ff := M[domain.MetricFaceFrame]
 	var close float64
-	if s, ok := stat(b, coach.MetricFaceFrame); ok {
+	if s, ok := stat(b, domain.MetricFaceFrame); ok {
 		close = p.DFaceFrame.Sev(ff/s.Median - 1)
 	} else {
 		close = p.Close.Sev(ff)
@@ -192,24 +191,24 @@ func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
 	if m.ShouldersOut {
 		close = math.Max(close, p.CloseNoShoulders.Sev(ff))
 	}
-	add(coach.TooClose, close, "face fills %.0f%% of the frame width (leaning in to the screen)", 100*ff*2.5)
+	add(domain.TooClose, close, "face fills %.0f%% of the frame width (leaning in to the screen)", 100*ff*2.5)
 
 	// Forward head: neck shorter against the face, face bigger against the shoulders.
-	nf, hasNF := get(coach.MetricNeckFace)
-	fsr, hasFS := get(coach.MetricFaceShoulder)
+	nf, hasNF := get(domain.MetricNeckFace)
+	fsr, hasFS := get(domain.MetricFaceShoulder)
 	var fwd float64
 	var why string
 	var raised float64
-	if s, ok := stat(b, coach.MetricNeckFace); ok && hasNF {
+	if s, ok := stat(b, domain.MetricNeckFace); ok && hasNF {
 		a := p.DNeckFace.Sev(nf/s.Median - 1)
 		c, grow := 0.0, 0.0
-		if s2, ok := stat(b, coach.MetricFaceShoulder); ok && hasFS {
+		if s2, ok := stat(b, domain.MetricFaceShoulder); ok && hasFS {
 			grow = fsr/s2.Median - 1
 			c = p.DFaceShoulder.Sev(grow)
 		}
 		// A shorter neck is the head dropping forward, or the shoulders
 		// rising (a shrug): tell them apart by which end moved, in eye widths.
-		rise, drop := moved(m, b, coach.MetricShoulderHeight, -1), moved(m, b, coach.MetricEyeHeight, 1)
+		rise, drop := moved(m, b, domain.MetricShoulderHeight, -1), moved(m, b, domain.MetricEyeHeight, 1)
 		if rise > drop && grow < 0.05 {
 			raised, a = a, 0
 		}
@@ -225,79 +224,79 @@ func (j *Judge) Judge(m Measurement) (coach.Posture, []coach.Fault) {
 		fwd = p.CloseNoShoulders.Sev(ff)
 		why = "head forward: leaning in so far that the shoulders left the frame"
 	}
-	add(coach.ForwardHead, fwd, "%s", why)
+	add(domain.ForwardHead, fwd, "%s", why)
 
 	// Rounded shoulders: shoulders narrow against the head.
-	if sf, ok := get(coach.MetricShoulderFace); ok {
+	if sf, ok := get(domain.MetricShoulderFace); ok {
 		var sev float64
-		if s, ok := stat(b, coach.MetricShoulderFace); ok {
+		if s, ok := stat(b, domain.MetricShoulderFace); ok {
 			sev = p.DShoulderFace.Sev(sf/s.Median - 1)
 		} else {
 			sev = p.ShoulderFace.Sev(sf)
 		}
-		add(coach.RoundedShoulders, sev, "shoulders only %.1f eye-widths across (drawn forward and in)", sf)
+		add(domain.RoundedShoulders, sev, "shoulders only %.1f eye-widths across (drawn forward and in)", sf)
 	}
 
 	// Slouch: the whole upper body sinks in the frame.
-	if eh, ok := get(coach.MetricEyeHeight); ok {
+	if eh, ok := get(domain.MetricEyeHeight); ok {
 		var sev float64
-		if s, ok := stat(b, coach.MetricEyeHeight); ok {
+		if s, ok := stat(b, domain.MetricEyeHeight); ok {
 			// The drop in eye widths is free of the camera's distance.
-			drop := (eh - s.Median) * float64(m.H) / (statOr(b, coach.MetricFaceFrame, ff) * float64(m.W))
+			drop := (eh - s.Median) * float64(m.H) / (statOr(b, domain.MetricFaceFrame, ff) * float64(m.W))
 			sev = p.DEyeDrop.Sev(drop)
 		} else {
 			// Where the eyes sit in the frame depends on the camera; only a
 			// close camera (a laptop's, below the eyes) gives a usable default.
 			sev = p.EyeLow.Sev(eh)
-			if nf, ok := get(coach.MetricNeckFace); ok {
+			if nf, ok := get(domain.MetricNeckFace); ok {
 				// Two weak signs together are a strong one: either alone
 				// is within what upright people show.
 				sev = math.Max(sev, math.Min(p.SunkEyes.Sev(eh), p.SunkNeck.Sev(nf)))
 			}
 			sev *= p.CloseCamera.Sev(ff)
 		}
-		add(coach.Slouch, sev, "eyes at %.0f%% of the frame height (sunk in the chair)", 100*eh)
+		add(domain.Slouch, sev, "eyes at %.0f%% of the frame height (sunk in the chair)", 100*eh)
 	}
 
 	// Shoulders raised: the neck shortens because the shoulders rose (judged
 	// against a baseline only: from one frame a short neck is anatomy).
-	add(coach.ShouldersRaised, raised, "shoulders raised toward the ears (neck %.0f%% shorter than your baseline)", 100*(1-nf/statOr(b, coach.MetricNeckFace, nf)))
-	if t, ok := get(coach.MetricShoulderTilt); ok {
+	add(domain.ShouldersRaised, raised, "shoulders raised toward the ears (neck %.0f%% shorter than your baseline)", 100*(1-nf/statOr(b, domain.MetricNeckFace, nf)))
+	if t, ok := get(domain.MetricShoulderTilt); ok {
 		ref := 0.0
-		if s, ok := stat(b, coach.MetricShoulderTilt); ok {
+		if s, ok := stat(b, domain.MetricShoulderTilt); ok {
 			ref = s.Median
 		}
-		add(coach.UnevenShoulders, p.ShoulderUneven.Sev(math.Abs(t-ref)), "shoulder line tilted %.0f°", math.Abs(t-ref))
+		add(domain.UnevenShoulders, p.ShoulderUneven.Sev(math.Abs(t-ref)), "shoulder line tilted %.0f°", math.Abs(t-ref))
 	}
 
-	coach.SortFaults(fs)
+	domain.SortFaults(fs)
 	if len(fs) > 0 && fs[0].Severity >= p.BadAt {
-		return coach.PostureBad, fs
+		return domain.PostureBad, fs
 	}
-	return coach.PostureGood, fs
+	return domain.PostureGood, fs
 }
 
 // moved is how far a frame-position metric moved from the baseline, in eye
 // widths of the baseline's face, signed by dir (0 when unknown).
-func moved(m Measurement, b *coach.Baseline, key string, dir float64) float64 {
+func moved(m Measurement, b *domain.Baseline, key string, dir float64) float64 {
 	v, ok := m.Metrics[key]
 	s, ok2 := stat(b, key)
-	ff, ok3 := stat(b, coach.MetricFaceFrame)
+	ff, ok3 := stat(b, domain.MetricFaceFrame)
 	if !ok || !ok2 || !ok3 || m.W == 0 {
 		return 0
 	}
 	return dir * (v - s.Median) * float64(m.H) / (ff.Median * float64(m.W))
 }
 
-func stat(b *coach.Baseline, k string) (coach.Stat, bool) {
+func stat(b *domain.Baseline, k string) (domain.Stat, bool) {
 	if b == nil {
-		return coach.Stat{}, false
+		return domain.Stat{}, false
 	}
 	s, ok := b.Metrics[k]
 	return s, ok && s.N > 0 && s.Median != 0
 }
 
-func statOr(b *coach.Baseline, k string, def float64) float64 {
+func statOr(b *domain.Baseline, k string, def float64) float64 {
 	if s, ok := stat(b, k); ok {
 		return s.Median
 	}

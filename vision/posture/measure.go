@@ -5,9 +5,8 @@ package posture
 
 import (
 	"math"
+	"posturewatch/coach/domain"
 	"sort"
-
-	"posturewatch/coach"
 )
 
 // COCO-17 keypoint indices used here.
@@ -44,7 +43,7 @@ func dist(a, b Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
 // Measurement is what one frame's keypoints say, before any judgement.
 type Measurement struct {
 	W, H    int
-	Metrics coach.Metrics
+	Metrics domain.Metrics
 	// Seen flags per part.
 	Nose, Eyes, Ears, LeftEar, RightEar, Shoulders bool
 	// ShouldersOut is true when the shoulders are below or at the frame's
@@ -76,8 +75,8 @@ func (m Measurement) Visible() []string {
 }
 
 // Measure computes the metrics of one frame of size w×h.
-func Measure(kps []coach.Keypoint, w, h int) Measurement {
-	m := Measurement{W: w, H: h, Metrics: coach.Metrics{}}
+func Measure(kps []domain.Keypoint, w, h int) Measurement {
+	m := Measurement{W: w, H: h, Metrics: domain.Metrics{}}
 	if len(kps) < 7 || w <= 0 || h <= 0 {
 		return m
 	}
@@ -122,8 +121,8 @@ func Measure(kps []coach.Keypoint, w, h int) Measurement {
 	}
 	m.FaceWidth = face
 	M := m.Metrics
-	M[coach.MetricFaceFrame] = face / fw
-	M[coach.MetricEyeHeight] = eyeMid.Y / fh
+	M[domain.MetricFaceFrame] = face / fw
+	M[domain.MetricEyeHeight] = eyeMid.Y / fh
 
 	// Head roll: the eye line's angle; the ear line when both ears are
 	// seen too (longer baseline, less noise). Positive = the image-right
@@ -133,7 +132,7 @@ func Measure(kps []coach.Keypoint, w, h int) Measurement {
 	if m.Ears {
 		roll = (roll + angleDeg(pt(RightEar), pt(LeftEar))) / 2
 	}
-	M[coach.MetricHeadRoll] = roll
+	M[domain.MetricHeadRoll] = roll
 
 	// Head yaw: the nose's sideways offset from the eye midpoint, measured
 	// along the eye line, by eye distance. Ears, when both seen, lever it.
@@ -148,18 +147,18 @@ func Measure(kps []coach.Keypoint, w, h int) Measurement {
 			// The ears sit ~9 cm behind the eyes, so their offset is about 3× larger.
 			yaw = (yaw + eo/3) / 2
 		}
-		M[coach.MetricHeadYaw] = yaw
+		M[domain.MetricHeadYaw] = yaw
 
 		// Face height: eye line to nose tip, perpendicular to the eye line,
 		// by eye distance. It shrinks when the head tips back and grows when
 		// it tips down (foreshortening of the eye–nose vector).
 		vx, vy := -uy, ux // perpendicular, pointing down the face
-		M[coach.MetricFaceHeight] = ((nose.X-eyeMid.X)*vx + (nose.Y-eyeMid.Y)*vy) / ed
+		M[domain.MetricFaceHeight] = ((nose.X-eyeMid.X)*vx + (nose.Y-eyeMid.Y)*vy) / ed
 
 		// Pitch: nose height above the ear line, by face width. Up when the
 		// chin lifts, down when looking down.
 		if ear, ok := earLine(kps, m); ok {
-			M[coach.MetricHeadPitch] = (ear.Y - nose.Y) / face
+			M[domain.MetricHeadPitch] = (ear.Y - nose.Y) / face
 		}
 	}
 
@@ -167,17 +166,17 @@ func Measure(kps []coach.Keypoint, w, h int) Measurement {
 		ls, rs := pt(LeftShoulder), pt(RightShoulder)
 		sw := dist(ls, rs)
 		sm := mid(ls, rs)
-		M[coach.MetricShoulderHeight] = sm.Y / fh
+		M[domain.MetricShoulderHeight] = sm.Y / fh
 		if m.Shoulders && sw > 0 {
-			M[coach.MetricShoulderFace] = sw / face
-			M[coach.MetricFaceShoulder] = face / sw
-			M[coach.MetricShoulderTilt] = angleDeg(rs, ls)
+			M[domain.MetricShoulderFace] = sw / face
+			M[domain.MetricFaceShoulder] = face / sw
+			M[domain.MetricShoulderTilt] = angleDeg(rs, ls)
 			head := eyeMid
 			if ear, ok := earLine(kps, m); ok {
 				head = ear
 			}
-			M[coach.MetricNeckLength] = (sm.Y - head.Y) / sw
-			M[coach.MetricNeckFace] = (sm.Y - head.Y) / face
+			M[domain.MetricNeckLength] = (sm.Y - head.Y) / sw
+			M[domain.MetricNeckFace] = (sm.Y - head.Y) / face
 		}
 	}
 	m.ShouldersOut = !m.Shoulders && shouldersBelow(kps, w, h)
@@ -187,14 +186,14 @@ func Measure(kps []coach.Keypoint, w, h int) Measurement {
 // faceWidth is the head's scale in pixels: the eye distance corrected for
 // yaw by the ears when both are seen. Eye distance is the steadiest frontal
 // length MoveNet gives (ears hide behind hair and turn out of view).
-func faceWidth(kps []coach.Keypoint, m Measurement) float64 {
+func faceWidth(kps []domain.Keypoint, m Measurement) float64 {
 	if !m.Eyes {
 		return 0
 	}
 	return math.Hypot(kps[LeftEye].X-kps[RightEye].X, kps[LeftEye].Y-kps[RightEye].Y)
 }
 
-func headScore(kps []coach.Keypoint) float64 {
+func headScore(kps []domain.Keypoint) float64 {
 	s := []float64{kps[Nose].Score, kps[LeftEye].Score, kps[RightEye].Score, kps[LeftEar].Score, kps[RightEar].Score}
 	sort.Sort(sort.Reverse(sort.Float64Slice(s)))
 	return (s[0] + s[1] + s[2]) / 3
@@ -208,7 +207,7 @@ const (
 	earsPerEye      = 2.2
 )
 
-func sizeFrame(kps []coach.Keypoint, m Measurement, w int) float64 {
+func sizeFrame(kps []domain.Keypoint, m Measurement, w int) float64 {
 	d := func(a, b int) float64 { return math.Hypot(kps[a].X-kps[b].X, kps[a].Y-kps[b].Y) }
 	switch {
 	case m.Eyes:
@@ -222,7 +221,7 @@ func sizeFrame(kps []coach.Keypoint, m Measurement, w int) float64 {
 }
 
 // earLine is the ear midpoint (both ears) or the one seen ear.
-func earLine(kps []coach.Keypoint, m Measurement) (Point, bool) {
+func earLine(kps []domain.Keypoint, m Measurement) (Point, bool) {
 	switch {
 	case m.Ears:
 		return mid(Point{kps[LeftEar].X, kps[LeftEar].Y}, Point{kps[RightEar].X, kps[RightEar].Y}), true
@@ -236,7 +235,7 @@ func earLine(kps []coach.Keypoint, m Measurement) (Point, bool) {
 
 // shouldersBelow reports whether the shoulders are placed at or beyond the
 // frame's bottom edge, the sign of someone leaning in close.
-func shouldersBelow(kps []coach.Keypoint, w, h int) bool {
+func shouldersBelow(kps []domain.Keypoint, w, h int) bool {
 	lim := float64(h) * (1 - 2*EdgeMargin)
 	return kps[LeftShoulder].Y >= lim || kps[RightShoulder].Y >= lim
 }

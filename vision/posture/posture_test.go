@@ -2,17 +2,16 @@ package posture
 
 import (
 	"math"
+	"posturewatch/coach/domain"
 	"testing"
 	"time"
-
-	"posturewatch/coach"
 )
 
 // person builds head and shoulder keypoints of an upright frontal sitter
 // in a w×h frame: eye distance e pixels, eyes centred at (cx, cy).
-func person(w, h int, cx, cy, e float64) []coach.Keypoint {
-	k := make([]coach.Keypoint, 17)
-	set := func(i int, x, y, s float64) { k[i] = coach.Keypoint{X: x, Y: y, Score: s} }
+func person(w, h int, cx, cy, e float64) []domain.Keypoint {
+	k := make([]domain.Keypoint, 17)
+	set := func(i int, x, y, s float64) { k[i] = domain.Keypoint{X: x, Y: y, Score: s} }
 	set(Nose, cx, cy+0.55*e, 0.8)
 	set(LeftEye, cx+e/2, cy, 0.85) // the person's left is image right
 	set(RightEye, cx-e/2, cy, 0.85)
@@ -26,14 +25,14 @@ func person(w, h int, cx, cy, e float64) []coach.Keypoint {
 	return k
 }
 
-func judge(t *testing.T, kps []coach.Keypoint, w, h int, b *coach.Baseline) (coach.Posture, []coach.Fault, Measurement) {
+func judge(t *testing.T, kps []domain.Keypoint, w, h int, b *domain.Baseline) (domain.Posture, []domain.Fault, Measurement) {
 	t.Helper()
 	m := Measure(kps, w, h)
 	p, fs := NewJudge(DefaultParams(), b).Judge(m)
 	return p, fs, m
 }
 
-func sev(fs []coach.Fault, n coach.FaultName) float64 {
+func sev(fs []domain.Fault, n domain.FaultName) float64 {
 	for _, f := range fs {
 		if f.Name == n {
 			return f.Severity
@@ -44,7 +43,7 @@ func sev(fs []coach.Fault, n coach.FaultName) float64 {
 
 func TestUprightIsGood(t *testing.T) {
 	p, fs, m := judge(t, person(640, 480, 320, 170, 60), 640, 480, nil)
-	if p != coach.PostureGood {
+	if p != domain.PostureGood {
 		t.Fatalf("upright: %s %v (metrics %v)", p, fs, m.Metrics)
 	}
 	for _, f := range fs {
@@ -65,7 +64,7 @@ func TestMetricsAreScaleFree(t *testing.T) {
 		if math.Abs(b[k]-v) > 1e-9 {
 			t.Errorf("%s: %v at 640×480, %v at 1920×1440", k, v, b[k])
 		}
-		if k == coach.MetricEyeHeight || k == coach.MetricShoulderHeight {
+		if k == domain.MetricEyeHeight || k == domain.MetricShoulderHeight {
 			continue
 		}
 		if math.Abs(c[k]-v) > 1e-9 {
@@ -77,8 +76,8 @@ func TestMetricsAreScaleFree(t *testing.T) {
 	}
 }
 
-func rotate(kps []coach.Keypoint, cx, cy, deg float64, idx ...int) []coach.Keypoint {
-	out := append([]coach.Keypoint(nil), kps...)
+func rotate(kps []domain.Keypoint, cx, cy, deg float64, idx ...int) []domain.Keypoint {
+	out := append([]domain.Keypoint(nil), kps...)
 	r := deg * math.Pi / 180
 	for _, i := range idx {
 		x, y := out[i].X-cx, out[i].Y-cy
@@ -91,24 +90,24 @@ func TestHeadTiltTurnBackDown(t *testing.T) {
 	base := person(640, 480, 320, 170, 60)
 	head := []int{Nose, LeftEye, RightEye, LeftEar, RightEar}
 	tilted := rotate(base, 320, 200, 22, head...)
-	if p, fs, _ := judge(t, tilted, 640, 480, nil); p != coach.PostureBad || fs[0].Name != coach.HeadTilt {
+	if p, fs, _ := judge(t, tilted, 640, 480, nil); p != domain.PostureBad || fs[0].Name != domain.HeadTilt {
 		t.Errorf("tilted 22°: %s %v", p, fs)
 	}
-	turned := append([]coach.Keypoint(nil), base...)
+	turned := append([]domain.Keypoint(nil), base...)
 	turned[Nose].X += 0.4 * 60
 	turned[LeftEar].Score = 0.2 // the far ear hides
-	if p, fs, _ := judge(t, turned, 640, 480, nil); p != coach.PostureBad || fs[0].Name != coach.HeadTurn {
+	if p, fs, _ := judge(t, turned, 640, 480, nil); p != domain.PostureBad || fs[0].Name != domain.HeadTurn {
 		t.Errorf("turned: %s %v", p, fs)
 	}
-	back := append([]coach.Keypoint(nil), base...)
+	back := append([]domain.Keypoint(nil), base...)
 	back[Nose].Y = 170 + 0.2*60 // nose foreshortened up toward the eyes
 	back[LeftEar].Y, back[RightEar].Y = 170+0.6*60, 170+0.6*60
-	if p, fs, _ := judge(t, back, 640, 480, nil); p != coach.PostureBad || sev(fs, coach.HeadBack) < 0.5 {
+	if p, fs, _ := judge(t, back, 640, 480, nil); p != domain.PostureBad || sev(fs, domain.HeadBack) < 0.5 {
 		t.Errorf("head back: %s %v", p, fs)
 	}
-	down := append([]coach.Keypoint(nil), base...)
+	down := append([]domain.Keypoint(nil), base...)
 	down[Nose].Y = 170 + 1.5*60
-	if p, fs, _ := judge(t, down, 640, 480, nil); p != coach.PostureBad || sev(fs, coach.HeadDown) < 0.5 {
+	if p, fs, _ := judge(t, down, 640, 480, nil); p != domain.PostureBad || sev(fs, domain.HeadDown) < 0.5 {
 		t.Errorf("head down: %s %v", p, fs)
 	}
 }
@@ -120,7 +119,7 @@ func TestForwardHeadWithoutBaseline(t *testing.T) {
 		k[i].Y = 220 + 0.35*70 + 1.4*70
 	}
 	p, fs, m := judge(t, k, 640, 480, nil)
-	if p != coach.PostureBad || sev(fs, coach.ForwardHead) < 0.5 {
+	if p != domain.PostureBad || sev(fs, domain.ForwardHead) < 0.5 {
 		t.Errorf("forward head: %s %v (metrics %v)", p, fs, m.Metrics)
 	}
 }
@@ -137,7 +136,7 @@ func TestShouldersOutOfFrameIsLeaningIn(t *testing.T) {
 	if !m.ShouldersOut {
 		t.Fatalf("shoulders not seen as out of frame: %+v", m)
 	}
-	if p != coach.PostureBad || sev(fs, coach.TooClose) < 0.5 {
+	if p != domain.PostureBad || sev(fs, domain.TooClose) < 0.5 {
 		t.Errorf("leaning in: %s %v", p, fs)
 	}
 }
@@ -147,30 +146,30 @@ func TestAwayAndUnknown(t *testing.T) {
 	for i := range empty {
 		empty[i].Score = 0.1
 	}
-	if p, _, _ := judge(t, empty, 640, 480, nil); p != coach.PostureAway {
+	if p, _, _ := judge(t, empty, 640, 480, nil); p != domain.PostureAway {
 		t.Errorf("low scores: %s, want away", p)
 	}
 	far := person(640, 480, 320, 170, 12) // a face 12 px wide: someone across the room
-	if p, _, _ := judge(t, far, 640, 480, nil); p != coach.PostureAway {
+	if p, _, _ := judge(t, far, 640, 480, nil); p != domain.PostureAway {
 		t.Errorf("distant face: %s, want away", p)
 	}
 	noEyes := person(640, 480, 320, 170, 60)
 	noEyes[LeftEye].Score, noEyes[RightEye].Score, noEyes[Nose].Score = 0.1, 0.1, 0.5
-	if p, _, _ := judge(t, noEyes, 640, 480, nil); p != coach.PostureUnknown {
+	if p, _, _ := judge(t, noEyes, 640, 480, nil); p != domain.PostureUnknown {
 		t.Errorf("eyes hidden: %s, want unknown", p)
 	}
 }
 
-func baselineOf(t *testing.T, kps []coach.Keypoint, w, h int) *coach.Baseline {
+func baselineOf(t *testing.T, kps []domain.Keypoint, w, h int) *domain.Baseline {
 	t.Helper()
-	var obs []coach.Observation
+	var obs []domain.Observation
 	for i := 0; i < 12; i++ {
-		k := append([]coach.Keypoint(nil), kps...)
+		k := append([]domain.Keypoint(nil), kps...)
 		k[Nose].X += float64(i%3) - 1 // a little natural movement
-		o := NewJudge(DefaultParams(), nil).Observe(coach.Observation{}, k, w, h)
+		o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, k, w, h)
 		obs = append(obs, o)
 	}
-	b, err := coach.BuildBaseline("test", obs, time.Unix(0, 0))
+	b, err := domain.BuildBaseline("test", obs, time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,16 +181,16 @@ func baselineOf(t *testing.T, kps []coach.Keypoint, w, h int) *coach.Baseline {
 func TestBaselineSeesSinking(t *testing.T) {
 	up := person(640, 480, 320, 140, 60)
 	b := baselineOf(t, up, 640, 480)
-	if p, fs, _ := judge(t, up, 640, 480, b); p != coach.PostureGood {
+	if p, fs, _ := judge(t, up, 640, 480, b); p != domain.PostureGood {
 		t.Fatalf("baseline posture itself: %s %v", p, fs)
 	}
 	sunk := person(640, 480, 320, 140+0.8*60, 57)
 	pNo, _, _ := judge(t, sunk, 640, 480, nil)
 	pB, fsB, _ := judge(t, sunk, 640, 480, b)
-	if pB != coach.PostureBad || sev(fsB, coach.Slouch) < 0.5 {
+	if pB != domain.PostureBad || sev(fsB, domain.Slouch) < 0.5 {
 		t.Errorf("sunk against baseline: %s %v", pB, fsB)
 	}
-	if pNo != coach.PostureGood {
+	if pNo != domain.PostureGood {
 		t.Logf("without baseline the sink is judged %s (acceptable, but the baseline is what sees it)", pNo)
 	}
 	// The head drops forward: bigger face, lower eyes, neck 40 % shorter.
@@ -199,15 +198,15 @@ func TestBaselineSeesSinking(t *testing.T) {
 	for _, i := range []int{LeftShoulder, RightShoulder} {
 		fwd[i].Y = up[i].Y
 	}
-	if p, fs, _ := judge(t, fwd, 640, 480, b); p != coach.PostureBad || sev(fs, coach.ForwardHead) < 0.5 || sev(fs, coach.ShouldersRaised) > 0 {
+	if p, fs, _ := judge(t, fwd, 640, 480, b); p != domain.PostureBad || sev(fs, domain.ForwardHead) < 0.5 || sev(fs, domain.ShouldersRaised) > 0 {
 		t.Errorf("head forward against baseline: %s %v", p, fs)
 	}
 	// A shrug: the shoulders rise, the head stays.
-	shrug := append([]coach.Keypoint(nil), up...)
+	shrug := append([]domain.Keypoint(nil), up...)
 	for _, i := range []int{LeftShoulder, RightShoulder} {
 		shrug[i].Y -= 0.9 * 60
 	}
-	if p, fs, _ := judge(t, shrug, 640, 480, b); p != coach.PostureBad || sev(fs, coach.ShouldersRaised) < 0.5 || sev(fs, coach.ForwardHead) > 0.2 {
+	if p, fs, _ := judge(t, shrug, 640, 480, b); p != domain.PostureBad || sev(fs, domain.ShouldersRaised) < 0.5 || sev(fs, domain.ForwardHead) > 0.2 {
 		t.Errorf("shrug against baseline: %s %v", p, fs)
 	}
 }

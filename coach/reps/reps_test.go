@@ -1,4 +1,4 @@
-package coach
+package reps
 
 import (
 	"bufio"
@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"posturewatch/coach/domain"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,7 +40,7 @@ type repScript struct {
 
 type timedObs struct {
 	at  time.Time
-	obs Observation
+	obs domain.Observation
 }
 
 // amplitude is the displacement (0..1) at time s.
@@ -76,7 +77,7 @@ func (sc repScript) frames() []timedObs {
 		}
 		at := repT0.Add(time.Duration(s * float64(time.Second)))
 		if s >= sc.awayFrom && s < sc.awayTo {
-			out = append(out, timedObs{at, Observation{Posture: PostureAway, Metrics: Metrics{}}})
+			out = append(out, timedObs{at, domain.Observation{Posture: domain.PostureAway, Metrics: domain.Metrics{}}})
 			continue
 		}
 		a := depth * sc.amplitude(s)
@@ -92,30 +93,30 @@ func (sc repScript) frames() []timedObs {
 			dir, size = 1, 0.12
 		}
 		n := func() float64 { return 1 + sc.noise*rng.NormFloat64() }
-		m := Metrics{
-			MetricFaceFrame:    0.20 * (1 + dir*size*a) * n(),
-			MetricFaceShoulder: 0.45 * (1 + dir*size*a) * n(),
-			MetricNeckLength:   0.55 * (1 - dir*1.4*size*a) * n(),
-			MetricHeadPitch:    0.12 + dir*1.4*size*a + 0.2*sc.noise*rng.NormFloat64(),
-			MetricHeadRoll:     1.5 * n(), // not used by the counter
+		m := domain.Metrics{
+			domain.MetricFaceFrame:    0.20 * (1 + dir*size*a) * n(),
+			domain.MetricFaceShoulder: 0.45 * (1 + dir*size*a) * n(),
+			domain.MetricNeckLength:   0.55 * (1 - dir*1.4*size*a) * n(),
+			domain.MetricHeadPitch:    0.12 + dir*1.4*size*a + 0.2*sc.noise*rng.NormFloat64(),
+			domain.MetricHeadRoll:     1.5 * n(), // not used by the counter
 		}
 		for k := range m {
 			if sc.patchy > 0 && rng.Float64() < sc.patchy {
 				delete(m, k)
 			}
 		}
-		out = append(out, timedObs{at, Observation{Posture: PostureGood, Metrics: m, Offset: time.Duration(s * float64(time.Second))}})
+		out = append(out, timedObs{at, domain.Observation{Posture: domain.PostureGood, Metrics: m, Offset: time.Duration(s * float64(time.Second))}})
 	}
 	return out
 }
 
-func runReps(t *testing.T, kind string, frames []timedObs) (*RepCounter, []RepUpdate) {
+func runReps(t *testing.T, kind string, frames []timedObs) (*Counter, []Update) {
 	t.Helper()
-	rc, err := NewRepCounter(kind)
+	rc, err := New(kind)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ups []RepUpdate
+	var ups []Update
 	for _, f := range frames {
 		u, _ := rc.Step(f.obs, f.at)
 		ups = append(ups, u)
@@ -134,7 +135,7 @@ func eightReps() repScript {
 
 func secsSince(t time.Time) float64 { return t.Sub(repT0).Seconds() }
 
-func checkEight(t *testing.T, sc repScript, res RepResult, tol float64) {
+func checkEight(t *testing.T, sc repScript, res Result, tol float64) {
 	t.Helper()
 	if res.Reps != len(sc.starts) {
 		t.Fatalf("counted %d repetitions, want %d (holds %v)", res.Reps, len(sc.starts), res.HoldTimes)
@@ -158,23 +159,23 @@ func checkEight(t *testing.T, sc repScript, res RepResult, tol float64) {
 
 func TestRepsClean(t *testing.T) {
 	sc := eightReps()
-	rc, ups := runReps(t, RepChinTuck, sc.frames())
+	rc, ups := runReps(t, ChinTuck, sc.frames())
 	checkEight(t, sc, rc.Result(), 0.25)
-	if rc.Kind() != RepChinTuck || rc.Result().Kind != RepChinTuck {
+	if rc.Kind() != ChinTuck || rc.Result().Kind != ChinTuck {
 		t.Errorf("kind %q", rc.Kind())
 	}
 	// The live updates: calibrating first, then rest; holding during reps with
 	// a growing hold time; the count goes up one at a time.
-	if ups[0].Phase != RepPhaseCalibrating || ups[len(ups)-1].Phase != RepPhaseRest {
+	if ups[0].Phase != PhaseCalibrating || ups[len(ups)-1].Phase != PhaseRest {
 		t.Errorf("phases first %q last %q", ups[0].Phase, ups[len(ups)-1].Phase)
 	}
-	prev := RepUpdate{}
+	prev := Update{}
 	maxHold := time.Duration(0)
 	for i, u := range ups {
 		if u.Reps < prev.Reps || u.Reps > prev.Reps+1 {
 			t.Fatalf("frame %d: count jumped %d → %d", i, prev.Reps, u.Reps)
 		}
-		if u.Holding != (u.Phase == RepPhaseHold) {
+		if u.Holding != (u.Phase == PhaseHold) {
 			t.Errorf("frame %d: holding %v in phase %s", i, u.Holding, u.Phase)
 		}
 		if u.Holding && prev.Holding && u.HoldTime <= prev.HoldTime {
@@ -186,7 +187,7 @@ func TestRepsClean(t *testing.T) {
 		if u.Holding && u.Score < 0.25 { // below the exit level the hold has ended
 			t.Errorf("frame %d: holding with score %.2f", i, u.Score)
 		}
-		maxHold = max(maxHold, u.HoldTime)
+		maxHold = max(maxHold, u.HoldTime.D())
 		prev = u
 	}
 	if maxHold < 2*time.Second || maxHold > 3*time.Second {
@@ -196,7 +197,7 @@ func TestRepsClean(t *testing.T) {
 
 func TestRepsStepReportsChanges(t *testing.T) {
 	sc := eightReps()
-	rc, _ := NewRepCounter(RepChinTuck)
+	rc, _ := New(ChinTuck)
 	changes, before := 0, 0
 	for _, f := range sc.frames() {
 		u, changed := rc.Step(f.obs, f.at)
@@ -218,7 +219,7 @@ func TestRepsNoisy(t *testing.T) {
 	for seed := range uint64(25) {
 		sc := eightReps()
 		sc.noise, sc.seed = 0.02, seed
-		rc, _ := runReps(t, RepChinTuck, sc.frames())
+		rc, _ := runReps(t, ChinTuck, sc.frames())
 		if res := rc.Result(); res.Reps != 8 {
 			t.Errorf("seed %d: %d repetitions counted in noise, want 8 (holds %v)", seed, res.Reps, res.HoldTimes)
 		}
@@ -226,7 +227,7 @@ func TestRepsNoisy(t *testing.T) {
 	// Noise alone, no movement: nothing counted.
 	for seed := range uint64(25) {
 		sc := repScript{fps: 5, length: 60, noise: 0.02, seed: seed, hold: 2, ramp: 0.4}
-		rc, _ := runReps(t, RepChinTuck, sc.frames())
+		rc, _ := runReps(t, ChinTuck, sc.frames())
 		if n := rc.Result().Reps; n != 0 {
 			t.Errorf("seed %d: %d repetitions counted from noise alone", seed, n)
 		}
@@ -237,30 +238,30 @@ func TestRepsMissingFrames(t *testing.T) {
 	for seed := range uint64(10) {
 		sc := eightReps()
 		sc.noise, sc.drop, sc.patchy, sc.seed = 0.008, 0.25, 0.2, seed
-		rc, _ := runReps(t, RepChinTuck, sc.frames())
+		rc, _ := runReps(t, ChinTuck, sc.frames())
 		checkEight(t, sc, rc.Result(), 0.5)
 	}
 }
 
 func TestRepsFrameRates(t *testing.T) {
-	var holds [2][]time.Duration
+	var holds [2][]domain.Seconds
 	for i, fps := range []float64{2, 5} {
 		sc := eightReps()
 		sc.fps = fps
-		rc, _ := runReps(t, RepChinTuck, sc.frames())
+		rc, _ := runReps(t, ChinTuck, sc.frames())
 		res := rc.Result()
 		checkEight(t, sc, res, 0.35)
 		holds[i] = res.HoldTimes
 	}
 	for i := range holds[0] {
-		if d := (holds[0][i] - holds[1][i]).Abs(); d > 400*time.Millisecond {
+		if d := (holds[0][i].D() - holds[1][i].D()).Abs(); d > 400*time.Millisecond {
 			t.Errorf("rep %d: hold %v at 2 fps vs %v at 5 fps", i+1, holds[0][i], holds[1][i])
 		}
 	}
 	// Short 1-second holds still count at 2 fps.
 	sc := eightReps()
 	sc.fps, sc.hold = 2, 1
-	rc, _ := runReps(t, RepChinTuck, sc.frames())
+	rc, _ := runReps(t, ChinTuck, sc.frames())
 	if n := rc.Result().Reps; n != 8 {
 		t.Errorf("1-s holds at 2 fps: %d repetitions, want 8", n)
 	}
@@ -270,15 +271,15 @@ func TestRepsDirection(t *testing.T) {
 	fwd := eightReps()
 	fwd.forward = true
 	// Poking the head forward is not a chin tuck...
-	rc, _ := runReps(t, RepChinTuck, fwd.frames())
+	rc, _ := runReps(t, ChinTuck, fwd.frames())
 	if n := rc.Result().Reps; n != 0 {
 		t.Errorf("chin-tuck counter counted %d forward pokes", n)
 	}
 	// ...but the same machinery counts it as head_forward.
-	rc, _ = runReps(t, RepHeadForward, fwd.frames())
+	rc, _ = runReps(t, HeadForward, fwd.frames())
 	checkEight(t, fwd, rc.Result(), 0.25)
 	// And head_forward ignores chin tucks.
-	rc, _ = runReps(t, RepHeadForward, eightReps().frames())
+	rc, _ = runReps(t, HeadForward, eightReps().frames())
 	if n := rc.Result().Reps; n != 0 {
 		t.Errorf("head-forward counter counted %d chin tucks", n)
 	}
@@ -287,12 +288,12 @@ func TestRepsDirection(t *testing.T) {
 func TestRepsIgnoresSpikesAndShallowMoves(t *testing.T) {
 	sc := eightReps()
 	sc.spikes = []float64{2.6, 8.2, 13, 30.1} // single frames at 5 fps, between repetitions
-	rc, _ := runReps(t, RepChinTuck, sc.frames())
+	rc, _ := runReps(t, ChinTuck, sc.frames())
 	checkEight(t, sc, rc.Result(), 0.25)
 	// A movement a quarter as deep as a repetition is not one.
 	sc = eightReps()
 	sc.depth = 0.25
-	rc, _ = runReps(t, RepChinTuck, sc.frames())
+	rc, _ = runReps(t, ChinTuck, sc.frames())
 	if n := rc.Result().Reps; n != 0 {
 		t.Errorf("shallow movements counted as %d repetitions", n)
 	}
@@ -301,14 +302,14 @@ func TestRepsIgnoresSpikesAndShallowMoves(t *testing.T) {
 func TestRepsAwayLosesTheHold(t *testing.T) {
 	sc := eightReps()
 	sc.awayFrom, sc.awayTo = 14.5, 18 // covers the hold of the 3rd repetition (14–16.4 s)
-	rc, ups := runReps(t, RepChinTuck, sc.frames())
+	rc, ups := runReps(t, ChinTuck, sc.frames())
 	res := rc.Result()
 	if res.Reps != 7 {
 		t.Errorf("%d repetitions, want 7 (the one interrupted by leaving is dropped)", res.Reps)
 	}
 	sawLost := false
 	for _, u := range ups {
-		sawLost = sawLost || u.Phase == RepPhaseLost
+		sawLost = sawLost || u.Phase == PhaseLost
 	}
 	if !sawLost {
 		t.Error("never reported the lost phase while nobody was in view")
@@ -323,7 +324,7 @@ func TestRepsAwayLosesTheHold(t *testing.T) {
 func TestRepsOutOfOrderIgnored(t *testing.T) {
 	sc := eightReps()
 	frames := sc.frames()
-	rc, _ := NewRepCounter(RepChinTuck)
+	rc, _ := New(ChinTuck)
 	for i, f := range frames {
 		rc.Step(f.obs, f.at)
 		if i%7 == 3 { // replay an old displaced frame
@@ -342,15 +343,15 @@ func TestRepsSetBaseline(t *testing.T) {
 	sc := eightReps()
 	sc.starts = sc.starts[:3]
 	frames := sc.frames()
-	rc, _ := NewRepCounter(RepChinTuck)
-	if err := rc.SetBaseline(Metrics{MetricEyeHeight: 0.3}); err == nil {
+	rc, _ := New(ChinTuck)
+	if err := rc.SetBaseline(domain.Metrics{domain.MetricEyeHeight: 0.3}); err == nil {
 		t.Error("a baseline without the needed metrics was accepted")
 	}
 	if err := rc.SetBaseline(frames[0].obs.Metrics); err != nil {
 		t.Fatal(err)
 	}
 	u, _ := rc.Step(frames[0].obs, frames[0].at)
-	if u.Phase != RepPhaseRest {
+	if u.Phase != PhaseRest {
 		t.Errorf("phase %q right after SetBaseline, want rest", u.Phase)
 	}
 	for _, f := range frames[1:] {
@@ -365,17 +366,17 @@ func TestRepsLongHoldRecalibrates(t *testing.T) {
 	// The user moves back and stays there: not a repetition, and after a while
 	// the new position becomes the rest position.
 	sc := repScript{fps: 5, length: 60, hold: 50, ramp: 0.4, starts: []float64{4}}
-	rc, ups := runReps(t, RepChinTuck, sc.frames())
+	rc, ups := runReps(t, ChinTuck, sc.frames())
 	if n := rc.Result().Reps; n != 0 {
 		t.Errorf("a 50-s shift counted as %d repetitions", n)
 	}
 	recal := false
 	for i, u := range ups {
-		if i > 30 && u.Phase == RepPhaseCalibrating {
+		if i > 30 && u.Phase == PhaseCalibrating {
 			recal = true
 		}
 	}
-	if !recal || ups[len(ups)-1].Phase != RepPhaseRest {
+	if !recal || ups[len(ups)-1].Phase != PhaseRest {
 		t.Errorf("recalibrated %v, last phase %q", recal, ups[len(ups)-1].Phase)
 	}
 }
@@ -386,42 +387,42 @@ func TestRepsSlowDriftNotCounted(t *testing.T) {
 	for i := range 300 {
 		s := float64(i) / 5
 		f := 1 - 0.06*s/60
-		frames = append(frames, timedObs{repT0.Add(time.Duration(s * float64(time.Second))), Observation{Posture: PostureGood,
-			Metrics: Metrics{MetricFaceFrame: 0.2 * f, MetricFaceShoulder: 0.45 * f, MetricNeckLength: 0.55 / f}}})
+		frames = append(frames, timedObs{repT0.Add(time.Duration(s * float64(time.Second))), domain.Observation{Posture: domain.PostureGood,
+			Metrics: domain.Metrics{domain.MetricFaceFrame: 0.2 * f, domain.MetricFaceShoulder: 0.45 * f, domain.MetricNeckLength: 0.55 / f}}})
 	}
-	rc, _ := runReps(t, RepChinTuck, frames)
+	rc, _ := runReps(t, ChinTuck, frames)
 	if n := rc.Result().Reps; n != 0 {
 		t.Errorf("slow drift counted as %d repetitions", n)
 	}
 }
 
 func TestRepCounterBadInput(t *testing.T) {
-	if _, err := NewRepCounter("squat"); err == nil || !strings.Contains(err.Error(), "unknown kind") {
+	if _, err := New("squat"); err == nil || !strings.Contains(err.Error(), "unknown kind") {
 		t.Errorf("unknown kind: %v", err)
 	}
-	rc, _ := NewRepCounter(RepChinTuck)
+	rc, _ := New(ChinTuck)
 	// Nothing usable: never leaves calibration, never panics.
 	for i := range 50 {
 		at := repT0.Add(time.Duration(i) * 200 * time.Millisecond)
-		var obs Observation
+		var obs domain.Observation
 		switch i % 4 {
 		case 0:
-			obs = Observation{Posture: PostureAway}
+			obs = domain.Observation{Posture: domain.PostureAway}
 		case 1:
-			obs = Observation{Posture: PostureUnknown, Metrics: Metrics{}}
+			obs = domain.Observation{Posture: domain.PostureUnknown, Metrics: domain.Metrics{}}
 		case 2:
-			obs = Observation{Posture: PostureGood, Metrics: Metrics{MetricFaceFrame: math.NaN(), MetricFaceShoulder: math.Inf(1)}}
+			obs = domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: math.NaN(), domain.MetricFaceShoulder: math.Inf(1)}}
 		case 3:
-			obs = Observation{Posture: PostureGood, Metrics: Metrics{MetricFaceFrame: 0}}
+			obs = domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: 0}}
 		}
-		if u, _ := rc.Step(obs, at); u.Phase != RepPhaseCalibrating || u.Reps != 0 {
+		if u, _ := rc.Step(obs, at); u.Phase != PhaseCalibrating || u.Reps != 0 {
 			t.Fatalf("step %d: %+v", i, u)
 		}
 	}
 	if r := rc.Result(); r.Reps != 0 || r.MeanHold != 0 || len(r.HoldTimes) != 0 {
 		t.Errorf("result %+v", r)
 	}
-	if ks := RepKinds(); len(ks) != 2 || ks[0] != RepChinTuck || ks[1] != RepHeadForward {
+	if ks := Kinds(); len(ks) != 2 || ks[0] != ChinTuck || ks[1] != HeadForward {
 		t.Errorf("RepKinds %v", ks)
 	}
 }
@@ -431,18 +432,18 @@ func TestRepCounterBadInput(t *testing.T) {
 // pulling it back upright for 3 s). The observations are recorded once from
 // `bin/posturewatch analyze --json --fps 5` into a small fixture (t_s, posture
 // and metrics only); the truth comes from the clip's csv.
-var updateReps = flag.Bool("update-reps", false, "re-record testdata/reps-head-reps.jsonl with ../bin/posturewatch analyze")
+var updateReps = flag.Bool("update-reps", false, "re-record testdata/reps-head-reps.jsonl with ../../bin/posturewatch analyze")
 
 const (
 	headRepsFixture = "testdata/reps-head-reps.jsonl"
-	headRepsClip    = "../../shared/posture-data/clips/head-reps.mp4"
-	headRepsCSV     = "../../shared/posture-data/clips/head-reps.csv"
+	headRepsClip    = "../../../shared/posture-data/clips/head-reps.mp4"
+	headRepsCSV     = "../../../shared/posture-data/clips/head-reps.csv"
 )
 
 type clipRecord struct {
-	TS      float64 `json:"t_s"`
-	Posture Posture `json:"posture"`
-	Metrics Metrics `json:"metrics"`
+	TS      float64        `json:"t_s"`
+	Posture domain.Posture `json:"posture"`
+	Metrics domain.Metrics `json:"metrics"`
 }
 
 func recordHeadReps(t *testing.T) {
@@ -450,7 +451,7 @@ func recordHeadReps(t *testing.T) {
 	if _, err := os.Stat(headRepsClip); err != nil {
 		t.Fatalf("cannot record: %v", err)
 	}
-	cmd := exec.Command("../bin/posturewatch", "analyze", "--json", "--fps", "5", headRepsClip)
+	cmd := exec.Command("../../bin/posturewatch", "analyze", "--json", "--fps", "5", headRepsClip)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -491,7 +492,7 @@ func loadClipFixture(t *testing.T, path string) []timedObs {
 			t.Fatalf("%s: %v", path, err)
 		}
 		off := time.Duration(r.TS * float64(time.Second))
-		out = append(out, timedObs{repT0.Add(off), Observation{Posture: r.Posture, Metrics: r.Metrics, Offset: off}})
+		out = append(out, timedObs{repT0.Add(off), domain.Observation{Posture: r.Posture, Metrics: r.Metrics, Offset: off}})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -548,7 +549,7 @@ func TestRepsHeadRepsClip(t *testing.T) {
 			}
 			// The clip's movement is poking the head forward: the head_forward
 			// kind, the same machinery as chin tucks in the other direction.
-			rc, _ := runReps(t, RepHeadForward, sub)
+			rc, _ := runReps(t, HeadForward, sub)
 			res := rc.Result()
 			for _, r := range res.Repetitions {
 				t.Logf("rep %.1f–%.1f s, hold %.2f s, peak %.2f", secsSince(r.Start), secsSince(r.End), r.Hold.Seconds(), r.Peak)
@@ -569,7 +570,7 @@ func TestRepsHeadRepsClip(t *testing.T) {
 				}
 			}
 			// The chin-tuck counter must not count forward pokes.
-			ct, _ := runReps(t, RepChinTuck, sub)
+			ct, _ := runReps(t, ChinTuck, sub)
 			if n := ct.Result().Reps; n != 0 {
 				t.Errorf("the chin-tuck counter counted %d forward pokes", n)
 			}
@@ -580,10 +581,10 @@ func TestRepsHeadRepsClip(t *testing.T) {
 func TestRepsJSON(t *testing.T) {
 	sc := eightReps()
 	sc.starts = sc.starts[:2]
-	rc, ups := runReps(t, RepChinTuck, sc.frames())
-	var holding RepUpdate
+	rc, ups := runReps(t, ChinTuck, sc.frames())
+	var holding Update
 	for _, u := range ups {
-		if u.Holding && u.HoldTime > time.Second {
+		if u.Holding && u.HoldTime.D() > time.Second {
 			holding = u
 			break
 		}
@@ -595,8 +596,8 @@ func TestRepsJSON(t *testing.T) {
 	if !strings.Contains(string(b), `"hold_s":`) || !strings.Contains(string(b), `"phase":"hold"`) {
 		t.Errorf("update JSON %s", b)
 	}
-	var u RepUpdate
-	if err := json.Unmarshal(b, &u); err != nil || u.HoldTime != holding.HoldTime.Round(time.Millisecond) || u.Reps != holding.Reps {
+	var u Update
+	if err := json.Unmarshal(b, &u); err != nil || u.HoldTime.D() != holding.HoldTime.D().Round(time.Millisecond) || u.Reps != holding.Reps {
 		t.Errorf("update round trip %+v (%v), want %+v", u, err, holding)
 	}
 	res := rc.Result()
@@ -604,15 +605,15 @@ func TestRepsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back RepResult
+	var back Result
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Reps != 2 || len(back.HoldTimes) != 2 || (back.MeanHold-res.MeanHold).Abs() > time.Millisecond ||
-		len(back.Repetitions) != 2 || (back.Repetitions[1].Hold-res.Repetitions[1].Hold).Abs() > time.Millisecond {
+	if back.Reps != 2 || len(back.HoldTimes) != 2 || (back.MeanHold.D()-res.MeanHold.D()).Abs() > time.Millisecond ||
+		len(back.Repetitions) != 2 || (back.Repetitions[1].Hold.D()-res.Repetitions[1].Hold.D()).Abs() > time.Millisecond {
 		t.Errorf("result round trip %+v, want %+v", back, res)
 	}
-	empty, _ := NewRepCounter(RepHeadForward)
+	empty, _ := New(HeadForward)
 	if b, _ := json.Marshal(empty.Result()); !strings.Contains(string(b), `"repetitions":[]`) || !strings.Contains(string(b), `"hold_times_s":[]`) {
 		t.Errorf("empty result JSON %s", b)
 	}
@@ -624,9 +625,9 @@ func TestRepsJSON(t *testing.T) {
 // depth×0.07 lower.
 func chinTucksOnRealNoise(t *testing.T, depth float64, fps float64, starts []float64, hold float64) []timedObs {
 	t.Helper()
-	var upright []Metrics
+	var upright []domain.Metrics
 	for _, f := range loadClipFixture(t, headRepsFixture) {
-		if f.obs.Posture == PostureGood {
+		if f.obs.Posture == domain.PostureGood {
 			upright = append(upright, f.obs.Metrics)
 		}
 	}
@@ -639,15 +640,15 @@ func chinTucksOnRealNoise(t *testing.T, depth float64, fps float64, starts []flo
 		s := float64(i) / fps
 		a := depth * sc.amplitude(s)
 		src := upright[i%len(upright)]
-		m := Metrics{}
+		m := domain.Metrics{}
 		for k, v := range src {
 			m[k] = v
 		}
-		m[MetricFaceFrame] *= 1 - 0.05*a
-		m[MetricFaceShoulder] *= 1 - 0.05*a
-		m[MetricNeckLength] *= 1 + 0.07*a
-		m[MetricHeadPitch] -= 0.07 * a
-		out = append(out, timedObs{repT0.Add(time.Duration(s * float64(time.Second))), Observation{Posture: PostureGood, Metrics: m}})
+		m[domain.MetricFaceFrame] *= 1 - 0.05*a
+		m[domain.MetricFaceShoulder] *= 1 - 0.05*a
+		m[domain.MetricNeckLength] *= 1 + 0.07*a
+		m[domain.MetricHeadPitch] -= 0.07 * a
+		out = append(out, timedObs{repT0.Add(time.Duration(s * float64(time.Second))), domain.Observation{Posture: domain.PostureGood, Metrics: m}})
 	}
 	return out
 }
@@ -658,7 +659,7 @@ func TestRepsChinTucksOnRealNoise(t *testing.T) {
 	}
 	starts := []float64{5, 11, 17, 23, 29, 35}
 	for _, fps := range []float64{5, 2} {
-		rc, _ := runReps(t, RepChinTuck, chinTucksOnRealNoise(t, 1, fps, starts, 3))
+		rc, _ := runReps(t, ChinTuck, chinTucksOnRealNoise(t, 1, fps, starts, 3))
 		res := rc.Result()
 		if res.Reps != len(starts) {
 			t.Errorf("%.0f fps: %d chin tucks counted on real jitter, want %d (holds %v)", fps, res.Reps, len(starts), res.HoldTimes)
@@ -673,7 +674,7 @@ func TestRepsChinTucksOnRealNoise(t *testing.T) {
 			}
 		}
 		// The same real jitter without any movement counts nothing.
-		still, _ := runReps(t, RepChinTuck, chinTucksOnRealNoise(t, 0, fps, starts, 3))
+		still, _ := runReps(t, ChinTuck, chinTucksOnRealNoise(t, 0, fps, starts, 3))
 		if n := still.Result().Reps; n != 0 {
 			t.Errorf("%.0f fps: %d chin tucks counted from real jitter alone", fps, n)
 		}
@@ -686,15 +687,15 @@ func TestRepsInterruptedBaselineStartsOver(t *testing.T) {
 	var frames []timedObs
 	for i := range 5 {
 		at := repT0.Add(time.Duration(i) * 200 * time.Millisecond)
-		frames = append(frames, timedObs{at, Observation{Posture: PostureGood,
-			Metrics: Metrics{MetricFaceFrame: 0.26, MetricFaceShoulder: 0.6, MetricNeckLength: 0.4, MetricHeadPitch: 0.3}}})
+		frames = append(frames, timedObs{at, domain.Observation{Posture: domain.PostureGood,
+			Metrics: domain.Metrics{domain.MetricFaceFrame: 0.26, domain.MetricFaceShoulder: 0.6, domain.MetricNeckLength: 0.4, domain.MetricHeadPitch: 0.3}}})
 	}
 	sc := eightReps()
 	for _, f := range sc.frames() {
 		f.at = f.at.Add(6 * time.Second)
 		frames = append(frames, f)
 	}
-	rc, _ := runReps(t, RepChinTuck, frames)
+	rc, _ := runReps(t, ChinTuck, frames)
 	if n := rc.Result().Reps; n != 8 {
 		t.Errorf("%d repetitions after an interrupted baseline, want 8", n)
 	}

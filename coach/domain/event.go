@@ -1,9 +1,7 @@
-package coach
+package domain
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -39,21 +37,20 @@ const (
 )
 
 // Event is one thing the coach says. Offset is the position on the
-// observations' own timeline (video time in replay). In JSON, Offset and
-// Duration are seconds named t_s and duration_s.
+// observations' own timeline (video time in replay).
 type Event struct {
-	Time     time.Time     `json:"time"`
-	Offset   time.Duration `json:"-"`
-	Type     EventType     `json:"type"`
-	State    State         `json:"state,omitempty"`
-	Fault    FaultName     `json:"fault,omitempty"`
-	Severity float64       `json:"severity,omitempty"`
+	Time     time.Time `json:"time"`
+	Offset   Seconds   `json:"t_s"`
+	Type     EventType `json:"type"`
+	State    State     `json:"state,omitempty"`
+	Fault    FaultName `json:"fault,omitempty"`
+	Severity float64   `json:"severity,omitempty"`
 	// Duration: for state events the duration of the previous state; for
 	// sitting and break events the sitting time; for paused events the pause length.
-	Duration time.Duration `json:"-"`
-	Previous State         `json:"previous,omitempty"` // previous state (state events)
-	Message  string        `json:"message,omitempty"`  // plain words for the user
-	Fix      string        `json:"fix,omitempty"`      // quick fix (nudges)
+	Duration Seconds `json:"duration_s,omitempty"`
+	Previous State   `json:"previous,omitempty"` // previous state (state events)
+	Message  string  `json:"message,omitempty"`  // plain words for the user
+	Fix      string  `json:"fix,omitempty"`      // quick fix (nudges)
 	// Faults are the weights (minutes of slouching per fault) a suggestion was picked for.
 	Faults  map[FaultName]float64 `json:"faults,omitempty"`
 	Routine *Routine              `json:"routine,omitempty"`
@@ -64,40 +61,6 @@ type Event struct {
 	Exercise    string    `json:"exercise,omitempty"` // stretch events: exercise id ("" = whole routine)
 	Error       string    `json:"error,omitempty"`
 }
-
-type eventAlias Event
-
-type eventJSON struct {
-	eventAlias
-	TS        float64  `json:"t_s"`
-	DurationS *float64 `json:"duration_s,omitempty"`
-}
-
-// MarshalJSON adds t_s and duration_s (seconds).
-func (e Event) MarshalJSON() ([]byte, error) {
-	w := eventJSON{eventAlias: eventAlias(e), TS: round3(e.Offset.Seconds())}
-	if e.Duration != 0 {
-		d := round3(e.Duration.Seconds())
-		w.DurationS = &d
-	}
-	return json.Marshal(w)
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (e *Event) UnmarshalJSON(b []byte) error {
-	var w eventJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*e = Event(w.eventAlias)
-	e.Offset = dur(w.TS)
-	if w.DurationS != nil {
-		e.Duration = dur(*w.DurationS)
-	}
-	return nil
-}
-
-func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // String renders the event as one readable line (used by replay and the golden traces).
 func (e Event) String() string {

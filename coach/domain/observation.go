@@ -1,7 +1,4 @@
-// Package coach holds posturewatch's domain types and the coach that turns
-// per-frame posture observations into calm, timely events. It is pure Go:
-// no cgo, no clocks (time is always passed in), no I/O beyond what callers ask.
-package coach
+package domain
 
 import (
 	"sort"

@@ -1,11 +1,11 @@
-package coach
+package exercise
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/reps"
 	"slices"
 	"sort"
 	"strings"
@@ -32,9 +32,9 @@ const routineMaxFaults = 3
 type RoutineRequest struct {
 	// Faults weighs the faults to address, e.g. minutes spent in each. Empty:
 	// a general desk break (neck, shoulders, upper back).
-	Faults map[FaultName]float64
+	Faults map[domain.FaultName]float64
 	// Equipment available besides none (and the chair, always assumed).
-	Equipment []Equipment
+	Equipment []domain.Equipment
 	// DeskOnly picks only exercises that can be done seated at the desk.
 	DeskOnly bool
 	// MaxDuration and MinDuration bound the routine (defaults 5 and 2 min).
@@ -42,100 +42,24 @@ type RoutineRequest struct {
 	MinDuration time.Duration
 }
 
-// RoutineItem is one exercise of a routine, at the dose fitted to the break
-// (Exercise.Dose.Sets may be fewer than the catalogue's full dose).
-// In JSON, Duration is seconds named duration_s.
-type RoutineItem struct {
-	Exercise Exercise      `json:"exercise"`
-	Duration time.Duration `json:"-"`
-	Why      string        `json:"why"`             // the fault(s) it addresses and what it does
-	Fault    FaultName     `json:"fault,omitempty"` // the fault it was picked for ("" for general filler)
-}
-
-// Routine is a short, dosed sequence of exercises with its safety text.
-// In JSON, Duration is seconds named duration_s.
-type Routine struct {
-	ID       string        `json:"id"` // stable for the same exercises and doses
-	Title    string        `json:"title"`
-	Reason   string        `json:"reason"`
-	Faults   []FaultName   `json:"faults"` // the faults addressed, heaviest first
-	Items    []RoutineItem `json:"items"`
-	Duration time.Duration `json:"-"`
-	Safety   []string      `json:"safety"`
-}
-
-type routineItemAlias RoutineItem
-
-type routineItemJSON struct {
-	routineItemAlias
-	DurationS float64 `json:"duration_s"`
-}
-
-// MarshalJSON writes the duration as duration_s (seconds).
-func (it RoutineItem) MarshalJSON() ([]byte, error) {
-	return json.Marshal(routineItemJSON{routineItemAlias(it), it.Duration.Seconds()})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (it *RoutineItem) UnmarshalJSON(b []byte) error {
-	var w routineItemJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*it = RoutineItem(w.routineItemAlias)
-	it.Duration = durationFromSeconds(w.DurationS)
-	return nil
-}
-
-type routineAlias Routine
-
-type routineJSON struct {
-	routineAlias
-	DurationS float64 `json:"duration_s"`
-}
-
-// MarshalJSON writes the duration as duration_s (seconds).
-func (r Routine) MarshalJSON() ([]byte, error) {
-	return json.Marshal(routineJSON{routineAlias(r), r.Duration.Seconds()})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (r *Routine) UnmarshalJSON(b []byte) error {
-	var w routineJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*r = Routine(w.routineAlias)
-	r.Duration = durationFromSeconds(w.DurationS)
-	return nil
-}
-
-// durationFromSeconds converts JSON seconds, to the millisecond.
-func durationFromSeconds(s float64) time.Duration {
-	if math.IsNaN(s) || math.IsInf(s, 0) {
-		return 0
-	}
-	return time.Duration(math.Round(s*1000)) * time.Millisecond
-}
-
 // ErrNoRoutine is wrapped by Routine's error when no exercises fit the request.
-var ErrNoRoutine = errors.New("no routine fits")
+var ErrNoRoutine = &domain.Error{Code: domain.ECONFLICT, Message: "no routine fits"}
 
 // exFaultWords names faults in plain words for routine texts.
-var exFaultWords = map[FaultName]string{
-	ForwardHead:      "forward head",
-	RoundedShoulders: "rounded shoulders",
-	Slouch:           "slouching",
-	TooClose:         "leaning in to the screen",
-	HeadDown:         "looking down",
-	HeadTilt:         "head tilt",
-	HeadTurn:         "head turned",
-	HeadBack:         "chin up",
-	ShouldersRaised:  "raised shoulders",
-	UnevenShoulders:  "uneven shoulders",
+var exFaultWords = map[domain.FaultName]string{
+	domain.ForwardHead:      "forward head",
+	domain.RoundedShoulders: "rounded shoulders",
+	domain.Slouch:           "slouching",
+	domain.TooClose:         "leaning in to the screen",
+	domain.HeadDown:         "looking down",
+	domain.HeadTilt:         "head tilt",
+	domain.HeadTurn:         "head turned",
+	domain.HeadBack:         "chin up",
+	domain.ShouldersRaised:  "raised shoulders",
+	domain.UnevenShoulders:  "uneven shoulders",
 }
 
-func routineFaultWords(f FaultName) string {
+func routineFaultWords(f domain.FaultName) string {
 	if w, ok := exFaultWords[f]; ok {
 		return w
 	}
@@ -144,13 +68,13 @@ func routineFaultWords(f FaultName) string {
 
 // mixKinds are the faults whose fix pairs loosening (stretch, mobility) with
 // strengthening: a tight front and a weak back.
-var mixKinds = map[FaultName]bool{ForwardHead: true, RoundedShoulders: true}
+var mixKinds = map[domain.FaultName]bool{domain.ForwardHead: true, domain.RoundedShoulders: true}
 
 // generalFaults is what a request without faults addresses.
-var generalFaults = map[FaultName]float64{ForwardHead: 1, RoundedShoulders: 1, Slouch: 1}
+var generalFaults = map[domain.FaultName]float64{domain.ForwardHead: 1, domain.RoundedShoulders: 1, domain.Slouch: 1}
 
 type routineWeight struct {
-	fault  FaultName
+	fault  domain.FaultName
 	weight float64
 	share  float64 // of all the requested weight
 }
@@ -164,23 +88,23 @@ func (req RoutineRequest) normalise() (RoutineRequest, []routineWeight, error) {
 		req.MinDuration = min(DefaultRoutineMin, req.MaxDuration)
 	}
 	if req.MaxDuration < 0 || req.MinDuration < 0 {
-		return req, nil, fmt.Errorf("routine: negative duration bounds (min %v, max %v)", req.MinDuration, req.MaxDuration)
+		return req, nil, domain.Errorf(domain.EINVALID, "routine: negative duration bounds (min %v, max %v)", req.MinDuration, req.MaxDuration)
 	}
 	if req.MinDuration > req.MaxDuration {
-		return req, nil, fmt.Errorf("routine: minimum duration %v is longer than the maximum %v", req.MinDuration, req.MaxDuration)
+		return req, nil, domain.Errorf(domain.EINVALID, "routine: minimum duration %v is longer than the maximum %v", req.MinDuration, req.MaxDuration)
 	}
 	for _, q := range req.Equipment {
 		if !q.Valid() {
-			return req, nil, fmt.Errorf("routine: unknown equipment %q (known: %s)", q, equipmentList())
+			return req, nil, domain.Errorf(domain.EINVALID, "routine: unknown equipment %q (known: %s)", q, equipmentList())
 		}
 	}
 	var ws []routineWeight
 	for f, w := range req.Faults {
 		if !f.Valid() {
-			return req, nil, fmt.Errorf("routine: unknown fault %q (known: %s)", f, faultList())
+			return req, nil, domain.Errorf(domain.EINVALID, "routine: unknown fault %q (known: %s)", f, faultList())
 		}
 		if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
-			return req, nil, fmt.Errorf("routine: fault %q has an invalid weight %v", f, w)
+			return req, nil, domain.Errorf(domain.EINVALID, "routine: fault %q has an invalid weight %v", f, w)
 		}
 		if w > 0 {
 			ws = append(ws, routineWeight{fault: f, weight: w})
@@ -190,7 +114,7 @@ func (req RoutineRequest) normalise() (RoutineRequest, []routineWeight, error) {
 		if ws[i].weight != ws[j].weight {
 			return ws[i].weight > ws[j].weight
 		}
-		return slices.Index(AllFaults, ws[i].fault) < slices.Index(AllFaults, ws[j].fault)
+		return slices.Index(domain.AllFaults, ws[i].fault) < slices.Index(domain.AllFaults, ws[j].fault)
 	})
 	total := 0.0
 	for _, w := range ws {
@@ -211,22 +135,22 @@ func (req RoutineRequest) normalise() (RoutineRequest, []routineWeight, error) {
 
 // category groups kinds into loosening and strengthening.
 func routineCategory(kind string) string {
-	if kind == KindStrength {
-		return KindStrength
+	if kind == domain.KindStrength {
+		return domain.KindStrength
 	}
 	return "loosen"
 }
 
 // oneSet is the shortest dose of an exercise a routine may use: one set.
-func oneSet(e Exercise) Exercise {
+func oneSet(e domain.Exercise) domain.Exercise {
 	e.Dose.Sets = 1
 	return e
 }
 
 type routinePick struct {
-	ex    Exercise // with the fitted dose
-	full  int      // the catalogue's sets
-	fault FaultName
+	ex    domain.Exercise // with the fitted dose
+	full  int             // the catalogue's sets
+	fault domain.FaultName
 	order int
 }
 
@@ -237,24 +161,24 @@ type routinePick struct {
 // added back while the time allows. Chin tucks, when picked, come first, then
 // mobility, stretches and strengthening. The catalogue's safety text always
 // comes along.
-func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
+func (c *Catalogue) Routine(req RoutineRequest) (domain.Routine, error) {
 	if c == nil {
-		return Routine{}, fmt.Errorf("routine: %w: no catalogue", ErrNoRoutine)
+		return domain.Routine{}, fmt.Errorf("routine: %w: no catalogue", ErrNoRoutine)
 	}
 	req, faults, err := req.normalise()
 	if err != nil {
-		return Routine{}, err
+		return domain.Routine{}, err
 	}
 	general := len(faults) == 0
 	if general {
-		for _, f := range AllFaults {
+		for _, f := range domain.AllFaults {
 			if w, ok := generalFaults[f]; ok {
 				faults = append(faults, routineWeight{fault: f, weight: w})
 			}
 		}
 	}
 
-	var cands []Exercise
+	var cands []domain.Exercise
 	for _, e := range c.Exercises {
 		if !e.NeedsOnly(req.Equipment) || (req.DeskOnly && !e.Seated) || e.Dose.Duration() <= 0 {
 			continue
@@ -266,12 +190,12 @@ func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
 	var used time.Duration
 	usedID := map[string]bool{}
 	usedGroup := map[string]bool{}
-	count := map[FaultName]int{}
-	cats := map[FaultName]map[string]bool{}
-	available := func(e Exercise) bool {
+	count := map[domain.FaultName]int{}
+	cats := map[domain.FaultName]map[string]bool{}
+	available := func(e domain.Exercise) bool {
 		return !usedID[e.ID] && (e.Group == "" || !usedGroup[e.Group])
 	}
-	take := func(e Exercise, full int, f FaultName) {
+	take := func(e domain.Exercise, full int, f domain.FaultName) {
 		picks = append(picks, routinePick{ex: e, full: full, fault: f, order: len(picks)})
 		used += e.Duration()
 		usedID[e.ID] = true
@@ -289,17 +213,17 @@ func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
 		}
 	}
 	// bestFor returns the exercise to add next for fault f, if one fits.
-	bestFor := func(f FaultName) (Exercise, bool) {
-		var list []Exercise
+	bestFor := func(f domain.FaultName) (domain.Exercise, bool) {
+		var list []domain.Exercise
 		for _, e := range cands {
 			if e.Addresses(f) && available(e) && used+oneSet(e).Duration() <= req.MaxDuration {
 				list = append(list, e)
 			}
 		}
 		if len(list) == 0 {
-			return Exercise{}, false
+			return domain.Exercise{}, false
 		}
-		sort.SliceStable(list, func(i, j int) bool { return list[i].faultRank(f) < list[j].faultRank(f) })
+		sort.SliceStable(list, func(i, j int) bool { return list[i].FaultRank(f) < list[j].FaultRank(f) })
 		if mixKinds[f] && count[f] > 0 {
 			for _, e := range list {
 				if !cats[f][routineCategory(e.Kind)] {
@@ -313,7 +237,7 @@ func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
 	// Phase 1: one set of each pick, spreading picks over the faults by weight.
 	for len(picks) < routineMaxItems {
 		bestI, bestScore := -1, 0.0
-		var bestEx Exercise
+		var bestEx domain.Exercise
 		for i, w := range faults {
 			score := w.weight / float64(1+count[w.fault])
 			if bestI >= 0 && score <= bestScore {
@@ -329,7 +253,7 @@ func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
 		take(oneSet(bestEx), bestEx.Dose.Sets, faults[bestI].fault)
 	}
 	if len(picks) == 0 {
-		return Routine{}, fmt.Errorf("routine for %s: %w: no exercise in the catalogue %s", faultsText(faults), ErrNoRoutine, describeLimits(req))
+		return domain.Routine{}, fmt.Errorf("routine for %s: %w: no exercise in the catalogue %s", faultsText(faults), ErrNoRoutine, describeLimits(req))
 	}
 
 	// Phase 2: add sets back, one at a time round the picks, while they fit.
@@ -369,13 +293,13 @@ func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
 		}
 	}
 	if used < req.MinDuration {
-		return Routine{}, fmt.Errorf("routine for %s: %w: only %v of exercises in the catalogue %s, less than the minimum %v",
+		return domain.Routine{}, fmt.Errorf("routine for %s: %w: only %v of exercises in the catalogue %s, less than the minimum %v",
 			faultsText(faults), ErrNoRoutine, used.Round(time.Second), describeLimits(req), req.MinDuration)
 	}
 
 	sort.SliceStable(picks, func(i, j int) bool { return pickRank(picks[i]) < pickRank(picks[j]) })
 
-	r := Routine{Safety: slices.Clone(c.Safety)}
+	r := domain.Routine{Safety: slices.Clone(c.Safety)}
 	if len(r.Safety) == 0 {
 		r.Safety = slices.Clone(fallbackSafety)
 	}
@@ -384,14 +308,14 @@ func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
 	}
 	h := fnv.New64a()
 	for _, p := range picks {
-		ex := p.ex.clone()
-		item := RoutineItem{Exercise: ex, Duration: ex.Duration(), Fault: p.fault, Why: whyText(ex, p.fault, faults)}
+		ex := p.ex.Clone()
+		item := domain.RoutineItem{Exercise: ex, Duration: domain.Sec(ex.Duration()), Fault: p.fault, Why: whyText(ex, p.fault, faults)}
 		r.Items = append(r.Items, item)
 		r.Duration += item.Duration
 		fmt.Fprintf(h, "%s:%d;", ex.ID, ex.Dose.Sets)
 	}
 	r.ID = fmt.Sprintf("routine-%016x", h.Sum64())
-	minutes := max(1, int(math.Round(r.Duration.Minutes())))
+	minutes := max(1, int(math.Round(r.Duration.D().Minutes())))
 	if general {
 		r.Title = fmt.Sprintf("%d-minute desk break", minutes)
 		r.Reason = "A general break for the neck, shoulders and upper back after a long sit."
@@ -407,11 +331,11 @@ func (c *Catalogue) Routine(req RoutineRequest) (Routine, error) {
 func pickRank(p routinePick) int {
 	base := 3
 	switch {
-	case p.ex.Checkable == RepChinTuck || p.ex.ID == "chin_tuck":
+	case p.ex.Checkable == reps.ChinTuck || p.ex.ID == "chin_tuck":
 		base = 0
-	case p.ex.Kind == KindMobility:
+	case p.ex.Kind == domain.KindMobility:
 		base = 1
-	case p.ex.Kind == KindStretch:
+	case p.ex.Kind == domain.KindStretch:
 		base = 2
 	}
 	return base*100 + p.order
@@ -444,7 +368,7 @@ func reasonText(ws []routineWeight) string {
 	return "Picked for the posture problems seen most: " + strings.Join(parts, ", ") + "."
 }
 
-func whyText(e Exercise, picked FaultName, ws []routineWeight) string {
+func whyText(e domain.Exercise, picked domain.FaultName, ws []routineWeight) string {
 	var names []string
 	if picked != "" {
 		names = append(names, routineFaultWords(picked))

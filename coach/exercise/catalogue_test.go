@@ -1,36 +1,38 @@
-package coach
+package exercise
 
 import (
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/reps"
 	"strings"
 	"testing"
 	"time"
 )
 
 func TestEmbeddedCatalogueValidates(t *testing.T) {
-	c, err := LoadDefaultCatalogue()
+	c, err := LoadDefault()
 	if err != nil {
 		t.Fatalf("embedded catalogue: %v", err)
 	}
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
-	if c.Version != CatalogueVersion {
-		t.Errorf("version %d, want %d", c.Version, CatalogueVersion)
+	if c.Version != FormatVersion {
+		t.Errorf("version %d, want %d", c.Version, FormatVersion)
 	}
-	if d := DefaultCatalogue(); len(d.Exercises) != len(c.Exercises) {
-		t.Errorf("DefaultCatalogue has %d exercises, LoadDefaultCatalogue %d", len(d.Exercises), len(c.Exercises))
+	if d := Default(); len(d.Exercises) != len(c.Exercises) {
+		t.Errorf("Default has %d exercises, LoadDefault %d", len(d.Exercises), len(c.Exercises))
 	}
 }
 
 func TestDefaultCatalogueIsACopy(t *testing.T) {
-	a := DefaultCatalogue()
+	a := Default()
 	a.Exercises[0].Steps[0] = "changed"
 	a.Exercises = a.Exercises[:1]
-	b := DefaultCatalogue()
+	b := Default()
 	if len(b.Exercises) < 2 || b.Exercises[0].Steps[0] == "changed" {
 		t.Fatal("changing one DefaultCatalogue result changed the next one")
 	}
@@ -42,28 +44,28 @@ func TestDefaultCatalogueIsACopy(t *testing.T) {
 }
 
 func TestRequiredExercisesPresent(t *testing.T) {
-	c := DefaultCatalogue()
+	c := Default()
 	required := map[string]struct {
 		kind   string
-		faults []FaultName
+		faults []domain.FaultName
 	}{
-		"chin_tuck":                 {KindStrength, []FaultName{ForwardHead, HeadBack, HeadDown, TooClose}},
-		"levator_scapulae_stretch":  {KindStretch, []FaultName{HeadDown, HeadTurn, HeadTilt}},
-		"upper_trap_stretch":        {KindStretch, []FaultName{ForwardHead, ShouldersRaised, HeadTilt}},
-		"doorway_pec_stretch":       {KindStretch, []FaultName{RoundedShoulders}},
-		"thoracic_extension_roller": {KindStretch, []FaultName{Slouch, TooClose}},
-		"thoracic_extension_chair":  {KindStretch, []FaultName{Slouch, TooClose}},
-		"childs_pose":               {KindStretch, []FaultName{Slouch}},
-		"cat_cow":                   {KindMobility, []FaultName{Slouch}},
-		"wall_angels":               {KindStrength, []FaultName{RoundedShoulders}},
-		"y_raises":                  {KindStrength, []FaultName{RoundedShoulders}},
-		"face_pulls":                {KindStrength, []FaultName{RoundedShoulders}},
-		"band_row":                  {KindStrength, []FaultName{RoundedShoulders}},
-		"dumbbell_row":              {KindStrength, []FaultName{RoundedShoulders}},
-		"shoulder_shrugs":           {KindStrength, []FaultName{ShouldersRaised}},
-		"shoulder_rolls":            {KindMobility, []FaultName{ShouldersRaised}},
-		"lat_side_stretch":          {KindStretch, []FaultName{UnevenShoulders, HeadTilt}},
-		"seated_thoracic_rotation":  {KindStretch, []FaultName{Slouch, HeadTurn}},
+		"chin_tuck":                 {domain.KindStrength, []domain.FaultName{domain.ForwardHead, domain.HeadBack, domain.HeadDown, domain.TooClose}},
+		"levator_scapulae_stretch":  {domain.KindStretch, []domain.FaultName{domain.HeadDown, domain.HeadTurn, domain.HeadTilt}},
+		"upper_trap_stretch":        {domain.KindStretch, []domain.FaultName{domain.ForwardHead, domain.ShouldersRaised, domain.HeadTilt}},
+		"doorway_pec_stretch":       {domain.KindStretch, []domain.FaultName{domain.RoundedShoulders}},
+		"thoracic_extension_roller": {domain.KindStretch, []domain.FaultName{domain.Slouch, domain.TooClose}},
+		"thoracic_extension_chair":  {domain.KindStretch, []domain.FaultName{domain.Slouch, domain.TooClose}},
+		"childs_pose":               {domain.KindStretch, []domain.FaultName{domain.Slouch}},
+		"cat_cow":                   {domain.KindMobility, []domain.FaultName{domain.Slouch}},
+		"wall_angels":               {domain.KindStrength, []domain.FaultName{domain.RoundedShoulders}},
+		"y_raises":                  {domain.KindStrength, []domain.FaultName{domain.RoundedShoulders}},
+		"face_pulls":                {domain.KindStrength, []domain.FaultName{domain.RoundedShoulders}},
+		"band_row":                  {domain.KindStrength, []domain.FaultName{domain.RoundedShoulders}},
+		"dumbbell_row":              {domain.KindStrength, []domain.FaultName{domain.RoundedShoulders}},
+		"shoulder_shrugs":           {domain.KindStrength, []domain.FaultName{domain.ShouldersRaised}},
+		"shoulder_rolls":            {domain.KindMobility, []domain.FaultName{domain.ShouldersRaised}},
+		"lat_side_stretch":          {domain.KindStretch, []domain.FaultName{domain.UnevenShoulders, domain.HeadTilt}},
+		"seated_thoracic_rotation":  {domain.KindStretch, []domain.FaultName{domain.Slouch, domain.HeadTurn}},
 	}
 	for id, want := range required {
 		e, ok := c.Exercise(id)
@@ -81,9 +83,9 @@ func TestRequiredExercisesPresent(t *testing.T) {
 		}
 	}
 	// Equipment of the variants the issue names.
-	needs := map[string]Equipment{"doorway_pec_stretch": EquipDoorway, "thoracic_extension_roller": EquipFoamRoller,
-		"thoracic_extension_chair": EquipChair, "face_pulls": EquipBand, "band_row": EquipBand,
-		"dumbbell_row": EquipWeights, "wall_angels": EquipWall}
+	needs := map[string]domain.Equipment{"doorway_pec_stretch": domain.EquipDoorway, "thoracic_extension_roller": domain.EquipFoamRoller,
+		"thoracic_extension_chair": domain.EquipChair, "face_pulls": domain.EquipBand, "band_row": domain.EquipBand,
+		"dumbbell_row": domain.EquipWeights, "wall_angels": domain.EquipWall}
 	for id, q := range needs {
 		if e, ok := c.Exercise(id); ok && (len(e.Equipment) != 1 || e.Equipment[0] != q) {
 			t.Errorf("%s: equipment %v, want [%s]", id, e.Equipment, q)
@@ -92,11 +94,11 @@ func TestRequiredExercisesPresent(t *testing.T) {
 	if _, ok := c.Exercise("no_such_exercise"); ok {
 		t.Error("Exercise found an id that does not exist")
 	}
-	if e, _ := c.Exercise("chin_tuck"); e.Checkable != RepChinTuck || !e.Seated {
-		t.Errorf("chin_tuck: checkable %q seated %v, want %q and seated", e.Checkable, e.Seated, RepChinTuck)
+	if e, _ := c.Exercise("chin_tuck"); e.Checkable != reps.ChinTuck || !e.Seated {
+		t.Errorf("chin_tuck: checkable %q seated %v, want %q and seated", e.Checkable, e.Seated, reps.ChinTuck)
 	}
 	// Every fault has at least one exercise, and one that can be done at the desk.
-	for _, f := range AllFaults {
+	for _, f := range domain.AllFaults {
 		any, seated := false, false
 		for _, e := range c.Exercises {
 			if e.Addresses(f) {
@@ -113,17 +115,17 @@ func TestRequiredExercisesPresent(t *testing.T) {
 // The doses follow the source material: stretches held 20–30 s, strengthening
 // about 10 reps (8–15) in 2–3 sets.
 func TestDosesInRange(t *testing.T) {
-	for _, e := range DefaultCatalogue().Exercises {
+	for _, e := range Default().Exercises {
 		d := e.Dose
 		switch e.Kind {
-		case KindStretch:
+		case domain.KindStretch:
 			if d.HoldSeconds < 20 || d.HoldSeconds > 30 {
 				t.Errorf("%s: stretch held %d s, want 20–30", e.ID, d.HoldSeconds)
 			}
 			if d.Sets < 1 || d.Sets > 3 {
 				t.Errorf("%s: %d sets, want 1–3", e.ID, d.Sets)
 			}
-		case KindStrength:
+		case domain.KindStrength:
 			if d.Reps < 8 || d.Reps > 15 {
 				t.Errorf("%s: %d reps, want 8–15", e.ID, d.Reps)
 			}
@@ -133,7 +135,7 @@ func TestDosesInRange(t *testing.T) {
 			if d.HoldSeconds > 5 {
 				t.Errorf("%s: holds %d s per rep, want ≤ 5", e.ID, d.HoldSeconds)
 			}
-		case KindMobility:
+		case domain.KindMobility:
 			if d.Reps < 5 || d.Reps > 15 || d.Sets < 1 || d.Sets > 3 {
 				t.Errorf("%s: mobility dose %+v, want 5–15 reps in 1–3 sets", e.ID, d)
 			}
@@ -151,7 +153,7 @@ func TestDosesInRange(t *testing.T) {
 }
 
 func TestEmbeddedSafetyText(t *testing.T) {
-	all := strings.ToLower(strings.Join(DefaultCatalogue().Safety, " "))
+	all := strings.ToLower(strings.Join(Default().Safety, " "))
 	for _, want := range []string{"sharp", "ice", "doctor", "persists", "numbness", "tingling", "not a diagnosis"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("safety text lacks %q", want)
@@ -161,27 +163,27 @@ func TestEmbeddedSafetyText(t *testing.T) {
 
 func TestDoseDuration(t *testing.T) {
 	cases := []struct {
-		d    Dose
+		d    domain.Dose
 		want time.Duration
 	}{
-		{Dose{HoldSeconds: 30, Sets: 1}, 30 * time.Second},
-		{Dose{HoldSeconds: 30, Sets: 2, PerSide: true, RestSeconds: 5}, 4*30*time.Second + 3*5*time.Second},
-		{Dose{Reps: 10, Sets: 2, RestSeconds: 30}, 2*10*3*time.Second + 30*time.Second},
-		{Dose{Reps: 10, HoldSeconds: 3, Sets: 2, RestSeconds: 15}, 2*10*6*time.Second + 15*time.Second},
-		{Dose{Reps: 10, HoldSeconds: 1, Sets: 2, PerSide: true, RestSeconds: 20}, 4*10*4*time.Second + 3*20*time.Second},
-		{Dose{}, 0},
-		{Dose{HoldSeconds: 20}, 0}, // no sets: not a dose
+		{domain.Dose{HoldSeconds: 30, Sets: 1}, 30 * time.Second},
+		{domain.Dose{HoldSeconds: 30, Sets: 2, PerSide: true, RestSeconds: 5}, 4*30*time.Second + 3*5*time.Second},
+		{domain.Dose{Reps: 10, Sets: 2, RestSeconds: 30}, 2*10*3*time.Second + 30*time.Second},
+		{domain.Dose{Reps: 10, HoldSeconds: 3, Sets: 2, RestSeconds: 15}, 2*10*6*time.Second + 15*time.Second},
+		{domain.Dose{Reps: 10, HoldSeconds: 1, Sets: 2, PerSide: true, RestSeconds: 20}, 4*10*4*time.Second + 3*20*time.Second},
+		{domain.Dose{}, 0},
+		{domain.Dose{HoldSeconds: 20}, 0}, // no sets: not a dose
 	}
 	for _, c := range cases {
 		if got := c.d.Duration(); got != c.want {
 			t.Errorf("%+v: Duration %v, want %v", c.d, got, c.want)
 		}
 	}
-	e, _ := DefaultCatalogue().Exercise("chin_tuck")
+	e, _ := Default().Exercise("chin_tuck")
 	if e.Duration() != e.Dose.Duration() {
 		t.Error("Exercise.Duration differs from its dose's")
 	}
-	if s := (Dose{Reps: 10, HoldSeconds: 3, Sets: 2}).String(); s != "10 reps, hold 3 s, 2 sets" {
+	if s := (domain.Dose{Reps: 10, HoldSeconds: 3, Sets: 2}).String(); s != "10 reps, hold 3 s, 2 sets" {
 		t.Errorf("Dose.String = %q", s)
 	}
 }
@@ -291,7 +293,7 @@ func TestUserCatalogueErrorsNameTheEntry(t *testing.T) {
 			if err := os.WriteFile(path, userCatalogue(t, c.edit), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cat, err := LoadCatalogue(path)
+			cat, err := Load(path)
 			if err == nil {
 				t.Fatalf("no error; loaded %d exercises", len(cat.Exercises))
 			}
@@ -318,7 +320,7 @@ func TestUserCatalogueAllProblemsReported(t *testing.T) {
 		delete(find(exs, "wall_angels"), "dose")
 		return exs
 	})
-	_, err := ParseCatalogue(data, "mine.json")
+	_, err := Parse(data, "mine.json")
 	var ce *CatalogueError
 	if !errors.As(err, &ce) || len(ce.Problems) != 2 {
 		t.Fatalf("want 2 problems, got %v", err)
@@ -335,7 +337,7 @@ func TestUserCatalogueLoads(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, err := LoadCatalogue(path)
+	c, err := Load(path)
 	if err != nil {
 		t.Fatalf("LoadCatalogue: %v", err)
 	}
@@ -345,7 +347,7 @@ func TestUserCatalogueLoads(t *testing.T) {
 	if len(c.Safety) == 0 {
 		t.Error("a catalogue without safety text must get the built-in one")
 	}
-	r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{ForwardHead: 1}, MinDuration: time.Minute})
+	r, err := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.ForwardHead: 1}, MinDuration: time.Minute})
 	if err != nil {
 		t.Fatalf("Routine from the user catalogue: %v", err)
 	}
@@ -373,19 +375,19 @@ func TestLoadCatalogueBadFiles(t *testing.T) {
 		"toplevel": {write("top.json", `{"version":1,"exercises":[],"colour":"red"}`), `unknown field "colour"`},
 	}
 	for name, c := range cases {
-		_, err := LoadCatalogue(c.path)
+		_, err := Load(c.path)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, c.want)
 		}
 	}
 	big := write("big.json", `{"version":1,"safety":["`+strings.Repeat("a", maxCatalogueBytes)+`"]}`)
-	if _, err := LoadCatalogue(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("oversize file: %v", err)
 	}
 }
 
 func TestValidateInMemory(t *testing.T) {
-	c := DefaultCatalogue()
+	c := Default()
 	c.Exercises[1].Dose.HoldSeconds = -5
 	c.Exercises[4].Faults = nil
 	err := c.Validate()
@@ -405,12 +407,12 @@ func TestValidateInMemory(t *testing.T) {
 }
 
 func TestCatalogueJSONRoundTrip(t *testing.T) {
-	c := DefaultCatalogue()
+	c := Default()
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := ParseCatalogue(b, "round-trip")
+	back, err := Parse(b, "round-trip")
 	if err != nil {
 		t.Fatalf("re-parsing the marshalled catalogue: %v", err)
 	}

@@ -1,9 +1,10 @@
-package coach
+package exercise
 
 import (
 	"encoding/json"
 	"errors"
 	"math"
+	"posturewatch/coach/domain"
 	"reflect"
 	"slices"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"time"
 )
 
-func ids(r Routine) []string {
+func ids(r domain.Routine) []string {
 	var out []string
 	for _, it := range r.Items {
 		out = append(out, it.Exercise.ID)
@@ -20,7 +21,7 @@ func ids(r Routine) []string {
 }
 
 // checkRoutine asserts what must hold for every routine.
-func checkRoutine(t *testing.T, c *Catalogue, req RoutineRequest, r Routine) {
+func checkRoutine(t *testing.T, c *Catalogue, req RoutineRequest, r domain.Routine) {
 	t.Helper()
 	maxD, minD := req.MaxDuration, req.MinDuration
 	if maxD == 0 {
@@ -29,15 +30,15 @@ func checkRoutine(t *testing.T, c *Catalogue, req RoutineRequest, r Routine) {
 	if minD == 0 {
 		minD = min(DefaultRoutineMin, maxD)
 	}
-	if r.Duration < minD || r.Duration > maxD {
+	if r.Duration.D() < minD || r.Duration.D() > maxD {
 		t.Errorf("routine %v lasts %v, want %v–%v", ids(r), r.Duration, minD, maxD)
 	}
 	var sum time.Duration
 	groups := map[string]bool{}
 	for _, it := range r.Items {
 		ex := it.Exercise
-		sum += it.Duration
-		if it.Duration != ex.Duration() || it.Duration <= 0 {
+		sum += it.Duration.D()
+		if it.Duration.D() != ex.Duration() || it.Duration <= 0 {
 			t.Errorf("%s: item duration %v, exercise at its dose %v", ex.ID, it.Duration, ex.Duration())
 		}
 		full, ok := c.Exercise(ex.ID)
@@ -73,7 +74,7 @@ func checkRoutine(t *testing.T, c *Catalogue, req RoutineRequest, r Routine) {
 			t.Errorf("%s: no why", ex.ID)
 		}
 	}
-	if sum != r.Duration {
+	if sum != r.Duration.D() {
 		t.Errorf("items add up to %v, routine says %v", sum, r.Duration)
 	}
 	if len(r.Safety) == 0 || !slices.Equal(r.Safety, c.Safety) {
@@ -85,23 +86,23 @@ func checkRoutine(t *testing.T, c *Catalogue, req RoutineRequest, r Routine) {
 }
 
 func TestRoutineForEachFault(t *testing.T) {
-	c := DefaultCatalogue()
+	c := Default()
 	// For each fault: sets of ids of which the routine must contain at least one.
-	want := map[FaultName][][]string{
-		ForwardHead:      {{"chin_tuck"}, {"upper_trap_stretch"}},
-		RoundedShoulders: {{"doorway_pec_stretch", "seated_chest_opener"}, {"wall_angels", "y_raises", "face_pulls", "band_row", "dumbbell_row", "scapular_squeeze"}},
-		Slouch:           {{"thoracic_extension_roller", "thoracic_extension_chair"}, {"cat_cow", "seated_cat_cow"}, {"seated_thoracic_rotation"}},
-		TooClose:         {{"chin_tuck"}, {"thoracic_extension_roller", "thoracic_extension_chair"}},
-		HeadDown:         {{"chin_tuck"}, {"levator_scapulae_stretch"}},
-		HeadTilt:         {{"upper_trap_stretch", "levator_scapulae_stretch"}, {"lat_side_stretch"}},
-		HeadTurn:         {{"levator_scapulae_stretch"}, {"seated_thoracic_rotation"}},
-		HeadBack:         {{"chin_tuck"}},
-		ShouldersRaised:  {{"shoulder_shrugs", "shoulder_rolls"}, {"upper_trap_stretch"}},
-		UnevenShoulders:  {{"upper_trap_stretch", "levator_scapulae_stretch"}, {"lat_side_stretch"}},
+	want := map[domain.FaultName][][]string{
+		domain.ForwardHead:      {{"chin_tuck"}, {"upper_trap_stretch"}},
+		domain.RoundedShoulders: {{"doorway_pec_stretch", "seated_chest_opener"}, {"wall_angels", "y_raises", "face_pulls", "band_row", "dumbbell_row", "scapular_squeeze"}},
+		domain.Slouch:           {{"thoracic_extension_roller", "thoracic_extension_chair"}, {"cat_cow", "seated_cat_cow"}, {"seated_thoracic_rotation"}},
+		domain.TooClose:         {{"chin_tuck"}, {"thoracic_extension_roller", "thoracic_extension_chair"}},
+		domain.HeadDown:         {{"chin_tuck"}, {"levator_scapulae_stretch"}},
+		domain.HeadTilt:         {{"upper_trap_stretch", "levator_scapulae_stretch"}, {"lat_side_stretch"}},
+		domain.HeadTurn:         {{"levator_scapulae_stretch"}, {"seated_thoracic_rotation"}},
+		domain.HeadBack:         {{"chin_tuck"}},
+		domain.ShouldersRaised:  {{"shoulder_shrugs", "shoulder_rolls"}, {"upper_trap_stretch"}},
+		domain.UnevenShoulders:  {{"upper_trap_stretch", "levator_scapulae_stretch"}, {"lat_side_stretch"}},
 	}
-	for _, f := range AllFaults {
-		for _, eq := range [][]Equipment{nil, AllEquipment} {
-			req := RoutineRequest{Faults: map[FaultName]float64{f: 12}, Equipment: eq}
+	for _, f := range domain.AllFaults {
+		for _, eq := range [][]domain.Equipment{nil, domain.AllEquipment} {
+			req := RoutineRequest{Faults: map[domain.FaultName]float64{f: 12}, Equipment: eq}
 			r, err := c.Routine(req)
 			if err != nil {
 				t.Errorf("%s (equipment %v): %v", f, eq, err)
@@ -130,12 +131,12 @@ func TestRoutineForEachFault(t *testing.T) {
 }
 
 func TestRoutineChinTucksFirst(t *testing.T) {
-	c := DefaultCatalogue()
+	c := Default()
 	for _, req := range []RoutineRequest{
-		{Faults: map[FaultName]float64{ForwardHead: 1}},
-		{Faults: map[FaultName]float64{ForwardHead: 3, RoundedShoulders: 5}, Equipment: AllEquipment},
-		{Faults: map[FaultName]float64{HeadBack: 2}, DeskOnly: true},
-		{Faults: map[FaultName]float64{ForwardHead: 1}, MaxDuration: 2 * time.Minute, MinDuration: time.Minute},
+		{Faults: map[domain.FaultName]float64{domain.ForwardHead: 1}},
+		{Faults: map[domain.FaultName]float64{domain.ForwardHead: 3, domain.RoundedShoulders: 5}, Equipment: domain.AllEquipment},
+		{Faults: map[domain.FaultName]float64{domain.HeadBack: 2}, DeskOnly: true},
+		{Faults: map[domain.FaultName]float64{domain.ForwardHead: 1}, MaxDuration: 2 * time.Minute, MinDuration: time.Minute},
 	} {
 		r, err := c.Routine(req)
 		if err != nil {
@@ -149,13 +150,13 @@ func TestRoutineChinTucksFirst(t *testing.T) {
 }
 
 func TestRoutineMixesStretchAndStrength(t *testing.T) {
-	c := DefaultCatalogue()
-	for _, f := range []FaultName{RoundedShoulders, ForwardHead} {
+	c := Default()
+	for _, f := range []domain.FaultName{domain.RoundedShoulders, domain.ForwardHead} {
 		for _, req := range []RoutineRequest{
-			{Faults: map[FaultName]float64{f: 1}},
-			{Faults: map[FaultName]float64{f: 1}, DeskOnly: true},
-			{Faults: map[FaultName]float64{f: 1}, Equipment: AllEquipment},
-			{Faults: map[FaultName]float64{f: 1}, MaxDuration: 3 * time.Minute},
+			{Faults: map[domain.FaultName]float64{f: 1}},
+			{Faults: map[domain.FaultName]float64{f: 1}, DeskOnly: true},
+			{Faults: map[domain.FaultName]float64{f: 1}, Equipment: domain.AllEquipment},
+			{Faults: map[domain.FaultName]float64{f: 1}, MaxDuration: 3 * time.Minute},
 		} {
 			r, err := c.Routine(req)
 			if err != nil {
@@ -165,13 +166,13 @@ func TestRoutineMixesStretchAndStrength(t *testing.T) {
 			for _, it := range r.Items {
 				kinds[routineCategory(it.Exercise.Kind)] = true
 			}
-			if !kinds[KindStrength] || !kinds["loosen"] {
+			if !kinds[domain.KindStrength] || !kinds["loosen"] {
 				t.Errorf("%s %+v: routine %v does not mix stretching and strengthening", f, req, ids(r))
 			}
 		}
 	}
 	// Rounded shoulders with a doorway: the chest stretch is the doorway one.
-	r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{RoundedShoulders: 1}, Equipment: []Equipment{EquipDoorway}})
+	r, err := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.RoundedShoulders: 1}, Equipment: []domain.Equipment{domain.EquipDoorway}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,18 +182,18 @@ func TestRoutineMixesStretchAndStrength(t *testing.T) {
 }
 
 func TestRoutineEquipmentFiltering(t *testing.T) {
-	c := DefaultCatalogue()
-	needing := map[string]Equipment{"doorway_pec_stretch": EquipDoorway, "thoracic_extension_roller": EquipFoamRoller,
-		"face_pulls": EquipBand, "band_row": EquipBand, "dumbbell_row": EquipWeights, "wall_angels": EquipWall}
+	c := Default()
+	needing := map[string]domain.Equipment{"doorway_pec_stretch": domain.EquipDoorway, "thoracic_extension_roller": domain.EquipFoamRoller,
+		"face_pulls": domain.EquipBand, "band_row": domain.EquipBand, "dumbbell_row": domain.EquipWeights, "wall_angels": domain.EquipWall}
 	// Every single piece of equipment, none, and all: no exercise needing
 	// something unavailable is ever picked, for any fault.
-	sets := [][]Equipment{nil, AllEquipment}
-	for _, q := range AllEquipment {
-		sets = append(sets, []Equipment{q})
+	sets := [][]domain.Equipment{nil, domain.AllEquipment}
+	for _, q := range domain.AllEquipment {
+		sets = append(sets, []domain.Equipment{q})
 	}
 	for _, eq := range sets {
-		for _, f := range AllFaults {
-			req := RoutineRequest{Faults: map[FaultName]float64{f: 1, Slouch: 0.5}, Equipment: eq}
+		for _, f := range domain.AllFaults {
+			req := RoutineRequest{Faults: map[domain.FaultName]float64{f: 1, domain.Slouch: 0.5}, Equipment: eq}
 			r, err := c.Routine(req)
 			if err != nil {
 				t.Errorf("%v %s: %v", eq, f, err)
@@ -208,16 +209,16 @@ func TestRoutineEquipmentFiltering(t *testing.T) {
 	}
 	// Equipment that is there is used where it is the best fit.
 	cases := []struct {
-		eq   Equipment
-		f    FaultName
+		eq   domain.Equipment
+		f    domain.FaultName
 		want string
 	}{
-		{EquipFoamRoller, Slouch, "thoracic_extension_roller"},
-		{EquipDoorway, RoundedShoulders, "doorway_pec_stretch"},
-		{EquipWall, RoundedShoulders, "wall_angels"},
+		{domain.EquipFoamRoller, domain.Slouch, "thoracic_extension_roller"},
+		{domain.EquipDoorway, domain.RoundedShoulders, "doorway_pec_stretch"},
+		{domain.EquipWall, domain.RoundedShoulders, "wall_angels"},
 	}
 	for _, c2 := range cases {
-		r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{c2.f: 1}, Equipment: []Equipment{c2.eq}})
+		r, err := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{c2.f: 1}, Equipment: []domain.Equipment{c2.eq}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,16 +227,16 @@ func TestRoutineEquipmentFiltering(t *testing.T) {
 		}
 	}
 	// Slouch without a foam roller: the chair variant of thoracic extension.
-	r, _ := c.Routine(RoutineRequest{Faults: map[FaultName]float64{Slouch: 1}})
+	r, _ := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.Slouch: 1}})
 	if got := ids(r); !slices.Contains(got, "thoracic_extension_chair") || slices.Contains(got, "thoracic_extension_roller") {
 		t.Errorf("slouch without a roller: %v", got)
 	}
 }
 
 func TestRoutineDeskOnly(t *testing.T) {
-	c := DefaultCatalogue()
-	for _, f := range AllFaults {
-		req := RoutineRequest{Faults: map[FaultName]float64{f: 1}, DeskOnly: true, Equipment: AllEquipment}
+	c := Default()
+	for _, f := range domain.AllFaults {
+		req := RoutineRequest{Faults: map[domain.FaultName]float64{f: 1}, DeskOnly: true, Equipment: domain.AllEquipment}
 		r, err := c.Routine(req)
 		if err != nil {
 			t.Errorf("%s desk-only: %v", f, err)
@@ -249,8 +250,8 @@ func TestRoutineDeskOnly(t *testing.T) {
 }
 
 func TestRoutineDurationBounds(t *testing.T) {
-	c := DefaultCatalogue()
-	faults := map[FaultName]float64{ForwardHead: 4, RoundedShoulders: 3, Slouch: 2}
+	c := Default()
+	faults := map[domain.FaultName]float64{domain.ForwardHead: 4, domain.RoundedShoulders: 3, domain.Slouch: 2}
 	for _, b := range []struct{ min, max time.Duration }{
 		{0, 0}, {2 * time.Minute, 3 * time.Minute}, {time.Minute, 90 * time.Second},
 		{4 * time.Minute, 5 * time.Minute}, {3 * time.Minute, 10 * time.Minute}, {0, 4 * time.Minute},
@@ -274,9 +275,9 @@ func TestRoutineDurationBounds(t *testing.T) {
 }
 
 func TestRoutineDeterministic(t *testing.T) {
-	c := DefaultCatalogue()
-	req := RoutineRequest{Faults: map[FaultName]float64{ForwardHead: 3, RoundedShoulders: 3, Slouch: 3, HeadDown: 3},
-		Equipment: []Equipment{EquipBand, EquipWall}}
+	c := Default()
+	req := RoutineRequest{Faults: map[domain.FaultName]float64{domain.ForwardHead: 3, domain.RoundedShoulders: 3, domain.Slouch: 3, domain.HeadDown: 3},
+		Equipment: []domain.Equipment{domain.EquipBand, domain.EquipWall}}
 	first, err := c.Routine(req)
 	if err != nil {
 		t.Fatal(err)
@@ -286,42 +287,42 @@ func TestRoutineDeterministic(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(r, first) {
 			t.Fatalf("routine changed between identical requests:\n%v\n%v", ids(first), ids(r))
 		}
-		if r2, _ := DefaultCatalogue().Routine(req); r2.ID != first.ID {
+		if r2, _ := Default().Routine(req); r2.ID != first.ID {
 			t.Fatalf("id differs on a fresh catalogue: %s vs %s", r2.ID, first.ID)
 		}
 	}
 	// Ties between equal weights go to the fixed fault order.
-	if first.Faults[0] != ForwardHead || len(first.Faults) != routineMaxFaults {
+	if first.Faults[0] != domain.ForwardHead || len(first.Faults) != routineMaxFaults {
 		t.Errorf("faults %v, want the 3 first in vocabulary order on a tie", first.Faults)
 	}
-	other, _ := c.Routine(RoutineRequest{Faults: map[FaultName]float64{Slouch: 1}})
+	other, _ := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.Slouch: 1}})
 	if other.ID == first.ID {
 		t.Error("different routines share an id")
 	}
 }
 
 func TestRoutineFollowsWeights(t *testing.T) {
-	c := DefaultCatalogue()
-	r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{ForwardHead: 2, RoundedShoulders: 20, Slouch: 1}})
+	c := Default()
+	r, err := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.ForwardHead: 2, domain.RoundedShoulders: 20, domain.Slouch: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := map[FaultName]int{}
+	count := map[domain.FaultName]int{}
 	for _, it := range r.Items {
 		count[it.Fault]++
 	}
-	if count[RoundedShoulders] <= count[ForwardHead] {
-		t.Errorf("rounded shoulders (weight 20) got %d items, forward head (weight 2) %d: %v", count[RoundedShoulders], count[ForwardHead], ids(r))
+	if count[domain.RoundedShoulders] <= count[domain.ForwardHead] {
+		t.Errorf("rounded shoulders (weight 20) got %d items, forward head (weight 2) %d: %v", count[domain.RoundedShoulders], count[domain.ForwardHead], ids(r))
 	}
 	// Slouch is 5% of the heaviest: not addressed on its own.
-	if count[Slouch] != 0 || slices.Contains(r.Faults, Slouch) {
+	if count[domain.Slouch] != 0 || slices.Contains(r.Faults, domain.Slouch) {
 		t.Errorf("slouch (5%% of the weight) got items: %v, faults %v", count, r.Faults)
 	}
 	if !strings.Contains(r.Reason, "rounded shoulders (87%)") {
 		t.Errorf("reason %q", r.Reason)
 	}
 	// Zero weights count as absent: a general break.
-	g, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{HeadTilt: 0}})
+	g, err := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.HeadTilt: 0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,18 +333,18 @@ func TestRoutineFollowsWeights(t *testing.T) {
 }
 
 func TestRoutineErrors(t *testing.T) {
-	c := DefaultCatalogue()
+	c := Default()
 	cases := []struct {
 		req  RoutineRequest
 		want string
 	}{
-		{RoutineRequest{Faults: map[FaultName]float64{"neck_ache": 1}}, `unknown fault "neck_ache"`},
-		{RoutineRequest{Equipment: []Equipment{"trampoline"}}, `unknown equipment "trampoline"`},
-		{RoutineRequest{Faults: map[FaultName]float64{Slouch: -1}}, "invalid weight"},
-		{RoutineRequest{Faults: map[FaultName]float64{Slouch: math.NaN()}}, "invalid weight"},
+		{RoutineRequest{Faults: map[domain.FaultName]float64{"neck_ache": 1}}, `unknown fault "neck_ache"`},
+		{RoutineRequest{Equipment: []domain.Equipment{"trampoline"}}, `unknown equipment "trampoline"`},
+		{RoutineRequest{Faults: map[domain.FaultName]float64{domain.Slouch: -1}}, "invalid weight"},
+		{RoutineRequest{Faults: map[domain.FaultName]float64{domain.Slouch: math.NaN()}}, "invalid weight"},
 		{RoutineRequest{MinDuration: 6 * time.Minute, MaxDuration: 5 * time.Minute}, "longer than the maximum"},
 		{RoutineRequest{MaxDuration: -time.Minute}, "negative"},
-		{RoutineRequest{Faults: map[FaultName]float64{Slouch: 1}, MaxDuration: 10 * time.Second}, "no exercise"},
+		{RoutineRequest{Faults: map[domain.FaultName]float64{domain.Slouch: 1}, MaxDuration: 10 * time.Second}, "no exercise"},
 	}
 	for _, k := range cases {
 		_, err := c.Routine(k.req)
@@ -353,13 +354,13 @@ func TestRoutineErrors(t *testing.T) {
 	}
 	// A catalogue with nothing doable seated: a clear error wrapping ErrNoRoutine.
 	only, _ := c.Exercise("doorway_pec_stretch")
-	small := &Catalogue{Version: 1, Safety: c.Safety, Exercises: []Exercise{only}}
-	_, err := small.Routine(RoutineRequest{Faults: map[FaultName]float64{RoundedShoulders: 1}, Equipment: []Equipment{EquipDoorway}, DeskOnly: true})
+	small := &Catalogue{Version: 1, Safety: c.Safety, Exercises: []domain.Exercise{only}}
+	_, err := small.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.RoundedShoulders: 1}, Equipment: []domain.Equipment{domain.EquipDoorway}, DeskOnly: true})
 	if !errors.Is(err, ErrNoRoutine) || !strings.Contains(err.Error(), "seated at the desk") || !strings.Contains(err.Error(), "rounded shoulders") {
 		t.Errorf("desk-only with only a doorway stretch: %v", err)
 	}
 	// Too little to fill the minimum.
-	_, err = small.Routine(RoutineRequest{Faults: map[FaultName]float64{RoundedShoulders: 1}, Equipment: []Equipment{EquipDoorway}, MinDuration: 3 * time.Minute})
+	_, err = small.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.RoundedShoulders: 1}, Equipment: []domain.Equipment{domain.EquipDoorway}, MinDuration: 3 * time.Minute})
 	if !errors.Is(err, ErrNoRoutine) || !strings.Contains(err.Error(), "less than the minimum") {
 		t.Errorf("too short: %v", err)
 	}
@@ -375,9 +376,9 @@ func TestRoutineErrors(t *testing.T) {
 }
 
 func TestRoutineSafetyAlwaysPresent(t *testing.T) {
-	c := DefaultCatalogue()
+	c := Default()
 	c.Safety = nil // even a catalogue built in code without safety text
-	r, err := c.Routine(RoutineRequest{Faults: map[FaultName]float64{HeadTurn: 1}})
+	r, err := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.HeadTurn: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,8 +393,8 @@ func TestRoutineSafetyAlwaysPresent(t *testing.T) {
 func TestRoutineFillerReachesMinimum(t *testing.T) {
 	// Head back alone has only short exercises at the desk; with a 4-minute
 	// minimum the routine is topped up with general exercises.
-	c := DefaultCatalogue()
-	req := RoutineRequest{Faults: map[FaultName]float64{HeadBack: 1}, DeskOnly: true, MinDuration: 4 * time.Minute}
+	c := Default()
+	req := RoutineRequest{Faults: map[domain.FaultName]float64{domain.HeadBack: 1}, DeskOnly: true, MinDuration: 4 * time.Minute}
 	r, err := c.Routine(req)
 	if err != nil {
 		t.Fatal(err)
@@ -414,7 +415,7 @@ func TestRoutineFillerReachesMinimum(t *testing.T) {
 }
 
 func TestRoutineJSON(t *testing.T) {
-	r, err := DefaultCatalogue().Routine(RoutineRequest{Faults: map[FaultName]float64{ForwardHead: 2, Slouch: 1}})
+	r, err := Default().Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.ForwardHead: 2, domain.Slouch: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +437,7 @@ func TestRoutineJSON(t *testing.T) {
 	if ex := item["exercise"].(map[string]any); ex["id"] != "chin_tuck" || ex["dose"].(map[string]any)["reps"] != 10.0 {
 		t.Errorf("exercise JSON %v", ex)
 	}
-	var back Routine
+	var back domain.Routine
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}

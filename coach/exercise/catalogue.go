@@ -1,4 +1,4 @@
-package coach
+package exercise
 
 import (
 	"bytes"
@@ -9,186 +9,51 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/reps"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
 // The stretch catalogue: exercises for the muscles that desk posture faults
 // tighten or weaken, with their doses, equipment and cautions. The default
 // catalogue is embedded (catalogue.json); a user may replace it with a file of
-// the same format (LoadCatalogue), which is validated entry by entry.
+// the same format (Load), which is validated entry by entry.
 
 //go:embed catalogue.json
 var embeddedCatalogue []byte
 
 // CatalogueVersion is the catalogue file format version this code reads.
-const CatalogueVersion = 1
-
-// Equipment is one thing an exercise needs. An exercise's Equipment lists
-// alternatives: any one of them is enough (empty or ["none"] means nothing).
-type Equipment string
-
-const (
-	EquipNone       Equipment = "none"
-	EquipWall       Equipment = "wall"
-	EquipDoorway    Equipment = "doorway"
-	EquipFoamRoller Equipment = "foam_roller"
-	EquipBand       Equipment = "band"
-	EquipWeights    Equipment = "weights"
-	EquipChair      Equipment = "chair"
-)
-
-// AllEquipment lists the equipment vocabulary in a stable order.
-var AllEquipment = []Equipment{EquipNone, EquipWall, EquipDoorway, EquipFoamRoller, EquipBand, EquipWeights, EquipChair}
-
-// ImplicitEquipment is always assumed available: nothing at all, and the chair
-// the user sits on at the desk the camera watches.
-var ImplicitEquipment = []Equipment{EquipNone, EquipChair}
-
-// Valid reports whether e is in the equipment vocabulary.
-func (e Equipment) Valid() bool { return slices.Contains(AllEquipment, e) }
-
-// Exercise kinds.
-const (
-	KindStretch  = "stretch"
-	KindStrength = "strength"
-	KindMobility = "mobility"
-)
-
-// Dose is how much of an exercise to do: a hold, repetitions, or both
-// (e.g. 10 repetitions each held 3 s), in sets, optionally on each side.
-type Dose struct {
-	HoldSeconds int  `json:"hold_seconds,omitempty"`
-	Reps        int  `json:"reps,omitempty"`
-	Sets        int  `json:"sets"`
-	PerSide     bool `json:"per_side,omitempty"`
-	RestSeconds int  `json:"rest_seconds,omitempty"`
-}
-
-// repMove is the time estimated for the movement of one repetition, on top of
-// any hold.
-const repMove = 3 * time.Second
-
-// Duration estimates how long the dose takes: every set (on each side when
-// PerSide) is either a hold, or Reps repetitions of about 3 s plus the hold,
-// with RestSeconds between consecutive sets and sides.
-func (d Dose) Duration() time.Duration {
-	if d.Sets <= 0 || (d.HoldSeconds <= 0 && d.Reps <= 0) {
-		return 0
-	}
-	hold := time.Duration(max(d.HoldSeconds, 0)) * time.Second
-	perSet := hold
-	if d.Reps > 0 {
-		perSet = time.Duration(d.Reps) * (repMove + hold)
-	}
-	blocks := d.Sets
-	if d.PerSide {
-		blocks *= 2
-	}
-	rest := time.Duration(max(d.RestSeconds, 0)) * time.Second
-	return time.Duration(blocks)*perSet + time.Duration(blocks-1)*rest
-}
-
-// String describes the dose in plain words, e.g. "10 reps, hold 3 s, 2 sets".
-func (d Dose) String() string {
-	var parts []string
-	if d.Reps > 0 {
-		parts = append(parts, fmt.Sprintf("%d reps", d.Reps))
-	}
-	if d.HoldSeconds > 0 {
-		parts = append(parts, fmt.Sprintf("hold %d s", d.HoldSeconds))
-	}
-	if d.Sets == 1 {
-		parts = append(parts, "1 set")
-	} else {
-		parts = append(parts, fmt.Sprintf("%d sets", d.Sets))
-	}
-	if d.PerSide {
-		parts = append(parts, "each side")
-	}
-	return strings.Join(parts, ", ")
-}
-
-// Exercise is one catalogue entry.
-type Exercise struct {
-	ID        string      `json:"id"`
-	Name      string      `json:"name"`
-	Kind      string      `json:"kind"`            // "stretch" | "strength" | "mobility"
-	Group     string      `json:"group,omitempty"` // variants of one movement share a group; a routine takes one
-	Muscles   []string    `json:"muscles"`
-	Faults    []FaultName `json:"faults"`            // the faults it addresses, the most direct first
-	Purpose   string      `json:"purpose,omitempty"` // what it does, in a phrase ("opens the chest…")
-	Steps     []string    `json:"steps"`
-	Dose      Dose        `json:"dose"`
-	Equipment []Equipment `json:"equipment"` // alternatives; any one is enough
-	Seated    bool        `json:"seated"`    // can be done seated at the desk
-	Cautions  []string    `json:"cautions,omitempty"`
-	Checkable string      `json:"checkable,omitempty"` // a RepCounter kind when the camera can count it, else ""
-}
-
-// Duration estimates how long the exercise takes at its dose.
-func (e Exercise) Duration() time.Duration { return e.Dose.Duration() }
-
-// Addresses reports whether the exercise is meant for fault f.
-func (e Exercise) Addresses(f FaultName) bool { return slices.Contains(e.Faults, f) }
-
-// faultRank is the position of f in the exercise's fault list (0 = the most
-// direct), or -1.
-func (e Exercise) faultRank(f FaultName) int { return slices.Index(e.Faults, f) }
-
-// NeedsOnly reports whether the exercise can be done with the given equipment
-// available (none and the chair are always available).
-func (e Exercise) NeedsOnly(have []Equipment) bool {
-	if len(e.Equipment) == 0 {
-		return true
-	}
-	for _, q := range e.Equipment {
-		if slices.Contains(ImplicitEquipment, q) || slices.Contains(have, q) {
-			return true
-		}
-	}
-	return false
-}
-
-// clone returns a deep copy, so callers cannot modify shared slices.
-func (e Exercise) clone() Exercise {
-	e.Muscles = slices.Clone(e.Muscles)
-	e.Faults = slices.Clone(e.Faults)
-	e.Steps = slices.Clone(e.Steps)
-	e.Equipment = slices.Clone(e.Equipment)
-	e.Cautions = slices.Clone(e.Cautions)
-	return e
-}
+const FormatVersion = 1
 
 // Catalogue is a versioned list of exercises plus the safety text that goes
 // with every routine.
 type Catalogue struct {
-	Version   int        `json:"version"`
-	Safety    []string   `json:"safety"`
-	Exercises []Exercise `json:"exercises"`
+	Version   int               `json:"version"`
+	Safety    []string          `json:"safety"`
+	Exercises []domain.Exercise `json:"exercises"`
 }
 
 // Clone returns a deep copy of the catalogue.
 func (c *Catalogue) Clone() *Catalogue {
 	out := &Catalogue{Version: c.Version, Safety: slices.Clone(c.Safety)}
-	out.Exercises = make([]Exercise, len(c.Exercises))
+	out.Exercises = make([]domain.Exercise, len(c.Exercises))
 	for i, e := range c.Exercises {
-		out.Exercises[i] = e.clone()
+		out.Exercises[i] = e.Clone()
 	}
 	return out
 }
 
 // Exercise looks an exercise up by id.
-func (c *Catalogue) Exercise(id string) (Exercise, bool) {
+func (c *Catalogue) Exercise(id string) (domain.Exercise, bool) {
 	for _, e := range c.Exercises {
 		if e.ID == id {
-			return e.clone(), true
+			return e.Clone(), true
 		}
 	}
-	return Exercise{}, false
+	return domain.Exercise{}, false
 }
 
 // CatalogueError lists every problem found in a catalogue. Each problem names
@@ -213,14 +78,14 @@ var (
 
 func loadEmbedded() (*Catalogue, error) {
 	embeddedOnce.Do(func() {
-		embeddedCat, embeddedErr = ParseCatalogue(embeddedCatalogue, "embedded catalogue.json")
+		embeddedCat, embeddedErr = Parse(embeddedCatalogue, "embedded catalogue.json")
 	})
 	return embeddedCat, embeddedErr
 }
 
-// LoadDefaultCatalogue returns a copy of the embedded catalogue, or the error
+// LoadDefault returns a copy of the embedded catalogue, or the error
 // that makes it unusable (the tests make sure there is none).
-func LoadDefaultCatalogue() (*Catalogue, error) {
+func LoadDefault() (*Catalogue, error) {
 	c, err := loadEmbedded()
 	if err != nil {
 		return nil, err
@@ -228,14 +93,14 @@ func LoadDefaultCatalogue() (*Catalogue, error) {
 	return c.Clone(), nil
 }
 
-// DefaultCatalogue returns a copy of the embedded catalogue. It never panics:
+// Default returns a copy of the embedded catalogue. It never panics:
 // should the embedded file be broken it logs the error and returns a catalogue
 // with the safety text only, for which Routine reports that nothing fits.
-func DefaultCatalogue() *Catalogue {
-	c, err := LoadDefaultCatalogue()
+func Default() *Catalogue {
+	c, err := LoadDefault()
 	if err != nil {
 		slog.Error("embedded stretch catalogue is invalid", "err", err)
-		return &Catalogue{Version: CatalogueVersion, Safety: slices.Clone(fallbackSafety)}
+		return &Catalogue{Version: FormatVersion, Safety: slices.Clone(fallbackSafety)}
 	}
 	return c
 }
@@ -252,9 +117,9 @@ var fallbackSafety = []string{
 // maxCatalogueBytes bounds a user catalogue file.
 const maxCatalogueBytes = 1 << 20
 
-// LoadCatalogue reads and validates a user's catalogue file (JSON, same format
+// Load reads and validates a user's catalogue file (JSON, same format
 // as the embedded one; it replaces the default catalogue).
-func LoadCatalogue(path string) (*Catalogue, error) {
+func Load(path string) (*Catalogue, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("stretch catalogue: %w", err)
@@ -267,7 +132,7 @@ func LoadCatalogue(path string) (*Catalogue, error) {
 	if len(data) > maxCatalogueBytes {
 		return nil, fmt.Errorf("stretch catalogue %s: file larger than %d bytes", path, maxCatalogueBytes)
 	}
-	return ParseCatalogue(data, path)
+	return Parse(data, path)
 }
 
 // rawCatalogue defers decoding of the exercises so that a decoding error can
@@ -278,10 +143,10 @@ type rawCatalogue struct {
 	Exercises []json.RawMessage `json:"exercises"`
 }
 
-// ParseCatalogue decodes and validates catalogue JSON; name is used in error
+// Parse decodes and validates catalogue JSON; name is used in error
 // messages (a file name). Unknown fields are errors, so typos are caught.
 // A catalogue without safety text gets the built-in safety text.
-func ParseCatalogue(data []byte, name string) (*Catalogue, error) {
+func Parse(data []byte, name string) (*Catalogue, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &CatalogueError{Source: name, Problems: []string{"file is empty"}}
 	}
@@ -297,7 +162,7 @@ func ParseCatalogue(data []byte, name string) (*Catalogue, error) {
 	c := &Catalogue{Version: raw.Version, Safety: raw.Safety}
 	var problems []string
 	for i, msg := range raw.Exercises {
-		var e Exercise
+		var e domain.Exercise
 		d := json.NewDecoder(bytes.NewReader(msg))
 		d.DisallowUnknownFields()
 		if err := d.Decode(&e); err != nil {
@@ -389,9 +254,9 @@ func (c *Catalogue) validate(source string) error {
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 	switch {
 	case c.Version == 0:
-		add("missing version (use %d)", CatalogueVersion)
-	case c.Version != CatalogueVersion:
-		add("unsupported version %d (this program reads version %d)", c.Version, CatalogueVersion)
+		add("missing version (use %d)", FormatVersion)
+	case c.Version != FormatVersion:
+		add("unsupported version %d (this program reads version %d)", c.Version, FormatVersion)
 	}
 	if len(c.Exercises) == 0 {
 		add("no exercises")
@@ -424,7 +289,7 @@ func (c *Catalogue) validate(source string) error {
 			bad("group must be lower-case letters, digits, '_' or '-'")
 		}
 		switch e.Kind {
-		case KindStretch, KindStrength, KindMobility:
+		case domain.KindStretch, domain.KindStrength, domain.KindMobility:
 		case "":
 			bad("missing kind (stretch, strength or mobility)")
 		default:
@@ -441,7 +306,7 @@ func (c *Catalogue) validate(source string) error {
 		if len(e.Faults) == 0 {
 			bad("no faults listed (it would never be picked)")
 		}
-		fseen := map[FaultName]bool{}
+		fseen := map[domain.FaultName]bool{}
 		for _, f := range e.Faults {
 			if !f.Valid() {
 				bad("unknown fault %q (known: %s)", f, faultList())
@@ -464,7 +329,7 @@ func (c *Catalogue) validate(source string) error {
 			if !q.Valid() {
 				bad("unknown equipment %q (known: %s)", q, equipmentList())
 			}
-			if q == EquipNone {
+			if q == domain.EquipNone {
 				hasNone = true
 			}
 		}
@@ -477,8 +342,8 @@ func (c *Catalogue) validate(source string) error {
 			}
 		}
 		if e.Checkable != "" {
-			if _, ok := repKinds[e.Checkable]; !ok {
-				bad("unknown checkable %q (known: %s)", e.Checkable, strings.Join(RepKinds(), ", "))
+			if !slices.Contains(reps.Kinds(), e.Checkable) {
+				bad("unknown checkable %q (known: %s)", e.Checkable, strings.Join(reps.Kinds(), ", "))
 			}
 		}
 	}
@@ -488,7 +353,7 @@ func (c *Catalogue) validate(source string) error {
 	return nil
 }
 
-func doseProblems(label string, d Dose) []string {
+func doseProblems(label string, d domain.Dose) []string {
 	var p []string
 	bad := func(format string, a ...any) { p = append(p, label+": dose: "+fmt.Sprintf(format, a...)) }
 	if d.HoldSeconds == 0 && d.Reps == 0 && d.Sets == 0 {
@@ -513,16 +378,16 @@ func doseProblems(label string, d Dose) []string {
 }
 
 func faultList() string {
-	s := make([]string, len(AllFaults))
-	for i, f := range AllFaults {
+	s := make([]string, len(domain.AllFaults))
+	for i, f := range domain.AllFaults {
 		s[i] = string(f)
 	}
 	return strings.Join(s, ", ")
 }
 
 func equipmentList() string {
-	s := make([]string, len(AllEquipment))
-	for i, e := range AllEquipment {
+	s := make([]string, len(domain.AllEquipment))
+	for i, e := range domain.AllEquipment {
 		s[i] = string(e)
 	}
 	return strings.Join(s, ", ")

@@ -1,9 +1,9 @@
-package coach
+package reps
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
+	"posturewatch/coach/domain"
 	"slices"
 	"sort"
 	"time"
@@ -13,7 +13,7 @@ import (
 //
 // A repetition is the head leaving its rest position in the direction the
 // kind defines, staying there a moment, and coming back. The direction is the
-// kind's parameter: RepChinTuck counts the head gliding back, RepHeadForward
+// kind's parameter: ChinTuck counts the head gliding back, HeadForward
 // the head poking forward, with the same machinery and opposite signs.
 //
 // The rest position is a baseline (medians) of the metrics over the first
@@ -36,26 +36,26 @@ import (
 
 // Repetition kinds.
 const (
-	// RepChinTuck: the chin glides straight back (retraction) and returns.
+	// ChinTuck: the chin glides straight back (retraction) and returns.
 	// Seen from the front the face gets a little smaller against the frame and
 	// the shoulders, the neck looks longer, and the nose dips slightly.
-	RepChinTuck = "chin_tuck"
-	// RepHeadForward: the head pokes forward toward the screen and returns,
+	ChinTuck = "chin_tuck"
+	// HeadForward: the head pokes forward toward the screen and returns,
 	// the opposite direction: the face gets bigger and the neck shorter.
-	RepHeadForward = "head_forward"
+	HeadForward = "head_forward"
 )
 
 // Rep counter phases.
 const (
-	RepPhaseCalibrating = "calibrating" // taking the rest baseline
-	RepPhaseRest        = "rest"        // at the rest position, ready
-	RepPhaseHold        = "hold"        // displaced: a repetition in progress
-	RepPhaseReturning   = "returning"   // back at rest; counted once it stays there for MergeGap
-	RepPhaseLost        = "lost"        // no usable observations for a while
+	PhaseCalibrating = "calibrating" // taking the rest baseline
+	PhaseRest        = "rest"        // at the rest position, ready
+	PhaseHold        = "hold"        // displaced: a repetition in progress
+	PhaseReturning   = "returning"   // back at rest; counted once it stays there for MergeGap
+	PhaseLost        = "lost"        // no usable observations for a while
 )
 
 // repSignal is one metric's contribution to the displacement score.
-type repSignal struct {
+type signal struct {
 	metric   string
 	sign     float64 // +1: the metric grows in the kind's direction
 	unit     float64 // change of a typical full movement (relative or absolute)
@@ -63,40 +63,40 @@ type repSignal struct {
 	weight   float64
 }
 
-type repKind struct {
+type kind struct {
 	name    string
-	signals []repSignal
+	signals []signal
 }
 
 // repKinds defines the counted movements. Units are the change of a clear
 // repetition seen from a frontal webcam at desk distance.
-var repKinds = map[string]repKind{
-	RepChinTuck: {name: RepChinTuck, signals: []repSignal{
-		{metric: MetricFaceFrame, sign: -1, unit: 0.05, relative: true, weight: 1},
-		{metric: MetricFaceShoulder, sign: -1, unit: 0.05, relative: true, weight: 1},
-		{metric: MetricNeckLength, sign: +1, unit: 0.08, relative: true, weight: 1},
-		{metric: MetricHeadPitch, sign: -1, unit: 0.10, relative: false, weight: 0.5},
+var kinds = map[string]kind{
+	ChinTuck: {name: ChinTuck, signals: []signal{
+		{metric: domain.MetricFaceFrame, sign: -1, unit: 0.05, relative: true, weight: 1},
+		{metric: domain.MetricFaceShoulder, sign: -1, unit: 0.05, relative: true, weight: 1},
+		{metric: domain.MetricNeckLength, sign: +1, unit: 0.08, relative: true, weight: 1},
+		{metric: domain.MetricHeadPitch, sign: -1, unit: 0.10, relative: false, weight: 0.5},
 	}},
-	RepHeadForward: {name: RepHeadForward, signals: []repSignal{
-		{metric: MetricFaceFrame, sign: +1, unit: 0.10, relative: true, weight: 1},
-		{metric: MetricFaceShoulder, sign: +1, unit: 0.10, relative: true, weight: 1},
-		{metric: MetricNeckLength, sign: -1, unit: 0.15, relative: true, weight: 1},
-		{metric: MetricHeadPitch, sign: +1, unit: 0.15, relative: false, weight: 0.5},
+	HeadForward: {name: HeadForward, signals: []signal{
+		{metric: domain.MetricFaceFrame, sign: +1, unit: 0.10, relative: true, weight: 1},
+		{metric: domain.MetricFaceShoulder, sign: +1, unit: 0.10, relative: true, weight: 1},
+		{metric: domain.MetricNeckLength, sign: -1, unit: 0.15, relative: true, weight: 1},
+		{metric: domain.MetricHeadPitch, sign: +1, unit: 0.15, relative: false, weight: 0.5},
 	}},
 }
 
-// RepKinds lists the kinds NewRepCounter accepts.
-func RepKinds() []string {
-	out := make([]string, 0, len(repKinds))
-	for k := range repKinds {
+// RepKinds lists the kinds NewCounter accepts.
+func Kinds() []string {
+	out := make([]string, 0, len(kinds))
+	for k := range kinds {
 		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
 }
 
-// RepOptions tunes a RepCounter; zero fields take the defaults.
-type RepOptions struct {
+// Options tunes a Counter; zero fields take the defaults.
+type Options struct {
 	BaselineWindow  time.Duration // rest baseline from the first seconds (default 2 s)
 	BaselineSamples int           // at least this many observations in it (default 4)
 	Enter           float64       // displacement score that starts a hold (default 0.5)
@@ -108,7 +108,7 @@ type RepOptions struct {
 	MergeGap        time.Duration // a dip back to rest shorter than this, followed by the hold again, is one repetition (default 0.6 s)
 }
 
-func (o RepOptions) withDefaults() RepOptions {
+func (o Options) withDefaults() Options {
 	if o.BaselineWindow <= 0 {
 		o.BaselineWindow = 2 * time.Second
 	}
@@ -139,129 +139,44 @@ func (o RepOptions) withDefaults() RepOptions {
 	return o
 }
 
-// RepUpdate is the counter's state after one observation. In JSON the
-// durations are seconds: hold_s and last_hold_s.
-type RepUpdate struct {
-	Reps     int           `json:"reps"`
-	Holding  bool          `json:"holding"` // displaced right now
-	HoldTime time.Duration `json:"-"`       // of the current hold so far
-	LastHold time.Duration `json:"-"`       // of the last completed repetition
-	Phase    string        `json:"phase"`
-	Score    float64       `json:"score"` // displacement in units of a full movement (0 when unknown)
+// Update is the counter's state after one observation.
+type Update struct {
+	Reps     int            `json:"reps"`
+	Holding  bool           `json:"holding"`     // displaced right now
+	HoldTime domain.Seconds `json:"hold_s"`      // of the current hold so far
+	LastHold domain.Seconds `json:"last_hold_s"` // of the last completed repetition
+	Phase    string         `json:"phase"`
+	Score    float64        `json:"score"` // displacement in units of a full movement (0 when unknown), to 3 decimals
 }
 
-type repUpdateJSON struct {
-	Reps      int     `json:"reps"`
-	Holding   bool    `json:"holding"`
-	HoldS     float64 `json:"hold_s"`
-	LastHoldS float64 `json:"last_hold_s"`
-	Phase     string  `json:"phase"`
-	Score     float64 `json:"score"`
-}
-
-// MarshalJSON writes the durations as seconds.
-func (u RepUpdate) MarshalJSON() ([]byte, error) {
-	return json.Marshal(repUpdateJSON{u.Reps, u.Holding, u.HoldTime.Seconds(), u.LastHold.Seconds(), u.Phase, math.Round(u.Score*1000) / 1000})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (u *RepUpdate) UnmarshalJSON(b []byte) error {
-	var w repUpdateJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*u = RepUpdate{Reps: w.Reps, Holding: w.Holding, HoldTime: durationFromSeconds(w.HoldS),
-		LastHold: durationFromSeconds(w.LastHoldS), Phase: w.Phase, Score: w.Score}
-	return nil
-}
-
-// Repetition is one counted repetition. In JSON the hold is hold_s (seconds).
+// Repetition is one counted repetition.
 type Repetition struct {
-	Start time.Time     `json:"start"` // left the rest position
-	End   time.Time     `json:"end"`   // back at rest
-	Hold  time.Duration `json:"-"`
-	Peak  float64       `json:"peak"` // largest displacement score
+	Start time.Time      `json:"start"` // left the rest position
+	End   time.Time      `json:"end"`   // back at rest
+	Hold  domain.Seconds `json:"hold_s"`
+	Peak  float64        `json:"peak"` // largest displacement score
 }
 
-type repetitionAlias Repetition
-
-type repetitionJSON struct {
-	repetitionAlias
-	HoldS float64 `json:"hold_s"`
+// Result summarises a set.
+type Result struct {
+	Kind        string           `json:"kind"`
+	Reps        int              `json:"reps"`
+	HoldTimes   []domain.Seconds `json:"hold_times_s"`
+	MeanHold    domain.Seconds   `json:"mean_hold_s"`
+	Repetitions []Repetition     `json:"repetitions"`
 }
 
-// MarshalJSON writes the hold as hold_s (seconds).
-func (p Repetition) MarshalJSON() ([]byte, error) {
-	return json.Marshal(repetitionJSON{repetitionAlias(p), p.Hold.Seconds()})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (p *Repetition) UnmarshalJSON(b []byte) error {
-	var w repetitionJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*p = Repetition(w.repetitionAlias)
-	p.Hold = durationFromSeconds(w.HoldS)
-	return nil
-}
-
-// RepResult summarises a set. In JSON the durations are seconds:
-// hold_times_s and mean_hold_s.
-type RepResult struct {
-	Kind        string          `json:"kind"`
-	Reps        int             `json:"reps"`
-	HoldTimes   []time.Duration `json:"-"`
-	MeanHold    time.Duration   `json:"-"`
-	Repetitions []Repetition    `json:"repetitions"`
-}
-
-type repResultAlias RepResult
-
-type repResultJSON struct {
-	repResultAlias
-	HoldTimesS []float64 `json:"hold_times_s"`
-	MeanHoldS  float64   `json:"mean_hold_s"`
-}
-
-// MarshalJSON writes the durations as seconds.
-func (r RepResult) MarshalJSON() ([]byte, error) {
-	w := repResultJSON{repResultAlias: repResultAlias(r), HoldTimesS: []float64{}, MeanHoldS: r.MeanHold.Seconds()}
-	if w.Repetitions == nil {
-		w.Repetitions = []Repetition{}
-	}
-	for _, h := range r.HoldTimes {
-		w.HoldTimesS = append(w.HoldTimesS, h.Seconds())
-	}
-	return json.Marshal(w)
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (r *RepResult) UnmarshalJSON(b []byte) error {
-	var w repResultJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*r = RepResult(w.repResultAlias)
-	r.HoldTimes = nil
-	for _, s := range w.HoldTimesS {
-		r.HoldTimes = append(r.HoldTimes, durationFromSeconds(s))
-	}
-	r.MeanHold = durationFromSeconds(w.MeanHoldS)
-	return nil
-}
-
-// RepCounter counts repetitions of one kind of head movement. It is not safe
+// Counter counts repetitions of one kind of head movement. It is not safe
 // for concurrent use; time comes only from the caller.
-type RepCounter struct {
-	kind  repKind
-	opt   RepOptions
+type Counter struct {
+	kind  kind
+	opt   Options
 	enter float64
 	exit  float64
 
 	phase    string
 	calStart time.Time
-	calib    []Metrics
+	calib    []domain.Metrics
 	calibT   []time.Time
 	base     map[string]float64
 
@@ -282,31 +197,31 @@ type RepCounter struct {
 	reps      []Repetition
 }
 
-// NewRepCounter makes a counter for a kind (RepChinTuck or RepHeadForward)
+// NewCounter makes a counter for a kind (ChinTuck or HeadForward)
 // with the default options.
-func NewRepCounter(kind string) (*RepCounter, error) {
-	return NewRepCounterOptions(kind, RepOptions{})
+func New(kind string) (*Counter, error) {
+	return NewWithOptions(kind, Options{})
 }
 
-// NewRepCounterOptions makes a counter with tuned options.
-func NewRepCounterOptions(kind string, opt RepOptions) (*RepCounter, error) {
-	k, ok := repKinds[kind]
+// NewCounterOptions makes a counter with tuned options.
+func NewWithOptions(kind string, opt Options) (*Counter, error) {
+	k, ok := kinds[kind]
 	if !ok {
-		return nil, fmt.Errorf("rep counter: unknown kind %q (known: %v)", kind, RepKinds())
+		return nil, fmt.Errorf("rep counter: unknown kind %q (known: %v)", kind, Kinds())
 	}
 	opt = opt.withDefaults()
-	return &RepCounter{kind: k, opt: opt, enter: opt.Enter, exit: opt.Exit, phase: RepPhaseCalibrating}, nil
+	return &Counter{kind: k, opt: opt, enter: opt.Enter, exit: opt.Exit, phase: PhaseCalibrating}, nil
 }
 
 // Kind returns the counted movement.
-func (r *RepCounter) Kind() string { return r.kind.name }
+func (r *Counter) Kind() string { return r.kind.name }
 
 // SetBaseline uses a known rest position (e.g. the user's calibrated good
 // posture) instead of taking one from the first seconds.
-func (r *RepCounter) SetBaseline(rest Metrics) error {
+func (r *Counter) SetBaseline(rest domain.Metrics) error {
 	base := map[string]float64{}
 	for _, s := range r.kind.signals {
-		if v, ok := rest[s.metric]; ok && repUsable(v, s) {
+		if v, ok := rest[s.metric]; ok && usable(v, s) {
 			base[s.metric] = v
 		}
 	}
@@ -315,13 +230,13 @@ func (r *RepCounter) SetBaseline(rest Metrics) error {
 	}
 	r.base = base
 	r.calib, r.calibT = nil, nil
-	r.phase = RepPhaseRest
+	r.phase = PhaseRest
 	r.havePrev = false
 	r.riseT, r.fallT = time.Time{}, time.Time{}
 	return nil
 }
 
-func repUsable(v float64, s repSignal) bool {
+func usable(v float64, s signal) bool {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return false
 	}
@@ -329,7 +244,7 @@ func repUsable(v float64, s repSignal) bool {
 }
 
 // score is the displacement of m from the baseline in the kind's direction.
-func (r *RepCounter) score(m Metrics, base map[string]float64) (float64, bool) {
+func (r *Counter) score(m domain.Metrics, base map[string]float64) (float64, bool) {
 	var sum, wsum float64
 	for _, s := range r.kind.signals {
 		v, ok := m[s.metric]
@@ -353,12 +268,12 @@ func (r *RepCounter) score(m Metrics, base map[string]float64) (float64, bool) {
 // Step feeds one observation taken at now. It returns the counter's state and
 // whether something happened on this step (a phase change or a repetition
 // completed). Observations out of time order are ignored.
-func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
+func (r *Counter) Step(obs domain.Observation, now time.Time) (Update, bool) {
 	if r.havePrev && !now.After(r.prevT) || !r.lastUsable.IsZero() && !now.After(r.lastUsable) {
 		return r.update(now), false
 	}
-	present := obs.Posture != PostureAway && len(obs.Metrics) > 0
-	if r.phase == RepPhaseCalibrating {
+	present := obs.Posture != domain.PostureAway && len(obs.Metrics) > 0
+	if r.phase == PhaseCalibrating {
 		return r.calibrate(obs, present, now)
 	}
 	s, ok := 0.0, false
@@ -366,11 +281,11 @@ func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
 		s, ok = r.score(obs.Metrics, r.base)
 	}
 	if !ok {
-		if r.phase != RepPhaseLost && !r.lastUsable.IsZero() && now.Sub(r.lastUsable) > r.opt.MaxGap {
-			if r.phase == RepPhaseReturning {
+		if r.phase != PhaseLost && !r.lastUsable.IsZero() && now.Sub(r.lastUsable) > r.opt.MaxGap {
+			if r.phase == PhaseReturning {
 				r.finish() // it was complete before the user left the view
 			}
-			r.phase = RepPhaseLost
+			r.phase = PhaseLost
 			r.havePrev = false
 			r.riseT, r.fallT = time.Time{}, time.Time{}
 			return r.update(now), true
@@ -381,16 +296,16 @@ func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
 	if r.havePrev && now.Sub(r.prevT) > r.opt.MaxGap {
 		r.havePrev = false // too long a gap to interpolate across
 		switch r.phase {
-		case RepPhaseHold:
-			r.phase = RepPhaseRest // the hold in progress is lost
+		case PhaseHold:
+			r.phase = PhaseRest // the hold in progress is lost
 			changed = true
-		case RepPhaseReturning:
+		case PhaseReturning:
 			r.finish()
 			changed = true
 		}
 	}
-	if r.phase == RepPhaseLost {
-		r.phase = RepPhaseRest
+	if r.phase == PhaseLost {
+		r.phase = PhaseRest
 		r.riseT, r.fallT = time.Time{}, time.Time{}
 		changed = true
 	}
@@ -415,12 +330,12 @@ func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
 	}
 
 	switch r.phase {
-	case RepPhaseRest:
+	case PhaseRest:
 		if math.Abs(s) < r.exit/2 && math.Abs(raw) < r.exit/2 {
 			r.adapt(obs.Metrics)
 		}
 		if s >= r.enter {
-			r.phase = RepPhaseHold
+			r.phase = PhaseHold
 			r.holdStart = r.riseT
 			if r.holdStart.IsZero() {
 				r.holdStart = now
@@ -428,25 +343,25 @@ func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
 			r.peak = s
 			changed = true
 		}
-	case RepPhaseHold, RepPhaseReturning:
+	case PhaseHold, PhaseReturning:
 		r.peak = max(r.peak, s)
 		switch {
-		case r.phase == RepPhaseHold && s < r.exit:
+		case r.phase == PhaseHold && s < r.exit:
 			// Back at rest, unless it was a dip: confirm over MergeGap.
-			r.phase = RepPhaseReturning
+			r.phase = PhaseReturning
 			r.endT = r.fallT
 			if r.endT.IsZero() {
 				r.endT = now
 			}
 			r.returnAt = now
 			changed = true
-		case r.phase == RepPhaseReturning && s >= r.enter:
-			r.phase = RepPhaseHold // a dip within the hold: the same repetition
+		case r.phase == PhaseReturning && s >= r.enter:
+			r.phase = PhaseHold // a dip within the hold: the same repetition
 			changed = true
-		case r.phase == RepPhaseReturning && now.Sub(r.returnAt) >= r.opt.MergeGap:
+		case r.phase == PhaseReturning && now.Sub(r.returnAt) >= r.opt.MergeGap:
 			r.finish()
 			changed = true
-		case r.phase == RepPhaseHold && now.Sub(r.holdStart) > r.opt.MaxHold:
+		case r.phase == PhaseHold && now.Sub(r.holdStart) > r.opt.MaxHold:
 			// Held far longer than any repetition: the user settled somewhere
 			// else. Take a new rest baseline rather than count nonsense.
 			r.restartCalibration()
@@ -459,18 +374,18 @@ func (r *RepCounter) Step(obs Observation, now time.Time) (RepUpdate, bool) {
 }
 
 // finish ends a returning repetition: counted if it was held long enough.
-func (r *RepCounter) finish() {
+func (r *Counter) finish() {
 	hold := r.endT.Sub(r.holdStart)
 	if hold >= r.opt.MinHold {
-		r.reps = append(r.reps, Repetition{Start: r.holdStart, End: r.endT, Hold: hold, Peak: r.peak})
+		r.reps = append(r.reps, Repetition{Start: r.holdStart, End: r.endT, Hold: domain.Sec(hold), Peak: r.peak})
 		r.lastHold = hold
 	}
-	r.phase = RepPhaseRest
+	r.phase = PhaseRest
 }
 
 // smooth applies exponential smoothing on the time axis (so 2 and 5 fps
 // behave alike) to the raw score observed at now.
-func (r *RepCounter) smooth(now time.Time, raw float64) float64 {
+func (r *Counter) smooth(now time.Time, raw float64) float64 {
 	if !r.havePrev || r.opt.Smoothing <= 0 {
 		return raw
 	}
@@ -480,7 +395,7 @@ func (r *RepCounter) smooth(now time.Time, raw float64) float64 {
 
 // crossing interpolates the time the raw score crossed level between the
 // previous observation and this one (now, if there is no usable previous one).
-func (r *RepCounter) crossing(now time.Time, raw, level float64) time.Time {
+func (r *Counter) crossing(now time.Time, raw, level float64) time.Time {
 	if !r.havePrev || r.prevRaw == raw {
 		return now
 	}
@@ -492,19 +407,19 @@ func (r *RepCounter) crossing(now time.Time, raw, level float64) time.Time {
 }
 
 // adapt lets the baseline follow slow drift while the head is at rest.
-func (r *RepCounter) adapt(m Metrics) {
+func (r *Counter) adapt(m domain.Metrics) {
 	const alpha = 0.05
 	for _, s := range r.kind.signals {
 		b, okb := r.base[s.metric]
 		v, ok := m[s.metric]
-		if ok && okb && repUsable(v, s) {
+		if ok && okb && usable(v, s) {
 			r.base[s.metric] = b + alpha*(v-b)
 		}
 	}
 }
 
-func (r *RepCounter) restartCalibration() {
-	r.phase = RepPhaseCalibrating
+func (r *Counter) restartCalibration() {
+	r.phase = PhaseCalibrating
 	r.calStart = time.Time{}
 	r.calib, r.calibT = nil, nil
 	r.base = nil
@@ -512,11 +427,11 @@ func (r *RepCounter) restartCalibration() {
 	r.enter, r.exit = r.opt.Enter, r.opt.Exit
 }
 
-func (r *RepCounter) calibrate(obs Observation, present bool, now time.Time) (RepUpdate, bool) {
+func (r *Counter) calibrate(obs domain.Observation, present bool, now time.Time) (Update, bool) {
 	if present {
-		m := Metrics{}
+		m := domain.Metrics{}
 		for _, s := range r.kind.signals {
-			if v, ok := obs.Metrics[s.metric]; ok && repUsable(v, s) {
+			if v, ok := obs.Metrics[s.metric]; ok && usable(v, s) {
 				m[s.metric] = v
 			}
 		}
@@ -544,7 +459,7 @@ func (r *RepCounter) calibrate(obs Observation, present bool, now time.Time) (Re
 			}
 		}
 		if len(vals)*2 >= len(r.calib) && len(vals) >= 2 {
-			base[s.metric] = repMedian(vals)
+			base[s.metric] = domain.Median(vals)
 		}
 	}
 	if len(base) == 0 {
@@ -563,71 +478,52 @@ func (r *RepCounter) calibrate(obs Observation, present bool, now time.Time) (Re
 			r.prevT, r.prevS, r.prevRaw, r.havePrev = r.calibT[i], s, raw, true
 		}
 	}
-	sigma := 1.4826 * repMAD(scores)
+	sigma := 0.0
+	if len(scores) > 0 {
+		sigma = 1.4826 * domain.MAD(scores)
+	}
 	r.enter = min(max(r.opt.Enter, 6*sigma), 2*r.opt.Enter)
 	r.exit = min(max(r.opt.Exit, 3*sigma), 0.6*r.enter)
 	r.base = base
 	r.calib, r.calibT = nil, nil
-	r.phase = RepPhaseRest
+	r.phase = PhaseRest
 	r.riseT, r.fallT = time.Time{}, time.Time{}
 	// The smoothing carries on from the last baseline observation.
 	return r.update(now), true
 }
 
-func (r *RepCounter) update(now time.Time) RepUpdate {
-	u := RepUpdate{Reps: len(r.reps), Phase: r.phase, LastHold: r.lastHold}
-	if r.phase != RepPhaseCalibrating && r.phase != RepPhaseLost {
-		u.Score = r.lastScore
+func (r *Counter) update(now time.Time) Update {
+	u := Update{Reps: len(r.reps), Phase: r.phase, LastHold: domain.Sec(r.lastHold)}
+	if r.phase != PhaseCalibrating && r.phase != PhaseLost {
+		u.Score = math.Round(r.lastScore*1000) / 1000
 	}
-	if r.phase == RepPhaseHold {
+	if r.phase == PhaseHold {
 		u.Holding = true
-		u.HoldTime = max(0, now.Sub(r.holdStart))
+		u.HoldTime = domain.Sec(max(0, now.Sub(r.holdStart)))
 	}
 	return u
 }
 
 // Result summarises the repetitions counted so far, including one that has
 // just returned to rest and is still being confirmed.
-func (r *RepCounter) Result() RepResult {
+func (r *Counter) Result() Result {
 	reps := slices.Clone(r.reps)
-	if r.phase == RepPhaseReturning {
+	if r.phase == PhaseReturning {
 		if hold := r.endT.Sub(r.holdStart); hold >= r.opt.MinHold {
-			reps = append(reps, Repetition{Start: r.holdStart, End: r.endT, Hold: hold, Peak: r.peak})
+			reps = append(reps, Repetition{Start: r.holdStart, End: r.endT, Hold: domain.Sec(hold), Peak: r.peak})
 		}
 	}
-	res := RepResult{Kind: r.kind.name, Reps: len(reps), Repetitions: reps}
+	if reps == nil {
+		reps = []Repetition{} // JSON: an empty list, not null
+	}
+	res := Result{Kind: r.kind.name, Reps: len(reps), Repetitions: reps, HoldTimes: []domain.Seconds{}}
 	var total time.Duration
 	for _, p := range reps {
 		res.HoldTimes = append(res.HoldTimes, p.Hold)
-		total += p.Hold
+		total += p.Hold.D()
 	}
 	if len(reps) > 0 {
-		res.MeanHold = total / time.Duration(len(reps))
+		res.MeanHold = domain.Sec(total / time.Duration(len(reps)))
 	}
 	return res
-}
-
-func repMedian(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-func repMAD(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	m := repMedian(v)
-	d := make([]float64, len(v))
-	for i, x := range v {
-		d[i] = math.Abs(x - m)
-	}
-	return repMedian(d)
 }
