@@ -10,7 +10,7 @@ GO     ?= go
 ARGS   ?=
 GOSRC  := $(shell find . -name '*.go' -not -path './bin/*' 2>/dev/null) go.mod go.sum $(shell find webui/static -type f 2>/dev/null) $(wildcard coach/*.json)
 
-.PHONY: all deps deps-test models build run test test-go lint bench eval clean
+.PHONY: all deps deps-test models tfjs-ref test-models build run test test-go lint bench eval clean
 all: build
 
 ## deps: install the Debian packages that are missing (OpenCV, compiler, model tools)
@@ -20,9 +20,17 @@ deps:
 deps-test:
 	@bash scripts/deps.sh build models test
 
-## models: fetch @vladmandic/human once, convert MoveNet Lightning to ONNX, check its sha256
+## models: fetch @vladmandic/human once, convert MoveNet, BlazeFace and FaceMesh to ONNX, check their sha256
 models: deps
 	@bash models/setup.sh
+
+## tfjs-ref: install @tensorflow/tfjs (pure JS) and the TF.js models into the cache once, for the TF.js reference test
+tfjs-ref: models
+	@bash models/tfjs-setup.sh
+
+## test-models: the converter's unit tests (per op handler, refusals, the three graphs' digests)
+test-models: deps
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest discover -s models -p 'test_*.py'
 
 $(BIN): $(GOSRC)
 	@mkdir -p bin
@@ -36,7 +44,7 @@ run: models build
 	./$(BIN) run $(ARGS)
 
 ## test: set up everything, then every test (race detector, pure-Go coach, Mat leak count, browser)
-test: deps-test models build lint test-go
+test: deps-test models tfjs-ref build lint test-models test-go
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -1,6 +1,11 @@
-// Package models knows where posturewatch's pose model lives and checks it
-// before any OpenCV call sees it: OpenCV aborts the whole process on a missing
+// Package models knows where posturewatch's models live and checks them
+// before any OpenCV call sees them: OpenCV aborts the whole process on a missing
 // or malformed ONNX file, so a bad file must be caught here with a clear message.
+//
+// Three models, all built by `make models` (models/setup.sh) and described in
+// models/README.md: MoveNet (pose), BlazeFace (face detector), FaceMesh (face
+// landmarks). The package-level FileName, ExpectedSHA256, DefaultPath and Check
+// are the MoveNet ones, kept for existing callers.
 package models
 
 import (
@@ -20,19 +25,80 @@ const FileName = "movenet-lightning.onnx"
 //go:embed movenet-lightning.onnx.sha256
 var shaFile string
 
-// ExpectedSHA256 is the hex digest `make models` must produce.
-func ExpectedSHA256() string {
-	f := strings.Fields(shaFile)
+//go:embed blazeface.onnx.sha256
+var blazeFaceSHAFile string
+
+//go:embed facemesh.onnx.sha256
+var faceMeshSHAFile string
+
+// Model is one converted model file with its expected digest.
+type Model struct {
+	Name     string // what messages call it, e.g. "face detector model"
+	FileName string // file name inside models/
+	EnvVar   string // environment variable holding a path that overrides the lookup
+	Hint     string // how to get a good file
+
+	minSize int64  // anything smaller is truncated or not the model
+	shaFile string // the embedded .sha256 file
+}
+
+// FixHint tells the user how to get a good model.
+const FixHint = "run `make models` in the posturewatch source tree (it fetches and converts the model once), or pass --model PATH"
+
+var (
+	// MoveNet is MoveNet SinglePose Lightning, the pose model.
+	MoveNet = Model{Name: "pose model", FileName: FileName, EnvVar: "POSTUREWATCH_MODEL", Hint: FixHint,
+		minSize: 1 << 20, shaFile: shaFile}
+	// BlazeFace is the BlazeFace 256 face detector.
+	BlazeFace = Model{Name: "face detector model", FileName: "blazeface.onnx", EnvVar: "POSTUREWATCH_FACE_DETECTOR",
+		Hint:    "run `make models` in the posturewatch source tree (it fetches and converts the models once), or set POSTUREWATCH_FACE_DETECTOR to the file",
+		minSize: 256 << 10, shaFile: blazeFaceSHAFile}
+	// FaceMesh is the FaceMesh 468-landmark model.
+	FaceMesh = Model{Name: "face mesh model", FileName: "facemesh.onnx", EnvVar: "POSTUREWATCH_FACE_MESH",
+		Hint:    "run `make models` in the posturewatch source tree (it fetches and converts the models once), or set POSTUREWATCH_FACE_MESH to the file",
+		minSize: 1 << 20, shaFile: faceMeshSHAFile}
+)
+
+// All lists every model `make models` builds.
+func All() []Model { return []Model{MoveNet, BlazeFace, FaceMesh} }
+
+// ExpectedSHA256 is the hex digest `make models` must produce for m.
+func (m Model) ExpectedSHA256() string {
+	f := strings.Fields(m.shaFile)
 	if len(f) == 0 {
 		return ""
 	}
 	return strings.ToLower(f[0])
 }
 
-// FixHint tells the user how to get a good model.
-const FixHint = "run `make models` in the posturewatch source tree (it fetches and converts the model once), or pass --model PATH"
+// ExpectedSHA256 is the hex digest `make models` must produce for MoveNet.
+func ExpectedSHA256() string { return MoveNet.ExpectedSHA256() }
 
-// DefaultPath finds the model: $POSTUREWATCH_MODEL, then models/ beside the
+// PathOf finds m's file: $m.EnvVar if set, then models/ beside the binary's
+// parent (bin/../models), then ./models. The first that exists wins; if none
+// exists the ./models path is returned so the error names it. Unlike
+// DefaultPath it does not walk up from the working directory.
+func PathOf(m Model) string {
+	if p := os.Getenv(m.EnvVar); m.EnvVar != "" && p != "" {
+		return p
+	}
+	var cands []string
+	if exe, err := os.Executable(); err == nil {
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = real
+		}
+		cands = append(cands, filepath.Join(filepath.Dir(exe), "..", "models", m.FileName))
+	}
+	cands = append(cands, filepath.Join("models", m.FileName))
+	for _, c := range cands {
+		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
+			return filepath.Clean(c)
+		}
+	}
+	return filepath.Join("models", m.FileName)
+}
+
+// DefaultPath finds the MoveNet model: $POSTUREWATCH_MODEL, then models/ beside the
 // binary's parent (bin/../models), then ./models. The first that exists wins;
 // if none exists the ./models path is returned so the error names it.
 func DefaultPath() string {
@@ -64,37 +130,40 @@ func DefaultPath() string {
 	return filepath.Join("models", FileName)
 }
 
-// Check verifies that path is the expected model: it exists, is readable and
-// its sha256 matches. With strict false (a user-supplied --model), a hash
-// mismatch is accepted if the file is a well-formed ONNX protobuf.
-func Check(path string, strict bool) error {
+// Check verifies that path is the expected MoveNet model; see CheckModel.
+func Check(path string, strict bool) error { return CheckModel(path, MoveNet, strict) }
+
+// CheckModel verifies that path is m: it exists, is readable and its sha256
+// matches. With strict false (a user-supplied file), a hash mismatch is
+// accepted if the file is a well-formed ONNX protobuf.
+func CheckModel(path string, m Model, strict bool) error {
 	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("pose model not found at %s: %s", path, FixHint)
+			return fmt.Errorf("%s not found at %s: %s", m.Name, path, m.Hint)
 		}
-		return fmt.Errorf("pose model %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", m.Name, path, err)
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("pose model %s is not a regular file: %s", path, FixHint)
+		return fmt.Errorf("%s %s is not a regular file: %s", m.Name, path, m.Hint)
 	}
-	if st.Size() < 1<<20 {
-		return fmt.Errorf("pose model %s is only %d bytes, it is truncated or not a model: %s", path, st.Size(), FixHint)
+	if st.Size() < m.minSize {
+		return fmt.Errorf("%s %s is only %d bytes, it is truncated or not a model: %s", m.Name, path, st.Size(), m.Hint)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("read pose model %s: %w", path, err)
+		return fmt.Errorf("read %s %s: %w", m.Name, path, err)
 	}
 	sum := sha256.Sum256(data)
 	got := hex.EncodeToString(sum[:])
-	if want := ExpectedSHA256(); want != "" && got == want {
+	if want := m.ExpectedSHA256(); want != "" && got == want {
 		return nil
 	}
 	if strict {
-		return fmt.Errorf("pose model %s has sha256 %s, want %s (stale or damaged): delete it and %s", path, got, ExpectedSHA256(), FixHint)
+		return fmt.Errorf("%s %s has sha256 %s, want %s (stale or damaged): delete it and %s", m.Name, path, got, m.ExpectedSHA256(), m.Hint)
 	}
 	if err := CheckONNX(data); err != nil {
-		return fmt.Errorf("pose model %s is not a valid ONNX file (%v): %s", path, err, FixHint)
+		return fmt.Errorf("%s %s is not a valid ONNX file (%v): %s", m.Name, path, err, m.Hint)
 	}
 	return nil
 }

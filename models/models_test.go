@@ -71,3 +71,129 @@ func TestDefaultPathHonoursEnvironment(t *testing.T) {
 		t.Fatalf("DefaultPath() = %q", p)
 	}
 }
+
+func TestEveryModelHasItsDigest(t *testing.T) {
+	seen := map[string]string{}
+	for _, m := range All() {
+		d := m.ExpectedSHA256()
+		if len(d) != 64 || strings.Trim(d, "0123456789abcdef") != "" {
+			t.Errorf("%s: embedded digest %q is not a sha256 hex digest", m.FileName, d)
+		}
+		// The embedded digest is the one setup.sh checks against.
+		f, err := os.ReadFile(m.FileName + ".sha256")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fields := strings.Fields(string(f)); len(fields) < 2 || fields[0] != d || fields[1] != m.FileName {
+			t.Errorf("%s.sha256 = %q, want %q followed by the file name", m.FileName, f, d)
+		}
+		if other, ok := seen[d]; ok {
+			t.Errorf("%s and %s share a digest", m.FileName, other)
+		}
+		seen[d] = m.FileName
+	}
+	if ExpectedSHA256() != MoveNet.ExpectedSHA256() || MoveNet.FileName != FileName {
+		t.Error("the package-level MoveNet API and MoveNet disagree")
+	}
+}
+
+func TestPathOfHonoursEnvironment(t *testing.T) {
+	for _, m := range []Model{MoveNet, BlazeFace, FaceMesh} {
+		t.Setenv(m.EnvVar, "/somewhere/"+m.FileName)
+		if p := PathOf(m); p != "/somewhere/"+m.FileName {
+			t.Errorf("PathOf(%s) = %q", m.FileName, p)
+		}
+	}
+	if BlazeFace.EnvVar != "POSTUREWATCH_FACE_DETECTOR" || FaceMesh.EnvVar != "POSTUREWATCH_FACE_MESH" || MoveNet.EnvVar != "POSTUREWATCH_MODEL" {
+		t.Error("documented environment variables changed")
+	}
+}
+
+func TestPathOfLooksInDotModelsButNotInParents(t *testing.T) {
+	for _, m := range []Model{BlazeFace, FaceMesh} {
+		t.Setenv(m.EnvVar, "")
+	}
+	root := t.TempDir()
+	child := filepath.Join(root, "child")
+	for _, d := range []string{filepath.Join(root, "models"), filepath.Join(child, "models")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A face detector only in the parent's models/: not found from child/.
+	if err := os.WriteFile(filepath.Join(root, "models", BlazeFace.FileName), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A face mesh in child/models: found.
+	if err := os.WriteFile(filepath.Join(child, "models", FaceMesh.FileName), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(child)
+	if p := PathOf(BlazeFace); p != filepath.Join("models", BlazeFace.FileName) {
+		t.Errorf("PathOf(BlazeFace) = %q, want the ./models path", p)
+	}
+	if _, err := os.Stat(PathOf(BlazeFace)); err == nil {
+		t.Errorf("PathOf(BlazeFace) found the parent's file")
+	}
+	if p := PathOf(FaceMesh); p != filepath.Join("models", FaceMesh.FileName) {
+		t.Errorf("PathOf(FaceMesh) = %q", p)
+	}
+	if _, err := os.Stat(PathOf(FaceMesh)); err != nil {
+		t.Errorf("PathOf(FaceMesh) did not find ./models: %v", err)
+	}
+}
+
+func TestCheckModelNamesTheModelAndTheFix(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "fake.onnx")
+	data := append(append([]byte{}, miniONNX[:4]...), bytes.Repeat([]byte{0}, 2<<20)...)
+	if err := os.WriteFile(big, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	small := filepath.Join(dir, "small.onnx")
+	if err := os.WriteFile(small, miniONNX, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []Model{BlazeFace, FaceMesh} {
+		for name, c := range map[string]struct {
+			path   string
+			strict bool
+		}{
+			"missing":     {filepath.Join(dir, "none.onnx"), true},
+			"directory":   {dir, true},
+			"truncated":   {small, false},
+			"wrong hash":  {big, true},
+			"not an onnx": {big, false},
+		} {
+			err := CheckModel(c.path, m, c.strict)
+			if err == nil {
+				t.Errorf("%s %s: accepted", m.Name, name)
+				continue
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "make models") || !strings.Contains(msg, m.Name) || !strings.Contains(msg, m.EnvVar) {
+				t.Errorf("%s %s: message does not name the model and the fix: %v", m.Name, name, err)
+			}
+		}
+	}
+	// Check is CheckModel for MoveNet, message for message.
+	for _, p := range []string{filepath.Join(dir, "none.onnx"), dir, big} {
+		a, b := Check(p, true), CheckModel(p, MoveNet, true)
+		if a == nil || b == nil || a.Error() != b.Error() || !strings.HasPrefix(a.Error(), "pose model ") {
+			t.Errorf("Check(%s) = %v, CheckModel(MoveNet) = %v", p, a, b)
+		}
+	}
+}
+
+// The files `make models` built, if present, are the expected ones.
+func TestBuiltModelsMatchTheirDigests(t *testing.T) {
+	for _, m := range All() {
+		if _, err := os.Stat(m.FileName); err != nil {
+			t.Logf("%s not built here; skipped (run `make models`)", m.FileName)
+			continue
+		}
+		if err := CheckModel(m.FileName, m, true); err != nil {
+			t.Error(err)
+		}
+	}
+}
