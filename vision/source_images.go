@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"gocv.io/x/gocv"
+
+	"posturewatch/vision/imagefile"
 )
 
 // imageSource delivers one still image once.
@@ -40,6 +42,12 @@ func loadImage(path string) (gocv.Mat, error) {
 	buf, err := os.ReadFile(path)
 	if err != nil {
 		return gocv.Mat{}, fmt.Errorf("image %s: %w", path, err)
+	}
+	// OpenCV aborts the process (an uncaught C++ exception) on a header
+	// beyond its own size limits and allocates whatever a header below them
+	// declares: check the format and size on the very bytes it will get.
+	if _, err := imagefile.CheckBytes(path, buf); err != nil {
+		return gocv.Mat{}, fmt.Errorf("image %w", err)
 	}
 	if err := checkJPEGComplete(buf); err != nil {
 		return gocv.Mat{}, fmt.Errorf("image %s: %w", path, err)
