@@ -74,20 +74,32 @@ func (m Model) ExpectedSHA256() string {
 // ExpectedSHA256 is the hex digest `make models` must produce for MoveNet.
 func ExpectedSHA256() string { return MoveNet.ExpectedSHA256() }
 
-// PathOf finds m's file: $m.EnvVar if set, then models/ beside the binary's
-// parent (bin/../models), then ./models. The first that exists wins; if none
-// exists the ./models path is returned so the error names it. Unlike
-// DefaultPath it does not walk up from the working directory.
+// DirEnv names a directory that holds all the models (tests and odd
+// installs); each model's own EnvVar still wins.
+const DirEnv = "POSTUREWATCH_MODEL_DIR"
+
+// PathOf finds m's file: $m.EnvVar if set, then $POSTUREWATCH_MODEL_DIR,
+// then models/ beside the binary's directory (bin/../models in the source
+// tree), then the installed copy in $XDG_DATA_HOME/posturewatch/models, then
+// ./models. The first that exists wins; if none exists the ./models path is
+// returned so the error names it. It never searches further afield: a model
+// found by accident in some parent directory would be a surprise.
 func PathOf(m Model) string {
 	if p := os.Getenv(m.EnvVar); m.EnvVar != "" && p != "" {
 		return p
 	}
 	var cands []string
+	if d := os.Getenv(DirEnv); d != "" {
+		cands = append(cands, filepath.Join(d, m.FileName))
+	}
 	if exe, err := os.Executable(); err == nil {
 		if real, err := filepath.EvalSymlinks(exe); err == nil {
 			exe = real
 		}
 		cands = append(cands, filepath.Join(filepath.Dir(exe), "..", "models", m.FileName))
+	}
+	if d := dataHome(); d != "" {
+		cands = append(cands, filepath.Join(d, "posturewatch", "models", m.FileName))
 	}
 	cands = append(cands, filepath.Join("models", m.FileName))
 	for _, c := range cands {
@@ -98,37 +110,19 @@ func PathOf(m Model) string {
 	return filepath.Join("models", m.FileName)
 }
 
-// DefaultPath finds the MoveNet model: $POSTUREWATCH_MODEL, then models/ beside the
-// binary's parent (bin/../models), then ./models. The first that exists wins;
-// if none exists the ./models path is returned so the error names it.
-func DefaultPath() string {
-	if p := os.Getenv("POSTUREWATCH_MODEL"); p != "" {
-		return p
+// dataHome is $XDG_DATA_HOME, or ~/.local/share.
+func dataHome() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return d
 	}
-	var cands []string
-	if exe, err := os.Executable(); err == nil {
-		if real, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = real
-		}
-		dir := filepath.Dir(exe)
-		cands = append(cands, filepath.Join(dir, "..", "models", FileName), filepath.Join(dir, "models", FileName))
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share")
 	}
-	if wd, err := os.Getwd(); err == nil {
-		// Walk up from the working directory (tests run inside package dirs).
-		for d := wd; ; d = filepath.Dir(d) {
-			cands = append(cands, filepath.Join(d, "models", FileName))
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	for _, c := range cands {
-		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
-			return filepath.Clean(c)
-		}
-	}
-	return filepath.Join("models", FileName)
+	return ""
 }
+
+// DefaultPath finds the MoveNet model (see PathOf).
+func DefaultPath() string { return PathOf(MoveNet) }
 
 // Check verifies that path is the expected MoveNet model; see CheckModel.
 func Check(path string, strict bool) error { return CheckModel(path, MoveNet, strict) }

@@ -113,6 +113,8 @@ func TestPathOfLooksInDotModelsButNotInParents(t *testing.T) {
 	for _, m := range []Model{BlazeFace, FaceMesh} {
 		t.Setenv(m.EnvVar, "")
 	}
+	t.Setenv(DirEnv, "")
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
 	root := t.TempDir()
 	child := filepath.Join(root, "child")
 	for _, d := range []string{filepath.Join(root, "models"), filepath.Join(child, "models")} {
@@ -195,5 +197,33 @@ func TestBuiltModelsMatchTheirDigests(t *testing.T) {
 		if err := CheckModel(m.FileName, m, true); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestPathOfModelDirAndInstalledCopy(t *testing.T) {
+	for _, m := range All() {
+		t.Setenv(m.EnvVar, "")
+	}
+	dir, data := t.TempDir(), t.TempDir()
+	t.Setenv(DirEnv, dir)
+	t.Setenv("XDG_DATA_HOME", data)
+	t.Chdir(t.TempDir())
+	installed := filepath.Join(data, "posturewatch", "models")
+	if err := os.MkdirAll(installed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join(dir, FaceMesh.FileName), filepath.Join(installed, FaceMesh.FileName), filepath.Join(installed, BlazeFace.FileName)} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := PathOf(FaceMesh); p != filepath.Join(dir, FaceMesh.FileName) {
+		t.Errorf("PathOf(FaceMesh) = %q: $%s comes before the installed copy", p, DirEnv)
+	}
+	if p := PathOf(BlazeFace); p != filepath.Join(installed, BlazeFace.FileName) {
+		t.Errorf("PathOf(BlazeFace) = %q, want the installed copy", p)
+	}
+	if p := DefaultPath(); p != filepath.Join("models", MoveNet.FileName) {
+		t.Errorf("DefaultPath() = %q, want the ./models path named for the error", p)
 	}
 }
