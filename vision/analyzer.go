@@ -6,6 +6,7 @@ import (
 
 	"posturewatch/coach/domain"
 	"posturewatch/models"
+	"posturewatch/vision/face"
 	"posturewatch/vision/posture"
 )
 
@@ -14,19 +15,29 @@ func DefaultModelPath() string { return models.DefaultPath() }
 
 // AnalyzerOptions configures the whole per-frame path.
 type AnalyzerOptions struct {
-	ModelPath string           // default DefaultModelPath(), sha256-checked
-	Threads   int              // OpenCV threads, default 2
-	Baseline  *domain.Baseline // optional personal profile
-	Params    *posture.Params  // judgement thresholds, default posture.DefaultParams()
+	ModelPath string // pose model; default DefaultModelPath(), sha256-checked
+	// DetectorPath and MeshPath are the face models; default models.PathOf,
+	// sha256-checked.
+	DetectorPath, MeshPath string
+	Threads                int              // OpenCV threads, default 2
+	Baseline               *domain.Baseline // optional personal profile
+	Params                 *posture.Params  // judgement thresholds, default posture.DefaultParams()
 }
 
-// Analyzer turns frames into observations: pose, metrics, faults.
+// Analyzer turns frames into observations: body pose and face, metrics,
+// faults. It follows the face from frame to frame of one stream (the
+// detector runs only when the face is lost); frames of another source, or
+// not the next of the same one, start afresh.
 type Analyzer struct {
 	pose  *PoseNet
+	face  *FaceNet
 	judge *posture.Judge
+
+	lastSource string
+	lastIndex  int
 }
 
-// NewAnalyzer loads and checks the model.
+// NewAnalyzer loads and checks the models.
 func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	strict := opt.ModelPath == ""
 	if opt.ModelPath == "" {
@@ -36,27 +47,51 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
+	fn, err := NewFaceNet(FaceOptions{DetectorPath: opt.DetectorPath, MeshPath: opt.MeshPath, Threads: opt.Threads})
+	if err != nil {
+		pn.Close()
+		return nil, err
+	}
 	p := posture.DefaultParams()
 	if opt.Params != nil {
 		p = *opt.Params
 	}
-	return &Analyzer{pose: pn, judge: posture.NewJudge(p, opt.Baseline)}, nil
+	return &Analyzer{pose: pn, face: fn, judge: posture.NewJudge(p, opt.Baseline), lastIndex: -2}, nil
 }
 
 // SetBaseline switches the personal profile (nil = defaults).
 func (a *Analyzer) SetBaseline(b *domain.Baseline) { a.judge.SetBaseline(b) }
 
-// Close releases the model.
-func (a *Analyzer) Close() error { return a.pose.Close() }
+// Close releases the models.
+func (a *Analyzer) Close() error {
+	a.face.Close()
+	return a.pose.Close()
+}
+
+// Input runs the models on one frame and returns what the judgement reads.
+// The frame stays owned by the caller.
+func (a *Analyzer) Input(f Frame) (posture.Input, error) {
+	kps, _, err := a.pose.Estimate(f.Mat)
+	if err != nil {
+		return posture.Input{}, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, err)
+	}
+	track := f.Source == a.lastSource && f.Index == a.lastIndex+1
+	a.lastSource, a.lastIndex = f.Source, f.Index
+	fr, err := a.face.Observe(f.Mat, f.Time, track)
+	if err != nil {
+		return posture.Input{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, err)
+	}
+	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}, nil
+}
 
 // Analyze runs the whole path on one frame. The frame stays owned by the caller.
 func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	obs := domain.Observation{Time: f.Time, Offset: f.Offset, Source: f.Source, Frame: f.Index}
-	kps, _, err := a.pose.Estimate(f.Mat)
+	in, err := a.Input(f)
 	if err != nil {
-		return obs, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, err)
+		return obs, err
 	}
-	return a.judge.Observe(obs, kps, f.Mat.Cols(), f.Mat.Rows()), nil
+	return a.judge.Observe(obs, in), nil
 }
 
 // Timed runs Analyze and reports how long it took.
@@ -64,4 +99,33 @@ func (a *Analyzer) Timed(f Frame) (domain.Observation, time.Duration, error) {
 	t0 := time.Now()
 	obs, err := a.Analyze(f)
 	return obs, time.Since(t0), err
+}
+
+// faceInput keeps what the judgement needs of the face models' result.
+func faceInput(r FaceResult) *posture.Face {
+	if !r.Detected {
+		return &posture.Face{Faces: r.Faces}
+	}
+	pt := func(p face.Point) posture.Point { return posture.Point{X: p.X, Y: p.Y} }
+	box := func(b face.Box) posture.Box {
+		return posture.Box{MinX: b.MinX, MinY: b.MinY, MaxX: b.MaxX, MaxY: b.MaxY}
+	}
+	out := &posture.Face{Faces: r.Faces, Tracked: r.Tracked, Score: r.Best.Score, Box: box(r.Best.Box)}
+	for i, l := range r.Best.Landmarks {
+		out.Landmarks[i] = pt(l)
+	}
+	if r.MeshRan {
+		m := &r.Mesh
+		pm := &posture.Mesh{Score: m.Score, Box: box(m.Bounds()), EyeDist3D: m.EyeDistance3D()}
+		if ang, ok := m.Angles(); ok {
+			pm.Roll, pm.Pitch, pm.Yaw = ang.Roll, ang.Pitch, ang.Yaw
+		}
+		right, left := m.EyeCenters() // the subject's right eye is on the image's left
+		pm.EyeL, pm.EyeR = pt(right), pt(left)
+		pm.Nose = pt(m.Points[face.MeshNoseTip].XY())
+		pm.Chin = pt(m.Points[face.MeshChin].XY())
+		pm.Forehead = pt(m.Points[face.MeshForehead].XY())
+		out.Mesh = pm
+	}
+	return out
 }

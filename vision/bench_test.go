@@ -3,83 +3,150 @@ package vision
 import (
 	"path/filepath"
 	"testing"
+	"time"
+
+	"gocv.io/x/gocv"
 
 	"posturewatch/coach/domain"
+	"posturewatch/vision/face"
 	"posturewatch/vision/posture"
 )
 
-// The per-frame path on a 960×540 webcam frame: the whole of it, then each
-// stage. `make bench` turns these into a ms/frame report.
+// The per-frame path with all three models on 2 threads: the whole of it
+// (with the face detector, as on the first frame or when the face is lost,
+// and tracked, as on the frames after), then each stage. `make bench` turns
+// these into a ms/frame report.
 
-func benchFrame(b *testing.B) (*PoseNet, Frame) {
+// benchImage is a 960×540 webcam frame (neck-forward) or grace_hopper.jpg
+// (a face the mesh reads, for the tracked path).
+func benchImage(b *testing.B, rel string) gocv.Mat {
 	b.Helper()
-	pn, err := NewPoseNet(PoseOptions{ModelPath: modelPath(b), Strict: true, Threads: 2})
+	img, err := loadImage(filepath.Join(dataDir(b), rel))
 	if err != nil {
 		b.Fatal(err)
 	}
-	img, err := LoadImage(filepath.Join(dataDir(b), "neck-forward", "4-upright", "IMG_0877_100.jpg"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { pn.Close(); img.Close() })
-	return pn, Frame{Mat: img, Source: "bench"}
+	b.Cleanup(func() { img.Close() })
+	return img
 }
 
+const (
+	benchWebcam = "neck-forward/4-upright/IMG_0877_100.jpg"
+	benchFace   = "misc/grace_hopper.jpg"
+)
+
+func benchAnalyzer(b *testing.B) *Analyzer {
+	b.Helper()
+	an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(b), Threads: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { an.Close() })
+	return an
+}
+
+// BenchmarkFrameWholePath: every model runs (body, face detector, mesh).
 func BenchmarkFrameWholePath(b *testing.B) {
-	pn, f := benchFrame(b)
-	an := &Analyzer{pose: pn, judge: posture.NewJudge(posture.DefaultParams(), nil)}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	an := benchAnalyzer(b)
+	f := Frame{Mat: benchImage(b, benchWebcam), Source: "bench"}
+	for b.Loop() {
+		an.face.Reset()
 		if _, err := an.Analyze(f); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkStageLetterbox(b *testing.B) {
-	pn, f := benchFrame(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		pn.letterbox(f.Mat)
+// BenchmarkFrameTracked: the face followed from the previous frame, so the
+// detector is skipped (the steady state of a live session).
+func BenchmarkFrameTracked(b *testing.B) {
+	an := benchAnalyzer(b)
+	f := Frame{Mat: benchImage(b, benchFace), Source: "bench", Time: time.Now()}
+	for b.Loop() {
+		f.Index++
+		f.Time = f.Time.Add(time.Millisecond)
+		if _, err := an.Analyze(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if an.face.track == nil {
+		b.Fatal("the face was not tracked")
 	}
 }
 
-func BenchmarkStageModel(b *testing.B) {
-	pn, f := benchFrame(b)
-	pn.letterbox(f.Mat)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := pn.forward(func(Heads) {}); err != nil {
+func BenchmarkStagePoseLetterbox(b *testing.B) {
+	an := benchAnalyzer(b)
+	img := benchImage(b, benchWebcam)
+	for b.Loop() {
+		an.pose.letterbox(img)
+	}
+}
+
+func BenchmarkStagePoseModel(b *testing.B) {
+	an := benchAnalyzer(b)
+	an.pose.letterbox(benchImage(b, benchWebcam))
+	for b.Loop() {
+		if err := an.pose.forward(func(Heads) {}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkStageDecode(b *testing.B) {
-	pn, f := benchFrame(b)
-	pn.letterbox(f.Mat)
+func BenchmarkStagePoseDecode(b *testing.B) {
+	an := benchAnalyzer(b)
+	an.pose.letterbox(benchImage(b, benchWebcam))
 	var h Heads
-	if err := pn.forward(func(x Heads) {
+	if err := an.pose.forward(func(x Heads) {
 		h = Heads{append([]float32(nil), x.Heatmaps...), append([]float32(nil), x.Center...),
 			append([]float32(nil), x.Regress...), append([]float32(nil), x.Offsets...)}
 	}); err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		Decode(h)
 	}
 }
 
+// BenchmarkStageFaceDetector: letterbox to 256², the model, decoding and
+// suppression.
+func BenchmarkStageFaceDetector(b *testing.B) {
+	an := benchAnalyzer(b)
+	img := benchImage(b, benchWebcam)
+	for b.Loop() {
+		if _, err := an.face.detect(img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStageFaceMesh: the rotated crop, the model, mapping 468 points back.
+func BenchmarkStageFaceMesh(b *testing.B) {
+	an := benchAnalyzer(b)
+	img := benchImage(b, benchWebcam)
+	dets, err := an.face.detect(img)
+	if err != nil || len(dets) == 0 {
+		b.Fatalf("no face to crop (%v)", err)
+	}
+	crop, err := face.CropFromDetection(dets[0], face.DefaultDetectionCrop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := an.face.runMesh(img, crop); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStageJudge: metrics, faults and reasons from the models' output.
 func BenchmarkStageJudge(b *testing.B) {
-	pn, f := benchFrame(b)
-	kps, _, err := pn.Estimate(f.Mat)
+	an := benchAnalyzer(b)
+	img := benchImage(b, benchFace)
+	in, err := an.Input(Frame{Mat: img, Source: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	j := posture.NewJudge(posture.DefaultParams(), nil)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		j.Observe(domain.Observation{}, kps, f.Mat.Cols(), f.Mat.Rows())
+	for b.Loop() {
+		j.Observe(domain.Observation{}, in)
 	}
 }

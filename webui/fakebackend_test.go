@@ -116,7 +116,7 @@ func (f *fakeBackend) FinishCalibration(name string) (*domain.Baseline, error) {
 	}
 	f.calibrating = false
 	b := &domain.Baseline{Name: name, Created: time.Now(), Frames: 50,
-		Metrics: map[string]domain.Stat{domain.MetricNeckLength: {Median: 0.62, MAD: 0.02, N: 50}}}
+		Metrics: map[string]domain.Stat{domain.MetricNeckShoulders: {Median: 0.62, MAD: 0.02, N: 50}}}
 	f.profiles[name] = b
 	f.active = name
 	f.status.State = domain.StateGood

@@ -244,7 +244,7 @@ func TestHistoryEvents(t *testing.T) {
 
 func TestHistoryProfiles(t *testing.T) {
 	h, _ := openTestHistory(t)
-	b := domain.Baseline{Name: "desk", Created: time.Now(), Frames: 40, Metrics: map[string]domain.Stat{domain.MetricNeckLength: {Median: 0.6, MAD: 0.01, N: 40}}}
+	b := domain.Baseline{Name: "desk", Created: time.Now(), Frames: 40, Metrics: map[string]domain.Stat{domain.MetricNeckShoulders: {Median: 0.6, MAD: 0.01, N: 40}}}
 	if err := h.SaveProfile(b); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestHistoryProfiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	ps, err := h.Profiles()
-	if err != nil || len(ps) != 2 || ps[0].Name != "desk" || ps[0].Frames != 41 || ps[0].Metrics[domain.MetricNeckLength].Median != 0.6 {
+	if err != nil || len(ps) != 2 || ps[0].Name != "desk" || ps[0].Frames != 41 || ps[0].Metrics[domain.MetricNeckShoulders].Median != 0.6 {
 		t.Fatalf("profiles = %+v %v", ps, err)
 	}
 	if ok, err := h.DeleteProfile("desk"); !ok || err != nil {

@@ -417,12 +417,12 @@ func TestHubPingsDropSilentClients(t *testing.T) {
 func TestSampleFromObservation(t *testing.T) {
 	obs := domain.Observation{Posture: domain.PostureBad, Confidence: 0.8,
 		Faults:  []domain.Fault{{Name: domain.ForwardHead, Severity: 0.62}, {Name: domain.HeadTilt, Severity: 0.2}},
-		Metrics: domain.Metrics{domain.MetricNeckLength: 0.5, domain.MetricHeadYaw: math.NaN()}}
+		Metrics: domain.Metrics{domain.MetricNeckShoulders: 0.5, domain.MetricHeadYaw: math.NaN()}}
 	s := SampleFromObservation(obs)
 	if s.Score == nil || *s.Score != 38 {
 		t.Errorf("score = %v, want 38 (100 − worst severity 62%%)", s.Score)
 	}
-	if _, ok := s.Metrics[domain.MetricHeadYaw]; ok || s.Metrics[domain.MetricNeckLength] != 0.5 {
+	if _, ok := s.Metrics[domain.MetricHeadYaw]; ok || s.Metrics[domain.MetricNeckShoulders] != 0.5 {
 		t.Errorf("metrics = %v: NaN must be dropped, others kept", s.Metrics)
 	}
 	if _, err := json.Marshal(s); err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -124,7 +125,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(tw, "%s\t%d\t-\terror\t%s\t-\n", r.Source, r.Frame, r.Error)
 			return
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%.1f\n", r.Source, r.Frame, r.TS, r.Posture, vision.FaultList(r.Faults), r.MS)
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%.1f\n", r.Source, r.Frame, r.TS, r.Posture, faultList(r.Faults), r.MS)
 	}
 	err = vision.Walk(fs.Args(), vision.SourceOptions{FPS: o.fps, Start: time.Unix(0, 0).UTC()}, func(f *vision.Frame, ferr error) {
 		if ferr != nil {
@@ -246,4 +247,16 @@ func (s *summary) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "time per frame: mean %.1f ms, median %.1f ms\n", tot/float64(len(s.ms)), s.ms[len(s.ms)/2])
 	}
+}
+
+// faultList formats faults as "name:severity …", or "-" for none.
+func faultList(fs []domain.Fault) string {
+	if len(fs) == 0 {
+		return "-"
+	}
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		parts = append(parts, fmt.Sprintf("%s:%.2f", f.Name, f.Severity))
+	}
+	return strings.Join(parts, " ")
 }

@@ -165,7 +165,7 @@ func TestCalibrateThenAnalyzeWithBaseline(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("calibrate exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(stdout, "neck_face") {
+	if !strings.Contains(stdout, "neck_eyes") {
 		t.Errorf("calibrate output lists no metrics: %s", stdout)
 	}
 	b, err := coach.LoadBaseline(out)

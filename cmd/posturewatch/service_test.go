@@ -648,7 +648,7 @@ func TestRepCountingStopsWhenIdle(t *testing.T) {
 	}
 	s := &service{log: slog.New(slog.NewTextHandler(io.Discard, nil)), reps: rc, repsEx: "chin_tuck", repsTarget: 10}
 	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	still := domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: 0.1, domain.MetricNeckLength: 0.5}}
+	still := domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: 0.1, domain.MetricNeckShoulders: 0.5}}
 	for d := time.Duration(0); d <= repsIdleAfter; d += time.Second {
 		s.stepReps(still, t0.Add(d))
 		if s.reps == nil {

@@ -8,6 +8,9 @@ import (
 // MinCalibrationFrames is the least number of usable frames a calibration needs.
 const MinCalibrationFrames = 8
 
+// Current reports whether the baseline was measured with today's metrics.
+func (b *Baseline) Current() bool { return b != nil && b.Version == MetricsVersion }
+
 // Usable reports whether the observation can go into a baseline: someone
 // judged (not away, not unknown), confident enough, with metrics.
 func (o Observation) Usable(minConfidence float64) bool {
@@ -42,7 +45,7 @@ func ComputeBaseline(name string, frames []Observation, minConfidence float64, c
 			}
 		}
 	}
-	b := &Baseline{Name: name, Created: created, Frames: len(usable), Metrics: map[string]Stat{}}
+	b := &Baseline{Name: name, Version: MetricsVersion, Created: created, Frames: len(usable), Metrics: map[string]Stat{}}
 	for k, vs := range vals {
 		if len(vs)*2 < len(usable) {
 			continue

@@ -71,22 +71,29 @@ type Keypoint struct {
 	Score float64 `json:"score"`
 }
 
-// Metric keys. All are free of the camera's resolution and distance
-// (ratios of lengths, angles, or positions as a fraction of the frame).
+// Metric keys. All are free of the camera's resolution; the ones "in eye
+// widths" are also free of the distance to the camera. The eye width is the
+// distance between the eye centres: from the face mesh in three dimensions
+// (so a turned or tilted head does not shrink it), else from the face
+// detector or the body model in the image plane.
 const (
-	MetricHeadRoll       = "head_roll_deg"     // eye/ear line angle from horizontal, + = image-right side lower
-	MetricHeadYaw        = "head_yaw"          // nose offset from the eye/ear midpoint / face width (−1..1)
-	MetricHeadPitch      = "head_pitch"        // nose height above the ear line / face width (bigger = chin up)
-	MetricFaceFrame      = "face_frame"        // face width / frame width
-	MetricFaceShoulder   = "face_shoulder"     // face width / shoulder width
-	MetricNeckLength     = "neck_length"       // ear midpoint to shoulder line / shoulder width
-	MetricNeckFace       = "neck_face"         // ear midpoint to shoulder line / face width
-	MetricShoulderFace   = "shoulder_face"     // shoulder width / face width
+	MetricHeadRoll       = "head_roll_deg"     // eye line angle from horizontal, + = image-right side lower
+	MetricHeadYaw        = "head_yaw_deg"      // head turn, + = the nose towards the image's right
+	MetricHeadPitch      = "head_pitch_deg"    // head pitch from the face mesh, + = chin up (camera height adds to it)
+	MetricFaceFrame      = "face_frame"        // eye width / frame width: how near the face is
+	MetricFaceBox        = "face_box"          // face box height / frame height
+	MetricNeckEyes       = "neck_eyes"         // eye line to shoulder line, in eye widths
+	MetricNeckShoulders  = "neck_shoulders"    // eye line to shoulder line / shoulder width (free of the eye width's noise)
+	MetricShoulderFace   = "shoulder_face"     // shoulder width, in eye widths
 	MetricShoulderTilt   = "shoulder_tilt_deg" // shoulder line angle from horizontal
 	MetricShoulderHeight = "shoulder_height"   // shoulder line y / frame height (0 top, 1 bottom)
 	MetricEyeHeight      = "eye_height"        // eye line y / frame height
-	MetricFaceHeight     = "face_height_ratio" // eye line to nose / face width (drops when looking down)
+	MetricFaceHeight     = "face_height_ratio" // eye line to nose tip, in eye widths (grows looking down)
 )
+
+// MetricsVersion is the version of the metric set above. A baseline made
+// with another version measured other things and must be made again.
+const MetricsVersion = 2
 
 // Metrics maps metric keys to values; a metric that cannot be measured on a
 // frame is absent, never zero.
@@ -94,15 +101,18 @@ type Metrics map[string]float64
 
 // Observation is what vision reports for one frame.
 type Observation struct {
-	Time      time.Time     `json:"-"`
-	Offset    time.Duration `json:"-"` // position on the source's own timeline
-	Source    string        `json:"source,omitempty"`
-	Frame     int           `json:"frame"`
-	Posture   Posture       `json:"posture"`
-	Faults    []Fault       `json:"faults"`
-	Metrics   Metrics       `json:"metrics"`
-	Keypoints []Keypoint    `json:"keypoints"`
-	Visible   []string      `json:"visible,omitempty"` // parts judged visible: face, eyes, ears, shoulders
+	Time    time.Time     `json:"-"`
+	Offset  time.Duration `json:"-"` // position on the source's own timeline
+	Source  string        `json:"source,omitempty"`
+	Frame   int           `json:"frame"`
+	Posture Posture       `json:"posture"`
+	// Why says in words what the verdict rests on: the worst fault, what
+	// was seen for a good verdict, what was missing for away or unknown.
+	Why       string     `json:"why,omitempty"`
+	Faults    []Fault    `json:"faults"`
+	Metrics   Metrics    `json:"metrics"`
+	Keypoints []Keypoint `json:"keypoints"`
+	Visible   []string   `json:"visible,omitempty"` // parts judged visible: face, eyes, ears, shoulders
 	// Confidence of the person detection 0..1 (mean score of the head and shoulder keypoints).
 	Confidence float64 `json:"confidence"`
 }
@@ -126,7 +136,10 @@ type Stat struct {
 
 // Baseline is a personal profile of metrics taken from the user's good posture.
 type Baseline struct {
-	Name    string          `json:"name"`
+	Name string `json:"name"`
+	// Version is the MetricsVersion the metrics were measured with (0: the
+	// first, before the face models).
+	Version int             `json:"version,omitempty"`
 	Created time.Time       `json:"created"`
 	Frames  int             `json:"frames"`
 	Metrics map[string]Stat `json:"metrics"`

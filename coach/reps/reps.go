@@ -27,7 +27,10 @@ import (
 //
 // Hysteresis: a hold starts when the smoothed score rises above Enter and ends
 // when it falls below Exit (both raised automatically when the baseline was
-// noisy). A return is confirmed only after MergeGap at rest — a brief dip that
+// noisy: Enter to 6 robust SDs of the rest score, at most 1.6 times its
+// default so a clear repetition still counts; Exit to 3 SDs, kept between 55
+// and 70 % of the entry level so that a return to a position a little off the
+// first rest still ends the hold). A return is confirmed only after MergeGap at rest — a brief dip that
 // goes straight back into the hold is the same repetition — and a
 // displacement shorter than MinHold is noise. Start, end and hold time come
 // from the interpolated crossings of the Exit level by the raw score, so they
@@ -68,20 +71,25 @@ type kind struct {
 	signals []signal
 }
 
-// repKinds defines the counted movements. Units are the change of a clear
-// repetition seen from a frontal webcam at desk distance.
+// kinds defines the counted movements. Units are the change of a clear
+// repetition seen from a frontal webcam at desk distance: the face's size in
+// the frame and against the shoulders, the neck's height against the
+// shoulders' width (steadier than in eye widths, which carry the eyes' noise
+// twice), and
+// the head's pitch in degrees (a chin tuck nods it down a little, a poke
+// lifts the chin).
 var kinds = map[string]kind{
 	ChinTuck: {name: ChinTuck, signals: []signal{
 		{metric: domain.MetricFaceFrame, sign: -1, unit: 0.05, relative: true, weight: 1},
-		{metric: domain.MetricFaceShoulder, sign: -1, unit: 0.05, relative: true, weight: 1},
-		{metric: domain.MetricNeckLength, sign: +1, unit: 0.08, relative: true, weight: 1},
-		{metric: domain.MetricHeadPitch, sign: -1, unit: 0.10, relative: false, weight: 0.5},
+		{metric: domain.MetricShoulderFace, sign: +1, unit: 0.05, relative: true, weight: 1},
+		{metric: domain.MetricNeckShoulders, sign: +1, unit: 0.08, relative: true, weight: 1},
+		{metric: domain.MetricHeadPitch, sign: -1, unit: 6, relative: false, weight: 0.5},
 	}},
 	HeadForward: {name: HeadForward, signals: []signal{
-		{metric: domain.MetricFaceFrame, sign: +1, unit: 0.10, relative: true, weight: 1},
-		{metric: domain.MetricFaceShoulder, sign: +1, unit: 0.10, relative: true, weight: 1},
-		{metric: domain.MetricNeckLength, sign: -1, unit: 0.15, relative: true, weight: 1},
-		{metric: domain.MetricHeadPitch, sign: +1, unit: 0.15, relative: false, weight: 0.5},
+		{metric: domain.MetricFaceFrame, sign: +1, unit: 0.10, relative: true, weight: 0.5}, // a poke may not bring the face nearer
+		{metric: domain.MetricShoulderFace, sign: -1, unit: 0.08, relative: true, weight: 1},
+		{metric: domain.MetricNeckShoulders, sign: -1, unit: 0.10, relative: true, weight: 1},
+		{metric: domain.MetricHeadPitch, sign: +1, unit: 8, relative: false, weight: 0.5},
 	}},
 }
 
@@ -482,8 +490,8 @@ func (r *Counter) calibrate(obs domain.Observation, present bool, now time.Time)
 	if len(scores) > 0 {
 		sigma = 1.4826 * domain.MAD(scores)
 	}
-	r.enter = min(max(r.opt.Enter, 6*sigma), 2*r.opt.Enter)
-	r.exit = min(max(r.opt.Exit, 3*sigma), 0.6*r.enter)
+	r.enter = min(max(r.opt.Enter, 6*sigma), 1.6*r.opt.Enter)
+	r.exit = min(max(r.opt.Exit, 3*sigma, 0.55*r.enter), 0.7*r.enter)
 	r.base = base
 	r.calib, r.calibT = nil, nil
 	r.phase = PhaseRest

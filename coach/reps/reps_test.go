@@ -94,11 +94,11 @@ func (sc repScript) frames() []timedObs {
 		}
 		n := func() float64 { return 1 + sc.noise*rng.NormFloat64() }
 		m := domain.Metrics{
-			domain.MetricFaceFrame:    0.20 * (1 + dir*size*a) * n(),
-			domain.MetricFaceShoulder: 0.45 * (1 + dir*size*a) * n(),
-			domain.MetricNeckLength:   0.55 * (1 - dir*1.4*size*a) * n(),
-			domain.MetricHeadPitch:    0.12 + dir*1.4*size*a + 0.2*sc.noise*rng.NormFloat64(),
-			domain.MetricHeadRoll:     1.5 * n(), // not used by the counter
+			domain.MetricFaceFrame:     0.20 * (1 + dir*size*a) * n(),
+			domain.MetricShoulderFace:  4.8 / (1 + dir*size*a) * n(),
+			domain.MetricNeckShoulders: 0.65 * (1 - dir*1.4*size*a) * n(),
+			domain.MetricHeadPitch:     3 + 60*dir*1.4*size*a + 12*sc.noise*rng.NormFloat64(),
+			domain.MetricHeadRoll:      1.5 * n(), // not used by the counter
 		}
 		for k := range m {
 			if sc.patchy > 0 && rng.Float64() < sc.patchy {
@@ -344,7 +344,7 @@ func TestRepsSetBaseline(t *testing.T) {
 	sc.starts = sc.starts[:3]
 	frames := sc.frames()
 	rc, _ := New(ChinTuck)
-	if err := rc.SetBaseline(domain.Metrics{domain.MetricEyeHeight: 0.3}); err == nil {
+	if err := rc.SetBaseline(domain.Metrics{domain.MetricShoulderTilt: 2}); err == nil {
 		t.Error("a baseline without the needed metrics was accepted")
 	}
 	if err := rc.SetBaseline(frames[0].obs.Metrics); err != nil {
@@ -388,7 +388,7 @@ func TestRepsSlowDriftNotCounted(t *testing.T) {
 		s := float64(i) / 5
 		f := 1 - 0.06*s/60
 		frames = append(frames, timedObs{repT0.Add(time.Duration(s * float64(time.Second))), domain.Observation{Posture: domain.PostureGood,
-			Metrics: domain.Metrics{domain.MetricFaceFrame: 0.2 * f, domain.MetricFaceShoulder: 0.45 * f, domain.MetricNeckLength: 0.55 / f}}})
+			Metrics: domain.Metrics{domain.MetricFaceFrame: 0.2 * f, domain.MetricShoulderFace: 4.8 / f, domain.MetricNeckShoulders: 0.65 / f}}})
 	}
 	rc, _ := runReps(t, ChinTuck, frames)
 	if n := rc.Result().Reps; n != 0 {
@@ -411,7 +411,7 @@ func TestRepCounterBadInput(t *testing.T) {
 		case 1:
 			obs = domain.Observation{Posture: domain.PostureUnknown, Metrics: domain.Metrics{}}
 		case 2:
-			obs = domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: math.NaN(), domain.MetricFaceShoulder: math.Inf(1)}}
+			obs = domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: math.NaN(), domain.MetricShoulderFace: math.Inf(1)}}
 		case 3:
 			obs = domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: 0}}
 		}
@@ -645,9 +645,9 @@ func chinTucksOnRealNoise(t *testing.T, depth float64, fps float64, starts []flo
 			m[k] = v
 		}
 		m[domain.MetricFaceFrame] *= 1 - 0.05*a
-		m[domain.MetricFaceShoulder] *= 1 - 0.05*a
-		m[domain.MetricNeckLength] *= 1 + 0.07*a
-		m[domain.MetricHeadPitch] -= 0.07 * a
+		m[domain.MetricShoulderFace] /= 1 - 0.05*a
+		m[domain.MetricNeckShoulders] *= 1 + 0.07*a
+		m[domain.MetricHeadPitch] -= 4 * a
 		out = append(out, timedObs{repT0.Add(time.Duration(s * float64(time.Second))), domain.Observation{Posture: domain.PostureGood, Metrics: m}})
 	}
 	return out
@@ -688,7 +688,7 @@ func TestRepsInterruptedBaselineStartsOver(t *testing.T) {
 	for i := range 5 {
 		at := repT0.Add(time.Duration(i) * 200 * time.Millisecond)
 		frames = append(frames, timedObs{at, domain.Observation{Posture: domain.PostureGood,
-			Metrics: domain.Metrics{domain.MetricFaceFrame: 0.26, domain.MetricFaceShoulder: 0.6, domain.MetricNeckLength: 0.4, domain.MetricHeadPitch: 0.3}}})
+			Metrics: domain.Metrics{domain.MetricFaceFrame: 0.26, domain.MetricShoulderFace: 3.6, domain.MetricNeckShoulders: 0.6, domain.MetricHeadPitch: 15}}})
 	}
 	sc := eightReps()
 	for _, f := range sc.frames() {

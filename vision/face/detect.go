@@ -52,6 +52,16 @@ type Detection struct {
 	Anchor int
 }
 
+// Shifted returns the detection moved by (dx, dy) pixels, for a detection
+// made on a padded copy of the frame.
+func (d Detection) Shifted(dx, dy float64) Detection {
+	d.Box = Box{d.Box.MinX + dx, d.Box.MinY + dy, d.Box.MaxX + dx, d.Box.MaxY + dy}
+	for i := range d.Landmarks {
+		d.Landmarks[i] = Point{d.Landmarks[i].X + dx, d.Landmarks[i].Y + dy}
+	}
+	return d
+}
+
 // Landmark returns one of the six landmarks.
 func (d Detection) Landmark(l Landmark) Point { return d.Landmarks[l] }
 

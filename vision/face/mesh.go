@@ -112,6 +112,17 @@ func (m *Mesh) EyeDistance() float64 {
 	return distance(r, l)
 }
 
+// EyeDistance3D is the distance between the eye centres in three
+// dimensions (the mesh's depth is in the same scale as x and y). Unlike
+// EyeDistance it does not shrink when the head turns, tilts or tips, so it
+// measures how near the face is whatever its pose.
+func (m *Mesh) EyeDistance3D() float64 {
+	mid := func(a, b Point3) Point3 { return Point3{(a.X + b.X) / 2, (a.Y + b.Y) / 2, (a.Z + b.Z) / 2} }
+	r := mid(m.Points[MeshRightEyeOuter], m.Points[MeshRightEyeInner])
+	l := mid(m.Points[MeshLeftEyeInner], m.Points[MeshLeftEyeOuter])
+	return r.sub3(l).length3()
+}
+
 // EyeDistance is the distance between the detector's eye landmarks in
 // source pixels.
 func (d Detection) EyeDistance() float64 {

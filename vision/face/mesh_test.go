@@ -123,3 +123,20 @@ func TestFaceSizeHelpers(t *testing.T) {
 	d := rotatedDetection(300, 200, 100, rad(30))
 	assertNear(t, "detector eye distance", d.EyeDistance(), 50, 1e-9)
 }
+
+func TestEyeDistance3DIgnoresPose(t *testing.T) {
+	flat := meshOf(projectMesh(0, 0, 0, 2, 320, 240), 1)
+	want := flat.EyeDistance3D()
+	if math.Abs(want-flat.EyeDistance()) > 1e-6 {
+		t.Fatalf("frontal face: 3-D eye distance %.3f, image-plane %.3f", want, flat.EyeDistance())
+	}
+	for _, a := range [][3]float64{{0, 0, 40}, {0, -30, 0}, {45, 0, -25}} {
+		m := meshOf(projectMesh(a[0], a[1], a[2], 2, 320, 240), 1)
+		if got := m.EyeDistance3D(); math.Abs(got-want) > 1e-6*want {
+			t.Errorf("roll/pitch/yaw %v: 3-D eye distance %.3f, want %.3f", a, got, want)
+		}
+		if a[2] != 0 && m.EyeDistance() > 0.95*want {
+			t.Errorf("roll/pitch/yaw %v: the image-plane distance %.3f should shrink with the turn", a, m.EyeDistance())
+		}
+	}
+}

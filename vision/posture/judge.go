@@ -3,8 +3,10 @@ package posture
 import (
 	"fmt"
 	"math"
-	"posturewatch/coach/domain"
+	"strings"
 	"sync"
+
+	"posturewatch/coach/domain"
 )
 
 // Ramp maps a value to a severity: 0 at Onset, 1 at Full (either order, so a
@@ -13,74 +15,128 @@ type Ramp struct{ Onset, Full float64 }
 
 // Sev is the severity of v on the ramp.
 func (r Ramp) Sev(v float64) float64 {
-	if r.Full == r.Onset {
+	if r.Full == r.Onset || math.IsNaN(v) {
 		return 0
 	}
 	return clamp01((v - r.Onset) / (r.Full - r.Onset))
 }
 
+// Mid is where the ramp reaches 0.5, the verdict's "bad" line.
+func (r Ramp) Mid() float64 { return (r.Onset + r.Full) / 2 }
+
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
 
-// Params are the judgement's thresholds. Defaults (no calibration) apply to
-// the absolute metric; Delta ramps apply to the change from a personal
-// baseline's median (sign: the direction of the fault).
+// Params are the judgement's thresholds. The uncalibrated ramps apply to a
+// frame's own metrics; the D… ramps to the change from a personal baseline.
+// DefaultParams are fitted to the development data (make fit); every value's
+// origin is written beside it in params_fit.go.
 type Params struct {
-	// Presence.
-	MinFaceScore float64 // mean of the best three head keypoint scores for "someone is there"
-	MinFaceFrame float64 // eye distance / frame width below which a face is a passer-by or far away
+	// Presence. A face counts when the detector finds one (MinFaceScore)
+	// and either the mesh accepts it, the body model sees a head there too,
+	// or the detector is sure on its own (FaceAlone); a head the body model
+	// sees counts by itself (MinHeadScore).
+	FaceAlone, HeadWithFace, MinHeadScore float64
+	// NearFace: a face the detector finds (MinFaceScore) whose box fills
+	// this share of the frame's height counts by itself: someone leaning in
+	// so close that the mesh and the body model lose the face.
+	NearFace float64
+	// MinFaceFrame: eye width / frame width below which a face is a passer-by.
+	MinFaceFrame float64
 
 	// Verdict.
 	BadAt     float64 // a fault at or above this severity makes the posture bad
 	ReportMin float64 // faults below this severity are not listed
 
-	// Uncalibrated ramps on absolute metrics.
-	Tilt, Turn, Back, BackPitch, Down, DownPitch, Close, CloseNoShoulders     Ramp
-	NeckFace, FaceShoulder, ShoulderFace, EyeLow, CloseCamera, ShoulderUneven Ramp
-	// SunkEyes and SunkNeck are judged together: a slouch from one frame
-	// needs both the head low in a laptop frame and the neck shortened.
-	SunkEyes, SunkNeck Ramp
-	// Calibrated ramps on changes from the baseline.
-	DNeckFace, DFaceFrame, DFaceShoulder, DShoulderFace, DEyeDrop, DPitch, DFaceHeight Ramp
+	// SitUp is the fitted linear score of "sit up straight" (forward head,
+	// rounded shoulders, sinking, leaning in, looking down): a logistic
+	// regression on the metrics of SitUpFeatures. Its severity is
+	// SitUpRamp of the score; the feature that pushes it furthest from
+	// upright names the fault.
+	SitUp     Linear
+	SitUpRamp Ramp
+
+	// Strong poses, each on one metric: leaning in until the face fills the
+	// frame (face_frame; face box height / frame height), the head bowed far
+	// (pitch from the mesh; nose drop when there is no mesh).
+	Close, CloseFill Ramp
+	Down, DownNose   Ramp
+	Back, BackNose   Ramp // head pitch (mesh); nose drop with an unmeshable face
+	Tilt, Turn       Ramp // |roll|, |yaw| in degrees
+	ShoulderUneven   Ramp // |shoulder tilt| in degrees
+
+	// Against a baseline: SitUpDelta is the same kind of fitted score on the
+	// changes since the baseline (see Deltas), severity SitUpRamp of it;
+	// DClose (relative growth of the face's width in the frame) and DBack
+	// (pitch raised, degrees) catch the strong poses.
+	SitUpDelta Linear
+	// SitUpDeltaAbs weighs the frame's own sit-up score into the calibrated
+	// one: a baseline sharpens the judgement of change, and the frame's own
+	// shape still says something (a baseline taken in a poor moment).
+	SitUpDeltaAbs float64
+	DClose, DBack Ramp
 }
 
-// DefaultParams are the uncalibrated defaults. Each one's origin is written
-// beside it: anatomy averages (interpupillary ≈ 6.3 cm, shoulder breadth ≈
-// 36–40 cm, ear-to-acromion height ≈ 18–22 cm), laptop-camera geometry
-// (≈ 65° horizontal field of view at 50–60 cm), and what MoveNet reported on
-// ../shared/posture-data (see README "How the defaults were set").
-func DefaultParams() Params {
-	return Params{
-		MinFaceScore: 0.3,   // best three head keypoints: 0.4–0.9 on real faces (masked, eyes closed too), empty scenes below 0.25
-		MinFaceFrame: 0.035, // eye distance 6.3 cm spans ≥ 3.5 % of a laptop frame out to ~1.6 m; desk users are at 0.4–0.9 m
-		BadAt:        0.5,
-		ReportMin:    0.1,
+// SitUpFeatures are the metrics the sit-up score reads, the direction in
+// which each is worse (Worse: +1 larger, −1 smaller), and the fault each
+// names when it pushes the score the most. The fit keeps every weight on its
+// feature's side (or at zero), so a feature can only ever accuse in the
+// direction that means bad posture.
+var SitUpFeatures = [NumSitUp]struct {
+	Metric string
+	Worse  float64
+	Fault  domain.FaultName
+}{
+	{domain.MetricNeckEyes, -1, domain.ForwardHead},          // the neck shortens as the head drops forward
+	{domain.MetricShoulderFace, -1, domain.RoundedShoulders}, // shoulders narrow against the face
+	{domain.MetricEyeHeight, +1, domain.Slouch},              // the eyes sink in the frame
+	{domain.MetricHeadPitch, -1, domain.HeadDown},            // the head bows
+	{domain.MetricFaceFrame, +1, domain.TooClose},            // the face grows as one leans in
+	{domain.MetricFaceHeight, +1, domain.HeadDown},           // the nose drops below the eyes as the head bows
+}
 
-		Tilt:      Ramp{10, 25},     // |roll| degrees: ≤ 10° is normal head carriage, 25° is an ear-toward-shoulder stretch
-		Turn:      Ramp{0.15, 0.4},  // yaw ≈ 0.4·tan(turn) from the nose (≈ 2.5 cm before the pupils), ≈ 0.5·tan with both ears: 0.15 ≈ 17–20°, bad (0.275) ≈ 28–35°; we see ≤ 0.16 facing the screen
-		Back:      Ramp{0.40, 0.22}, // eye–nose height / eye distance: 0.43–0.60 level (0.52–0.60 from a laptop camera below), ≈ 0.3 at 30° chin up
-		BackPitch: Ramp{0.15, 0.6},  // nose above the ear line, eye widths: −0.4…−0.1 level; the nose sits ≈ 10 cm before the ear axis, so 30° back lifts it ≈ +0.8
-		Down:      Ramp{1.05, 1.4},  // eye–nose height / eye distance grows when the head bows (≈ 0.8 at 30°)
-		DownPitch: Ramp{-0.8, -1.3}, // nose below the ear line: ≈ −1.1 at 30° bowed
+// NumSitUp is the number of SitUpFeatures.
+const NumSitUp = 6
 
-		Close:            Ramp{0.16, 0.24},  // eye distance / frame width: 0.08–0.15 at 50–60 cm (wider for cropped frames), 0.24 ≈ 25 cm
-		CloseNoShoulders: Ramp{0.12, 0.18},  // the same when the shoulders have left the frame (leaning in)
-		NeckFace:         Ramp{2.4, 1.5},    // ear-line to shoulder-line height / eye distance: 2.3–2.8 upright in every set we have, 1.3–1.6 head forward
-		FaceShoulder:     Ramp{0.26, 0.34},  // eye distance / shoulder width: ~0.18–0.22 upright
-		ShoulderFace:     Ramp{3.6, 2.9},    // shoulder width / eye distance: ~4.5–5.5 upright; shoulders drawn in shrink it
-		EyeLow:           Ramp{0.38, 0.50},  // eye line / frame height, for a close (laptop) camera: upright 0.25–0.40, sunk 0.45–0.55
-		CloseCamera:      Ramp{0.085, 0.10}, // face/frame width from which the camera counts as a laptop's (EyeLow applies)
-		SunkEyes:         Ramp{0.33, 0.42},  // with SunkNeck: eyes lower than upright laptop users' 0.25–0.32 …
-		SunkNeck:         Ramp{2.30, 2.00},  // … and the ear-to-shoulder height below upright's 2.3–2.8 eye widths
-		ShoulderUneven:   Ramp{7, 15},       // shoulder-line angle, degrees
+// Linear is a fitted linear score: Bias + Σ Weight·(x − Center)/Scale. A
+// feature that cannot be measured counts as Center (upright frames' median),
+// so it neither accuses nor excuses; a feature with Scale 0 is left out.
+type Linear struct {
+	Center, Scale, Weight [NumSitUp]float64
+	Bias                  float64
+}
 
-		DNeckFace:     Ramp{-0.12, -0.40}, // shortening of neck/face against the baseline
-		DFaceFrame:    Ramp{0.18, 0.5},    // relative growth of the face in the frame (leaning in)
-		DFaceShoulder: Ramp{0.10, 0.30},   // relative growth of face against shoulders (head forward)
-		DShoulderFace: Ramp{-0.10, -0.25}, // relative narrowing of shoulders against the face (rounding)
-		DEyeDrop:      Ramp{0.4, 0.9},     // eye line dropping, in eye widths (0.4 ≈ 2.5 cm; sitting still varies by < 0.1)
-		DPitch:        Ramp{0.35, 0.8},    // nose rising above the ear line, face widths
-		DFaceHeight:   Ramp{-0.12, -0.3},  // eye–nose height shrinking (chin up)
+// SitUpValue is feature i of the sit-up score on a frame's metrics. The
+// eyes' height in the frame counts only when both shoulders are in view: a
+// frame that cuts them off (as webcams framing head and shoulders do) has
+// the eyes low in it without anyone sinking.
+func SitUpValue(M domain.Metrics, i int) (float64, bool) {
+	if SitUpFeatures[i].Metric == domain.MetricEyeHeight {
+		if _, ok := M[domain.MetricShoulderFace]; !ok {
+			return 0, false
+		}
 	}
+	v, ok := M[SitUpFeatures[i].Metric]
+	return v, ok && !math.IsNaN(v)
+}
+
+// Terms gives each feature's contribution to the score; the score is Bias
+// plus their sum.
+func (l Linear) Terms(M domain.Metrics) (terms [NumSitUp]float64) {
+	for i := range SitUpFeatures {
+		if v, ok := SitUpValue(M, i); ok && l.Scale[i] > 0 {
+			terms[i] = l.Weight[i] * (v - l.Center[i]) / l.Scale[i]
+		}
+	}
+	return terms
+}
+
+// Score is the linear score of the metrics.
+func (l Linear) Score(M domain.Metrics) float64 {
+	z := l.Bias
+	for _, t := range l.Terms(M) {
+		z += t
+	}
+	return z
 }
 
 // Judge turns measurements into faults. It is safe for concurrent use.
@@ -100,192 +156,414 @@ func (j *Judge) SetBaseline(b *domain.Baseline) {
 	j.mu.Unlock()
 }
 
-// Observe measures keypoints and fills in the observation's verdict.
-func (j *Judge) Observe(obs domain.Observation, kps []domain.Keypoint, w, h int) domain.Observation {
-	m := Measure(kps, w, h)
-	obs.Keypoints = kps
+// Observe measures a frame's input and fills in the observation's verdict.
+func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
+	m := Measure(in)
+	obs.Keypoints = in.Keypoints
 	obs.Metrics = m.Metrics
-	obs.Visible = m.Visible()
+	obs.Visible = m.Parts
 	obs.Confidence = m.Confidence
-	obs.Posture, obs.Faults = j.Judge(m)
+	obs.Posture, obs.Faults, obs.Why = j.Judge(m)
 	if obs.Faults == nil {
 		obs.Faults = []domain.Fault{}
 	}
 	return obs
 }
 
-// Judge gives the overall posture and the faults, most severe first.
-func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault) {
+// Judge gives the overall posture, the faults (most severe first) and the
+// reason for the verdict in words.
+func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
 	j.mu.RLock()
 	p, b := j.p, j.baseline
 	j.mu.RUnlock()
-	if m.HeadScore < p.MinFaceScore || m.SizeFrame < p.MinFaceFrame {
-		// Nobody, or a face so small it is a passer-by or someone across the room.
-		return domain.PostureAway, nil
+	if b != nil && !b.Current() {
+		b = nil // measured with other metrics: the defaults are the better guide
 	}
-	if !m.Eyes || m.FaceWidth == 0 {
-		return domain.PostureUnknown, nil // someone is there, but too little shows to judge
+	presence, why := Presence(m, p)
+	if presence != domain.PostureGood {
+		return presence, nil, why
 	}
+	var sc Scores
+	score(&sc, m, b, p)
 	var fs []domain.Fault
-	add := func(name domain.FaultName, sev float64, why string, args ...any) {
-		if sev >= p.ReportMin {
-			fs = append(fs, domain.Fault{Name: name, Severity: round2(sev), Why: fmt.Sprintf(why, args...)})
+	for i, s := range sc.Sev {
+		if s >= p.ReportMin {
+			fs = append(fs, domain.Fault{Name: domain.AllFaults[i], Severity: round2(s), Why: sc.why(i, m)})
 		}
 	}
-	M := m.Metrics
-	get := func(k string) (float64, bool) { v, ok := M[k]; return v, ok }
-
-	// Head tilt, turn: absolute angles, no baseline needed (a level camera is assumed).
-	if v, ok := get(domain.MetricHeadRoll); ok {
-		ref := 0.0
-		if s, ok := stat(b, domain.MetricHeadRoll); ok {
-			ref = s.Median
-		}
-		add(domain.HeadTilt, p.Tilt.Sev(math.Abs(v-ref)), "head tilted %.0f° toward a shoulder", math.Abs(v-ref))
-	}
-	if v, ok := get(domain.MetricHeadYaw); ok {
-		ref := 0.0
-		if s, ok := stat(b, domain.MetricHeadYaw); ok {
-			ref = s.Median
-		}
-		dir := "right"
-		if v-ref < 0 {
-			dir = "left"
-		}
-		add(domain.HeadTurn, p.Turn.Sev(math.Abs(v-ref)), "head turned to the image %s (nose %.2f eye-widths off centre)", dir, math.Abs(v-ref))
-	}
-
-	// Pitch: head back (chin up) and head down.
-	fh, hasFH := get(domain.MetricFaceHeight)
-	pitch, hasPitch := get(domain.MetricHeadPitch)
-	var back, down float64
-	if sfh, ok := stat(b, domain.MetricFaceHeight); ok && hasFH {
-		d := fh - sfh.Median
-		back = p.DFaceHeight.Sev(d)
-		down = Ramp{-p.DFaceHeight.Onset, -p.DFaceHeight.Full}.Sev(d)
-		if sp, ok := stat(b, domain.MetricHeadPitch); ok && hasPitch {
-			back = math.Max(back, p.DPitch.Sev(pitch-sp.Median))
-			down = math.Max(down, Ramp{-p.DPitch.Onset, -p.DPitch.Full}.Sev(pitch-sp.Median))
-		}
-	} else {
-		if hasFH {
-			back = p.Back.Sev(fh)
-			down = p.Down.Sev(fh)
-		}
-		if hasPitch {
-			back = math.Max(back, p.BackPitch.Sev(pitch))
-			down = math.Max(down, p.DownPitch.Sev(pitch))
-		}
-	}
-	add(domain.HeadBack, back, "chin lifted, neck extended (eye-to-nose height %.2f eye-widths)", fh)
-	add(domain.HeadDown, down, "looking down (eye-to-nose height %.2f eye-widths)", fh)
-
-	// Leaning in: the face fills the frame.
-	ff := M[domain.MetricFaceFrame]
-	var close float64
-	if s, ok := stat(b, domain.MetricFaceFrame); ok {
-		close = p.DFaceFrame.Sev(ff/s.Median - 1)
-	} else {
-		close = p.Close.Sev(ff)
-	}
-	if m.ShouldersOut {
-		close = math.Max(close, p.CloseNoShoulders.Sev(ff))
-	}
-	add(domain.TooClose, close, "face fills %.0f%% of the frame width (leaning in to the screen)", 100*ff*2.5)
-
-	// Forward head: neck shorter against the face, face bigger against the shoulders.
-	nf, hasNF := get(domain.MetricNeckFace)
-	fsr, hasFS := get(domain.MetricFaceShoulder)
-	var fwd float64
-	var why string
-	var raised float64
-	if s, ok := stat(b, domain.MetricNeckFace); ok && hasNF {
-		a := p.DNeckFace.Sev(nf/s.Median - 1)
-		c, grow := 0.0, 0.0
-		if s2, ok := stat(b, domain.MetricFaceShoulder); ok && hasFS {
-			grow = fsr/s2.Median - 1
-			c = p.DFaceShoulder.Sev(grow)
-		}
-		// A shorter neck is the head dropping forward, or the shoulders
-		// rising (a shrug): tell them apart by which end moved, in eye widths.
-		rise, drop := moved(m, b, domain.MetricShoulderHeight, -1), moved(m, b, domain.MetricEyeHeight, 1)
-		if rise > drop && grow < 0.05 {
-			raised, a = a, 0
-		}
-		fwd = math.Max(a, c)
-		why = fmt.Sprintf("neck %.0f%% shorter and face %.0f%% bigger against the shoulders than your baseline", 100*(1-nf/s.Median), 100*grow)
-	} else if hasNF {
-		fwd = p.NeckFace.Sev(nf)
-		if hasFS {
-			fwd = math.Max(fwd, p.FaceShoulder.Sev(fsr))
-		}
-		why = fmt.Sprintf("head low and forward: ear-to-shoulder height only %.1f eye-widths", nf)
-	} else if m.ShouldersOut && ff >= p.CloseNoShoulders.Onset {
-		fwd = p.CloseNoShoulders.Sev(ff)
-		why = "head forward: leaning in so far that the shoulders left the frame"
-	}
-	add(domain.ForwardHead, fwd, "%s", why)
-
-	// Rounded shoulders: shoulders narrow against the head.
-	if sf, ok := get(domain.MetricShoulderFace); ok {
-		var sev float64
-		if s, ok := stat(b, domain.MetricShoulderFace); ok {
-			sev = p.DShoulderFace.Sev(sf/s.Median - 1)
-		} else {
-			sev = p.ShoulderFace.Sev(sf)
-		}
-		add(domain.RoundedShoulders, sev, "shoulders only %.1f eye-widths across (drawn forward and in)", sf)
-	}
-
-	// Slouch: the whole upper body sinks in the frame.
-	if eh, ok := get(domain.MetricEyeHeight); ok {
-		var sev float64
-		if s, ok := stat(b, domain.MetricEyeHeight); ok {
-			// The drop in eye widths is free of the camera's distance.
-			drop := (eh - s.Median) * float64(m.H) / (statOr(b, domain.MetricFaceFrame, ff) * float64(m.W))
-			sev = p.DEyeDrop.Sev(drop)
-		} else {
-			// Where the eyes sit in the frame depends on the camera; only a
-			// close camera (a laptop's, below the eyes) gives a usable default.
-			sev = p.EyeLow.Sev(eh)
-			if nf, ok := get(domain.MetricNeckFace); ok {
-				// Two weak signs together are a strong one: either alone
-				// is within what upright people show.
-				sev = math.Max(sev, math.Min(p.SunkEyes.Sev(eh), p.SunkNeck.Sev(nf)))
-			}
-			sev *= p.CloseCamera.Sev(ff)
-		}
-		add(domain.Slouch, sev, "eyes at %.0f%% of the frame height (sunk in the chair)", 100*eh)
-	}
-
-	// Shoulders raised: the neck shortens because the shoulders rose (judged
-	// against a baseline only: from one frame a short neck is anatomy).
-	add(domain.ShouldersRaised, raised, "shoulders raised toward the ears (neck %.0f%% shorter than your baseline)", 100*(1-nf/statOr(b, domain.MetricNeckFace, nf)))
-	if t, ok := get(domain.MetricShoulderTilt); ok {
-		ref := 0.0
-		if s, ok := stat(b, domain.MetricShoulderTilt); ok {
-			ref = s.Median
-		}
-		add(domain.UnevenShoulders, p.ShoulderUneven.Sev(math.Abs(t-ref)), "shoulder line tilted %.0f°", math.Abs(t-ref))
-	}
-
 	domain.SortFaults(fs)
 	if len(fs) > 0 && fs[0].Severity >= p.BadAt {
-		return domain.PostureBad, fs
+		return domain.PostureBad, fs, fs[0].Why
 	}
-	return domain.PostureGood, fs
+	return domain.PostureGood, fs, goodWhy(m, b)
 }
 
-// moved is how far a frame-position metric moved from the baseline, in eye
-// widths of the baseline's face, signed by dir (0 when unknown).
-func moved(m Measurement, b *domain.Baseline, key string, dir float64) float64 {
-	v, ok := m.Metrics[key]
-	s, ok2 := stat(b, key)
-	ff, ok3 := stat(b, domain.MetricFaceFrame)
-	if !ok || !ok2 || !ok3 || m.W == 0 {
-		return 0
+// Presence says whether someone is there to judge: away (nobody, or only a
+// passer-by), unknown (someone, but too little shows), or good (judge on).
+func Presence(m Measurement, p Params) (domain.Posture, string) {
+	meshFace := m.FaceScore >= MinFaceScore && m.MeshOK()
+	bodyFace := m.FaceScore >= MinFaceScore && m.HeadScore >= p.HeadWithFace
+	sureFace := m.FaceScore >= p.FaceAlone || (m.FaceScore >= MinFaceScore && m.FaceFill >= p.NearFace)
+	head := m.HeadScore >= p.MinHeadScore
+	switch {
+	case !meshFace && !bodyFace && !sureFace && !head:
+		if m.FaceScore > 0 {
+			return domain.PostureAway, fmt.Sprintf("nobody at the desk: the face detector's best guess (%.0f%%) is not backed by a face mesh or a body", 100*m.FaceScore)
+		}
+		return domain.PostureAway, "nobody at the desk: no face and no head in view"
+	case m.SizeFrame > 0 && m.SizeFrame < p.MinFaceFrame:
+		return domain.PostureAway, fmt.Sprintf("nobody at the desk: the only face is small and far (eyes %.1f%% of the frame apart), a passer-by", 100*m.SizeFrame)
+	case !m.Eyes:
+		return domain.PostureUnknown, "someone is there, but the face does not show enough to judge (turned away or hidden)"
 	}
-	return dir * (v - s.Median) * float64(m.H) / (ff.Median * float64(m.W))
+	return domain.PostureGood, ""
+}
+
+// Scores are the fault severities of one frame, in domain.AllFaults order,
+// and the values they were judged on (for the reasons).
+type Scores struct {
+	Sev   [10]float64
+	val   [10]float64
+	cal   [10]bool // judged against the baseline
+	sitUp [10]bool // named by the sit-up score
+}
+
+// sitUpCause picks the feature that names the sit-up fault: the one pushing
+// the score most, with the neck and the shoulders taken together (both say
+// the face is large against the body, and a head forward of the shoulders
+// shows in both); their fault is forward head unless the shoulders alone
+// carry it (the neck's push under a third of theirs). -1: nothing pushes.
+func sitUpCause(terms [NumSitUp]float64) int {
+	push := func(i int) float64 { return math.Max(terms[i], 0) }
+	body := push(0) + push(1)
+	top, best := -1, 0.0
+	if body > 0 {
+		top, best = 0, body
+		if push(0) < push(1)/3 {
+			top = 1
+		}
+	}
+	for i := 2; i < NumSitUp; i++ {
+		if push(i) > best {
+			top, best = i, push(i)
+		}
+	}
+	return top
+}
+
+func faultIndex(f domain.FaultName) int {
+	for i, g := range domain.AllFaults {
+		if g == f {
+			return i
+		}
+	}
+	panic("posture: unknown fault " + string(f))
+}
+
+// fault indices, in domain.AllFaults order.
+const (
+	iForward = iota
+	iRounded
+	iSlouch
+	iClose
+	iDown
+	iTilt
+	iTurn
+	iBack
+	iRaised
+	iUneven
+)
+
+// Score fills sc with the severities of m's faults: the judgement without
+// words, fast enough to fit parameters over thousands of frames.
+func Score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
+	if b != nil && !b.Current() {
+		b = nil
+	}
+	score(sc, m, b, p)
+}
+
+func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
+	*sc = Scores{}
+	M := m.Metrics
+	get := func(k string) (float64, bool) { v, ok := M[k]; return v, ok }
+	d := ComputeDeltas(m, b)
+	set := func(i int, sev, v float64, cal bool) bool {
+		if sev > sc.Sev[i] {
+			sc.Sev[i], sc.val[i], sc.cal[i], sc.sitUp[i] = sev, v, cal, false
+			return true
+		}
+		return false
+	}
+
+	// Head tilt and turn: absolute angles (against the baseline's when calibrated).
+	if v, ok := get(domain.MetricHeadRoll); ok {
+		d := math.Abs(v - statOr(b, domain.MetricHeadRoll, 0))
+		set(iTilt, p.Tilt.Sev(d), d, false)
+	}
+	if v, ok := get(domain.MetricHeadYaw); ok {
+		d := math.Abs(v - statOr(b, domain.MetricHeadYaw, 0))
+		set(iTurn, p.Turn.Sev(d), d, false)
+	}
+
+	// Pitch: head down, head back.
+	if pitch, ok := get(domain.MetricHeadPitch); ok {
+		if d.Has[DeltaPitch] {
+			set(iBack, p.DBack.Sev(d.V[DeltaPitch]), d.V[DeltaPitch], true)
+		} else {
+			set(iDown, p.Down.Sev(pitch), pitch, false)
+			set(iBack, p.Back.Sev(pitch), pitch, false)
+		}
+	} else if nd, ok := get(domain.MetricFaceHeight); ok {
+		// No trusted mesh: the nose's drop below the eye line (eye widths)
+		// grows when the head bows. A face the detector sees but the mesh
+		// rejects, with the nose high, is the tipped-back head the mesh
+		// cannot read.
+		set(iDown, p.DownNose.Sev(nd), nd, false)
+		if m.MeshScore >= 0 && !m.MeshOK() && m.FaceScore > 0 {
+			set(iBack, p.BackNose.Sev(nd), nd, false)
+		}
+	}
+
+	// Leaning in: the face fills the frame.
+	if ff, ok := get(domain.MetricFaceFrame); ok {
+		set(iClose, p.Close.Sev(ff), ff, false)
+		if d.Has[DeltaFace] {
+			set(iClose, p.DClose.Sev(d.V[DeltaFace]), d.V[DeltaFace], true)
+		}
+	}
+	set(iClose, p.CloseFill.Sev(m.FaceFill), m.FaceFill, false)
+
+	// Sit up straight: the fitted score of the body's shape and place (or
+	// of its changes since the baseline), named after the feature that
+	// pushes it most.
+	var terms [NumSitUp]float64
+	z, cal := p.SitUp.Bias, b != nil
+	if cal {
+		terms, z = p.SitUpDelta.DeltaTerms(d), p.SitUpDelta.Bias+p.SitUpDeltaAbs*p.SitUp.Score(M)
+	} else {
+		terms = p.SitUp.Terms(M)
+	}
+	for _, t := range terms {
+		z += t
+	}
+	top := sitUpCause(terms)
+	if top >= 0 {
+		i := faultIndex(SitUpFeatures[top].Fault)
+		v := M[SitUpFeatures[top].Metric]
+		if cal {
+			v = d.V[top]
+		}
+		if set(i, p.SitUpRamp.Sev(z), v, cal) {
+			sc.sitUp[i] = true
+		}
+	}
+
+	// Shoulders raised: the neck shortened because the shoulders rose, not
+	// because the head dropped (against a baseline only: from one frame a
+	// short neck is anatomy).
+	if n, ok := get(domain.MetricNeckEyes); ok {
+		if s, ok := stat(b, domain.MetricNeckEyes); ok && sc.Sev[iSlouch] < 0.3 {
+			if rise, ok := shoulderRise(m, b); ok && rise > 0.3 {
+				g := n/s.Median - 1
+				set(iRaised, Ramp{-0.08, -0.25}.Sev(g), g, true)
+			}
+		}
+	}
+	if t, ok := get(domain.MetricShoulderTilt); ok {
+		d := math.Abs(t - statOr(b, domain.MetricShoulderTilt, 0))
+		set(iUneven, p.ShoulderUneven.Sev(d), d, false)
+	}
+}
+
+// Deltas are a frame's changes from a baseline, in SitUpFeatures order: the
+// neck's and the shoulders' relative change in eye widths, the eyes' drop
+// in eye widths (corrected for the distance to the camera), the pitch's
+// change in degrees and the face's relative growth in the frame. Has says
+// which could be measured.
+type Deltas struct {
+	V   [NumSitUp]float64
+	Has [NumSitUp]bool
+}
+
+// The Deltas indices.
+const (
+	DeltaNeck = iota
+	DeltaShoulders
+	DeltaEyeDrop
+	DeltaPitch
+	DeltaFace
+	DeltaNose
+)
+
+// ComputeDeltas measures m against the baseline b.
+func ComputeDeltas(m Measurement, b *domain.Baseline) Deltas {
+	var d Deltas
+	if b == nil {
+		return d
+	}
+	M := m.Metrics
+	rel := func(i int, k string) {
+		if v, ok := M[k]; ok {
+			if s, ok := stat(b, k); ok && s.Median > 0 {
+				d.V[i], d.Has[i] = v/s.Median-1, true
+			}
+		}
+	}
+	rel(DeltaNeck, domain.MetricNeckEyes)
+	rel(DeltaShoulders, domain.MetricShoulderFace)
+	d.V[DeltaEyeDrop], d.Has[DeltaEyeDrop] = eyeDrop(m, b)
+	if pitch, ok := M[domain.MetricHeadPitch]; ok {
+		if s, ok := stat(b, domain.MetricHeadPitch); ok {
+			d.V[DeltaPitch], d.Has[DeltaPitch] = pitch-s.Median, true
+		}
+	}
+	rel(DeltaFace, domain.MetricFaceFrame)
+	if v, ok := M[domain.MetricFaceHeight]; ok {
+		if s, ok := stat(b, domain.MetricFaceHeight); ok {
+			d.V[DeltaNose], d.Has[DeltaNose] = v-s.Median, true
+		}
+	}
+	return d
+}
+
+// DeltaTerms gives each change's contribution to the calibrated score.
+func (l Linear) DeltaTerms(d Deltas) (terms [NumSitUp]float64) {
+	for i := range terms {
+		if d.Has[i] && l.Scale[i] > 0 {
+			terms[i] = l.Weight[i] * (d.V[i] - l.Center[i]) / l.Scale[i]
+		}
+	}
+	return terms
+}
+
+// eyeDrop is how far the eyes sank since the baseline, in eye widths,
+// corrected for the distance to the camera: moving back shrinks the picture
+// towards its centre, so the baseline's eye height is first scaled to the
+// face's present size.
+func eyeDrop(m Measurement, b *domain.Baseline) (float64, bool) {
+	eh, ok := m.Metrics[domain.MetricEyeHeight]
+	se, ok2 := stat(b, domain.MetricEyeHeight)
+	sf, ok3 := stat(b, domain.MetricFaceFrame)
+	ff, ok4 := m.Metrics[domain.MetricFaceFrame]
+	if !ok || !ok2 || !ok3 || !ok4 || m.FaceWidth <= 0 {
+		return 0, false
+	}
+	h := float64(m.H)
+	k := ff / sf.Median
+	want := h/2 + (se.Median*h-h/2)*k
+	return (eh*h - want) / m.FaceWidth, true
+}
+
+// shoulderRise is how far the shoulders rose since the baseline, in eye
+// widths, corrected for distance as eyeDrop.
+func shoulderRise(m Measurement, b *domain.Baseline) (float64, bool) {
+	sh, ok := m.Metrics[domain.MetricShoulderHeight]
+	ss, ok2 := stat(b, domain.MetricShoulderHeight)
+	sf, ok3 := stat(b, domain.MetricFaceFrame)
+	ff, ok4 := m.Metrics[domain.MetricFaceFrame]
+	if !ok || !ok2 || !ok3 || !ok4 || m.FaceWidth <= 0 {
+		return 0, false
+	}
+	h := float64(m.H)
+	want := h/2 + (ss.Median*h-h/2)*ff/sf.Median
+	return (want - sh*h) / m.FaceWidth, true
+}
+
+// why says in words what a fault was judged on.
+func (sc *Scores) why(i int, m Measurement) string {
+	v, cal := sc.val[i], sc.cal[i]
+	if sc.sitUp[i] {
+		return sitUpWhy(i, v, cal)
+	}
+	src := ""
+	if m.EyeSource != "" {
+		src = " (" + string(m.EyeSource) + ")"
+	}
+	switch i {
+	case iClose:
+		if cal {
+			return fmt.Sprintf("leaning in: the face is %.0f%% wider than in your baseline", 100*v)
+		}
+		if v < 0.4 { // face_frame: the eye width, a face is about 2.5 of them wide
+			return fmt.Sprintf("leaning in: the face spans %.0f%% of the frame's width", 100*v*2.5)
+		}
+		return fmt.Sprintf("leaning in: the face fills %.0f%% of the frame's height", 100*v)
+	case iDown:
+		if m.MeshOK() {
+			return fmt.Sprintf("looking down: head pitched %.0f° down%s", -v, src)
+		}
+		return fmt.Sprintf("looking down: nose %.2f eye widths below the eyes%s", v, src)
+	case iBack:
+		if cal {
+			return fmt.Sprintf("chin up: head tipped %.0f° further back than in your baseline", v)
+		}
+		if m.MeshOK() {
+			return fmt.Sprintf("chin up: head tipped %.0f° back%s", v, src)
+		}
+		return "chin up: the face is seen from below and the face mesh cannot read it"
+	case iTilt:
+		return fmt.Sprintf("head tilted %.0f° toward a shoulder%s", v, src)
+	case iTurn:
+		return fmt.Sprintf("head turned %.0f° to the side%s", v, src)
+	case iRaised:
+		return fmt.Sprintf("shoulders raised toward the ears (neck %.0f%% shorter than in your baseline)", -100*v)
+	case iUneven:
+		return fmt.Sprintf("shoulder line tilted %.0f°", v)
+	}
+	return ""
+}
+
+// sitUpWhy says why the sit-up score named fault i, from the value of the
+// feature that pushed it most.
+func sitUpWhy(i int, v float64, cal bool) string {
+	if cal {
+		switch i {
+		case iForward:
+			return fmt.Sprintf("head forward and low: the neck %.0f%% shorter in eye widths than in your baseline", -100*v)
+		case iRounded:
+			return fmt.Sprintf("shoulders drawn in: %.0f%% narrower in eye widths than in your baseline", -100*v)
+		case iSlouch:
+			return fmt.Sprintf("sunk in the chair: eyes %.1f eye widths lower than in your baseline", v)
+		case iDown:
+			return fmt.Sprintf("head bowed: pitched %.0f° lower than in your baseline", -v)
+		case iClose:
+			return fmt.Sprintf("leaning in: the face %.0f%% wider in the frame than in your baseline", 100*v)
+		}
+	}
+	switch i {
+	case iForward:
+		return fmt.Sprintf("head forward and low: the eyes only %.1f eye widths above the shoulders", v)
+	case iRounded:
+		return fmt.Sprintf("shoulders drawn in: only %.1f eye widths across", v)
+	case iSlouch:
+		return fmt.Sprintf("sunk in the chair: eyes at %.0f%% of the frame's height", 100*v)
+	case iDown:
+		return fmt.Sprintf("head bowed: pitched %.0f° down", -v)
+	case iClose:
+		return fmt.Sprintf("leaning in: the eyes %.0f%% of the frame's width apart", 100*v)
+	}
+	return "posture sunk and forward"
+}
+
+// goodWhy says what a good verdict rests on.
+func goodWhy(m Measurement, b *domain.Baseline) string {
+	var seen []string
+	if m.Eyes {
+		seen = append(seen, "the face ("+string(m.EyeSource)+")")
+	}
+	if m.Shoulders {
+		seen = append(seen, "both shoulders")
+	}
+	what := "upright"
+	if b != nil {
+		what = "close to your baseline " + fmt.Sprintf("%q", b.Name)
+	}
+	msg := "good: " + what + ", judged on " + strings.Join(seen, " and ")
+	if !m.Shoulders {
+		msg += "; the shoulders are out of view, so forward head and slouching are judged only from the face"
+	}
+	return msg
 }
 
 func stat(b *domain.Baseline, k string) (domain.Stat, bool) {
@@ -293,7 +571,7 @@ func stat(b *domain.Baseline, k string) (domain.Stat, bool) {
 		return domain.Stat{}, false
 	}
 	s, ok := b.Metrics[k]
-	return s, ok && s.N > 0 && s.Median != 0
+	return s, ok && s.N > 0 && !math.IsNaN(s.Median)
 }
 
 func statOr(b *domain.Baseline, k string, def float64) float64 {

@@ -2,225 +2,288 @@ package posture
 
 import (
 	"math"
-	"posturewatch/coach/domain"
+	"strings"
 	"testing"
 	"time"
+
+	"posturewatch/coach/domain"
 )
 
-// person builds head and shoulder keypoints of an upright frontal sitter
-// in a w×h frame: eye distance e pixels, eyes centred at (cx, cy).
-func person(w, h int, cx, cy, e float64) []domain.Keypoint {
+// sitter describes a synthetic frame: a person facing the camera with eye
+// width e pixels, eyes centred at (cx, cy) in a w×h frame, the shoulder
+// line neck eye widths below the eyes and shoulders eye widths across, and
+// the head's angles as the face mesh would report them.
+type sitter struct {
+	w, h                int
+	cx, cy, e           float64
+	neck, shoulders     float64
+	roll, pitch, yaw    float64
+	meshScore, detScore float64
+	bodyScore           float64 // MoveNet's head and shoulder keypoint scores
+	shouldersOut        bool    // cut off by the frame's bottom edge
+}
+
+func upright() sitter {
+	return sitter{w: 640, h: 480, cx: 320, cy: 150, e: 60, neck: 3.2, shoulders: 4.8, meshScore: 1, detScore: 0.92, bodyScore: 0.8}
+}
+
+// input builds what the models would report for the sitter.
+func (s sitter) input() Input {
 	k := make([]domain.Keypoint, 17)
-	set := func(i int, x, y, s float64) { k[i] = domain.Keypoint{X: x, Y: y, Score: s} }
-	set(Nose, cx, cy+0.55*e, 0.8)
-	set(LeftEye, cx+e/2, cy, 0.85) // the person's left is image right
-	set(RightEye, cx-e/2, cy, 0.85)
-	set(LeftEar, cx+1.1*e, cy+0.35*e, 0.7)
-	set(RightEar, cx-1.1*e, cy+0.35*e, 0.7)
-	set(LeftShoulder, cx+2.3*e, cy+0.35*e+2.6*e, 0.8)
-	set(RightShoulder, cx-2.3*e, cy+0.35*e+2.6*e, 0.8)
-	for i := 7; i < 17; i++ {
-		set(i, cx, float64(h)*0.99, 0.05)
+	set := func(i int, x, y, sc float64) { k[i] = domain.Keypoint{X: x, Y: y, Score: sc} }
+	r := s.roll * math.Pi / 180
+	ux, uy := math.Cos(r), math.Sin(r) // along the eye line, image right
+	eyeL := Point{s.cx - ux*s.e/2, s.cy - uy*s.e/2}
+	eyeR := Point{s.cx + ux*s.e/2, s.cy + uy*s.e/2}
+	yawOff := noseDepth * math.Tan(s.yaw*math.Pi/180) * s.e
+	nose := Point{s.cx + ux*yawOff - uy*0.55*s.e, s.cy + uy*yawOff + ux*0.55*s.e}
+	set(Nose, nose.X, nose.Y, s.bodyScore)
+	set(RightEye, eyeL.X, eyeL.Y, s.bodyScore)
+	set(LeftEye, eyeR.X, eyeR.Y, s.bodyScore)
+	set(RightEar, s.cx-1.1*s.e, s.cy+0.3*s.e, s.bodyScore*0.9)
+	set(LeftEar, s.cx+1.1*s.e, s.cy+0.3*s.e, s.bodyScore*0.9)
+	sy, ss := s.cy+s.neck*s.e, s.bodyScore
+	if s.shouldersOut {
+		sy, ss = float64(s.h)-1, 0.2
 	}
-	return k
-}
-
-func judge(t *testing.T, kps []domain.Keypoint, w, h int, b *domain.Baseline) (domain.Posture, []domain.Fault, Measurement) {
-	t.Helper()
-	m := Measure(kps, w, h)
-	p, fs := NewJudge(DefaultParams(), b).Judge(m)
-	return p, fs, m
-}
-
-func sev(fs []domain.Fault, n domain.FaultName) float64 {
-	for _, f := range fs {
-		if f.Name == n {
-			return f.Severity
+	set(RightShoulder, s.cx-s.shoulders*s.e/2, sy, ss)
+	set(LeftShoulder, s.cx+s.shoulders*s.e/2, sy, ss)
+	for i := 7; i < 17; i++ {
+		set(i, s.cx, float64(s.h)*0.99, 0.05)
+	}
+	in := Input{W: s.w, H: s.h, Keypoints: k}
+	if s.detScore > 0 {
+		box := Box{s.cx - 1.1*s.e, s.cy - 0.9*s.e, s.cx + 1.1*s.e, s.cy + 1.6*s.e}
+		in.Face = &Face{Faces: 1, Score: s.detScore, Box: box,
+			Landmarks: [6]Point{eyeL, eyeR, nose, {s.cx, s.cy + 1.0*s.e}, {s.cx - 1.2*s.e, s.cy + 0.3*s.e}, {s.cx + 1.2*s.e, s.cy + 0.3*s.e}}}
+		if s.meshScore >= 0 {
+			in.Face.Mesh = &Mesh{Score: s.meshScore, Roll: s.roll, Pitch: s.pitch, Yaw: s.yaw, EyeL: eyeL, EyeR: eyeR,
+				EyeDist3D: s.e, Nose: nose, Box: box}
 		}
 	}
-	return 0
+	return in
+}
+
+func judge(t *testing.T, s sitter, b *domain.Baseline) domain.Observation {
+	t.Helper()
+	return NewJudge(DefaultParams(), b).Observe(domain.Observation{}, s.input())
+}
+
+func worst(o domain.Observation) domain.FaultName {
+	if len(o.Faults) == 0 {
+		return ""
+	}
+	return o.Faults[0].Name
 }
 
 func TestUprightIsGood(t *testing.T) {
-	p, fs, m := judge(t, person(640, 480, 320, 170, 60), 640, 480, nil)
-	if p != domain.PostureGood {
-		t.Fatalf("upright: %s %v (metrics %v)", p, fs, m.Metrics)
+	o := judge(t, upright(), nil)
+	if o.Posture != domain.PostureGood {
+		t.Fatalf("upright: %s %v", o.Posture, o.Faults)
 	}
-	for _, f := range fs {
+	if !strings.HasPrefix(o.Why, "good:") || !strings.Contains(o.Why, "face mesh") {
+		t.Errorf("why %q: want a reason naming what was seen", o.Why)
+	}
+	for _, f := range o.Faults {
 		if f.Severity >= 0.3 {
-			t.Errorf("upright: unexpected %s %.2f", f.Name, f.Severity)
+			t.Errorf("upright: %s %.2f", f.Name, f.Severity)
 		}
 	}
 }
 
-// Metrics are ratios: moving the person or changing the resolution leaves
-// them alone (except face_frame and the frame positions, which scale with
-// the frame as intended).
-func TestMetricsAreScaleFree(t *testing.T) {
-	a := Measure(person(640, 480, 320, 170, 60), 640, 480).Metrics
-	b := Measure(person(1920, 1440, 960, 510, 180), 1920, 1440).Metrics
-	c := Measure(person(640, 480, 280, 190, 60), 640, 480).Metrics
-	for k, v := range a {
-		if math.Abs(b[k]-v) > 1e-9 {
-			t.Errorf("%s: %v at 640×480, %v at 1920×1440", k, v, b[k])
-		}
-		if k == domain.MetricEyeHeight || k == domain.MetricShoulderHeight {
+// The strong poses the face models make visible, each named.
+func TestHeadPosesAreNamed(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		set   func(*sitter)
+		fault domain.FaultName
+	}{
+		{"tilted 40°", func(s *sitter) { s.roll = 40 }, domain.HeadTilt},
+		{"tilted -50°", func(s *sitter) { s.roll = -50 }, domain.HeadTilt},
+		{"turned 55°", func(s *sitter) { s.yaw = 55 }, domain.HeadTurn},
+		{"looking down 45°", func(s *sitter) { s.pitch = -45 }, domain.HeadDown},
+		{"tipped back 55°", func(s *sitter) { s.pitch = 55 }, domain.HeadBack},
+		{"leaning in: the face fills the frame", func(s *sitter) { s.e, s.cy, s.shouldersOut = 190, 220, true }, domain.TooClose},
+		{"head forward: the face large against neck and shoulders", func(s *sitter) { s.neck, s.shoulders = 1.5, 3.7 }, domain.ForwardHead},
+		{"rounded: the shoulders narrow against the face", func(s *sitter) { s.neck, s.shoulders = 2.9, 3.2 }, domain.RoundedShoulders},
+	} {
+		s := upright()
+		c.set(&s)
+		o := judge(t, s, nil)
+		if o.Posture != domain.PostureBad || worst(o) != c.fault {
+			t.Errorf("%s: %s %v, want %s first", c.name, o.Posture, o.Faults, c.fault)
 			continue
 		}
-		if math.Abs(c[k]-v) > 1e-9 {
-			t.Errorf("%s changed when the person moved: %v vs %v", k, v, c[k])
+		if o.Why != o.Faults[0].Why || o.Why == "" {
+			t.Errorf("%s: why %q, want the worst fault's reason", c.name, o.Why)
 		}
 	}
-	if len(a) < 10 {
-		t.Errorf("only %d metrics: %v", len(a), a)
+}
+
+// Someone the mesh cannot read (a profile, a mask, a head tipped back) is
+// still someone: judged from the detector and the body, not unknown.
+func TestUnmeshableFaceIsJudged(t *testing.T) {
+	s := upright()
+	s.meshScore = 0.01
+	s.bodyScore = 0.5
+	o := judge(t, s, nil)
+	if o.Posture == domain.PostureAway || o.Posture == domain.PostureUnknown {
+		t.Fatalf("masked face: %s (%s)", o.Posture, o.Why)
+	}
+	s.yaw = 60 // a profile: the nose far off the eye midpoint
+	if o := judge(t, s, nil); worst(o) != domain.HeadTurn {
+		t.Errorf("profile without a mesh: %s %v, want head_turn", o.Posture, o.Faults)
 	}
 }
 
-func rotate(kps []domain.Keypoint, cx, cy, deg float64, idx ...int) []domain.Keypoint {
-	out := append([]domain.Keypoint(nil), kps...)
-	r := deg * math.Pi / 180
-	for _, i := range idx {
-		x, y := out[i].X-cx, out[i].Y-cy
-		out[i].X, out[i].Y = cx+x*math.Cos(r)-y*math.Sin(r), cy+x*math.Sin(r)+y*math.Cos(r)
+func TestPresence(t *testing.T) {
+	empty := upright()
+	empty.detScore, empty.bodyScore = 0, 0.1
+	if o := judge(t, empty, nil); o.Posture != domain.PostureAway || !strings.Contains(o.Why, "nobody") {
+		t.Errorf("empty: %s %q", o.Posture, o.Why)
 	}
-	return out
-}
-
-func TestHeadTiltTurnBackDown(t *testing.T) {
-	base := person(640, 480, 320, 170, 60)
-	head := []int{Nose, LeftEye, RightEye, LeftEar, RightEar}
-	tilted := rotate(base, 320, 200, 22, head...)
-	if p, fs, _ := judge(t, tilted, 640, 480, nil); p != domain.PostureBad || fs[0].Name != domain.HeadTilt {
-		t.Errorf("tilted 22°: %s %v", p, fs)
+	// The detector's guess on a coffee cup: no mesh, no body behind it.
+	cup := upright()
+	cup.detScore, cup.meshScore, cup.bodyScore = 0.68, 0.0, 0.15
+	if o := judge(t, cup, nil); o.Posture != domain.PostureAway {
+		t.Errorf("a face-like object: %s %q", o.Posture, o.Why)
 	}
-	turned := append([]domain.Keypoint(nil), base...)
-	turned[Nose].X += 0.4 * 60
-	turned[LeftEar].Score = 0.2 // the far ear hides
-	if p, fs, _ := judge(t, turned, 640, 480, nil); p != domain.PostureBad || fs[0].Name != domain.HeadTurn {
-		t.Errorf("turned: %s %v", p, fs)
+	far := upright()
+	far.e, far.detScore = 12, 0 // someone across the room
+	if o := judge(t, far, nil); o.Posture != domain.PostureAway || !strings.Contains(o.Why, "passer-by") {
+		t.Errorf("distant face: %s %q", o.Posture, o.Why)
 	}
-	back := append([]domain.Keypoint(nil), base...)
-	back[Nose].Y = 170 + 0.2*60 // nose foreshortened up toward the eyes
-	back[LeftEar].Y, back[RightEar].Y = 170+0.6*60, 170+0.6*60
-	if p, fs, _ := judge(t, back, 640, 480, nil); p != domain.PostureBad || sev(fs, domain.HeadBack) < 0.5 {
-		t.Errorf("head back: %s %v", p, fs)
-	}
-	down := append([]domain.Keypoint(nil), base...)
-	down[Nose].Y = 170 + 1.5*60
-	if p, fs, _ := judge(t, down, 640, 480, nil); p != domain.PostureBad || sev(fs, domain.HeadDown) < 0.5 {
-		t.Errorf("head down: %s %v", p, fs)
+	hidden := upright()
+	hidden.detScore = 0
+	in := hidden.input()
+	in.Keypoints[LeftEye].Score, in.Keypoints[RightEye].Score = 0.1, 0.1
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureUnknown || o.Why == "" {
+		t.Errorf("eyes hidden: %s %q, want unknown with a reason", o.Posture, o.Why)
 	}
 }
 
-func TestForwardHeadWithoutBaseline(t *testing.T) {
-	k := person(640, 480, 320, 220, 70)
-	// The head drops toward the shoulder line and grows (closer to the camera).
-	for _, i := range []int{LeftShoulder, RightShoulder} {
-		k[i].Y = 220 + 0.35*70 + 1.4*70
+// A webcam that frames head and shoulders cuts the shoulders off: that is
+// not a posture fault.
+func TestShouldersCutByTheFrameStayGood(t *testing.T) {
+	s := upright()
+	s.shouldersOut = true
+	o := judge(t, s, nil)
+	if o.Posture != domain.PostureGood {
+		t.Errorf("shoulders cut off: %s %v", o.Posture, o.Faults)
 	}
-	p, fs, m := judge(t, k, 640, 480, nil)
-	if p != domain.PostureBad || sev(fs, domain.ForwardHead) < 0.5 {
-		t.Errorf("forward head: %s %v (metrics %v)", p, fs, m.Metrics)
-	}
-}
-
-// Leaning in so close that the shoulders leave the frame is evidence of
-// leaning in, not "unknown".
-func TestShouldersOutOfFrameIsLeaningIn(t *testing.T) {
-	k := person(640, 480, 320, 260, 110)
-	for _, i := range []int{LeftShoulder, RightShoulder} {
-		k[i].Y = 479
-		k[i].Score = 0.25
-	}
-	p, fs, m := judge(t, k, 640, 480, nil)
-	if !m.ShouldersOut {
-		t.Fatalf("shoulders not seen as out of frame: %+v", m)
-	}
-	if p != domain.PostureBad || sev(fs, domain.TooClose) < 0.5 {
-		t.Errorf("leaning in: %s %v", p, fs)
+	if !strings.Contains(o.Why, "shoulders are out of view") {
+		t.Errorf("why %q does not say the shoulders were not seen", o.Why)
 	}
 }
 
-func TestAwayAndUnknown(t *testing.T) {
-	empty := person(640, 480, 320, 170, 60)
-	for i := range empty {
-		empty[i].Score = 0.1
-	}
-	if p, _, _ := judge(t, empty, 640, 480, nil); p != domain.PostureAway {
-		t.Errorf("low scores: %s, want away", p)
-	}
-	far := person(640, 480, 320, 170, 12) // a face 12 px wide: someone across the room
-	if p, _, _ := judge(t, far, 640, 480, nil); p != domain.PostureAway {
-		t.Errorf("distant face: %s, want away", p)
-	}
-	noEyes := person(640, 480, 320, 170, 60)
-	noEyes[LeftEye].Score, noEyes[RightEye].Score, noEyes[Nose].Score = 0.1, 0.1, 0.5
-	if p, _, _ := judge(t, noEyes, 640, 480, nil); p != domain.PostureUnknown {
-		t.Errorf("eyes hidden: %s, want unknown", p)
-	}
-}
-
-func baselineOf(t *testing.T, kps []domain.Keypoint, w, h int) *domain.Baseline {
+func baselineOf(t *testing.T, s sitter) *domain.Baseline {
 	t.Helper()
 	var obs []domain.Observation
-	for i := 0; i < 12; i++ {
-		k := append([]domain.Keypoint(nil), kps...)
-		k[Nose].X += float64(i%3) - 1 // a little natural movement
-		o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, k, w, h)
-		obs = append(obs, o)
+	for i := range 12 {
+		v := s
+		v.cx += float64(i%3) - 1 // a little natural movement
+		v.roll += 0.5 * float64(i%2)
+		obs = append(obs, judge(t, v, nil))
 	}
 	b, err := domain.BuildBaseline("test", obs, time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !b.Current() {
+		t.Fatalf("a new baseline has version %d, want %d", b.Version, domain.MetricsVersion)
+	}
 	return b
 }
 
-// A baseline sharpens the judgement: a sink of the whole upper body that
-// the defaults cannot see from one frame is a slouch against the baseline.
-func TestBaselineSeesSinking(t *testing.T) {
-	up := person(640, 480, 320, 140, 60)
-	b := baselineOf(t, up, 640, 480)
-	if p, fs, _ := judge(t, up, 640, 480, b); p != domain.PostureGood {
-		t.Fatalf("baseline posture itself: %s %v", p, fs)
+// scaled moves the sitter nearer (k > 1) or further (k < 1): the picture
+// grows or shrinks about the frame's centre.
+func (s sitter) scaled(k float64) sitter {
+	s.cx = float64(s.w)/2 + (s.cx-float64(s.w)/2)*k
+	s.cy = float64(s.h)/2 + (s.cy-float64(s.h)/2)*k
+	s.e *= k
+	return s
+}
+
+// headForward: the head drops forward from upright: the eyes half an eye
+// width lower, the face 10 % nearer (larger), the shoulders where they were.
+func headForward() sitter {
+	s := upright()
+	shoulderY := s.cy + s.neck*s.e
+	s.cy += 0.5 * s.e
+	s.e *= 1.1
+	s.neck = (shoulderY - s.cy) / s.e
+	s.shoulders /= 1.1
+	return s
+}
+
+// A baseline taken at one distance must not turn good posture at another
+// distance into a fault, and must still see a fault at that distance.
+func TestBaselineSurvivesMoving(t *testing.T) {
+	b := baselineOf(t, upright())
+	for _, k := range []float64{0.7, 0.85, 1.15} {
+		if o := judge(t, upright().scaled(k), b); o.Posture != domain.PostureGood {
+			t.Errorf("good posture %.0f%% the distance: %s %v", 100/k, o.Posture, o.Faults)
+		}
+		if o := judge(t, headForward().scaled(k), b); o.Posture != domain.PostureBad || worst(o) != domain.ForwardHead {
+			t.Errorf("head forward %.0f%% the distance: %s %v", 100/k, o.Posture, o.Faults)
+		}
 	}
-	sunk := person(640, 480, 320, 140+0.8*60, 57)
-	pNo, _, _ := judge(t, sunk, 640, 480, nil)
-	pB, fsB, _ := judge(t, sunk, 640, 480, b)
-	if pB != domain.PostureBad || sev(fsB, domain.Slouch) < 0.5 {
-		t.Errorf("sunk against baseline: %s %v", pB, fsB)
-	}
-	if pNo != domain.PostureGood {
-		t.Logf("without baseline the sink is judged %s (acceptable, but the baseline is what sees it)", pNo)
-	}
-	// The head drops forward: bigger face, lower eyes, neck 40 % shorter.
-	fwd := person(640, 480, 320, 140+1.0*60, 66)
-	for _, i := range []int{LeftShoulder, RightShoulder} {
-		fwd[i].Y = up[i].Y
-	}
-	if p, fs, _ := judge(t, fwd, 640, 480, b); p != domain.PostureBad || sev(fs, domain.ForwardHead) < 0.5 || sev(fs, domain.ShouldersRaised) > 0 {
-		t.Errorf("head forward against baseline: %s %v", p, fs)
-	}
-	// A shrug: the shoulders rise, the head stays.
-	shrug := append([]domain.Keypoint(nil), up...)
-	for _, i := range []int{LeftShoulder, RightShoulder} {
-		shrug[i].Y -= 0.9 * 60
-	}
-	if p, fs, _ := judge(t, shrug, 640, 480, b); p != domain.PostureBad || sev(fs, domain.ShouldersRaised) < 0.5 || sev(fs, domain.ForwardHead) > 0.2 {
-		t.Errorf("shrug against baseline: %s %v", p, fs)
+	// Sinking and slumping, as the development frames show it: the eyes 1.5
+	// eye widths lower, the neck 15 % shorter, the shoulders still in view.
+	high := upright()
+	high.cy = 100
+	bh := baselineOf(t, high)
+	sunk := high
+	sunk.cy += 1.5 * sunk.e
+	sunk.neck *= 0.85
+	if o := judge(t, sunk, bh); o.Posture != domain.PostureBad || (worst(o) != domain.Slouch && worst(o) != domain.ForwardHead) {
+		t.Errorf("sunk against the baseline: %s %v", o.Posture, o.Faults)
 	}
 }
 
-func TestFaultsSortedMostSevereFirst(t *testing.T) {
-	k := rotate(person(640, 480, 320, 170, 60), 320, 200, 30, Nose, LeftEye, RightEye, LeftEar, RightEar)
-	k[Nose].X += 15
-	_, fs, _ := judge(t, k, 640, 480, nil)
-	for i := 1; i < len(fs); i++ {
-		if fs[i].Severity > fs[i-1].Severity {
-			t.Fatalf("not sorted: %v", fs)
+// A baseline made with the old metrics is not used.
+func TestOldBaselineIsIgnored(t *testing.T) {
+	b := baselineOf(t, upright())
+	old := *b
+	old.Version = 0
+	fwd := upright()
+	fwd.neck, fwd.shoulders = 2.9, 4.4
+	a, c := judge(t, fwd, &old), judge(t, fwd, nil)
+	if a.Posture != c.Posture || len(a.Faults) != len(c.Faults) {
+		t.Errorf("an old-version baseline changed the verdict: %s %v vs defaults %s %v", a.Posture, a.Faults, c.Posture, c.Faults)
+	}
+}
+
+// Score (used by the fit) and Judge agree.
+func TestScoreMatchesJudge(t *testing.T) {
+	j := NewJudge(DefaultParams(), nil)
+	for _, roll := range []float64{0, 20, 40} {
+		s := upright()
+		s.roll, s.neck = roll, 2.4
+		m := Measure(s.input())
+		var sc Scores
+		Score(&sc, m, nil, DefaultParams())
+		_, fs, _ := j.Judge(m)
+		for _, f := range fs {
+			for i, name := range domain.AllFaults {
+				if name == f.Name && math.Abs(round2(sc.Sev[i])-f.Severity) > 1e-9 {
+					t.Errorf("roll %v: %s: Score %.3f, Judge %.3f", roll, name, sc.Sev[i], f.Severity)
+				}
+			}
 		}
 	}
-	for _, f := range fs {
+}
+
+func TestFaultsSortedAndExplained(t *testing.T) {
+	s := upright()
+	s.roll, s.yaw, s.neck = 30, 30, 2.2
+	o := judge(t, s, nil)
+	for i := 1; i < len(o.Faults); i++ {
+		if o.Faults[i].Severity > o.Faults[i-1].Severity {
+			t.Fatalf("not sorted: %v", o.Faults)
+		}
+	}
+	for _, f := range o.Faults {
 		if f.Why == "" || !f.Name.Valid() || f.Severity < 0 || f.Severity > 1 {
 			t.Errorf("bad fault %+v", f)
 		}
@@ -232,9 +295,12 @@ func TestRamp(t *testing.T) {
 	for _, c := range []struct {
 		r    Ramp
 		v, w float64
-	}{{up, 0, 0}, {up, 1.5, 0.5}, {up, 3, 1}, {down, 3, 0}, {down, 1.5, 0.5}, {down, 0, 1}} {
+	}{{up, 0, 0}, {up, 1.5, 0.5}, {up, 3, 1}, {down, 3, 0}, {down, 1.5, 0.5}, {down, 0, 1}, {up, math.NaN(), 0}} {
 		if got := c.r.Sev(c.v); math.Abs(got-c.w) > 1e-12 {
 			t.Errorf("%+v.Sev(%v) = %v, want %v", c.r, c.v, got, c.w)
 		}
+	}
+	if up.Mid() != 1.5 {
+		t.Errorf("Mid = %v", up.Mid())
 	}
 }

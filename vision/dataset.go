@@ -1,0 +1,336 @@
+package vision
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gocv.io/x/gocv"
+
+	"posturewatch/vision/posture"
+)
+
+// The development data (../shared/posture-data) as labelled samples, for
+// fitting the judgement's parameters and for `posturewatch eval`. Labels use
+// the three classes the held-out photos are scored on, plus presence:
+const (
+	ClassGood       = "good"            // upright: the posture must be good
+	ClassSitUp      = "sit_up_straight" // forward head, rounded shoulders, slouch, too close, head down, shoulders raised
+	ClassStraighten = "straighten_head" // head tilt, turn, tipped back, uneven shoulders
+	ClassPerson     = "person"          // someone is there; any verdict but away/unknown
+	ClassAway       = "away"            // nobody at the desk
+	ClassBroken     = "broken"          // an unreadable file: an error or away
+)
+
+// Sample is one labelled frame of the development data and what the models
+// saw on it.
+type Sample struct {
+	Set    string `json:"set"`    // desk-three-people, slouch-or-not, neck-forward, misc, bad
+	Folder string `json:"folder"` // e.g. desk-three-people/good, neck-forward/2-forward-mid
+	File   string `json:"file"`   // path relative to the data directory
+	Person string `json:"person"` // who is in it (cross-validation folds by person)
+	Class  string `json:"class"`  // the expected class (Class…)
+	// Aug names the augmentation ("" for the frame as it is): mirror,
+	// rot±N (degrees), zoom (into the face), shift-up/shift-down (the camera
+	// higher or lower), cut (the bottom cut off below the chin).
+	Aug   string         `json:"aug,omitempty"`
+	Input posture.Input  `json:"input"`
+	Error string         `json:"error,omitempty"` // the file could not be analysed
+	Frame int            `json:"frame,omitempty"` // frame index within a video
+	Extra map[string]any `json:"extra,omitempty"`
+}
+
+// DatasetOptions select what WalkDataset produces.
+type DatasetOptions struct {
+	// Augment adds transformed copies of the labelled frames (see Sample.Aug):
+	// of every frame of the small sets, of a third of desk-three-people's
+	// 1391 (picked by a hash of the name), which is plenty and a third of
+	// the time.
+	Augment bool
+	// Only restricts the walk to folders whose name starts with one of these
+	// (e.g. "desk-three-people"); empty = all.
+	Only []string
+}
+
+// datasetFolder is one labelled folder of the development data.
+type datasetFolder struct {
+	folder, class, person string
+}
+
+// datasetFolders lists the labelled folders. neck-forward grades 1–2 poke the
+// chin (sit up straight); 3–5 are within the acceptable range (good); 6 is
+// end-of-range extension, labelled only "a person" (a frontal camera sees too
+// little of it to call from one frame).
+var datasetFolders = []datasetFolder{
+	{"desk-three-people/good", ClassGood, ""},
+	{"desk-three-people/bad", ClassSitUp, ""},
+	{"slouch-or-not/upright", ClassGood, "slouch-or-not"},
+	{"slouch-or-not/slouching", ClassSitUp, "slouch-or-not"},
+	{"neck-forward/1-forward-worst", ClassSitUp, "neck-forward"},
+	{"neck-forward/2-forward-mid", ClassSitUp, "neck-forward"},
+	{"neck-forward/3-forward-limit", ClassGood, "neck-forward"},
+	{"neck-forward/4-upright", ClassGood, "neck-forward"},
+	{"neck-forward/5-extension-limit", ClassGood, "neck-forward"},
+	{"neck-forward/6-extension-worst", ClassPerson, "neck-forward"},
+	{"misc/grace_hopper.jpg", ClassPerson, "grace-hopper"},
+	{"misc/astronaut.png", ClassPerson, "astronaut"},
+	{"misc/coffee.png", ClassAway, "nobody"},
+	{"misc/messi5.jpg", ClassAway, "nobody"},
+	{"misc/vtest.avi", ClassAway, "nobody"},
+	{"bad", ClassBroken, "nobody"},
+}
+
+// WalkDataset analyses every labelled frame under dir (../shared/posture-data)
+// with an, and calls fn for each sample in a stable order. Unreadable files
+// become samples with Error set.
+func WalkDataset(an *Analyzer, dir string, opt DatasetOptions, fn func(Sample)) error {
+	people, err := readPeople(filepath.Join(dir, "desk-three-people", "people.csv"))
+	if err != nil {
+		return err
+	}
+	for _, df := range datasetFolders {
+		if !selected(df.folder, opt.Only) {
+			continue
+		}
+		path := filepath.Join(dir, df.folder)
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("development data: %w", err)
+		}
+		set, _, _ := strings.Cut(df.folder, "/")
+		err := Walk([]string{path}, SourceOptions{FPS: 2}, func(f *Frame, ferr error) {
+			s := Sample{Set: set, Folder: df.folder, Class: df.class, Person: df.person}
+			if ferr != nil {
+				s.File, s.Error = relPath(dir, itemPath(ferr, path)), ferr.Error()
+				fn(s)
+				return
+			}
+			s.File, s.Frame = relPath(dir, f.Source), f.Index
+			if p, ok := people[s.File]; ok {
+				s.Person = p
+			}
+			an.face.Reset() // every sample stands alone: no tracking across files
+			in, err := an.Input(*f)
+			if err != nil {
+				s.Error = err.Error()
+				fn(s)
+				return
+			}
+			s.Input = in
+			fn(s)
+			if opt.Augment && (df.class == ClassGood || df.class == ClassSitUp) && (!strings.HasPrefix(df.folder, "desk") || fnv32(s.File)%3 == 0) {
+				augment(an, f.Mat, s, fn)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("development data %s: %w", df.folder, err)
+		}
+	}
+	return nil
+}
+
+func selected(folder string, only []string) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, o := range only {
+		if strings.HasPrefix(folder, o) {
+			return true
+		}
+	}
+	return false
+}
+
+func itemPath(err error, def string) string {
+	var ie *ItemError
+	if errors.As(err, &ie) {
+		return ie.Path
+	}
+	return def
+}
+
+func relPath(dir, p string) string {
+	if r, err := filepath.Rel(dir, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+// readPeople reads desk-three-people/people.csv: file (relative to the set,
+// e.g. good/0001.jpg) → person.
+func readPeople(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("development data: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	out := map[string]string{}
+	for line := 1; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(rec) != 2 {
+			return nil, fmt.Errorf("%s:%d: want file,person", path, line)
+		}
+		if line == 1 && rec[0] == "file" {
+			continue
+		}
+		out["desk-three-people/"+rec[0]] = rec[1]
+	}
+}
+
+// augment adds transformed copies of a labelled frame. Each copy's class
+// follows from what the transform does to what a camera would see:
+//   - mirror: a left-handed world; the class is unchanged.
+//   - rot±N: the whole frame rolled by N degrees, as a head tilted towards a
+//     shoulder (with the shoulders, as a camera roll would): ±8° stays as it
+//     was (heads sit a few degrees off level), ±30° and ±45° are "straighten
+//     head" on a good frame.
+//   - zoom: a crop into the face so it fills 85 % of the frame's height, as
+//     someone leaning right in: "sit up straight" (too close).
+//   - shift-up / shift-down: a window 80 % of the frame's height at its top
+//     or bottom, as a camera placed lower or higher: unchanged.
+//   - cut: a window of the frame's shape from its top to a little below the
+//     chin, so the shoulders leave it (as many webcams frame people):
+//     unchanged for a good frame.
+func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
+	h := fnv32(base.File)
+	emit := func(aug, class string, m gocv.Mat) {
+		defer m.Close()
+		if m.Empty() || m.Cols() < MinImageSide || m.Rows() < MinImageSide {
+			return
+		}
+		s := base
+		s.Aug, s.Class, s.Input, s.Error = aug, class, posture.Input{}, ""
+		an.face.Reset()
+		in, err := an.Input(Frame{Mat: m, Source: base.File + "#" + aug})
+		if err != nil {
+			s.Error = err.Error()
+		} else {
+			s.Input = in
+		}
+		fn(s)
+	}
+	w, hgt := src.Cols(), src.Rows()
+	mirror := gocv.NewMat()
+	gocv.Flip(src, &mirror, 1)
+	emit("mirror", base.Class, mirror)
+
+	sign := 1.0
+	if h%2 == 1 {
+		sign = -1
+	}
+	small := 8 * sign
+	emit(fmt.Sprintf("rot%+.0f", small), base.Class, rotated(src, small))
+	if base.Class == ClassGood {
+		big := []float64{30, 45}[(h/2)%2] * sign
+		emit(fmt.Sprintf("rot%+.0f", big), ClassStraighten, rotated(src, big))
+	}
+
+	if base.Input.Face != nil && base.Input.Face.Score > 0 {
+		fb := base.Input.Face.Box
+		// A window of the frame's own shape in which the face box fills
+		// 85 % of the height, scaled back to the frame's size.
+		ch := math.Max(fb.Width(), fb.Height()) / 0.85
+		cw := ch * float64(w) / float64(hgt)
+		cx, cy := (fb.MinX+fb.MaxX)/2, (fb.MinY+fb.MaxY)/2+0.1*fb.Height()
+		if r, ok := clampRect(cx-cw/2, cy-ch/2, cw, ch, w, hgt); ok && r.Dy() < hgt*9/10 {
+			emit("zoom", ClassSitUp, cropResize(src, r, w, hgt))
+		}
+		if base.Class == ClassGood {
+			// A camera aimed a little higher, or nearer: a window of the
+			// frame's shape from the top down to just below the chin, so the
+			// shoulders leave the picture, scaled back to the frame's size.
+			ch := fb.MaxY + 0.6*fb.Height()
+			cw := ch * float64(w) / float64(hgt)
+			cx := (fb.MinX + fb.MaxX) / 2
+			if r, ok := clampRect(cx-cw/2, 0, cw, ch, w, hgt); ok && r.Dy() < hgt*9/10 {
+				emit("cut", base.Class, cropResize(src, r, w, hgt))
+			}
+		}
+	}
+	win := hgt * 8 / 10
+	if h%3 == 0 {
+		emit("shift-up", base.Class, cloneRegion(src, image.Rect(0, 0, w, win)))
+	} else if h%3 == 1 {
+		emit("shift-down", base.Class, cloneRegion(src, image.Rect(0, hgt-win, w, hgt)))
+	}
+}
+
+// rotated rolls the frame by deg degrees about its centre (positive =
+// clockwise on screen), replicating the border so no black wedge appears.
+func rotated(src gocv.Mat, deg float64) gocv.Mat {
+	out := gocv.NewMat()
+	c := image.Pt(src.Cols()/2, src.Rows()/2)
+	rot := gocv.GetRotationMatrix2D(c, -deg, 1)
+	defer rot.Close()
+	gocv.WarpAffineWithParams(src, &out, rot, image.Pt(src.Cols(), src.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, blackBGR)
+	return out
+}
+
+// clampRect fits a rectangle inside the frame, shifting it rather than
+// shrinking it; ok is false when it cannot fit.
+func clampRect(x, y, w, h float64, fw, fh int) (image.Rectangle, bool) {
+	if w > float64(fw) || h > float64(fh) || w < MinImageSide || h < MinImageSide {
+		return image.Rectangle{}, false
+	}
+	x = math.Max(0, math.Min(x, float64(fw)-w))
+	y = math.Max(0, math.Min(y, float64(fh)-h))
+	return image.Rect(int(x), int(y), int(x+w), int(y+h)), true
+}
+
+// cropResize cuts r out of src and scales it to w×h.
+func cropResize(src gocv.Mat, r image.Rectangle, w, h int) gocv.Mat {
+	roi := src.Region(r)
+	defer roi.Close()
+	out := gocv.NewMat()
+	gocv.Resize(roi, &out, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
+	return out
+}
+
+func cloneRegion(src gocv.Mat, r image.Rectangle) gocv.Mat {
+	roi := src.Region(r)
+	defer roi.Close()
+	return roi.Clone()
+}
+
+// fnv32 is a stable hash of a name, to pick augmentations deterministically.
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// SortSamples orders samples by folder, file, frame and augmentation.
+func SortSamples(ss []Sample) {
+	sort.SliceStable(ss, func(i, j int) bool {
+		a, b := ss[i], ss[j]
+		if a.Folder != b.Folder {
+			return a.Folder < b.Folder
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Frame != b.Frame {
+			return a.Frame < b.Frame
+		}
+		return a.Aug < b.Aug
+	})
+}

@@ -1,0 +1,333 @@
+package vision
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"sync"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"posturewatch/models"
+	"posturewatch/vision/face"
+)
+
+// Output blob names of the converted face models (models/README.md).
+var (
+	detectorOutputs = []string{"scores16", "boxes16", "scores8", "boxes8"}
+	meshOutputs     = []string{"mesh", "score"}
+)
+
+// FaceOptions configures the face models.
+type FaceOptions struct {
+	DetectorPath, MeshPath string // default: models.PathOf, sha256-checked
+	Threads                int    // OpenCV threads; 0 = 2
+}
+
+// FaceNet runs BlazeFace (face box and six landmarks) and FaceMesh (468
+// points) through OpenCV's dnn module, and tracks one face across the frames
+// of a stream: while the mesh holds, its own bounds give the next crop and
+// the detector is skipped (the detector costs four times the mesh). Calls are
+// serialised; one FaceNet serves one stream at a time (Reset between streams).
+type FaceNet struct {
+	mu       sync.Mutex
+	det      gocv.Net
+	mesh     gocv.Net
+	detIn    gocv.Mat // detector canvas, reused
+	detSmall gocv.Mat // resized frame before padding, reused
+	meshIn   gocv.Mat // mesh crop, reused
+	warp     gocv.Mat // 2×3 affine, reused
+
+	track       *face.Crop // next frame's crop from the last mesh; nil = run the detector
+	trackFrames int        // frames since the detector last ran
+	trackSince  time.Time  // when it last ran
+	trackDet    face.Detection
+}
+
+// FaceResult is what the face path saw on one frame. Everything is in the
+// frame's pixels.
+type FaceResult struct {
+	// Faces is the number of faces the detector found (0 when it did not run
+	// because the face was tracked: then Tracked is true and Detection is the
+	// one the track started from, moved with the mesh).
+	Faces    int
+	Detected bool           // a face was found (by the detector or the track)
+	Tracked  bool           // found by following the previous mesh, not by the detector
+	Best     face.Detection // the largest, most confident face
+	Mesh     face.Mesh      // the mesh on Best's crop (check Mesh.Accepted)
+	MeshRan  bool
+	// DetectorMS and MeshMS time the two models (0 when not run).
+	DetectorMS, MeshMS float64
+}
+
+// NewFaceNet checks both models (OpenCV aborts the process on a bad file)
+// and loads them.
+func NewFaceNet(opt FaceOptions) (*FaceNet, error) {
+	dp, mp := opt.DetectorPath, opt.MeshPath
+	strictD, strictM := dp == "", mp == ""
+	if dp == "" {
+		dp = models.PathOf(models.BlazeFace)
+	}
+	if mp == "" {
+		mp = models.PathOf(models.FaceMesh)
+	}
+	if err := models.CheckModel(dp, models.BlazeFace, strictD); err != nil {
+		return nil, err
+	}
+	if err := models.CheckModel(mp, models.FaceMesh, strictM); err != nil {
+		return nil, err
+	}
+	if opt.Threads <= 0 {
+		opt.Threads = 2
+	}
+	SetThreads(opt.Threads)
+	det, err := loadNet(dp, models.BlazeFace)
+	if err != nil {
+		return nil, err
+	}
+	mesh, err := loadNet(mp, models.FaceMesh)
+	if err != nil {
+		det.Close()
+		return nil, err
+	}
+	return &FaceNet{det: det, mesh: mesh,
+		detIn: gocv.NewMat(), detSmall: gocv.NewMat(),
+		meshIn: gocv.NewMatWithSize(face.MeshInputSize, face.MeshInputSize, gocv.MatTypeCV8UC3),
+		warp:   gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F)}, nil
+}
+
+// loadNet reads a checked ONNX file into a CPU network.
+func loadNet(path string, m models.Model) (gocv.Net, error) {
+	net := gocv.ReadNetFromONNX(path)
+	if net.Empty() {
+		net.Close()
+		return net, fmt.Errorf("OpenCV could not load the %s %s: %s", m.Name, path, m.Hint)
+	}
+	if err := net.SetPreferableBackend(gocv.NetBackendOpenCV); err != nil {
+		net.Close()
+		return net, fmt.Errorf("%s: set dnn backend: %w", m.Name, err)
+	}
+	if err := net.SetPreferableTarget(gocv.NetTargetCPU); err != nil {
+		net.Close()
+		return net, fmt.Errorf("%s: set dnn target: %w", m.Name, err)
+	}
+	return net, nil
+}
+
+// Close releases both networks and the buffers.
+func (f *FaceNet) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range []*gocv.Mat{&f.detIn, &f.detSmall, &f.meshIn, &f.warp} {
+		m.Close()
+	}
+	return errors.Join(f.det.Close(), f.mesh.Close())
+}
+
+// Reset forgets the tracked face: the next frame runs the detector. Call it
+// between unrelated frames (another file, a reopened camera).
+func (f *FaceNet) Reset() {
+	f.mu.Lock()
+	f.track = nil
+	f.mu.Unlock()
+}
+
+// Observe finds the face on a BGR frame taken at t: by the detector, or by
+// following the previous frame's mesh when tracking holds. With track false
+// every frame runs the detector (still images).
+func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool) (FaceResult, error) {
+	if isNilMat(img) || img.Empty() {
+		return FaceResult{}, errors.New("empty frame")
+	}
+	if img.Type() != gocv.MatTypeCV8UC3 {
+		return FaceResult{}, fmt.Errorf("frame type %v, want 8-bit BGR", img.Type())
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	res, err := f.observe(img, t, track)
+	if err == nil && res.Tracked && !res.Mesh.Accepted(face.DefaultMinMeshScore) {
+		// The track was lost on this frame: the face may have moved out of
+		// the crop. Look again with the detector rather than report an
+		// unmeshable face that is really elsewhere.
+		f.track = nil
+		return f.observe(img, t, track)
+	}
+	return res, err
+}
+
+// observe is Observe with the lock held.
+func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool) (FaceResult, error) {
+	w, h := img.Cols(), img.Rows()
+	var res FaceResult
+	var crop face.Crop
+	if track && f.track != nil {
+		crop = *f.track
+		res.Detected, res.Tracked, res.Best = true, true, f.trackDet
+		f.trackFrames++
+	} else {
+		t0 := time.Now()
+		dets, err := f.detect(img)
+		res.DetectorMS = msSince(t0)
+		if err != nil {
+			return res, err
+		}
+		res.Faces = len(dets)
+		if len(dets) == 0 {
+			f.track = nil
+			return res, nil
+		}
+		res.Detected, res.Best = true, mainFace(dets)
+		if crop, err = face.CropFromDetection(res.Best, face.DefaultDetectionCrop()); err != nil {
+			f.track = nil
+			return res, nil // a degenerate box: seen, not meshable
+		}
+		f.trackFrames, f.trackSince, f.trackDet = 0, t, res.Best
+	}
+	t0 := time.Now()
+	m, err := f.runMesh(img, crop)
+	res.MeshMS = msSince(t0)
+	if err != nil {
+		f.track = nil
+		return res, err
+	}
+	res.Mesh, res.MeshRan = m, true
+	f.track = nil
+	if track && face.DefaultTrackOptions().DropTracking(&m, w, h, f.trackFrames, t.Sub(f.trackSince)) == face.KeepTracking {
+		if next, err := face.CropFromMesh(&m, face.DefaultTrackingCrop()); err == nil {
+			f.track = &next
+		}
+	}
+	return res, nil
+}
+
+// mainFace picks the user's face among several: the largest box, with the
+// score breaking near-ties. Passers-by are further away, so smaller.
+func mainFace(dets []face.Detection) face.Detection {
+	best := dets[0]
+	for _, d := range dets[1:] {
+		if d.Box.Area() > 1.3*best.Box.Area() || (d.Box.Area() > best.Box.Area()/1.3 && d.Score > best.Score) {
+			best = d
+		}
+	}
+	return best
+}
+
+// nearMargin is the border added around the frame, on each side as a share
+// of its longer side, when the detector finds nothing sure: BlazeFace is a
+// short-range model for faces up to about half its input, and a face that
+// fills the frame (someone leaning right in) is found once it is smaller.
+const nearMargin = 0.5
+
+// detect finds the faces on a frame; when none is sure, it looks again with
+// the frame shrunk inside a border, for a face too large for the detector.
+func (f *FaceNet) detect(img gocv.Mat) ([]face.Detection, error) {
+	dets, err := f.detectIn(img)
+	if err != nil || (len(dets) > 0 && dets[0].Score >= sureFace) {
+		return dets, err
+	}
+	m := int(nearMargin * float64(max(img.Cols(), img.Rows())))
+	padded := gocv.NewMat()
+	defer padded.Close()
+	gocv.CopyMakeBorder(img, &padded, m, m, m, m, gocv.BorderConstant, blackBGR)
+	far, err := f.detectIn(padded)
+	if err != nil {
+		return nil, err
+	}
+	if len(far) == 0 || (len(dets) > 0 && far[0].Score <= dets[0].Score) {
+		return dets, nil
+	}
+	for i := range far {
+		far[i] = far[i].Shifted(-float64(m), -float64(m))
+	}
+	return far, nil
+}
+
+// sureFace is the detector score above which the first look is enough
+// (posture.MinFaceScore: faces at a desk score 0.75–0.95).
+const sureFace = 0.5
+
+// detectIn letterboxes the frame into the detector's 256² input and decodes
+// every face it finds.
+func (f *FaceNet) detectIn(img gocv.Mat) ([]face.Detection, error) {
+	lb, err := face.NewLetterbox(img.Cols(), img.Rows(), face.DetectorInputSize)
+	if err != nil {
+		return nil, err
+	}
+	interp := gocv.InterpolationArea
+	if lb.ResizedWidth > img.Cols() {
+		interp = gocv.InterpolationLinear
+	}
+	gocv.Resize(img, &f.detSmall, image.Pt(lb.ResizedWidth, lb.ResizedHeight), 0, 0, interp)
+	gocv.CopyMakeBorder(f.detSmall, &f.detIn, lb.PadTop, lb.PadBottom(), lb.PadLeft, lb.PadRight(), gocv.BorderConstant, blackBGR)
+	blob := gocv.BlobFromImage(f.detIn, 1/127.5, image.Pt(face.DetectorInputSize, face.DetectorInputSize), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
+	defer blob.Close()
+	outs, err := forward(f.det, blob, detectorOutputs)
+	if err != nil {
+		return nil, fmt.Errorf("face detector: %w", err)
+	}
+	defer closeAll(outs)
+	var heads [4][]float32
+	for i := range outs {
+		if heads[i], err = outs[i].DataPtrFloat32(); err != nil {
+			return nil, fmt.Errorf("face detector output %s: %w", detectorOutputs[i], err)
+		}
+	}
+	return face.DecodeDetections(heads[0], heads[1], heads[2], heads[3], lb, face.DefaultDetectOptions())
+}
+
+// runMesh warps the crop out of the frame (rotated upright) and decodes the
+// mesh back into frame pixels.
+func (f *FaceNet) runMesh(img gocv.Mat, crop face.Crop) (face.Mesh, error) {
+	m := crop.WarpMatrix()
+	for i, v := range m {
+		f.warp.SetDoubleAt(i/3, i%3, v)
+	}
+	gocv.WarpAffineWithParams(img, &f.meshIn, f.warp, image.Pt(face.MeshInputSize, face.MeshInputSize),
+		gocv.InterpolationLinear, gocv.BorderConstant, blackBGR)
+	blob := gocv.BlobFromImage(f.meshIn, 1/255.0, image.Pt(face.MeshInputSize, face.MeshInputSize), gocv.NewScalar(0, 0, 0, 0), true, false)
+	defer blob.Close()
+	outs, err := forward(f.mesh, blob, meshOutputs)
+	if err != nil {
+		return face.Mesh{}, fmt.Errorf("face mesh: %w", err)
+	}
+	defer closeAll(outs)
+	pts, err := outs[0].DataPtrFloat32()
+	if err != nil {
+		return face.Mesh{}, fmt.Errorf("face mesh points: %w", err)
+	}
+	score, err := outs[1].DataPtrFloat32()
+	if err != nil {
+		return face.Mesh{}, fmt.Errorf("face mesh score: %w", err)
+	}
+	return face.DecodeMesh(pts, score, crop)
+}
+
+var blackBGR = color.RGBA{0, 0, 0, 0}
+
+// forward runs a network on a blob and returns the named outputs, which the
+// caller closes.
+func forward(net gocv.Net, blob gocv.Mat, names []string) ([]gocv.Mat, error) {
+	net.SetInput(blob, "input")
+	outs := net.ForwardLayers(names)
+	if len(outs) != len(names) {
+		closeAll(outs)
+		return nil, fmt.Errorf("model gave %d outputs, want %d (%v)", len(outs), len(names), names)
+	}
+	for i, o := range outs {
+		if o.Empty() {
+			closeAll(outs)
+			return nil, fmt.Errorf("output %s is empty", names[i])
+		}
+	}
+	return outs, nil
+}
+
+func closeAll(ms []gocv.Mat) {
+	for i := range ms {
+		ms[i].Close()
+	}
+}
+
+func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

@@ -1,0 +1,220 @@
+package vision
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"posturewatch/coach/domain"
+)
+
+func newTestAnalyzer(t testing.TB) *Analyzer {
+	t.Helper()
+	an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { an.Close() })
+	return an
+}
+
+func faultList(fs []domain.Fault) string {
+	var parts []string
+	for _, f := range fs {
+		parts = append(parts, fmt.Sprintf("%s:%.2f", f.Name, f.Severity))
+	}
+	return strings.Join(parts, " ")
+}
+
+func testImage(t *testing.T, rel string) gocv.Mat {
+	t.Helper()
+	img, err := loadImage(filepath.Join(dataDir(t), rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { img.Close() })
+	return img
+}
+
+func analyzeMat(t *testing.T, an *Analyzer, m gocv.Mat, name string) domain.Observation {
+	t.Helper()
+	an.face.Reset()
+	obs, err := an.Analyze(Frame{Mat: m, Source: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obs
+}
+
+// Golden face detection, landmarks, mesh and angles on grace_hopper.jpg
+// (checked by eye on an annotated copy: box brows to chin, landmarks on the
+// eyes, nose, mouth and ears; the head turned and tipped a few degrees).
+func TestFaceGoldenGraceHopper(t *testing.T) {
+	modelPath(t)
+	fn, err := NewFaceNet(FaceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fn.Close()
+	img := testImage(t, "misc/grace_hopper.jpg")
+	r, err := fn.Observe(img, time.Now(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(what string, got, want, tol float64) {
+		t.Helper()
+		if math.Abs(got-want) > tol {
+			t.Errorf("%s = %.2f, want %.2f ± %.2f", what, got, want, tol)
+		}
+	}
+	if r.Faces != 1 || !r.Detected {
+		t.Fatalf("faces %d, detected %v: want the one face", r.Faces, r.Detected)
+	}
+	near("score", r.Best.Score, 0.890, 0.01)
+	b := r.Best.Box
+	near("box x0", b.MinX, 167, 3)
+	near("box y0", b.MinY, 138, 3)
+	near("box x1", b.MaxX, 366, 3)
+	near("box y1", b.MaxY, 336, 3)
+	want := [6][2]float64{{226.8, 194.5}, {310.8, 191.1}, {271.7, 241.4}, {273.4, 281.1}, {180.9, 215.2}, {354.0, 207.9}}
+	for i, w := range want {
+		near(fmt.Sprintf("landmark %d x", i), r.Best.Landmarks[i].X, w[0], 3)
+		near(fmt.Sprintf("landmark %d y", i), r.Best.Landmarks[i].Y, w[1], 3)
+	}
+	if !r.MeshRan || r.Mesh.Score < 0.99 {
+		t.Fatalf("mesh ran %v, score %.3f: want an accepted mesh", r.MeshRan, r.Mesh.Score)
+	}
+	ang, ok := r.Mesh.Angles()
+	if !ok {
+		t.Fatal("no mesh angles")
+	}
+	near("roll", ang.Roll, -3.2, 1.5)
+	near("pitch", ang.Pitch, -8.1, 1.5)
+	near("yaw", ang.Yaw, 2.8, 1.5)
+	near("eye distance (mesh)", r.Mesh.EyeDistance(), 87.4, 2)
+	near("eye distance (detector)", r.Best.EyeDistance(), 84.1, 2)
+	// The mesh's eyes agree with the detector's.
+	right, left := r.Mesh.EyeCenters()
+	near("mesh eye (image left) x", right.X, r.Best.Landmarks[0].X, 10)
+	near("mesh eye (image right) x", left.X, r.Best.Landmarks[1].X, 10)
+}
+
+// A camera is not a fixed thing: the same upright sitting seen mirrored, at
+// another resolution, or through a wider frame must stay good.
+func TestUprightInvariantToCameraChanges(t *testing.T) {
+	dir := dataDir(t)
+	an := newTestAnalyzer(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "slouch-or-not", "upright", "*.jpg"))
+	nf, _ := filepath.Glob(filepath.Join(dir, "neck-forward", "4-upright", "*.jpg"))
+	dg, _ := filepath.Glob(filepath.Join(dir, "desk-three-people", "good", "00[0-4]0.jpg"))
+	files = append(append(files[:min(6, len(files))], nf[:min(4, len(nf))]...), dg...)
+	variants := map[string]func(gocv.Mat) gocv.Mat{
+		"mirrored": func(m gocv.Mat) gocv.Mat { o := gocv.NewMat(); gocv.Flip(m, &o, 1); return o },
+		"2x": func(m gocv.Mat) gocv.Mat {
+			o := gocv.NewMat()
+			gocv.Resize(m, &o, image.Pt(m.Cols()*2, m.Rows()*2), 0, 0, gocv.InterpolationLinear)
+			return o
+		},
+		"half": func(m gocv.Mat) gocv.Mat {
+			o := gocv.NewMat()
+			gocv.Resize(m, &o, image.Pt(m.Cols()/2, m.Rows()/2), 0, 0, gocv.InterpolationArea)
+			return o
+		},
+		"wider-frame": func(m gocv.Mat) gocv.Mat { // a wider field of view: more room at the sides
+			o := gocv.NewMat()
+			gocv.CopyMakeBorder(m, &o, 0, 0, m.Cols()/6, m.Cols()/6, gocv.BorderReplicate, colorBlack)
+			return o
+		},
+	}
+	worstSev := func(o domain.Observation) float64 {
+		if len(o.Faults) == 0 {
+			return 0
+		}
+		return o.Faults[0].Severity
+	}
+	for _, f := range files {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig := analyzeMat(t, an, img, f)
+		if orig.Posture != domain.PostureGood {
+			t.Errorf("%s: %s %s (%s), want good", filepath.Base(f), orig.Posture, faultList(orig.Faults), orig.Why)
+		}
+		for name, v := range variants {
+			m := v(img)
+			obs := analyzeMat(t, an, m, f+"#"+name)
+			m.Close()
+			// A clearly good frame stays good; a frame near the line may
+			// cross it, but no change of camera moves a severity far.
+			if d := math.Abs(worstSev(obs) - worstSev(orig)); d > 0.35 || (worstSev(orig) < 0.3 && obs.Posture != domain.PostureGood) {
+				t.Errorf("%s %s: %s %s (%s); as it is: %s %s", filepath.Base(f), name, obs.Posture, faultList(obs.Faults), obs.Why, orig.Posture, faultList(orig.Faults))
+			}
+		}
+		img.Close()
+	}
+}
+
+// Rolling the picture rolls the head: a clear tilt is named head_tilt, never
+// unknown — the 40–55° the body model alone lost.
+func TestTiltedHeadIsNamed(t *testing.T) {
+	an := newTestAnalyzer(t)
+	for _, rel := range []string{"misc/grace_hopper.jpg", "desk-three-people/good/0000.jpg", "slouch-or-not/upright/" + firstFile(t, "slouch-or-not/upright")} {
+		img := testImage(t, rel)
+		for _, deg := range []float64{-50, -35, 40, 55} {
+			out := rotated(img, deg)
+			obs := analyzeMat(t, an, out, rel+"#rot")
+			out.Close()
+			if obs.Posture != domain.PostureBad || obs.Fault(domain.HeadTilt) < 0.5 {
+				t.Errorf("%s rotated %v°: %s %s (%s), want head_tilt", rel, deg, obs.Posture, faultList(obs.Faults), obs.Why)
+			}
+		}
+	}
+}
+
+// Zooming into the face, as someone leaning in until it fills the frame, is
+// too_close — never unknown or away.
+func TestZoomedFaceIsTooClose(t *testing.T) {
+	an := newTestAnalyzer(t)
+	for _, rel := range []string{"misc/grace_hopper.jpg", "desk-three-people/good/0000.jpg", "desk-three-people/good/0181.jpg", "slouch-or-not/upright/" + firstFile(t, "slouch-or-not/upright")} {
+		img := testImage(t, rel)
+		obs := analyzeMat(t, an, img, rel)
+		in, err := an.Input(Frame{Mat: img, Source: rel + "#again"})
+		if err != nil || in.Face == nil || in.Face.Score == 0 {
+			t.Fatalf("%s: no face to zoom into (%v)", rel, err)
+		}
+		fb := in.Face.Box
+		for _, fill := range []float64{0.7, 0.85} { // the face box (brows to chin) fills this much of the height
+			ch := math.Max(fb.Width(), fb.Height()) / fill
+			cw := ch * float64(img.Cols()) / float64(img.Rows())
+			r, ok := clampRect((fb.MinX+fb.MaxX-cw)/2, (fb.MinY+fb.MaxY-ch)/2, cw, ch, img.Cols(), img.Rows())
+			if !ok {
+				continue
+			}
+			z := cropResize(img, r, img.Cols(), img.Rows())
+			zo := analyzeMat(t, an, z, rel+"#zoom")
+			z.Close()
+			if zo.Posture != domain.PostureBad || zo.Fault(domain.TooClose) < 0.5 {
+				t.Errorf("%s zoomed (face %.0f%% of the height; unzoomed %s): %s %s (%s), want too_close", rel, 100*fill, obs.Posture, zo.Posture, faultList(zo.Faults), zo.Why)
+			}
+		}
+	}
+}
+
+func firstFile(t *testing.T, rel string) string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dataDir(t), rel, "*"))
+	if len(m) == 0 {
+		t.Skipf("no files in %s", rel)
+	}
+	return filepath.Base(m[0])
+}
+
+var colorBlack = color.RGBA{A: 255}
