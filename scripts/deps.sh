@@ -8,7 +8,7 @@ for part in "$@"; do
   case "$part" in
     build) ;;
     models) want+=(python3-onnx python3-numpy) ;;
-    test) want+=(chromium chromium-driver fonts-dejavu-core) ;;
+    test) want+=(chromium chromium-driver fonts-dejavu-core dbus) ;;
     *) echo "deps.sh: unknown part '$part' (want build, models or test)" >&2; exit 2 ;;
   esac
 done
