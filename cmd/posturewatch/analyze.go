@@ -27,6 +27,7 @@ type frameRecord struct {
 	Frame     int               `json:"frame"`
 	TS        float64           `json:"t_s"`
 	Posture   domain.Posture    `json:"posture,omitempty"`
+	Why       string            `json:"why,omitempty"` // what the verdict rests on
 	Faults    []domain.Fault    `json:"faults,omitempty"`
 	Metrics   domain.Metrics    `json:"metrics,omitempty"`
 	Keypoints []domain.Keypoint `json:"keypoints,omitempty"`
@@ -109,7 +110,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	var tw *tabwriter.Writer
 	if !*asJSON {
 		tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SOURCE\tFRAME\tT_S\tPOSTURE\tFAULTS\tMS")
+		fmt.Fprintln(tw, "SOURCE\tFRAME\tT_S\tPOSTURE\tFAULTS\tMS\tWHY")
 	}
 	sum := newSummary()
 	failed := 0
@@ -125,7 +126,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(tw, "%s\t%d\t-\terror\t%s\t-\n", r.Source, r.Frame, r.Error)
 			return
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%.1f\n", r.Source, r.Frame, r.TS, r.Posture, faultList(r.Faults), r.MS)
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%.1f\t%s\n", r.Source, r.Frame, r.TS, r.Posture, faultList(r.Faults), r.MS, r.Why)
 	}
 	err = vision.Walk(fs.Args(), vision.SourceOptions{FPS: o.fps, Start: time.Unix(0, 0).UTC()}, func(f *vision.Frame, ferr error) {
 		if ferr != nil {
@@ -146,7 +147,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 			emit(r)
 			return
 		}
-		r.Posture, r.Faults, r.Metrics, r.Keypoints, r.Visible = obs.Posture, obs.Faults, roundMetrics(obs.Metrics), roundKeypoints(obs.Keypoints), obs.Visible
+		r.Posture, r.Why, r.Faults, r.Metrics, r.Keypoints, r.Visible = obs.Posture, obs.Why, obs.Faults, roundMetrics(obs.Metrics), roundKeypoints(obs.Keypoints), obs.Visible
 		r.Confidence = round3(obs.Confidence)
 		if *annotate != "" {
 			img := vision.Annotate(f.Mat, obs, 0.3)

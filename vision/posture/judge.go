@@ -211,6 +211,10 @@ func Presence(m Measurement, p Params) (domain.Posture, string) {
 			return domain.PostureAway, fmt.Sprintf("nobody at the desk: the face detector's best guess (%.0f%%) is not backed by a face mesh or a body", 100*m.FaceScore)
 		}
 		return domain.PostureAway, "nobody at the desk: no face and no head in view"
+	case m.SizeFrame == 0 && m.FaceScore < MinFaceScore:
+		// The body model's head guess with neither eyes, ears nor shoulders
+		// to size it: on empty scenes it finds heads in the background.
+		return domain.PostureAway, "nobody at the desk: only a faint head-like shape, with no face, eyes or shoulders"
 	case m.SizeFrame > 0 && m.SizeFrame < p.MinFaceFrame:
 		return domain.PostureAway, fmt.Sprintf("nobody at the desk: the only face is small and far (eyes %.1f%% of the frame apart), a passer-by", 100*m.SizeFrame)
 	case !m.Eyes:
