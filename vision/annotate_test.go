@@ -34,7 +34,7 @@ func synthKeypoints() []domain.Keypoint {
 
 func loadGrace(t *testing.T) gocv.Mat {
 	t.Helper()
-	m, err := LoadImage(srcData(t, "misc/grace_hopper.jpg"))
+	m, err := loadImage(srcData(t, "misc/grace_hopper.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func absDiffInt(x int) int {
 }
 
 func BenchmarkAnnotate(b *testing.B) {
-	m, err := LoadImage(srcData(b, "neck-forward/4-upright/IMG_0877_100.jpg"))
+	m, err := loadImage(srcData(b, "neck-forward/4-upright/IMG_0877_100.jpg"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,13 +3,10 @@
 package vision
 
 import (
-	"context"
 	"errors"
 	"io"
 	"path/filepath"
-	"posturewatch/coach/domain"
 	"testing"
-	"time"
 
 	"gocv.io/x/gocv"
 )
@@ -85,52 +82,33 @@ func TestSourcesDoNotLeakMats(t *testing.T) {
 	})
 }
 
-// TestPumpDropsAndClosesLeak checks that frames a slow consumer never sees are
-// closed by Pump, and that cancel plus DrainSlot leave nothing behind.
-func TestPumpDropsAndClosesLeak(t *testing.T) {
-	requireNoMatLeak(t, "pump to the end", func() {
+// TestSlotDropsAndClosesLeak checks that frames a slow consumer never sees
+// are closed by put, and that DrainSlot leaves nothing behind.
+func TestSlotDropsAndClosesLeak(t *testing.T) {
+	requireNoMatLeak(t, "put 200 frames, nobody takes them", func() {
 		src := &countingSource{n: 200}
 		slot := NewSlot()
 		before := gocv.MatProfile.Count()
-		if err := Pump(context.Background(), src, slot); err != nil {
-			t.Fatal(err)
+		for {
+			f, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			put(slot, f)
 		}
 		// 199 frames were dropped; only the newest is alive, in the slot.
 		if live := gocv.MatProfile.Count() - before; live != 1 {
-			t.Fatalf("after pumping 200 frames with no consumer, %d Mats alive, want 1", live)
+			t.Fatalf("after putting 200 frames with no consumer, %d Mats alive, want 1", live)
 		}
 		f := <-slot
 		if f.Index != 199 {
 			t.Errorf("slot holds frame %d, want 199", f.Index)
 		}
 		f.Close()
-	})
-	requireNoMatLeak(t, "slow consumer, real video, cancel", func() {
-		src, err := OpenPath(srcData(t, "clips/forward-head-session.mp4"), SourceOptions{FPS: 5, Loop: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer src.Close()
-		slot := NewSlot()
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- Pump(ctx, src, slot) }()
-		got := 0
-		for got < 5 {
-			f := <-slot
-			got++
-			out := Annotate(f.Mat, domain.Observation{Posture: domain.PostureGood, Keypoints: synthKeypoints()}, 0.3)
-			if _, err := WriteAnnotated(t.TempDir(), domain.Observation{Source: f.Source, Frame: f.Index}, out); err != nil {
-				t.Error(err)
-			}
-			out.Close()
-			f.Close()
-			time.Sleep(30 * time.Millisecond)
-		}
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, io.EOF) {
-			t.Fatal(err)
-		}
+		put(slot, Frame{Mat: gocv.NewMat()})
 		DrainSlot(slot)
 	})
 }

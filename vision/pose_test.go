@@ -23,7 +23,7 @@ var graceReference = [NumKeypoints][3]float64{
 
 func loadTestImage(t testing.TB, rel string) gocv.Mat {
 	t.Helper()
-	img, err := LoadImage(filepath.Join(dataDir(t), rel))
+	img, err := loadImage(filepath.Join(dataDir(t), rel))
 	if err != nil {
 		t.Fatal(err)
 	}

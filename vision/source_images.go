@@ -30,11 +30,6 @@ func openImage(path string, opt SourceOptions) (Source, error) {
 	return &imageSource{path: path, opt: opt, ready: m}, nil
 }
 
-// LoadImage reads an image file as a BGR 8UC3 Mat, with a clear error naming
-// the file when it is missing, empty, undecodable or too small. The caller
-// must Close the Mat.
-func LoadImage(path string) (gocv.Mat, error) { return loadImage(path) }
-
 func loadImage(path string) (gocv.Mat, error) {
 	if err := checkFile(path); err != nil {
 		return gocv.Mat{}, fmt.Errorf("image %w", err)

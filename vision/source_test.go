@@ -516,7 +516,7 @@ func BenchmarkImageDecode(b *testing.B) {
 	p := srcData(b, "neck-forward/4-upright/IMG_0877_100.jpg")
 	b.ReportAllocs()
 	for b.Loop() {
-		m, err := LoadImage(p)
+		m, err := loadImage(p)
 		if err != nil {
 			b.Fatal(err)
 		}
