@@ -39,6 +39,7 @@ type runOptions struct {
 	token       string
 	open        bool
 	profile     string
+	catalogue   string
 	model       string
 	threads     int
 	dataDir     string
@@ -65,6 +66,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.token, "token", "", fmt.Sprintf("access token for --allow-remote (at least %d characters; \"random\" makes one)", webui.MinAccessTokenLen))
 	fs.BoolVar(&o.open, "open", false, "open the dashboard in the browser (xdg-open)")
 	fs.StringVar(&o.profile, "profile", "", "use this calibration profile (default: the last one used)")
+	fs.StringVar(&o.catalogue, "catalogue", "", "stretch catalogue file replacing the built-in one (default: catalogue.json in the config directory, if there is one)")
 	fs.StringVar(&o.model, "model", "", "pose model file (default: models/movenet-lightning.onnx, sha256-checked)")
 	fs.IntVar(&o.threads, "threads", 1, "OpenCV threads for the pose model (1 costs the least CPU per frame: 20 ms vs 23 ms on 2 threads)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "where the history database lives (default: $XDG_DATA_HOME/posturewatch)")
@@ -268,7 +270,11 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		}
 	}()
 
-	s := &service{log: log, hist: hist, store: store, cat: exercise.Default(), configPath: configPath,
+	cat, err := loadCatalogue(o.catalogue, configDir, log)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	s := &service{log: log, hist: hist, store: store, cat: cat, configPath: configPath,
 		an: an, onEvent: o.onEvent, profile: profile}
 	s.coach = coach.New(cfg, baseline, s.cat)
 	s.loadEarlierToday(time.Now())
@@ -365,3 +371,25 @@ func openBrowser(url string, log *slog.Logger) {
 
 // dashboardVersion is the program version shown in the dashboard.
 func dashboardVersion() string { return "dev" }
+
+// loadCatalogue reads the stretch catalogue: the file given, else
+// catalogue.json in the config directory when there is one, else the
+// built-in one. A file given by the user that is not a valid catalogue is an
+// error naming each bad entry; a damaged one in the config directory is
+// reported and the built-in one used, so monitoring still starts.
+func loadCatalogue(path, configDir string, log *slog.Logger) (*exercise.Catalogue, error) {
+	if path != "" {
+		return exercise.Load(path)
+	}
+	own := filepath.Join(configDir, "catalogue.json")
+	if _, err := os.Stat(own); err != nil {
+		return exercise.Default(), nil
+	}
+	c, err := exercise.Load(own)
+	if err != nil {
+		log.Error("your stretch catalogue cannot be used; using the built-in one", "file", own, "err", err)
+		return exercise.Default(), nil
+	}
+	log.Info("using your stretch catalogue", "file", own, "exercises", len(c.Exercises))
+	return c, nil
+}
