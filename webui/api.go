@@ -46,6 +46,12 @@ type Backend interface {
 	// StartCalibration, saves it under the profile name (already checked with
 	// domain.ValidateProfileName) and makes it active.
 	FinishCalibration(profile string) (*domain.Baseline, error)
+	// CancelCalibration ends a calibration without changing the baseline
+	// (ECONFLICT when none is running).
+	CancelCalibration() error
+	// DismissRecalibrate clears a suggestion to recalibrate: baseline-based
+	// nudges resume and it is not repeated for this baseline.
+	DismissRecalibrate() error
 	// Profiles lists the stored calibration profiles.
 	Profiles() ([]domain.ProfileInfo, error)
 	// UseProfile activates a stored profile (ENOTFOUND when it does not exist).
@@ -248,6 +254,44 @@ func (s *Server) apiCalibrationStart(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, s.backend.Status())
+}
+
+func (s *Server) apiCalibrationCancel(c *gin.Context) {
+	if !s.emptyOrObject(c) {
+		return
+	}
+	if err := s.backend.CancelCalibration(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.backend.Status())
+}
+
+func (s *Server) apiRecalibrateDismiss(c *gin.Context) {
+	if !s.emptyOrObject(c) {
+		return
+	}
+	if err := s.backend.DismissRecalibrate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.backend.Status())
+}
+
+// apiProfileCheck tells whether a name is a valid profile name, before a
+// calibration is started for it (the server's rule is the only one).
+func (s *Server) apiProfileCheck(c *gin.Context) {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if !s.decodeJSON(c, &req) {
+		return
+	}
+	if err := domain.ValidateProfileName(req.Name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"name": req.Name, "ok": true})
 }
 
 func (s *Server) apiCalibrationFinish(c *gin.Context) {

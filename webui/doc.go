@@ -79,6 +79,9 @@
 //	PATCH  /api/config                 partial domain.Config JSON; merged, then Config.Validate → the new config
 //	POST   /api/calibration/start      → Status
 //	POST   /api/calibration/finish     {"profile": "desk"} → {"baseline": domain.Baseline, "status": Status}
+//	POST   /api/calibration/cancel     {} → Status (409 when none is running; the server also cancels one left 2 min)
+//	POST   /api/recalibrate/dismiss    {} → Status: baseline-based nudges resume
+//	POST   /api/profiles/check         {"name": "desk monitor"} → {"ok": true} or 400 with the reason
 //	GET    /api/profiles               {"profiles": [domain.ProfileInfo]}
 //	POST   /api/profiles/{name}/activate  → Status
 //	DELETE /api/profiles/{name}        {"deleted": name}

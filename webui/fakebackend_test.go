@@ -108,6 +108,24 @@ func (f *fakeBackend) StartCalibration() error {
 	return nil
 }
 
+func (f *fakeBackend) CancelCalibration() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.calibrating {
+		return domain.Errorf(domain.ECONFLICT, "no calibration is running")
+	}
+	f.calibrating = false
+	f.status.State = domain.StateGood
+	return nil
+}
+
+func (f *fakeBackend) DismissRecalibrate() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.status.RecalibrateSuggested = false
+	return nil
+}
+
 func (f *fakeBackend) FinishCalibration(name string) (*domain.Baseline, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

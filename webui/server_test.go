@@ -264,9 +264,30 @@ func TestAPIRoutes(t *testing.T) {
 	// calibration and profiles
 	code, m, _ = ts.do("POST", "/api/calibration/finish", map[string]any{"profile": "desk"})
 	wantError(t, "finish before start", code, m, 409, "start one first")
+	code, m, _ = ts.do("POST", "/api/calibration/cancel", nil)
+	wantError(t, "cancel with none running", code, m, 409, "no calibration is running")
 	code, m, _ = ts.do("POST", "/api/calibration/start", nil)
 	if code != 200 || m["state"] != "calibrating" {
 		t.Errorf("calibration start = %d %v", code, m)
+	}
+	code, m, _ = ts.do("POST", "/api/calibration/cancel", nil)
+	if code != 200 || m["state"] != "good" {
+		t.Errorf("calibration cancel = %d %v", code, m)
+	}
+	// The server's name rule is the only one: "desk monitor" is fine.
+	code, m, _ = ts.do("POST", "/api/profiles/check", map[string]any{"name": "desk monitor"})
+	if code != 200 || m["ok"] != true {
+		t.Errorf("check \"desk monitor\" = %d %v", code, m)
+	}
+	code, m, _ = ts.do("POST", "/api/profiles/check", map[string]any{"name": "../x"})
+	wantError(t, "check a path", code, m, 400, "not allowed")
+	code, m, _ = ts.do("POST", "/api/recalibrate/dismiss", nil)
+	if code != 200 || m["recalibrate_suggested"] != false {
+		t.Errorf("dismiss = %d %v", code, m)
+	}
+	code, m, _ = ts.do("POST", "/api/calibration/start", nil)
+	if code != 200 || m["state"] != "calibrating" {
+		t.Errorf("calibration start again = %d %v", code, m)
 	}
 	code, m, _ = ts.do("POST", "/api/calibration/finish", map[string]any{"profile": "desk"})
 	if b, _ := m["baseline"].(map[string]any); code != 200 || b["name"] != "desk" {

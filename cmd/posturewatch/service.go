@@ -131,6 +131,7 @@ type service struct {
 	repsCount   int
 	lastReps    time.Time
 	pausedUntil time.Time // on the supervisor clock; zero when not paused
+	calibStart  time.Time // when the running calibration started (service clock); zero when none
 	frames      int
 	// earlier is what History holds for today from before this start, so
 	// "good posture today" survives a restart.
@@ -288,18 +289,27 @@ func (s *service) stepReps(obs domain.Observation, now time.Time) *webui.Reps {
 		return nil
 	}
 	s.lastReps = now
-	r := webui.Reps{ExerciseID: s.repsEx, Count: u.Reps, Target: s.repsTarget, HoldS: u.HoldTime.Seconds(), Phase: u.Phase}
+	routineID := ""
 	if s.routine != nil {
-		r.RoutineID = s.routine.ID
+		routineID = s.routine.ID
 	}
+	r := webui.RepsFromUpdate(routineID, s.repsEx, s.repsTarget, u)
 	return &r
 }
 
-// housekeeping ends a pause that ran out (no frames arrive while paused).
+// housekeeping ends a pause that ran out (no frames arrive while paused)
+// and a calibration left running.
 func (s *service) housekeeping() {
 	s.mu.Lock()
 	due := !s.pausedUntil.IsZero() && !s.now().Before(s.pausedUntil)
+	stale := !s.calibStart.IsZero() && s.now().Sub(s.calibStart) >= calibrationTimeout
 	s.mu.Unlock()
+	if stale {
+		s.log.Info("calibration cancelled: not finished in time", "after", calibrationTimeout)
+		if err := s.CancelCalibration(); err != nil {
+			s.log.Warn("cancel the calibration", "err", err)
+		}
+	}
 	if due {
 		if err := s.Resume(); err != nil {
 			s.log.Warn("resume after the pause", "err", err)
@@ -511,6 +521,9 @@ func (s *service) StartCalibration() error {
 	now := s.now()
 	s.mu.Lock()
 	evs, err := s.coach.StartCalibration(now)
+	if err == nil {
+		s.calibStart = now
+	}
 	decided := time.Now()
 	s.mu.Unlock()
 	if err != nil {
@@ -521,6 +534,38 @@ func (s *service) StartCalibration() error {
 	return nil
 }
 
+// calibrationTimeout ends a calibration nobody finished (the dashboard's tab
+// was closed mid-way): until then the coach holds its nudges.
+const calibrationTimeout = 2 * time.Minute
+
+// CancelCalibration ends a calibration without changing the baseline.
+func (s *service) CancelCalibration() error {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	now := s.now()
+	s.mu.Lock()
+	evs := s.coach.CancelCalibration(now)
+	s.calibStart = time.Time{}
+	decided := time.Now()
+	s.mu.Unlock()
+	if evs == nil {
+		return domain.Errorf(domain.ECONFLICT, "no calibration is running")
+	}
+	s.emit(evs, decided)
+	return nil
+}
+
+// DismissRecalibrate clears a recalibration suggestion.
+func (s *service) DismissRecalibrate() error {
+	s.mu.Lock()
+	s.coach.DismissRecalibrate()
+	s.mu.Unlock()
+	if s.web != nil {
+		s.web.PublishStatus(s.Status())
+	}
+	return nil
+}
+
 // FinishCalibration makes, saves and activates the baseline.
 func (s *service) FinishCalibration(profile string) (*domain.Baseline, error) {
 	s.pubMu.Lock()
@@ -528,6 +573,7 @@ func (s *service) FinishCalibration(profile string) (*domain.Baseline, error) {
 	now := s.now()
 	s.mu.Lock()
 	b, evs, err := s.coach.FinishCalibration(profile, now)
+	s.calibStart = time.Time{}
 	decided := time.Now()
 	if err == nil {
 		s.profile = b.Name

@@ -620,8 +620,10 @@
     $('calib-run').hidden = step !== 'run';
     $('calib-done').hidden = step !== 'done';
   }
+  let calibResolve = null; // ends the running countdown early (cancel)
   function countdown(seconds, phaseText, onTick) {
     return new Promise((resolve) => {
+      calibResolve = resolve;
       let left = seconds;
       $('calib-phase').textContent = phaseText;
       $('calib-countdown').textContent = String(left);
@@ -636,15 +638,20 @@
   $('calib-start').addEventListener('click', async () => {
     const name = $('calib-name').value.trim();
     $('calib-error').textContent = '';
-    if (!/^[A-Za-z0-9_.-]{1,40}$/.test(name)) {
-      $('calib-error').textContent = 'Use a short name of letters, digits, dot, dash or underscore.';
+    try {
+      // the server's rule for names is the only one (spaces are fine)
+      await api('POST', '/api/profiles/check', { name });
+    } catch (err) {
+      $('calib-error').textContent = err.message;
       return;
     }
+    calibCancelled = false;
     calibStep('run');
     $('calib-frames').textContent = '';
     const prepareS = Number($('calibration').dataset.prepareS) || 3;
     const captureS = Number($('calibration').dataset.captureS) || 10;
     await countdown(prepareS, 'Get ready: sit tall and look at the screen.');
+    if (calibCancelled) return;
     try {
       await api('POST', '/api/calibration/start');
     } catch (err) {
@@ -655,6 +662,7 @@
     await countdown(captureS, 'Hold still in your good posture…', () => {
       if (status && status.calibration_frames) $('calib-frames').textContent = status.calibration_frames + ' frames captured';
     });
+    if (calibCancelled) return;
     try {
       const res = await api('POST', '/api/calibration/finish', { profile: name });
       showBaseline(res.baseline);
@@ -677,6 +685,15 @@
     if (e.calibration === 'failed' && e.error) $('calib-error').textContent = e.error;
   }
   $('calib-redo').addEventListener('click', () => calibStep('intro'));
+  let calibCancelled = false;
+  $('calib-cancel').addEventListener('click', async () => {
+    calibCancelled = true;
+    if (calibTimer) { clearInterval(calibTimer); calibTimer = null; }
+    if (calibResolve) { calibResolve(); calibResolve = null; }
+    try { await api('POST', '/api/calibration/cancel'); } catch (err) { /* none was running yet */ }
+    calibStep('intro');
+    $('calib-name').focus();
+  });
   calibStep('intro');
 
   // ---------- settings ----------
