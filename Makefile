@@ -65,10 +65,15 @@ fit: models build features
 ## test: set up everything, then every test (race detector, pure-Go coach, Mat leak count, browser)
 test: deps-test models tfjs-ref build features lint test-models test-go
 
+## lint: gofmt, go vet, staticcheck, and go.mod/go.sum tidy
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on: $$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags matprofile ./vision/...
+	$(GO) run $(STATICCHECK) ./...
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy" >&2; $(GO) mod tidy -diff; exit 1; }
 
 test-go:
 	CGO_ENABLED=0 $(GO) test -count=1 ./coach/... ./vision/posture/... ./vision/face/... ./vision/imagefile/... ./vision/v4l/...
