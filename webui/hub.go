@@ -375,7 +375,7 @@ func (c *client) writePump() {
 				return
 			}
 		case <-c.sampleReady:
-			if wait := h.opts.SampleInterval - time.Since(lastSample); wait > 0 {
+			if wait := nextSampleWait(h.opts.SampleInterval, lastSample, time.Now()); wait > 0 {
 				if timerC == nil {
 					timer = time.NewTimer(wait)
 					timerC = timer.C
@@ -401,4 +401,15 @@ func (c *client) writePump() {
 			}
 		}
 	}
+}
+
+// nextSampleWait is how long a sample must wait before going out, interval
+// after the last one (zero: now). A clock that stepped back never makes the
+// wait longer than one interval.
+func nextSampleWait(interval time.Duration, last, now time.Time) time.Duration {
+	if last.IsZero() {
+		return 0
+	}
+	wait := interval - now.Sub(last)
+	return min(max(wait, 0), interval)
 }

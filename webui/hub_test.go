@@ -120,20 +120,15 @@ func TestHubSamplesRateLimitedLatestWins(t *testing.T) {
 	if len(seqs) > maxAllowed || len(seqs) < 3 {
 		t.Errorf("%d samples in %v: want between 3 and %d (≤5/s)", len(seqs), elapsed, maxAllowed)
 	}
-	short := 0
 	for i := 1; i < len(seqs); i++ {
 		if seqs[i] <= seqs[i-1] {
 			t.Errorf("samples out of order: %v", seqs)
 			break
 		}
-		// Delivery gaps: the receive side may bunch one pair by scheduling jitter.
-		if gap := times[i].Sub(times[i-1]); gap < 120*time.Millisecond {
-			short++
-		}
 	}
-	if short > 1 {
-		t.Errorf("%d sample pairs arrived less than 120 ms apart (interval 200 ms)", short)
-	}
+	// The spacing itself is the writer's rule (nextSampleWait, tested on
+	// its own); arrival gaps here would measure the machine's scheduler.
+	_ = times
 	if seqs[len(seqs)-1] != n {
 		t.Errorf("last sample %v, want the newest %d", seqs[len(seqs)-1], n)
 	}
@@ -447,5 +442,25 @@ func TestRepsFromUpdate(t *testing.T) {
 	r := RepsFromUpdate("r1", "chin_tuck", 10, u)
 	if r.Count != 4 || r.Target != 10 || r.HoldS != 2.3 || !r.Holding || r.Phase != "hold" || r.ExerciseID != "chin_tuck" || r.RoutineID != "r1" {
 		t.Errorf("RepsFromUpdate = %+v", r)
+	}
+}
+
+// The writer holds a sample back until the interval since the last one has
+// passed, and sends at once after that.
+func TestNextSampleWait(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		last, now time.Time
+		want      time.Duration
+	}{
+		{time.Time{}, t0, 0}, // the first sample goes at once
+		{t0, t0.Add(50 * time.Millisecond), 150 * time.Millisecond}, // too soon: wait for the rest
+		{t0, t0.Add(200 * time.Millisecond), 0},                     // exactly due
+		{t0, t0.Add(time.Second), 0},                                // long overdue
+		{t0.Add(time.Second), t0, 200 * time.Millisecond},           // the clock stepped back: a full interval, never more
+	} {
+		if got := nextSampleWait(200*time.Millisecond, c.last, c.now); got != c.want {
+			t.Errorf("last %v, now %v: wait %v, want %v", c.last.Sub(t0), c.now.Sub(t0), got, c.want)
+		}
 	}
 }
