@@ -77,7 +77,11 @@ func (a *Analyzer) Input(f Frame) (posture.Input, error) {
 	}
 	track := f.Source == a.lastSource && f.Index == a.lastIndex+1
 	a.lastSource, a.lastIndex = f.Source, f.Index
-	fr, err := a.face.Observe(f.Mat, f.Time, track)
+	var hint *Eyes
+	if le, re := kps[posture.LeftEye], kps[posture.RightEye]; le.Score >= posture.MinScore && re.Score >= posture.MinScore {
+		hint = &Eyes{Left: face.Point{X: re.X, Y: re.Y}, Right: face.Point{X: le.X, Y: le.Y}} // the person's right eye is on the image's left
+	}
+	fr, err := a.face.Observe(f.Mat, f.Time, track, hint)
 	if err != nil {
 		return posture.Input{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, err)
 	}

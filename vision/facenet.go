@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"sync"
 	"time"
 
@@ -44,6 +45,11 @@ type FaceNet struct {
 	trackFrames int        // frames since the detector last ran
 	trackSince  time.Time  // when it last ran
 	trackDet    face.Detection
+	trackHint   *Eyes // the body model's eyes on that frame
+	// trackMesh is the mesh's bounds on the frame the detector last ran:
+	// a face tracked through its mesh gets that detection moved and scaled
+	// as the mesh moved (the face's fill of the frame judges leaning in).
+	trackMesh face.Box
 }
 
 // FaceResult is what the face path saw on one frame. Everything is in the
@@ -54,7 +60,8 @@ type FaceResult struct {
 	// one the track started from, moved with the mesh).
 	Faces    int
 	Detected bool           // a face was found (by the detector or the track)
-	Tracked  bool           // found by following the previous mesh, not by the detector
+	Tracked  bool           // found by following the previous face, not by the detector
+	byMesh   bool           // followed through the previous mesh (else the body model's eyes)
 	Best     face.Detection // the largest, most confident face
 	Mesh     face.Mesh      // the mesh on Best's crop (check Mesh.Accepted)
 	MeshRan  bool
@@ -130,14 +137,20 @@ func (f *FaceNet) Close() error {
 // between unrelated frames (another file, a reopened camera).
 func (f *FaceNet) Reset() {
 	f.mu.Lock()
-	f.track = nil
+	f.track, f.trackHint, f.trackDet, f.trackMesh, f.trackSince = nil, nil, face.Detection{}, face.Box{}, time.Time{}
 	f.mu.Unlock()
 }
 
+// Eyes are where the body model places the eyes (the image-left eye first),
+// a hint that lets the face path skip the detector while the face stays put.
+type Eyes struct{ Left, Right face.Point }
+
 // Observe finds the face on a BGR frame taken at t: by the detector, or by
-// following the previous frame's mesh when tracking holds. With track false
-// every frame runs the detector (still images).
-func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool) (FaceResult, error) {
+// following the previous frame's face when tracking holds — through its
+// mesh, or, for a face the mesh cannot read (a mask), through the body
+// model's eyes (hint; nil when it sees none). With track false every frame
+// runs the detector (still images).
+func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (FaceResult, error) {
 	if isNilMat(img) || img.Empty() {
 		return FaceResult{}, errors.New("empty frame")
 	}
@@ -146,25 +159,53 @@ func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool) (FaceResult, er
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	res, err := f.observe(img, t, track)
-	if err == nil && res.Tracked && !res.Mesh.Accepted(face.DefaultMinMeshScore) {
+	res, err := f.observe(img, t, track, hint)
+	if err == nil && res.Tracked && res.byMesh && !res.Mesh.Accepted(face.DefaultMinMeshScore) {
 		// The track was lost on this frame: the face may have moved out of
 		// the crop. Look again with the detector rather than report an
 		// unmeshable face that is really elsewhere.
 		f.track = nil
-		return f.observe(img, t, track)
+		return f.observe(img, t, track, nil)
 	}
 	return res, err
 }
 
-// observe is Observe with the lock held.
-func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool) (FaceResult, error) {
+// followEyes moves the last detection with the body model's eyes when they
+// are still about where they were when the detector last ran (moved less
+// than a third of an eye width, the eye width within 15 %, not longer than
+// the tracking age ago): the face has not moved enough to need the detector.
+func (f *FaceNet) followEyes(hint *Eyes, t time.Time) (face.Detection, bool) {
+	was := f.trackHint
+	if hint == nil || was == nil || f.trackSince.IsZero() || t.Sub(f.trackSince) > trackOptions.MaxAge || f.trackDet.Score == 0 {
+		return face.Detection{}, false
+	}
+	we := math.Hypot(was.Right.X-was.Left.X, was.Right.Y-was.Left.Y)
+	he := math.Hypot(hint.Right.X-hint.Left.X, hint.Right.Y-hint.Left.Y)
+	if we <= 0 || math.Abs(he/we-1) > 0.15 {
+		return face.Detection{}, false
+	}
+	dx := (hint.Left.X+hint.Right.X)/2 - (was.Left.X+was.Right.X)/2
+	dy := (hint.Left.Y+hint.Right.Y)/2 - (was.Left.Y+was.Right.Y)/2
+	if math.Hypot(dx, dy) > we/3 {
+		return face.Detection{}, false
+	}
+	return f.trackDet.Shifted(dx, dy), true
+}
+
+func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (FaceResult, error) {
 	w, h := img.Cols(), img.Rows()
 	var res FaceResult
 	var crop face.Crop
 	if track && f.track != nil {
 		crop = *f.track
-		res.Detected, res.Tracked, res.Best = true, true, f.trackDet
+		res.Detected, res.Tracked, res.byMesh, res.Best = true, true, true, f.trackDet
+		f.trackFrames++
+	} else if d, ok := f.followEyes(hint, t); track && ok {
+		var err error
+		if crop, err = face.CropFromDetection(d, face.DefaultDetectionCrop()); err != nil {
+			return res, nil
+		}
+		res.Detected, res.Tracked, res.Best = true, true, d
 		f.trackFrames++
 	} else {
 		t0 := time.Now()
@@ -183,7 +224,7 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool) (FaceResult, er
 			f.track = nil
 			return res, nil // a degenerate box: seen, not meshable
 		}
-		f.trackFrames, f.trackSince, f.trackDet = 0, t, res.Best
+		f.trackFrames, f.trackSince, f.trackDet, f.trackHint = 0, t, res.Best, hint
 	}
 	t0 := time.Now()
 	m, err := f.runMesh(img, crop)
@@ -193,8 +234,19 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool) (FaceResult, er
 		return res, err
 	}
 	res.Mesh, res.MeshRan = m, true
+	if res.byMesh && f.trackMesh.Height() > 0 {
+		// A tracked face's box and landmarks follow its mesh, so its size
+		// and place are this frame's, not the detector's last.
+		res.Best = movedWithMesh(f.trackDet, f.trackMesh, m)
+	}
+	if !res.Tracked {
+		f.trackMesh = face.Box{}
+		if m.Accepted(face.DefaultMinMeshScore) {
+			f.trackMesh = m.Bounds()
+		}
+	}
 	f.track = nil
-	if track && face.DefaultTrackOptions().DropTracking(&m, w, h, f.trackFrames, t.Sub(f.trackSince)) == face.KeepTracking {
+	if track && trackOptions.DropTracking(&m, w, h, f.trackFrames, t.Sub(f.trackSince)) == face.KeepTracking {
 		if next, err := face.CropFromMesh(&m, face.DefaultTrackingCrop()); err == nil {
 			f.track = &next
 		}
@@ -213,6 +265,18 @@ func mainFace(dets []face.Detection) face.Detection {
 	}
 	return best
 }
+
+// trackOptions: how long a face may be followed without the detector. The
+// mesh checks itself on every frame (its score) and the eyes' follower
+// checks the eyes' place and size against the detector's frame, so the age
+// limit only bounds drift: a minute, or 100 frames. (MediaPipe's 2.5 s
+// assumes 30 fps; at the service's 0.3–2 fps it would run the detector on
+// every other frame.)
+var trackOptions = func() face.TrackOptions {
+	o := face.DefaultTrackOptions()
+	o.MaxAge, o.MaxFrames = time.Minute, 100
+	return o
+}()
 
 // nearMargin is the border added around the frame, on each side as a share
 // of its longer side, when the detector finds nothing sure: BlazeFace is a
@@ -331,3 +395,23 @@ func closeAll(ms []gocv.Mat) {
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+// movedWithMesh places the detection of an earlier frame on this frame's
+// face: scaled and shifted as the mesh's bounds moved since then.
+func movedWithMesh(d face.Detection, was face.Box, now face.Mesh) face.Detection {
+	nb := now.Bounds()
+	if was.Height() <= 0 || nb.Height() <= 0 {
+		return d
+	}
+	k := nb.Height() / was.Height()
+	wc, nc := was.Center(), nb.Center()
+	move := func(p face.Point) face.Point {
+		return face.Point{X: nc.X + (p.X-wc.X)*k, Y: nc.Y + (p.Y-wc.Y)*k}
+	}
+	lo, hi := move(face.Point{X: d.Box.MinX, Y: d.Box.MinY}), move(face.Point{X: d.Box.MaxX, Y: d.Box.MaxY})
+	d.Box = face.Box{MinX: lo.X, MinY: lo.Y, MaxX: hi.X, MaxY: hi.Y}
+	for i := range d.Landmarks {
+		d.Landmarks[i] = move(d.Landmarks[i])
+	}
+	return d
+}

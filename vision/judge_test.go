@@ -13,6 +13,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"posturewatch/coach/domain"
+	"posturewatch/vision/face"
 )
 
 func newTestAnalyzer(t testing.TB) *Analyzer {
@@ -64,7 +65,7 @@ func TestFaceGoldenGraceHopper(t *testing.T) {
 	}
 	defer fn.Close()
 	img := testImage(t, "misc/grace_hopper.jpg")
-	r, err := fn.Observe(img, time.Now(), false)
+	r, err := fn.Observe(img, time.Now(), false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,3 +219,53 @@ func firstFile(t *testing.T, rel string) string {
 }
 
 var colorBlack = color.RGBA{A: 255}
+
+// On a stream the face is followed (by its mesh, or for a masked face by the
+// body model's eyes) and the detector runs only now and then; a followed
+// frame is judged as a fresh look at it would judge it.
+func TestFaceTrackingSkipsTheDetector(t *testing.T) {
+	an := newTestAnalyzer(t)
+	fresh := newTestAnalyzer(t)
+	clip := filepath.Join(dataDir(t), "clips", "forward-head-session.mp4")
+	n, detected, same := 0, 0, 0
+	err := Walk([]string{clip}, SourceOptions{FPS: 0.77}, func(f *Frame, ferr error) {
+		if ferr != nil {
+			t.Error(ferr)
+			return
+		}
+		kps, _, err := an.pose.Estimate(f.Mat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hint *Eyes
+		if le, re := kps[1], kps[2]; le.Score >= 0.3 && re.Score >= 0.3 {
+			hint = &Eyes{Left: face.Point{X: re.X, Y: re.Y}, Right: face.Point{X: le.X, Y: le.Y}}
+		}
+		r, err := an.face.Observe(f.Mat, f.Time, n > 0, hint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if r.DetectorMS > 0 {
+			detected++
+		}
+		obs, err := an.Analyze(*f) // the same frame through the whole path, tracked
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := analyzeMat(t, fresh, f.Mat, fmt.Sprint("fresh", n))
+		if obs.Posture == want.Posture {
+			same++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d frames, the detector ran on %d; %d judged as a fresh look judges them", n, detected, same)
+	if n < 40 || detected*4 > n {
+		t.Errorf("the detector ran on %d of %d frames: the face is not followed", detected, n)
+	}
+	if same*10 < n*9 {
+		t.Errorf("only %d of %d followed frames judged as a fresh look judges them", same, n)
+	}
+}
