@@ -62,6 +62,9 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 // SetBaseline switches the personal profile (nil = defaults).
 func (a *Analyzer) SetBaseline(b *domain.Baseline) { a.judge.SetBaseline(b) }
 
+// Baseline is the personal baseline in use (nil: the defaults).
+func (a *Analyzer) Baseline() *domain.Baseline { return a.judge.Baseline() }
+
 // Close releases the models.
 func (a *Analyzer) Close() error {
 	a.face.Close()

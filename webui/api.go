@@ -16,10 +16,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// Backend is what the dashboard needs from the running service. The service
-// (cmd/posturewatch run) implements it over the coach, the profile store,
-// the catalogue and the camera supervisor. Methods are called from HTTP
-// handler goroutines, concurrently: the implementation must lock.
+// Backend is what the dashboard needs from the running service
+// (coach/live.Service). Methods are called from HTTP handler goroutines,
+// concurrently.
 //
 // Errors: return a *domain.Error whose kind (domain.EINVALID, ENOTFOUND,
 // ECONFLICT, EUNAVAILABLE) says what went wrong; its message is shown to the
@@ -27,7 +26,7 @@ import (
 // the user sees a generic sentence.
 type Backend interface {
 	// Status is the current state snapshot.
-	Status() Status
+	Status() domain.LiveStatus
 	// Stats are the in-memory per-hour and per-day aggregates of the coach.
 	Stats() domain.StatsSnapshot
 	// Pause stops monitoring and nudges until the given time (already
@@ -63,7 +62,7 @@ type Backend interface {
 	// StartRoutine starts a stretch routine: the one with req.ID if set (a
 	// suggested routine), else one built for req.Faults (or for the faults of
 	// the day when empty). It returns the routine to play.
-	StartRoutine(req RoutineStart) (*domain.Routine, error)
+	StartRoutine(req domain.RoutineStart) (*domain.Routine, error)
 	// ExerciseDone records that an exercise of a routine was done (or
 	// skipped); an empty exerciseID means the whole routine is finished.
 	ExerciseDone(routineID, exerciseID string, skipped bool) error
@@ -75,12 +74,6 @@ type Backend interface {
 	// camera preview and with false when the last one stops. It must not
 	// block (it is called from the hub goroutine).
 	SetPreview(on bool)
-}
-
-// RoutineStart is the body of POST /api/routine/start.
-type RoutineStart struct {
-	ID     string             `json:"id,omitempty"`
-	Faults []domain.FaultName `json:"faults,omitempty"`
 }
 
 // ExerciseDoneRequest is the body of POST /api/routine/exercise-done.
@@ -368,7 +361,7 @@ func (s *Server) apiCatalogue(c *gin.Context) {
 }
 
 func (s *Server) apiRoutineStart(c *gin.Context) {
-	var req RoutineStart
+	var req domain.RoutineStart
 	if c.Request.ContentLength != 0 && !s.decodeJSON(c, &req) {
 		return
 	}
@@ -520,7 +513,7 @@ func (s *Server) helloFor(preview bool) []byte {
 
 // PublishSample sends a live sample to every client, at most one per
 // SampleInterval per client; unsent older samples are replaced (newest wins).
-func (s *Server) PublishSample(smp Sample) {
+func (s *Server) PublishSample(smp domain.Sample) {
 	s.lastSample.Store(&smp)
 	s.hub.SetSample(marshalEnvelope(envelope{Type: MsgSample, Sample: &smp}))
 }
@@ -535,7 +528,7 @@ func (s *Server) PublishEvent(e domain.Event) {
 }
 
 // PublishStatus sends a new status snapshot; never dropped.
-func (s *Server) PublishStatus(st Status) {
+func (s *Server) PublishStatus(st domain.LiveStatus) {
 	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgStatus, Status: &st}))
 }
 
@@ -545,14 +538,14 @@ func (s *Server) PublishStats(st domain.StatsSnapshot) {
 }
 
 // PublishReps sends a live repetition count; never dropped.
-func (s *Server) PublishReps(r Reps) {
+func (s *Server) PublishReps(r domain.RepCount) {
 	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgReps, Reps: &r}))
 }
 
 // PublishPreview sends a preview frame to the clients that asked for the
 // preview (newest wins). It does nothing (not even encoding) when nobody
 // asked; frames are never stored.
-func (s *Server) PublishPreview(p Preview) {
+func (s *Server) PublishPreview(p domain.Preview) {
 	if !s.hub.PreviewWanted() {
 		return
 	}

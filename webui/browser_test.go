@@ -50,7 +50,7 @@ func TestDashboardInChromium(t *testing.T) {
 
 	ts := startTestServer(t, func(o *Options) { o.History = h })
 	srv := ts.srv
-	ts.fb.onChange = func(st Status) {
+	ts.fb.onChange = func(st domain.LiveStatus) {
 		srv.PublishStatus(st)
 		srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventPaused, State: domain.StatePaused, Until: st.PausedUntil})
 	}
@@ -62,7 +62,7 @@ func TestDashboardInChromium(t *testing.T) {
 	// Live good samples: the score shows.
 	good := domain.Observation{Time: time.Now(), Posture: domain.PostureGood, Confidence: 0.9,
 		Faults: []domain.Fault{{Name: domain.ForwardHead, Severity: 0.04}}}
-	srv.PublishSample(SampleFromObservation(good))
+	srv.PublishSample(domain.SampleOf(good))
 	b.WaitText(t, "#score", "96", 5*time.Second)
 	b.Screenshot(t, "01-good")
 
@@ -70,7 +70,7 @@ func TestDashboardInChromium(t *testing.T) {
 	bad := domain.Observation{Time: time.Now(), Posture: domain.PostureBad, Confidence: 0.9,
 		Faults: []domain.Fault{{Name: domain.ForwardHead, Severity: 0.8, Why: "head ahead"}}}
 	for i := 0; i < 5; i++ {
-		srv.PublishSample(SampleFromObservation(bad))
+		srv.PublishSample(domain.SampleOf(bad))
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.WaitText(t, "#score", "20", 5*time.Second)
@@ -92,7 +92,7 @@ func TestDashboardInChromium(t *testing.T) {
 	b.Screenshot(t, "02-nudge")
 
 	// The suggestion: the stretch player offers the routine, then plays it.
-	r, err := ts.fb.StartRoutine(RoutineStart{Faults: []domain.FaultName{domain.ForwardHead}})
+	r, err := ts.fb.StartRoutine(domain.RoutineStart{Faults: []domain.FaultName{domain.ForwardHead}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestDashboardInChromium(t *testing.T) {
 		if d.HoldSeconds >= 3 {
 			if r.Items[i].Exercise.Checkable != "" {
 				// The camera counts chin tucks: a reps message updates the counter.
-				srv.PublishReps(Reps{RoutineID: r.ID, ExerciseID: r.Items[i].Exercise.ID, Count: 3, Target: d.Reps})
+				srv.PublishReps(domain.RepCount{RoutineID: r.ID, ExerciseID: r.Items[i].Exercise.ID, Count: 3, Target: d.Reps})
 				b.WaitText(t, "#rep-count", "3", 5*time.Second)
 			}
 			before := b.Text(t, "#stretch-timer")
@@ -192,7 +192,7 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Fatalf("restart on %s: %v", addr, err)
 	}
 	defer srv2.Shutdown(context.Background())
-	fb2.onChange = func(st Status) { srv2.PublishStatus(st) }
+	fb2.onChange = func(st domain.LiveStatus) { srv2.PublishStatus(st) }
 	b.WaitText(t, "#conn", "Live", 20*time.Second)
 	time.Sleep(300 * time.Millisecond) // the page refreshes its CSRF token on hello
 	b.Click(t, "#resume-btn")
@@ -271,7 +271,7 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 	kps := []domain.Keypoint{{Name: "nose", X: 160, Y: 60, Score: 0.9}, {Name: "left_eye", X: 170, Y: 50, Score: 0.9},
 		{Name: "right_eye", X: 150, Y: 50, Score: 0.9}, {Name: "left_shoulder", X: 220, Y: 150, Score: 0.8},
 		{Name: "right_shoulder", X: 100, Y: 150, Score: 0.8}}
-	srv.PublishPreview(Preview{JPEG: buf.Bytes(), Width: 320, Height: 180, Keypoints: kps, At: time.Now()})
+	srv.PublishPreview(domain.Preview{JPEG: buf.Bytes(), Width: 320, Height: 180, Keypoints: kps, At: time.Now()})
 	b.WaitJS(t, "preview drawn", `document.getElementById('preview-canvas').width === 320`, 5*time.Second)
 	// The skeleton is drawn in green over the grey frame.
 	green := webuitest.Eval[int](t, b, `(function(){const c=document.getElementById('preview-canvas');

@@ -4,41 +4,31 @@
 // no CDN, charts drawn by hand on canvas/SVG) and the SQLite history.
 //
 // The server is thin: everything it does to the running service goes through
-// the Backend interface, which cmd/posturewatch implements over the coach,
-// the profile store, the catalogue and the camera supervisor.
+// the Backend interface, which coach/live.Service implements; the service
+// in turn publishes to the server (it is the service's live.Publisher).
 //
 // # Wiring (cmd/posturewatch run)
 //
-//	hist, err := webui.OpenHistory(path)        // path from webui.DefaultHistoryPath()
+//	svc, err := live.New(live.Options{Camera: eye, Profiles: profiles, Settings: settings, History: hist})
 //	srv, err := webui.New(webui.Options{
 //		Listen:   "127.0.0.1:8484",             // --listen; non-loopback needs AllowRemote + AccessToken
 //		Backend:  svc,                          // implements webui.Backend
-//		History:  hist,
+//		History:  hist,                         // GET /api/history reads it
 //		Notifier: webui.NewDesktopNotifier(false, log), // toggled from the dashboard settings
 //		Logger:   log,
 //		Version:  version,
 //	})
+//	svc.Attach(srv)                             // PublishSample, PublishEvent, PublishStatus, …
+//	go svc.Run(ctx)
 //	addr, err := srv.Start(ctx)                 // serves until ctx ends (graceful, 5 s)
-//	fmt.Fprintln(stdout, "dashboard:", srv.URL())
 //
-// For every observation the coach loop does:
-//
-//	evs := c.Step(obs, now)
-//	srv.PublishSample(webui.SampleFromObservation(obs).WithStatus(c.Status(now))) // ≤5/s per client, newest wins
-//	for _, e := range evs { srv.PublishEvent(e) }                                  // never dropped; also desktop-notifies
-//	if len(evs) > 0 { srv.PublishStatus(svc.Status()) }                            // never dropped
-//	hist.AddEvents(evs...)
-//	hist.AddMinutes(c.TakeMinutes()...)        // finished minutes: at most the current one is lost on kill -9
-//	if srv.PreviewWanted() { srv.PublishPreview(webui.Preview{JPEG: jpg, Width: w, Height: h, Keypoints: obs.Keypoints}) }
-//
-// and, every ~30 s and after pause/resume/calibration, srv.PublishStats(c.Stats())
-// and srv.PublishStatus(svc.Status()). During camera-checked exercises (chin
-// tucks) it calls srv.PublishReps(webui.Reps{...}) on every count change. On
-// shutdown: hist.AddMinutes(c.CurrentMinute()); hist.Close().
+// Samples go out at most 5/s per client, newest wins; events, status, stats
+// and rep counts are never dropped (events also notify the desktop);
+// preview frames go only to clients that asked, newest wins.
 //
 // Backend.SetPreview(true/false) tells the service when at least one
-// dashboard shows the camera preview; encode JPEG frames only then. Frames are
-// never stored. Backend errors carry a kind (domain.Error): EINVALID,
+// dashboard shows the camera preview (the hub is the one that knows); JPEG
+// frames are encoded only then, and never stored. Backend errors carry a kind (domain.Error): EINVALID,
 // ENOTFOUND, ECONFLICT and EUNAVAILABLE become 400, 404, 409 and 503 with
 // their message shown to the user; any other error is a 500 with a generic
 // message, its details only in the log (error.go is the one place for this).

@@ -14,7 +14,7 @@ import (
 // can be created, activated and deleted.
 type fakeBackend struct {
 	mu          sync.Mutex
-	status      Status
+	status      domain.LiveStatus
 	cfg         domain.Config
 	calibrating bool
 	profiles    map[string]*domain.Baseline
@@ -27,7 +27,7 @@ type fakeBackend struct {
 	resumes     int
 	// onChange is called (outside the lock) after pause/resume with the new
 	// status, so a test can publish it like the service would.
-	onChange func(Status)
+	onChange func(domain.LiveStatus)
 }
 
 func newFakeBackend() *fakeBackend {
@@ -37,12 +37,12 @@ func newFakeBackend() *fakeBackend {
 		profiles: map[string]*domain.Baseline{},
 		cat:      cat,
 	}
-	f.status = Status{Status: domain.Status{State: domain.StateGood, Score: 100, Baseline: "defaults", Since: time.Now()},
-		Camera: CameraStatus{OK: true, Source: "fake"}}
+	f.status = domain.LiveStatus{Status: domain.Status{State: domain.StateGood, Score: 100, Baseline: "defaults", Since: time.Now()},
+		Camera: domain.CameraStatus{OK: true, Source: "fake"}}
 	return f
 }
 
-func (f *fakeBackend) Status() Status {
+func (f *fakeBackend) Status() domain.LiveStatus {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.status
@@ -181,7 +181,7 @@ func (f *fakeBackend) DeleteProfile(name string) error {
 
 func (f *fakeBackend) Catalogue() *exercise.Catalogue { return f.cat }
 
-func (f *fakeBackend) StartRoutine(req RoutineStart) (*domain.Routine, error) {
+func (f *fakeBackend) StartRoutine(req domain.RoutineStart) (*domain.Routine, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if req.ID != "" && (f.routine == nil || f.routine.ID != req.ID) {

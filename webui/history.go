@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"posturewatch/coach/domain"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -18,8 +17,10 @@ import (
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 )
 
-// History is the local SQLite store: minute aggregates, coach events,
-// profiles and settings. Nothing but these is recorded (no frames).
+// History is the local SQLite store: minute aggregates, coach events and
+// the dashboard's own settings (desktop notifications). Nothing but these
+// is recorded (no frames). Profiles and the coach settings are files in the
+// config directory (coach/store): one home for each kind of data.
 //
 // Durability: the database runs in WAL mode and every write is its own
 // transaction, so a process killed with SIGKILL loses nothing that was
@@ -87,6 +88,10 @@ var migrations = []string{
 		key   TEXT PRIMARY KEY,
 		value TEXT NOT NULL
 	);`,
+	// 2: profiles live in their JSON files and the settings in config.json
+	// only; the copies kept here were never read back.
+	`DROP TABLE profiles;
+	DELETE FROM settings WHERE key = 'config';`,
 }
 
 // OpenHistory opens (creating if needed) the database at path, switches it
@@ -444,70 +449,7 @@ func (h *History) Range(ctx context.Context, from, to time.Time, by Period, loc 
 	return out, nil
 }
 
-// SaveProfile stores (or replaces) a named calibration baseline.
-func (h *History) SaveProfile(b domain.Baseline) error {
-	if b.Name == "" {
-		return errors.New("history: profile needs a name")
-	}
-	data, err := json.Marshal(b)
-	if err != nil {
-		return fmt.Errorf("history: encode profile %q: %w", b.Name, err)
-	}
-	now := time.Now().Unix()
-	created := b.Created.Unix()
-	if b.Created.IsZero() {
-		created = now
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, err := h.db.Exec(`INSERT INTO profiles(name, baseline, created, updated) VALUES (?, ?, ?, ?)
-		ON CONFLICT(name) DO UPDATE SET baseline = excluded.baseline, updated = excluded.updated`,
-		b.Name, string(data), created, now); err != nil {
-		return fmt.Errorf("history: save profile %q: %w", b.Name, err)
-	}
-	return nil
-}
-
-// Profiles returns the stored baselines sorted by name.
-func (h *History) Profiles() ([]domain.Baseline, error) {
-	rows, err := h.db.Query(`SELECT name, baseline FROM profiles ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("history: read profiles: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.Baseline
-	for rows.Next() {
-		var name, data string
-		if err := rows.Scan(&name, &data); err != nil {
-			return nil, fmt.Errorf("history: read profiles: %w", err)
-		}
-		var b domain.Baseline
-		if err := json.Unmarshal([]byte(data), &b); err != nil {
-			return nil, fmt.Errorf("history: profile %q: bad data: %w", name, err)
-		}
-		b.Name = name
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("history: read profiles: %w", err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
-}
-
-// DeleteProfile removes a stored baseline; it reports whether it existed.
-func (h *History) DeleteProfile(name string) (bool, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	res, err := h.db.Exec(`DELETE FROM profiles WHERE name = ?`, name)
-	if err != nil {
-		return false, fmt.Errorf("history: delete profile %q: %w", name, err)
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
-}
-
-// SetSetting stores a setting (e.g. "config" → the coach config JSON).
+// SetSetting stores a dashboard setting (e.g. desktop notifications on/off).
 func (h *History) SetSetting(key, value string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -28,6 +28,45 @@ func openTestHistory(t *testing.T) (*History, string) {
 	return h, path
 }
 
+// A database from before profiles and settings had one home each loses
+// its unread copies of them, and keeps everything else.
+func TestHistoryMigrationDropsCopies(t *testing.T) {
+	path := filepath.Join(t.TempDir(), HistoryFile)
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (1)`, migrations[0],
+		`INSERT INTO profiles VALUES ('desk', '{}', 1, 1)`, `INSERT INTO settings VALUES ('config', '{}'), ('` + settingDesktopNotify + `', 'false')`,
+		`INSERT INTO events(at_ms, type) VALUES (1000, 'nudge')`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	h, err := OpenHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if v, _ := h.SchemaVersion(); v != len(migrations) {
+		t.Errorf("version %d", v)
+	}
+	if _, ok, _ := h.Setting("config"); ok {
+		t.Error("the settings copy is still there")
+	}
+	if v, ok, _ := h.Setting(settingDesktopNotify); !ok || v != "false" {
+		t.Errorf("the dashboard's own setting was lost: %q %v", v, ok)
+	}
+	var n int
+	if err := h.db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'profiles'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("profiles table: %d %v", n, err)
+	}
+	if err := h.db.QueryRow(`SELECT count(*) FROM events`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("events kept: %d %v", n, err)
+	}
+}
+
 func TestHistoryMigrationsAndWAL(t *testing.T) {
 	h, path := openTestHistory(t)
 	v, err := h.SchemaVersion()
@@ -38,7 +77,7 @@ func TestHistoryMigrationsAndWAL(t *testing.T) {
 	if err != nil || mode != "wal" {
 		t.Fatalf("journal mode %q, %v; want wal", mode, err)
 	}
-	if err := h.SetSetting("config", `{"sensitivity":"high"}`); err != nil {
+	if err := h.SetSetting(settingDesktopNotify, "true"); err != nil {
 		t.Fatal(err)
 	}
 	h.Close()
@@ -51,7 +90,7 @@ func TestHistoryMigrationsAndWAL(t *testing.T) {
 	if v, _ := h2.SchemaVersion(); v != len(migrations) {
 		t.Errorf("after reopen: version %d", v)
 	}
-	if val, ok, err := h2.Setting("config"); err != nil || !ok || val != `{"sensitivity":"high"}` {
+	if val, ok, err := h2.Setting(settingDesktopNotify); err != nil || !ok || val != "true" {
 		t.Errorf("setting after reopen = %q %v %v", val, ok, err)
 	}
 	if _, ok, _ := h2.Setting("missing"); ok {
@@ -239,34 +278,6 @@ func TestHistoryEvents(t *testing.T) {
 	one, _ := h.Events(ctx, t0, t0.Add(3*time.Hour), 1)
 	if len(one) != 1 {
 		t.Errorf("limit 1 gave %d", len(one))
-	}
-}
-
-func TestHistoryProfiles(t *testing.T) {
-	h, _ := openTestHistory(t)
-	b := domain.Baseline{Name: "desk", Created: time.Now(), Frames: 40, Metrics: map[string]domain.Stat{domain.MetricNeckShoulders: {Median: 0.6, MAD: 0.01, N: 40}}}
-	if err := h.SaveProfile(b); err != nil {
-		t.Fatal(err)
-	}
-	b.Frames = 41
-	if err := h.SaveProfile(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.SaveProfile(domain.Baseline{Name: "laptop"}); err != nil {
-		t.Fatal(err)
-	}
-	ps, err := h.Profiles()
-	if err != nil || len(ps) != 2 || ps[0].Name != "desk" || ps[0].Frames != 41 || ps[0].Metrics[domain.MetricNeckShoulders].Median != 0.6 {
-		t.Fatalf("profiles = %+v %v", ps, err)
-	}
-	if ok, err := h.DeleteProfile("desk"); !ok || err != nil {
-		t.Errorf("delete = %v %v", ok, err)
-	}
-	if ok, _ := h.DeleteProfile("desk"); ok {
-		t.Error("deleted twice")
-	}
-	if err := h.SaveProfile(domain.Baseline{}); err == nil {
-		t.Error("nameless profile accepted")
 	}
 }
 

@@ -2,9 +2,7 @@ package webui
 
 import (
 	"encoding/json"
-	"math"
 	"posturewatch/coach/domain"
-	"posturewatch/coach/reps"
 	"strings"
 	"sync"
 	"testing"
@@ -13,8 +11,8 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-func seqSample(i int) Sample {
-	return Sample{At: time.Now(), Posture: domain.PostureGood, Metrics: domain.Metrics{"seq": float64(i)}}
+func seqSample(i int) domain.Sample {
+	return domain.Sample{At: time.Now(), Posture: domain.PostureGood, Metrics: domain.Metrics{"seq": float64(i)}}
 }
 
 // collector reads every message of a connection in the background.
@@ -289,7 +287,7 @@ func TestHubDisconnectsSlowClient(t *testing.T) {
 
 func TestHubPreviewOnlyToClientsThatAsked(t *testing.T) {
 	ts := newTS(t)
-	ts.srv.PublishPreview(Preview{JPEG: []byte{0xff, 0xd8}, Width: 2, Height: 1})
+	ts.srv.PublishPreview(domain.Preview{JPEG: []byte{0xff, 0xd8}, Width: 2, Height: 1})
 	a, _, err := dialWS(t, ts, ts.base)
 	if err != nil {
 		t.Fatal(err)
@@ -314,7 +312,7 @@ func TestHubPreviewOnlyToClientsThatAsked(t *testing.T) {
 	}
 	kp := []domain.Keypoint{{Name: "nose", X: 1, Y: 0.5, Score: 0.9}}
 	for i := 0; i < 5; i++ {
-		ts.srv.PublishPreview(Preview{JPEG: []byte{0xff, 0xd8, byte(i)}, Width: 2, Height: 1, Keypoints: kp})
+		ts.srv.PublishPreview(domain.Preview{JPEG: []byte{0xff, 0xd8, byte(i)}, Width: 2, Height: 1, Keypoints: kp})
 		time.Sleep(20 * time.Millisecond)
 	}
 	waitFor(t, "preview at A", 2*time.Second, func() bool { return colA.count(MsgPreview) > 0 })
@@ -323,7 +321,7 @@ func TestHubPreviewOnlyToClientsThatAsked(t *testing.T) {
 		t.Errorf("client B got %d preview frames without asking", n)
 	}
 	msgs, _ := colA.snapshot()
-	var last *Preview
+	var last *domain.Preview
 	for _, m := range msgs {
 		if m.Type == MsgPreview {
 			last = m.Preview
@@ -350,8 +348,8 @@ func TestHubStatusRepsAndShutdown(t *testing.T) {
 	if m := readMsg(t, c, 2*time.Second); m.Type != MsgHello {
 		t.Fatalf("first message %q", m.Type)
 	}
-	ts.srv.PublishStatus(Status{Status: domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead}})
-	ts.srv.PublishReps(Reps{ExerciseID: "chin_tuck", Count: 3, Target: 10})
+	ts.srv.PublishStatus(domain.LiveStatus{Status: domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead}})
+	ts.srv.PublishReps(domain.RepCount{ExerciseID: "chin_tuck", Count: 3, Target: 10})
 	m := readMsg(t, c, 2*time.Second)
 	if m.Type != MsgStatus || m.Status.State != domain.StateSlouching || m.Status.Fault != domain.ForwardHead {
 		t.Errorf("status message = %+v", m)
@@ -407,42 +405,6 @@ func TestHubPingsDropSilentClients(t *testing.T) {
 	}
 	ts.srv.PublishEvent(domain.Event{Type: domain.EventNudge, Message: "still here"})
 	waitFor(t, "event at the live client", 2*time.Second, func() bool { return col.count(MsgEvent) == 1 })
-}
-
-func TestSampleFromObservation(t *testing.T) {
-	obs := domain.Observation{Posture: domain.PostureBad, Confidence: 0.8,
-		Faults:  []domain.Fault{{Name: domain.ForwardHead, Severity: 0.62}, {Name: domain.HeadTilt, Severity: 0.2}},
-		Metrics: domain.Metrics{domain.MetricNeckShoulders: 0.5, domain.MetricHeadYaw: math.NaN()}}
-	s := SampleFromObservation(obs)
-	if s.Score == nil || *s.Score != 38 {
-		t.Errorf("score = %v, want 38 (100 − worst severity 62%%)", s.Score)
-	}
-	if _, ok := s.Metrics[domain.MetricHeadYaw]; ok || s.Metrics[domain.MetricNeckShoulders] != 0.5 {
-		t.Errorf("metrics = %v: NaN must be dropped, others kept", s.Metrics)
-	}
-	if _, err := json.Marshal(s); err != nil {
-		t.Errorf("sample does not encode: %v", err)
-	}
-	for _, p := range []domain.Posture{domain.PostureAway, domain.PostureUnknown} {
-		if sc := Score(domain.Observation{Posture: p}); sc != nil {
-			t.Errorf("score for %s = %v, want none", p, *sc)
-		}
-	}
-	if sc := Score(domain.Observation{Posture: domain.PostureGood}); sc == nil || *sc != 100 {
-		t.Errorf("score with no fault = %v", sc)
-	}
-	st := domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead, StreakS: 0, GoodTodayS: 600}
-	if w := s.WithStatus(st); w.State != domain.StateSlouching || w.Fault != domain.ForwardHead || w.GoodTodayS != 600 {
-		t.Errorf("WithStatus = %+v", w)
-	}
-}
-
-func TestRepsFromUpdate(t *testing.T) {
-	u := reps.Update{Reps: 4, Holding: true, HoldTime: domain.Sec(2340 * time.Millisecond), Phase: "hold"}
-	r := RepsFromUpdate("r1", "chin_tuck", 10, u)
-	if r.Count != 4 || r.Target != 10 || r.HoldS != 2.3 || !r.Holding || r.Phase != "hold" || r.ExerciseID != "chin_tuck" || r.RoutineID != "r1" {
-		t.Errorf("RepsFromUpdate = %+v", r)
-	}
 }
 
 // The writer holds a sample back until the interval since the last one has

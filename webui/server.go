@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"posturewatch/coach/domain"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,7 +68,7 @@ type Server struct {
 	hub         *Hub
 	index       []byte // index.html with the CSRF token filled in
 	configMu    sync.Mutex
-	lastSample  atomic.Pointer[Sample]
+	lastSample  atomic.Pointer[domain.Sample]
 
 	mu     sync.Mutex
 	srv    *http.Server

@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"posturewatch/coach"
 	"posturewatch/coach/domain"
+	"posturewatch/coach/store"
 	"posturewatch/vision"
 )
 
@@ -69,7 +69,7 @@ func (o *analysisOptions) newAnalyzer() (*vision.Analyzer, error) {
 	var b *domain.Baseline
 	if o.baseline != "" {
 		var err error
-		if b, err = coach.LoadBaseline(o.baseline); err != nil {
+		if b, err = store.LoadBaseline(o.baseline); err != nil {
 			return nil, err
 		}
 	}

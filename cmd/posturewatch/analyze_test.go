@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"posturewatch/coach"
 	"posturewatch/coach/domain"
+	"posturewatch/coach/store"
 	"posturewatch/models"
 )
 
@@ -168,7 +168,7 @@ func TestCalibrateThenAnalyzeWithBaseline(t *testing.T) {
 	if !strings.Contains(stdout, "neck_eyes") {
 		t.Errorf("calibrate output lists no metrics: %s", stdout)
 	}
-	b, err := coach.LoadBaseline(out)
+	b, err := store.LoadBaseline(out)
 	if err != nil {
 		t.Fatal(err)
 	}

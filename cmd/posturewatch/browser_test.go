@@ -107,7 +107,7 @@ func TestRunDashboardInChromium(t *testing.T) {
 	b.Click(t, "#pause-btn")
 	b.Click(t, "#pause-15")
 	b.WaitText(t, "#state", "Paused", 5*time.Second)
-	if cam := rs.svc.sup.Status(); cam.State != vision.SourceReleased || cam.Open {
+	if cam := rs.eye.Supervisor().Status(); cam.State != vision.SourceReleased || cam.Open {
 		t.Errorf("after the pause the source is %+v, want released", cam)
 	}
 	if st := rs.svc.Status(); st.State != domain.StatePaused || !st.Camera.Released {
@@ -119,10 +119,10 @@ func TestRunDashboardInChromium(t *testing.T) {
 	// The supervisor reopens the source in its own goroutine, just after
 	// the coach resumes: give it a moment.
 	deadline := time.Now().Add(5 * time.Second)
-	for rs.svc.sup.Status().State == vision.SourceReleased && time.Now().Before(deadline) {
+	for rs.eye.Supervisor().Status().State == vision.SourceReleased && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if cam := rs.svc.sup.Status(); cam.State == vision.SourceReleased {
+	if cam := rs.eye.Supervisor().Status(); cam.State == vision.SourceReleased {
 		t.Errorf("5 s after resume the source is still released: %+v", cam)
 	}
 

@@ -118,9 +118,7 @@ func BenchmarkServiceCPU(b *testing.B) {
 
 // frames is how many frames the loop has analysed.
 func (rs *runningService) frames() int {
-	rs.svc.mu.Lock()
-	defer rs.svc.mu.Unlock()
-	return rs.svc.frames
+	return rs.svc.Frames()
 }
 
 // replayClipB is replayClip for benchmarks.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"posturewatch/coach"
 	"posturewatch/coach/domain"
+	"posturewatch/coach/store"
 	"posturewatch/vision"
 )
 
@@ -85,7 +85,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "posturewatch calibrate: %v (from %d frames)\n", err, len(frames))
 		return 1
 	}
-	if err := coach.SaveBaseline(*out, b); err != nil {
+	if err := store.SaveBaseline(*out, b); err != nil {
 		fmt.Fprintln(stderr, "posturewatch calibrate:", err)
 		return 1
 	}

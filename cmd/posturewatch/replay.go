@@ -14,6 +14,7 @@ import (
 	"posturewatch/coach"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
+	"posturewatch/coach/store"
 	"posturewatch/vision"
 )
 
@@ -95,7 +96,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	var baseline *domain.Baseline
 	switch {
 	case *profile != "":
-		store, err := coach.NewProfileStore(*profileDir)
+		store, err := store.NewProfileStore(*profileDir)
 		if err != nil {
 			return fail(1, "%v", err)
 		}
@@ -103,7 +104,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 			return fail(1, "%v", err)
 		}
 	case o.baseline != "":
-		if baseline, err = coach.LoadBaseline(o.baseline); err != nil {
+		if baseline, err = store.LoadBaseline(o.baseline); err != nil {
 			return fail(1, "%v", err)
 		}
 	}

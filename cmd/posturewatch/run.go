@@ -13,13 +13,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"posturewatch/coach"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
+	"posturewatch/coach/live"
+	"posturewatch/coach/store"
 	"posturewatch/vision"
 	"posturewatch/webui"
 )
@@ -48,7 +48,7 @@ type runOptions struct {
 
 	// test hooks
 	onEvent func(e domain.Event, decided time.Time)
-	started func(s *service) // called once the dashboard listens
+	started func(r running) // called once the dashboard listens
 }
 
 // testingFlag marks flags left out of the help text.
@@ -192,9 +192,16 @@ func (o *runOptions) dirs() (dataDir, configDir string, err error) {
 	return dataDir, configDir, nil
 }
 
+// running is what a started service hands to tests (runOptions.started).
+type running struct {
+	svc *live.Service
+	web *webui.Server
+	eye *vision.Eye
+}
+
 // runService starts everything, serves until ctx is done, then shuts down
-// gracefully: stops the loop, saves the current minute, closes the camera
-// and the server. It returns the exit code.
+// gracefully: stops the service (which saves the current minute), closes
+// the camera and the server. It returns the exit code.
 func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 	fail := func(code int, format string, a ...any) int {
 		fmt.Fprintf(stderr, "posturewatch run: "+format+"\n", a...)
@@ -224,134 +231,135 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	closeHist := true
 	defer func() {
-		if closeHist {
-			hist.Close()
+		if err := hist.Close(); err != nil {
+			log.Error("closing history", "err", err)
 		}
 	}()
-	store, err := coach.NewProfileStore(filepath.Join(configDir, "profiles"))
+	profiles, err := store.NewProfileStore(filepath.Join(configDir, "profiles"))
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	profile := o.profile
-	if profile == "" {
-		if profile, err = store.Active(); err != nil {
-			log.Warn("ignoring the active profile", "err", err)
-			profile = ""
-		}
+	profile, baseline, err := startProfile(profiles, o.profile, log)
+	if err != nil {
+		return fail(1, "%v (calibrate one in the dashboard, or see 'posturewatch calibrate')", err)
 	}
-	var baseline *domain.Baseline
-	if profile != "" {
-		baseline, err = store.Load(profile)
-		switch {
-		case err != nil && o.profile != "":
-			return fail(1, "%v (calibrate one in the dashboard, or see 'posturewatch calibrate')", err)
-		case err != nil:
-			log.Warn("the last profile cannot be loaded; using the default thresholds", "profile", profile, "err", err)
-			profile, baseline = "", nil
-		case o.profile != "":
-			if err := store.SetActive(profile); err != nil {
-				log.Warn("cannot remember the profile", "err", err)
-			}
-		}
+	settings := store.NewConfigFile(configDir)
+	cfg, notice, err := settings.Load()
+	if err != nil {
+		log.Error("settings unreadable; using the defaults", "err", err)
+		notice = "Your settings could not be read (" + err.Error() + "): the default settings are in use."
+	} else if notice != "" {
+		log.Warn(notice)
 	}
-	configPath := filepath.Join(configDir, configFile)
-	cfg := loadConfig(configPath, hist, log)
+	cat, err := loadCatalogue(o.catalogue, configDir, log)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
 
 	an, err := vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: baseline})
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	closeAn := true
 	defer func() {
-		if closeAn {
-			an.Close()
+		if err := an.Close(); err != nil {
+			log.Warn("closing the models", "err", err)
 		}
 	}()
-
-	cat, err := loadCatalogue(o.catalogue, configDir, log)
-	if err != nil {
-		return fail(1, "%v", err)
-	}
-	s := &service{log: log, hist: hist, store: store, cat: cat, configPath: configPath,
-		an: an, onEvent: o.onEvent, profile: profile}
-	s.coach = coach.New(cfg, baseline, s.cat)
-	s.loadEarlierToday(time.Now())
-
-	var publishMu sync.Mutex // status publishes from the supervisor goroutine
-	sopt := vision.SupervisorOptions{Camera: o.camera, File: o.source, Loop: o.loop, Speed: o.speed, Logger: log,
-		OnStatus: func(st vision.SupervisorStatus) {
-			publishMu.Lock()
-			defer publishMu.Unlock()
-			if s.web != nil {
-				s.web.PublishStatus(s.Status())
-			}
-		}}
+	sopt := vision.SupervisorOptions{Camera: o.camera, File: o.source, Loop: o.loop, Speed: o.speed, Logger: log}
 	if o.source != "" {
 		sopt.Camera = ""
 	}
-	if s.sup, err = vision.NewSupervisor(sopt); err != nil {
-		return fail(2, "%v", err)
-	}
-
-	web, err := webui.New(webui.Options{Listen: o.listen, AllowRemote: o.allowRemote, AccessToken: o.token,
-		Backend: s, History: hist, Notifier: webui.NewDesktopNotifier(false, log), Logger: log, Version: dashboardVersion()})
+	eye, err := vision.NewEye(sopt, an)
 	if err != nil {
 		return fail(2, "%v", err)
 	}
-	publishMu.Lock()
-	s.web = web
-	publishMu.Unlock()
+	svc, err := live.New(live.Options{Camera: eye, Profiles: profiles, Settings: settings, History: hist,
+		Catalogue: cat, Config: &cfg, Baseline: baseline, Profile: profile, Notice: notice,
+		Logger: log, OnEvent: o.onEvent})
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	web, err := webui.New(webui.Options{Listen: o.listen, AllowRemote: o.allowRemote, AccessToken: o.token,
+		Backend: svc, History: hist, Notifier: webui.NewDesktopNotifier(false, log), Logger: log, Version: dashboardVersion()})
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+	svc.Attach(web)
+
+	// The service and the camera stop before the server, so the last
+	// events still reach the dashboards; the service saves the current
+	// minute as it stops.
+	svcCtx, stopSvc := context.WithCancel(context.Background())
+	defer stopSvc()
+	svcDone := make(chan struct{})
+	go func() { svc.Run(svcCtx); close(svcDone) }()
+	eyeDone := make(chan struct{})
+	go func() { eye.Run(svcCtx); close(eyeDone) }()
 
 	srvCtx, stopServer := context.WithCancel(context.Background())
 	defer stopServer()
 	if _, err := web.Start(srvCtx); err != nil {
+		stopSvc()
+		<-svcDone
+		<-eyeDone
 		return fail(1, "%v", err)
 	}
 	fmt.Fprintf(stdout, "posturewatch dashboard: %s\n", web.URL())
-	fmt.Fprintf(stdout, "watching %s; stop with Ctrl-C\n", s.sup.Name())
+	fmt.Fprintf(stdout, "watching %s; stop with Ctrl-C\n", eye.Supervisor().Name())
 	if f, ok := stdout.(interface{ Sync() error }); ok {
 		_ = f.Sync()
 	}
 	if o.open {
 		openBrowser(web.URL(), log)
 	}
-
-	supCtx, stopSup := context.WithCancel(context.Background())
-	supDone := make(chan struct{})
-	go func() { s.sup.Run(supCtx); close(supDone) }()
-	loopDone := make(chan struct{})
-	go func() { s.loop(ctx); close(loopDone) }()
 	if o.started != nil {
-		o.started(s)
+		o.started(running{svc: svc, web: web, eye: eye})
 	}
 
 	<-ctx.Done()
 	log.Info("shutting down")
-	<-loopDone
-	stopSup()
-	<-supDone
-	s.flush()
+	stopSvc()
+	<-svcDone
+	<-eyeDone
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := web.Shutdown(sctx); err != nil {
 		log.Warn("dashboard shutdown", "err", err)
 	}
 	stopServer()
-	closeAn, closeHist = false, false
-	t0 := time.Now()
-	if err := an.Close(); err != nil {
-		log.Warn("closing the pose model", "err", err)
-	}
-	log.Debug("model closed", "dur", time.Since(t0))
-	t0 = time.Now()
-	if err := hist.Close(); err != nil {
-		log.Error("closing history", "err", err)
-	}
-	log.Debug("history closed", "dur", time.Since(t0))
 	log.Info("stopped")
 	return 0
+}
+
+// startProfile picks the profile to start with: the one asked for (an
+// error if it cannot be loaded, and it becomes the default), else the last
+// one used (ignored with a warning if it cannot be loaded).
+func startProfile(profiles *store.ProfileStore, asked string, log *slog.Logger) (string, *domain.Baseline, error) {
+	if asked != "" {
+		b, err := profiles.Load(asked)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := profiles.SetActive(asked); err != nil {
+			log.Warn("cannot remember the profile", "err", err)
+		}
+		return asked, b, nil
+	}
+	name, err := profiles.Active()
+	if err != nil {
+		log.Warn("ignoring the active profile", "err", err)
+		return "", nil, nil
+	}
+	if name == "" {
+		return "", nil, nil
+	}
+	b, err := profiles.Load(name)
+	if err != nil {
+		log.Warn("the last profile cannot be loaded; using the default thresholds", "profile", name, "err", err)
+		return "", nil, nil
+	}
+	return name, b, nil
 }
 
 // openBrowser opens url with xdg-open when there is one; it never fails the run.

@@ -146,7 +146,7 @@ collect:
 	}
 
 	// pause: the source is closed and the status says so
-	var st webui.Status
+	var st domain.LiveStatus
 	if code := api.call(t, "POST", "/api/pause", map[string]any{"minutes": 15}, &st); code != 200 {
 		t.Fatalf("POST /api/pause: %d", code)
 	}
@@ -174,7 +174,7 @@ collect:
 			t.Fatal("no status with the camera released within 3 s of the pause")
 		}
 	}
-	st = webui.Status{}
+	st = domain.LiveStatus{}
 	api.call(t, "GET", "/api/status", nil, &st)
 	if st.State != domain.StatePaused || st.PausedUntil.IsZero() || !st.Camera.Released {
 		t.Errorf("GET /api/status: state %q until %v camera %+v", st.State, st.PausedUntil, st.Camera)
@@ -244,7 +244,8 @@ collect:
 	}
 
 	// started again on the same data, the dashboard still counts today's time
-	day := dayOf(time.Now())
+	y, m, d := time.Now().Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.Local)
 	today, err := h.Minutes(ctx, day, day.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
@@ -255,7 +256,7 @@ collect:
 		wantGood += m.GoodS
 	}
 	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none", dataDir: dataDir, configDir: cfgDir})
-	st = webui.Status{}
+	st = domain.LiveStatus{}
 	newAPIClient(t, rs.base).call(t, "GET", "/api/status", nil, &st)
 	if wantPresent < 1 || st.PresentTodayS != wantPresent || st.GoodTodayS != wantGood {
 		t.Errorf("after a restart: present today %.1f s, good today %.1f s; history holds %.1f and %.1f", st.PresentTodayS, st.GoodTodayS, wantPresent, wantGood)

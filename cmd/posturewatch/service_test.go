@@ -18,7 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"posturewatch/coach/domain"
-	"posturewatch/coach/reps"
+	"posturewatch/coach/store"
 	"posturewatch/webui"
 )
 
@@ -38,7 +38,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // runningService is a service started in-process with runService.
 type runningService struct {
-	svc    *service
+	running
 	base   string // http://127.0.0.1:port
 	cancel context.CancelFunc
 	done   chan int
@@ -61,14 +61,14 @@ func startService(t testing.TB, o runOptions) *runningService {
 	if o.log == nil {
 		o.log = svcLogger(t)
 	}
-	started := make(chan *service, 1)
-	o.started = func(s *service) { started <- s }
+	started := make(chan running, 1)
+	o.started = func(r running) { started <- r }
 	ctx, cancel := context.WithCancel(context.Background())
 	rs := &runningService{cancel: cancel, done: make(chan int, 1), out: &bytes.Buffer{}}
 	var errb syncBuffer
 	go func() { rs.done <- runService(ctx, o, rs.out, &errb) }()
 	select {
-	case rs.svc = <-started:
+	case rs.running = <-started:
 	case code := <-rs.done:
 		cancel()
 		t.Fatalf("run exited with %d before serving: %s", code, errb.String())
@@ -76,7 +76,7 @@ func startService(t testing.TB, o runOptions) *runningService {
 		cancel()
 		t.Fatal("the service did not start within 30 s")
 	}
-	rs.base = strings.TrimSuffix(rs.svc.web.URL(), "/")
+	rs.base = strings.TrimSuffix(rs.web.URL(), "/")
 	t.Cleanup(func() { rs.stop(t) })
 	return rs
 }
@@ -185,12 +185,12 @@ func (c *apiClient) call(t testing.TB, method, path string, body any, out any) i
 type wsMsg struct {
 	Type    string                `json:"type"`
 	Hello   *webui.Hello          `json:"hello"`
-	Sample  *webui.Sample         `json:"sample"`
+	Sample  *domain.Sample        `json:"sample"`
 	Event   *domain.Event         `json:"event"`
-	Status  *webui.Status         `json:"status"`
+	Status  *domain.LiveStatus    `json:"status"`
 	Stats   *domain.StatsSnapshot `json:"stats"`
-	Preview *webui.Preview        `json:"preview"`
-	Reps    *webui.Reps           `json:"reps"`
+	Preview *domain.Preview       `json:"preview"`
+	Reps    *domain.RepCount      `json:"reps"`
 	at      time.Time             // when it was received
 }
 
@@ -239,7 +239,7 @@ func TestRunWithoutCamera(t *testing.T) {
 		t.Errorf("stdout %q does not give the dashboard URL", rs.out.String())
 	}
 	api := newAPIClient(t, rs.base)
-	var st webui.Status
+	var st domain.LiveStatus
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if code := api.call(t, "GET", "/api/status", nil, &st); code != 200 {
@@ -269,7 +269,7 @@ func TestRunWithoutCamera(t *testing.T) {
 }
 
 // Settings saved from the dashboard survive a restart; a damaged settings
-// file is kept aside, not lost.
+// file is kept aside, not lost, and the last good settings come back.
 func TestRunSettingsPersist(t *testing.T) {
 	needModel(t)
 	cfgDir, dataDir := t.TempDir(), t.TempDir()
@@ -294,21 +294,34 @@ func TestRunSettingsPersist(t *testing.T) {
 	}
 	rs.stop(t)
 
-	// the History copy is used when config.json is gone
-	if err := os.Remove(filepath.Join(cfgDir, configFile)); err != nil {
+	// a damaged file: the last good settings come back, the user is told,
+	// and the damaged file is kept
+	if err := os.WriteFile(filepath.Join(cfgDir, store.ConfigName), []byte(`{"onset_delay_s": "soon"`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	rs = startService(t, o)
 	api = newAPIClient(t, rs.base)
 	cfg = nil
 	api.call(t, "GET", "/api/config", nil, &cfg)
-	if cfg["onset_delay_s"] != 35.0 {
-		t.Errorf("settings not restored from history: %v", cfg)
+	if cfg["onset_delay_s"] != 35.0 || cfg["sensitivity"] != "high" {
+		t.Errorf("with a damaged file the settings are %v, want the last good ones", cfg)
+	}
+	var st domain.LiveStatus
+	api.call(t, "GET", "/api/status", nil, &st)
+	if !strings.Contains(st.Message, "last good settings were restored") {
+		t.Errorf("the user is not told: status message %q", st.Message)
+	}
+	kept, _ := filepath.Glob(filepath.Join(cfgDir, store.ConfigName+".bad-*"))
+	if len(kept) != 1 {
+		t.Fatalf("damaged files kept: %v", kept)
+	}
+	if b, err := os.ReadFile(kept[0]); err != nil || !strings.Contains(string(b), "soon") {
+		t.Errorf("the damaged settings were not kept aside: %v %q", err, b)
 	}
 	rs.stop(t)
 
-	// a damaged file: defaults, and the file kept aside
-	if err := os.WriteFile(filepath.Join(cfgDir, configFile), []byte(`{"onset_delay_s": "soon"`), 0o600); err != nil {
+	// no file at all (the user removed it): the defaults
+	if err := os.Remove(filepath.Join(cfgDir, store.ConfigName)); err != nil {
 		t.Fatal(err)
 	}
 	rs = startService(t, o)
@@ -316,10 +329,7 @@ func TestRunSettingsPersist(t *testing.T) {
 	cfg = nil
 	api.call(t, "GET", "/api/config", nil, &cfg)
 	if cfg["onset_delay_s"] != domain.DefaultConfig().OnsetDelay.Seconds() {
-		t.Errorf("with a damaged file the settings are %v, want the defaults", cfg)
-	}
-	if b, err := os.ReadFile(filepath.Join(cfgDir, configFile+".bad")); err != nil || !strings.Contains(string(b), "soon") {
-		t.Errorf("the damaged settings were not kept aside: %v %q", err, b)
+		t.Errorf("without a settings file the settings are %v, want the defaults", cfg)
 	}
 }
 
@@ -351,7 +361,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		var st webui.Status
+		var st domain.LiveStatus
 		api.call(t, "GET", "/api/status", nil, &st)
 		if st.State != domain.StateCalibrating {
 			t.Fatalf("state %q while calibrating", st.State)
@@ -365,8 +375,8 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	var fin struct {
-		Baseline *domain.Baseline `json:"baseline"`
-		Status   webui.Status     `json:"status"`
+		Baseline *domain.Baseline  `json:"baseline"`
+		Status   domain.LiveStatus `json:"status"`
 	}
 	if code := api.call(t, "POST", "/api/calibration/finish", map[string]any{"profile": "desk"}, &fin); code != 200 {
 		t.Fatalf("calibration finish: %d", code)
@@ -432,7 +442,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 		case m, ok := <-withPreview:
 			if ok && m.Type == webui.MsgPreview {
 				p := m.Preview
-				if len(p.JPEG) < 1000 || p.JPEG[0] != 0xFF || p.JPEG[1] != 0xD8 || p.Width > previewWidth || p.Width < 100 || len(p.Keypoints) == 0 {
+				if len(p.JPEG) < 1000 || p.JPEG[0] != 0xFF || p.JPEG[1] != 0xD8 || p.Width > 640 || p.Width < 100 || len(p.Keypoints) == 0 {
 					t.Errorf("preview frame: %d bytes, %dx%d, %d keypoints", len(p.JPEG), p.Width, p.Height, len(p.Keypoints))
 				}
 				previews++
@@ -470,7 +480,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 	if code := api.call(t, "POST", "/api/routine/exercise-done", map[string]any{"routine_id": rr.Routine.ID}, nil); code != 200 {
 		t.Errorf("routine done: %d", code)
 	}
-	var st webui.Status
+	var st domain.LiveStatus
 	api.call(t, "GET", "/api/status", nil, &st)
 	if st.Routine != nil && st.Routine.ID == rr.Routine.ID {
 		t.Errorf("routine still shown after it was done")
@@ -489,7 +499,7 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 	if code := api.call(t, "DELETE", "/api/profiles/desk", nil, nil); code != 200 {
 		t.Errorf("delete profile: %d", code)
 	}
-	st = webui.Status{}
+	st = domain.LiveStatus{}
 	api.call(t, "GET", "/api/status", nil, &st)
 	if st.Profile != "" || st.Baseline != "defaults" {
 		t.Errorf("after deleting the profile: profile %q baseline %q", st.Profile, st.Baseline)
@@ -520,41 +530,6 @@ func waitSample(t testing.TB, ch <-chan wsMsg) {
 
 func eventKey(e domain.Event) string {
 	return fmt.Sprintf("%s/%s/%s/%d", e.Type, e.State, e.Fault, e.Time.UnixNano())
-}
-
-// Adaptive sampling: fast while things change, slower when steady, slow
-// when away, fast again for calibration and counting.
-func TestSamplerIntervals(t *testing.T) {
-	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	var p sampler
-	good := domain.Observation{Posture: domain.PostureGood}
-	st := domain.Status{State: domain.StateGood}
-	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
-	steps := []struct {
-		name string
-		obs  domain.Observation
-		st   domain.Status
-		busy bool
-		t    float64
-		want time.Duration
-	}{
-		{"start", good, st, false, 0, sampleFast},
-		{"steady 7 s", good, st, false, 7, sampleSteady},
-		{"steady 2 min", good, st, false, 120, sampleVerySteady},
-		{"calibrating or counting", good, st, true, 121, sampleFast},
-		{"a fault becomes active", good, domain.Status{State: domain.StateGood, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true}}}, false, 122, sampleFast},
-		{"onset going on, steady", good, domain.Status{State: domain.StateGood, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true}}}, false, 130, sampleSteady},
-		{"confirmed slouching", good, domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true, Confirmed: true}}}, false, 142, sampleFast},
-		{"slouching steady", good, domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true, Confirmed: true}}}, false, 150, sampleSteady},
-		{"just left", domain.Observation{Posture: domain.PostureAway}, domain.Status{State: domain.StateAway}, false, 200, sampleFast},
-		{"away 6 s", domain.Observation{Posture: domain.PostureAway}, domain.Status{State: domain.StateAway}, false, 206, sampleAway},
-		{"back", good, st, false, 207, sampleFast},
-	}
-	for _, s := range steps {
-		if d := p.interval(s.obs, s.st, s.busy, at(s.t)); d != s.want {
-			t.Errorf("%s (t=%g s): interval %v, want %v", s.name, s.t, d, s.want)
-		}
-	}
 }
 
 // --open hands the dashboard URL to xdg-open when there is one, and the
@@ -598,7 +573,7 @@ func TestRunOpenBrowser(t *testing.T) {
 func TestRunSuggestedRoutineStartsByID(t *testing.T) {
 	clip := replayClip(t, "forward-head-session.mp4")
 	cfgDir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(cfgDir, configFile), []byte(`{"repeat_nudges": 1, "onset_delay_s": 5}`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(cfgDir, store.ConfigName), []byte(`{"repeat_nudges": 1, "onset_delay_s": 5}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	rs := startService(t, runOptions{source: clip, speed: 8, configDir: cfgDir})
@@ -638,27 +613,5 @@ func TestRunSuggestedRoutineStartsByID(t *testing.T) {
 	api.call(t, "GET", "/api/config", nil, &cfg)
 	if cfg["repeat_nudges"] != 1.0 || cfg["onset_delay_s"] != 5.0 {
 		t.Errorf("config.json not in use: %v", cfg)
-	}
-}
-
-// A camera-counted exercise that nobody does (the page left open) stops
-// being counted after a while, and the fast sampling with it.
-func TestRepCountingStopsWhenIdle(t *testing.T) {
-	rc, err := reps.New(reps.ChinTuck)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &service{log: slog.New(slog.NewTextHandler(io.Discard, nil)), reps: rc, repsEx: "chin_tuck", repsTarget: 10}
-	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	still := domain.Observation{Posture: domain.PostureGood, Metrics: domain.Metrics{domain.MetricFaceFrame: 0.1, domain.MetricNeckShoulders: 0.5}}
-	for d := time.Duration(0); d <= repsIdleAfter; d += time.Second {
-		s.stepReps(still, t0.Add(d))
-		if s.reps == nil {
-			t.Fatalf("counting stopped after %v, before %v", d, repsIdleAfter)
-		}
-	}
-	s.stepReps(still, t0.Add(repsIdleAfter+2*time.Second))
-	if s.reps != nil {
-		t.Fatalf("still counting %v after the last repetition", repsIdleAfter+2*time.Second)
 	}
 }

@@ -156,6 +156,13 @@ func (j *Judge) SetBaseline(b *domain.Baseline) {
 	j.mu.Unlock()
 }
 
+// Baseline is the personal baseline in use (nil: the defaults).
+func (j *Judge) Baseline() *domain.Baseline {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return j.baseline
+}
+
 // Observe measures a frame's input and fills in the observation's verdict.
 func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
 	m := Measure(in)

@@ -1,4 +1,4 @@
-package coach
+package store
 
 import (
 	"bytes"
@@ -158,7 +158,7 @@ func (s *ProfileStore) SetActive(name string) error {
 			return fmt.Errorf("profile %q: %w", name, ErrNoProfile)
 		}
 	}
-	return writeAtomic(filepath.Join(s.Dir, "active"), []byte(name+"\n"))
+	return WriteAtomic(filepath.Join(s.Dir, "active"), []byte(name+"\n"))
 }
 
 // SaveBaseline writes b as indented JSON to path atomically (temp file in the
@@ -171,7 +171,7 @@ func SaveBaseline(path string, b *domain.Baseline) error {
 	if err != nil {
 		return fmt.Errorf("save baseline %s: %w", path, err)
 	}
-	return writeAtomic(path, append(data, '\n'))
+	return WriteAtomic(path, append(data, '\n'))
 }
 
 // LoadBaseline reads a baseline JSON file. A file that is not a valid baseline
@@ -193,42 +193,4 @@ func LoadBaseline(path string) (*domain.Baseline, error) {
 		return nil, fmt.Errorf("baseline file %s is corrupt: %w", path, err)
 	}
 	return &b, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }

@@ -1,0 +1,145 @@
+package domain
+
+import (
+	"math"
+	"time"
+)
+
+// This file holds what the live service tells the dashboard: the status
+// snapshot, the camera's state, live samples, repetition counts and preview
+// frames. The service builds them, the HTTP layer only encodes them.
+
+// CameraState is what the frame source is doing.
+type CameraState string
+
+const (
+	CameraStarting CameraState = "starting" // not opened yet
+	CameraOK       CameraState = "ok"       // frames flowing
+	CameraRetrying CameraState = "retrying" // could not open it or lost it; retrying with backoff
+	CameraReleased CameraState = "released" // closed on purpose (paused)
+	CameraEnded    CameraState = "ended"    // a video file (without loop) reached its end
+	CameraStopped  CameraState = "stopped"  // the source has stopped for good
+)
+
+// CameraStatus describes the frame source: whether frames flow and, if
+// not, why and how to fix it.
+type CameraStatus struct {
+	State  CameraState `json:"state"`
+	OK     bool        `json:"ok"`
+	Source string      `json:"source,omitempty"` // "/dev/video0", "clip.mp4 (looped)"
+	Error  string      `json:"error,omitempty"`  // why no frames flow
+	Hint   string      `json:"hint,omitempty"`   // how to fix it
+	// Released is true when the camera was closed on purpose (pause).
+	Released bool `json:"released,omitempty"`
+}
+
+// LiveStatus is the live state snapshot the dashboard shows: the coach's
+// status plus what the service knows (camera, profile, running routine).
+// The Status fields are flattened into the JSON object.
+type LiveStatus struct {
+	Status
+	Camera CameraStatus `json:"camera"`
+	// Profile is the active calibration profile; empty means the default thresholds.
+	Profile string `json:"profile,omitempty"`
+	// Message is a plain sentence worth showing, e.g. "No profile: using the default thresholds."
+	Message string `json:"message,omitempty"`
+	// PresentTodayS is the time present at the desk today, in seconds.
+	PresentTodayS float64 `json:"present_today_s"`
+	// Routine is the routine suggested or running, if any.
+	Routine *Routine `json:"routine,omitempty"`
+}
+
+// Sample is one live observation as the dashboard shows it, with the
+// coach's view at the same instant.
+type Sample struct {
+	At         time.Time `json:"at"`
+	Posture    Posture   `json:"posture"`
+	Score      *float64  `json:"score"` // 0..100, null when nobody or too little is visible
+	Faults     []Fault   `json:"faults"`
+	Confidence float64   `json:"confidence"`
+	Metrics    Metrics   `json:"metrics,omitempty"`
+	State      State     `json:"state,omitempty"` // the coach's state at this sample
+	Fault      FaultName `json:"fault,omitempty"`
+	StreakS    float64   `json:"streak_s"`
+	GoodTodayS float64   `json:"good_today_s"`
+}
+
+// SampleOf builds a Sample from an observation, with its posture score
+// (see Score). The coach fields are filled by WithStatus.
+func SampleOf(obs Observation) Sample {
+	faults := obs.Faults
+	if faults == nil {
+		faults = []Fault{}
+	}
+	var metrics Metrics
+	if len(obs.Metrics) > 0 {
+		metrics = make(Metrics, len(obs.Metrics))
+		for k, v := range obs.Metrics {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) { // JSON cannot carry them
+				metrics[k] = v
+			}
+		}
+	}
+	return Sample{At: obs.Time, Posture: obs.Posture, Score: Score(obs), Faults: faults,
+		Confidence: obs.Confidence, Metrics: metrics}
+}
+
+// WithStatus fills the coach fields of the sample (state, fault, streak,
+// good time today) from the coach's status at the same instant.
+func (s Sample) WithStatus(st Status) Sample {
+	s.State = st.State
+	s.Fault = st.Fault
+	s.StreakS = st.StreakS
+	s.GoodTodayS = st.GoodTodayS
+	return s
+}
+
+// Score is the posture score 0..100 of one observation: 100 minus the worst
+// fault severity in percent (so a frame with no fault scores 100). It is nil
+// when nobody is there or too little is visible to judge.
+func Score(obs Observation) *float64 {
+	if obs.Posture == PostureAway || obs.Posture == PostureUnknown || obs.Posture == "" {
+		return nil
+	}
+	worst := 0.0
+	for _, f := range obs.Faults {
+		worst = max(worst, f.Severity)
+	}
+	s := math.Round((1 - min(worst, 1)) * 100)
+	return &s
+}
+
+// RepCount is the live repetition count of a camera-checked exercise.
+type RepCount struct {
+	RoutineID  string  `json:"routine_id,omitempty"`
+	ExerciseID string  `json:"exercise_id"`
+	Count      int     `json:"count"`
+	Target     int     `json:"target,omitempty"`
+	HoldS      float64 `json:"hold_s,omitempty"` // current hold time
+	Holding    bool    `json:"holding,omitempty"`
+	Phase      string  `json:"phase,omitempty"` // the counter's phase, e.g. "calibrating", "rest", "hold"
+}
+
+// Preview is one camera preview frame with the keypoints to draw over it.
+// It exists only in memory, on its way to a dashboard that asked for it.
+type Preview struct {
+	JPEG      []byte     `json:"jpeg"` // base64 in JSON
+	Width     int        `json:"width"`
+	Height    int        `json:"height"`
+	Keypoints []Keypoint `json:"keypoints"`
+	At        time.Time  `json:"at"`
+}
+
+// Sighting is one analysed frame: the observation, and a preview picture
+// when one was asked for.
+type Sighting struct {
+	Observation Observation
+	Preview     *Preview
+}
+
+// RoutineStart asks for a stretch routine: the suggested one by its ID, or
+// one built for the given faults (for the day's faults when none are given).
+type RoutineStart struct {
+	ID     string      `json:"id,omitempty"`
+	Faults []FaultName `json:"faults,omitempty"`
+}

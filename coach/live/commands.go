@@ -1,0 +1,378 @@
+package live
+
+import (
+	"fmt"
+	"time"
+
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
+)
+
+// The dashboard's commands. Each runs its work on the Run goroutine (do);
+// the exported method only waits for it, and for the camera where needed.
+
+// Status is the live snapshot for the dashboard.
+func (s *Service) Status() domain.LiveStatus {
+	var st domain.LiveStatus
+	if err := s.do(func() { st = s.status() }); err != nil {
+		return domain.LiveStatus{Status: domain.Status{State: domain.StateAway},
+			Camera: domain.CameraStatus{State: domain.CameraStopped, Error: "stopped"}, Message: "posturewatch is stopping."}
+	}
+	return st
+}
+
+// Stats are the coach's in-memory aggregates.
+func (s *Service) Stats() domain.StatsSnapshot {
+	var st domain.StatsSnapshot
+	_ = s.do(func() { st = s.coach.Stats() })
+	return st
+}
+
+// Frames is the number of frames analysed so far.
+func (s *Service) Frames() int {
+	var n int
+	_ = s.do(func() { n = s.frames })
+	return n
+}
+
+// Pause stops monitoring until the given wall time and closes the camera;
+// it returns once the camera is closed (or after a few seconds, with a
+// warning in the log).
+func (s *Service) Pause(until time.Time) error {
+	var released <-chan struct{}
+	var perr error
+	if err := s.do(func() { released, perr = s.pause(until) }); err != nil {
+		return err
+	}
+	if perr != nil {
+		return perr
+	}
+	select {
+	case <-released:
+	case <-time.After(releaseWait):
+		s.log.Warn("the camera was not released in time", "waited", releaseWait)
+	}
+	return nil
+}
+
+func (s *Service) pause(until time.Time) (<-chan struct{}, error) {
+	now := s.cam.Now()
+	// until is wall time; the camera clock may run faster (a sped-up demo)
+	untilCam := now.Add(time.Duration(float64(until.Sub(s.wall())) * s.cam.Speed()))
+	evs, err := s.coach.Pause(untilCam, now)
+	if err != nil {
+		return nil, domain.WrapError(domain.EINVALID, err)
+	}
+	decided := s.wall()
+	s.pausedUntil = untilCam
+	released := s.cam.Release()
+	s.emit(evs, decided)
+	return released, nil
+}
+
+// Resume ends a pause and opens the camera again.
+func (s *Service) Resume() error {
+	var rerr error
+	if err := s.do(func() { rerr = s.resume() }); err != nil {
+		return err
+	}
+	return rerr
+}
+
+func (s *Service) resume() error {
+	if s.pausedUntil.IsZero() {
+		return domain.Errorf(domain.ECONFLICT, "monitoring is not paused")
+	}
+	evs := s.coach.Resume(s.cam.Now())
+	decided := s.wall()
+	s.pausedUntil = time.Time{}
+	s.cam.Resume()
+	s.emit(evs, decided)
+	return nil
+}
+
+// Config returns the coach settings.
+func (s *Service) Config() domain.Config {
+	var cfg domain.Config
+	if err := s.do(func() { cfg = s.coach.Config() }); err != nil {
+		return domain.DefaultConfig()
+	}
+	return cfg
+}
+
+// SetConfig saves the settings and applies them: both or neither. A
+// setting that cannot be saved is not applied, so the coach never runs
+// with settings that a restart would lose.
+func (s *Service) SetConfig(cfg domain.Config) error {
+	if err := cfg.Validate(); err != nil {
+		return domain.WrapError(domain.EINVALID, err)
+	}
+	var serr error
+	err := s.do(func() {
+		if err := s.settings.SaveConfig(cfg); err != nil {
+			serr = domain.Errorf(domain.EUNAVAILABLE, "the settings could not be saved, so they were not changed: %v", err)
+			s.log.Error("settings not saved", "err", err)
+			return
+		}
+		if err := s.coach.SetConfig(cfg); err != nil {
+			serr = domain.WrapError(domain.EINVALID, err)
+			return
+		}
+		s.pub.PublishStatus(s.status())
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}
+
+// StartCalibration begins a calibration: frames go to the coach's capture
+// at the fast rate until it is finished, cancelled or times out.
+func (s *Service) StartCalibration() error {
+	var cerr error
+	err := s.do(func() {
+		if cam := s.cam.Status(); cam.State != domain.CameraOK {
+			why := cam.Error
+			if why == "" {
+				why = string(cam.State)
+			}
+			cerr = domain.Errorf(domain.EUNAVAILABLE, "calibration needs the camera, which gives no picture now (%s)", why)
+			return
+		}
+		now := s.cam.Now()
+		evs, err := s.coach.StartCalibration(now)
+		if err != nil {
+			cerr = err
+			return
+		}
+		decided := s.wall()
+		s.calibStart = now
+		s.cam.SetInterval(SampleFast)
+		s.emit(evs, decided)
+	})
+	if err != nil {
+		return err
+	}
+	return cerr
+}
+
+// CancelCalibration ends a calibration without changing the baseline.
+func (s *Service) CancelCalibration() error {
+	var cerr error
+	if err := s.do(func() { cerr = s.cancelCalibration() }); err != nil {
+		return err
+	}
+	return cerr
+}
+
+func (s *Service) cancelCalibration() error {
+	evs := s.coach.CancelCalibration(s.cam.Now())
+	s.calibStart = time.Time{}
+	if evs == nil {
+		return domain.Errorf(domain.ECONFLICT, "no calibration is running")
+	}
+	s.emit(evs, s.wall())
+	return nil
+}
+
+// DismissRecalibrate clears a suggestion to recalibrate.
+func (s *Service) DismissRecalibrate() error {
+	return s.do(func() {
+		s.coach.DismissRecalibrate()
+		s.pub.PublishStatus(s.status())
+	})
+}
+
+// FinishCalibration makes the baseline from the frames captured, uses it,
+// saves it under the profile name and makes it the one used next time.
+func (s *Service) FinishCalibration(profile string) (*domain.Baseline, error) {
+	var b *domain.Baseline
+	var ferr error
+	err := s.do(func() {
+		now := s.cam.Now()
+		var evs []domain.Event
+		b, evs, ferr = s.coach.FinishCalibration(profile, now)
+		decided := s.wall()
+		s.calibStart = time.Time{}
+		if ferr != nil {
+			s.emit(evs, decided)
+			return
+		}
+		s.profile = b.Name
+		s.cam.SetBaseline(b)
+		if err := s.profiles.Save(b); err != nil {
+			ferr = fmt.Errorf("the profile is in use but could not be saved: %w", err)
+		} else if err := s.profiles.SetActive(b.Name); err != nil {
+			ferr = fmt.Errorf("the profile is saved but could not be made the default: %w", err)
+		}
+		s.emit(evs, decided)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ferr != nil {
+		return nil, ferr
+	}
+	return b, nil
+}
+
+// Profiles lists the stored profiles.
+func (s *Service) Profiles() ([]domain.ProfileInfo, error) { return s.profiles.List() }
+
+// UseProfile switches to a stored profile and remembers it.
+func (s *Service) UseProfile(name string) error {
+	b, err := s.profiles.Load(name)
+	if err != nil {
+		return err
+	}
+	if err := s.profiles.SetActive(name); err != nil {
+		return err
+	}
+	return s.do(func() { s.setBaseline(b, name) })
+}
+
+// DeleteProfile removes a stored profile; deleting the one in use goes back
+// to the default thresholds.
+func (s *Service) DeleteProfile(name string) error {
+	if err := s.profiles.Delete(name); err != nil {
+		return err
+	}
+	return s.do(func() {
+		if s.profile == name {
+			s.setBaseline(nil, "")
+		}
+	})
+}
+
+func (s *Service) setBaseline(b *domain.Baseline, name string) {
+	s.cam.SetBaseline(b)
+	s.coach.SetBaseline(b)
+	s.profile = name
+	s.pub.PublishStatus(s.status())
+}
+
+// Catalogue is the stretch catalogue.
+func (s *Service) Catalogue() *exercise.Catalogue { return s.cat }
+
+// SetPreview is told whether any dashboard shows the camera preview.
+func (s *Service) SetPreview(on bool) { s.cam.SetPreview(on) }
+
+// StartRoutine starts the suggested routine (req.ID) or builds one.
+func (s *Service) StartRoutine(req domain.RoutineStart) (*domain.Routine, error) {
+	var out *domain.Routine
+	var rerr error
+	err := s.do(func() {
+		r, err := s.pickRoutine(req)
+		if err != nil {
+			rerr = err
+			return
+		}
+		s.routine, s.exIdx = r, 0
+		rc := s.startReps()
+		s.pub.PublishStatus(s.status())
+		if rc != nil {
+			s.pub.PublishReps(*rc)
+		}
+		c := *r
+		out = &c
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, rerr
+}
+
+func (s *Service) pickRoutine(req domain.RoutineStart) (*domain.Routine, error) {
+	switch {
+	case req.ID != "" && s.suggested != nil && s.suggested.ID == req.ID:
+		c := *s.suggested
+		return &c, nil
+	case req.ID != "" && s.routine != nil && s.routine.ID == req.ID:
+		c := *s.routine
+		return &c, nil
+	case req.ID != "":
+		return nil, domain.Errorf(domain.ENOTFOUND, "no suggested routine %q: it may have been replaced; start a new one", req.ID)
+	}
+	faults := map[domain.FaultName]float64{}
+	for _, f := range req.Faults {
+		faults[f] = 1
+	}
+	if len(faults) == 0 {
+		day := dayOf(s.cam.Now())
+		for _, d := range s.coach.Stats().Days {
+			if d.Start.Equal(day) {
+				for f, sec := range d.FaultS {
+					faults[f] = sec / 60
+				}
+			}
+		}
+	}
+	cfg := s.coach.Config()
+	built, err := s.cat.Routine(exercise.RoutineRequest{Faults: faults, Equipment: cfg.Equipment,
+		DeskOnly: cfg.DeskOnly, MaxDuration: cfg.RoutineMax.D()})
+	if err != nil {
+		return nil, err
+	}
+	return &built, nil
+}
+
+// ExerciseDone records a finished (or skipped) exercise, or, with an empty
+// exerciseID, the whole routine.
+func (s *Service) ExerciseDone(routineID, exerciseID string, skipped bool) error {
+	var derr error
+	err := s.do(func() {
+		if s.routine == nil {
+			derr = domain.Errorf(domain.ECONFLICT, "no routine is running: start one first")
+			return
+		}
+		if routineID != "" && routineID != s.routine.ID {
+			derr = domain.Errorf(domain.ENOTFOUND, "routine %q is not the one running (%s)", routineID, s.routine.ID)
+			return
+		}
+		now := s.cam.Now()
+		var evs []domain.Event
+		var rc *domain.RepCount
+		if exerciseID == "" {
+			evs = s.coach.RoutineDone(s.routine.ID, now)
+			s.routine, s.suggested, s.counting = nil, nil, nil
+		} else {
+			idx := -1
+			for i, it := range s.routine.Items {
+				if it.Exercise.ID == exerciseID {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				derr = domain.Errorf(domain.ENOTFOUND, "routine %s has no exercise %q", s.routine.ID, exerciseID)
+				return
+			}
+			if !skipped {
+				evs = s.coach.ExerciseDone(exerciseID, now)
+			}
+			s.exIdx = idx + 1
+			rc = s.startReps()
+		}
+		s.emit(evs, s.wall())
+		s.pub.PublishStatus(s.status())
+		if rc != nil {
+			s.pub.PublishReps(*rc)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return derr
+}
+
+// StopRoutine ends the routine being played without finishing it; no
+// routine running is not an error.
+func (s *Service) StopRoutine() error {
+	return s.do(func() {
+		stopped := s.routine != nil
+		s.routine, s.counting = nil, nil
+		if stopped {
+			s.pub.PublishStatus(s.status())
+		}
+	})
+}

@@ -1,0 +1,65 @@
+package live
+
+import (
+	"time"
+
+	"posturewatch/coach/domain"
+)
+
+// Adaptive sampling (on the camera's clock). The rate decides the CPU
+// budget (≤ 3 % of one core): 2 fps only for a few seconds after the
+// coach's smoothed view changes (and while calibrating or counting
+// repetitions), 0.5 fps when steady, 0.33 fps after a long steady stretch
+// or while nobody is there, and nothing while paused (the camera is
+// closed). The coach times onsets of 20 s, and any change seen switches back
+// to 2 fps, so a frame every 2–3 s follows a steady posture well enough.
+// The README's performance section has the measured cost of each rate.
+const (
+	SampleFast       = 500 * time.Millisecond // 2 fps
+	SampleSteady     = 2 * time.Second        // 0.5 fps
+	SampleVerySteady = 3 * time.Second        // 0.33 fps
+	SampleAway       = 3 * time.Second        // 0.33 fps
+	fastFor          = 4 * time.Second        // fast this long after a change (the coach smooths over 4 s)
+	verySteadyAfter  = time.Minute
+	awaySlowAfter    = 5 * time.Second
+)
+
+// sampler chooses the sampling interval from the coach's smoothed view.
+type sampler struct {
+	sig        string
+	lastChange time.Time
+	awaySince  time.Time
+}
+
+// interval returns the time until the next frame wanted. busy means the
+// service needs every movement (calibrating, counting repetitions).
+func (p *sampler) interval(obs domain.Observation, st domain.Status, busy bool, now time.Time) time.Duration {
+	sig := string(st.State) + "/" + string(st.Fault)
+	for _, f := range st.Faults {
+		if f.Active {
+			sig += "/" + string(f.Name)
+		}
+	}
+	if sig != p.sig || p.lastChange.IsZero() {
+		p.sig, p.lastChange = sig, now
+	}
+	if obs.Posture == domain.PostureAway {
+		if p.awaySince.IsZero() {
+			p.awaySince = now
+		}
+	} else {
+		p.awaySince = time.Time{}
+	}
+	switch {
+	case busy:
+		return SampleFast
+	case !p.awaySince.IsZero() && now.Sub(p.awaySince) >= awaySlowAfter:
+		return SampleAway
+	case now.Sub(p.lastChange) < fastFor:
+		return SampleFast
+	case now.Sub(p.lastChange) < verySteadyAfter:
+		return SampleSteady
+	default:
+		return SampleVerySteady
+	}
+}

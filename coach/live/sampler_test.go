@@ -1,0 +1,46 @@
+package live
+
+import (
+	"testing"
+	"time"
+
+	"posturewatch/coach/domain"
+)
+
+// Adaptive sampling: fast while things change, slower when steady, slow
+// when away, fast again for calibration and counting.
+func TestSamplerIntervals(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	var p sampler
+	good := domain.Observation{Posture: domain.PostureGood}
+	away := domain.Observation{Posture: domain.PostureAway}
+	st := domain.Status{State: domain.StateGood}
+	onset := domain.Status{State: domain.StateGood, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true}}}
+	slouching := domain.Status{State: domain.StateSlouching, Fault: domain.ForwardHead, Faults: []domain.FaultStatus{{Name: domain.ForwardHead, Active: true, Confirmed: true}}}
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	steps := []struct {
+		name string
+		obs  domain.Observation
+		st   domain.Status
+		busy bool
+		t    float64
+		want time.Duration
+	}{
+		{"start", good, st, false, 0, SampleFast},
+		{"steady 7 s", good, st, false, 7, SampleSteady},
+		{"steady 2 min", good, st, false, 120, SampleVerySteady},
+		{"calibrating or counting", good, st, true, 121, SampleFast},
+		{"a fault becomes active", good, onset, false, 122, SampleFast},
+		{"onset going on, steady", good, onset, false, 130, SampleSteady},
+		{"confirmed slouching", good, slouching, false, 142, SampleFast},
+		{"slouching steady", good, slouching, false, 150, SampleSteady},
+		{"just left", away, domain.Status{State: domain.StateAway}, false, 200, SampleFast},
+		{"away 6 s", away, domain.Status{State: domain.StateAway}, false, 206, SampleAway},
+		{"back", good, st, false, 207, SampleFast},
+	}
+	for _, s := range steps {
+		if d := p.interval(s.obs, s.st, s.busy, at(s.t)); d != s.want {
+			t.Errorf("%s (t=%g s): interval %v, want %v", s.name, s.t, d, s.want)
+		}
+	}
+}

@@ -1,0 +1,291 @@
+// Package live is the running monitor: it feeds analysed frames to the
+// coach, chooses how often to look, counts stretch repetitions, turns the
+// coach's state into what the dashboard shows, and carries out the
+// dashboard's commands (pause, calibrate, profiles, settings, routines).
+//
+// One goroutine, Run, owns the coach and every piece of service state:
+// frames, housekeeping and commands all pass through it, so there is no
+// lock to order, and events leave in the order the coach made them.
+// Commands from HTTP handlers are closures handed to that goroutine (do).
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"posturewatch/coach"
+	"posturewatch/coach/domain"
+	"posturewatch/coach/exercise"
+)
+
+const (
+	// CalibrationTimeout ends a calibration nobody finished (the dashboard's
+	// tab was closed mid-way): until then the coach holds its nudges.
+	CalibrationTimeout = 2 * time.Minute
+	// releaseWait is how long Pause waits for the camera to close.
+	releaseWait = 3 * time.Second
+)
+
+// ErrStopped is returned by commands once the service has stopped.
+var ErrStopped = domain.Errorf(domain.EUNAVAILABLE, "posturewatch is stopping")
+
+// Options configure a Service. Camera, Profiles and Settings are required.
+type Options struct {
+	Camera    Camera
+	Profiles  Profiles
+	Settings  Settings
+	History   History             // nil: nothing is kept
+	Catalogue *exercise.Catalogue // nil: the built-in one
+	Config    *domain.Config      // the coach settings to start with (nil: the defaults)
+	Baseline  *domain.Baseline    // the active profile's baseline, if any
+	Profile   string              // its name
+	// Notice is a sentence for the user about the start (settings restored
+	// from a copy, say), shown until something more pressing.
+	Notice string
+	Logger *slog.Logger
+	// Wall is the wall clock (pause ends are given in wall time); nil: time.Now.
+	Wall func() time.Time
+	// OnEvent, when set (tests, benchmarks), is called with every event and
+	// the wall time the coach decided it, before it is published.
+	OnEvent func(e domain.Event, decided time.Time)
+}
+
+// Service is the running monitor. Create it with New, attach the
+// dashboard with Attach, then call Run.
+type Service struct {
+	cam      Camera
+	profiles Profiles
+	settings Settings
+	hist     History
+	cat      *exercise.Catalogue
+	log      *slog.Logger
+	wall     func() time.Time
+	onEvent  func(domain.Event, time.Time)
+	pub      Publisher // set by Attach before Run
+
+	reqs chan func()
+	done chan struct{} // closed when Run has returned
+
+	// Everything below belongs to the Run goroutine.
+	coach       *coach.Coach
+	profile     string
+	notice      string
+	samp        sampler
+	suggested   *domain.Routine // the last routine the coach suggested
+	routine     *domain.Routine // the routine being played
+	exIdx       int             // its current exercise
+	counting    *repSession     // camera rep counting of the current exercise
+	pausedUntil time.Time       // camera clock; zero when not paused
+	calibStart  time.Time       // camera clock; zero when not calibrating
+	frames      int
+	// earlier is what History held for today before this start, so the
+	// day's totals survive a restart.
+	earlier domain.Bucket
+}
+
+// New makes a service; it starts nothing.
+func New(o Options) (*Service, error) {
+	if o.Camera == nil || o.Profiles == nil || o.Settings == nil {
+		return nil, errors.New("live: Camera, Profiles and Settings are required")
+	}
+	cfg := domain.DefaultConfig()
+	if o.Config != nil {
+		cfg = *o.Config
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("live: settings: %w", err)
+	}
+	if o.Catalogue == nil {
+		o.Catalogue = exercise.Default()
+	}
+	if o.History == nil {
+		o.History = noHistory{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Wall == nil {
+		o.Wall = time.Now
+	}
+	s := &Service{cam: o.Camera, profiles: o.Profiles, settings: o.Settings, hist: o.History,
+		cat: o.Catalogue, log: o.Logger, wall: o.Wall, onEvent: o.OnEvent, pub: nobody{},
+		reqs: make(chan func()), done: make(chan struct{}),
+		coach: coach.New(cfg, o.Baseline, o.Catalogue), profile: o.Profile, notice: o.Notice}
+	o.Camera.SetBaseline(o.Baseline)
+	return s, nil
+}
+
+// Attach sets where the service publishes; call it before Run.
+func (s *Service) Attach(p Publisher) {
+	if p == nil {
+		p = nobody{}
+	}
+	s.pub = p
+}
+
+// Run serves frames and commands until ctx is done, then saves the day's
+// unfinished minute. Call it once. Commands given before Run wait for it;
+// commands after it return ErrStopped.
+func (s *Service) Run(ctx context.Context) {
+	defer close(s.done)
+	s.loadEarlierToday(s.cam.Now())
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.flush()
+			return
+		case sg := <-s.cam.Sightings():
+			s.handle(sg)
+		case <-s.cam.Changes():
+			s.pub.PublishStatus(s.status())
+		case fn := <-s.reqs:
+			fn()
+		case <-tick.C:
+			s.housekeeping()
+		}
+	}
+}
+
+// do runs fn on the Run goroutine and waits for it.
+func (s *Service) do(fn func()) error {
+	ran := make(chan struct{})
+	select {
+	case s.reqs <- func() { defer close(ran); fn() }:
+		<-ran
+		return nil
+	case <-s.done:
+		return ErrStopped
+	}
+}
+
+// handle steps the coach with one analysed frame and publishes the results.
+func (s *Service) handle(sg domain.Sighting) {
+	obs := sg.Observation
+	evs := s.coach.Step(obs, obs.Time)
+	decided := s.wall()
+	st := s.coach.Status(obs.Time)
+	mins := s.coach.TakeMinutes()
+	rc := s.stepReps(obs, obs.Time)
+	busy := st.State == domain.StateCalibrating || s.counting != nil
+	s.cam.SetInterval(s.samp.interval(obs, st, busy, obs.Time))
+	s.frames++
+
+	s.emit(evs, decided)
+	smp := domain.SampleOf(obs).WithStatus(st)
+	smp.GoodTodayS += s.earlierToday(obs.Time).GoodS
+	s.pub.PublishSample(smp)
+	if rc != nil {
+		s.pub.PublishReps(*rc)
+	}
+	if sg.Preview != nil {
+		s.pub.PublishPreview(*sg.Preview)
+	}
+	if len(mins) > 0 {
+		if err := s.hist.AddMinutes(mins...); err != nil {
+			s.log.Error("history: minutes not saved", "err", err)
+		}
+		s.pub.PublishStats(s.coach.Stats())
+	}
+}
+
+// emit publishes events at once (never batched: a nudge must reach the
+// browser within 100 ms), then the status and statistics they change, then
+// records them in History.
+func (s *Service) emit(evs []domain.Event, decided time.Time) {
+	if len(evs) == 0 {
+		return
+	}
+	statusChanged, statsChanged := false, false
+	for _, e := range evs {
+		if e.Type == domain.EventSuggestion && e.Routine != nil {
+			r := *e.Routine
+			s.suggested = &r
+		}
+		if s.onEvent != nil {
+			s.onEvent(e, decided)
+		}
+		s.pub.PublishEvent(e)
+		switch e.Type {
+		case domain.EventState, domain.EventPaused, domain.EventResumed, domain.EventCalibration, domain.EventRecalibrate:
+			statusChanged = true
+		case domain.EventNudge, domain.EventBreak:
+			statsChanged = true
+		case domain.EventSuggestion, domain.EventStretch:
+			statsChanged, statusChanged = true, true
+		}
+	}
+	if statusChanged {
+		s.pub.PublishStatus(s.status())
+	}
+	if statsChanged {
+		s.pub.PublishStats(s.coach.Stats())
+	}
+	if err := s.hist.AddEvents(evs...); err != nil {
+		s.log.Error("history: events not saved", "err", err)
+	}
+}
+
+// housekeeping ends a pause that ran out (no frames arrive while paused)
+// and a calibration left running.
+func (s *Service) housekeeping() {
+	now := s.cam.Now()
+	if !s.calibStart.IsZero() && now.Sub(s.calibStart) >= CalibrationTimeout {
+		s.log.Info("calibration cancelled: not finished in time", "after", CalibrationTimeout)
+		if err := s.cancelCalibration(); err != nil {
+			s.log.Warn("cancel the calibration", "err", err)
+		}
+	}
+	if !s.pausedUntil.IsZero() && !now.Before(s.pausedUntil) {
+		if err := s.resume(); err != nil {
+			s.log.Warn("resume after the pause", "err", err)
+		}
+	}
+}
+
+// flush saves the finished minutes and the current one (on shutdown).
+func (s *Service) flush() {
+	mins := s.coach.TakeMinutes()
+	if cur := s.coach.CurrentMinute(); !cur.Start.IsZero() {
+		mins = append(mins, cur)
+	}
+	if len(mins) == 0 {
+		return
+	}
+	if err := s.hist.AddMinutes(mins...); err != nil {
+		s.log.Error("history: minutes not saved at shutdown", "err", err)
+	}
+}
+
+// loadEarlierToday sums today's minutes stored by earlier runs.
+func (s *Service) loadEarlierToday(now time.Time) {
+	day := dayOf(now)
+	ms, err := s.hist.Minutes(context.Background(), day, day.AddDate(0, 0, 1))
+	if err != nil {
+		s.log.Warn("history: today's earlier minutes not read", "err", err)
+		return
+	}
+	b := domain.Bucket{Start: day}
+	for _, m := range ms {
+		b.PresentS += m.PresentS
+		b.GoodS += m.GoodS
+	}
+	s.earlier = b
+}
+
+// earlierToday is what History held for now's day when the service started.
+func (s *Service) earlierToday(now time.Time) domain.Bucket {
+	if s.earlier.Start.IsZero() || !dayOf(now).Equal(s.earlier.Start) {
+		return domain.Bucket{}
+	}
+	return s.earlier
+}
+
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}

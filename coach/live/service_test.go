@@ -1,0 +1,367 @@
+package live
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"posturewatch/coach/domain"
+)
+
+// Frames flow through the coach: a forward head held past the onset gives
+// one nudge, published and kept in History, with samples carrying the
+// coach's state; the sampling rate follows what happens.
+func TestFramesToNudge(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var decided []time.Time
+		f := startFixture(t, func(o *Options) {
+			o.OnEvent = func(e domain.Event, at time.Time) {
+				if e.Type == domain.EventNudge {
+					decided = append(decided, at)
+				}
+			}
+		})
+		f.feed(30*time.Second, 500*time.Millisecond, good)
+		synctest.Wait()
+		if got := f.cam.lastInterval(); got != SampleVerySteady && got != SampleSteady {
+			t.Errorf("after 30 s of steady good posture the interval is %v, want a slow one", got)
+		}
+		f.feed(40*time.Second, 500*time.Millisecond, forwardHead)
+		synctest.Wait()
+		nudges := f.pub.ofType(domain.EventNudge)
+		if len(nudges) != 1 || nudges[0].Fault != domain.ForwardHead {
+			t.Fatalf("nudges %+v, want one for forward head", nudges)
+		}
+		if len(decided) != 1 {
+			t.Errorf("OnEvent saw %d nudges", len(decided))
+		}
+		if st := f.pub.lastStatus(); st.State != domain.StateSlouching || st.Fault != domain.ForwardHead {
+			t.Errorf("status after the nudge: %s/%s", st.State, st.Fault)
+		}
+		f.pub.mu.Lock()
+		last := f.pub.samples[len(f.pub.samples)-1]
+		n := len(f.pub.samples)
+		f.pub.mu.Unlock()
+		if n != 140 || last.State != domain.StateSlouching || last.Score == nil || *last.Score != 20 {
+			t.Errorf("%d samples, the last %+v", n, last)
+		}
+		if got := f.svc.Frames(); got != 140 {
+			t.Errorf("Frames() = %d, want 140", got)
+		}
+		f.shutdown()
+		f.hist.mu.Lock()
+		defer f.hist.mu.Unlock()
+		kept := 0
+		for _, e := range f.hist.events {
+			if e.Type == domain.EventNudge {
+				kept++
+			}
+		}
+		if kept != 1 {
+			t.Errorf("history holds %d nudges", kept)
+		}
+		present := 0.0
+		for _, m := range f.hist.minutes {
+			present += m.PresentS
+		}
+		if present < 65 || present > 71 {
+			t.Errorf("history holds %.1f s present (the minute unfinished at the stop included), want ≈ 70", present)
+		}
+	})
+}
+
+// Pausing releases the camera before it returns; the pause ends by itself
+// at its time, and the camera opens again.
+func TestPauseReleasesAndEndsByItself(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		f.feed(5*time.Second, 500*time.Millisecond, good)
+		if err := f.svc.Resume(); domain.ErrorCode(err) != domain.ECONFLICT {
+			t.Errorf("resume when not paused: %v, want a conflict", err)
+		}
+		if err := f.svc.Pause(time.Now().Add(10 * time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if st := f.svc.Status(); st.State != domain.StatePaused || !st.Camera.Released || st.Camera.OK {
+			t.Errorf("paused status %+v", st)
+		}
+		if err := f.svc.Pause(time.Now().Add(-time.Minute)); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("a pause ending in the past: %v, want invalid", err)
+		}
+		time.Sleep(10*time.Minute + 2*time.Second)
+		synctest.Wait()
+		f.cam.mu.Lock()
+		rel, res := f.cam.releases, f.cam.resumes
+		f.cam.mu.Unlock()
+		if rel != 1 || res != 1 {
+			t.Errorf("camera released %d, resumed %d times; want 1 and 1", rel, res)
+		}
+		if len(f.pub.ofType(domain.EventResumed)) != 1 {
+			t.Errorf("no resumed event after the pause ran out")
+		}
+		if st := f.svc.Status(); st.State == domain.StatePaused {
+			t.Error("still paused after the pause ran out")
+		}
+	})
+}
+
+// Calibration needs a picture; a calibration left running ends by itself;
+// finishing one saves the profile, makes it active and judges by it.
+func TestCalibration(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		f.cam.setState(domain.CameraRetrying)
+		if err := f.svc.StartCalibration(); domain.ErrorCode(err) != domain.EUNAVAILABLE {
+			t.Errorf("calibration without a picture: %v, want unavailable", err)
+		}
+		f.cam.setState(domain.CameraOK)
+		if err := f.svc.CancelCalibration(); domain.ErrorCode(err) != domain.ECONFLICT {
+			t.Errorf("cancel with none running: %v, want a conflict", err)
+		}
+		if err := f.svc.StartCalibration(); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.cam.lastInterval(); got != SampleFast {
+			t.Errorf("calibrating at %v, want %v", got, SampleFast)
+		}
+		time.Sleep(CalibrationTimeout + 2*time.Second) // the tab was closed
+		synctest.Wait()
+		if st := f.svc.Status(); st.State == domain.StateCalibrating {
+			t.Fatal("calibration still running after the timeout")
+		}
+
+		if err := f.svc.StartCalibration(); err != nil {
+			t.Fatal(err)
+		}
+		f.feed(6*time.Second, 500*time.Millisecond, good)
+		b, err := f.svc.FinishCalibration("desk monitor")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Name != "desk monitor" || f.cam.currentBaseline() != b {
+			t.Errorf("baseline %q not handed to the camera", b.Name)
+		}
+		if _, err := f.profiles.Load("desk monitor"); err != nil || f.profiles.active != "desk monitor" {
+			t.Errorf("profile not saved and active: %v, active %q", err, f.profiles.active)
+		}
+		if st := f.svc.Status(); st.Profile != "desk monitor" {
+			t.Errorf("status names profile %q", st.Profile)
+		}
+
+		// a profile that cannot be saved is still used, and the user is told
+		f.profiles.failSave = errDiskFull
+		if err := f.svc.StartCalibration(); err != nil {
+			t.Fatal(err)
+		}
+		f.feed(6*time.Second, 500*time.Millisecond, good)
+		if _, err := f.svc.FinishCalibration("laptop"); err == nil || !errors.Is(err, errDiskFull) {
+			t.Errorf("unsaved profile: %v", err)
+		}
+		if st := f.svc.Status(); st.Profile != "laptop" {
+			t.Errorf("the unsaved profile is not in use: %q", st.Profile)
+		}
+	})
+}
+
+// Profiles: using one hands its baseline to the camera and the coach;
+// deleting the one in use goes back to the defaults.
+func TestProfiles(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		b := domain.Baseline{Name: "standing", Frames: 12, Metrics: map[string]domain.Stat{}}
+		f.profiles.byName["standing"] = b
+		if err := f.svc.UseProfile("nope"); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Errorf("unknown profile: %v", err)
+		}
+		if err := f.svc.UseProfile("standing"); err != nil {
+			t.Fatal(err)
+		}
+		if cb := f.cam.currentBaseline(); cb == nil || cb.Name != "standing" || f.svc.Status().Profile != "standing" {
+			t.Errorf("profile not in use: camera %v", cb)
+		}
+		if err := f.svc.DeleteProfile("standing"); err != nil {
+			t.Fatal(err)
+		}
+		st := f.svc.Status()
+		if f.cam.currentBaseline() != nil || st.Profile != "" || st.Message == "" {
+			t.Errorf("after deleting the profile in use: camera %v, status %+v", f.cam.currentBaseline(), st)
+		}
+	})
+}
+
+// A setting that cannot be saved is not applied either: the coach and the
+// file never disagree.
+func TestSetConfigSavedAndAppliedOrNeither(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		cfg := f.svc.Config()
+		cfg.Sensitivity = domain.SensitivityHigh
+		f.settings.fail = errDiskFull
+		err := f.svc.SetConfig(cfg)
+		if domain.ErrorCode(err) != domain.EUNAVAILABLE {
+			t.Errorf("unsaved settings: %v, want unavailable", err)
+		}
+		if got := f.svc.Config().Sensitivity; got == domain.SensitivityHigh {
+			t.Error("the unsaved setting was applied")
+		}
+		f.settings.fail = nil
+		if err := f.svc.SetConfig(cfg); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.svc.Config().Sensitivity; got != domain.SensitivityHigh || len(f.settings.saved) != 1 {
+			t.Errorf("sensitivity %s, %d saves", got, len(f.settings.saved))
+		}
+		bad := cfg
+		bad.Sensitivity = "extreme"
+		if err := f.svc.SetConfig(bad); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("invalid settings: %v", err)
+		}
+	})
+}
+
+// A routine: built for the day's faults, its exercises are done or
+// skipped by id; a camera-checked exercise is counted at the fast rate
+// until nobody does it for a while.
+func TestRoutineAndRepCounting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		if err := f.svc.ExerciseDone("", "", false); domain.ErrorCode(err) != domain.ECONFLICT {
+			t.Errorf("done with no routine: %v", err)
+		}
+		if _, err := f.svc.StartRoutine(domain.RoutineStart{ID: "routine-nope"}); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Errorf("unknown routine id: %v", err)
+		}
+		r, err := f.svc.StartRoutine(domain.RoutineStart{Faults: []domain.FaultName{domain.ForwardHead}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Items) == 0 {
+			t.Fatal("empty routine")
+		}
+		if st := f.svc.Status(); st.Routine == nil || st.Routine.ID != r.ID {
+			t.Errorf("status does not carry the running routine")
+		}
+		if err := f.svc.ExerciseDone(r.ID, "no-such-exercise", false); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Errorf("unknown exercise: %v", err)
+		}
+		// walk to the first camera-checked exercise
+		checked := -1
+		for i, it := range r.Items {
+			if it.Exercise.Checkable != "" {
+				checked = i
+				break
+			}
+			if err := f.svc.ExerciseDone(r.ID, it.Exercise.ID, i%2 == 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if checked < 0 {
+			t.Skip("the routine for forward head has no camera-checked exercise")
+		}
+		synctest.Wait()
+		f.pub.mu.Lock()
+		nreps := len(f.pub.reps)
+		f.pub.mu.Unlock()
+		if nreps == 0 || f.cam.lastInterval() != SampleFast {
+			t.Fatalf("counting %s: %d rep messages, interval %v", r.Items[checked].Exercise.ID, nreps, f.cam.lastInterval())
+		}
+		f.feed(repsIdleAfter+5*time.Second, time.Second, good) // the page was left open
+		f.feed(8*time.Second, time.Second, good)
+		if got := f.cam.lastInterval(); got == SampleFast {
+			t.Errorf("still sampling fast %v after the last repetition", repsIdleAfter)
+		}
+		if err := f.svc.ExerciseDone(r.ID, "", false); err != nil {
+			t.Fatal(err)
+		}
+		if st := f.svc.Status(); st.Routine != nil {
+			t.Error("the finished routine is still shown")
+		}
+		if err := f.svc.StopRoutine(); err != nil {
+			t.Errorf("stop with none running: %v", err)
+		}
+	})
+}
+
+// Today's totals include what earlier runs kept in History; a camera that
+// gives no picture is named in the status with its fix.
+func TestStatusWording(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(9 * time.Hour) // the bubble's clock starts at midnight
+		hist := &fakeHistory{}
+		hist.minutes = []domain.MinuteAggregate{{Start: dayOf(time.Now()).Add(time.Hour), PresentS: 60, GoodS: 45},
+			{Start: dayOf(time.Now()).Add(-time.Hour), PresentS: 60, GoodS: 60}} // yesterday's does not count
+		f := startFixture(t, func(o *Options) { o.History = hist; o.Notice = "Your settings were restored." })
+		defer f.shutdown()
+		st := f.svc.Status()
+		if st.PresentTodayS != 60 || st.GoodTodayS != 45 {
+			t.Errorf("today %v s present, %v s good; want the earlier run's 60 and 45", st.PresentTodayS, st.GoodTodayS)
+		}
+		if !strings.HasPrefix(st.Message, "Your settings were restored. No profile") {
+			t.Errorf("message %q, want the start notice", st.Message)
+		}
+		f.cam.setState(domain.CameraRetrying)
+		synctest.Wait()
+		if st := f.pub.lastStatus(); st.Camera.OK || st.Message != "Your settings were restored. No picture from fake camera: the device is busy. Close the video call." {
+			t.Errorf("camera problem published as %+v", st)
+		}
+	})
+}
+
+// After the service stops, commands say so rather than hang.
+func TestCommandsAfterStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		f.shutdown()
+		if err := f.svc.Resume(); !errors.Is(err, ErrStopped) || domain.ErrorCode(err) != domain.EUNAVAILABLE {
+			t.Errorf("resume after stop: %v", err)
+		}
+		if st := f.svc.Status(); st.Camera.State != domain.CameraStopped {
+			t.Errorf("status after stop: %+v", st.Camera)
+		}
+	})
+}
+
+// Previews are passed on when the camera made one, and preview demand goes
+// straight to the camera.
+func TestPreviewPassedOn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		f.svc.SetPreview(true)
+		if !f.cam.preview {
+			t.Error("preview demand did not reach the camera")
+		}
+		o := good()
+		o.Time = time.Now()
+		f.cam.sightings <- domain.Sighting{Observation: o, Preview: &domain.Preview{JPEG: []byte{0xff, 0xd8}, Width: 2, Height: 1}}
+		synctest.Wait()
+		if f.pub.previews != 1 {
+			t.Errorf("%d previews published", f.pub.previews)
+		}
+	})
+}
+
+// Nobody at the desk: the coach says away and the camera is asked for a
+// frame only every few seconds.
+func TestAwaySlowsSampling(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		f.feed(10*time.Second, 500*time.Millisecond, good)
+		f.feed(20*time.Second, time.Second, away)
+		synctest.Wait()
+		if st := f.svc.Status(); st.State != domain.StateAway {
+			t.Errorf("state %s after 20 s away", st.State)
+		}
+		if got := f.cam.lastInterval(); got != SampleAway {
+			t.Errorf("interval %v while away, want %v", got, SampleAway)
+		}
+	})
+}

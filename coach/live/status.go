@@ -1,0 +1,75 @@
+package live
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"posturewatch/coach/domain"
+)
+
+// status is the dashboard's snapshot: the coach's status, the camera in
+// plain words, the profile, the routine, and the day's totals including
+// earlier runs.
+func (s *Service) status() domain.LiveStatus {
+	now := s.cam.Now()
+	st := domain.LiveStatus{Status: s.coach.Status(now), Profile: s.profile, Camera: describeCamera(s.cam.Status())}
+	switch {
+	case s.routine != nil:
+		r := *s.routine
+		st.Routine = &r
+	case s.suggested != nil:
+		r := *s.suggested
+		st.Routine = &r
+	}
+	day := dayOf(now)
+	for _, d := range s.coach.Stats().Days {
+		if d.Start.Equal(day) {
+			st.PresentTodayS = d.PresentS
+		}
+	}
+	e := s.earlierToday(now)
+	st.PresentTodayS += e.PresentS
+	st.GoodTodayS += e.GoodS
+	switch cam := st.Camera; {
+	case cam.State == domain.CameraRetrying:
+		st.Message = "No picture from " + cam.Source + ": " + cam.Error + ". " + sentence(cam.Hint)
+	case cam.State == domain.CameraEnded:
+		st.Message = "The video ended: start posturewatch with --loop to play it again."
+	case st.Profile == "":
+		st.Message = "No profile: using the default thresholds. Calibrate for better accuracy."
+	}
+	if s.notice != "" { // what happened at the start stays said, beside the rest
+		st.Message = strings.TrimSpace(s.notice + " " + st.Message)
+	}
+	return st
+}
+
+// describeCamera words the camera's state for the dashboard.
+func describeCamera(c domain.CameraStatus) domain.CameraStatus {
+	c.OK = c.State == domain.CameraOK
+	c.Released = c.State == domain.CameraReleased
+	switch c.State {
+	case domain.CameraStarting:
+		c.Error = "opening " + c.Source
+	case domain.CameraReleased:
+		c.Error, c.Hint = "paused: the camera is off", "resume to turn it back on"
+	case domain.CameraStopped:
+		c.Error = "stopped"
+	}
+	return c
+}
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
