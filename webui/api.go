@@ -2,6 +2,7 @@ package webui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,6 +71,16 @@ type Backend interface {
 	// player was closed): camera rep counting stops with it. No routine
 	// running is not an error.
 	StopRoutine() error
+	// History sums the kept minutes into hours or days between from and to
+	// (EUNAVAILABLE when no history is kept in this run).
+	History(ctx context.Context, from, to time.Time, by domain.Period, loc *time.Location) ([]domain.Bucket, error)
+	// HistoryKept reports whether minutes and events are kept in this run.
+	HistoryKept() bool
+	// Notifications says whether desktop notifications are available and on.
+	Notifications() domain.NotificationSettings
+	// SetNotifications turns desktop notifications on or off (ECONFLICT when
+	// this run cannot show them).
+	SetNotifications(desktop bool) error
 	// SetPreview is called with true when the first dashboard asks for the
 	// camera preview and with false when the last one stops. It must not
 	// block (it is called from the hub goroutine).
@@ -418,10 +429,6 @@ func parseTimeParam(v string, loc *time.Location) (time.Time, error) {
 }
 
 func (s *Server) apiHistory(c *gin.Context) {
-	if s.history == nil {
-		abortJSON(c, http.StatusServiceUnavailable, "history is not enabled")
-		return
-	}
 	loc := time.Local
 	if tz := c.Query("tz"); tz != "" {
 		l, err := time.LoadLocation(tz)
@@ -431,15 +438,15 @@ func (s *Server) apiHistory(c *gin.Context) {
 		}
 		loc = l
 	}
-	by := Period(c.DefaultQuery("by", "hour"))
-	if by != ByHour && by != ByDay {
+	by := domain.Period(c.DefaultQuery("by", "hour"))
+	if by != domain.ByHour && by != domain.ByDay {
 		abortJSON(c, http.StatusBadRequest, fmt.Sprintf("by: %q is not hour or day", by))
 		return
 	}
 	now := time.Now().In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	from, to := today, today.AddDate(0, 0, 1)
-	if by == ByDay {
+	if by == domain.ByDay {
 		from = today.AddDate(0, 0, -13)
 	}
 	var err error
@@ -463,11 +470,11 @@ func (s *Server) apiHistory(c *gin.Context) {
 		abortJSON(c, http.StatusBadRequest, "range too long: at most 400 days")
 		return
 	}
-	if by == ByHour && to.Sub(from) > 31*24*time.Hour {
+	if by == domain.ByHour && to.Sub(from) > 31*24*time.Hour {
 		abortJSON(c, http.StatusBadRequest, "range too long for by=hour: at most 31 days")
 		return
 	}
-	buckets, err := s.history.Range(c.Request.Context(), from, to, by, loc)
+	buckets, err := s.backend.History(c.Request.Context(), from, to, by, loc)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -506,7 +513,7 @@ func (s *Server) helloFor(preview bool) []byte {
 		Preview:    preview,
 		ServerTime: time.Now().Format(time.RFC3339),
 		LastSample: s.lastSample.Load(),
-		History:    s.history != nil,
+		History:    s.backend.HistoryKept(),
 	}
 	return marshalEnvelope(envelope{Type: MsgHello, Hello: h})
 }
@@ -522,9 +529,6 @@ func (s *Server) PublishSample(smp domain.Sample) {
 // that cannot keep up is disconnected instead).
 func (s *Server) PublishEvent(e domain.Event) {
 	s.hub.Broadcast(marshalEnvelope(envelope{Type: MsgEvent, Event: &e}))
-	if s.opts.Notifier != nil {
-		s.opts.Notifier.NotifyEvent(e)
-	}
 }
 
 // PublishStatus sends a new status snapshot; never dropped.
@@ -558,16 +562,8 @@ func (s *Server) PreviewWanted() bool { return s.hub.PreviewWanted() }
 // Clients returns the number of connected dashboards.
 func (s *Server) Clients() int { return s.hub.Clients() }
 
-const settingDesktopNotify = "desktop_notifications"
-
-// NotificationSettings is the body of GET/POST /api/notifications.
-type NotificationSettings struct {
-	Desktop   bool `json:"desktop"`   // desktop notifications from the server (beeep)
-	Available bool `json:"available"` // whether the server has a notifier at all
-}
-
 func (s *Server) apiGetNotifications(c *gin.Context) {
-	c.JSON(http.StatusOK, NotificationSettings{Desktop: s.opts.Notifier.Enabled(), Available: s.opts.Notifier != nil})
+	c.JSON(http.StatusOK, s.backend.Notifications())
 }
 
 func (s *Server) apiSetNotifications(c *gin.Context) {
@@ -581,16 +577,9 @@ func (s *Server) apiSetNotifications(c *gin.Context) {
 		abortJSON(c, http.StatusBadRequest, `give "desktop": true or false`)
 		return
 	}
-	if s.opts.Notifier == nil {
-		abortJSON(c, http.StatusConflict, "desktop notifications are not available in this run")
+	if err := s.backend.SetNotifications(*req.Desktop); err != nil {
+		s.fail(c, err)
 		return
 	}
-	s.opts.Notifier.SetEnabled(*req.Desktop)
-	if s.history != nil {
-		if err := s.history.SetSetting(settingDesktopNotify, fmt.Sprint(*req.Desktop)); err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	c.JSON(http.StatusOK, NotificationSettings{Desktop: *req.Desktop, Available: true})
+	c.JSON(http.StatusOK, s.backend.Notifications())
 }

@@ -1,18 +1,16 @@
 package webui
 
 import (
-	"errors"
 	"net/url"
 	"path/filepath"
 	"posturewatch/coach/domain"
-	"strings"
-	"sync"
+	"posturewatch/coach/history"
 	"testing"
 	"time"
 )
 
 func TestHistoryAPI(t *testing.T) {
-	h, err := OpenHistory(filepath.Join(t.TempDir(), "history.db"))
+	h, err := history.Open(filepath.Join(t.TempDir(), "history.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +26,7 @@ func TestHistoryAPI(t *testing.T) {
 	if err := h.AddMinutes(ms...); err != nil {
 		t.Fatal(err)
 	}
-	ts := startTestServer(t, func(o *Options) { o.History = h })
+	ts := startTestServer(t, func(o *Options) { o.Backend.(*fakeBackend).hist = h })
 
 	code, m, _ := ts.do("GET", "/api/history", nil)
 	buckets, _ := m["buckets"].([]any)
@@ -72,94 +70,22 @@ func TestHistoryAPI(t *testing.T) {
 	}
 }
 
-func TestDesktopNotifier(t *testing.T) {
-	var mu sync.Mutex
-	var shown []string
-	n := NewDesktopNotifier(false, quietLogger())
-	n.setSend(func(title, msg string) error {
-		mu.Lock()
-		defer mu.Unlock()
-		shown = append(shown, title+"|"+msg)
-		return nil
-	})
-	nudge := domain.Event{Type: domain.EventNudge, Fault: domain.ForwardHead, Message: "Your head has drifted forward", Fix: "bring your chin back"}
-	if err := n.Notify("x", "y"); !errors.Is(err, ErrNotifierOff) {
-		t.Errorf("disabled notifier: %v", err)
-	}
-	n.NotifyEvent(nudge)
-	time.Sleep(50 * time.Millisecond)
-	mu.Lock()
-	if len(shown) != 0 {
-		t.Errorf("disabled notifier showed %v", shown)
-	}
-	mu.Unlock()
-
-	n.SetEnabled(true)
-	n.NotifyEvent(domain.Event{Type: domain.EventState, State: domain.StateGood}) // not worth a notification
-	n.NotifyEvent(nudge)
-	waitFor(t, "notification", 2*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(shown) == 1 })
-	mu.Lock()
-	if shown[0] != "Posture: forward head|Your head has drifted forward: bring your chin back" {
-		t.Errorf("notification = %q", shown[0])
-	}
-	mu.Unlock()
-
-	// A hanging desktop service is abandoned after the timeout.
-	block := make(chan struct{})
-	defer close(block)
-	n.setSend(func(string, string) error { <-block; return nil })
-	n.SetTimeout(100 * time.Millisecond)
-	start := time.Now()
-	if err := n.Notify("a", "b"); err == nil || time.Since(start) > time.Second {
-		t.Errorf("hanging notifier: %v after %v", err, time.Since(start))
-	}
-}
-
-// TestDesktopNotifierWithoutDesktop calls the real beeep with no desktop
-// session: it must return an error (or succeed if a desktop exists), never
-// crash or hang.
-func TestDesktopNotifierWithoutDesktop(t *testing.T) {
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-	t.Setenv("PATH", t.TempDir()) // no notify-send fallback
-	n := NewDesktopNotifier(true, quietLogger())
-	start := time.Now()
-	err := n.Notify("posturewatch test", "no desktop here")
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("real notifier took %v", time.Since(start))
-	}
-	if err == nil {
-		t.Skip("a desktop notification service answered; nothing to check")
-	}
-	if !strings.Contains(err.Error(), "desktop notification") {
-		t.Errorf("error %q does not say what failed", err)
-	}
-}
-
+// The notifications toggle goes to the service, which saves it with the
+// other settings; without a notifier it is refused with a reason.
 func TestNotificationsAPI(t *testing.T) {
-	h, err := OpenHistory(filepath.Join(t.TempDir(), "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	n := NewDesktopNotifier(false, quietLogger())
-	ts := startTestServer(t, func(o *Options) { o.History = h; o.Notifier = n })
+	ts := startTestServer(t, nil)
+	ts.fb.notifyAvailable = true
 	code, m, _ := ts.do("POST", "/api/notifications", map[string]any{"desktop": true})
-	if code != 200 || m["desktop"] != true || !n.Enabled() {
+	if code != 200 || m["desktop"] != true || m["available"] != true || !ts.fb.Config().DesktopNotifications {
 		t.Fatalf("enable = %d %v", code, m)
 	}
-	if v, ok, _ := h.Setting(settingDesktopNotify); !ok || v != "true" {
-		t.Errorf("setting not persisted: %q %v", v, ok)
+	code, m, _ = ts.do("GET", "/api/notifications", nil)
+	if code != 200 || m["desktop"] != true {
+		t.Errorf("read back = %d %v", code, m)
 	}
 	code, m, _ = ts.do("POST", "/api/notifications", map[string]any{})
 	wantError(t, "notifications without field", code, m, 400, "desktop")
-	// A new server with the same history starts enabled.
-	n2 := NewDesktopNotifier(false, quietLogger())
-	s2, err := New(Options{Listen: "127.0.0.1:0", Backend: newFakeBackend(), History: h, Notifier: n2, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Shutdown(t.Context())
-	if !n2.Enabled() {
-		t.Error("desktop notification setting not restored")
-	}
+	ts.fb.notifyAvailable = false
+	code, m, _ = ts.do("POST", "/api/notifications", map[string]any{"desktop": false})
+	wantError(t, "notifications unavailable", code, m, 409, "not available")
 }

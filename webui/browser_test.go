@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"posturewatch/coach/domain"
+	"posturewatch/coach/history"
 	"posturewatch/webui/webuitest"
 
 	"github.com/chromedp/chromedp"
@@ -28,7 +29,7 @@ func TestDashboardInChromium(t *testing.T) {
 	defer b.Close()
 
 	// History with some of today's minutes so the charts have bars.
-	h, err := OpenHistory(filepath.Join(t.TempDir(), "history.db"))
+	h, err := history.Open(filepath.Join(t.TempDir(), "history.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ts := startTestServer(t, func(o *Options) { o.History = h })
+	ts := startTestServer(t, func(o *Options) { o.Backend.(*fakeBackend).hist = h })
 	srv := ts.srv
 	ts.fb.onChange = func(st domain.LiveStatus) {
 		srv.PublishStatus(st)
@@ -182,7 +183,8 @@ func TestDashboardInChromium(t *testing.T) {
 	fb2 := newFakeBackend()
 	fb2.status.State = domain.StatePaused
 	fb2.status.PausedUntil = time.Now().Add(10 * time.Minute)
-	srv2, err := New(Options{Listen: addr, Backend: fb2, History: h, Logger: quietLogger()})
+	fb2.hist = h
+	srv2, err := New(Options{Listen: addr, Backend: fb2, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package webui is posturewatch's local dashboard: a Gin HTTP server with a
 // REST API, a WebSocket hub that pushes live posture to the browser, the
 // embedded dashboard (static/: index.html, app.js, style.css — vanilla JS,
-// no CDN, charts drawn by hand on canvas/SVG) and the SQLite history.
+// no CDN, charts drawn by hand on canvas/SVG).
 //
 // The server is thin: everything it does to the running service goes through
 // the Backend interface, which coach/live.Service implements; the service
@@ -13,8 +13,6 @@
 //	srv, err := webui.New(webui.Options{
 //		Listen:   "127.0.0.1:8484",             // --listen; non-loopback needs AllowRemote + AccessToken
 //		Backend:  svc,                          // implements webui.Backend
-//		History:  hist,                         // GET /api/history reads it
-//		Notifier: webui.NewDesktopNotifier(false, log), // toggled from the dashboard settings
 //		Logger:   log,
 //		Version:  version,
 //	})
@@ -106,17 +104,12 @@
 //
 // # History
 //
-// History (history.go) is SQLite via modernc.org/sqlite (pure Go) in WAL
-// mode with a schema_version table and append-only migrations. Tables:
-// minutes (one row per minute: present/good seconds, nudges, breaks suggested
-// and done, longest good streak), minute_faults (seconds per fault per
-// minute), events (every coach event as JSON), profiles and settings. Range
-// sums minutes into hour or day buckets of a time zone (DST-safe).
+// GET /api/history asks the service (Backend.History), which reads the
+// SQLite history in coach/history; the server holds no store of its own.
 //
 // # Tests
 //
-// go test -race ./webui/... runs the API, security, hub, history (including
-// a real SIGKILL of a writer process) and the headless Chromium test (skipped
-// when Chromium is absent). Browser helpers for other packages' tests are in
+// go test -race ./webui/... runs the API, security, hub and the headless
+// Chromium tests (skipped when Chromium is absent). Browser helpers for other packages' tests are in
 // webui/webuitest.
 package webui

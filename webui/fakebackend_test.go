@@ -1,8 +1,10 @@
 package webui
 
 import (
+	"context"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
+	"posturewatch/coach/history"
 	"sort"
 	"sync"
 	"time"
@@ -13,18 +15,20 @@ import (
 // changes the state, calibration needs a start before a finish, profiles
 // can be created, activated and deleted.
 type fakeBackend struct {
-	mu          sync.Mutex
-	status      domain.LiveStatus
-	cfg         domain.Config
-	calibrating bool
-	profiles    map[string]*domain.Baseline
-	active      string
-	cat         *exercise.Catalogue
-	routine     *domain.Routine
-	done        []string // "routine/exercise[/skipped]"
-	preview     []bool
-	pauses      []time.Time
-	resumes     int
+	mu              sync.Mutex
+	status          domain.LiveStatus
+	cfg             domain.Config
+	calibrating     bool
+	profiles        map[string]*domain.Baseline
+	active          string
+	cat             *exercise.Catalogue
+	routine         *domain.Routine
+	done            []string // "routine/exercise[/skipped]"
+	preview         []bool
+	pauses          []time.Time
+	resumes         int
+	hist            *history.DB // nil: no history kept
+	notifyAvailable bool
 	// onChange is called (outside the lock) after pause/resume with the new
 	// status, so a test can publish it like the service would.
 	onChange func(domain.LiveStatus)
@@ -230,4 +234,29 @@ func (f *fakeBackend) previewCalls() []bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]bool(nil), f.preview...)
+}
+
+func (f *fakeBackend) History(ctx context.Context, from, to time.Time, by domain.Period, loc *time.Location) ([]domain.Bucket, error) {
+	if f.hist == nil {
+		return nil, domain.Errorf(domain.EUNAVAILABLE, "no history is kept in this run")
+	}
+	return f.hist.Range(ctx, from, to, by, loc)
+}
+
+func (f *fakeBackend) HistoryKept() bool { return f.hist != nil }
+
+func (f *fakeBackend) Notifications() domain.NotificationSettings {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return domain.NotificationSettings{Available: f.notifyAvailable, Desktop: f.cfg.DesktopNotifications}
+}
+
+func (f *fakeBackend) SetNotifications(on bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.notifyAvailable {
+		return domain.Errorf(domain.ECONFLICT, "desktop notifications are not available in this run")
+	}
+	f.cfg.DesktopNotifications = on
+	return nil
 }

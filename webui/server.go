@@ -36,12 +36,6 @@ type Options struct {
 	AllowedHosts []string
 	// Backend is the running service.
 	Backend Backend
-	// History, when set, serves GET /api/history and the today statistics.
-	History *History
-	// Notifier, when set, shows nudges, suggestions and break reminders as
-	// desktop notifications while enabled; the dashboard's settings toggle it
-	// (persisted in History as the "desktop_notifications" setting).
-	Notifier *DesktopNotifier
 	// Logger receives request logs and hub diagnostics; default slog.Default().
 	Logger *slog.Logger
 	// Version is shown in the hello message and the About panel.
@@ -59,7 +53,6 @@ type Server struct {
 	opts        Options
 	log         *slog.Logger
 	backend     Backend
-	history     *History
 	csrf        string
 	accessToken string
 	maxBody     int64
@@ -104,7 +97,6 @@ func New(opts Options) (*Server, error) {
 		opts:        opts,
 		log:         opts.Logger,
 		backend:     opts.Backend,
-		history:     opts.History,
 		csrf:        randomToken(),
 		accessToken: opts.AccessToken,
 		maxBody:     opts.MaxBodyBytes,
@@ -115,11 +107,6 @@ func New(opts Options) (*Server, error) {
 	}
 	s.index = bytes.Replace(idx, []byte("{{CSRF_TOKEN}}"), []byte(s.csrf), 1)
 	s.index = bytes.Replace(s.index, []byte("{{VERSION}}"), []byte(htmlEscape(opts.Version)), -1)
-	if opts.Notifier != nil && opts.History != nil {
-		if v, ok, err := opts.History.Setting(settingDesktopNotify); err == nil && ok {
-			opts.Notifier.SetEnabled(v == "true")
-		}
-	}
 	s.hub = newHub(opts.Hub, opts.Logger, s.helloFor)
 	s.hub.onPreviewWanted = opts.Backend.SetPreview
 	go s.hub.run()

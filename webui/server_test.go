@@ -349,7 +349,7 @@ func TestAPIRoutes(t *testing.T) {
 
 	// history without a store
 	code, m, _ = ts.do("GET", "/api/history", nil)
-	wantError(t, "history disabled", code, m, 503, "not enabled")
+	wantError(t, "history disabled", code, m, 503, "no history is kept")
 
 	// notifications without a notifier
 	code, m, _ = ts.do("GET", "/api/notifications", nil)

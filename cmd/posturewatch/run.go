@@ -16,8 +16,10 @@ import (
 	"syscall"
 	"time"
 
+	"posturewatch/coach/desktop"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
+	"posturewatch/coach/history"
 	"posturewatch/coach/live"
 	"posturewatch/coach/store"
 	"posturewatch/vision"
@@ -171,7 +173,7 @@ func (o *runOptions) validate() error {
 func (o *runOptions) dirs() (dataDir, configDir string, err error) {
 	dataDir, configDir = o.dataDir, o.configDir
 	if dataDir == "" {
-		p, err := webui.DefaultHistoryPath()
+		p, err := history.DefaultPath()
 		if err != nil {
 			return "", "", err
 		}
@@ -227,7 +229,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	hist, err := webui.OpenHistory(filepath.Join(dataDir, webui.HistoryFile))
+	hist, err := history.Open(filepath.Join(dataDir, history.FileName))
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -252,6 +254,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	} else if notice != "" {
 		log.Warn(notice)
 	}
+	adoptNotifySetting(hist, settings, &cfg, log)
 	cat, err := loadCatalogue(o.catalogue, configDir, log)
 	if err != nil {
 		return fail(1, "%v", err)
@@ -275,13 +278,14 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		return fail(2, "%v", err)
 	}
 	svc, err := live.New(live.Options{Camera: eye, Profiles: profiles, Settings: settings, History: hist,
+		Notifier:  desktop.NewDesktopNotifier(false, log),
 		Catalogue: cat, Config: &cfg, Baseline: baseline, Profile: profile, Notice: notice,
 		Logger: log, OnEvent: o.onEvent})
 	if err != nil {
 		return fail(1, "%v", err)
 	}
 	web, err := webui.New(webui.Options{Listen: o.listen, AllowRemote: o.allowRemote, AccessToken: o.token,
-		Backend: svc, History: hist, Notifier: webui.NewDesktopNotifier(false, log), Logger: log, Version: dashboardVersion()})
+		Backend: svc, Logger: log, Version: dashboardVersion()})
 	if err != nil {
 		return fail(2, "%v", err)
 	}
@@ -330,6 +334,27 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	stopServer()
 	log.Info("stopped")
 	return 0
+}
+
+// adoptNotifySetting carries the desktop-notification toggle that older
+// versions kept in the history database over to the settings file, once.
+func adoptNotifySetting(hist *history.DB, settings store.ConfigFile, cfg *domain.Config, log *slog.Logger) {
+	v, ok, err := hist.Setting(history.LegacyNotifySetting)
+	if err != nil || !ok {
+		return
+	}
+	if v == "true" && !cfg.DesktopNotifications {
+		c := *cfg
+		c.DesktopNotifications = true
+		if err := settings.SaveConfig(c); err != nil {
+			log.Warn("the desktop-notification setting could not be carried over; it stays in the history database", "err", err)
+			return
+		}
+		*cfg = c
+	}
+	if err := hist.DeleteSetting(history.LegacyNotifySetting); err != nil {
+		log.Warn("history: old setting not removed", "err", err)
+	}
 }
 
 // startProfile picks the profile to start with: the one asked for (an

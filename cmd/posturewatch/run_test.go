@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"posturewatch/coach/domain"
+	"posturewatch/coach/history"
 	"posturewatch/webui"
 )
 
@@ -203,7 +204,7 @@ collect:
 		t.Errorf("no clean stop in the log:\n%s", errb.String())
 	}
 
-	h, err := webui.OpenHistory(filepath.Join(dataDir, webui.HistoryFile))
+	h, err := history.Open(filepath.Join(dataDir, history.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +325,7 @@ func TestRunHistorySurvivesKill(t *testing.T) {
 	dataDir, cfgDir := t.TempDir(), t.TempDir()
 	cmd, _, _ := startProgram(t, "run", "--source", clip, "--loop", "--speed", "10", "--listen", "127.0.0.1:0",
 		"--data-dir", dataDir, "--config-dir", cfgDir, "--log-level", "warn")
-	h, err := webui.OpenHistory(filepath.Join(dataDir, webui.HistoryFile))
+	h, err := history.Open(filepath.Join(dataDir, history.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +348,7 @@ func TestRunHistorySurvivesKill(t *testing.T) {
 	}
 	_ = cmd.Wait()
 
-	h, err = webui.OpenHistory(filepath.Join(dataDir, webui.HistoryFile))
+	h, err = history.Open(filepath.Join(dataDir, history.FileName))
 	if err != nil {
 		t.Fatalf("history after kill -9: %v", err)
 	}

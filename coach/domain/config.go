@@ -61,6 +61,9 @@ type Config struct {
 	DeskOnly  bool        `json:"desk_only"`
 	// RoutineMax caps the length of a suggested routine.
 	RoutineMax Seconds `json:"routine_max_s"`
+	// DesktopNotifications shows nudges as desktop notifications too (for
+	// when the dashboard's tab is in the background).
+	DesktopNotifications bool `json:"desktop_notifications"`
 }
 
 // DefaultConfig returns the default settings.

@@ -143,3 +143,10 @@ type RoutineStart struct {
 	ID     string      `json:"id,omitempty"`
 	Faults []FaultName `json:"faults,omitempty"`
 }
+
+// NotificationSettings says whether desktop notifications can be shown and
+// whether they are on.
+type NotificationSettings struct {
+	Desktop   bool `json:"desktop"`   // desktop notifications from the program
+	Available bool `json:"available"` // whether this run can show them at all
+}

@@ -23,3 +23,12 @@ type StatsSnapshot struct {
 	Days  []Bucket `json:"days"`
 	Hours []Bucket `json:"hours"`
 }
+
+// Period is the size of a history bucket.
+type Period string
+
+// The history periods.
+const (
+	ByHour Period = "hour"
+	ByDay  Period = "day"
+)

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -114,16 +115,48 @@ func (s *Service) SetConfig(cfg domain.Config) error {
 			s.log.Error("settings not saved", "err", err)
 			return
 		}
-		if err := s.coach.SetConfig(cfg); err != nil {
-			serr = domain.WrapError(domain.EINVALID, err)
-			return
-		}
-		s.pub.PublishStatus(s.status())
+		serr = s.applyConfig(cfg)
 	})
 	if err != nil {
 		return err
 	}
 	return serr
+}
+
+func (s *Service) applyConfig(cfg domain.Config) error {
+	if err := s.coach.SetConfig(cfg); err != nil {
+		return domain.WrapError(domain.EINVALID, err)
+	}
+	if s.notifier != nil {
+		s.notifier.SetEnabled(cfg.DesktopNotifications)
+	}
+	s.pub.PublishStatus(s.status())
+	return nil
+}
+
+// Notifications says whether desktop notifications can be shown in this
+// run and whether they are on.
+func (s *Service) Notifications() domain.NotificationSettings {
+	return domain.NotificationSettings{Available: s.notifier != nil, Desktop: s.Config().DesktopNotifications}
+}
+
+// SetNotifications turns desktop notifications on or off: a setting like
+// the others, saved in the settings file.
+func (s *Service) SetNotifications(desktop bool) error {
+	if s.notifier == nil {
+		return domain.Errorf(domain.ECONFLICT, "desktop notifications are not available in this run")
+	}
+	cfg := s.Config()
+	cfg.DesktopNotifications = desktop
+	return s.SetConfig(cfg)
+}
+
+// HistoryKept reports whether minutes and events are kept in this run.
+func (s *Service) HistoryKept() bool { return s.histKept }
+
+// History sums the kept minutes into hours or days between from and to.
+func (s *Service) History(ctx context.Context, from, to time.Time, by domain.Period, loc *time.Location) ([]domain.Bucket, error) {
+	return s.hist.Range(ctx, from, to, by, loc)
 }
 
 // StartCalibration begins a calibration: frames go to the coach's capture

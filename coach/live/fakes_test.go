@@ -331,3 +331,33 @@ func forwardHead() domain.Observation {
 }
 
 func away() domain.Observation { return domain.Observation{Posture: domain.PostureAway} }
+
+// Range sums the kept minutes by day (enough for the service's pass-through).
+func (h *fakeHistory) Range(ctx context.Context, from, to time.Time, by domain.Period, loc *time.Location) ([]domain.Bucket, error) {
+	ms, err := h.Minutes(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	b := domain.Bucket{Start: from}
+	for _, m := range ms {
+		b.PresentS += m.PresentS
+		b.GoodS += m.GoodS
+	}
+	return []domain.Bucket{b}, nil
+}
+
+// fakeNotifier records what would have been shown on the desktop.
+type fakeNotifier struct {
+	mu      sync.Mutex
+	enabled bool
+	shown   []domain.Event
+}
+
+func (n *fakeNotifier) NotifyEvent(e domain.Event) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.enabled && e.Type == domain.EventNudge {
+		n.shown = append(n.shown, e)
+	}
+}
+func (n *fakeNotifier) SetEnabled(on bool) { n.mu.Lock(); n.enabled = on; n.mu.Unlock() }

@@ -50,11 +50,20 @@ type Publisher interface {
 	PublishPreview(p domain.Preview)
 }
 
-// History keeps finished minutes and events.
+// History keeps finished minutes and events, and sums them for the
+// dashboard's charts.
 type History interface {
 	AddEvents(evs ...domain.Event) error
 	AddMinutes(ms ...domain.MinuteAggregate) error
 	Minutes(ctx context.Context, from, to time.Time) ([]domain.MinuteAggregate, error)
+	Range(ctx context.Context, from, to time.Time, by domain.Period, loc *time.Location) ([]domain.Bucket, error)
+}
+
+// Notifier shows events worth it (nudges, suggestions, break reminders) as
+// desktop notifications while enabled. NotifyEvent must not block.
+type Notifier interface {
+	NotifyEvent(e domain.Event)
+	SetEnabled(on bool)
 }
 
 // Profiles keeps the named calibration baselines and which one is active.
@@ -88,4 +97,7 @@ func (noHistory) AddEvents(...domain.Event) error            { return nil }
 func (noHistory) AddMinutes(...domain.MinuteAggregate) error { return nil }
 func (noHistory) Minutes(context.Context, time.Time, time.Time) ([]domain.MinuteAggregate, error) {
 	return nil, nil
+}
+func (noHistory) Range(context.Context, time.Time, time.Time, domain.Period, *time.Location) ([]domain.Bucket, error) {
+	return nil, domain.Errorf(domain.EUNAVAILABLE, "no history is kept in this run")
 }

@@ -38,6 +38,7 @@ type Options struct {
 	Profiles  Profiles
 	Settings  Settings
 	History   History             // nil: nothing is kept
+	Notifier  Notifier            // nil: no desktop notifications
 	Catalogue *exercise.Catalogue // nil: the built-in one
 	Config    *domain.Config      // the coach settings to start with (nil: the defaults)
 	Baseline  *domain.Baseline    // the active profile's baseline, if any
@@ -60,6 +61,8 @@ type Service struct {
 	profiles Profiles
 	settings Settings
 	hist     History
+	histKept bool
+	notifier Notifier
 	cat      *exercise.Catalogue
 	log      *slog.Logger
 	wall     func() time.Time
@@ -101,6 +104,7 @@ func New(o Options) (*Service, error) {
 	if o.Catalogue == nil {
 		o.Catalogue = exercise.Default()
 	}
+	histKept := o.History != nil
 	if o.History == nil {
 		o.History = noHistory{}
 	}
@@ -110,11 +114,14 @@ func New(o Options) (*Service, error) {
 	if o.Wall == nil {
 		o.Wall = time.Now
 	}
-	s := &Service{cam: o.Camera, profiles: o.Profiles, settings: o.Settings, hist: o.History,
+	s := &Service{cam: o.Camera, profiles: o.Profiles, settings: o.Settings, hist: o.History, histKept: histKept, notifier: o.Notifier,
 		cat: o.Catalogue, log: o.Logger, wall: o.Wall, onEvent: o.OnEvent, pub: nobody{},
 		reqs: make(chan func()), done: make(chan struct{}),
 		coach: coach.New(cfg, o.Baseline, o.Catalogue), profile: o.Profile, notice: o.Notice}
 	o.Camera.SetBaseline(o.Baseline)
+	if s.notifier != nil {
+		s.notifier.SetEnabled(cfg.DesktopNotifications)
+	}
 	return s, nil
 }
 
@@ -210,6 +217,9 @@ func (s *Service) emit(evs []domain.Event, decided time.Time) {
 			s.onEvent(e, decided)
 		}
 		s.pub.PublishEvent(e)
+		if s.notifier != nil {
+			s.notifier.NotifyEvent(e)
+		}
 		switch e.Type {
 		case domain.EventState, domain.EventPaused, domain.EventResumed, domain.EventCalibration, domain.EventRecalibrate:
 			statusChanged = true

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -362,6 +363,41 @@ func TestAwaySlowsSampling(t *testing.T) {
 		}
 		if got := f.cam.lastInterval(); got != SampleAway {
 			t.Errorf("interval %v while away, want %v", got, SampleAway)
+		}
+	})
+}
+
+// Desktop notifications are a setting like the others: off by default,
+// turned on (and saved) from the dashboard, then nudges reach the desktop.
+func TestDesktopNotificationsSetting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := &fakeNotifier{}
+		f := startFixture(t, func(o *Options) { o.Notifier = n })
+		defer f.shutdown()
+		if ns := f.svc.Notifications(); !ns.Available || ns.Desktop {
+			t.Errorf("at start: %+v", ns)
+		}
+		if err := f.svc.SetNotifications(true); err != nil {
+			t.Fatal(err)
+		}
+		if !f.settings.saved[len(f.settings.saved)-1].DesktopNotifications || !f.svc.Notifications().Desktop {
+			t.Error("the setting was not saved or not applied")
+		}
+		f.feed(10*time.Second, 500*time.Millisecond, good)
+		f.feed(40*time.Second, 500*time.Millisecond, forwardHead)
+		synctest.Wait()
+		if len(n.shown) != 1 {
+			t.Errorf("%d nudges on the desktop, want 1", len(n.shown))
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		if err := f.svc.SetNotifications(true); domain.ErrorCode(err) != domain.ECONFLICT {
+			t.Errorf("without a notifier: %v", err)
+		}
+		if _, err := f.svc.History(context.Background(), time.Now().Add(-time.Hour), time.Now(), domain.ByHour, time.UTC); err != nil {
+			t.Errorf("history pass-through: %v", err)
 		}
 	})
 }

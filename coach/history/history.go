@@ -1,4 +1,4 @@
-package webui
+package history
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 )
 
-// History is the local SQLite store: minute aggregates, coach events and
+// DB is the local SQLite history: minute aggregates, coach events and
 // the dashboard's own settings (desktop notifications). Nothing but these
 // is recorded (no frames). Profiles and the coach settings are files in the
 // config directory (coach/store): one home for each kind of data.
@@ -27,18 +27,18 @@ import (
 // written; the service writes each finished minute as soon as the coach
 // hands it over (coach.TakeMinutes), so at most the current minute is lost.
 // History is safe for concurrent use.
-type History struct {
+type DB struct {
 	db   *sql.DB
 	path string
 	mu   sync.Mutex // serialises writes (SQLite has one writer anyway)
 }
 
-// HistoryFile is the database file name inside the data directory.
-const HistoryFile = "history.db"
+// FileName is the database file name inside the data directory.
+const FileName = "history.db"
 
-// DefaultHistoryPath returns $XDG_DATA_HOME/posturewatch/history.db, or
+// DefaultPath returns $XDG_DATA_HOME/posturewatch/history.db, or
 // ~/.local/share/posturewatch/history.db when XDG_DATA_HOME is unset.
-func DefaultHistoryPath() (string, error) {
+func DefaultPath() (string, error) {
 	dir := os.Getenv("XDG_DATA_HOME")
 	if dir == "" || !filepath.IsAbs(dir) {
 		home, err := os.UserHomeDir()
@@ -47,7 +47,7 @@ func DefaultHistoryPath() (string, error) {
 		}
 		dir = filepath.Join(home, ".local", "share")
 	}
-	return filepath.Join(dir, "posturewatch", HistoryFile), nil
+	return filepath.Join(dir, "posturewatch", FileName), nil
 }
 
 // migrations are applied in order; schema_version holds how many ran.
@@ -94,10 +94,10 @@ var migrations = []string{
 	DELETE FROM settings WHERE key = 'config';`,
 }
 
-// OpenHistory opens (creating if needed) the database at path, switches it
-// to WAL and applies pending migrations. Use DefaultHistoryPath for the
+// Open opens (creating if needed) the database at path, switches it
+// to WAL and applies pending migrations. Use DefaultPath for the
 // user's data directory.
-func OpenHistory(path string) (*History, error) {
+func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("history: empty database path")
 	}
@@ -110,7 +110,7 @@ func OpenHistory(path string) (*History, error) {
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1) // one connection: pragmas hold, no writer contention
-	h := &History{db: db, path: path}
+	h := &DB{db: db, path: path}
 	if err := h.migrate(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("history: %s: %w", path, err)
@@ -119,10 +119,10 @@ func OpenHistory(path string) (*History, error) {
 }
 
 // Path returns the database file path.
-func (h *History) Path() string { return h.path }
+func (h *DB) Path() string { return h.path }
 
 // Close closes the database.
-func (h *History) Close() error {
+func (h *DB) Close() error {
 	if err := h.db.Close(); err != nil {
 		return fmt.Errorf("history: close: %w", err)
 	}
@@ -130,7 +130,7 @@ func (h *History) Close() error {
 }
 
 // JournalMode returns SQLite's journal mode ("wal" when healthy).
-func (h *History) JournalMode() (string, error) {
+func (h *DB) JournalMode() (string, error) {
 	var m string
 	if err := h.db.QueryRow("PRAGMA journal_mode").Scan(&m); err != nil {
 		return "", fmt.Errorf("history: journal mode: %w", err)
@@ -139,7 +139,7 @@ func (h *History) JournalMode() (string, error) {
 }
 
 // SchemaVersion returns the number of migrations applied.
-func (h *History) SchemaVersion() (int, error) {
+func (h *DB) SchemaVersion() (int, error) {
 	var v int
 	if err := h.db.QueryRow("SELECT version FROM schema_version").Scan(&v); err != nil {
 		return 0, fmt.Errorf("history: schema version: %w", err)
@@ -147,7 +147,7 @@ func (h *History) SchemaVersion() (int, error) {
 	return v, nil
 }
 
-func (h *History) migrate() error {
+func (h *DB) migrate() error {
 	if _, err := h.db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_version: %w", err)
 	}
@@ -195,7 +195,7 @@ func finite(x float64) float64 {
 // (so the minute a restart happened in keeps both parts) and keeps the
 // longer streak. Call it after every coach step that finished a minute, and
 // once with coach.CurrentMinute on shutdown.
-func (h *History) AddMinutes(ms ...domain.MinuteAggregate) error {
+func (h *DB) AddMinutes(ms ...domain.MinuteAggregate) error {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -239,7 +239,7 @@ func (h *History) AddMinutes(ms ...domain.MinuteAggregate) error {
 }
 
 // AddEvents stores coach events (all types) in one transaction.
-func (h *History) AddEvents(evs ...domain.Event) error {
+func (h *DB) AddEvents(evs ...domain.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
@@ -271,7 +271,7 @@ func (h *History) AddEvents(evs ...domain.Event) error {
 }
 
 // Minutes returns the stored minutes with from <= start < to, oldest first.
-func (h *History) Minutes(ctx context.Context, from, to time.Time) ([]domain.MinuteAggregate, error) {
+func (h *DB) Minutes(ctx context.Context, from, to time.Time) ([]domain.MinuteAggregate, error) {
 	rows, err := h.db.QueryContext(ctx, `SELECT start, present_s, good_s, nudges, breaks_suggested, breaks_done, longest_good_s
 		FROM minutes WHERE start >= ? AND start < ? ORDER BY start`, from.Unix(), to.Unix())
 	if err != nil {
@@ -333,7 +333,7 @@ type StoredEvent struct {
 
 // Events returns the events with from <= time < to, oldest first; types, if
 // given, restricts the event types. At most limit events (0 = 10000).
-func (h *History) Events(ctx context.Context, from, to time.Time, limit int, types ...string) ([]StoredEvent, error) {
+func (h *DB) Events(ctx context.Context, from, to time.Time, limit int, types ...string) ([]StoredEvent, error) {
 	if limit <= 0 {
 		limit = 10000
 	}
@@ -373,36 +373,27 @@ func (h *History) Events(ctx context.Context, from, to time.Time, limit int, typ
 	return out, nil
 }
 
-// Period selects the bucket size of Range.
-type Period string
-
-// Periods.
-const (
-	ByHour Period = "hour"
-	ByDay  Period = "day"
-)
-
-func periodStart(t time.Time, by Period, loc *time.Location) time.Time {
+func periodStart(t time.Time, by domain.Period, loc *time.Location) time.Time {
 	t = t.In(loc)
-	if by == ByDay {
+	if by == domain.ByDay {
 		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
 	}
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, loc)
 }
 
-func nextPeriod(t time.Time, by Period, loc *time.Location) time.Time {
-	if by == ByDay {
+func nextPeriod(t time.Time, by domain.Period, loc *time.Location) time.Time {
+	if by == domain.ByDay {
 		return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
 	}
-	return periodStart(t.Add(time.Hour), ByHour, loc)
+	return periodStart(t.Add(time.Hour), domain.ByHour, loc)
 }
 
 // Range sums the stored minutes of [from, to) into hour or day buckets in
 // loc (the local calendar; DST-safe). Every period in the range gets a
 // bucket, empty ones included, oldest first. LongestGoodS is the longest
 // streak seen in any minute of the bucket.
-func (h *History) Range(ctx context.Context, from, to time.Time, by Period, loc *time.Location) ([]domain.Bucket, error) {
-	if by != ByHour && by != ByDay {
+func (h *DB) Range(ctx context.Context, from, to time.Time, by domain.Period, loc *time.Location) ([]domain.Bucket, error) {
+	if by != domain.ByHour && by != domain.ByDay {
 		return nil, fmt.Errorf("history: unknown period %q (want hour or day)", by)
 	}
 	if loc == nil {
@@ -449,8 +440,13 @@ func (h *History) Range(ctx context.Context, from, to time.Time, by Period, loc 
 	return out, nil
 }
 
-// SetSetting stores a dashboard setting (e.g. desktop notifications on/off).
-func (h *History) SetSetting(key, value string) error {
+// LegacyNotifySetting is where version 2 of the database kept the desktop
+// notification toggle, which now lives in the settings file: read once at
+// start to carry it over, then deleted.
+const LegacyNotifySetting = "desktop_notifications"
+
+// SetSetting stores a setting.
+func (h *DB) SetSetting(key, value string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, err := h.db.Exec(`INSERT INTO settings(key, value) VALUES (?, ?)
@@ -460,8 +456,18 @@ func (h *History) SetSetting(key, value string) error {
 	return nil
 }
 
+// DeleteSetting removes a stored setting (none stored is not an error).
+func (h *DB) DeleteSetting(key string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, err := h.db.Exec(`DELETE FROM settings WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("history: delete setting %q: %w", key, err)
+	}
+	return nil
+}
+
 // Setting returns a stored setting and whether it exists.
-func (h *History) Setting(key string) (string, bool, error) {
+func (h *DB) Setting(key string) (string, bool, error) {
 	var v string
 	err := h.db.QueryRow(`SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {

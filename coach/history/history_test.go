@@ -1,4 +1,4 @@
-package webui
+package history
 
 import (
 	"bufio"
@@ -17,12 +17,12 @@ import (
 	"time"
 )
 
-func openTestHistory(t *testing.T) (*History, string) {
+func openTestHistory(t *testing.T) (*DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "sub", "history.db")
-	h, err := OpenHistory(path)
+	h, err := Open(path)
 	if err != nil {
-		t.Fatalf("OpenHistory: %v", err)
+		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { h.Close() })
 	return h, path
@@ -31,20 +31,20 @@ func openTestHistory(t *testing.T) (*History, string) {
 // A database from before profiles and settings had one home each loses
 // its unread copies of them, and keeps everything else.
 func TestHistoryMigrationDropsCopies(t *testing.T) {
-	path := filepath.Join(t.TempDir(), HistoryFile)
+	path := filepath.Join(t.TempDir(), FileName)
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (1)`, migrations[0],
-		`INSERT INTO profiles VALUES ('desk', '{}', 1, 1)`, `INSERT INTO settings VALUES ('config', '{}'), ('` + settingDesktopNotify + `', 'false')`,
+		`INSERT INTO profiles VALUES ('desk', '{}', 1, 1)`, `INSERT INTO settings VALUES ('config', '{}'), ('` + LegacyNotifySetting + `', 'false')`,
 		`INSERT INTO events(at_ms, type) VALUES (1000, 'nudge')`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
 	db.Close()
-	h, err := OpenHistory(path)
+	h, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestHistoryMigrationDropsCopies(t *testing.T) {
 	if _, ok, _ := h.Setting("config"); ok {
 		t.Error("the settings copy is still there")
 	}
-	if v, ok, _ := h.Setting(settingDesktopNotify); !ok || v != "false" {
+	if v, ok, _ := h.Setting(LegacyNotifySetting); !ok || v != "false" {
 		t.Errorf("the dashboard's own setting was lost: %q %v", v, ok)
 	}
 	var n int
@@ -77,20 +77,20 @@ func TestHistoryMigrationsAndWAL(t *testing.T) {
 	if err != nil || mode != "wal" {
 		t.Fatalf("journal mode %q, %v; want wal", mode, err)
 	}
-	if err := h.SetSetting(settingDesktopNotify, "true"); err != nil {
+	if err := h.SetSetting(LegacyNotifySetting, "true"); err != nil {
 		t.Fatal(err)
 	}
 	h.Close()
 
 	// Reopening does not re-run migrations and keeps the data.
-	h2, err := OpenHistory(path)
+	h2, err := Open(path)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
 	if v, _ := h2.SchemaVersion(); v != len(migrations) {
 		t.Errorf("after reopen: version %d", v)
 	}
-	if val, ok, err := h2.Setting(settingDesktopNotify); err != nil || !ok || val != "true" {
+	if val, ok, err := h2.Setting(LegacyNotifySetting); err != nil || !ok || val != "true" {
 		t.Errorf("setting after reopen = %q %v %v", val, ok, err)
 	}
 	if _, ok, _ := h2.Setting("missing"); ok {
@@ -107,30 +107,30 @@ func TestHistoryMigrationsAndWAL(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := OpenHistory(path); err == nil || !strings.Contains(err.Error(), "newer") {
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("newer schema: err = %v", err)
 	}
 
 	// A file that is not a database is a clear error, not a crash.
 	bad := filepath.Join(t.TempDir(), "bad.db")
 	os.WriteFile(bad, []byte(strings.Repeat("not a database ", 100)), 0o600)
-	if _, err := OpenHistory(bad); err == nil || !strings.Contains(err.Error(), bad) {
+	if _, err := Open(bad); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("garbage file: err = %v", err)
 	}
-	if _, err := OpenHistory(""); err == nil {
+	if _, err := Open(""); err == nil {
 		t.Error("empty path accepted")
 	}
 }
 
 func TestDefaultHistoryPath(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", "/data/x")
-	p, err := DefaultHistoryPath()
+	p, err := DefaultPath()
 	if err != nil || p != "/data/x/posturewatch/history.db" {
 		t.Errorf("with XDG_DATA_HOME: %q %v", p, err)
 	}
 	t.Setenv("XDG_DATA_HOME", "")
 	t.Setenv("HOME", "/home/u")
-	p, err = DefaultHistoryPath()
+	p, err = DefaultPath()
 	if err != nil || p != "/home/u/.local/share/posturewatch/history.db" {
 		t.Errorf("without XDG_DATA_HOME: %q %v", p, err)
 	}
@@ -183,7 +183,7 @@ func TestHistoryMinutesAndRanges(t *testing.T) {
 		t.Errorf("merged minute = %+v", got[0])
 	}
 
-	hours, err := h.Range(ctx, time.Date(2026, 3, 10, 0, 0, 0, 0, loc), time.Date(2026, 3, 11, 0, 0, 0, 0, loc), ByHour, loc)
+	hours, err := h.Range(ctx, time.Date(2026, 3, 10, 0, 0, 0, 0, loc), time.Date(2026, 3, 11, 0, 0, 0, 0, loc), domain.ByHour, loc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestHistoryMinutesAndRanges(t *testing.T) {
 	if h11.PresentS != 0 || h11.FaultS != nil {
 		t.Errorf("11:00 bucket not empty: %+v", h11)
 	}
-	days, err := h.Range(ctx, time.Date(2026, 3, 9, 0, 0, 0, 0, loc), time.Date(2026, 3, 12, 0, 0, 0, 0, loc), ByDay, loc)
+	days, err := h.Range(ctx, time.Date(2026, 3, 9, 0, 0, 0, 0, loc), time.Date(2026, 3, 12, 0, 0, 0, 0, loc), domain.ByDay, loc)
 	if err != nil || len(days) != 3 {
 		t.Fatalf("days = %v %v", days, err)
 	}
@@ -208,11 +208,11 @@ func TestHistoryMinutesAndRanges(t *testing.T) {
 		t.Errorf("day buckets = %+v", days)
 	}
 	// The same instants bucketed in UTC move by the offset (Paris is UTC+1 in March).
-	utcHours, err := h.Range(ctx, time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC), time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), ByHour, time.UTC)
+	utcHours, err := h.Range(ctx, time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC), time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), domain.ByHour, time.UTC)
 	if err != nil || len(utcHours) != 1 || utcHours[0].PresentS != 3610 {
 		t.Errorf("UTC hour 08:00 = %+v %v", utcHours, err)
 	}
-	if _, err := h.Range(ctx, day, day, ByHour, loc); err == nil {
+	if _, err := h.Range(ctx, day, day, domain.ByHour, loc); err == nil {
 		t.Error("empty range accepted")
 	}
 	if _, err := h.Range(ctx, day, day.Add(time.Hour), "week", loc); err == nil {
@@ -237,7 +237,7 @@ func TestHistoryRangeAcrossDST(t *testing.T) {
 	// 2026-03-29 has 23 hours in Paris.
 	from := time.Date(2026, 3, 29, 0, 0, 0, 0, loc)
 	to := time.Date(2026, 3, 30, 0, 0, 0, 0, loc)
-	hours, err := h.Range(context.Background(), from, to, ByHour, loc)
+	hours, err := h.Range(context.Background(), from, to, domain.ByHour, loc)
 	if err != nil || len(hours) != 23 {
 		t.Errorf("DST day: %d hour buckets, %v; want 23", len(hours), err)
 	}
@@ -320,7 +320,7 @@ func TestHistorySurvivesKill(t *testing.T) {
 		t.Fatalf("child wrote only %d minutes before dying", lastWritten)
 	}
 
-	h, err := OpenHistory(path)
+	h, err := Open(path)
 	if err != nil {
 		t.Fatalf("reopen after kill: %v", err)
 	}
@@ -352,7 +352,7 @@ func TestHistorySurvivesKill(t *testing.T) {
 var childBase = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 
 func historyChild(path string) {
-	h, err := OpenHistory(path)
+	h, err := Open(path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		os.Exit(3)
@@ -379,7 +379,7 @@ func TestHistoryPathWithURICharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "history.db")
-	h, err := OpenHistory(path)
+	h, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
