@@ -1,0 +1,24 @@
+package domain
+
+// The lists below complete AllFaults (observation.go): together they are the
+// words the dashboard takes from the server (GET /api/vocabulary) instead of
+// keeping copies of its own.
+
+// AllStates lists the coach's states in a stable order.
+var AllStates = []State{StateGood, StateSlouching, StateAway, StatePaused, StateCalibrating}
+
+// AllPostures lists the verdicts on one frame in a stable order.
+var AllPostures = []Posture{PostureGood, PostureBad, PostureAway, PostureUnknown}
+
+// The limits of ValidateProfileName.
+const (
+	// MaxProfileNameChars is the longest profile name, in characters.
+	MaxProfileNameChars = 64
+	// MaxProfileNameBytes is the longest profile name in UTF-8 bytes: each
+	// profile is a file NAME.json, and 64 non-Latin characters can exceed
+	// the 255-byte name limit of Linux file systems.
+	MaxProfileNameBytes = 200
+)
+
+// ProfileNameRule says ValidateProfileName's rule in plain words.
+const ProfileNameRule = "1 to 64 letters, digits, spaces, '-', '_' or '.', starting with a letter or digit and not ending with a space or a dot"
