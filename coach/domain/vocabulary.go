@@ -4,6 +4,14 @@ package domain
 // words the dashboard takes from the server (GET /api/vocabulary) instead of
 // keeping copies of its own.
 
+// faultLabels are the labels of the faults whose name reads badly as words
+// (FaultLabel spells the others' names with spaces): what the dashboard
+// always called them.
+var faultLabels = map[FaultName]string{
+	HeadTurn: "head turned",
+	HeadBack: "chin up",
+}
+
 // AllStates lists the coach's states in a stable order.
 var AllStates = []State{StateGood, StateSlouching, StateAway, StatePaused, StateCalibrating}
 

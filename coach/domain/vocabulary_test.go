@@ -35,6 +35,11 @@ func TestVocabularyListsAreComplete(t *testing.T) {
 			t.Errorf("fault %q has no nudge wording of its own", f)
 		}
 	}
+	for f, want := range map[FaultName]string{ForwardHead: "forward head", HeadBack: "chin up", HeadTurn: "head turned", UnevenShoulders: "uneven shoulders"} {
+		if got := FaultLabel(f); got != want {
+			t.Errorf("FaultLabel(%q) = %q, want %q", f, got, want)
+		}
+	}
 	if len(AllStates) != 5 || len(AllPostures) != 4 {
 		t.Errorf("AllStates %v, AllPostures %v: a state or posture was added without listing it", AllStates, AllPostures)
 	}
