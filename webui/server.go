@@ -330,6 +330,7 @@ func (s *Server) routes() *gin.Engine {
 	api := e.Group("/api")
 	api.GET("/csrf", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"token": s.csrf, "header": CSRFHeader}) })
 	api.GET("/status", s.apiStatus)
+	api.GET("/vocabulary", s.apiVocabulary)
 	api.POST("/pause", s.apiPause)
 	api.POST("/resume", s.apiResume)
 	api.GET("/config", s.apiGetConfig)
