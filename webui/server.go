@@ -321,6 +321,9 @@ func (s *Server) routes() *gin.Engine {
 			return
 		}
 		c.Header("Cache-Control", "no-cache")
+		if ct := staticContentType(p); ct != "" {
+			c.Header("Content-Type", ct)
+		}
 		r := c.Request.Clone(c.Request.Context())
 		r.URL.Path = p
 		files.ServeHTTP(c.Writer, r)
