@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/jpeg"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	"posturewatch/coach/history"
 	"posturewatch/webui/webuitest"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -59,6 +62,16 @@ func TestDashboardInChromium(t *testing.T) {
 	b.Do(t, chromedp.Navigate(srv.URL()))
 	b.WaitText(t, "#conn", "Live", 10*time.Second)
 	b.WaitText(t, "#state", "Good posture", 5*time.Second)
+	// Every embedded module was loaded (a module that fails to load or link
+	// also logs an error, checked at the end).
+	mods, err := fs.Glob(staticFS, "static/js/*.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := webuitest.Eval[int](t, b, `new Set(performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.startsWith('/static/js/'))).size`)
+	if loaded != len(mods) {
+		t.Errorf("the page loaded %d modules, %d are embedded", loaded, len(mods))
+	}
 
 	// Live good samples: the score shows.
 	good := domain.Observation{Time: time.Now(), Posture: domain.PostureGood, Confidence: 0.9,
@@ -75,10 +88,33 @@ func TestDashboardInChromium(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.WaitText(t, "#score", "20", 5*time.Second)
+	// A state event alone changes nothing on the page: the state shown is
+	// the one the server pushes (here the status, as the service sends after
+	// every event), which the page also refetches on the event.
 	srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventState, State: domain.StateSlouching, Fault: domain.ForwardHead, Previous: domain.StateGood})
+	time.Sleep(500 * time.Millisecond)
+	if got := b.Text(t, "#state"); got != "Good posture" {
+		t.Errorf("after a state event the page shows %q without the server saying so", got)
+	}
+	st := ts.fb.setStatus(func(st *domain.LiveStatus) {
+		st.State, st.Fault, st.Since, st.Score = domain.StateSlouching, domain.ForwardHead, time.Now(), 20
+		st.GoodTodayS, st.PresentTodayS = 420, 600
+		st.Faults = []domain.FaultStatus{{Name: domain.ForwardHead, Severity: 0.8, Active: true, Confirmed: true, ForS: 12}}
+	})
+	srv.PublishStatus(st)
 	b.WaitText(t, "#state", "Slouching: forward head", 5*time.Second)
-	if lvl := webuitest.Eval[string](t, b, `document.querySelector('#faults [data-fault="forward_head"]').dataset.level`); lvl == "none" {
-		t.Errorf("forward-head indicator not lit (level %q)", lvl)
+	if lvl := webuitest.Eval[string](t, b, `document.querySelector('#faults [data-fault="forward_head"]').dataset.level`); lvl != "confirmed" {
+		t.Errorf("forward-head indicator level %q, want confirmed", lvl)
+	}
+	// One chip per fault of the server's vocabulary, in its order, with its label.
+	chips := webuitest.Eval[[]string](t, b, `[...document.querySelectorAll('#faults li')].map(li => li.dataset.fault + '=' + li.textContent)`)
+	var want []string
+	for _, f := range domain.AllFaults {
+		l := domain.FaultLabel(f)
+		want = append(want, string(f)+"="+strings.ToUpper(l[:1])+l[1:])
+	}
+	if strings.Join(chips, ",") != strings.Join(want, ",") {
+		t.Errorf("fault chips %v, want %v", chips, want)
 	}
 
 	// The nudge: a toast with the plain words and the fix.
@@ -140,13 +176,23 @@ func TestDashboardInChromium(t *testing.T) {
 		return false
 	})
 
-	// History charts render: canvas with ink and bars, SVG with fault bars.
+	// History charts render, both on canvas: the share bars, and one bar per
+	// fault labelled in the server's words.
 	b.WaitJS(t, "history chart drawn", `document.getElementById('history-chart').dataset.bars >= 1`, 10*time.Second)
 	if ink := b.CanvasInk(t, "#history-chart"); ink < 500 {
 		t.Errorf("history chart looks blank: %d inked pixels", ink)
 	}
-	if n := webuitest.Eval[int](t, b, `document.querySelectorAll('#faults-chart rect.bar').length`); n != 2 {
-		t.Errorf("fault chart has %d bars, want 2", n)
+	if n := webuitest.Eval[string](t, b, `document.getElementById('faults-chart').dataset.bars`); n != "2" {
+		t.Errorf("fault chart has %s bars, want 2", n)
+	}
+	if l := webuitest.Eval[string](t, b, `document.getElementById('faults-chart').dataset.labels`); l != `["Forward head","Rounded shoulders"]` {
+		t.Errorf("fault chart labels %s", l)
+	}
+	if ink := b.CanvasInk(t, "#faults-chart"); ink < 300 {
+		t.Errorf("fault chart looks blank: %d inked pixels", ink)
+	}
+	if n := webuitest.Eval[int](t, b, `document.querySelectorAll('svg').length`); n != 0 {
+		t.Errorf("%d SVG elements: the charts are drawn one way, on canvas", n)
 	}
 	b.WaitText(t, "#history-summary", "1 nudge", 5*time.Second)
 
@@ -208,6 +254,20 @@ func TestDashboardInChromium(t *testing.T) {
 	t.Logf("screenshots in %s", b.ShotsDir)
 }
 
+// vocabularyRewrite runs before the page's modules: it marks every label
+// of the vocabulary answer, so the test can tell the page shows the labels
+// it received and keeps none of its own.
+const vocabularyRewrite = `(() => {
+  const orig = window.fetch;
+  window.fetch = async (...args) => {
+    const resp = await orig(...args);
+    if (!String(args[0]).endsWith('/api/vocabulary')) return resp;
+    const v = await resp.json();
+    for (const f of v.faults) f.label = 'SERVER ' + f.label.toUpperCase();
+    return new Response(JSON.stringify(v), { status: resp.status, headers: resp.headers });
+  };
+})();`
+
 func secs(t *testing.T, clock string) int {
 	t.Helper()
 	m, s, ok := strings.Cut(strings.TrimSpace(clock), ":")
@@ -238,20 +298,49 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 	defer b.Close()
 	ts := newTS(t)
 	srv := ts.srv
+	// The page's words are the server's: rewrite the labels in the answer of
+	// GET /api/vocabulary as the page receives it, and they show rewritten.
+	b.Do(t, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: vocabularyRewrite})
+		return chromedp.Void{}, err
+	})
 	b.Do(t, chromedp.Navigate(srv.URL()))
 	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	b.WaitJS(t, "fault chips", `document.querySelectorAll('#faults li').length > 0`, 5*time.Second)
+	chips := webuitest.Eval[[]string](t, b, `[...document.querySelectorAll('#faults li')].map(li => li.textContent)`)
+	if len(chips) != len(domain.AllFaults) {
+		t.Errorf("%d fault chips, want the vocabulary's %d", len(chips), len(domain.AllFaults))
+	}
+	for i, c := range chips {
+		if i < len(domain.AllFaults) && c != "SERVER "+strings.ToUpper(domain.FaultLabel(domain.AllFaults[i])) {
+			t.Errorf("chip %d reads %q, not the label the server sent", i, c)
+		}
+	}
+	if n := webuitest.Eval[int](t, b, `document.getElementById('calib-name').maxLength`); n != domain.MaxProfileNameChars {
+		t.Errorf("profile name field takes %d characters, the server %d", n, domain.MaxProfileNameChars)
+	}
 
-	// Calibration wizard, with short countdowns.
+	// Calibration wizard, with short countdowns. The server judges the
+	// name: it refuses a slash and takes the README's "desk monitor".
 	webuitest.Eval[bool](t, b, `(function(){const c=document.getElementById('calibration');c.dataset.prepareS='1';c.dataset.captureS='2';return true})()`)
-	b.Do(t, chromedp.SetValue(chromedp.CSS("#calib-name"), "laptop"))
+	b.Do(t, chromedp.SetValue(chromedp.CSS("#calib-name"), "desk/monitor"))
+	b.Click(t, "#calib-start")
+	b.WaitText(t, "#calib-error", "not allowed", 3*time.Second)
+	if step := webuitest.Eval[string](t, b, `document.getElementById('calibration').dataset.step`); step != "intro" {
+		t.Errorf("a refused name started the calibration (step %q)", step)
+	}
+	b.Do(t, chromedp.SetValue(chromedp.CSS("#calib-name"), "desk monitor"))
 	b.Click(t, "#calib-start")
 	b.WaitJS(t, "countdown shown", `document.getElementById('calibration').dataset.step === 'run'`, 3*time.Second)
+	if e := b.Text(t, "#calib-error"); e != "" {
+		t.Errorf("error left after a good name: %q", e)
+	}
 	b.WaitJS(t, "calibration done", `document.getElementById('calibration').dataset.step === 'done'`, 10*time.Second)
-	b.WaitText(t, "#calib-summary", `"laptop"`, 2*time.Second)
+	b.WaitText(t, "#calib-summary", `"desk monitor"`, 2*time.Second)
 	if rows := webuitest.Eval[int](t, b, `document.querySelectorAll('#calib-table tbody tr').length`); rows != 1 {
 		t.Errorf("baseline table has %d rows, want 1", rows)
 	}
-	b.WaitJS(t, "profile listed", `!!document.querySelector('#profiles-list [data-profile="laptop"]')`, 5*time.Second)
+	b.WaitJS(t, "profile listed", `!!document.querySelector('#profiles-list [data-profile="desk monitor"]')`, 5*time.Second)
 	b.Screenshot(t, "11-calibrated")
 	b.Click(t, "#calib-redo")
 	b.WaitJS(t, "wizard back at the start", `document.getElementById('calibration').dataset.step === 'intro'`, 2*time.Second)
@@ -302,5 +391,6 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 	if n := webuitest.Eval[int](t, b, `[...document.querySelectorAll('button')].filter(x=>x.tabIndex<0).length`); n != 0 {
 		t.Errorf("%d buttons are out of the tab order", n)
 	}
-	b.AssertNoConsoleErrors(t)
+	// The refused name is the one failed request the test asked for.
+	b.AssertNoConsoleErrors(t, "/api/profiles/check")
 }

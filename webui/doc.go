@@ -1,7 +1,12 @@
 // Package webui is posturewatch's local dashboard: a Gin HTTP server with a
 // REST API, a WebSocket hub that pushes live posture to the browser, the
-// embedded dashboard (static/: index.html, app.js, style.css — vanilla JS,
-// no CDN, charts drawn by hand on canvas/SVG).
+// embedded dashboard (static/: index.html, style.css and the ES modules of
+// static/js/, entry main.js — vanilla JS, no CDN, no build step, charts
+// drawn by hand on canvas). The page keeps no copy of the server's rules:
+// it takes the faults, their labels and the profile-name rule from GET
+// /api/vocabulary, has names checked by POST /api/profiles/check, and shows
+// the state that the server pushes (hello, status and sample messages);
+// events only make toasts and refetches.
 //
 // The server is thin: everything it does to the running service goes through
 // the Backend interface, which coach/live.Service implements; the service
@@ -56,10 +61,11 @@
 // # REST API
 //
 //	GET    /                           the dashboard (with the CSRF token)
-//	GET    /static/{app.js,style.css}  assets
+//	GET    /static/{style.css,js/*.js} assets (.js as text/javascript)
 //	GET    /ws                         WebSocket (?preview=1 to get preview frames at once)
 //	GET    /api/csrf                   {"token": "…", "header": "X-CSRF-Token"}
 //	GET    /api/status                 Status
+//	GET    /api/vocabulary             Vocabulary: faults (name, label, nudge, fix), states, postures, profile_name rule
 //	GET    /api/stats                  domain.StatsSnapshot (in-memory days and hours)
 //	POST   /api/pause                  {"minutes": N} (0 < N ≤ 2880) or {"until": "RFC 3339"} (future, ≤ 48 h) → Status
 //	POST   /api/resume                 → Status (409 when not paused)

@@ -52,6 +52,15 @@ func (f *fakeBackend) Status() domain.LiveStatus {
 	return f.status
 }
 
+// setStatus changes the status as the service's coach would and returns it
+// (for the test to publish).
+func (f *fakeBackend) setStatus(change func(*domain.LiveStatus)) domain.LiveStatus {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change(&f.status)
+	return f.status
+}
+
 func (f *fakeBackend) Stats() domain.StatsSnapshot {
 	now := time.Now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)

@@ -308,6 +308,9 @@ func (s *Server) routes() *gin.Engine {
 			return
 		}
 		c.Header("Cache-Control", "no-cache")
+		if ct := staticContentType(p); ct != "" {
+			c.Header("Content-Type", ct)
+		}
 		r := c.Request.Clone(c.Request.Context())
 		r.URL.Path = p
 		files.ServeHTTP(c.Writer, r)
@@ -317,6 +320,7 @@ func (s *Server) routes() *gin.Engine {
 	api := e.Group("/api")
 	api.GET("/csrf", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"token": s.csrf, "header": CSRFHeader}) })
 	api.GET("/status", s.apiStatus)
+	api.GET("/vocabulary", s.apiVocabulary)
 	api.POST("/pause", s.apiPause)
 	api.POST("/resume", s.apiResume)
 	api.GET("/config", s.apiGetConfig)

@@ -185,7 +185,7 @@ func TestDashboardAndHeaders(t *testing.T) {
 	if got := resp.Header.Get("Referrer-Policy"); got != "no-referrer" {
 		t.Errorf("Referrer-Policy = %q", got)
 	}
-	for _, p := range []string{"/static/app.js", "/static/style.css"} {
+	for _, p := range []string{"/static/js/main.js", "/static/style.css"} {
 		resp, err := http.Get(ts.base + p)
 		if err != nil {
 			t.Fatal(err)
@@ -453,7 +453,7 @@ func TestSecurityRefusals(t *testing.T) {
 		t.Error("a refused request reached the backend")
 	}
 	// Reads are protected from DNS rebinding too.
-	for _, p := range []string{"/", "/api/status", "/api/csrf", "/static/app.js", "/ws"} {
+	for _, p := range []string{"/", "/api/status", "/api/csrf", "/static/js/main.js", "/ws"} {
 		code, m, _ := ts.do("GET", p, nil, withHost("attacker.example:"+strings.Split(ts.host, ":")[1]))
 		wantError(t, "GET "+p+" wrong Host", code, m, 403, "not allowed")
 	}

@@ -138,5 +138,11 @@ func NudgeMessage(f FaultName) string {
 	return msg + " — " + fix
 }
 
-// FaultLabel is a short human label for a fault ("forward head").
-func FaultLabel(f FaultName) string { return strings.ReplaceAll(string(f), "_", " ") }
+// FaultLabel is a short human label for a fault ("forward head"; see
+// faultLabels for the ones that are not the name's words).
+func FaultLabel(f FaultName) string {
+	if l, ok := faultLabels[f]; ok {
+		return l
+	}
+	return strings.ReplaceAll(string(f), "_", " ")
+}

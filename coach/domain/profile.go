@@ -11,13 +11,13 @@ func ValidateProfileName(name string) error {
 	if name == "" {
 		return Errorf(EINVALID, "profile name is empty")
 	}
-	if len([]rune(name)) > 64 {
-		return Errorf(EINVALID, "profile name %q is longer than 64 characters", name)
+	if len([]rune(name)) > MaxProfileNameChars {
+		return Errorf(EINVALID, "profile name %q is longer than %d characters", name, MaxProfileNameChars)
 	}
 	// Each profile is a file NAME.json: keep clear of the 255-byte name limit
 	// of Linux file systems, which 64 non-Latin characters can exceed.
-	if len(name) > 200 {
-		return Errorf(EINVALID, "profile name %q is too long for a file name (%d bytes; at most 200)", name, len(name))
+	if len(name) > MaxProfileNameBytes {
+		return Errorf(EINVALID, "profile name %q is too long for a file name (%d bytes; at most %d)", name, len(name), MaxProfileNameBytes)
 	}
 	for i, r := range name {
 		ok := unicode.IsLetter(r) || unicode.IsDigit(r)

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -200,10 +201,19 @@ func (b *Browser) Console() []string {
 	return append([]string(nil), b.console...)
 }
 
-// AssertNoConsoleErrors fails the test if the page logged any error.
-func (b *Browser) AssertNoConsoleErrors(t testing.TB) {
+// AssertNoConsoleErrors fails the test if the page logged any error (a
+// module that fails to load or link, an uncaught exception, a failed
+// request) other than those containing one of expected: the failed
+// requests the test provoked on purpose, such as a refused form.
+func (b *Browser) AssertNoConsoleErrors(t testing.TB, expected ...string) {
 	t.Helper()
-	if errs := b.Errors(); len(errs) > 0 {
+	var errs []string
+	for _, e := range b.Errors() {
+		if !slices.ContainsFunc(expected, func(x string) bool { return strings.Contains(e, x) }) {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
 		t.Errorf("the page logged %d error(s):\n  %s", len(errs), strings.Join(errs, "\n  "))
 	}
 }

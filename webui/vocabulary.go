@@ -1,0 +1,63 @@
+package webui
+
+import (
+	"net/http"
+	"posturewatch/coach/domain"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Vocabulary is the body of GET /api/vocabulary: the words the dashboard
+// shows and the rules it must respect, so that the page keeps no copy of
+// the server's rules.
+type Vocabulary struct {
+	// Faults in the coach's order, each with its label and nudge wording.
+	Faults []FaultWords `json:"faults"`
+	// States are the coach's states (Status.State, Sample.State).
+	States []domain.State `json:"states"`
+	// Postures are the verdicts on one frame (Sample.Posture).
+	Postures []domain.Posture `json:"postures"`
+	// ProfileName describes the profile-name rule; POST /api/profiles/check
+	// applies it.
+	ProfileName ProfileNameRule `json:"profile_name"`
+}
+
+// FaultWords is one fault of the vocabulary in plain words.
+type FaultWords struct {
+	Name  domain.FaultName `json:"name"`
+	Label string           `json:"label"` // short, lower case: "forward head"
+	Nudge string           `json:"nudge"` // "Your head has drifted forward"
+	Fix   string           `json:"fix"`   // "bring your chin back over your shoulders."
+}
+
+// ProfileNameRule is domain.ValidateProfileName's rule, for the page's input
+// field and hint. The page checks a name with POST /api/profiles/check.
+type ProfileNameRule struct {
+	MaxChars int    `json:"max_chars"`
+	MaxBytes int    `json:"max_bytes"`
+	Rule     string `json:"rule"`
+	Check    string `json:"check"`
+}
+
+// vocabulary builds the vocabulary from the domain package.
+func vocabulary() Vocabulary {
+	v := Vocabulary{
+		States:   append([]domain.State(nil), domain.AllStates...),
+		Postures: append([]domain.Posture(nil), domain.AllPostures...),
+		ProfileName: ProfileNameRule{
+			MaxChars: domain.MaxProfileNameChars,
+			MaxBytes: domain.MaxProfileNameBytes,
+			Rule:     domain.ProfileNameRule,
+			Check:    "POST /api/profiles/check",
+		},
+	}
+	for _, f := range domain.AllFaults {
+		msg, fix := domain.NudgeText(f)
+		v.Faults = append(v.Faults, FaultWords{Name: f, Label: domain.FaultLabel(f), Nudge: msg, Fix: fix})
+	}
+	return v
+}
+
+func (s *Server) apiVocabulary(c *gin.Context) {
+	c.JSON(http.StatusOK, vocabulary())
+}
