@@ -229,15 +229,28 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	hist, err := history.Open(filepath.Join(dataDir, history.FileName))
-	if err != nil {
-		return fail(1, "%v", err)
-	}
-	defer func() {
-		if err := hist.Close(); err != nil {
-			log.Error("closing history", "err", err)
+	// Monitoring starts whatever state the history is in: a damaged
+	// database is moved aside and a fresh one started; one that cannot be
+	// opened at all means a run without history, said on the dashboard.
+	var notices []string
+	var hist live.History
+	db, histNotice, err := history.OpenChecked(filepath.Join(dataDir, history.FileName), time.Now())
+	switch {
+	case err != nil:
+		log.Error("history is not kept in this run", "err", err)
+		notices = append(notices, fmt.Sprintf("History is not kept in this run (%v): posture is watched, but today's totals and charts start afresh.", err))
+	default:
+		hist = db
+		defer func() {
+			if err := db.Close(); err != nil {
+				log.Error("closing history", "err", err)
+			}
+		}()
+		if histNotice != "" {
+			log.Warn(histNotice)
+			notices = append(notices, histNotice)
 		}
-	}()
+	}
 	profiles, err := store.NewProfileStore(filepath.Join(configDir, "profiles"))
 	if err != nil {
 		return fail(1, "%v", err)
@@ -250,11 +263,14 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	cfg, notice, err := settings.Load()
 	if err != nil {
 		log.Error("settings unreadable; using the defaults", "err", err)
-		notice = "Your settings could not be read (" + err.Error() + "): the default settings are in use."
+		notices = append(notices, "Your settings could not be read ("+err.Error()+"): the default settings are in use.")
 	} else if notice != "" {
 		log.Warn(notice)
+		notices = append(notices, notice)
 	}
-	adoptNotifySetting(hist, settings, &cfg, log)
+	if db != nil {
+		adoptNotifySetting(db, settings, &cfg, log)
+	}
 	cat, err := loadCatalogue(o.catalogue, configDir, log)
 	if err != nil {
 		return fail(1, "%v", err)
@@ -279,7 +295,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	}
 	svc, err := live.New(live.Options{Camera: eye, Profiles: profiles, Settings: settings, History: hist,
 		Notifier:  desktop.NewDesktopNotifier(false, log),
-		Catalogue: cat, Config: &cfg, Baseline: baseline, Profile: profile, Notice: notice,
+		Catalogue: cat, Config: &cfg, Baseline: baseline, Profile: profile, Notice: strings.Join(notices, " "),
 		Logger: log, OnEvent: o.onEvent})
 	if err != nil {
 		return fail(1, "%v", err)

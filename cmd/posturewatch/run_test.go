@@ -365,3 +365,38 @@ func TestRunHistorySurvivesKill(t *testing.T) {
 		t.Errorf("no state events after kill -9: %v", err)
 	}
 }
+
+// Monitoring starts whatever state the history is in, and the dashboard
+// says what happened: a damaged database is moved aside for a fresh one; a
+// directory in its place means a run without history.
+func TestRunStartsWithBrokenHistory(t *testing.T) {
+	needModel(t)
+	garbage := t.TempDir()
+	if err := os.WriteFile(filepath.Join(garbage, history.FileName), []byte(strings.Repeat("damaged ", 1000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none", dataDir: garbage})
+	var st domain.LiveStatus
+	newAPIClient(t, rs.base).call(t, "GET", "/api/status", nil, &st)
+	kept, _ := filepath.Glob(filepath.Join(garbage, history.FileName+".damaged-*"))
+	if len(kept) != 1 || !strings.Contains(st.Message, kept[0]) {
+		t.Errorf("damaged database: kept %v, status message %q", kept, st.Message)
+	}
+	rs.stop(t)
+
+	dirInPlace := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dirInPlace, history.FileName), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	rs = startService(t, runOptions{camera: "/dev/video-posturewatch-none", dataDir: dirInPlace})
+	api := newAPIClient(t, rs.base)
+	st = domain.LiveStatus{}
+	api.call(t, "GET", "/api/status", nil, &st)
+	if !strings.Contains(st.Message, "History is not kept in this run") {
+		t.Errorf("history.db a directory: status message %q", st.Message)
+	}
+	var m map[string]any
+	if code := api.call(t, "GET", "/api/history", nil, &m); code != 503 {
+		t.Errorf("GET /api/history without history: %d %v", code, m)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"posturewatch/coach"
@@ -84,6 +85,7 @@ type Service struct {
 	pausedUntil time.Time       // camera clock; zero when not paused
 	calibStart  time.Time       // camera clock; zero when not calibrating
 	frames      int
+	unsaved     unsaved
 	// earlier is what History held for today before this start, so the
 	// day's totals survive a restart.
 	earlier domain.Bucket
@@ -193,9 +195,8 @@ func (s *Service) handle(sg domain.Sighting) {
 		s.pub.PublishPreview(*sg.Preview)
 	}
 	if len(mins) > 0 {
-		if err := s.hist.AddMinutes(mins...); err != nil {
-			s.log.Error("history: minutes not saved", "err", err)
-		}
+		s.unsaved.minutes = append(s.unsaved.minutes, mins...)
+		s.writeHistory()
 		s.pub.PublishStats(s.coach.Stats())
 	}
 }
@@ -235,9 +236,8 @@ func (s *Service) emit(evs []domain.Event, decided time.Time) {
 	if statsChanged {
 		s.pub.PublishStats(s.coach.Stats())
 	}
-	if err := s.hist.AddEvents(evs...); err != nil {
-		s.log.Error("history: events not saved", "err", err)
-	}
+	s.unsaved.events = append(s.unsaved.events, evs...)
+	s.writeHistory()
 }
 
 // housekeeping ends a pause that ran out (no frames arrive while paused)
@@ -255,19 +255,75 @@ func (s *Service) housekeeping() {
 			s.log.Warn("resume after the pause", "err", err)
 		}
 	}
+	if s.unsaved.err != nil && s.wall().Sub(s.unsaved.tried) >= historyRetry {
+		s.writeHistory()
+	}
 }
 
-// flush saves the finished minutes and the current one (on shutdown).
+// flush saves the finished minutes and the current one, and whatever
+// could not be written before (on shutdown).
 func (s *Service) flush() {
-	mins := s.coach.TakeMinutes()
+	s.unsaved.minutes = append(s.unsaved.minutes, s.coach.TakeMinutes()...)
 	if cur := s.coach.CurrentMinute(); !cur.Start.IsZero() {
-		mins = append(mins, cur)
+		s.unsaved.minutes = append(s.unsaved.minutes, cur)
 	}
-	if len(mins) == 0 {
-		return
+	s.writeHistory()
+	if s.unsaved.err != nil {
+		s.log.Error("history: lost at shutdown, it could not be written", "minutes", len(s.unsaved.minutes),
+			"events", len(s.unsaved.events), "err", s.unsaved.err)
 	}
-	if err := s.hist.AddMinutes(mins...); err != nil {
-		s.log.Error("history: minutes not saved at shutdown", "err", err)
+}
+
+// What History could not take (a full disk, a failing drive) is kept in
+// memory and written again every historyRetry, up to a day of minutes and
+// maxUnsavedEvents events (the oldest go first beyond that), so a disk that
+// fills up for a while costs nothing once it has room again.
+const (
+	historyRetry      = 30 * time.Second
+	maxUnsavedMinutes = 24 * 60
+	maxUnsavedEvents  = 10000
+)
+
+// unsaved is what waits to be written to History.
+type unsaved struct {
+	minutes []domain.MinuteAggregate
+	events  []domain.Event
+	err     error     // the last write's error; nil when everything is written
+	tried   time.Time // wall time of the last attempt
+}
+
+// writeHistory writes what waits; on failure it keeps it for the next try
+// and tells the dashboard once, and again when writing works again.
+func (s *Service) writeHistory() {
+	u := &s.unsaved
+	if n := len(u.minutes) - maxUnsavedMinutes; n > 0 {
+		s.log.Error("history: oldest unsaved minutes dropped", "minutes", n)
+		u.minutes = slices.Delete(u.minutes, 0, n)
+	}
+	if n := len(u.events) - maxUnsavedEvents; n > 0 {
+		s.log.Error("history: oldest unsaved events dropped", "events", n)
+		u.events = slices.Delete(u.events, 0, n)
+	}
+	u.tried = s.wall()
+	err := s.hist.AddMinutes(u.minutes...)
+	if err == nil {
+		u.minutes = u.minutes[:0]
+		err = s.hist.AddEvents(u.events...)
+		if err == nil {
+			u.events = u.events[:0]
+		}
+	}
+	switch {
+	case err != nil && u.err == nil:
+		s.log.Error("history: not written; kept in memory and retried", "err", err, "every", historyRetry)
+		u.err = err
+		s.pub.PublishStatus(s.status())
+	case err != nil:
+		u.err = err
+	case u.err != nil:
+		s.log.Info("history: written again")
+		u.err = nil
+		s.pub.PublishStatus(s.status())
 	}
 }
 

@@ -401,3 +401,45 @@ func TestDesktopNotificationsSetting(t *testing.T) {
 		}
 	})
 }
+
+// A full disk costs no history: what could not be written is kept, the
+// dashboard says so, and it is all written once the disk has room again.
+func TestHistoryKeptWhileTheDiskIsFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		f.feed(30*time.Second, time.Second, good)
+		f.hist.mu.Lock()
+		f.hist.fail = errDiskFull
+		f.hist.mu.Unlock()
+		f.feed(3*time.Minute, time.Second, good)
+		f.feed(40*time.Second, 500*time.Millisecond, forwardHead) // a nudge while full
+		synctest.Wait()
+		st := f.svc.Status()
+		if !strings.Contains(st.Message, "history cannot be written") || !strings.Contains(st.Message, "no space left") {
+			t.Errorf("the user is not told: %q", st.Message)
+		}
+		f.hist.mu.Lock()
+		f.hist.fail = nil
+		f.hist.mu.Unlock()
+		time.Sleep(historyRetry + time.Second)
+		synctest.Wait()
+		f.hist.mu.Lock()
+		present, nudges := 0.0, 0
+		for _, m := range f.hist.minutes {
+			present += m.PresentS
+		}
+		for _, e := range f.hist.events {
+			if e.Type == domain.EventNudge {
+				nudges++
+			}
+		}
+		f.hist.mu.Unlock()
+		if present < 3*60 || nudges != 1 {
+			t.Errorf("after the disk had room: %.0f s present, %d nudges kept; want ≥ 180 s and 1", present, nudges)
+		}
+		if st := f.svc.Status(); strings.Contains(st.Message, "cannot be written") {
+			t.Errorf("still says the history cannot be written: %q", st.Message)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,6 +39,10 @@ func (s *Service) status() domain.LiveStatus {
 		st.Message = "The video ended: start posturewatch with --loop to play it again."
 	case st.Profile == "":
 		st.Message = "No profile: using the default thresholds. Calibrate for better accuracy."
+	}
+	if u := s.unsaved; u.err != nil {
+		st.Message = strings.TrimSpace(fmt.Sprintf("The history cannot be written (%v): %d minutes and %d events are kept and written as soon as it works again. %s",
+			u.err, len(u.minutes), len(u.events), st.Message))
 	}
 	if s.notice != "" { // what happened at the start stays said, beside the rest
 		st.Message = strings.TrimSpace(s.notice + " " + st.Message)
