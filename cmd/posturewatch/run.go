@@ -255,9 +255,12 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	profile, baseline, err := startProfile(profiles, o.profile, log)
+	profile, baseline, profNotice, err := startProfile(profiles, o.profile, log)
 	if err != nil {
 		return fail(1, "%v (calibrate one in the dashboard, or see 'posturewatch calibrate')", err)
+	}
+	if profNotice != "" {
+		notices = append(notices, profNotice)
 	}
 	settings := store.NewConfigFile(configDir)
 	cfg, notice, err := settings.Load()
@@ -375,32 +378,33 @@ func adoptNotifySetting(hist *history.DB, settings store.ConfigFile, cfg *domain
 
 // startProfile picks the profile to start with: the one asked for (an
 // error if it cannot be loaded, and it becomes the default), else the last
-// one used (ignored with a warning if it cannot be loaded).
-func startProfile(profiles *store.ProfileStore, asked string, log *slog.Logger) (string, *domain.Baseline, error) {
+// one used. When that one cannot be used the defaults are, and notice says
+// why in plain words (rather than "no profile", which would be false).
+func startProfile(profiles *store.ProfileStore, asked string, log *slog.Logger) (name string, b *domain.Baseline, notice string, err error) {
 	if asked != "" {
 		b, err := profiles.Load(asked)
 		if err != nil {
-			return "", nil, err
+			return "", nil, "", err
 		}
 		if err := profiles.SetActive(asked); err != nil {
 			log.Warn("cannot remember the profile", "err", err)
 		}
-		return asked, b, nil
+		return asked, b, "", nil
 	}
-	name, err := profiles.Active()
+	name, err = profiles.Active()
 	if err != nil {
 		log.Warn("ignoring the active profile", "err", err)
-		return "", nil, nil
+		return "", nil, fmt.Sprintf("Which profile was in use could not be read (%v): using the default thresholds; pick your profile under Profiles.", err), nil
 	}
 	if name == "" {
-		return "", nil, nil
+		return "", nil, "", nil
 	}
-	b, err := profiles.Load(name)
+	b, err = profiles.Load(name)
 	if err != nil {
 		log.Warn("the last profile cannot be loaded; using the default thresholds", "profile", name, "err", err)
-		return "", nil, nil
+		return "", nil, fmt.Sprintf("Your profile %q cannot be used (%v): using the default thresholds until you calibrate again or pick another.", name, err), nil
 	}
-	return name, b, nil
+	return name, b, "", nil
 }
 
 // openBrowser opens url with xdg-open when there is one; it never fails the run.

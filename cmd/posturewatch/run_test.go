@@ -13,6 +13,7 @@ import (
 
 	"posturewatch/coach/domain"
 	"posturewatch/coach/history"
+	"posturewatch/coach/store"
 	"posturewatch/webui"
 )
 
@@ -398,5 +399,43 @@ func TestRunStartsWithBrokenHistory(t *testing.T) {
 	var m map[string]any
 	if code := api.call(t, "GET", "/api/history", nil, &m); code != 503 {
 		t.Errorf("GET /api/history without history: %d %v", code, m)
+	}
+}
+
+// A damaged profile, even the active one, hides none of the others, and the
+// status says why the defaults are in use instead of "no profile".
+func TestRunWithDamagedProfile(t *testing.T) {
+	needModel(t)
+	cfgDir := t.TempDir()
+	profiles, err := store.NewProfileStore(filepath.Join(cfgDir, "profiles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := &domain.Baseline{Name: "desk", Version: domain.MetricsVersion, Frames: 20, Created: time.Now(),
+		Metrics: map[string]domain.Stat{domain.MetricNeckShoulders: {Median: 0.5, MAD: 0.02, N: 20}}}
+	if err := profiles.Save(good); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfgDir, "profiles", "laptop.json"), []byte(`{"name":"laptop","metrics":{`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfgDir, "profiles", "active"), []byte("laptop\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none", configDir: cfgDir})
+	api := newAPIClient(t, rs.base)
+	var st domain.LiveStatus
+	api.call(t, "GET", "/api/status", nil, &st)
+	if !strings.Contains(st.Message, `Your profile "laptop" cannot be used`) {
+		t.Errorf("status message %q", st.Message)
+	}
+	var res struct {
+		Profiles []domain.ProfileInfo `json:"profiles"`
+	}
+	if code := api.call(t, "GET", "/api/profiles", nil, &res); code != 200 || len(res.Profiles) != 2 || res.Profiles[1].Problem == "" || res.Profiles[0].Problem != "" {
+		t.Errorf("profiles: %d %+v", code, res.Profiles)
+	}
+	if code := api.call(t, "POST", "/api/profiles/desk/activate", nil, nil); code != 200 {
+		t.Errorf("the good profile cannot be used: %d", code)
 	}
 }

@@ -40,4 +40,7 @@ type ProfileInfo struct {
 	Frames  int    `json:"frames"`
 	Created string `json:"created"`
 	Active  bool   `json:"active"`
+	// Problem, when set, says why the profile cannot be used (a damaged
+	// file): it is listed so the user can see it and delete it.
+	Problem string `json:"problem,omitempty"`
 }

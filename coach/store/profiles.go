@@ -50,9 +50,10 @@ func (s *ProfileStore) path(name string) (string, error) {
 	return filepath.Join(s.Dir, name+".json"), nil
 }
 
-// List returns the stored profiles sorted by name. A corrupt profile file is
-// an error naming the file (never skipped silently). A missing directory is
-// an empty list.
+// List returns the stored profiles sorted by name. A damaged profile file
+// is listed with its problem (never silently skipped, never hiding the
+// others), and a damaged "active" file only means none is marked active. A
+// missing directory is an empty list.
 func (s *ProfileStore) List() ([]domain.ProfileInfo, error) {
 	ents, err := os.ReadDir(s.Dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -61,10 +62,7 @@ func (s *ProfileStore) List() ([]domain.ProfileInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
 	}
-	active, err := s.Active()
-	if err != nil {
-		return nil, err
-	}
+	active, _ := s.Active() // damaged: none is marked; Active's callers report it
 	var out []domain.ProfileInfo
 	for _, e := range ents {
 		n, ok := strings.CutSuffix(e.Name(), ".json")
@@ -73,7 +71,8 @@ func (s *ProfileStore) List() ([]domain.ProfileInfo, error) {
 		}
 		b, err := LoadBaseline(filepath.Join(s.Dir, e.Name()))
 		if err != nil {
-			return nil, err
+			out = append(out, domain.ProfileInfo{Name: n, Active: n == active, Problem: err.Error()})
+			continue
 		}
 		out = append(out, domain.ProfileInfo{Name: n, Frames: b.Frames, Created: b.Created.Format("2006-01-02 15:04"), Active: n == active})
 	}

@@ -80,6 +80,8 @@ func TestProfileNames(t *testing.T) {
 	}
 }
 
+// One damaged profile (even an inactive one) is listed with its problem and
+// hides none of the others; a damaged "active" file only unmarks.
 func TestCorruptProfileIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := NewProfileStore(dir)
@@ -88,8 +90,22 @@ func TestCorruptProfileIsAnError(t *testing.T) {
 	}
 	bad := filepath.Join(dir, "broken.json")
 	os.WriteFile(bad, []byte(`{"name":"broken","metrics":{"neck_length":{"median":0.5,`), 0o644)
-	if _, err := s.List(); err == nil || !strings.Contains(err.Error(), bad) {
-		t.Errorf("list with a corrupt file: want an error naming %s, got %v", bad, err)
+	if err := s.SetActive("ok"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List()
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list with a corrupt file: %+v %v", list, err)
+	}
+	if list[0].Name != "broken" || !strings.Contains(list[0].Problem, bad) || list[1].Name != "ok" || list[1].Problem != "" || !list[1].Active {
+		t.Errorf("list: %+v; want broken with a problem naming %s, and ok active", list, bad)
+	}
+	os.WriteFile(filepath.Join(dir, "active"), []byte("../../etc\n"), 0o644)
+	if list, err := s.List(); err != nil || len(list) != 2 || list[1].Active {
+		t.Errorf("damaged active file: %+v %v", list, err)
+	}
+	if _, err := s.Active(); err == nil {
+		t.Error("a damaged active file is not reported by Active")
 	}
 	if _, err := s.Load("broken"); err == nil || !strings.Contains(err.Error(), "corrupt") {
 		t.Errorf("load corrupt: %v", err)

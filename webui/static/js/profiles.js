@@ -18,9 +18,10 @@ export async function loadProfiles() {
     const path = '/api/profiles/' + encodeURIComponent(p.name);
     const li = el('li', { 'data-profile': p.name }, el('span', { class: 'name', text: p.name }));
     if (p.active) li.append(el('span', { class: 'badge', text: 'in use' }));
-    li.append(el('span', { class: 'muted', text: p.frames + ' frames' }));
+    if (p.problem) li.append(el('span', { class: 'problem', text: 'cannot be used: ' + p.problem }));
+    else li.append(el('span', { class: 'muted', text: p.frames + ' frames' }));
     const use = el('button', { type: 'button', text: 'Use', 'aria-label': 'Use profile ' + p.name });
-    use.disabled = !!p.active;
+    use.disabled = !!p.active || !!p.problem;
     use.addEventListener('click', () => act(() => post(path + '/activate'), 'Now using ' + p.name + '.'));
     const del = el('button', { type: 'button', text: 'Delete', 'aria-label': 'Delete profile ' + p.name });
     del.addEventListener('click', () => {
