@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"posturewatch/coach/live"
 	"posturewatch/coach/store"
 	"posturewatch/vision"
+	"posturewatch/vision/v4l"
 	"posturewatch/webui"
 )
 
@@ -33,6 +35,7 @@ func init() {
 // runOptions are the settings of `posturewatch run`.
 type runOptions struct {
 	camera      string
+	cameraPath  string // the device node --camera names (set by validate)
 	source      string
 	loop        bool
 	speed       float64
@@ -49,8 +52,9 @@ type runOptions struct {
 	log         *slog.Logger
 
 	// test hooks
-	onEvent func(e domain.Event, decided time.Time)
-	started func(r running) // called once the dashboard listens
+	noDesktop bool // do not watch the desktop bus (tests run beside a real session)
+	onEvent   func(e domain.Event, decided time.Time)
+	started   func(r running) // called once the dashboard listens
 }
 
 // testingFlag marks flags left out of the help text.
@@ -155,8 +159,20 @@ func (o *runOptions) validate() error {
 		}
 		src.Close()
 	}
-	if strings.TrimSpace(o.camera) == "" && o.source == "" {
-		return errors.New("--camera is empty: give an index (0) or a device (/dev/video2)")
+	if o.source == "" {
+		// A value that can never be a camera (a name no camera has,
+		// /dev/null, a metadata node) is refused now rather than retried
+		// for ever; a camera that is merely unplugged is waited for.
+		devs, _ := v4l.List("") // no sysfs: only paths and indexes resolve
+		choice, err := v4l.ParseCamera(o.camera, devs)
+		if err != nil {
+			msg := fmt.Sprintf("--camera: %v", err)
+			if h := v4l.Hint(err); h != "" {
+				msg += " (" + h + "; `posturewatch cameras` lists them)"
+			}
+			return errors.New(msg)
+		}
+		o.cameraPath = choice.Path
 	}
 	if o.token == "random" {
 		o.token = webui.NewAccessToken()
@@ -288,7 +304,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 			log.Warn("closing the models", "err", err)
 		}
 	}()
-	sopt := vision.SupervisorOptions{Camera: o.camera, File: o.source, Loop: o.loop, Speed: o.speed, Logger: log}
+	sopt := vision.SupervisorOptions{Camera: o.cameraPath, File: o.source, Loop: o.loop, Speed: o.speed, Logger: log}
 	if o.source != "" {
 		sopt.Camera = ""
 	}
@@ -296,7 +312,8 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(2, "%v", err)
 	}
-	svc, err := live.New(live.Options{Camera: eye, Profiles: profiles, Settings: settings, History: hist,
+	holds := make(chan domain.Hold)
+	svc, err := live.New(live.Options{Camera: eye, Profiles: profiles, Settings: settings, History: hist, Holds: holds,
 		Notifier:  desktop.NewDesktopNotifier(false, log),
 		Catalogue: cat, Config: &cfg, Baseline: baseline, Profile: profile, Notice: strings.Join(notices, " "),
 		Logger: log, OnEvent: o.onEvent})
@@ -319,6 +336,15 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	go func() { svc.Run(svcCtx); close(svcDone) }()
 	eyeDone := make(chan struct{})
 	go func() { eye.Run(svcCtx); close(eyeDone) }()
+	// The camera is let go while the screen is locked, across suspend, and
+	// while another program (a video call) uses the device.
+	var holders sync.WaitGroup
+	if !o.noDesktop {
+		holders.Go(func() { desktop.New(desktop.Options{Logger: log}).ForwardHolds(svcCtx, holds) })
+	}
+	if o.cameraPath != "" {
+		holders.Go(func() { v4l.WatchHolds(svcCtx, v4l.WatchOptions{Path: o.cameraPath}, holds, log) })
+	}
 
 	srvCtx, stopServer := context.WithCancel(context.Background())
 	defer stopServer()
@@ -326,6 +352,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		stopSvc()
 		<-svcDone
 		<-eyeDone
+		holders.Wait()
 		return fail(1, "%v", err)
 	}
 	fmt.Fprintf(stdout, "posturewatch dashboard: %s\n", web.URL())
@@ -345,6 +372,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	stopSvc()
 	<-svcDone
 	<-eyeDone
+	holders.Wait()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := web.Shutdown(sctx); err != nil {

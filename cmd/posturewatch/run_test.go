@@ -257,7 +257,7 @@ collect:
 		wantPresent += m.PresentS
 		wantGood += m.GoodS
 	}
-	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none", dataDir: dataDir, configDir: cfgDir})
+	rs := startService(t, runOptions{camera: "/dev/video987", dataDir: dataDir, configDir: cfgDir})
 	st = domain.LiveStatus{}
 	newAPIClient(t, rs.base).call(t, "GET", "/api/status", nil, &st)
 	if wantPresent < 1 || st.PresentTodayS != wantPresent || st.GoodTodayS != wantGood {
@@ -286,6 +286,8 @@ func TestRunBadArguments(t *testing.T) {
 		{[]string{"extra"}, 2, "unexpected argument"},
 		{[]string{"--profile", "../etc"}, 2, "--profile"},
 		{[]string{"--log-level", "loud"}, 2, "log level"},
+		{[]string{"--camera", "no such camera name"}, 2, "posturewatch cameras"},
+		{[]string{"--camera", "/dev/null"}, 2, "not a Video4Linux device"},
 	}
 	for _, c := range cases {
 		var out, errb syncBuffer
@@ -306,13 +308,13 @@ func TestRunRefusesMissingProfileAndOpenRemote(t *testing.T) {
 	needModel(t)
 	dir := t.TempDir()
 	var out, errb syncBuffer
-	code := runService(context.Background(), runOptions{camera: "/dev/video-posturewatch-none", profile: "nosuch",
+	code := runService(context.Background(), runOptions{camera: "/dev/video987", profile: "nosuch",
 		listen: "127.0.0.1:0", dataDir: dir, configDir: dir, log: svcLogger(t)}, &out, &errb)
 	if code != 1 || !strings.Contains(errb.String(), `profile "nosuch"`) {
 		t.Errorf("missing profile: exit %d, %q", code, errb.String())
 	}
 	errb = syncBuffer{}
-	code = runService(context.Background(), runOptions{camera: "/dev/video-posturewatch-none",
+	code = runService(context.Background(), runOptions{camera: "/dev/video987",
 		listen: "0.0.0.0:0", dataDir: dir, configDir: dir, log: svcLogger(t)}, &out, &errb)
 	if code != 2 || !strings.Contains(errb.String(), "token") {
 		t.Errorf("remote listen without a token: exit %d, %q", code, errb.String())
@@ -376,7 +378,7 @@ func TestRunStartsWithBrokenHistory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(garbage, history.FileName), []byte(strings.Repeat("damaged ", 1000)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none", dataDir: garbage})
+	rs := startService(t, runOptions{camera: "/dev/video987", dataDir: garbage})
 	var st domain.LiveStatus
 	newAPIClient(t, rs.base).call(t, "GET", "/api/status", nil, &st)
 	kept, _ := filepath.Glob(filepath.Join(garbage, history.FileName+".damaged-*"))
@@ -389,7 +391,7 @@ func TestRunStartsWithBrokenHistory(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dirInPlace, history.FileName), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	rs = startService(t, runOptions{camera: "/dev/video-posturewatch-none", dataDir: dirInPlace})
+	rs = startService(t, runOptions{camera: "/dev/video987", dataDir: dirInPlace})
 	api := newAPIClient(t, rs.base)
 	st = domain.LiveStatus{}
 	api.call(t, "GET", "/api/status", nil, &st)
@@ -422,7 +424,7 @@ func TestRunWithDamagedProfile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(cfgDir, "profiles", "active"), []byte("laptop\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none", configDir: cfgDir})
+	rs := startService(t, runOptions{camera: "/dev/video987", configDir: cfgDir})
 	api := newAPIClient(t, rs.base)
 	var st domain.LiveStatus
 	api.call(t, "GET", "/api/status", nil, &st)

@@ -234,7 +234,7 @@ func dialWS(t testing.TB, base string, preview bool) <-chan wsMsg {
 // how to fix it.
 func TestRunWithoutCamera(t *testing.T) {
 	needModel(t)
-	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none"})
+	rs := startService(t, runOptions{camera: "/dev/video987"})
 	if !strings.Contains(rs.out.String(), "posturewatch dashboard: http://127.0.0.1:") {
 		t.Errorf("stdout %q does not give the dashboard URL", rs.out.String())
 	}
@@ -273,7 +273,7 @@ func TestRunWithoutCamera(t *testing.T) {
 func TestRunSettingsPersist(t *testing.T) {
 	needModel(t)
 	cfgDir, dataDir := t.TempDir(), t.TempDir()
-	o := runOptions{camera: "/dev/video-posturewatch-none", configDir: cfgDir, dataDir: dataDir}
+	o := runOptions{camera: "/dev/video987", configDir: cfgDir, dataDir: dataDir}
 	rs := startService(t, o)
 	api := newAPIClient(t, rs.base)
 	var cfg map[string]any
@@ -546,7 +546,7 @@ func TestRunOpenBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin)
-	rs := startService(t, runOptions{camera: "/dev/video-posturewatch-none", open: true})
+	rs := startService(t, runOptions{camera: "/dev/video987", open: true})
 	var opened []byte
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
@@ -564,7 +564,7 @@ func TestRunOpenBrowser(t *testing.T) {
 	}
 
 	t.Setenv("PATH", t.TempDir()) // no xdg-open at all
-	rs = startService(t, runOptions{camera: "/dev/video-posturewatch-none", open: true})
+	rs = startService(t, runOptions{camera: "/dev/video987", open: true})
 	api := newAPIClient(t, rs.base)
 	if code := api.call(t, "GET", "/api/status", nil, nil); code != 200 {
 		t.Errorf("without xdg-open the dashboard answers %d", code)

@@ -47,6 +47,9 @@ type LiveStatus struct {
 	PresentTodayS float64 `json:"present_today_s"`
 	// Routine is the routine suggested or running, if any.
 	Routine *Routine `json:"routine,omitempty"`
+	// Waiting says why monitoring waits by itself (screen locked, camera
+	// in use by another program); empty when it does not.
+	Waiting string `json:"waiting,omitempty"`
 }
 
 // Sample is one live observation as the dashboard shows it, with the
@@ -150,3 +153,23 @@ type NotificationSettings struct {
 	Desktop   bool `json:"desktop"`   // desktop notifications from the program
 	Available bool `json:"available"` // whether this run can show them at all
 }
+
+// Hold asks monitoring to let go of the camera for a reason that is not
+// the user's choice (the screen is locked, the machine is going to sleep,
+// another program uses the camera), or, with On false, ends that hold.
+// Holds from different sources stack: monitoring resumes when none is left.
+type Hold struct {
+	Source string // what holds: HoldScreen, HoldSleep, HoldCamera
+	Reason string // plain words: "the screen is locked", "zoom (pid 1234) uses the camera"
+	On     bool
+	// Ack, when set, is called once the camera is closed (a sleep waits
+	// for it).
+	Ack func()
+}
+
+// The sources of holds.
+const (
+	HoldScreen = "screen"
+	HoldSleep  = "sleep"
+	HoldCamera = "camera"
+)

@@ -84,9 +84,15 @@ func (s *Service) resume() error {
 	if s.pausedUntil.IsZero() {
 		return domain.Errorf(domain.ECONFLICT, "monitoring is not paused")
 	}
+	s.pausedUntil = time.Time{}
+	if s.held() {
+		// the user's pause is over, but a hold still keeps the camera
+		// closed: monitoring resumes when the hold ends
+		s.pub.PublishStatus(s.status())
+		return nil
+	}
 	evs := s.coach.Resume(s.cam.Now())
 	decided := s.wall()
-	s.pausedUntil = time.Time{}
 	s.cam.Resume()
 	s.emit(evs, decided)
 	return nil

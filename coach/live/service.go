@@ -50,6 +50,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Wall is the wall clock (pause ends are given in wall time); nil: time.Now.
 	Wall func() time.Time
+	// Holds, when set, asks the service to let go of the camera for a
+	// while (screen locked, suspend, another program using the camera).
+	Holds <-chan domain.Hold
 	// OnEvent, when set (tests, benchmarks), is called with every event and
 	// the wall time the coach decided it, before it is published.
 	OnEvent func(e domain.Event, decided time.Time)
@@ -69,6 +72,7 @@ type Service struct {
 	wall     func() time.Time
 	onEvent  func(domain.Event, time.Time)
 	pub      Publisher // set by Attach before Run
+	holdsIn  <-chan domain.Hold
 
 	reqs chan func()
 	done chan struct{} // closed when Run has returned
@@ -86,6 +90,7 @@ type Service struct {
 	calibStart  time.Time       // camera clock; zero when not calibrating
 	frames      int
 	unsaved     unsaved
+	holds       map[string]string // source → reason, while the camera is held closed
 	// earlier is what History held for today before this start, so the
 	// day's totals survive a restart.
 	earlier domain.Bucket
@@ -118,7 +123,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{cam: o.Camera, profiles: o.Profiles, settings: o.Settings, hist: o.History, histKept: histKept, notifier: o.Notifier,
 		cat: o.Catalogue, log: o.Logger, wall: o.Wall, onEvent: o.OnEvent, pub: nobody{},
-		reqs: make(chan func()), done: make(chan struct{}),
+		reqs: make(chan func()), done: make(chan struct{}), holdsIn: o.Holds, holds: map[string]string{},
 		coach: coach.New(cfg, o.Baseline, o.Catalogue), profile: o.Profile, notice: o.Notice}
 	o.Camera.SetBaseline(o.Baseline)
 	if s.notifier != nil {
@@ -152,6 +157,8 @@ func (s *Service) Run(ctx context.Context) {
 			s.handle(sg)
 		case <-s.cam.Changes():
 			s.pub.PublishStatus(s.status())
+		case h := <-s.holdsIn:
+			s.hold(h)
 		case fn := <-s.reqs:
 			fn()
 		case <-tick.C:

@@ -443,3 +443,69 @@ func TestHistoryKeptWhileTheDiskIsFull(t *testing.T) {
 		}
 	})
 }
+
+// A locked screen lets go of the camera and says why; the user's own pause
+// is kept apart: unlocking during it does not resume, and its end during a
+// hold does not open the camera. Suspend waits for the camera to close.
+func TestHolds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		holds := make(chan domain.Hold)
+		f := startFixture(t, func(o *Options) { o.Holds = holds })
+		defer f.shutdown()
+		f.feed(10*time.Second, 500*time.Millisecond, good)
+
+		holds <- domain.Hold{Source: domain.HoldScreen, Reason: "the screen is locked", On: true}
+		synctest.Wait()
+		st := f.svc.Status()
+		if st.State != domain.StatePaused || st.Waiting != "the screen is locked" || !strings.Contains(st.Message, "Monitoring waits: the screen is locked") || st.Camera.OK {
+			t.Errorf("locked: %+v", st)
+		}
+		paused := f.pub.ofType(domain.EventPaused)
+		if len(paused) != 1 || !paused[0].Until.IsZero() || paused[0].Message != "Monitoring waits: the screen is locked." {
+			t.Errorf("paused events %+v", paused)
+		}
+		// a second hold stacks; the first ending keeps the camera closed
+		acked := make(chan struct{})
+		holds <- domain.Hold{Source: domain.HoldSleep, Reason: "the computer is going to sleep", On: true, Ack: func() { close(acked) }}
+		<-acked
+		holds <- domain.Hold{Source: domain.HoldScreen, On: false}
+		synctest.Wait()
+		if st := f.svc.Status(); st.Waiting != "the computer is going to sleep" || st.State != domain.StatePaused {
+			t.Errorf("one hold left: %+v", st)
+		}
+		holds <- domain.Hold{Source: domain.HoldSleep, On: false}
+		synctest.Wait()
+		if st := f.svc.Status(); st.State == domain.StatePaused || st.Waiting != "" {
+			t.Errorf("after the last hold: %s, waiting %q", st.State, st.Waiting)
+		}
+		f.cam.mu.Lock()
+		rel, res := f.cam.releases, f.cam.resumes
+		f.cam.mu.Unlock()
+		if rel != 1 || res != 1 {
+			t.Errorf("camera released %d, resumed %d times; want 1 and 1", rel, res)
+		}
+
+		// the user's pause: a hold ending inside it does not resume ...
+		if err := f.svc.Pause(time.Now().Add(5 * time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		holds <- domain.Hold{Source: domain.HoldCamera, Reason: "zoom (pid 7) uses the camera", On: true}
+		holds <- domain.Hold{Source: domain.HoldCamera, On: false}
+		synctest.Wait()
+		if st := f.svc.Status(); st.State != domain.StatePaused {
+			t.Errorf("a hold ended inside the user's pause resumed monitoring")
+		}
+		// ... and the pause ending inside a hold does not open the camera
+		holds <- domain.Hold{Source: domain.HoldScreen, Reason: "the screen is locked", On: true}
+		time.Sleep(6 * time.Minute)
+		synctest.Wait()
+		if st := f.svc.Status(); st.State != domain.StatePaused || st.Waiting == "" {
+			t.Errorf("the user's pause ended during a hold: %s, waiting %q", st.State, st.Waiting)
+		}
+		holds <- domain.Hold{Source: domain.HoldScreen, On: false}
+		synctest.Wait()
+		if st := f.svc.Status(); st.State == domain.StatePaused {
+			t.Error("not monitoring after both ended")
+		}
+	})
+}

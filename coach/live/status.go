@@ -15,6 +15,10 @@ import (
 func (s *Service) status() domain.LiveStatus {
 	now := s.cam.Now()
 	st := domain.LiveStatus{Status: s.coach.Status(now), Profile: s.profile, Camera: describeCamera(s.cam.Status())}
+	if s.held() {
+		st.Waiting = s.waiting()
+		st.Camera.Error, st.Camera.Hint = "off while "+st.Waiting, "monitoring resumes by itself"
+	}
 	switch {
 	case s.routine != nil:
 		r := *s.routine
@@ -33,6 +37,8 @@ func (s *Service) status() domain.LiveStatus {
 	st.PresentTodayS += e.PresentS
 	st.GoodTodayS += e.GoodS
 	switch cam := st.Camera; {
+	case st.Waiting != "":
+		st.Message = "Monitoring waits: " + st.Waiting + ". It resumes by itself."
 	case cam.State == domain.CameraRetrying:
 		st.Message = "No picture from " + cam.Source + ": " + cam.Error + ". " + sentence(cam.Hint)
 	case cam.State == domain.CameraEnded:

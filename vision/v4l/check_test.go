@@ -23,7 +23,7 @@ func TestIoctlNumbers(t *testing.T) {
 }
 
 func TestCheckOpen(t *testing.T) {
-	missing := "/dev/video-posturewatch-none"
+	missing := "/dev/video987"
 	err := CheckOpen(missing)
 	if !errors.Is(err, ErrNotFound) || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing node: %v, want ErrNotFound wrapping ENOENT", err)
