@@ -91,14 +91,26 @@ func (a *Analyzer) Input(f Frame) (posture.Input, error) {
 	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}, nil
 }
 
-// Analyze runs the whole path on one frame. The frame stays owned by the caller.
+// Analyze runs the whole path on one frame. The frame stays owned by the
+// caller. A frame too dark or too flat to show anyone is unknown, with
+// Picture saying why, never away.
 func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
-	obs := domain.Observation{Time: f.Time, Offset: f.Offset, Source: f.Source, Frame: f.Index}
+	obs := domain.Observation{Time: f.Time, Offset: f.Offset, Source: f.Source, Frame: f.Index, Faults: []domain.Fault{}}
+	mean, spread := pictureStats(f.Mat)
+	if p := flatPicture(mean, spread); p != "" {
+		a.lastSource = "" // the face is not tracked across it
+		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, p, p.Advice()
+		return obs, nil
+	}
 	in, err := a.Input(f)
 	if err != nil {
 		return obs, err
 	}
-	return a.judge.Observe(obs, in), nil
+	obs = a.judge.Observe(obs, in)
+	if mean < darkMean && (obs.Posture == domain.PostureAway || obs.Posture == domain.PostureUnknown) {
+		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, domain.PictureDark, domain.PictureDark.Advice()
+	}
+	return obs, nil
 }
 
 // Timed runs Analyze and reports how long it took.

@@ -109,8 +109,11 @@ func TestAnalyzeBadFilesGoOnAndFail(t *testing.T) {
 	}
 	recs := jsonLines(t, out)
 	errs := map[string]string{}
-	var coffee *frameRecord
+	var coffee, black *frameRecord
 	for i, r := range recs {
+		if filepath.Base(r.Source) == "black-frame.png" {
+			black = &recs[i]
+		}
 		if r.Error != "" {
 			errs[filepath.Base(r.Source)] = r.Error
 		}
@@ -125,6 +128,9 @@ func TestAnalyzeBadFilesGoOnAndFail(t *testing.T) {
 	}
 	if coffee == nil || coffee.Posture != domain.PostureAway {
 		t.Errorf("coffee.png after the broken files: %+v, want away", coffee)
+	}
+	if black == nil || black.Posture != domain.PostureUnknown || !strings.Contains(black.Why, "too dark") {
+		t.Errorf("black-frame.png (a covered lens): %+v, want unknown: too dark", black)
 	}
 	if !strings.Contains(errOut, "failed") {
 		t.Errorf("stderr does not say items failed: %q", errOut)

@@ -115,6 +115,29 @@ type Observation struct {
 	Visible   []string   `json:"visible,omitempty"` // parts judged visible: face, eyes, ears, shoulders
 	// Confidence of the person detection 0..1 (mean score of the head and shoulder keypoints).
 	Confidence float64 `json:"confidence"`
+	// Picture, when set, says the frame cannot show anyone: too dark, or
+	// all one colour (a covered lens). The posture is then unknown, not away.
+	Picture PictureProblem `json:"picture,omitempty"`
+}
+
+// PictureProblem is why a frame cannot show anyone.
+type PictureProblem string
+
+// The picture problems.
+const (
+	PictureDark  PictureProblem = "dark"  // too dark to see a person
+	PictureBlank PictureProblem = "blank" // all one colour: the lens covered, or a wall
+)
+
+// Advice says what the user can do about the problem.
+func (p PictureProblem) Advice() string {
+	switch p {
+	case PictureDark:
+		return "too dark to see you: turn on a light (or uncover the lens)"
+	case PictureBlank:
+		return "the picture is all one colour: is the lens covered?"
+	}
+	return ""
 }
 
 // Fault returns the severity of the named fault on this observation (0 if absent).

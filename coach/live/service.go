@@ -90,7 +90,8 @@ type Service struct {
 	calibStart  time.Time       // camera clock; zero when not calibrating
 	frames      int
 	unsaved     unsaved
-	holds       map[string]string // source → reason, while the camera is held closed
+	holds       map[string]string     // source → reason, while the camera is held closed
+	picture     domain.PictureProblem // why the last frame could not show anyone
 	// earlier is what History held for today before this start, so the
 	// day's totals survive a restart.
 	earlier domain.Bucket
@@ -192,6 +193,10 @@ func (s *Service) handle(sg domain.Sighting) {
 	s.frames++
 
 	s.emit(evs, decided)
+	if obs.Picture != s.picture {
+		s.picture = obs.Picture
+		s.pub.PublishStatus(s.status())
+	}
 	smp := domain.SampleOf(obs).WithStatus(st)
 	smp.GoodTodayS += s.earlierToday(obs.Time).GoodS
 	s.pub.PublishSample(smp)

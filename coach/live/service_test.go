@@ -509,3 +509,27 @@ func TestHolds(t *testing.T) {
 		}
 	})
 }
+
+// A dark picture is said on the dashboard, and said no more once the light
+// is on; it is not away.
+func TestDarkPictureSaid(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		f.feed(5*time.Second, 500*time.Millisecond, good)
+		dark := func() domain.Observation {
+			return domain.Observation{Posture: domain.PostureUnknown, Picture: domain.PictureDark, Why: domain.PictureDark.Advice()}
+		}
+		f.feed(20*time.Second, time.Second, dark)
+		synctest.Wait()
+		st := f.pub.lastStatus()
+		if !strings.HasPrefix(st.Message, "Too dark to see you") || st.State == domain.StateAway {
+			t.Errorf("dark: state %s, message %q", st.State, st.Message)
+		}
+		f.feed(3*time.Second, 500*time.Millisecond, good)
+		synctest.Wait()
+		if st := f.pub.lastStatus(); strings.Contains(st.Message, "dark") {
+			t.Errorf("still says dark in the light: %q", st.Message)
+		}
+	})
+}

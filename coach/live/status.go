@@ -41,6 +41,8 @@ func (s *Service) status() domain.LiveStatus {
 		st.Message = "Monitoring waits: " + st.Waiting + ". It resumes by itself."
 	case cam.State == domain.CameraRetrying:
 		st.Message = "No picture from " + cam.Source + ": " + cam.Error + ". " + sentence(cam.Hint)
+	case s.picture != "" && cam.OK:
+		st.Message = sentence(s.picture.Advice())
 	case cam.State == domain.CameraEnded:
 		st.Message = "The video ended: start posturewatch with --loop to play it again."
 	case st.Profile == "":

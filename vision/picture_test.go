@@ -1,0 +1,70 @@
+package vision
+
+import (
+	"path/filepath"
+	"testing"
+
+	"gocv.io/x/gocv"
+
+	"posturewatch/coach/domain"
+)
+
+// A covered lens (black), a flat grey picture and a dark room are not
+// "away": they are unknown, with what to do about it. A person in an
+// ordinary frame is judged as before, and a dimly lit one is not lost.
+func TestDarkAndFlatPictures(t *testing.T) {
+	an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(t), Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer an.Close()
+	analyze := func(name string, m gocv.Mat) domain.Observation {
+		t.Helper()
+		obs, err := an.Analyze(Frame{Mat: m, Source: name})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return obs
+	}
+	first := func(path string) gocv.Mat {
+		t.Helper()
+		src, err := OpenPath(path, SourceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		f, err := src.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Mat
+	}
+
+	black := first(filepath.Join(dataDir(t), "bad", "black-frame.png"))
+	defer black.Close()
+	if o := analyze("black", black); o.Posture != domain.PostureUnknown || o.Picture != domain.PictureDark || o.Why == "" {
+		t.Errorf("covered lens: %s, picture %q, why %q", o.Posture, o.Picture, o.Why)
+	}
+	grey := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(150, 150, 150, 0), 480, 640, gocv.MatTypeCV8UC3)
+	defer grey.Close()
+	if o := analyze("grey", grey); o.Posture != domain.PostureUnknown || o.Picture != domain.PictureBlank {
+		t.Errorf("flat grey: %s, picture %q", o.Posture, o.Picture)
+	}
+
+	upright := first(filepath.Join(dataDir(t), "neck-forward", "4-upright", "IMG_0877_100.jpg"))
+	defer upright.Close()
+	if o := analyze("upright", upright); o.Picture != "" || o.Posture != domain.PostureGood {
+		t.Errorf("ordinary frame: %s, picture %q", o.Posture, o.Picture)
+	}
+	dim := gocv.NewMat()
+	defer dim.Close()
+	upright.ConvertToWithParams(&dim, gocv.MatTypeCV8UC3, 0.12, 0) // a room with the lights off
+	o := analyze("dim", dim)
+	switch {
+	case o.Posture == domain.PostureAway:
+		t.Errorf("a dark room is away: %+v", o)
+	case o.Picture == domain.PictureDark && o.Posture != domain.PostureUnknown:
+		t.Errorf("dark but judged %s", o.Posture)
+	}
+	t.Logf("lights off: %s, picture %q (%s)", o.Posture, o.Picture, o.Why)
+}
