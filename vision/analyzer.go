@@ -8,6 +8,8 @@ import (
 	"posturewatch/models"
 	"posturewatch/vision/face"
 	"posturewatch/vision/posture"
+
+	"gocv.io/x/gocv"
 )
 
 // DefaultModelPath is where `make models` puts the model (or $POSTUREWATCH_MODEL).
@@ -96,6 +98,12 @@ func (a *Analyzer) Input(f Frame) (posture.Input, error) {
 // Picture saying why, never away.
 func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	obs := domain.Observation{Time: f.Time, Offset: f.Offset, Source: f.Source, Frame: f.Index, Faults: []domain.Fault{}}
+	switch {
+	case isNilMat(f.Mat) || f.Mat.Empty():
+		return obs, fmt.Errorf("%s frame %d: empty frame", f.Source, f.Index)
+	case f.Mat.Type() != gocv.MatTypeCV8UC3:
+		return obs, fmt.Errorf("%s frame %d: frame type %v, want 8-bit BGR", f.Source, f.Index, f.Mat.Type())
+	}
 	mean, spread := pictureStats(f.Mat)
 	if p := flatPicture(mean, spread); p != "" {
 		a.lastSource = "" // the face is not tracked across it
