@@ -3,6 +3,7 @@ package vision
 import (
 	"context"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -116,7 +117,8 @@ func (e *Eye) Changes() <-chan struct{} { return e.changes }
 // Status is the camera's state in the shared vocabulary.
 func (e *Eye) Status() domain.CameraStatus {
 	st := e.sup.Status()
-	return domain.CameraStatus{State: domain.CameraState(st.State), Source: st.Source, Error: st.Error, Hint: st.Hint}
+	return domain.CameraStatus{State: domain.CameraState(st.State), Source: st.Source, Error: st.Error, Hint: st.Hint,
+		Resting: st.Resting, HeldShare: math.Round(st.HeldShare*1000) / 1000}
 }
 
 // SetInterval asks for the next frame this long after the last one.

@@ -50,6 +50,12 @@ type SupervisorStatus struct {
 	NextRetry time.Time `json:"next_retry,omitzero"`
 	// Open reports whether the device/file is held open right now.
 	Open bool `json:"open"`
+	// Resting: a camera closed between two frames far apart (its light is
+	// off); it opens again by itself.
+	Resting bool `json:"resting,omitempty"`
+	// HeldShare is the share of the time since Run started that the source
+	// was held open (0..1).
+	HeldShare float64 `json:"held_share"`
 }
 
 // OK reports whether frames are flowing.
@@ -78,6 +84,13 @@ type SupervisorOptions struct {
 	// starts at MinBackoff (default 1 s) and doubles up to MaxBackoff
 	// (default 30 s). A source that delivered frames resets it.
 	MinBackoff, MaxBackoff time.Duration
+	// RestFrom, for a camera, closes it between frames whenever the next
+	// one is at least this far away (so its light goes off), and opens it
+	// again WarmUp before the frame is due, reading and dropping Settle
+	// frames while its exposure adjusts. Zero keeps it open.
+	RestFrom time.Duration
+	WarmUp   time.Duration // default 1 s
+	Settle   int           // default 5 frames
 	// OnStatus is called (from the supervisor goroutine) after every status
 	// change. It must not block for long.
 	OnStatus func(SupervisorStatus)
@@ -115,6 +128,9 @@ type Supervisor struct {
 	// timeline origin (first open) and the last frame's time, for Offset
 	origin   time.Time
 	lastTime time.Time
+	// held-open accounting on the wall clock (HeldShare)
+	runStart, heldSince time.Time
+	heldTotal           time.Duration
 }
 
 // NewSupervisor checks the options; call Run to start it.
@@ -148,6 +164,15 @@ func NewSupervisor(opt SupervisorOptions) (*Supervisor, error) {
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
+	}
+	if opt.RestFrom < 0 || opt.WarmUp < 0 || opt.Settle < 0 {
+		return nil, fmt.Errorf("supervisor: negative RestFrom, WarmUp or Settle")
+	}
+	if opt.WarmUp == 0 {
+		opt.WarmUp = time.Second
+	}
+	if opt.Settle == 0 {
+		opt.Settle = 5
 	}
 	s := &Supervisor{opt: opt, clock: opt.Clock, log: opt.Logger, out: NewSlot(), wake: make(chan struct{}, 1)}
 	switch {
@@ -211,7 +236,18 @@ func (s *Supervisor) WallDelay(d time.Duration) time.Duration {
 func (s *Supervisor) Status() SupervisorStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.status
+	st := s.status
+	if !s.runStart.IsZero() {
+		now := s.clock.Now()
+		held := s.heldTotal
+		if !s.heldSince.IsZero() {
+			held += now.Sub(s.heldSince)
+		}
+		if ran := now.Sub(s.runStart); ran > 0 {
+			st.HeldShare = min(1, held.Seconds()/ran.Seconds())
+		}
+	}
+	return st
 }
 
 // Interval returns the current sampling interval (on the supervisor's clock).
@@ -278,6 +314,15 @@ func (s *Supervisor) setStatus(fn func(st *SupervisorStatus)) {
 	old := s.status
 	fn(&s.status)
 	st := s.status
+	if st.Open != old.Open { // account the time held open
+		now := s.clock.Now()
+		if st.Open {
+			s.heldSince = now
+		} else if !s.heldSince.IsZero() {
+			s.heldTotal += now.Sub(s.heldSince)
+			s.heldSince = time.Time{}
+		}
+	}
 	if s.paused && !st.Open && s.released != nil {
 		select {
 		case <-s.released:
@@ -316,6 +361,7 @@ func (s *Supervisor) Run(ctx context.Context) {
 		return
 	}
 	s.running = true
+	s.runStart = s.clock.Now()
 	s.mu.Unlock()
 	var src Source
 	closeSrc := func(state SourceState, why, hint string, retry time.Time) {
@@ -331,6 +377,7 @@ func (s *Supervisor) Run(ctx context.Context) {
 	}
 	defer func() {
 		closeSrc(SourceStopped, "", "", time.Time{})
+		s.setStatus(func(st *SupervisorStatus) { st.Resting = false })
 		DrainSlot(s.out)
 		s.mu.Lock()
 		s.stopped = true
@@ -351,6 +398,8 @@ func (s *Supervisor) Run(ctx context.Context) {
 		lastOut   time.Time // supervisor time of the last delivered frame
 		ahead     *Frame    // a file frame read but not yet due
 		delivered bool      // this open delivered at least one frame
+		restUntil time.Time // a resting camera opens again then (supervisor time)
+		settle    int       // frames to read and drop after opening from rest
 	)
 	dropAhead := func() {
 		if ahead != nil {
@@ -377,6 +426,8 @@ func (s *Supervisor) Run(ctx context.Context) {
 
 		if paused {
 			dropAhead()
+			restUntil, settle = time.Time{}, 0
+			s.setStatus(func(st *SupervisorStatus) { st.Resting = false })
 			if src != nil || s.Status().State != SourceReleased {
 				closeSrc(SourceReleased, "", "", time.Time{})
 				s.log.Info("source released (paused)", "source", s.name)
@@ -396,6 +447,13 @@ func (s *Supervisor) Run(ctx context.Context) {
 				case <-s.wake:
 				}
 				continue
+			}
+			if !restUntil.IsZero() {
+				if d := restUntil.Sub(s.Now()); d > 0 {
+					s.wait(ctx, s.WallDelay(d))
+					continue // re-check pause, ctx and the interval
+				}
+				restUntil, settle = time.Time{}, s.opt.Settle
 			}
 			attempts++
 			var err error
@@ -419,10 +477,15 @@ func (s *Supervisor) Run(ctx context.Context) {
 				s.origin = now
 			}
 			delivered = false
+			resting := s.Status().Resting
 			s.setStatus(func(st *SupervisorStatus) {
-				st.State, st.Open, st.Error, st.Hint, st.Attempts, st.NextRetry = SourceOK, true, "", "", attempts, time.Time{}
+				st.State, st.Open, st.Error, st.Hint, st.Attempts, st.NextRetry, st.Resting = SourceOK, true, "", "", attempts, time.Time{}, false
 			})
-			s.log.Info("source opened", "source", s.name)
+			if resting {
+				s.log.Debug("camera opened after a rest", "source", s.name)
+			} else {
+				s.log.Info("source opened", "source", s.name)
+			}
 		}
 
 		var f Frame
@@ -459,10 +522,27 @@ func (s *Supervisor) Run(ctx context.Context) {
 		} else {
 			if !lastOut.IsZero() {
 				if d := lastOut.Add(interval).Sub(s.Now()); d > 0 {
+					if s.opt.RestFrom > 0 && interval >= s.opt.RestFrom && d > s.opt.WarmUp {
+						// Nothing is wanted for a while: close the camera (its
+						// light goes off, and other programs may have it) and
+						// open it again shortly before the next frame.
+						restUntil = lastOut.Add(interval).Add(-s.opt.WarmUp)
+						closeSrc(SourceOK, "", "", time.Time{})
+						s.setStatus(func(st *SupervisorStatus) { st.Resting = true })
+						continue
+					}
 					s.wait(ctx, d)
 					continue
 				}
 			}
+			for ; settle > 0; settle-- { // the exposure adjusts over the first frames
+				nf, err := src.Next()
+				if err != nil {
+					break
+				}
+				nf.Close()
+			}
+			settle = 0
 			nf, err := src.Next()
 			if err != nil {
 				lost(err)

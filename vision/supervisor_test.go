@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gocv.io/x/gocv"
 )
 
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -382,4 +384,122 @@ func equalDurations(a, b []time.Duration) bool {
 		}
 	}
 	return true
+}
+
+// countingCamera is a fake camera that counts its opens, closes and reads.
+type countingCamera struct {
+	mu                   sync.Mutex
+	opens, closes, reads int
+}
+
+func (c *countingCamera) open() (Source, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.opens++
+	return &restCamSource{c: c}, nil
+}
+
+func (c *countingCamera) counts() (opens, closes, reads int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.opens, c.closes, c.reads
+}
+
+type restCamSource struct{ c *countingCamera }
+
+func (s *restCamSource) Next() (Frame, error) {
+	s.c.mu.Lock()
+	s.c.reads++
+	s.c.mu.Unlock()
+	return Frame{Mat: gocv.NewMatWithSize(48, 64, gocv.MatTypeCV8UC3), Source: "camera:fake"}, nil
+}
+func (s *restCamSource) Name() string { return "camera:fake" }
+func (s *restCamSource) Close() error {
+	s.c.mu.Lock()
+	s.c.closes++
+	s.c.mu.Unlock()
+	return nil
+}
+
+// A camera asked for a frame only every few seconds rests in between: it
+// is closed, opened again a moment before the frame is due, and its first
+// frames (exposure adjusting) are dropped; so it is held only a fraction
+// of the time. At a fast rate it stays open.
+func TestSupervisorCameraRests(t *testing.T) {
+	clk := newStepClock()
+	var cam countingCamera
+	sup, err := NewSupervisor(SupervisorOptions{Camera: "0", Open: cam.open, Clock: clk, Logger: quietLog,
+		RestFrom: 3 * time.Second, WarmUp: time.Second, Settle: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup.SetInterval(5 * time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	var times []time.Time
+	for len(times) < 6 {
+		select {
+		case f := <-sup.Frames():
+			times = append(times, f.Time)
+			f.Close()
+			if len(times) == 6 {
+				cancel() // stop the step clock's race ahead before counting
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d frames", len(times))
+		}
+	}
+	<-done
+	opens, closes, reads := cam.counts()
+	st := sup.Status()
+	if opens < 5 || closes < 4 {
+		t.Errorf("%d opens, %d closes for 6 frames 5 s apart: want the camera closed between them", opens, closes)
+	}
+	if reads < 1+5*(len(times)-1) { // the first open keeps its first frame; each reopen drops 4 and keeps 1
+		t.Errorf("%d reads over %d opens: the settling frames were not dropped", reads, opens)
+	}
+	// each 5 s interval: 4 s closed, then 1 s open while warming up
+	rests, warm := 0, 0
+	for _, w := range clk.Waits() {
+		switch w {
+		case 4 * time.Second:
+			rests++
+		case time.Second:
+			warm++
+		}
+	}
+	if rests < 4 || warm < 4 {
+		t.Errorf("waits %v: want 4 s closed and 1 s open per frame", clk.Waits())
+	}
+	if st.HeldShare <= 0 || st.HeldShare > 0.5 {
+		t.Errorf("held %.0f %% of the time, want a fraction (≈ 1 s of every 5)", st.HeldShare*100)
+	}
+
+	// fast sampling: no rest
+	var cam2 countingCamera
+	sup2, err := NewSupervisor(SupervisorOptions{Camera: "0", Open: cam2.open, Clock: newStepClock(), Logger: quietLog,
+		RestFrom: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup2.SetInterval(500 * time.Millisecond)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done2 := make(chan struct{})
+	go func() { sup2.Run(ctx2); close(done2) }()
+	for n := 0; n < 6; {
+		select {
+		case f := <-sup2.Frames():
+			n++
+			f.Close()
+		case <-time.After(10 * time.Second):
+			t.Fatal("no frames at the fast rate")
+		}
+	}
+	cancel2()
+	<-done2
+	if opens, _, _ := cam2.counts(); opens != 1 {
+		t.Errorf("the camera was opened %d times at 2 fps, want once", opens)
+	}
 }

@@ -307,6 +307,8 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	sopt := vision.SupervisorOptions{Camera: o.cameraPath, File: o.source, Loop: o.loop, Speed: o.speed, Logger: log}
 	if o.source != "" {
 		sopt.Camera = ""
+	} else {
+		sopt.RestFrom = live.SampleVerySteady // the camera's light is off between frames 3 s or more apart
 	}
 	eye, err := vision.NewEye(sopt, an)
 	if err != nil {

@@ -31,6 +31,12 @@ type CameraStatus struct {
 	Hint   string      `json:"hint,omitempty"`   // how to fix it
 	// Released is true when the camera was closed on purpose (pause).
 	Released bool `json:"released,omitempty"`
+	// Resting: closed between two frames far apart (its light is off); it
+	// opens again by itself.
+	Resting bool `json:"resting,omitempty"`
+	// HeldShare is the share of the time since the start that the camera
+	// was held open (0..1).
+	HeldShare float64 `json:"held_share"`
 }
 
 // LiveStatus is the live state snapshot the dashboard shows: the coach's

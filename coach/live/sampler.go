@@ -10,8 +10,11 @@ import (
 // budget (≤ 3 % of one core): 2 fps only for a few seconds after the
 // coach's smoothed view changes (and while calibrating or counting
 // repetitions), 0.5 fps when steady, 0.33 fps after a long steady stretch
-// or while nobody is there, and nothing while paused (the camera is
-// closed). The coach times onsets of 20 s, and any change seen switches back
+// or while nobody is there, one frame in 10 s once nobody has been there
+// for a minute (noticing a return takes up to 10 s then), and nothing while
+// paused (the camera is closed). From 3 s apart the camera rests between
+// frames (vision.SupervisorOptions.RestFrom): its light is off most of the
+// time. The coach times onsets of 20 s, and any change seen switches back
 // to 2 fps, so a frame every 2–3 s follows a steady posture well enough.
 // The README's performance section has the measured cost of each rate.
 const (
@@ -19,9 +22,11 @@ const (
 	SampleSteady     = 2 * time.Second        // 0.5 fps
 	SampleVerySteady = 3 * time.Second        // 0.33 fps
 	SampleAway       = 3 * time.Second        // 0.33 fps
+	SampleAwayLong   = 10 * time.Second       // away for over a minute: the camera rests between frames
 	fastFor          = 4 * time.Second        // fast this long after a change (the coach smooths over 4 s)
 	verySteadyAfter  = time.Minute
 	awaySlowAfter    = 5 * time.Second
+	awayLongAfter    = time.Minute
 )
 
 // sampler chooses the sampling interval from the coach's smoothed view.
@@ -53,6 +58,8 @@ func (p *sampler) interval(obs domain.Observation, st domain.Status, busy bool, 
 	switch {
 	case busy:
 		return SampleFast
+	case !p.awaySince.IsZero() && now.Sub(p.awaySince) >= awayLongAfter:
+		return SampleAwayLong
 	case !p.awaySince.IsZero() && now.Sub(p.awaySince) >= awaySlowAfter:
 		return SampleAway
 	case now.Sub(p.lastChange) < fastFor:

@@ -36,7 +36,8 @@ func TestSamplerIntervals(t *testing.T) {
 		{"slouching steady", good, slouching, false, 150, SampleSteady},
 		{"just left", away, domain.Status{State: domain.StateAway}, false, 200, SampleFast},
 		{"away 6 s", away, domain.Status{State: domain.StateAway}, false, 206, SampleAway},
-		{"back", good, st, false, 207, SampleFast},
+		{"away a minute", away, domain.Status{State: domain.StateAway}, false, 261, SampleAwayLong},
+		{"back", good, st, false, 262, SampleFast},
 	}
 	for _, s := range steps {
 		if d := p.interval(s.obs, s.st, s.busy, at(s.t)); d != s.want {
