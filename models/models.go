@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,4 +220,21 @@ func uvarint(b []byte) (uint64, int) {
 		}
 	}
 	return 0, 0
+}
+
+// Known reports whether the file at path is the model m posturewatch was
+// built and tested with (its sha256 is the one kept in the repository),
+// and the file's digest.
+func Known(path string, m Model) (known bool, digest string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	digest = hex.EncodeToString(h.Sum(nil))
+	return digest == m.ExpectedSHA256(), digest, nil
 }

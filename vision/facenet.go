@@ -86,6 +86,16 @@ func NewFaceNet(opt FaceOptions) (*FaceNet, error) {
 	if err := models.CheckModel(mp, models.FaceMesh, strictM); err != nil {
 		return nil, err
 	}
+	if !strictD {
+		if err := checkUnknownModel(dp, models.BlazeFace); err != nil {
+			return nil, err
+		}
+	}
+	if !strictM {
+		if err := checkUnknownModel(mp, models.FaceMesh); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Threads <= 0 {
 		opt.Threads = 2
 	}

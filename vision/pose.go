@@ -76,6 +76,11 @@ func NewPoseNet(opt PoseOptions) (*PoseNet, error) {
 	if err := models.Check(opt.ModelPath, opt.Strict); err != nil {
 		return nil, err
 	}
+	if !opt.Strict {
+		if err := checkUnknownModel(opt.ModelPath, models.MoveNet); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Threads <= 0 {
 		opt.Threads = 2
 	}

@@ -160,6 +160,15 @@ func TestAnalyzeTableAnnotateAndUsageErrors(t *testing.T) {
 	if code, _, e := run(t, "analyze", "--model", filepath.Join(d, "bad", "text.jpg"), filepath.Join(d, "misc", "coffee.png")); code != 1 || !strings.Contains(e, "model") {
 		t.Errorf("bad model: exit %d, %q", code, e)
 	}
+	// a well-formed envelope around a garbage graph: refused, not a crash
+	garbage := append([]byte{0x3a, 0x80, 0x80, 0x80, 0x01}, bytes.Repeat([]byte("posturewatch"), 180000)[:2<<20]...) // field 7, 2 MiB long
+	gpath := filepath.Join(t.TempDir(), "garbage.onnx")
+	if err := os.WriteFile(gpath, garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, e := run(t, "analyze", "--model", gpath, filepath.Join(d, "misc", "coffee.png")); code != 1 || !strings.Contains(e, "cannot be used") {
+		t.Errorf("garbage graph: exit %d, %q", code, e)
+	}
 }
 
 // calibrate makes a baseline from good frames; analyze --baseline uses it.

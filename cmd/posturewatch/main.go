@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"posturewatch/vision"
 	"sort"
 	"strings"
 )
@@ -40,6 +41,7 @@ func init() {
 }
 
 func main() {
+	vision.ServeModelCheck() // the child that checks an unknown model file; see vision/modelcheck.go
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 

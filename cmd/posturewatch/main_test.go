@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"posturewatch/models"
+	"posturewatch/vision"
 )
 
 // TestMain points the model lookup at the source tree's models/ (tests run in
 // the package directory, where ./models does not exist).
 func TestMain(m *testing.M) {
+	vision.ServeModelCheck() // when a test checks an unknown model in a child process, this is the child
 	if os.Getenv(models.DirEnv) == "" {
 		if abs, err := filepath.Abs("../../models"); err == nil {
 			os.Setenv(models.DirEnv, abs)
