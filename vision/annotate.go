@@ -206,7 +206,8 @@ func safeName(s string) string {
 }
 
 // WriteAnnotated writes img as a JPEG into dir (created if missing) under a
-// file name made from the source name and frame index (AnnotatedName); it
+// file name made from the source name and frame index (AnnotatedName, with
+// -2, -3 … added when that name is taken: nothing is overwritten); it
 // returns the path written.
 func WriteAnnotated(dir string, obs domain.Observation, img gocv.Mat) (string, error) {
 	if img.Empty() {
@@ -215,7 +216,17 @@ func WriteAnnotated(dir string, obs domain.Observation, img gocv.Mat) (string, e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("write annotated frame: %w", err)
 	}
-	path := filepath.Join(dir, AnnotatedName(obs))
+	// Never over another file: two sources may make the same name
+	// (dir1/a.jpg and dir2/a.jpg, a.jpg and a.png), and a file already
+	// there may be the user's.
+	name := AnnotatedName(obs)
+	path := filepath.Join(dir, name)
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		path = filepath.Join(dir, strings.TrimSuffix(name, ".jpg")+fmt.Sprintf("-%d.jpg", i))
+	}
 	if !gocv.IMWriteWithParams(path, img, []int{gocv.IMWriteJpegQuality, 90}) {
 		return "", fmt.Errorf("write annotated frame %s: OpenCV could not write it (disk full or not writable?)", path)
 	}

@@ -162,6 +162,13 @@ func TestWriteAnnotatedRoundTrip(t *testing.T) {
 	if filepath.Dir(path) != dir || !strings.Contains(filepath.Base(path), "4-upright_IMG_0877_100") || !strings.HasSuffix(path, "-000007.jpg") {
 		t.Errorf("file name %s does not name the source and frame", path)
 	}
+	// another source with the same name (dir2/…/IMG_0877_100.png) goes beside it
+	other := obs
+	other.Source = "elsewhere/4-upright/IMG_0877_100.png"
+	path2, err := WriteAnnotated(dir, other, out)
+	if err != nil || path2 == path || !strings.HasSuffix(path2, "-000007-2.jpg") {
+		t.Errorf("a second source with the same name: %s (%v), first %s", path2, err, path)
+	}
 	back := gocv.IMRead(path, gocv.IMReadColor)
 	defer back.Close()
 	if back.Empty() || back.Cols() != out.Cols() || back.Rows() != out.Rows() {

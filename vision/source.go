@@ -233,9 +233,17 @@ func (m *multiSource) Close() error {
 // report an *ItemError.
 func openDir(dir string, opt SourceOptions) (Source, error) {
 	var items []item
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	// With a trailing separator the root is followed when it is a symlink
+	// to a directory (WalkDir itself never follows links, so a linked
+	// folder given as PATH listed nothing); links inside are not followed,
+	// so a link loop cannot make the walk endless.
+	root := dir
+	if !strings.HasSuffix(root, string(filepath.Separator)) {
+		root += string(filepath.Separator)
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if p == dir {
+			if p == root {
 				return err
 			}
 			items = append(items, item{path: p, err: fmt.Errorf("cannot read: %w", err)})

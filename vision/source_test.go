@@ -619,3 +619,27 @@ func TestCameraPacer(t *testing.T) {
 		t.Fatalf("after a slow consumer the next two deliveries came %v apart: a burst", el)
 	}
 }
+
+// A symlink to a directory given as the path is followed: its images are
+// found (it listed nothing before).
+func TestOpenDirThroughSymlink(t *testing.T) {
+	real, err := filepath.Abs(srcData(t, "neck-forward/4-upright"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "photos")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := Walk([]string{link}, SourceOptions{}, func(f *Frame, err error) {
+		if err == nil {
+			n++
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 13 {
+		t.Errorf("%d frames through the link, want the folder's 13", n)
+	}
+}

@@ -100,6 +100,11 @@ func (p *hostPolicy) set(ln net.Addr, listenHost string, remote bool, extra []st
 			p.allowed[h] = true // browsers omit the default port
 		}
 	}
+	if ip := net.ParseIP(listenHost); ip != nil && ip.IsLoopback() {
+		// another loopback address (127.0.0.2, say) is still this computer:
+		// the browser sends it as the Host
+		p.allowed[strings.ToLower(net.JoinHostPort(listenHost, port))] = true
+	}
 	if remote {
 		if ip := net.ParseIP(listenHost); listenHost == "" || (ip != nil && ip.IsUnspecified()) {
 			p.anyHost = true

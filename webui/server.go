@@ -157,6 +157,12 @@ func (s *Server) URL() string {
 	return u
 }
 
+// logURL is URL without the access token, for logs.
+func (s *Server) logURL() string {
+	u, _, _ := strings.Cut(s.URL(), "?token=")
+	return u
+}
+
 // Start listens on Options.Listen and serves in the background. It returns
 // the actual address (useful with port 0). When ctx is cancelled the server
 // shuts down gracefully (5 s grace).
@@ -218,7 +224,7 @@ func (s *Server) serve(ln net.Listener, ready chan struct{}) error {
 	}
 	srv := s.srv
 	s.mu.Unlock()
-	s.log.Info("dashboard listening", "url", s.URL())
+	s.log.Info("dashboard listening", "url", s.logURL()) // never the access token: logs are shared
 	if ready != nil {
 		close(ready)
 	}

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -612,5 +614,55 @@ func TestPanicBecomesJSON500(t *testing.T) {
 	// The server keeps serving.
 	if code, _, _ := ts.do("GET", "/api/status", nil); code != 200 {
 		t.Errorf("after a panic: status %d", code)
+	}
+}
+
+// The access token never reaches the log (logs are pasted into bug
+// reports), though URL() carries it for the user.
+func TestAccessTokenNotLogged(t *testing.T) {
+	tok := NewAccessToken()
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	ts := startTestServer(t, func(o *Options) {
+		o.AccessToken = tok
+		o.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	ts.do("GET", "/api/status", nil, withHeader("Authorization", "Bearer "+tok))
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Contains(logs.String(), tok) {
+		t.Errorf("the token is in the log:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "dashboard listening") {
+		t.Errorf("nothing logged at start:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Another loopback address (127.0.0.2) is this computer: the dashboard
+// answers the browser that names it as the Host.
+func TestListenOnAnotherLoopbackAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 here: %v", err)
+	}
+	ln.Close()
+	ts := startTestServer(t, func(o *Options) { o.Listen = "127.0.0.2:0" })
+	if !strings.HasPrefix(ts.host, "127.0.0.2:") {
+		t.Fatalf("listening on %s", ts.host)
+	}
+	code, _, _ := ts.do("GET", "/api/status", nil)
+	if code != 200 {
+		t.Errorf("GET with Host %s: %d", ts.host, code)
 	}
 }

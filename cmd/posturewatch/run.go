@@ -441,7 +441,7 @@ func startProfile(profiles *store.ProfileStore, asked string, log *slog.Logger) 
 func openBrowser(url string, log *slog.Logger) {
 	p, err := exec.LookPath("xdg-open")
 	if err != nil {
-		log.Info("no xdg-open here: open the dashboard URL yourself", "url", url)
+		log.Info("no xdg-open here: open the dashboard URL printed above yourself")
 		return
 	}
 	cmd := exec.Command(p, url)

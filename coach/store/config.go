@@ -33,6 +33,7 @@ func NewConfigFile(dir string) ConfigFile { return ConfigFile{Path: filepath.Joi
 // one), and the last good settings are used, else the defaults; notice
 // then says in plain words what happened and where the damaged file is.
 func (f ConfigFile) Load() (cfg domain.Config, notice string, err error) {
+	RemoveStaleTemp(filepath.Dir(f.Path), time.Now())
 	cfg, err = readConfig(f.Path)
 	if err == nil || errors.Is(err, os.ErrNotExist) {
 		if errors.Is(err, os.ErrNotExist) {
@@ -140,4 +141,19 @@ func WriteAtomic(path string, data []byte) error {
 		d.Close()
 	}
 	return nil
+}
+
+// staleAfter is how old a temporary file of WriteAtomic must be to be taken
+// for the leftover of a killed save (a save takes milliseconds).
+const staleAfter = time.Minute
+
+// RemoveStaleTemp removes what a save killed half-way (kill -9, a power
+// cut) left in dir: WriteAtomic's temporary files, older than a minute.
+func RemoveStaleTemp(dir string, now time.Time) {
+	names, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	for _, n := range names {
+		if st, err := os.Lstat(n); err == nil && st.Mode().IsRegular() && now.Sub(st.ModTime()) > staleAfter {
+			os.Remove(n)
+		}
+	}
 }

@@ -139,3 +139,29 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// What a save killed half-way left behind is cleaned up at the next start;
+// a save going on right now (a fresh temporary file) is left alone.
+func TestStaleTemporaryFilesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, ".config.json.tmp-123")
+	fresh := filepath.Join(dir, ".config.json.tmp-456")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := NewConfigFile(dir).Load(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Error("the stale temporary file is still there")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a fresh temporary file was removed")
+	}
+}

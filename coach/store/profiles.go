@@ -11,6 +11,7 @@ import (
 	"posturewatch/coach/domain"
 	"sort"
 	"strings"
+	"time"
 )
 
 // ErrNoProfile is returned (wrapped) when a named profile does not exist.
@@ -40,6 +41,7 @@ func NewProfileStore(dir string) (*ProfileStore, error) {
 		}
 		dir = d
 	}
+	RemoveStaleTemp(dir, time.Now())
 	return &ProfileStore{Dir: dir}, nil
 }
 
