@@ -4,6 +4,8 @@
 //	posturewatch analyze    judge posture on images and videos
 //	posturewatch calibrate  make a baseline profile from good-posture frames
 //	posturewatch replay     run the coach over a recording and print its events
+//	posturewatch cameras    list the cameras and their names
+//	posturewatch version    the version, commit, Go and OpenCV versions, the models' digests
 package main
 
 import (
@@ -64,6 +66,9 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return runVersion(args[1:], stdout, stderr)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

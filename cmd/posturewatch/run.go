@@ -452,8 +452,8 @@ func openBrowser(url string, log *slog.Logger) {
 	go func() { _ = cmd.Wait() }()
 }
 
-// dashboardVersion is the program version shown in the dashboard.
-func dashboardVersion() string { return "dev" }
+// dashboardVersion is the program version shown in the dashboard's About.
+func dashboardVersion() string { return currentBuild().short() }
 
 // loadCatalogue reads the stretch catalogue: the file given, else
 // catalogue.json in the config directory when there is one, else the
