@@ -61,9 +61,6 @@ type SourceOptions struct {
 	Loop          bool      // restart a video at its end (for `run --source FILE --loop`)
 	Start         time.Time // base for Frame.Time of file sources (default time.Now() at open)
 	Width, Height int       // requested camera resolution (default 640×480)
-	// Realtime paces video files to their own timeline on the wall clock
-	// (one frame every 1/FPS seconds), as a camera would deliver them.
-	Realtime bool
 }
 
 // DefaultFPS is the sampling rate used when SourceOptions.FPS is 0.

@@ -570,29 +570,6 @@ func BenchmarkVideoSeekPerFrame(b *testing.B) {
 	}
 }
 
-func TestVideoRealtimePacing(t *testing.T) {
-	p := srcData(t, "clips/head-reps.mp4")
-	src, err := OpenPath(p, SourceOptions{FPS: 10, Realtime: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	t0 := time.Now()
-	var last time.Duration
-	for range 4 { // offsets 0, 0.2, 0.4, 0.6 s (the video is 5 fps)
-		f, err := src.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = f.Offset
-		f.Close()
-	}
-	el := time.Since(t0)
-	if last != 600*time.Millisecond || el < 550*time.Millisecond || el > 3*time.Second {
-		t.Fatalf("4 frames up to offset %v took %v; want about 0.6 s of wall time", last, el)
-	}
-}
-
 // TestCameraPacer checks the pacing the camera source uses (there is no
 // webcam here): one delivery per period, idle grabs meanwhile, no burst
 // after a slow consumer.

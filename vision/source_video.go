@@ -56,7 +56,6 @@ type videoSource struct {
 	loopBase  time.Duration // video time at the start of this pass (Loop)
 	lastOff   float64       // offset within this pass of the last delivered frame, seconds
 	passCount int           // frames delivered in this pass
-	wallStart time.Time     // for Realtime pacing
 	closed    bool
 }
 
@@ -166,12 +165,6 @@ func (s *videoSource) sample() (Frame, error) {
 	s.lastOff = off
 	s.passCount++
 	offset := s.loopBase + secs(off)
-	if s.opt.Realtime {
-		if s.wallStart.IsZero() {
-			s.wallStart = time.Now().Add(-offset)
-		}
-		time.Sleep(time.Until(s.wallStart.Add(offset)))
-	}
 	f := Frame{Mat: m, Time: s.opt.Start.Add(offset), Offset: offset, Index: s.index, Source: s.path}
 	s.index++
 	return f, nil
