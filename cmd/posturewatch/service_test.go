@@ -419,7 +419,14 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 		samples        int
 	)
 	timeout := time.After(25 * time.Second)
+	breakOver := false // the stretch break holds the nudges: end it once reps and previews are seen
 	for len(nudges) == 0 || (first.Checkable != "" && reps == 0) || previews == 0 {
+		if !breakOver && (first.Checkable == "" || reps > 0) && previews > 0 {
+			if code := api.call(t, "POST", "/api/routine/stop", map[string]any{}, nil); code != 200 {
+				t.Fatalf("routine stop: %d", code)
+			}
+			breakOver = true
+		}
 		select {
 		case m, ok := <-plain:
 			if !ok {
@@ -439,6 +446,9 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 					stateFwd = true
 				}
 				if m.Event.Type == domain.EventNudge {
+					if !breakOver {
+						t.Errorf("a nudge during the stretch break: %+v", m.Event)
+					}
 					nudges = append(nudges, m)
 				}
 			}
@@ -476,7 +486,11 @@ func TestRunLiveCalibrationRoutinePreviewLatency(t *testing.T) {
 		t.Logf("nudge latency (coach.Step → WebSocket client): %v", lat)
 	}
 
-	// finish the routine: stretch events and back to no routine
+	// a routine played to its end: stretch events and back to no routine
+	if code := api.call(t, "POST", "/api/routine/start", map[string]any{"faults": []string{"forward_head"}}, &rr); code != 200 || rr.Routine == nil {
+		t.Fatalf("second routine start: %d", code)
+	}
+	first = rr.Routine.Items[0].Exercise
 	if code := api.call(t, "POST", "/api/routine/exercise-done", map[string]any{"routine_id": rr.Routine.ID, "exercise_id": first.ID}, nil); code != 200 {
 		t.Errorf("exercise done: %d", code)
 	}

@@ -91,10 +91,13 @@ func (s *Service) resume() error {
 		s.pub.PublishStatus(s.status())
 		return nil
 	}
-	evs := s.coach.Resume(s.cam.Now())
-	decided := s.wall()
 	s.cam.Resume()
-	s.emit(evs, decided)
+	if s.onBreak { // the coach waits for the stretch break to end
+		s.pub.PublishStatus(s.status())
+		return nil
+	}
+	evs := s.coach.Resume(s.cam.Now())
+	s.emit(evs, s.wall())
 	return nil
 }
 
@@ -308,6 +311,7 @@ func (s *Service) StartRoutine(req domain.RoutineStart) (*domain.Routine, error)
 		}
 		s.routine, s.exIdx = r, 0
 		rc := s.startReps()
+		s.startBreak()
 		s.pub.PublishStatus(s.status())
 		if rc != nil {
 			s.pub.PublishReps(*rc)
@@ -374,6 +378,7 @@ func (s *Service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 		if exerciseID == "" {
 			evs = s.coach.RoutineDone(s.routine.ID, now)
 			s.routine, s.suggested, s.counting = nil, nil, nil
+			evs = append(evs, s.endBreak()...)
 		} else {
 			idx := -1
 			for i, it := range s.routine.Items {
@@ -410,6 +415,9 @@ func (s *Service) StopRoutine() error {
 	return s.do(func() {
 		stopped := s.routine != nil
 		s.routine, s.counting = nil, nil
+		if evs := s.endBreak(); len(evs) > 0 {
+			s.emit(evs, s.wall())
+		}
 		if stopped {
 			s.pub.PublishStatus(s.status())
 		}

@@ -35,7 +35,7 @@ func (s *Service) hold(h domain.Hold) {
 	case h.On && !was:
 		s.log.Info("monitoring waits", "why", h.Reason)
 		var evs []domain.Event
-		if s.pausedUntil.IsZero() {
+		if s.pausedUntil.IsZero() && !s.onBreak {
 			var err error
 			evs, err = s.coach.Pause(now.Add(holdPause), now)
 			if err != nil {
@@ -71,8 +71,10 @@ func (s *Service) hold(h domain.Hold) {
 		s.log.Info("monitoring again", "after", h.Source)
 		var evs []domain.Event
 		if s.pausedUntil.IsZero() {
-			evs = s.coach.Resume(now)
 			s.cam.Resume()
+			if !s.onBreak {
+				evs = s.coach.Resume(now)
+			}
 		}
 		s.emit(evs, s.wall())
 		s.pub.PublishStatus(s.status())

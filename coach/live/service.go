@@ -92,6 +92,8 @@ type Service struct {
 	unsaved     unsaved
 	holds       map[string]string     // source → reason, while the camera is held closed
 	picture     domain.PictureProblem // why the last frame could not show anyone
+	onBreak     bool                  // a stretch break holds the coach's nudges
+	breakStart  time.Time             // camera clock
 	// earlier is what History held for today before this start, so the
 	// day's totals survive a restart.
 	earlier domain.Bucket
@@ -266,6 +268,12 @@ func (s *Service) housekeeping() {
 		if err := s.resume(); err != nil {
 			s.log.Warn("resume after the pause", "err", err)
 		}
+	}
+	if s.onBreak && now.Sub(s.breakStart) >= maxBreak {
+		s.log.Info("the stretch break ended by itself: nothing happened in the player for a while", "after", maxBreak)
+		s.routine, s.counting = nil, nil
+		s.emit(s.endBreak(), s.wall())
+		s.pub.PublishStatus(s.status())
 	}
 	if s.unsaved.err != nil && s.wall().Sub(s.unsaved.tried) >= historyRetry {
 		s.writeHistory()

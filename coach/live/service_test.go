@@ -533,3 +533,69 @@ func TestDarkPictureSaid(t *testing.T) {
 		}
 	})
 }
+
+// A stretch break is not coached: moving on purpose during a routine gives
+// no nudge, yet the camera stays on; after the routine, coaching is back.
+func TestNoCoachingDuringAStretchBreak(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		f.feed(10*time.Second, 500*time.Millisecond, good)
+		r, err := f.svc.StartRoutine(domain.RoutineStart{Faults: []domain.FaultName{domain.ForwardHead}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := f.svc.Status()
+		if st.State != domain.StatePaused || !strings.Contains(st.Message, "Stretch break") {
+			t.Errorf("during the break: %s, %q", st.State, st.Message)
+		}
+		f.feed(60*time.Second, 500*time.Millisecond, forwardHead) // chin tucks look like a head moving
+		synctest.Wait()
+		if n := f.pub.ofType(domain.EventNudge); len(n) != 0 {
+			t.Errorf("%d nudges during the stretch break", len(n))
+		}
+		f.cam.mu.Lock()
+		released := f.cam.releases
+		f.cam.mu.Unlock()
+		if released != 0 {
+			t.Error("the camera was closed for the break (it counts repetitions)")
+		}
+		// the user pauses and resumes inside the break: still no coaching
+		if err := f.svc.Pause(time.Now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		if st := f.svc.Status(); st.State != domain.StatePaused {
+			t.Errorf("a resume inside the break restarted coaching: %s", st.State)
+		}
+		if err := f.svc.ExerciseDone(r.ID, "", false); err != nil {
+			t.Fatal(err)
+		}
+		if st := f.svc.Status(); st.State == domain.StatePaused {
+			t.Error("still paused after the routine")
+		}
+		f.feed(45*time.Second, 500*time.Millisecond, forwardHead)
+		synctest.Wait()
+		if n := f.pub.ofType(domain.EventNudge); len(n) != 1 {
+			t.Errorf("%d nudges after the break, want 1", len(n))
+		}
+	})
+}
+
+// A break left open (the player's tab closed) ends by itself.
+func TestStretchBreakEndsByItself(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		if _, err := f.svc.StartRoutine(domain.RoutineStart{Faults: []domain.FaultName{domain.RoundedShoulders}}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(maxBreak + 2*time.Second)
+		synctest.Wait()
+		if st := f.svc.Status(); st.State == domain.StatePaused || st.Routine != nil {
+			t.Errorf("after %v: %s, routine %v", maxBreak, st.State, st.Routine)
+		}
+	})
+}

@@ -41,6 +41,8 @@ func (s *Service) status() domain.LiveStatus {
 		st.Message = "Monitoring waits: " + st.Waiting + ". It resumes by itself."
 	case cam.State == domain.CameraRetrying:
 		st.Message = "No picture from " + cam.Source + ": " + cam.Error + ". " + sentence(cam.Hint)
+	case s.onBreak && s.routine != nil:
+		st.Message = "Stretch break: posture nudges wait until it ends."
 	case s.picture != "" && cam.OK:
 		st.Message = sentence(s.picture.Advice())
 	case cam.State == domain.CameraEnded:
