@@ -117,7 +117,7 @@ func (e *Eye) Changes() <-chan struct{} { return e.changes }
 // Status is the camera's state in the shared vocabulary.
 func (e *Eye) Status() domain.CameraStatus {
 	st := e.sup.Status()
-	return domain.CameraStatus{State: domain.CameraState(st.State), Source: st.Source, Error: st.Error, Hint: st.Hint,
+	return domain.CameraStatus{State: st.State, Source: st.Source, Error: st.Error, Hint: st.Hint,
 		Resting: st.Resting, HeldShare: math.Round(st.HeldShare*1000) / 1000}
 }
 

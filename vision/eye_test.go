@@ -8,19 +8,6 @@ import (
 	"posturewatch/coach/domain"
 )
 
-// The supervisor's states are the shared vocabulary's camera states, word
-// for word: the eye passes them on by conversion.
-func TestSourceStatesAreCameraStates(t *testing.T) {
-	for src, cam := range map[SourceState]domain.CameraState{
-		SourceStarting: domain.CameraStarting, SourceOK: domain.CameraOK, SourceRetrying: domain.CameraRetrying,
-		SourceReleased: domain.CameraReleased, SourceEnded: domain.CameraEnded, SourceStopped: domain.CameraStopped,
-	} {
-		if domain.CameraState(src) != cam {
-			t.Errorf("%q is %q in the vocabulary", src, cam)
-		}
-	}
-}
-
 // The eye analyses a real clip: observations arrive with the clip's person
 // in them, a preview only while one is wanted, a new baseline reaches the
 // judge, and status changes are signalled.

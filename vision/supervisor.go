@@ -27,16 +27,17 @@ type realClock struct{}
 func (realClock) Now() time.Time                         { return time.Now() }
 func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// SourceState is what a Supervisor's source is doing.
-type SourceState string
+// SourceState is what a Supervisor's source is doing: the shared
+// vocabulary's camera states.
+type SourceState = domain.CameraState
 
 const (
-	SourceStarting SourceState = "starting" // not opened yet
-	SourceOK       SourceState = "ok"       // frames flowing
-	SourceRetrying SourceState = "retrying" // could not open it or lost it; retrying with backoff
-	SourceReleased SourceState = "released" // closed on purpose (paused)
-	SourceEnded    SourceState = "ended"    // a video file (without Loop) reached its end
-	SourceStopped  SourceState = "stopped"  // the supervisor has stopped
+	SourceStarting = domain.CameraStarting // not opened yet
+	SourceOK       = domain.CameraOK       // frames flowing
+	SourceRetrying = domain.CameraRetrying // could not open it or lost it; retrying with backoff
+	SourceReleased = domain.CameraReleased // closed on purpose (paused)
+	SourceEnded    = domain.CameraEnded    // a video file (without Loop) reached its end
+	SourceStopped  = domain.CameraStopped  // the supervisor has stopped
 )
 
 // SupervisorStatus describes the source for the dashboard.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"posturewatch/coach/store"
 	"strings"
 	"time"
 )
@@ -86,18 +87,11 @@ func OpenChecked(path string, now time.Time) (db *DB, notice string, err error) 
 	return db, fmt.Sprintf("The history database was damaged (%v); it was moved to %s and a new one started, so earlier days are missing from the charts.", err, kept), nil
 }
 
-// moveAside renames path to path.damaged-<time> (with a number when that
-// is taken), and its -wal and -shm files with it; it returns the new name.
+// moveAside keeps the damaged database as path.damaged-<time> (see
+// store.KeepAside), and its -wal and -shm files with it.
 func moveAside(path string, now time.Time) (string, error) {
-	base := path + ".damaged-" + now.Format("20060102-150405")
-	name := base
-	for i := 2; ; i++ {
-		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		name = fmt.Sprintf("%s-%d", base, i)
-	}
-	if err := os.Rename(path, name); err != nil {
+	name, err := store.KeepAside(path, "damaged", now)
+	if err != nil {
 		return "", err
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {

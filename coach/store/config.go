@@ -46,7 +46,7 @@ func (f ConfigFile) Load() (cfg domain.Config, notice string, err error) {
 		// unreadable (permissions, a directory): nothing to move aside
 		return domain.DefaultConfig(), "", fmt.Errorf("settings: %w", err)
 	}
-	kept, merr := keepAside(f.Path, time.Now())
+	kept, merr := KeepAside(f.Path, "bad", time.Now())
 	if merr != nil {
 		return domain.DefaultConfig(), "", fmt.Errorf("settings: %w (and it could not be kept aside: %v)", err, merr)
 	}
@@ -77,10 +77,11 @@ func readConfig(path string) (domain.Config, error) {
 	return c, nil
 }
 
-// keepAside renames a damaged file to path.bad-<time>, adding a number when
-// that name is taken, and returns the new name.
-func keepAside(path string, now time.Time) (string, error) {
-	base := path + ".bad-" + now.Format("20060102-150405")
+// KeepAside renames a damaged file to path.<tag>-<time>, adding a number
+// when that name is taken (so an earlier one is never overwritten), and
+// returns the new name.
+func KeepAside(path, tag string, now time.Time) (string, error) {
+	base := path + "." + tag + "-" + now.Format("20060102-150405")
 	name := base
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
