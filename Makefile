@@ -17,7 +17,7 @@ GO     ?= go
 ARGS   ?=
 GOSRC  := $(shell find . -name '*.go' -not -path './bin/*' 2>/dev/null) go.mod go.sum $(shell find webui/static -type f 2>/dev/null) $(wildcard coach/*.json)
 
-.PHONY: all deps deps-test models tfjs-ref test-models build run test test-go lint bench eval fit features clean
+.PHONY: all deps deps-test models tfjs-ref test-models build run test test-go lint fuzz fuzz-short bench eval fit features clean
 all: build
 
 ## deps: install the Debian packages that are missing (OpenCV, compiler, model tools)
@@ -63,7 +63,7 @@ fit: models build features
 	./$(BIN) fit --features $(FEATURES) --out vision/posture/params_fit.go
 
 ## test: set up everything, then every test (race detector, pure-Go coach, Mat leak count, browser)
-test: deps-test models tfjs-ref build features lint test-models test-go
+test: deps-test models tfjs-ref build features lint test-models test-go fuzz-short
 
 ## lint: gofmt, go vet, staticcheck, and go.mod/go.sum tidy
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -79,6 +79,36 @@ test-go:
 	CGO_ENABLED=0 $(GO) test -count=1 ./coach/... ./vision/posture/... ./vision/face/... ./vision/imagefile/... ./vision/v4l/...
 	POSTUREWATCH_FEATURES=$(FEATURES) $(GO) test -race -count=1 -timeout 30m ./...
 	$(GO) test -tags matprofile -count=1 -run 'Leak|MatProfile' ./vision/...
+
+## fuzz: every fuzz test in the repository, one after another, FUZZTIME (30s) each; a finding is kept in that package's testdata/fuzz
+FUZZTIME ?= 30s
+fuzz:
+	@$(call run-fuzz,$(FUZZTIME))
+
+## fuzz-short: the same, 3 s each (about 1.5 minutes in all)
+fuzz-short:
+	@$(call run-fuzz,3s)
+
+# run-fuzz runs each `func FuzzX` of the *_test.go files for $(1), pure Go as
+# in test-go, and fails at the end if any found something. Go 1.26's fuzz
+# coordinator can end a run that found nothing with "context deadline
+# exceeded" (go.dev/issue/75804, fixed in Go 1.27): without a failing input
+# written, that is reported and not counted as a finding.
+define run-fuzz
+failed=""; \
+while read -r pkg name; do \
+  if out=$$(CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(1) "./$$pkg" </dev/null 2>&1); then \
+    echo "ok    $$name ./$$pkg: $$(grep -o 'execs: [0-9]*' <<<"$$out" | tail -n 1)"; \
+  elif grep -q 'context deadline exceeded' <<<"$$out" && ! grep -q 'Failing input written' <<<"$$out"; then \
+    echo "ok    $$name ./$$pkg: $$(grep -o 'execs: [0-9]*' <<<"$$out" | tail -n 1) (ended by go.dev/issue/75804, no finding)"; \
+  else \
+    echo "FAIL  $$name ./$$pkg"; grep -v '^fuzz: elapsed' <<<"$$out" || true; \
+    failed="$$failed $$name"; \
+  fi; \
+done < <(grep -rn --include='*_test.go' --exclude-dir=bin --exclude-dir=.git '^func Fuzz' . | \
+  sed -E 's|^\./(.*)/[^/]*_test\.go:[0-9]+:func (Fuzz[A-Za-z0-9_]*)\(.*|\1 \2|' | sort -u); \
+if [ -n "$$failed" ]; then echo "fuzzing found something in:$$failed" >&2; exit 1; fi
+endef
 
 ## bench: per-frame timings (ms/frame, whole path and per stage), then the live service's CPU and memory
 bench: models build

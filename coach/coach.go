@@ -5,6 +5,7 @@ import (
 	"math"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -106,7 +107,11 @@ func New(cfg domain.Config, baseline *domain.Baseline, cat *exercise.Catalogue) 
 }
 
 // Config returns the current settings.
-func (c *Coach) Config() domain.Config { return c.cfg }
+func (c *Coach) Config() domain.Config {
+	cfg := c.cfg
+	cfg.Equipment = slices.Clone(cfg.Equipment) // the caller's to change
+	return cfg
+}
 
 // SetConfig validates and applies new settings.
 func (c *Coach) SetConfig(cfg domain.Config) error {

@@ -166,6 +166,9 @@ func pauseUntil(req PauseRequest, now time.Time) (time.Time, error) {
 		if !(m > 0) {
 			return time.Time{}, domain.Errorf(domain.EINVALID, "pause: minutes must be positive, got %g", m)
 		}
+		if m < 1.0/60 {
+			return time.Time{}, domain.Errorf(domain.EINVALID, "pause: minutes must be at least one second's worth (1/60), got %g", m)
+		}
 		if m > MaxPause.Minutes() {
 			return time.Time{}, domain.Errorf(domain.EINVALID, "pause: minutes must be at most %g (%s), got %g", MaxPause.Minutes(), MaxPause, m)
 		}
@@ -418,14 +421,19 @@ func (s *Server) apiRoutineStop(c *gin.Context) {
 }
 
 // parseTimeParam accepts RFC 3339 or a local date YYYY-MM-DD.
+// It refuses years outside 1900–9000: a bucket near year 0 or 9999 in
+// another zone cannot be written as JSON.
 func parseTimeParam(v string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		if t, err = time.ParseInLocation("2006-01-02", v, loc); err != nil {
+			return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a date YYYY-MM-DD", v)
+		}
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
-		return t, nil
+	if y := t.Year(); y < 1900 || y > 9000 {
+		return time.Time{}, fmt.Errorf("%q: the year must be between 1900 and 9000", v)
 	}
-	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a date YYYY-MM-DD", v)
+	return t, nil
 }
 
 func (s *Server) apiHistory(c *gin.Context) {

@@ -113,6 +113,10 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 		}
 	}
 	w := configFields(*c)
+	// json decodes an array into the slice's own backing array: without a
+	// copy a refused change would still rewrite the equipment of the
+	// settings it was decoded onto (the running coach's)
+	w.Equipment = slices.Clone(c.Equipment)
 	if err := json.Unmarshal(b, &w); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {

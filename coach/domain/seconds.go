@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -43,6 +45,11 @@ func (s Seconds) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a number of seconds.
 func (s *Seconds) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		// json would leave the number at 0: a null would silently turn a
+		// duration (the sitting reminder, say) off
+		return errors.New("duration: want a number of seconds, not null")
+	}
 	var f float64
 	if err := json.Unmarshal(b, &f); err != nil {
 		return fmt.Errorf("duration: want a number of seconds: %w", err)

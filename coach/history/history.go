@@ -381,11 +381,23 @@ func periodStart(t time.Time, by domain.Period, loc *time.Location) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, loc)
 }
 
+// nextPeriod is the start of the period after the one starting at t. The
+// calendar's next day or hour does not always exist (Samoa skipped 30
+// December 2011; Lord Howe Island's clocks go back half an hour, so 1:30
+// comes twice): the search goes on until a start after t.
 func nextPeriod(t time.Time, by domain.Period, loc *time.Location) time.Time {
 	if by == domain.ByDay {
-		return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
+		for k := 1; ; k++ {
+			if n := time.Date(t.Year(), t.Month(), t.Day()+k, 0, 0, 0, 0, loc); n.After(t) {
+				return n
+			}
+		}
 	}
-	return periodStart(t.Add(time.Hour), domain.ByHour, loc)
+	for d := time.Hour; ; d += 30 * time.Minute {
+		if n := periodStart(t.Add(d), domain.ByHour, loc); n.After(t) {
+			return n
+		}
+	}
 }
 
 // Range sums the stored minutes of [from, to) into hour or day buckets in
