@@ -32,14 +32,11 @@ func newFuzzServer(f *testing.F, fb *fakeBackend) *fuzzServer {
 	if err != nil {
 		f.Fatalf("New: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addr, err := srv.Start(ctx)
+	addr, err := srv.Start()
 	if err != nil {
-		cancel()
 		f.Fatalf("Start: %v", err)
 	}
 	f.Cleanup(func() {
-		cancel()
 		sctx, c2 := context.WithTimeout(context.Background(), 5*time.Second)
 		defer c2()
 		if err := srv.Shutdown(sctx); err != nil {

@@ -234,9 +234,7 @@ func TestDashboardInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	defer cancel2()
-	if _, err := srv2.Start(ctx2); err != nil {
+	if _, err := srv2.Start(); err != nil {
 		t.Fatalf("restart on %s: %v", addr, err)
 	}
 	defer srv2.Shutdown(context.Background())

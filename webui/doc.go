@@ -23,7 +23,9 @@
 //	})
 //	svc.Attach(srv)                             // PublishSample, PublishEvent, PublishStatus, …
 //	go svc.Run(ctx)
-//	addr, err := srv.Start(ctx)                 // serves until ctx ends (graceful, 5 s)
+//	addr, err := srv.Start()                    // serves in the background
+//	…
+//	srv.Shutdown(ctx)                           // the one way to stop: closes clients, waits for requests
 //
 // Samples go out at most 5/s per client, newest wins; events, status, stats
 // and rep counts are never dropped (events also notify the desktop);

@@ -65,6 +65,7 @@ type Hub struct {
 	quit       chan struct{}
 	done       chan struct{}
 	stopOnce   sync.Once
+	startOnce  sync.Once
 
 	sampleNotify  chan struct{}
 	latestSample  atomic.Pointer[[]byte]
@@ -213,7 +214,13 @@ func (h *Hub) run() {
 	}
 }
 
+// start runs the hub (once); the server starts it when it starts serving.
+func (h *Hub) start() { h.startOnce.Do(func() { go h.run() }) }
+
+// stop ends the hub and waits for it; a hub never started has nothing to
+// wait for (and publishing to it then returns at once).
 func (h *Hub) stop() {
+	h.startOnce.Do(func() { close(h.done) })
 	h.stopOnce.Do(func() { close(h.quit) })
 	<-h.done
 }

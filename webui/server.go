@@ -109,7 +109,6 @@ func New(opts Options) (*Server, error) {
 	s.index = bytes.Replace(s.index, []byte("{{VERSION}}"), []byte(htmlEscape(opts.Version)), -1)
 	s.hub = newHub(opts.Hub, opts.Logger, s.helloFor)
 	s.hub.onPreviewWanted = opts.Backend.SetPreview
-	go s.hub.run()
 	s.engine = s.routes()
 	return s, nil
 }
@@ -164,9 +163,9 @@ func (s *Server) logURL() string {
 }
 
 // Start listens on Options.Listen and serves in the background. It returns
-// the actual address (useful with port 0). When ctx is cancelled the server
-// shuts down gracefully (5 s grace).
-func (s *Server) Start(ctx context.Context) (string, error) {
+// the actual address (useful with port 0). Shutdown stops it: that is the
+// one way, so there is one owner of the server's end.
+func (s *Server) Start() (string, error) {
 	ln, err := net.Listen("tcp", s.opts.Listen)
 	if err != nil {
 		return "", fmt.Errorf("webui: listen on %s: %w", s.opts.Listen, err)
@@ -178,12 +177,6 @@ func (s *Server) Start(ctx context.Context) (string, error) {
 		}
 	}()
 	<-ready
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = s.Shutdown(sctx)
-	}()
 	return s.Addr(), nil
 }
 
@@ -224,6 +217,7 @@ func (s *Server) serve(ln net.Listener, ready chan struct{}) error {
 	}
 	srv := s.srv
 	s.mu.Unlock()
+	s.hub.start()                                        // the hub runs while the server serves: New starts nothing
 	s.log.Info("dashboard listening", "url", s.logURL()) // never the access token: logs are shared
 	if ready != nil {
 		close(ready)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -41,14 +42,11 @@ func startTestServer(t *testing.T, mod func(*Options)) *testServer {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addr, err := srv.Start(ctx)
+	addr, err := srv.Start()
 	if err != nil {
-		cancel()
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(func() {
-		cancel()
 		sctx, c2 := context.WithTimeout(context.Background(), 5*time.Second)
 		defer c2()
 		if err := srv.Shutdown(sctx); err != nil {
@@ -665,4 +663,22 @@ func TestListenOnAnotherLoopbackAddress(t *testing.T) {
 	if code != 200 {
 		t.Errorf("GET with Host %s: %d", ts.host, code)
 	}
+}
+
+// New starts nothing: a server never served leaves no goroutine behind,
+// and publishing to it and shutting it down return at once.
+func TestNewStartsNothing(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv, err := New(Options{Listen: "127.0.0.1:0", Backend: newFakeBackend(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("New started %d goroutines", n-before)
+	}
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv.PublishStatus(domain.LiveStatus{}) // returns: the hub is gone
+	srv.PublishEvent(domain.Event{Type: domain.EventNudge})
 }

@@ -348,9 +348,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		holders.Go(func() { v4l.WatchHolds(svcCtx, v4l.WatchOptions{Path: o.cameraPath}, holds, log) })
 	}
 
-	srvCtx, stopServer := context.WithCancel(context.Background())
-	defer stopServer()
-	if _, err := web.Start(srvCtx); err != nil {
+	if _, err := web.Start(); err != nil {
 		stopSvc()
 		<-svcDone
 		<-eyeDone
@@ -380,7 +378,6 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if err := web.Shutdown(sctx); err != nil {
 		log.Warn("dashboard shutdown", "err", err)
 	}
-	stopServer()
 	log.Info("stopped")
 	return 0
 }
