@@ -17,7 +17,7 @@ GO     ?= go
 ARGS   ?=
 GOSRC  := $(shell find . -name '*.go' -not -path './bin/*' 2>/dev/null) go.mod go.sum $(shell find webui/static -type f 2>/dev/null) $(wildcard coach/*.json)
 
-.PHONY: all deps deps-test models tfjs-ref test-models build run test test-go lint fuzz fuzz-short bench eval fit features clean
+.PHONY: all deps deps-test models tfjs-ref test-models build run test test-go lint fuzz fuzz-short soak soak-short bench eval fit features clean
 all: build
 
 ## deps: install the Debian packages that are missing (OpenCV, compiler, model tools)
@@ -63,7 +63,7 @@ fit: models build features
 	./$(BIN) fit --features $(FEATURES) --out vision/posture/params_fit.go
 
 ## test: set up everything, then every test (race detector, pure-Go coach, Mat leak count, browser)
-test: deps-test models tfjs-ref build features lint test-models test-go fuzz-short
+test: deps-test models tfjs-ref build features lint test-models test-go fuzz-short soak-short
 
 ## lint: gofmt, go vet, staticcheck, and go.mod/go.sum tidy
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -109,6 +109,15 @@ done < <(grep -rn --include='*_test.go' --exclude-dir=bin --exclude-dir=.git '^f
   sed -E 's|^\./(.*)/[^/]*_test\.go:[0-9]+:func (Fuzz[A-Za-z0-9_]*)\(.*|\1 \2|' | sort -u); \
 if [ -n "$$failed" ]; then echo "fuzzing found something in:$$failed" >&2; exit 1; fi
 endef
+
+## soak: an hour of monitoring compressed into a minute (the clip looped 60x faster, a dashboard connected), asserting that goroutines, open files, the Go heap and OpenCV Mats do not grow
+SOAK ?= 60m
+soak: models
+	POSTUREWATCH_SOAK=$(SOAK) $(GO) test -tags matprofile -count=1 -run '^TestSoak$$' -timeout 30m ./cmd/posturewatch/
+
+## soak-short: the same for five minutes of monitoring (5 s)
+soak-short: models
+	POSTUREWATCH_SOAK=5m $(GO) test -tags matprofile -count=1 -run '^TestSoak$$' ./cmd/posturewatch/
 
 ## bench: per-frame timings (ms/frame, whole path and per stage), then the live service's CPU and memory
 bench: models build
