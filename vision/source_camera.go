@@ -100,6 +100,10 @@ func OpenCamera(spec string, opt SourceOptions) (Source, error) {
 	c.Set(gocv.VideoCaptureFrameWidth, float64(opt.Width))
 	c.Set(gocv.VideoCaptureFrameHeight, float64(opt.Height))
 	c.Set(gocv.VideoCaptureBufferSize, 1)
+	// Ask for a low frame rate (the driver picks the nearest it has; UVC
+	// webcams offer 5 fps): a few frames a second are all monitoring reads,
+	// and a slower stream costs less USB bandwidth and CPU to grab.
+	c.Set(gocv.VideoCaptureFPS, max(5, 2*opt.FPS))
 	m, err := readBGR(c)
 	if err != nil {
 		c.Close()
