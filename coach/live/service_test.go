@@ -457,7 +457,7 @@ func TestHolds(t *testing.T) {
 		holds <- domain.Hold{Source: domain.HoldScreen, Reason: "the screen is locked", On: true}
 		synctest.Wait()
 		st := f.svc.Status()
-		if st.State != domain.StatePaused || st.Waiting != "the screen is locked" || !strings.Contains(st.Message, "Monitoring waits: the screen is locked") || st.Camera.OK {
+		if st.State != domain.StatePaused || st.Waiting != "the screen is locked" || !strings.Contains(st.Message, "Monitoring waits: the screen is locked") || st.Camera.OK || !st.PausedUntil.IsZero() {
 			t.Errorf("locked: %+v", st)
 		}
 		paused := f.pub.ofType(domain.EventPaused)
@@ -546,7 +546,7 @@ func TestNoCoachingDuringAStretchBreak(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := f.svc.Status()
-		if st.State != domain.StatePaused || !strings.Contains(st.Message, "Stretch break") {
+		if st.State != domain.StatePaused || !strings.Contains(st.Message, "Stretch break") || !st.PausedUntil.IsZero() {
 			t.Errorf("during the break: %s, %q", st.State, st.Message)
 		}
 		f.feed(60*time.Second, 500*time.Millisecond, forwardHead) // chin tucks look like a head moving

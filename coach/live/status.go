@@ -3,6 +3,7 @@ package live
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,6 +16,11 @@ import (
 func (s *Service) status() domain.LiveStatus {
 	now := s.cam.Now()
 	st := domain.LiveStatus{Status: s.coach.Status(now), Profile: s.profile, Camera: describeCamera(s.cam.Status())}
+	if (s.held() || s.onBreak) && s.pausedUntil.IsZero() {
+		// the coach's pause for a hold or a break has no end the user set:
+		// the page must not show its far-off placeholder as "until"
+		st.PausedUntil = time.Time{}
+	}
 	if s.held() {
 		st.Waiting = s.waiting()
 		st.Camera.Error, st.Camera.Hint = "off while "+st.Waiting, "monitoring resumes by itself"
