@@ -5,6 +5,7 @@
 //	posturewatch calibrate  make a baseline profile from good-posture frames
 //	posturewatch replay     run the coach over a recording and print its events
 //	posturewatch cameras    list the cameras and their names
+//	posturewatch doctor     check what posturewatch needs, and say how to fix it
 //	posturewatch version    the version, commit, Go and OpenCV versions, the models' digests
 package main
 
