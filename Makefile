@@ -17,7 +17,7 @@ GO     ?= go
 ARGS   ?=
 GOSRC  := $(shell find . -name '*.go' -not -path './bin/*' 2>/dev/null) go.mod go.sum $(shell find webui/static -type f 2>/dev/null) $(wildcard coach/*.json)
 
-.PHONY: all deps deps-test models tfjs-ref test-models build run test test-go lint fuzz fuzz-short soak soak-short bench eval fit features clean
+.PHONY: all deps deps-test models tfjs-ref test-models build install run test test-go lint fuzz fuzz-short soak soak-short bench eval fit features clean
 all: build
 
 ## deps: install the Debian packages that are missing (OpenCV, compiler, model tools)
@@ -109,6 +109,15 @@ done < <(grep -rn --include='*_test.go' --exclude-dir=bin --exclude-dir=.git '^f
   sed -E 's|^\./(.*)/[^/]*_test\.go:[0-9]+:func (Fuzz[A-Za-z0-9_]*)\(.*|\1 \2|' | sort -u); \
 if [ -n "$$failed" ]; then echo "fuzzing found something in:$$failed" >&2; exit 1; fi
 endef
+
+## install: the binary in ~/.local/bin, the models in $XDG_DATA_HOME/posturewatch/models (sha256-checked there too), and the systemd user unit that starts it at login (posturewatch service install; without systemd it says what to do instead)
+PREFIX ?= $(HOME)/.local
+MODELS_HOME = $${XDG_DATA_HOME:-$(HOME)/.local/share}/posturewatch/models
+install: models build
+	install -D -m 0755 $(BIN) $(PREFIX)/bin/posturewatch
+	install -d $(MODELS_HOME)
+	install -m 0644 models/movenet-lightning.onnx models/blazeface.onnx models/facemesh.onnx $(MODELS_HOME)/
+	-$(PREFIX)/bin/posturewatch service install
 
 ## soak: an hour of monitoring compressed into a minute (the clip looped 60x faster, a dashboard connected), asserting that goroutines, open files, the Go heap and OpenCV Mats do not grow
 SOAK ?= 60m
