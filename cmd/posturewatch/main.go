@@ -6,6 +6,8 @@
 //	posturewatch replay     run the coach over a recording and print its events
 //	posturewatch cameras    list the cameras and their names
 //	posturewatch doctor     check what posturewatch needs, and say how to fix it
+//	posturewatch history    the history as a table, JSON or CSV; export; delete
+//	posturewatch service    start at login (systemd user unit)
 //	posturewatch version    the version, commit, Go and OpenCV versions, the models' digests
 package main
 

@@ -496,3 +496,43 @@ func (h *DB) Setting(key string) (string, bool, error) {
 func uriPath(p string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(p)
 }
+
+// Count is how many minutes and events are stored before the time given.
+func (h *DB) Count(ctx context.Context, before time.Time) (minutes, events int64, err error) {
+	if err := h.db.QueryRowContext(ctx, `SELECT count(*) FROM minutes WHERE start < ?`, before.Unix()).Scan(&minutes); err != nil {
+		return 0, 0, fmt.Errorf("history: count minutes: %w", err)
+	}
+	if err := h.db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE at_ms < ?`, before.UnixMilli()).Scan(&events); err != nil {
+		return 0, 0, fmt.Errorf("history: count events: %w", err)
+	}
+	return minutes, events, nil
+}
+
+// Delete removes the minutes and events before the time given, in one
+// transaction, and reports how many went.
+func (h *DB) Delete(ctx context.Context, before time.Time) (minutes, events int64, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("history: delete: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM minute_faults WHERE start < ?`, before.Unix()); err != nil {
+		return 0, 0, fmt.Errorf("history: delete: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM minutes WHERE start < ?`, before.Unix())
+	if err != nil {
+		return 0, 0, fmt.Errorf("history: delete: %w", err)
+	}
+	minutes, _ = res.RowsAffected()
+	res, err = tx.ExecContext(ctx, `DELETE FROM events WHERE at_ms < ?`, before.UnixMilli())
+	if err != nil {
+		return 0, 0, fmt.Errorf("history: delete: %w", err)
+	}
+	events, _ = res.RowsAffected()
+	if err := tx.Commit(); err != nil {
+		return 0, 0, fmt.Errorf("history: delete: %w", err)
+	}
+	return minutes, events, nil
+}

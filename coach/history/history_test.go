@@ -393,3 +393,34 @@ func TestHistoryPathWithURICharacters(t *testing.T) {
 		t.Fatalf("database not at %s: %v", path, err)
 	}
 }
+
+// Count and Delete agree, and Delete leaves what is newer.
+func TestHistoryDeleteBefore(t *testing.T) {
+	h, _ := openTestHistory(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	var ms []domain.MinuteAggregate
+	for i := range 10 {
+		ms = append(ms, domain.MinuteAggregate{Start: t0.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 30,
+			FaultS: map[domain.FaultName]float64{domain.ForwardHead: 30}})
+	}
+	if err := h.AddMinutes(ms...); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AddEvents(domain.Event{Time: t0.Add(2 * time.Minute), Type: domain.EventNudge}, domain.Event{Time: t0.Add(8 * time.Minute), Type: domain.EventNudge}); err != nil {
+		t.Fatal(err)
+	}
+	cut := t0.Add(5 * time.Minute)
+	m, e, err := h.Count(ctx, cut)
+	if err != nil || m != 5 || e != 1 {
+		t.Fatalf("count: %d minutes, %d events, %v", m, e, err)
+	}
+	m, e, err = h.Delete(ctx, cut)
+	if err != nil || m != 5 || e != 1 {
+		t.Fatalf("delete: %d minutes, %d events, %v", m, e, err)
+	}
+	left, err := h.Minutes(ctx, t0, t0.Add(time.Hour))
+	if err != nil || len(left) != 5 || !left[0].Start.Equal(cut) || left[0].FaultS[domain.ForwardHead] != 30 {
+		t.Errorf("left: %+v %v", left, err)
+	}
+}
