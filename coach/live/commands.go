@@ -73,11 +73,7 @@ func (s *Service) pause(until time.Time) (<-chan struct{}, error) {
 
 // Resume ends a pause and opens the camera again.
 func (s *Service) Resume() error {
-	var rerr error
-	if err := s.do(func() { rerr = s.resume() }); err != nil {
-		return err
-	}
-	return rerr
+	return s.call(s.resume)
 }
 
 func (s *Service) resume() error {
@@ -117,19 +113,13 @@ func (s *Service) SetConfig(cfg domain.Config) error {
 	if err := cfg.Validate(); err != nil {
 		return domain.WrapError(domain.EINVALID, err)
 	}
-	var serr error
-	err := s.do(func() {
+	return s.call(func() error {
 		if err := s.settings.SaveConfig(cfg); err != nil {
-			serr = domain.Errorf(domain.EUNAVAILABLE, "the settings could not be saved, so they were not changed: %v", err)
 			s.log.Error("settings not saved", "err", err)
-			return
+			return domain.Errorf(domain.EUNAVAILABLE, "the settings could not be saved, so they were not changed: %v", err)
 		}
-		serr = s.applyConfig(cfg)
+		return s.applyConfig(cfg)
 	})
-	if err != nil {
-		return err
-	}
-	return serr
 }
 
 func (s *Service) applyConfig(cfg domain.Config) error {
@@ -171,40 +161,30 @@ func (s *Service) History(ctx context.Context, from, to time.Time, by domain.Per
 // StartCalibration begins a calibration: frames go to the coach's capture
 // at the fast rate until it is finished, cancelled or times out.
 func (s *Service) StartCalibration() error {
-	var cerr error
-	err := s.do(func() {
+	return s.call(func() error {
 		if cam := s.cam.Status(); cam.State != domain.CameraOK {
 			why := cam.Error
 			if why == "" {
 				why = string(cam.State)
 			}
-			cerr = domain.Errorf(domain.EUNAVAILABLE, "calibration needs the camera, which gives no picture now (%s)", why)
-			return
+			return domain.Errorf(domain.EUNAVAILABLE, "calibration needs the camera, which gives no picture now (%s)", why)
 		}
 		now := s.cam.Now()
 		evs, err := s.coach.StartCalibration(now)
 		if err != nil {
-			cerr = err
-			return
+			return err
 		}
 		decided := s.wall()
 		s.calibStart = now
 		s.cam.SetInterval(SampleFast)
 		s.emit(evs, decided)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return cerr
 }
 
 // CancelCalibration ends a calibration without changing the baseline.
 func (s *Service) CancelCalibration() error {
-	var cerr error
-	if err := s.do(func() { cerr = s.cancelCalibration() }); err != nil {
-		return err
-	}
-	return cerr
+	return s.call(s.cancelCalibration)
 }
 
 func (s *Service) cancelCalibration() error {
@@ -362,15 +342,12 @@ func (s *Service) pickRoutine(req domain.RoutineStart) (*domain.Routine, error) 
 // ExerciseDone records a finished (or skipped) exercise, or, with an empty
 // exerciseID, the whole routine.
 func (s *Service) ExerciseDone(routineID, exerciseID string, skipped bool) error {
-	var derr error
-	err := s.do(func() {
+	return s.call(func() error {
 		if s.routine == nil {
-			derr = domain.Errorf(domain.ECONFLICT, "no routine is running: start one first")
-			return
+			return domain.Errorf(domain.ECONFLICT, "no routine is running: start one first")
 		}
 		if routineID != "" && routineID != s.routine.ID {
-			derr = domain.Errorf(domain.ENOTFOUND, "routine %q is not the one running (%s)", routineID, s.routine.ID)
-			return
+			return domain.Errorf(domain.ENOTFOUND, "routine %q is not the one running (%s)", routineID, s.routine.ID)
 		}
 		now := s.cam.Now()
 		var evs []domain.Event
@@ -388,8 +365,7 @@ func (s *Service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 				}
 			}
 			if idx < 0 {
-				derr = domain.Errorf(domain.ENOTFOUND, "routine %s has no exercise %q", s.routine.ID, exerciseID)
-				return
+				return domain.Errorf(domain.ENOTFOUND, "routine %s has no exercise %q", s.routine.ID, exerciseID)
 			}
 			if !skipped {
 				evs = s.coach.ExerciseDone(exerciseID, now)
@@ -402,11 +378,8 @@ func (s *Service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 		if rc != nil {
 			s.pub.PublishReps(*rc)
 		}
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return derr
 }
 
 // StopRoutine ends the routine being played without finishing it; no

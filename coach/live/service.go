@@ -182,6 +182,15 @@ func (s *Service) do(fn func()) error {
 	}
 }
 
+// call runs fn on the Run goroutine and returns its error (or ErrStopped).
+func (s *Service) call(fn func() error) error {
+	var ferr error
+	if err := s.do(func() { ferr = fn() }); err != nil {
+		return err
+	}
+	return ferr
+}
+
 // handle steps the coach with one analysed frame and publishes the results.
 func (s *Service) handle(sg domain.Sighting) {
 	obs := sg.Observation
