@@ -34,7 +34,19 @@ type Eye struct {
 	preview     atomic.Bool
 	lastPreview time.Time // Run goroutine only
 	runOnce     sync.Once
+
+	looked      int       // frames analysed (Run goroutine only)
+	lastRelease time.Time // when ReleaseUnused last ran (Run goroutine only)
 }
+
+// Unused memory is handed back once the models have run on a few frames
+// (their start-up garbage is free by then and the loop's own pages are
+// known) and again now and then: reading the memory map costs a few
+// milliseconds, and the pages a camera reopen touches are few.
+const (
+	releaseAfterFrames = 5
+	releaseEvery       = 10 * time.Minute
+)
 
 // NewEye makes a supervisor from opt and an eye over it and an. The eye
 // takes over the supervisor's status callback.
@@ -54,6 +66,12 @@ func NewEye(opt SupervisorOptions, an *Analyzer) (*Eye, error) {
 		return nil, err
 	}
 	e.sup = sup
+	// The models are loaded: the pages their loading touched (the ONNX
+	// importer, protobuf, every library's constructors) can go now rather
+	// than after the first frames, which keeps the peak down too.
+	if _, err := ReleaseUnused(); err != nil {
+		e.log.Debug("handing back unused memory", "err", err)
+	}
 	return e, nil
 }
 
@@ -76,6 +94,7 @@ func (e *Eye) Run(ctx context.Context) {
 				if !ok {
 					continue
 				}
+				e.releaseUnused()
 				select {
 				case e.out <- sg:
 				case <-ctx.Done():
@@ -106,6 +125,21 @@ func (e *Eye) look(f Frame) (domain.Sighting, bool) {
 		}
 	}
 	return sg, true
+}
+
+// releaseUnused hands unused memory back to the kernel when it is due.
+func (e *Eye) releaseUnused() {
+	e.looked++
+	if e.looked < releaseAfterFrames || (!e.lastRelease.IsZero() && time.Since(e.lastRelease) < releaseEvery) {
+		return
+	}
+	e.lastRelease = time.Now()
+	n, err := ReleaseUnused()
+	if err != nil {
+		e.log.Debug("handing back unused memory", "err", err)
+		return
+	}
+	e.log.Debug("handed back unused library pages", "MB", n>>20)
 }
 
 // Sightings delivers analysed frames.

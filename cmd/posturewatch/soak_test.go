@@ -53,9 +53,9 @@ func TestSoak(t *testing.T) {
 	}
 	after = measure(t)
 	frames := rs.svc.Frames()
-	t.Logf("%v of monitoring in %v: %d frames; goroutines %d → %d, open files %d → %d, Go heap %.1f → %.1f MB, Mats %d → %d",
+	t.Logf("%v of monitoring in %v: %d frames; goroutines %d → %d, open files %d → %d, Go heap %.1f → %.1f MB, Mats %d → %d, anonymous memory %.0f → %.0f MB",
 		total, wall, frames, before.goroutines, after.goroutines, before.fds, after.fds,
-		before.heapMB, after.heapMB, before.mats, after.mats)
+		before.heapMB, after.heapMB, before.mats, after.mats, before.anonMB, after.anonMB)
 	if frames < 20 {
 		t.Errorf("only %d frames analysed", frames)
 	}
@@ -68,6 +68,11 @@ func TestSoak(t *testing.T) {
 	if d := after.heapMB - before.heapMB; d > 16 {
 		t.Errorf("the Go heap grew by %.1f MB", d)
 	}
+	// malloc's memory (OpenCV, FFmpeg) outside Go's view; a leak of one
+	// frame's buffers per analysis would add hundreds of MB in an hour
+	if d := after.anonMB - before.anonMB; d > 32 {
+		t.Errorf("anonymous memory grew by %.0f MB", d)
+	}
 	if after.matsCounted && after.mats-before.mats > 4 { // a few frames are in flight at any moment
 		t.Errorf("OpenCV Mats grew by %d", after.mats-before.mats)
 	}
@@ -75,7 +80,7 @@ func TestSoak(t *testing.T) {
 
 type soakUsage struct {
 	goroutines, fds, mats int
-	heapMB                float64
+	heapMB, anonMB        float64
 	matsCounted           bool
 }
 
@@ -89,5 +94,6 @@ func measure(t *testing.T) soakUsage {
 		t.Fatal(err)
 	}
 	mats, counted := matCount()
-	return soakUsage{goroutines: runtime.NumGoroutine(), fds: len(fds), heapMB: float64(ms.HeapAlloc) / (1 << 20), mats: mats, matsCounted: counted}
+	return soakUsage{goroutines: runtime.NumGoroutine(), fds: len(fds), heapMB: float64(ms.HeapAlloc) / (1 << 20),
+		anonMB: statusMB(t, "RssAnon"), mats: mats, matsCounted: counted}
 }
