@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"posturewatch/coach/domain"
+	"posturewatch/vision/v4l"
 )
 
 // Preview pictures: at most two a second (wall time), 640 px wide, JPEG
@@ -176,3 +177,39 @@ func (e *Eye) SetBaseline(b *domain.Baseline) { e.an.SetBaseline(b) }
 
 // SetPreview turns preview pictures on or off.
 func (e *Eye) SetPreview(on bool) { e.preview.Store(on) }
+
+// Cameras lists the cameras that can be chosen, and which one is in use.
+func (e *Eye) Cameras() (domain.Cameras, error) {
+	out := domain.Cameras{Devices: []domain.CameraDevice{}, InUse: e.sup.Camera()}
+	if out.InUse == "" {
+		out.Fixed = ErrNotSwitchable.Error()
+		return out, nil
+	}
+	devs, err := v4l.Cameras("")
+	if err != nil {
+		return out, domain.WrapError(domain.EUNAVAILABLE, err)
+	}
+	out.Devices = devs
+	return out, nil
+}
+
+// UseCamera switches to the camera spec names (an index, a device path or
+// a name; "" is the first camera, "0"). A spec that can never be a camera
+// is EINVALID; a video file source cannot switch (ECONFLICT). It returns
+// the device node chosen.
+func (e *Eye) UseCamera(spec string) (string, error) {
+	if e.sup.Camera() == "" {
+		return "", domain.WrapError(domain.ECONFLICT, ErrNotSwitchable)
+	}
+	if spec == "" {
+		spec = "0"
+	}
+	choice, err := v4l.Resolve(spec, "")
+	if err != nil {
+		return "", domain.WrapError(domain.EINVALID, err)
+	}
+	if err := e.sup.SetCamera(choice.Path); err != nil {
+		return "", domain.WrapError(domain.ECONFLICT, err)
+	}
+	return choice.Path, nil
+}

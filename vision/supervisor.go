@@ -77,8 +77,10 @@ type SupervisorOptions struct {
 	MaxFPS        float64
 	Width, Height int // camera resolution, default 640×480
 	// Open replaces the real opener (for tests); it is called for every
-	// (re)open.
+	// (re)open. A supervisor given one cannot switch cameras.
 	Open func() (Source, error)
+	// OpenCamera replaces the camera opener (for tests of SetCamera).
+	OpenCamera func(camera string) (Source, error)
 	// Clock replaces the wall clock (for tests).
 	Clock Clock
 	// MinBackoff and MaxBackoff bound the retry delay after a failure: it
@@ -114,9 +116,11 @@ type Supervisor struct {
 	log   *slog.Logger
 	out   chan Frame
 	wake  chan struct{}
-	name  string
+	name  string // written by Run (camera switch) under mu; read by others under mu
 
 	mu       sync.Mutex
+	camera   string  // the camera opened (camera sources)
+	switchTo *string // a camera SetCamera asked for, taken up by Run
 	status   SupervisorStatus
 	paused   bool
 	interval time.Duration
@@ -196,9 +200,18 @@ func NewSupervisor(opt SupervisorOptions) (*Supervisor, error) {
 		if opt.Camera == "" {
 			s.name = "source"
 		}
+		s.camera = opt.Camera
 		if opt.Open == nil {
-			cam, so := opt.Camera, SourceOptions{FPS: opt.MaxFPS, Width: opt.Width, Height: opt.Height}
-			s.opt.Open = func() (Source, error) { return OpenCamera(cam, so) }
+			if s.opt.OpenCamera == nil {
+				so := SourceOptions{FPS: opt.MaxFPS, Width: opt.Width, Height: opt.Height}
+				s.opt.OpenCamera = func(cam string) (Source, error) { return OpenCamera(cam, so) }
+			}
+			s.opt.Open = func() (Source, error) {
+				s.mu.Lock()
+				cam := s.camera
+				s.mu.Unlock()
+				return s.opt.OpenCamera(cam)
+			}
 		}
 	}
 	s.interval = time.Duration(float64(time.Second) / opt.MaxFPS)
@@ -213,7 +226,57 @@ func NewSupervisor(opt SupervisorOptions) (*Supervisor, error) {
 func (s *Supervisor) Frames() <-chan Frame { return s.out }
 
 // Name describes the source ("camera:0", "clip.mp4 (looped)").
-func (s *Supervisor) Name() string { return s.name }
+func (s *Supervisor) Name() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.name
+}
+
+// Camera is the camera watched ("/dev/video2"); empty for a video file.
+func (s *Supervisor) Camera() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.camera
+}
+
+// ErrNotSwitchable: the source is a video file (or a test's opener), not
+// a camera that can be swapped for another.
+var ErrNotSwitchable = errors.New("a video file plays instead of a camera")
+
+// SetCamera switches to another camera: the one open is closed and the new
+// one opened at once, with the retries any camera gets (one not plugged in
+// yet is waited for). While paused the switch waits for Resume.
+func (s *Supervisor) SetCamera(camera string) error {
+	if s.opt.File != "" || s.opt.OpenCamera == nil {
+		return ErrNotSwitchable
+	}
+	if camera == "" {
+		return errors.New("supervisor: no camera given")
+	}
+	s.mu.Lock()
+	s.switchTo = &camera
+	s.mu.Unlock()
+	s.poke()
+	return nil
+}
+
+// takeSwitch returns the camera asked for by SetCamera, if it differs from
+// the one in use, and makes it the one in use (Run goroutine only).
+func (s *Supervisor) takeSwitch() (from, to string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.switchTo == nil {
+		return "", "", false
+	}
+	from, to = s.camera, *s.switchTo
+	s.switchTo = nil
+	if to == from {
+		return "", "", false
+	}
+	s.camera, s.name = to, "camera:"+to
+	s.status.Source = s.name
+	return from, to, true
+}
 
 // Speed is how much faster than the wall clock Now runs (1 for cameras).
 func (s *Supervisor) Speed() float64 { return s.opt.Speed }
@@ -420,6 +483,16 @@ func (s *Supervisor) Run(ctx context.Context) {
 	}
 
 	for ctx.Err() == nil {
+		if from, to, ok := s.takeSwitch(); ok {
+			dropAhead()
+			restUntil, settle = time.Time{}, 0
+			s.setStatus(func(st *SupervisorStatus) { st.Resting = false })
+			if src != nil || s.Status().State != SourceReleased {
+				closeSrc(SourceStarting, "", "", time.Time{})
+			}
+			backoff, attempts = s.opt.MinBackoff, 0
+			s.log.Info("switching camera", "from", from, "to", to)
+		}
 		s.mu.Lock()
 		paused := s.paused
 		interval := s.interval

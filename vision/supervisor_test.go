@@ -2,6 +2,7 @@ package vision
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -501,5 +502,82 @@ func TestSupervisorCameraRests(t *testing.T) {
 	<-done2
 	if opens, _, _ := cam2.counts(); opens != 1 {
 		t.Errorf("the camera was opened %d times at 2 fps, want once", opens)
+	}
+}
+
+// Switching cameras closes the one open and opens the chosen one at once;
+// its frames follow. A camera not plugged in is retried like any other, and
+// a file source cannot switch.
+func TestSupervisorSwitchesCamera(t *testing.T) {
+	cams := map[string]*countingCamera{"/dev/video0": {}, "/dev/video2": {}}
+	var mu sync.Mutex
+	var opened []string
+	open := func(cam string) (Source, error) {
+		mu.Lock()
+		opened = append(opened, cam)
+		mu.Unlock()
+		c, ok := cams[cam]
+		if !ok {
+			return nil, fmt.Errorf("%s: %w", cam, ErrCameraMissing)
+		}
+		return c.open()
+	}
+	sup, err := NewSupervisor(SupervisorOptions{Camera: "/dev/video0", OpenCamera: open, Clock: newStepClock(), Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	frame := func() {
+		t.Helper()
+		select {
+		case f := <-sup.Frames():
+			f.Close()
+		case <-time.After(10 * time.Second):
+			t.Fatal("no frame")
+		}
+	}
+	frame()
+	if err := sup.SetCamera("/dev/video2"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second camera opened", 10*time.Second, func() bool {
+		o, _, _ := cams["/dev/video2"].counts()
+		return o > 0
+	})
+	frame()
+	if _, closes, _ := cams["/dev/video0"].counts(); closes != 1 {
+		t.Errorf("the first camera closed %d times on the switch, want once", closes)
+	}
+	if got := sup.Camera(); got != "/dev/video2" {
+		t.Errorf("Camera() = %q after the switch", got)
+	}
+	if st := sup.Status(); st.Source != "camera:/dev/video2" {
+		t.Errorf("status source %q after the switch", st.Source)
+	}
+
+	// a camera not plugged in: retried, with the reason shown
+	if err := sup.SetCamera("/dev/video9"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "retrying the missing camera", 10*time.Second, func() bool {
+		return sup.Status().State == SourceRetrying
+	})
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if !containsInOrder(opened, "/dev/video0", "/dev/video2", "/dev/video9") {
+		t.Errorf("opened %v", opened)
+	}
+
+	file, err := NewSupervisor(SupervisorOptions{File: "clip.mp4", Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := file.SetCamera("/dev/video0"); !errors.Is(err, ErrNotSwitchable) {
+		t.Errorf("a file source switched cameras: %v", err)
 	}
 }

@@ -81,6 +81,9 @@ type Backend interface {
 	// SetNotifications turns desktop notifications on or off (ECONFLICT when
 	// this run cannot show them).
 	SetNotifications(desktop bool) error
+	// Cameras lists the cameras that can be chosen (the choice itself is
+	// the "camera" setting), the one chosen and the one in use.
+	Cameras() (domain.Cameras, error)
 	// SetPreview is called with true when the first dashboard asks for the
 	// camera preview and with false when the last one stops. It must not
 	// block (it is called from the hub goroutine).
@@ -569,6 +572,16 @@ func (s *Server) PreviewWanted() bool { return s.hub.PreviewWanted() }
 
 // Clients returns the number of connected dashboards.
 func (s *Server) Clients() int { return s.hub.Clients() }
+
+// apiCameras answers GET /api/cameras: the cameras the settings offer.
+func (s *Server) apiCameras(c *gin.Context) {
+	cams, err := s.backend.Cameras()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cams)
+}
 
 func (s *Server) apiGetNotifications(c *gin.Context) {
 	c.JSON(http.StatusOK, s.backend.Notifications())

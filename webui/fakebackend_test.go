@@ -254,6 +254,20 @@ func (f *fakeBackend) History(ctx context.Context, from, to time.Time, by domain
 
 func (f *fakeBackend) HistoryKept() bool { return f.hist != nil }
 
+// Cameras offers two cameras; the one chosen is in use.
+func (f *fakeBackend) Cameras() (domain.Cameras, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	inUse := "/dev/video0"
+	if f.cfg.Camera == "2" || f.cfg.Camera == "/dev/video2" {
+		inUse = "/dev/video2"
+	}
+	return domain.Cameras{Chosen: f.cfg.Camera, InUse: inUse, Devices: []domain.CameraDevice{
+		{Path: "/dev/video0", Index: 0, Name: "Integrated Camera"},
+		{Path: "/dev/video2", Index: 2, Name: "USB Webcam", Problem: "permission denied: add yourself to the video group"},
+	}}, nil
+}
+
 func (f *fakeBackend) Notifications() domain.NotificationSettings {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -340,6 +340,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/history", s.apiHistory)
 	api.GET("/stats", s.apiStats)
 	api.GET("/notifications", s.apiGetNotifications)
+	api.GET("/cameras", s.apiCameras)
 	api.POST("/notifications", s.apiSetNotifications)
 	return e
 }

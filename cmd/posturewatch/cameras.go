@@ -12,15 +12,6 @@ func init() {
 	register("cameras", "list the cameras (capture devices) and their names", runCameras)
 }
 
-// cameraEntry is one camera as `cameras --json` prints it.
-type cameraEntry struct {
-	Path    string `json:"path"`
-	Index   int    `json:"index"` // the N of /dev/videoN: what --camera N means
-	Name    string `json:"name"`
-	Driver  string `json:"driver,omitempty"`
-	Problem string `json:"problem,omitempty"` // why it cannot be opened now, with the fix
-}
-
 func runCameras(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("cameras", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -32,29 +23,12 @@ func runCameras(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	devs, err := v4l.List(*sysRoot)
+	cams, err := v4l.Cameras(*sysRoot)
 	if err != nil {
 		fmt.Fprintf(stderr, "posturewatch cameras: %v\n", err)
 		return 1
 	}
-	var cams []cameraEntry
-	for _, d := range devs {
-		if !d.Capture || d.Meta {
-			continue
-		}
-		c := cameraEntry{Path: d.Path, Index: d.Num, Name: d.Name, Driver: d.Driver}
-		if d.Err != nil {
-			c.Problem = d.Err.Error()
-			if h := v4l.Hint(d.Err); h != "" {
-				c.Problem += ": " + h
-			}
-		}
-		cams = append(cams, c)
-	}
 	if *asJSON {
-		if cams == nil {
-			cams = []cameraEntry{}
-		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(cams); err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"posturewatch/coach/domain"
 )
 
 // cameras lists what gives video, not the metadata nodes, with the names
@@ -31,7 +33,7 @@ func TestCamerasCommand(t *testing.T) {
 	if code := runCameras([]string{"--json", "--sys-root", sys}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	var cams []cameraEntry
+	var cams []domain.CameraDevice
 	if err := json.Unmarshal([]byte(out.String()), &cams); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}

@@ -35,6 +35,7 @@ func init() {
 // runOptions are the settings of `posturewatch run`.
 type runOptions struct {
 	camera      string
+	cameraSet   bool   // --camera was given: it overrides the camera setting
 	cameraPath  string // the device node --camera names (set by validate)
 	source      string
 	loop        bool
@@ -108,9 +109,8 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "posturewatch run: unexpected argument %q (did you mean --source %s?)\n", fs.Arg(0), fs.Arg(0))
 		return 2
 	}
-	cameraSet := false
-	fs.Visit(func(f *flag.Flag) { cameraSet = cameraSet || f.Name == "camera" })
-	if cameraSet && o.source != "" {
+	fs.Visit(func(f *flag.Flag) { o.cameraSet = o.cameraSet || f.Name == "camera" })
+	if o.cameraSet && o.source != "" {
 		fmt.Fprintln(stderr, "posturewatch run: --camera and --source both given: choose one")
 		return 2
 	}
@@ -290,6 +290,17 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if db != nil {
 		adoptNotifySetting(db, settings, &cfg, log)
 	}
+	if o.source == "" && !o.cameraSet && cfg.Camera != "" {
+		// The camera chosen in the dashboard, unless --camera says
+		// otherwise. One that cannot be used now is kept as the choice,
+		// and the first camera is watched meanwhile.
+		if choice, err := v4l.Resolve(cfg.Camera, ""); err != nil {
+			log.Warn("the chosen camera cannot be used; watching the first camera", "camera", cfg.Camera, "err", err)
+			notices = append(notices, fmt.Sprintf("The camera chosen in the settings (%q) cannot be used now (%v): %s is watched instead.", cfg.Camera, err, o.cameraPath))
+		} else {
+			o.cameraPath = choice.Path
+		}
+	}
 	cat, err := loadCatalogue(o.catalogue, configDir, log)
 	if err != nil {
 		return fail(1, "%v", err)
@@ -315,7 +326,11 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		return fail(2, "%v", err)
 	}
 	holds := make(chan domain.Hold)
-	svc, err := live.New(live.Options{Camera: eye, Profiles: profiles, Settings: settings, History: hist, Holds: holds,
+	svcCtx, stopSvc := context.WithCancel(context.Background())
+	defer stopSvc()
+	var holders sync.WaitGroup
+	cam := &switchingEye{Eye: eye, ctx: svcCtx, holds: holds, log: log, wg: &holders}
+	svc, err := live.New(live.Options{Camera: cam, Profiles: profiles, Settings: settings, History: hist, Holds: holds,
 		Notifier:  desktop.NewDesktopNotifier(false, log),
 		Catalogue: cat, Config: &cfg, Baseline: baseline, Profile: profile, Notice: strings.Join(notices, " "),
 		Logger: log, OnEvent: o.onEvent})
@@ -332,20 +347,17 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	// The service and the camera stop before the server, so the last
 	// events still reach the dashboards; the service saves the current
 	// minute as it stops.
-	svcCtx, stopSvc := context.WithCancel(context.Background())
-	defer stopSvc()
 	svcDone := make(chan struct{})
 	go func() { svc.Run(svcCtx); close(svcDone) }()
 	eyeDone := make(chan struct{})
 	go func() { eye.Run(svcCtx); close(eyeDone) }()
 	// The camera is let go while the screen is locked, across suspend, and
 	// while another program (a video call) uses the device.
-	var holders sync.WaitGroup
 	if !o.noDesktop {
 		holders.Go(func() { desktop.New(desktop.Options{Logger: log}).ForwardHolds(svcCtx, holds) })
 	}
 	if o.cameraPath != "" {
-		holders.Go(func() { v4l.WatchHolds(svcCtx, v4l.WatchOptions{Path: o.cameraPath}, holds, log) })
+		cam.watch(o.cameraPath, false)
 	}
 
 	if _, err := web.Start(); err != nil {
@@ -380,6 +392,52 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// switchingEye is the camera side as the service sees it, with the watch
+// for other programs holding the device (a video call) following a switch
+// to another camera.
+type switchingEye struct {
+	*vision.Eye
+	ctx   context.Context
+	holds chan<- domain.Hold
+	log   *slog.Logger
+	wg    *sync.WaitGroup
+
+	mu        sync.Mutex
+	stopWatch context.CancelFunc
+}
+
+// watch starts watching path for other programs, ending the watch of the
+// camera before; release ends a hold that camera may have had (it is no
+// longer ours to wait for).
+func (e *switchingEye) watch(path string, release bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopWatch != nil {
+		e.stopWatch()
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	e.stopWatch = cancel
+	e.wg.Go(func() {
+		if release { // sent from here: UseCamera runs on the service's goroutine, which reads holds
+			select {
+			case e.holds <- domain.Hold{Source: domain.HoldCamera}:
+			case <-ctx.Done():
+				return
+			}
+		}
+		v4l.WatchHolds(ctx, v4l.WatchOptions{Path: path}, e.holds, e.log)
+	})
+}
+
+// UseCamera switches cameras, and the watch with them.
+func (e *switchingEye) UseCamera(spec string) (string, error) {
+	dev, err := e.Eye.UseCamera(spec)
+	if err == nil {
+		e.watch(dev, true)
+	}
+	return dev, err
 }
 
 // adoptNotifySetting carries the desktop-notification toggle that older

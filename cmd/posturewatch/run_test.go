@@ -441,3 +441,84 @@ func TestRunWithDamagedProfile(t *testing.T) {
 		t.Errorf("the good profile cannot be used: %d", code)
 	}
 }
+
+// The camera chosen in the settings is the one watched at the next start,
+// unless --camera says otherwise; choosing another in the dashboard
+// switches to it and remembers it; what can never be a camera is refused;
+// a remembered camera that cannot be used is kept as the choice while the
+// first camera is watched, and the dashboard says so.
+func TestRunRemembersTheCamera(t *testing.T) {
+	needModel(t)
+	cfgDir := t.TempDir()
+	settings := store.NewConfigFile(cfgDir)
+	cfg := domain.DefaultConfig()
+	cfg.Camera = "/dev/video986" // not plugged in: waited for
+	if err := settings.SaveConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+	rs := startService(t, runOptions{camera: "0", configDir: cfgDir})
+	if got := rs.eye.Supervisor().Camera(); got != "/dev/video986" {
+		t.Fatalf("watching %q, want the remembered /dev/video986", got)
+	}
+	api := newAPIClient(t, rs.base)
+	var cams domain.Cameras
+	if code := api.call(t, "GET", "/api/cameras", nil, &cams); code != 200 || cams.Chosen != "/dev/video986" || cams.InUse != "/dev/video986" || cams.Fixed != "" {
+		t.Errorf("GET /api/cameras: %d %+v", code, cams)
+	}
+	if code := api.call(t, "PATCH", "/api/config", map[string]any{"camera": "/dev/video985"}, nil); code != 200 {
+		t.Fatalf("choosing /dev/video985: %d", code)
+	}
+	waitFor(t, "the switch to /dev/video985", 10*time.Second, func() bool { return rs.eye.Supervisor().Camera() == "/dev/video985" })
+	for _, bad := range []string{"/dev/null", "No Such Camera"} {
+		var e map[string]any
+		if code := api.call(t, "PATCH", "/api/config", map[string]any{"camera": bad}, &e); code != 400 {
+			t.Errorf("camera %q: %d %v, want 400", bad, code, e)
+		}
+	}
+	saved, _, err := settings.Load()
+	if err != nil || saved.Camera != "/dev/video985" {
+		t.Errorf("saved camera %q (%v), want /dev/video985", saved.Camera, err)
+	}
+	rs.stop(t)
+
+	// --camera overrides the setting for this run and leaves it as it is.
+	rs = startService(t, runOptions{camera: "/dev/video984", cameraSet: true, configDir: cfgDir})
+	if got := rs.eye.Supervisor().Camera(); got != "/dev/video984" {
+		t.Errorf("watching %q, want --camera's /dev/video984", got)
+	}
+	rs.stop(t)
+	if saved, _, _ := settings.Load(); saved.Camera != "/dev/video985" {
+		t.Errorf("--camera rewrote the setting to %q", saved.Camera)
+	}
+
+	// A remembered camera that is not there: the first camera meanwhile.
+	cfg.Camera = "Ghost Camera"
+	if err := settings.SaveConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+	rs = startService(t, runOptions{camera: "0", configDir: cfgDir})
+	if got := rs.eye.Supervisor().Camera(); got != "/dev/video0" {
+		t.Errorf("watching %q, want /dev/video0 while the chosen camera is missing", got)
+	}
+	var st domain.LiveStatus
+	newAPIClient(t, rs.base).call(t, "GET", "/api/status", nil, &st)
+	if !strings.Contains(st.Message, `The camera chosen in the settings ("Ghost Camera") cannot be used now`) {
+		t.Errorf("status message %q", st.Message)
+	}
+	if saved, _, _ := settings.Load(); saved.Camera != "Ghost Camera" {
+		t.Errorf("the choice was forgotten: %q", saved.Camera)
+	}
+}
+
+// waitFor polls cond until it holds or timeout passes (a real service on
+// real goroutines: no fake clock reaches it).
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Sensitivity scales the per-fault enter and exit thresholds.
@@ -64,6 +65,11 @@ type Config struct {
 	// DesktopNotifications shows nudges as desktop notifications too (for
 	// when the dashboard's tab is in the background).
 	DesktopNotifications bool `json:"desktop_notifications"`
+	// Camera is the camera to watch, as chosen in the dashboard or the
+	// file: an index ("0"), a device path ("/dev/video2", or a stable
+	// /dev/v4l/by-id/… link) or a camera's name. Empty means the first
+	// camera. `run --camera` overrides it for that run.
+	Camera string `json:"camera"`
 }
 
 // DefaultConfig returns the default settings.
@@ -177,6 +183,9 @@ func (c Config) Validate() error {
 	if c.RoutineMax.D() < time.Minute || c.RoutineMax.D() > 30*time.Minute {
 		errs = append(errs, fmt.Sprintf("routine_max_s: %g s is outside 60 s–30 min", c.RoutineMax.D().Seconds()))
 	}
+	if err := validCameraSpec(c.Camera); err != nil {
+		errs = append(errs, "camera: "+err.Error())
+	}
 	if len(errs) > 0 {
 		return Errorf(EINVALID, "invalid config: %s", strings.Join(errs, "; "))
 	}
@@ -230,4 +239,25 @@ func (c Config) InQuietHours(now time.Time) bool {
 		return m >= from && m < to
 	}
 	return m >= from || m < to
+}
+
+// MaxCameraSpec bounds the camera setting's length (a udev by-id link is
+// under 100 bytes; a sysfs name under 32).
+const MaxCameraSpec = 256
+
+// validCameraSpec checks the form of a camera setting only; whether such a
+// camera exists is for the camera side to say, when it is applied.
+func validCameraSpec(s string) error {
+	if len(s) > MaxCameraSpec {
+		return fmt.Errorf("%d bytes is too long (at most %d)", len(s), MaxCameraSpec)
+	}
+	if strings.TrimSpace(s) != s {
+		return fmt.Errorf("%q has spaces at its ends", s)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return fmt.Errorf("%q has control characters or invalid UTF-8", s)
+		}
+	}
+	return nil
 }

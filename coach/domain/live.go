@@ -39,6 +39,34 @@ type CameraStatus struct {
 	HeldShare float64 `json:"held_share"`
 }
 
+// CameraDevice is a camera that can be chosen: a capture device (not a
+// metadata node) as the system lists it.
+type CameraDevice struct {
+	Path string `json:"path"` // "/dev/video0"
+	// Link is a name for it that survives reboots and re-plugging
+	// ("/dev/v4l/by-id/usb-…"), when udev made one: the one to remember.
+	Link   string `json:"link,omitempty"`
+	Index  int    `json:"index"`            // the N of /dev/videoN: what --camera N means
+	Name   string `json:"name"`             // "Integrated Camera: Integrated C"; "" when unreadable
+	Driver string `json:"driver,omitempty"` // "uvcvideo"
+	// Problem says why it cannot be opened now, with the fix ("not in the
+	// video group: …"); empty when it can.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Cameras is what the dashboard's camera chooser shows.
+type Cameras struct {
+	Devices []CameraDevice `json:"devices"`
+	// Chosen is the camera setting (Config.Camera); empty means the first camera.
+	Chosen string `json:"chosen"`
+	// InUse is the device watched now ("/dev/video2"); empty when a video
+	// file plays instead.
+	InUse string `json:"in_use,omitempty"`
+	// Fixed says why the choice cannot be changed in this run ("a video
+	// file plays instead of a camera"); empty when it can.
+	Fixed string `json:"fixed,omitempty"`
+}
+
 // LiveStatus is the live state snapshot the dashboard shows: the coach's
 // status plus what the service knows (camera, profile, running routine).
 // The Status fields are flattened into the JSON object.

@@ -114,12 +114,39 @@ func (s *Service) SetConfig(cfg domain.Config) error {
 		return domain.WrapError(domain.EINVALID, err)
 	}
 	return s.call(func() error {
+		// A new camera is tried first: one that can never be a camera is
+		// refused before anything is saved.
+		old := s.coach.Config().Camera
+		switched := cfg.Camera != old
+		if switched {
+			dev, err := s.cam.UseCamera(cfg.Camera)
+			if err != nil {
+				return err
+			}
+			s.log.Info("camera chosen", "setting", cfg.Camera, "device", dev)
+		}
 		if err := s.settings.SaveConfig(cfg); err != nil {
 			s.log.Error("settings not saved", "err", err)
+			if switched {
+				if _, err := s.cam.UseCamera(old); err != nil {
+					s.log.Warn("the camera could not be switched back", "err", err)
+				}
+			}
 			return domain.Errorf(domain.EUNAVAILABLE, "the settings could not be saved, so they were not changed: %v", err)
 		}
 		return s.applyConfig(cfg)
 	})
+}
+
+// Cameras lists the cameras the dashboard offers, the one chosen in the
+// settings and the one in use.
+func (s *Service) Cameras() (domain.Cameras, error) {
+	cams, err := s.cam.Cameras()
+	if err != nil {
+		return cams, err
+	}
+	cams.Chosen = s.Config().Camera
+	return cams, nil
 }
 
 func (s *Service) applyConfig(cfg domain.Config) error {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,10 +28,12 @@ type fakeCamera struct {
 	baseline  *domain.Baseline
 	baselines int
 	preview   bool
+	camera    string // the device in use; "" plays a file
+	switches  []string
 }
 
 func newFakeCamera() *fakeCamera {
-	return &fakeCamera{sightings: make(chan domain.Sighting), changes: make(chan struct{}, 1), state: domain.CameraOK}
+	return &fakeCamera{sightings: make(chan domain.Sighting), changes: make(chan struct{}, 1), state: domain.CameraOK, camera: "/dev/video0"}
 }
 
 func (c *fakeCamera) Sightings() <-chan domain.Sighting { return c.sightings }
@@ -82,6 +85,38 @@ func (c *fakeCamera) Resume() {
 	c.state = domain.CameraOK
 }
 func (c *fakeCamera) Now() time.Time { return time.Now() }
+
+// Cameras offers /dev/video0 and /dev/video2.
+func (c *fakeCamera) Cameras() (domain.Cameras, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return domain.Cameras{InUse: c.camera, Devices: []domain.CameraDevice{
+		{Path: "/dev/video0", Index: 0, Name: "Integrated Camera"},
+		{Path: "/dev/video2", Index: 2, Name: "USB Webcam"},
+	}}, nil
+}
+
+// UseCamera accepts indexes and /dev/video paths, as the real one resolves
+// them, and refuses anything else.
+func (c *fakeCamera) UseCamera(spec string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.camera == "" {
+		return "", domain.Errorf(domain.ECONFLICT, "a video file plays instead of a camera")
+	}
+	dev := spec
+	switch {
+	case spec == "":
+		dev = "/dev/video0"
+	case spec == "0" || spec == "2":
+		dev = "/dev/video" + spec
+	case !strings.HasPrefix(spec, "/dev/video"):
+		return "", domain.Errorf(domain.EINVALID, "camera %q: no camera has that name", spec)
+	}
+	c.camera = dev
+	c.switches = append(c.switches, dev)
+	return dev, nil
+}
 func (c *fakeCamera) Speed() float64 { return 1 }
 func (c *fakeCamera) SetPreview(on bool) {
 	c.mu.Lock()

@@ -37,6 +37,12 @@ type Camera interface {
 	SetBaseline(b *domain.Baseline)
 	// SetPreview turns preview pictures on or off. It must not block.
 	SetPreview(on bool)
+	// Cameras lists the cameras that can be chosen and the one in use.
+	Cameras() (domain.Cameras, error)
+	// UseCamera switches to the camera spec names ("" the first one) and
+	// returns its device node: EINVALID when it can never be a camera,
+	// ECONFLICT when the source cannot switch (a video file).
+	UseCamera(spec string) (string, error)
 }
 
 // Publisher sends what the service decides to the dashboards. Its methods

@@ -599,3 +599,63 @@ func TestStretchBreakEndsByItself(t *testing.T) {
 		}
 	})
 }
+
+// Choosing a camera in the settings switches to it and remembers it; a
+// camera that can never be one is refused before anything is saved; an
+// unsaved choice is switched back.
+func TestCameraChoice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		cfg := f.svc.Config()
+		cfg.Camera = "2"
+		if err := f.svc.SetConfig(cfg); err != nil {
+			t.Fatal(err)
+		}
+		cams, err := f.svc.Cameras()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cams.Chosen != "2" || cams.InUse != "/dev/video2" || len(cams.Devices) != 2 {
+			t.Errorf("after choosing camera 2: %+v", cams)
+		}
+		if n := len(f.settings.saved); n != 1 || f.settings.saved[0].Camera != "2" {
+			t.Errorf("saved %+v", f.settings.saved)
+		}
+
+		bad := f.svc.Config()
+		bad.Camera = "Nonexistent Cam"
+		if err := f.svc.SetConfig(bad); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("a camera no one has: %v, want invalid", err)
+		}
+		if len(f.settings.saved) != 1 || f.svc.Config().Camera != "2" {
+			t.Error("a refused camera was saved or applied")
+		}
+
+		next := f.svc.Config()
+		next.Camera = "/dev/video0"
+		f.settings.fail = errDiskFull
+		if err := f.svc.SetConfig(next); domain.ErrorCode(err) != domain.EUNAVAILABLE {
+			t.Errorf("unsaved camera choice: %v", err)
+		}
+		f.settings.fail = nil
+		f.cam.mu.Lock()
+		inUse, switches := f.cam.camera, append([]string(nil), f.cam.switches...)
+		f.cam.mu.Unlock()
+		if inUse != "/dev/video2" {
+			t.Errorf("camera in use %q after an unsaved choice, want /dev/video2 back (switches %v)", inUse, switches)
+		}
+		// other settings leave the camera alone
+		other := f.svc.Config()
+		other.Sensitivity = domain.SensitivityLow
+		if err := f.svc.SetConfig(other); err != nil {
+			t.Fatal(err)
+		}
+		f.cam.mu.Lock()
+		n := len(f.cam.switches)
+		f.cam.mu.Unlock()
+		if n != 3 {
+			t.Errorf("%d switches (%v), want 3: choose, try, back", n, switches)
+		}
+	})
+}

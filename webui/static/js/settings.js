@@ -4,6 +4,46 @@ import { $ } from './dom.js';
 import { api, get, post } from './api.js';
 
 let config = null;
+let cameraFixed = false;
+
+// The camera chooser: the cameras the server lists, remembered by the name
+// that survives re-plugging (the by-id link) where there is one. A camera
+// chosen earlier that is not connected now stays listed, marked so.
+async function loadCameras() {
+  const sel = $('set-camera'), note = $('set-camera-note');
+  let cams;
+  try {
+    cams = await get('/api/cameras');
+  } catch (err) {
+    sel.replaceChildren(new Option('First camera', ''));
+    sel.disabled = true;
+    note.textContent = 'The cameras cannot be listed: ' + err.message;
+    return;
+  }
+  const opts = [new Option('First camera (default)', '')];
+  const known = new Set(['']);
+  let inUseName = cams.in_use || '';
+  for (const d of cams.devices || []) {
+    const value = d.link || d.path;
+    let text = (d.name || 'Unnamed camera') + ' (' + d.path + ')';
+    if (d.problem) text += ' — cannot be opened: ' + d.problem;
+    opts.push(new Option(text, value));
+    known.add(value);
+    known.add(d.path);
+    if (d.path === cams.in_use) inUseName = (d.name || 'Unnamed camera') + ' (' + d.path + ')';
+  }
+  const chosen = cams.chosen || '';
+  if (!known.has(chosen)) opts.push(new Option(chosen + ' (not connected now)', chosen));
+  sel.replaceChildren(...opts);
+  // the chosen value may be a path while the option carries the by-id link
+  const match = (cams.devices || []).find((d) => d.path === chosen || d.link === chosen);
+  sel.value = match ? (match.link || match.path) : chosen;
+  cameraFixed = !!cams.fixed;
+  sel.disabled = cameraFixed;
+  if (cameraFixed) note.textContent = 'No camera to choose: ' + cams.fixed + '.';
+  else if (!(cams.devices || []).length) note.textContent = 'No camera found. Plug one in; monitoring starts when it appears.';
+  else note.textContent = inUseName ? 'Watching ' + inUseName + '.' : '';
+}
 
 export async function loadConfig() {
   try {
@@ -18,6 +58,7 @@ export async function loadConfig() {
   const eq = new Set(config.equipment || []);
   for (const cb of $('set-equipment').querySelectorAll('input')) cb.checked = eq.has(cb.value);
   $('set-desk-only').checked = !!config.desk_only;
+  await loadCameras();
   try {
     const n = await get('/api/notifications');
     $('set-desktop').checked = !!n.desktop;
@@ -39,10 +80,12 @@ async function save(e) {
     equipment: keep.concat([...$('set-equipment').querySelectorAll('input:checked')].map((c) => c.value)),
     desk_only: $('set-desk-only').checked,
   };
+  if (!cameraFixed) patch.camera = $('set-camera').value;
   try {
     config = await api('PATCH', '/api/config', patch);
     if (!$('set-desktop').disabled) await post('/api/notifications', { desktop: $('set-desktop').checked });
     $('settings-msg').textContent = 'Saved.';
+    await loadCameras();
   } catch (err) { $('settings-msg').textContent = err.message; }
 }
 

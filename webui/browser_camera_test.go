@@ -1,0 +1,43 @@
+package webui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"posturewatch/webui/webuitest"
+)
+
+// The settings offer the cameras the server lists, with what keeps one
+// from opening; choosing one saves it as the "camera" setting, and the
+// page then says which camera is watched.
+func TestDashboardCameraChooser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	b := webuitest.NewBrowser(t)
+	defer b.Close()
+	ts := newTS(t)
+	b.Do(t, chromedp.Navigate(ts.srv.URL()))
+	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	b.WaitJS(t, "cameras listed", `document.querySelectorAll('#set-camera option').length === 3`, 5*time.Second)
+	opts := webuitest.Eval[[]string](t, b, `[...document.querySelectorAll('#set-camera option')].map(o => o.value + '=' + o.textContent)`)
+	want := []string{"=First camera (default)", "/dev/video0=Integrated Camera (/dev/video0)",
+		"/dev/video2=USB Webcam (/dev/video2) — cannot be opened: permission denied: add yourself to the video group"}
+	if strings.Join(opts, "|") != strings.Join(want, "|") {
+		t.Errorf("camera options\n%q\nwant\n%q", opts, want)
+	}
+	b.WaitText(t, "#set-camera-note", "Watching Integrated Camera (/dev/video0).", 2*time.Second)
+
+	webuitest.Eval[bool](t, b, `(function(){const s=document.getElementById('set-camera');s.value='/dev/video2';
+		s.dispatchEvent(new Event('change'));document.getElementById('settings-save').click();return true})()`)
+	b.WaitText(t, "#settings-msg", "Saved.", 5*time.Second)
+	if got := ts.fb.Config().Camera; got != "/dev/video2" {
+		t.Errorf("camera setting saved as %q, want /dev/video2", got)
+	}
+	b.WaitText(t, "#set-camera-note", "Watching USB Webcam (/dev/video2).", 5*time.Second)
+	b.Screenshot(t, "camera-chooser")
+	b.AssertNoConsoleErrors(t)
+}
