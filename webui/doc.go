@@ -85,8 +85,8 @@
 //	POST   /api/routine/start          {"id": "suggested routine id"} or {"faults": [...]} or {} → {"routine": domain.Routine}
 //	POST   /api/routine/exercise-done  {"routine_id", "exercise_id" ("" = whole routine done), "skipped"} → {"ok": true}
 //	POST   /api/routine/stop           {} → {"ok": true} (the player was closed; rep counting stops)
-//	GET    /api/history                ?by=hour|day&from=&to= (RFC 3339 or YYYY-MM-DD)&tz=IANA
-//	                                   → {"by","from","to","tz","buckets": [domain.Bucket]} (default: today by hour, 14 days by day)
+//	GET    /api/history                ?by=minute|hour|day&from=&to= (RFC 3339 or YYYY-MM-DD)&tz=IANA
+//	                                   → {"by","from","to","tz","buckets": [domain.Bucket]} (default: today by minute or hour, 14 days by day; by=minute at most 2 days)
 //	GET    /api/notifications          {"desktop": bool, "available": bool}
 //	POST   /api/notifications          {"desktop": bool}
 //
