@@ -86,7 +86,10 @@ type Coach struct {
 	staleSuggested bool
 	staleDismissed bool
 
-	goodSince time.Time // start of the current good streak (zero when not good)
+	// streak is the good time counted since the state last became good:
+	// time spent while a fault is being timed is not added (it is neither
+	// good nor bad until decided), and does not end the streak either.
+	streak time.Duration
 
 	stats *stats
 }
@@ -167,10 +170,8 @@ func (c *Coach) setState(now time.Time, s domain.State, f domain.FaultName) doma
 		e.Severity = round3(c.faults[f].smooth)
 		e.Message, _ = domain.NudgeText(f)
 	}
-	if s == domain.StateGood && c.state != domain.StateGood {
-		c.goodSince = now
-	} else if s != domain.StateGood {
-		c.goodSince = time.Time{}
+	if s != domain.StateGood || c.state != domain.StateGood {
+		c.streak = 0
 	}
 	c.state, c.stateFault, c.stateSince = s, f, now
 	return e
@@ -203,7 +204,9 @@ func (c *Coach) advance(now time.Time, offset time.Duration, haveOffset bool) {
 		}
 		if dt > 0 {
 			present := c.lastPresent && (c.state == domain.StateGood || c.state == domain.StateSlouching || c.state == domain.StateCalibrating)
-			good := present && c.state == domain.StateGood
+			// a fault being timed makes the time undecided: not good, and
+			// not a fault's either unless it comes to count
+			good := present && c.state == domain.StateGood && c.timed() == ""
 			var fs []domain.FaultName
 			if present && c.state == domain.StateSlouching {
 				for _, f := range domain.AllFaults {
@@ -214,8 +217,9 @@ func (c *Coach) advance(now time.Time, offset time.Duration, haveOffset bool) {
 				}
 			}
 			var streak time.Duration
-			if good && !c.goodSince.IsZero() {
-				streak = now.Sub(c.goodSince)
+			if good {
+				c.streak += dt
+				streak = c.streak
 			}
 			c.stats.addTime(c.lastTime, dt, present, good, fs, streak)
 		}
@@ -343,10 +347,7 @@ func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
 		} else if t.active && t.smooth < exit {
 			t.active, t.confirmed, t.since = false, false, time.Time{}
 		}
-		onset := c.cfg.OnsetDelay.D()
-		if m := minOnset(f); m > onset {
-			onset = m
-		}
+		onset := c.onsetOf(f)
 		if t.active && !t.confirmed && now.Sub(t.since) >= onset {
 			t.confirmed = true
 		}
@@ -635,7 +636,7 @@ func (c *Coach) ExerciseDone(exerciseID string, now time.Time) []domain.Event {
 
 // Status reports the current state as of now.
 func (c *Coach) Status(now time.Time) domain.Status {
-	s := domain.Status{State: c.state, Fault: c.stateFault, Since: c.stateSince, Score: c.score,
+	s := domain.Status{At: now, State: c.state, Fault: c.stateFault, Since: c.stateSince, Score: c.score,
 		GoodTodayS: c.stats.goodToday(now).Seconds(), Quiet: c.cfg.InQuietHours(now),
 		Baseline: "defaults", RecalibrateSuggested: c.staleSuggested, CalibrationFrames: c.CalibrationFrames()}
 	if !c.stateSince.IsZero() {
@@ -647,8 +648,11 @@ func (c *Coach) Status(now time.Time) domain.Status {
 	if c.paused {
 		s.PausedUntil = c.pausedUntil
 	}
-	if c.state == domain.StateGood && !c.goodSince.IsZero() {
-		s.StreakS = round3(now.Sub(c.goodSince).Seconds())
+	if c.state == domain.StateGood {
+		s.StreakS = round3(c.streak.Seconds())
+	}
+	if c.state == domain.StateGood || c.state == domain.StateSlouching {
+		s.Watching = c.watch(now)
 	}
 	if !c.sittingSince.IsZero() && c.state != domain.StateAway && c.state != domain.StatePaused {
 		s.SittingS = round3(now.Sub(c.sittingSince).Seconds())
@@ -672,6 +676,41 @@ func (c *Coach) Status(now time.Time) domain.Status {
 		}
 	}
 	return s
+}
+
+// timed is the fault being timed that the dashboard names: the most severe
+// fault above its threshold that does not count yet (nil when none).
+func (c *Coach) timed() domain.FaultName {
+	var best domain.FaultName
+	bestSev := -1.0
+	for _, f := range domain.AllFaults {
+		if t := c.faults[f]; t.active && !t.confirmed && t.smooth > bestSev {
+			best, bestSev = f, t.smooth
+		}
+	}
+	return best
+}
+
+// onsetOf is how long f must last to count as slouching.
+func (c *Coach) onsetOf(f domain.FaultName) time.Duration {
+	return max(c.cfg.OnsetDelay.D(), minOnset(f))
+}
+
+// watch describes the fault being timed, as of now.
+func (c *Coach) watch(now time.Time) *domain.Watch {
+	f := c.timed()
+	if f == "" {
+		return nil
+	}
+	t := c.faults[f]
+	w := &domain.Watch{Fault: f, Since: t.since, ForS: round3(now.Sub(t.since).Seconds()),
+		OnsetS: round3(c.onsetOf(f).Seconds())}
+	// the nudge comes when it counts, unless something holds it then; while
+	// another fault is already named the state (and its nudge) stay with it
+	counts := t.since.Add(c.onsetOf(f))
+	w.Nudge = c.state == domain.StateGood && !c.silenced(now) && !c.staleSuppressed() &&
+		(t.lastNudge.IsZero() || counts.Sub(t.lastNudge) >= c.cfg.Cooldown.D())
+	return w
 }
 
 // humanDur renders a duration for messages: "50 min", "1 h 5 min", "45 s".

@@ -113,6 +113,15 @@ func (s *stats) goodToday(now time.Time) time.Duration {
 	return 0
 }
 
+// Today returns the day bucket of now (zero totals when nothing was counted
+// that day), without copying the whole snapshot as Stats does.
+func (c *Coach) Today(now time.Time) domain.Bucket {
+	if d := c.stats.days[dayStart(now)]; d != nil {
+		return copyBucket(*d)
+	}
+	return domain.Bucket{Start: dayStart(now)}
+}
+
 func copyBucket(b domain.Bucket) domain.Bucket {
 	b.FaultS = maps.Clone(b.FaultS)
 	return b

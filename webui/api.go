@@ -450,8 +450,8 @@ func (s *Server) apiHistory(c *gin.Context) {
 		loc = l
 	}
 	by := domain.Period(c.DefaultQuery("by", "hour"))
-	if by != domain.ByHour && by != domain.ByDay {
-		abortJSON(c, http.StatusBadRequest, fmt.Sprintf("by: %q is not hour or day", by))
+	if by != domain.ByMinute && by != domain.ByHour && by != domain.ByDay {
+		abortJSON(c, http.StatusBadRequest, fmt.Sprintf("by: %q is not minute, hour or day", by))
 		return
 	}
 	now := time.Now().In(loc)
@@ -479,6 +479,10 @@ func (s *Server) apiHistory(c *gin.Context) {
 	}
 	if to.Sub(from) > 400*24*time.Hour {
 		abortJSON(c, http.StatusBadRequest, "range too long: at most 400 days")
+		return
+	}
+	if by == domain.ByMinute && to.Sub(from) > 2*24*time.Hour {
+		abortJSON(c, http.StatusBadRequest, "range too long for by=minute: at most 2 days")
 		return
 	}
 	if by == domain.ByHour && to.Sub(from) > 31*24*time.Hour {

@@ -51,6 +51,11 @@ func TestHistoryAPI(t *testing.T) {
 	if code != 200 || len(buckets) != 14 || buckets[13].(map[string]any)["present_s"] != 600.0 {
 		t.Errorf("by=day = %d %v", code, m)
 	}
+	code, m, _ = ts.do("GET", "/api/history?by=minute", nil)
+	buckets, _ = m["buckets"].([]any)
+	if code != 200 || len(buckets) < 23*60 || len(buckets) > 25*60 {
+		t.Errorf("by=minute = %d, %d buckets (want today's minutes)", code, len(buckets))
+	}
 	q := url.Values{"from": {hourStart.Format(time.RFC3339)}, "to": {hourStart.Add(time.Hour).Format(time.RFC3339)}, "tz": {"UTC"}}
 	code, m, _ = ts.do("GET", "/api/history?"+q.Encode(), nil)
 	buckets, _ = m["buckets"].([]any)
@@ -63,6 +68,7 @@ func TestHistoryAPI(t *testing.T) {
 		{"to=2020-13-01", "to"},
 		{"from=2026-02-01&to=2026-01-01", "after"},
 		{"by=hour&from=2025-01-01&to=2026-01-01", "too long"},
+		{"by=minute&from=2025-01-01&to=2025-01-05", "too long"},
 		{"tz=Mars/Olympus", "time zone"},
 	} {
 		code, m, _ := ts.do("GET", "/api/history?"+c.q, nil)

@@ -3,6 +3,7 @@ package webui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"io/fs"
@@ -83,16 +84,14 @@ func TestDashboardInChromium(t *testing.T) {
 	// Forward head: samples, then the coach's state change.
 	bad := domain.Observation{Time: time.Now(), Posture: domain.PostureBad, Confidence: 0.9,
 		Faults: []domain.Fault{{Name: domain.ForwardHead, Severity: 0.8, Why: "head ahead"}}}
-	for i := 0; i < 5; i++ {
-		srv.PublishSample(domain.SampleOf(bad))
-		time.Sleep(50 * time.Millisecond)
-	}
+	srv.PublishSample(domain.SampleOf(bad))
 	b.WaitText(t, "#score", "20", 5*time.Second)
 	// A state event alone changes nothing on the page: the state shown is
 	// the one the server pushes (here the status, as the service sends after
 	// every event), which the page also refetches on the event.
 	srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventState, State: domain.StateSlouching, Fault: domain.ForwardHead, Previous: domain.StateGood})
-	time.Sleep(500 * time.Millisecond)
+	// the page refetches the status on the event: wait for that request
+	b.WaitJS(t, "status refetched", `performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/status'))`, 5*time.Second)
 	if got := b.Text(t, "#state"); got != "Good posture" {
 		t.Errorf("after a state event the page shows %q without the server saying so", got)
 	}
@@ -211,7 +210,7 @@ func TestDashboardInChromium(t *testing.T) {
 
 	// Narrow window: no horizontal scrolling at 800 px.
 	b.SetViewport(t, 800, 900)
-	time.Sleep(200 * time.Millisecond)
+	b.WaitJS(t, "800 px layout", `window.innerWidth === 800`, 5*time.Second)
 	if w := webuitest.Eval[int](t, b, `document.documentElement.scrollWidth`); w > 800 {
 		t.Errorf("page is %d px wide at an 800 px window", w)
 	}
@@ -226,7 +225,7 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	b.WaitText(t, "#conn", "reconnecting", 5*time.Second)
+	b.WaitJS(t, "offline banner", `!document.getElementById('offline').hidden`, 5*time.Second)
 	fb2 := newFakeBackend()
 	fb2.status.State = domain.StatePaused
 	fb2.status.PausedUntil = time.Now().Add(10 * time.Minute)
@@ -241,12 +240,18 @@ func TestDashboardInChromium(t *testing.T) {
 	defer srv2.Shutdown(context.Background())
 	fb2.onChange = func(st domain.LiveStatus) { srv2.PublishStatus(st) }
 	b.WaitText(t, "#conn", "Live", 20*time.Second)
-	time.Sleep(300 * time.Millisecond) // the page refreshes its CSRF token on hello
-	b.Click(t, "#resume-btn")
+	// the page refreshes its CSRF token on hello; a resume sent before that
+	// is refused and tried again by clicking once more
+	b.WaitFunc(t, "resume accepted after the restart", 10*time.Second, func() (string, bool) {
+		fb2.mu.Lock()
+		n := fb2.resumes
+		fb2.mu.Unlock()
+		if n == 0 && b.Visible(t, "#resume-btn") {
+			b.Click(t, "#resume-btn")
+		}
+		return fmt.Sprint(n), n == 1
+	})
 	b.WaitText(t, "#state", "Good posture", 5*time.Second)
-	if fb2.resumes != 1 {
-		t.Errorf("resume after restart reached the backend %d times", fb2.resumes)
-	}
 	b.Screenshot(t, "06-reconnected")
 
 	b.AssertNoConsoleErrors(t)
@@ -321,6 +326,7 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 
 	// Calibration wizard, with short countdowns. The server judges the
 	// name: it refuses a slash and takes the README's "desk monitor".
+	b.Click(t, "#tab-calibration")
 	webuitest.Eval[bool](t, b, `(function(){const c=document.getElementById('calibration');c.dataset.prepareS='1';c.dataset.captureS='2';return true})()`)
 	b.Do(t, chromedp.SetValue(chromedp.CSS("#calib-name"), "desk/monitor"))
 	b.Click(t, "#calib-start")
@@ -386,8 +392,9 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 		t.Errorf("light mode background = %s", bg)
 	}
 
-	// Keyboard: every button can take the focus.
-	if n := webuitest.Eval[int](t, b, `[...document.querySelectorAll('button')].filter(x=>x.tabIndex<0).length`); n != 0 {
+	// Keyboard: every button can take the focus (a menu's items and the
+	// tabs not selected are reached with the arrow keys, as ARIA has it).
+	if n := webuitest.Eval[int](t, b, `[...document.querySelectorAll('button:not([role=menuitem]):not([role=tab])')].filter(x=>x.tabIndex<0).length`); n != 0 {
 		t.Errorf("%d buttons are out of the tab order", n)
 	}
 	// The refused name is the one failed request the test asked for.

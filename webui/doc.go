@@ -85,8 +85,8 @@
 //	POST   /api/routine/start          {"id": "suggested routine id"} or {"faults": [...]} or {} → {"routine": domain.Routine}
 //	POST   /api/routine/exercise-done  {"routine_id", "exercise_id" ("" = whole routine done), "skipped"} → {"ok": true}
 //	POST   /api/routine/stop           {} → {"ok": true} (the player was closed; rep counting stops)
-//	GET    /api/history                ?by=hour|day&from=&to= (RFC 3339 or YYYY-MM-DD)&tz=IANA
-//	                                   → {"by","from","to","tz","buckets": [domain.Bucket]} (default: today by hour, 14 days by day)
+//	GET    /api/history                ?by=minute|hour|day&from=&to= (RFC 3339 or YYYY-MM-DD)&tz=IANA
+//	                                   → {"by","from","to","tz","buckets": [domain.Bucket]} (default: today by minute or hour, 14 days by day; by=minute at most 2 days)
 //	GET    /api/notifications          {"desktop": bool, "available": bool}
 //	POST   /api/notifications          {"desktop": bool}
 //
@@ -107,8 +107,12 @@
 // messages queue per client (HubOptions.QueueSize, 256); a client whose queue
 // is full, or that does not take a write within HubOptions.WriteTimeout (5 s),
 // or that does not answer pings within HubOptions.PongWait (45 s), is
-// disconnected so it cannot hold up the others. The dashboard reconnects by
-// itself with exponential backoff (1 s … 15 s) and refetches the CSRF token.
+// disconnected so it cannot hold up the others. The dashboard shows a lost
+// connection at once (a banner with "Retry now", a Now card that stops
+// counting), reconnects by itself at once and then every 250 ms … 2 s
+// (and when the browser goes online or the tab becomes visible), and
+// refetches the CSRF token. static/sw.js is a service worker that only
+// shows notifications with actions (snooze, fixed it, stretch now).
 //
 // # History
 //

@@ -28,6 +28,8 @@ type FaultWords struct {
 	Label string           `json:"label"` // short, lower case: "forward head"
 	Nudge string           `json:"nudge"` // "Your head has drifted forward"
 	Fix   string           `json:"fix"`   // "bring your chin back over your shoulders."
+	// Region is where it shows: "head", "shoulders" or "trunk".
+	Region string `json:"region"`
 }
 
 // ProfileNameRule is domain.ValidateProfileName's rule, for the page's input
@@ -53,7 +55,7 @@ func vocabulary() Vocabulary {
 	}
 	for _, f := range domain.AllFaults {
 		msg, fix := domain.NudgeText(f)
-		v.Faults = append(v.Faults, FaultWords{Name: f, Label: domain.FaultLabel(f), Nudge: msg, Fix: fix})
+		v.Faults = append(v.Faults, FaultWords{Name: f, Label: domain.FaultLabel(f), Nudge: msg, Fix: fix, Region: domain.FaultRegion(f)})
 	}
 	return v
 }

@@ -34,7 +34,7 @@ func TestAPIVocabulary(t *testing.T) {
 	}
 	for i, f := range domain.AllFaults {
 		msg, fix := domain.NudgeText(f)
-		want := FaultWords{Name: f, Label: domain.FaultLabel(f), Nudge: msg, Fix: fix}
+		want := FaultWords{Name: f, Label: domain.FaultLabel(f), Nudge: msg, Fix: fix, Region: domain.FaultRegion(f)}
 		if v.Faults[i] != want {
 			t.Errorf("fault %d = %+v, want %+v", i, v.Faults[i], want)
 		}

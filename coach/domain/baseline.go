@@ -55,8 +55,42 @@ func ComputeBaseline(name string, frames []Observation, minConfidence float64, c
 	if len(b.Metrics) == 0 {
 		return nil, Errorf(EINVALID, "calibration: no metric was measured on enough of the %d usable frames", len(usable))
 	}
+	b.Outline = medianOutline(usable)
 	return b, nil
 }
+
+// outlineMinScore is the keypoint confidence a calibration frame needs for
+// the keypoint to enter the outline (the preview draws the same ones).
+const outlineMinScore = 0.3
+
+// medianOutline is each keypoint's median position over the frames that
+// see it well; a keypoint seen on fewer than half the frames is left out.
+func medianOutline(frames []Observation) []Keypoint {
+	xs, ys := map[string][]float64{}, map[string][]float64{}
+	var order []string
+	for _, o := range frames {
+		for _, k := range o.Keypoints {
+			if k.Score < outlineMinScore || !finite(k.X) || !finite(k.Y) {
+				continue
+			}
+			if _, ok := xs[k.Name]; !ok {
+				order = append(order, k.Name)
+			}
+			xs[k.Name] = append(xs[k.Name], k.X)
+			ys[k.Name] = append(ys[k.Name], k.Y)
+		}
+	}
+	var out []Keypoint
+	for _, n := range order {
+		if len(xs[n])*2 < len(frames) {
+			continue
+		}
+		out = append(out, Keypoint{Name: n, X: Median(xs[n]), Y: Median(ys[n]), Score: float64(len(xs[n])) / float64(len(frames))})
+	}
+	return out
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // RobustZ is how many robust standard deviations (1.4826·MAD) x lies from the
 // baseline median of key; ok is false when the baseline lacks the metric. A
@@ -102,6 +136,11 @@ func (b *Baseline) Validate() error {
 	}
 	if b.Frames < 0 {
 		return Errorf(EINVALID, "the baseline has a negative frame count")
+	}
+	for _, k := range b.Outline {
+		if k.Name == "" || !finite(k.X) || !finite(k.Y) {
+			return Errorf(EINVALID, "baseline outline point %q has a bad position", k.Name)
+		}
 	}
 	return nil
 }

@@ -98,7 +98,14 @@ type Sample struct {
 	State      State     `json:"state,omitempty"` // the coach's state at this sample
 	Fault      FaultName `json:"fault,omitempty"`
 	StreakS    float64   `json:"streak_s"`
-	GoodTodayS float64   `json:"good_today_s"`
+	Watching   *Watch    `json:"watching,omitempty"` // the fault being timed, if any
+	// GoodTodayS and PresentTodayS are the day's totals, earlier runs
+	// included: both come from the same buckets, so good never exceeds
+	// present and neither drops when the server restarts.
+	GoodTodayS    float64 `json:"good_today_s"`
+	PresentTodayS float64 `json:"present_today_s"`
+	// Minute is the unfinished minute so far, for the day's timeline.
+	Minute *Bucket `json:"minute,omitempty"`
 }
 
 // SampleOf builds a Sample from an observation, with its posture score
@@ -127,6 +134,7 @@ func (s Sample) WithStatus(st Status) Sample {
 	s.State = st.State
 	s.Fault = st.Fault
 	s.StreakS = st.StreakS
+	s.Watching = st.Watching
 	s.GoodTodayS = st.GoodTodayS
 	return s
 }
@@ -164,7 +172,10 @@ type Preview struct {
 	Width     int        `json:"width"`
 	Height    int        `json:"height"`
 	Keypoints []Keypoint `json:"keypoints"`
-	At        time.Time  `json:"at"`
+	// Outline is the active calibration's keypoints (same pixels), to draw
+	// beside the current ones; empty without one.
+	Outline []Keypoint `json:"outline,omitempty"`
+	At      time.Time  `json:"at"`
 }
 
 // Sighting is one analysed frame: the observation, and a preview picture

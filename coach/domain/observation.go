@@ -166,4 +166,9 @@ type Baseline struct {
 	Created time.Time       `json:"created"`
 	Frames  int             `json:"frames"`
 	Metrics map[string]Stat `json:"metrics"`
+	// Outline is where each keypoint sat during the calibration (the
+	// median over the usable frames, in the camera's pixels), so the
+	// preview can draw the calibrated posture beside the current one.
+	// Profiles made before it have none.
+	Outline []Keypoint `json:"outline,omitempty"`
 }

@@ -29,6 +29,7 @@ type Period string
 
 // The history periods.
 const (
-	ByHour Period = "hour"
-	ByDay  Period = "day"
+	ByMinute Period = "minute"
+	ByHour   Period = "hour"
+	ByDay    Period = "day"
 )

@@ -12,6 +12,30 @@ var faultLabels = map[FaultName]string{
 	HeadBack: "chin up",
 }
 
+// Where a fault shows on the body: the preview circles that part.
+const (
+	RegionHead      = "head"
+	RegionShoulders = "shoulders"
+	RegionTrunk     = "trunk" // head and shoulders together
+)
+
+// faultRegions places each fault on the body.
+var faultRegions = map[FaultName]string{
+	ForwardHead: RegionHead, TooClose: RegionHead, HeadDown: RegionHead, HeadTilt: RegionHead,
+	HeadTurn: RegionHead, HeadBack: RegionHead,
+	RoundedShoulders: RegionShoulders, ShouldersRaised: RegionShoulders, UnevenShoulders: RegionShoulders,
+	Slouch: RegionTrunk,
+}
+
+// FaultRegion is the part of the body a fault is about (RegionTrunk when
+// it is not one place).
+func FaultRegion(f FaultName) string {
+	if r, ok := faultRegions[f]; ok {
+		return r
+	}
+	return RegionTrunk
+}
+
 // AllStates lists the coach's states in a stable order.
 var AllStates = []State{StateGood, StateSlouching, StateAway, StatePaused, StateCalibrating}
 

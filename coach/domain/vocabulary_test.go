@@ -44,3 +44,12 @@ func TestVocabularyListsAreComplete(t *testing.T) {
 		t.Errorf("AllStates %v, AllPostures %v: a state or posture was added without listing it", AllStates, AllPostures)
 	}
 }
+
+// Every fault is placed on the body, so the preview can circle it.
+func TestEveryFaultHasARegion(t *testing.T) {
+	for _, f := range AllFaults {
+		if _, ok := faultRegions[f]; !ok {
+			t.Errorf("fault %s has no region", f)
+		}
+	}
+}

@@ -375,6 +375,9 @@ func (h *DB) Events(ctx context.Context, from, to time.Time, limit int, types ..
 
 func periodStart(t time.Time, by domain.Period, loc *time.Location) time.Time {
 	t = t.In(loc)
+	if by == domain.ByMinute {
+		return t.Truncate(time.Minute)
+	}
 	if by == domain.ByDay {
 		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
 	}
@@ -386,6 +389,9 @@ func periodStart(t time.Time, by domain.Period, loc *time.Location) time.Time {
 // December 2011; Lord Howe Island's clocks go back half an hour, so 1:30
 // comes twice): the search goes on until a start after t.
 func nextPeriod(t time.Time, by domain.Period, loc *time.Location) time.Time {
+	if by == domain.ByMinute {
+		return t.Add(time.Minute)
+	}
 	if by == domain.ByDay {
 		for k := 1; ; k++ {
 			if n := time.Date(t.Year(), t.Month(), t.Day()+k, 0, 0, 0, 0, loc); n.After(t) {
@@ -400,13 +406,13 @@ func nextPeriod(t time.Time, by domain.Period, loc *time.Location) time.Time {
 	}
 }
 
-// Range sums the stored minutes of [from, to) into hour or day buckets in
+// Range sums the stored minutes of [from, to) into minute, hour or day buckets in
 // loc (the local calendar; DST-safe). Every period in the range gets a
 // bucket, empty ones included, oldest first. LongestGoodS is the longest
 // streak seen in any minute of the bucket.
 func (h *DB) Range(ctx context.Context, from, to time.Time, by domain.Period, loc *time.Location) ([]domain.Bucket, error) {
-	if by != domain.ByHour && by != domain.ByDay {
-		return nil, fmt.Errorf("history: unknown period %q (want hour or day)", by)
+	if by != domain.ByMinute && by != domain.ByHour && by != domain.ByDay {
+		return nil, fmt.Errorf("history: unknown period %q (want minute, hour or day)", by)
 	}
 	if loc == nil {
 		loc = time.Local

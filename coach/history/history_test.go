@@ -207,6 +207,21 @@ func TestHistoryMinutesAndRanges(t *testing.T) {
 	if days[0].PresentS != 0 || days[1].PresentS != 5410 || days[1].Nudges != 1 || days[2].FaultS[domain.RoundedShoulders] != 60 {
 		t.Errorf("day buckets = %+v", days)
 	}
+	// By minute: every minute of the range, empty ones included, for the
+	// dashboard's timeline of the day.
+	mins, err := h.Range(ctx, day, day.Add(2*time.Hour), domain.ByMinute, loc)
+	if err != nil || len(mins) != 120 {
+		t.Fatalf("minute buckets = %d %v", len(mins), err)
+	}
+	if m := mins[0]; !m.Start.Equal(day) || m.GoodS != 55 || m.PresentS != 70 || m.FaultS[domain.ForwardHead] != 20 {
+		t.Errorf("09:00 minute = %+v", m)
+	}
+	if m := mins[65]; m.Nudges != 1 || m.GoodS != 60 {
+		t.Errorf("10:05 minute = %+v", m)
+	}
+	if m := mins[100]; m.PresentS != 0 || !m.Start.Equal(day.Add(100*time.Minute)) {
+		t.Errorf("10:40 minute not empty: %+v", m)
+	}
 	// The same instants bucketed in UTC move by the offset (Paris is UTC+1 in March).
 	utcHours, err := h.Range(ctx, time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC), time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), domain.ByHour, time.UTC)
 	if err != nil || len(utcHours) != 1 || utcHours[0].PresentS != 3610 {

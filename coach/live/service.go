@@ -209,13 +209,20 @@ func (s *Service) handle(sg domain.Sighting) {
 		s.pub.PublishStatus(s.status())
 	}
 	smp := domain.SampleOf(obs).WithStatus(st)
-	smp.GoodTodayS += s.earlierToday(obs.Time).GoodS
+	smp.GoodTodayS, smp.PresentTodayS = s.today(obs.Time)
+	if cur := s.coach.CurrentMinute(); !cur.Start.IsZero() {
+		smp.Minute = &cur
+	}
 	s.pub.PublishSample(smp)
 	if rc != nil {
 		s.pub.PublishReps(*rc)
 	}
 	if sg.Preview != nil {
-		s.pub.PublishPreview(*sg.Preview)
+		p := *sg.Preview
+		if b := s.coach.Baseline(); b != nil {
+			p.Outline = b.Outline
+		}
+		s.pub.PublishPreview(p)
 	}
 	if len(mins) > 0 {
 		s.unsaved.minutes = append(s.unsaved.minutes, mins...)
@@ -370,6 +377,13 @@ func (s *Service) loadEarlierToday(now time.Time) {
 		b.GoodS += m.GoodS
 	}
 	s.earlier = b
+}
+
+// today is the day's good and present time as of now, earlier runs
+// included: one sum for both, so the page's two figures move together.
+func (s *Service) today(now time.Time) (good, present float64) {
+	d, e := s.coach.Today(now), s.earlierToday(now)
+	return d.GoodS + e.GoodS, d.PresentS + e.PresentS
 }
 
 // earlierToday is what History held for now's day when the service started.

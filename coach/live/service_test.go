@@ -659,3 +659,47 @@ func TestCameraChoice(t *testing.T) {
 		}
 	})
 }
+
+// The day's totals go out with every sample, good and present together,
+// earlier runs included: a restart (the history keeps the unfinished minute
+// at shutdown) never lowers either, and good never exceeds present.
+func TestTodayTotalsSurviveARestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(9 * time.Hour)
+		hist := &fakeHistory{}
+		f := startFixture(t, func(o *Options) { o.History = hist })
+		f.feed(90*time.Second, 200*time.Millisecond, good)
+		f.feed(30*time.Second, 200*time.Millisecond, forwardHead)
+		synctest.Wait()
+		f.pub.mu.Lock()
+		last := f.pub.samples[len(f.pub.samples)-1]
+		for _, s := range f.pub.samples {
+			if s.GoodTodayS > s.PresentTodayS+1e-9 {
+				t.Fatalf("sample at %v: good %.1f s > present %.1f s", s.At, s.GoodTodayS, s.PresentTodayS)
+			}
+		}
+		f.pub.mu.Unlock()
+		if last.PresentTodayS < 110 || last.GoodTodayS < 80 || last.Minute == nil {
+			t.Fatalf("before the restart: present %.1f s, good %.1f s, minute %v", last.PresentTodayS, last.GoodTodayS, last.Minute)
+		}
+		f.shutdown()
+
+		f2 := startFixture(t, func(o *Options) { o.History = hist })
+		defer f2.shutdown()
+		// the sums are of the same seconds in another order: equal to the millisecond
+		const eps = 1e-3
+		if st := f2.svc.Status(); st.PresentTodayS < last.PresentTodayS-eps || st.GoodTodayS < last.GoodTodayS-eps {
+			t.Errorf("after the restart the status says present %.1f s, good %.1f s; before it %.1f and %.1f",
+				st.PresentTodayS, st.GoodTodayS, last.PresentTodayS, last.GoodTodayS)
+		}
+		f2.feed(5*time.Second, 200*time.Millisecond, good)
+		synctest.Wait()
+		f2.pub.mu.Lock()
+		first := f2.pub.samples[0]
+		f2.pub.mu.Unlock()
+		if first.PresentTodayS < last.PresentTodayS-eps || first.GoodTodayS < last.GoodTodayS-eps {
+			t.Errorf("first sample after the restart: present %.1f s, good %.1f s; before it %.1f and %.1f",
+				first.PresentTodayS, first.GoodTodayS, last.PresentTodayS, last.GoodTodayS)
+		}
+	})
+}

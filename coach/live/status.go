@@ -33,15 +33,7 @@ func (s *Service) status() domain.LiveStatus {
 		r := *s.suggested
 		st.Routine = &r
 	}
-	day := dayOf(now)
-	for _, d := range s.coach.Stats().Days {
-		if d.Start.Equal(day) {
-			st.PresentTodayS = d.PresentS
-		}
-	}
-	e := s.earlierToday(now)
-	st.PresentTodayS += e.PresentS
-	st.GoodTodayS += e.GoodS
+	st.GoodTodayS, st.PresentTodayS = s.today(now)
 	switch cam := st.Camera; {
 	case st.Waiting != "":
 		st.Message = "Monitoring waits: " + st.Waiting + ". It resumes by itself."

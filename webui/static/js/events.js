@@ -7,6 +7,7 @@ import { refreshStatus } from './state.js';
 import { scheduleHistory } from './history.js';
 import { offerSuggested } from './routine.js';
 import { onCalibrationEvent } from './calibration.js';
+import { nudgeActions } from './actions.js';
 
 // Events after which the status differs, and those counted in the history.
 const CHANGE_STATUS = new Set(['state', 'paused', 'resumed', 'calibration', 'recalibrate', 'suggestion', 'stretch']);
@@ -17,15 +18,21 @@ export function handleEvent(e) {
     case 'nudge': {
       // the coach's message already carries the quick fix
       const body = e.message || e.fix || nudgeText(e.fault);
-      toast(faultTitle(e.fault), body, 'nudge');
-      browserNotify('Posture: ' + faultLabel(e.fault), body);
+      const data = { faults: e.fault ? [e.fault] : [] };
+      const acts = nudgeActions(data);
+      toast(faultTitle(e.fault), body, 'nudge', acts);
+      browserNotify('Posture: ' + faultLabel(e.fault), body, acts, data);
       break;
     }
-    case 'suggestion':
-      toast('Time for a stretch break', (e.routine && e.routine.title ? e.routine.title + '. ' : '') + (e.message || ''), 'suggestion');
-      browserNotify('Time for a stretch break', e.message || '');
-      offerSuggested(e.routine);
+    case 'suggestion': {
+      const r = e.routine;
+      const data = { routine_id: r ? r.id : '', faults: Object.keys(e.faults || {}) };
+      const acts = nudgeActions(data);
+      toast('Time for a stretch break', (r && r.title ? r.title + '. ' : '') + (e.message || ''), 'suggestion', acts);
+      browserNotify('Time for a stretch break', e.message || '', acts, data);
+      offerSuggested(r);
       break;
+    }
     case 'break':
       toast('Time to stand up', e.message || 'You have been sitting for a while.', 'break');
       browserNotify('Time to stand up', e.message || '');

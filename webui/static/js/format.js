@@ -1,26 +1,43 @@
-// Plain-words formatting of durations, clock times and counts.
+// Plain-words formatting of durations, clock times and counts. Clock times
+// use the user's locale, one way everywhere (the page, the pause menu).
 
 // fmtDur: 42 → "42 s", 600 → "10 min", 5400 → "1 h 30 min".
 export function fmtDur(s) {
-  s = Math.max(0, Math.round(s || 0));
+  s = Math.max(0, Math.floor(s || 0));
   if (s < 60) return s + ' s';
-  const m = Math.round(s / 60);
+  const m = Math.floor(s / 60);
   if (m < 60) return m + ' min';
   const h = Math.floor(m / 60), r = m % 60;
   return r ? h + ' h ' + r + ' min' : h + ' h';
 }
 
-// fmtClock: a countdown as m:ss.
+// fmtClock: a countdown as m:ss (h:mm:ss from an hour).
 export function fmtClock(s) {
   s = Math.max(0, Math.ceil(s));
-  return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, '0');
+  return h ? h + ':' + String(m).padStart(2, '0') + ':' + sec : m + ':' + sec;
 }
 
-// fmtTime: an RFC 3339 time as the local hh:mm.
-export function fmtTime(iso) {
-  const d = new Date(iso);
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+
+// fmtTime: an RFC 3339 time, a Date or ms as the local clock time ("10:00 PM"
+// or "22:00", as the user's locale writes it).
+export function fmtTime(t) {
+  const d = t instanceof Date ? t : new Date(t);
   if (isNaN(d)) return '';
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return timeFmt.format(d);
+}
+
+// fmtWhen: fmtTime, with "tomorrow" or the weekday when not today.
+export function fmtWhen(t, now) {
+  const d = t instanceof Date ? t : new Date(t);
+  if (isNaN(d)) return '';
+  const n = new Date(now === undefined ? Date.now() : now);
+  const day = (x) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const diff = Math.round((day(d) - day(n)) / 86400000);
+  if (diff === 0) return fmtTime(d);
+  if (diff === 1) return 'tomorrow ' + fmtTime(d);
+  return d.toLocaleDateString(undefined, { weekday: 'long' }) + ' ' + fmtTime(d);
 }
 
 // plural(2, 'nudge') → "2 nudges".

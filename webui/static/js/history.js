@@ -1,10 +1,12 @@
 // The History card: today by hour or 14 days by day, from GET /api/history,
-// drawn by charts.js, with a one-line summary.
+// drawn by charts.js (crisp at any size, with tooltips), with a one-line
+// summary. The minute-level view of today is the timeline under the live
+// state (timeline.js).
 import { $ } from './dom.js';
 import { get } from './api.js';
 import { plural } from './format.js';
 import { faultTitle } from './vocab.js';
-import { drawShareChart, drawBarChart } from './charts.js';
+import { drawShareChart, drawBarChart, watchSize, attachTip } from './charts.js';
 
 let by = 'hour';
 let enabled = false;
@@ -37,7 +39,7 @@ export async function loadHistory() {
   show(buckets, faults, '');
 }
 
-// redraw draws the last data again (after the colour scheme changed).
+// redraw draws the last data again (after the colour scheme or the size changed).
 export function redraw() { if (last) show(last.buckets, last.faults, last.note); }
 
 function show(buckets, faults, note) {
@@ -61,6 +63,10 @@ function summary(buckets) {
 }
 
 export function initHistory() {
+  for (const c of [$('history-chart'), $('faults-chart')]) {
+    watchSize(c, redraw);
+    attachTip(c);
+  }
   for (const b of [$('hist-hour'), $('hist-day')]) {
     b.addEventListener('click', () => {
       by = b.dataset.by;

@@ -6,8 +6,10 @@ import { $ } from './dom.js';
 import { refreshCSRF } from './api.js';
 import { loadVocabulary, loaded } from './vocab.js';
 import { initNotify } from './notify.js';
+import { initActions } from './actions.js';
 import { connect } from './socket.js';
-import { setStatus, applySample, applyStats, buildFaultChips, render, onStatus } from './state.js';
+import { setStatus, applySample, buildFaultChips, render, onStatus, onSample, setLive, forgetSamples } from './state.js';
+import { setClockRunning, syncClock } from './clock.js';
 import { handleEvent } from './events.js';
 import { initPause } from './pause.js';
 import { initPreview, drawPreview } from './preview.js';
@@ -16,8 +18,10 @@ import { initCalibration, applyNameRule } from './calibration.js';
 import { initSettings, loadConfig } from './settings.js';
 import { loadProfiles } from './profiles.js';
 import { initHistory, loadHistory, scheduleHistory, setHistoryEnabled, redraw } from './history.js';
+import { initTimeline, loadTimeline, onLiveMinute, redrawTimeline, setTimelineEnabled } from './timeline.js';
+import { initTabs, showTab } from './tabs.js';
 
-const CONN_TEXT = { connecting: 'Connecting…', open: 'Live', closed: 'Disconnected: reconnecting…' };
+const CONN_TEXT = { connecting: 'Connecting…', open: 'Live', closed: 'Disconnected' };
 
 // vocabulary loads the server's words and redraws what uses them; on
 // failure the next hello tries again.
@@ -27,6 +31,7 @@ async function vocabulary() {
   buildFaultChips();
   applyNameRule();
   redraw();
+  redrawTimeline();
 }
 
 let hellos = 0;
@@ -37,18 +42,23 @@ function onMessage(m) {
       const h = m.hello;
       if (hellos++ > 0) refreshCSRF(); // the page's own token is fresh the first time
       vocabulary();
+      if (h.server_time) syncClock(h.server_time);
+      forgetSamples();
       setStatus(h.status);
       if (h.last_sample) applySample(h.last_sample);
       setHistoryEnabled(h.history !== false);
-      if (h.stats) applyStats(h.stats);
+      setTimelineEnabled(h.history !== false);
       loadConfig();
       loadProfiles();
       loadHistory();
+      loadTimeline();
       break;
     }
     case 'sample': applySample(m.sample); break;
     case 'status': setStatus(m.status); break;
-    case 'stats': applyStats(m.stats); scheduleHistory(); break;
+    // the day's totals come with every sample and status (earlier runs
+    // included); the stats only say the history has grown
+    case 'stats': scheduleHistory(); break;
     case 'event': handleEvent(m.event); break;
     case 'preview': drawPreview(m.preview); break;
     case 'reps': onReps(m.reps); break;
@@ -56,28 +66,47 @@ function onMessage(m) {
   }
 }
 
+// onConn shows the connection: when it drops, at once a banner with
+// "Retry now", and the Now card goes stale (its clock stops).
 function onConn(state) {
   $('conn').dataset.state = state;
   $('conn').textContent = CONN_TEXT[state];
+  const up = state === 'open';
+  setClockRunning(up);
+  if (state === 'closed') $('offline').hidden = false;
+  if (up) $('offline').hidden = true;
+  $('offline-detail').textContent = state === 'connecting' ? 'Reconnecting…' : 'What you see is not live. Trying again every few seconds.';
+  setLive(up);
 }
 
 async function main() {
   initNotify();
+  initActions();
   initPause();
   initRoutine();
   initCalibration();
   initSettings();
   initHistory();
+  initTimeline();
+  initTabs();
   onStatus((st) => offerFromStatus(st.routine));
-  $('about-btn').addEventListener('click', () => { $('about').scrollIntoView({ behavior: 'smooth' }); $('about').focus(); });
+  onSample((smp) => onLiveMinute(smp.minute));
+  $('about-btn').addEventListener('click', () => {
+    showTab('about', false);
+    $('panel-about').scrollIntoView({ block: 'nearest' });
+    $('panel-about').focus();
+  });
+  setLive(false);
   await vocabulary();
   const socket = connect({ onMessage, onConn });
+  $('retry-now').addEventListener('click', () => { $('offline-detail').textContent = 'Reconnecting…'; socket.retryNow(); });
   initPreview(socket);
-  setInterval(render, 5000);
+  // the timers count on the server's clock; this only redraws them
+  setInterval(render, 1000);
   // Charts and the score ring take their colours from CSS: redraw when light/dark switches.
   if (window.matchMedia) {
     const mq = window.matchMedia('(prefers-color-scheme: dark)');
-    if (mq.addEventListener) mq.addEventListener('change', () => { redraw(); render(); });
+    if (mq.addEventListener) mq.addEventListener('change', () => { redraw(); redrawTimeline(); render(); });
   }
 }
 

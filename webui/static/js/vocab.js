@@ -47,3 +47,9 @@ export function nudgeText(name) {
 
 // profileNameRule: {max_chars, max_bytes, rule, check} or null.
 export function profileNameRule() { return vocab ? vocab.profile_name : null; }
+
+// faultRegion: where the fault shows on the body ("head", "shoulders", "trunk").
+export function faultRegion(name) {
+  const f = fault(name);
+  return f && f.region ? f.region : 'trunk';
+}
