@@ -332,11 +332,18 @@ func (s *Service) pickRoutine(req domain.RoutineStart) (*domain.Routine, error) 
 	}
 	cfg := s.coach.Config()
 	built, err := s.cat.Routine(exercise.RoutineRequest{Faults: faults, Equipment: cfg.Equipment,
-		DeskOnly: cfg.DeskOnly, MaxDuration: cfg.RoutineMax.D()})
+		DeskOnly: cfg.DeskOnly, AtDesk: s.atDesk(), MaxDuration: cfg.RoutineMax.D()})
 	if err != nil {
 		return nil, err
 	}
 	return &built, nil
+}
+
+// atDesk: whether the user is taken to sit at the desk, so a routine keeps
+// off the floor. Only when the camera sees nobody there is the floor fair;
+// paused, calibrating or on a break, the user was last seen at the desk.
+func (s *Service) atDesk() bool {
+	return s.coach.Status(s.cam.Now()).State != domain.StateAway
 }
 
 // ExerciseDone records a finished (or skipped) exercise, or, with an empty
