@@ -81,6 +81,10 @@ type Backend interface {
 	// SetNotifications turns desktop notifications on or off (ECONFLICT when
 	// this run cannot show them).
 	SetNotifications(desktop bool) error
+	// TestNudge sends a harmless nudge through the path real nudges take
+	// (the dashboards, the desktop notifier), marked Test and never
+	// counted or kept, so the user can see one on first run.
+	TestNudge() error
 	// SetPreview is called with true when the first dashboard asks for the
 	// camera preview and with false when the last one stops. It must not
 	// block (it is called from the hub goroutine).
@@ -317,7 +321,7 @@ func (s *Server) apiCalibrationFinish(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"baseline": b, "status": s.backend.Status()})
+	c.JSON(http.StatusOK, gin.H{"baseline": b, "setup": domain.DescribeSetup(b), "status": s.backend.Status()})
 }
 
 func (s *Server) apiProfiles(c *gin.Context) {
@@ -414,6 +418,17 @@ func (s *Server) apiRoutineStop(c *gin.Context) {
 		return
 	}
 	if err := s.backend.StopRoutine(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ok": true})
+}
+
+func (s *Server) apiTestNudge(c *gin.Context) {
+	if !s.emptyOrObject(c) {
+		return
+	}
+	if err := s.backend.TestNudge(); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -17,7 +17,7 @@ export function handleEvent(e) {
     case 'nudge': {
       // the coach's message already carries the quick fix
       const body = e.message || e.fix || nudgeText(e.fault);
-      toast(faultTitle(e.fault), body, 'nudge');
+      toast(e.test ? 'Test nudge' : faultTitle(e.fault), body, 'nudge');
       browserNotify('Posture: ' + faultLabel(e.fault), body);
       break;
     }

@@ -11,8 +11,9 @@ import { setStatus, applySample, applyStats, buildFaultChips, render, onStatus }
 import { handleEvent } from './events.js';
 import { initPause } from './pause.js';
 import { initPreview, drawPreview } from './preview.js';
-import { initRoutine, offerFromStatus, onReps } from './routine.js';
-import { initCalibration, applyNameRule } from './calibration.js';
+import { initRoutine, onRoutineStatus, onReps } from './routine.js';
+import { initCalibration, applyNameRule, onCalibrationStatus } from './calibration.js';
+import { initFirstRun, onFirstRunStatus, onFirstRunSample, onFirstRunPreview, onFirstRunEvent } from './firstrun.js';
 import { initSettings, loadConfig } from './settings.js';
 import { loadProfiles } from './profiles.js';
 import { initHistory, loadHistory, scheduleHistory, setHistoryEnabled, redraw } from './history.js';
@@ -46,11 +47,11 @@ function onMessage(m) {
       loadHistory();
       break;
     }
-    case 'sample': applySample(m.sample); break;
+    case 'sample': applySample(m.sample); onFirstRunSample(m.sample); break;
     case 'status': setStatus(m.status); break;
     case 'stats': applyStats(m.stats); scheduleHistory(); break;
-    case 'event': handleEvent(m.event); break;
-    case 'preview': drawPreview(m.preview); break;
+    case 'event': handleEvent(m.event); onFirstRunEvent(m.event); break;
+    case 'preview': drawPreview(m.preview); onFirstRunPreview(m.preview); break;
     case 'reps': onReps(m.reps); break;
     default: break;
   }
@@ -68,11 +69,14 @@ async function main() {
   initCalibration();
   initSettings();
   initHistory();
-  onStatus((st) => offerFromStatus(st.routine));
+  onStatus(onRoutineStatus);
+  onStatus(onCalibrationStatus);
+  onStatus(onFirstRunStatus);
   $('about-btn').addEventListener('click', () => { $('about').scrollIntoView({ behavior: 'smooth' }); $('about').focus(); });
   await vocabulary();
   const socket = connect({ onMessage, onConn });
   initPreview(socket);
+  initFirstRun(socket);
   setInterval(render, 5000);
   // Charts and the score ring take their colours from CSS: redraw when light/dark switches.
   if (window.matchMedia) {
