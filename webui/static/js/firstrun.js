@@ -129,6 +129,8 @@ async function startCalibration() {
   calib = null;
   $('fr-calib-start').disabled = false;
   if (!res) return;
+  ui.phase('Done.');
+  $('fr-calib-countdown').textContent = '';
   const w = setupWords(res.setup);
   $('fr-calib-result').replaceChildren(el('p', { class: 'calib-words', text: 'Saved "' + res.baseline.name + '". ' + w.summary }),
     ...w.advice.map((a) => el('p', { class: 'muted', text: a })));
