@@ -436,7 +436,9 @@ func (c *Coach) suggestion(now time.Time) domain.Event {
 		e.Error = "no stretch catalogue loaded"
 		return e
 	}
-	r, err := c.cat.Routine(exercise.RoutineRequest{Faults: e.Faults, Equipment: c.cfg.Equipment, DeskOnly: c.cfg.DeskOnly, MaxDuration: c.cfg.RoutineMax.D()})
+	// A suggestion follows nudges at the desk: the user sits there now.
+	r, err := c.cat.Routine(exercise.RoutineRequest{Faults: e.Faults, Equipment: c.cfg.Equipment, DeskOnly: c.cfg.DeskOnly,
+		AtDesk: true, MaxDuration: c.cfg.RoutineMax.D()})
 	if err != nil {
 		e.Error = fmt.Sprintf("no routine: %v", err)
 		return e

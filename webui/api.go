@@ -84,6 +84,10 @@ type Backend interface {
 	// Cameras lists the cameras that can be chosen (the choice itself is
 	// the "camera" setting), the one chosen and the one in use.
 	Cameras() (domain.Cameras, error)
+	// TestNudge sends a harmless nudge through the path real nudges take
+	// (the dashboards, the desktop notifier), marked Test and never
+	// counted or kept, so the user can see one on first run.
+	TestNudge() error
 	// SetPreview is called with true when the first dashboard asks for the
 	// camera preview and with false when the last one stops. It must not
 	// block (it is called from the hub goroutine).
@@ -320,7 +324,7 @@ func (s *Server) apiCalibrationFinish(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"baseline": b, "status": s.backend.Status()})
+	c.JSON(http.StatusOK, gin.H{"baseline": b, "setup": domain.DescribeSetup(b), "status": s.backend.Status()})
 }
 
 func (s *Server) apiProfiles(c *gin.Context) {
@@ -417,6 +421,17 @@ func (s *Server) apiRoutineStop(c *gin.Context) {
 		return
 	}
 	if err := s.backend.StopRoutine(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ok": true})
+}
+
+func (s *Server) apiTestNudge(c *gin.Context) {
+	if !s.emptyOrObject(c) {
+		return
+	}
+	if err := s.backend.TestNudge(); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -128,10 +128,7 @@ func TestDashboardInChromium(t *testing.T) {
 	b.Screenshot(t, "02-nudge")
 
 	// The suggestion: the stretch player offers the routine, then plays it.
-	r, err := ts.fb.StartRoutine(domain.RoutineStart{Faults: []domain.FaultName{domain.ForwardHead}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := ts.fb.suggest(domain.ForwardHead)
 	srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventSuggestion, Routine: r,
 		Message: "You slouched three times in half an hour: a short stretch break helps."})
 	b.WaitJS(t, "routine offered", `document.getElementById('stretch-player').dataset.phase === 'offer'`, 5*time.Second)
@@ -330,7 +327,7 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 	webuitest.Eval[bool](t, b, `(function(){const c=document.getElementById('calibration');c.dataset.prepareS='1';c.dataset.captureS='2';return true})()`)
 	b.Do(t, chromedp.SetValue(chromedp.CSS("#calib-name"), "desk/monitor"))
 	b.Click(t, "#calib-start")
-	b.WaitText(t, "#calib-error", "not allowed", 3*time.Second)
+	b.WaitText(t, "#calib-name-hint", "not allowed", 3*time.Second)
 	if step := webuitest.Eval[string](t, b, `document.getElementById('calibration').dataset.step`); step != "intro" {
 		t.Errorf("a refused name started the calibration (step %q)", step)
 	}
@@ -342,8 +339,8 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 	}
 	b.WaitJS(t, "calibration done", `document.getElementById('calibration').dataset.step === 'done'`, 10*time.Second)
 	b.WaitText(t, "#calib-summary", `"desk monitor"`, 2*time.Second)
-	if rows := webuitest.Eval[int](t, b, `document.querySelectorAll('#calib-table tbody tr').length`); rows != 1 {
-		t.Errorf("baseline table has %d rows, want 1", rows)
+	if rows := webuitest.Eval[int](t, b, `document.querySelectorAll('#calib-table tbody tr').length`); rows != 4 {
+		t.Errorf("baseline table has %d rows, want 4", rows)
 	}
 	b.WaitJS(t, "profile listed", `!!document.querySelector('#profiles-list [data-profile="desk monitor"]')`, 5*time.Second)
 	b.Screenshot(t, "11-calibrated")

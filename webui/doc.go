@@ -74,7 +74,7 @@
 //	GET    /api/config                 domain.Config as JSON (durations in seconds: onset_delay_s, cooldown_s…)
 //	PATCH  /api/config                 partial domain.Config JSON; merged, then Config.Validate → the new config
 //	POST   /api/calibration/start      → Status
-//	POST   /api/calibration/finish     {"profile": "desk"} → {"baseline": domain.Baseline, "status": Status}
+//	POST   /api/calibration/finish     {"profile": "desk"} → {"baseline": domain.Baseline, "setup": domain.Setup (the camera's place in words), "status": Status}
 //	POST   /api/calibration/cancel     {} → Status (409 when none is running; the server also cancels one left 2 min)
 //	POST   /api/recalibrate/dismiss    {} → Status: baseline-based nudges resume
 //	POST   /api/profiles/check         {"name": "desk monitor"} → {"ok": true} or 400 with the reason
@@ -85,6 +85,7 @@
 //	POST   /api/routine/start          {"id": "suggested routine id"} or {"faults": [...]} or {} → {"routine": domain.Routine}
 //	POST   /api/routine/exercise-done  {"routine_id", "exercise_id" ("" = whole routine done), "skipped"} → {"ok": true}
 //	POST   /api/routine/stop           {} → {"ok": true} (the player was closed; rep counting stops)
+//	POST   /api/nudge/test             {} → {"ok": true}: a nudge event with "test": true reaches every dashboard and the desktop notifier; not counted
 //	GET    /api/history                ?by=minute|hour|day&from=&to= (RFC 3339 or YYYY-MM-DD)&tz=IANA
 //	                                   → {"by","from","to","tz","buckets": [domain.Bucket]} (default: today by minute or hour, 14 days by day; by=minute at most 2 days)
 //	GET    /api/notifications          {"desktop": bool, "available": bool}

@@ -29,6 +29,10 @@ type fakeBackend struct {
 	resumes         int
 	hist            *history.DB // nil: no history kept
 	notifyAvailable bool
+	testNudges      int
+	// onTestNudge is called (outside the lock) by TestNudge with the event
+	// the service would send, so a test can publish it.
+	onTestNudge func(domain.Event)
 	// onChange is called (outside the lock) after pause/resume with the new
 	// status, so a test can publish it like the service would.
 	onChange func(domain.LiveStatus)
@@ -146,13 +150,19 @@ func (f *fakeBackend) FinishCalibration(name string) (*domain.Baseline, error) {
 		return nil, domain.Errorf(domain.ECONFLICT, "no calibration is running: start one first")
 	}
 	f.calibrating = false
+	// A face 60 cm away (under DescribeSetup's assumptions) seen from a
+	// camera a little below the eyes, both shoulders in view.
 	b := &domain.Baseline{Name: name, Created: time.Now(), Frames: 50,
-		Metrics: map[string]domain.Stat{domain.MetricNeckShoulders: {Median: 0.62, MAD: 0.02, N: 50}}}
+		Metrics: map[string]domain.Stat{domain.MetricNeckShoulders: {Median: 0.62, MAD: 0.02, N: 50},
+			domain.MetricFaceFrame: {Median: 0.0909, MAD: 0.002, N: 50}, domain.MetricHeadPitch: {Median: 8.5, MAD: 1, N: 50},
+			domain.MetricNeckEyes: {Median: 2.1, MAD: 0.05, N: 50}}}
 	f.profiles[name] = b
 	f.active = name
 	f.status.State = domain.StateGood
 	f.status.Baseline = name
 	f.status.Profile = name
+	f.status.Setup = domain.DescribeSetup(b)
+	f.status.FirstRun = false
 	return b, nil
 }
 
@@ -201,18 +211,37 @@ func (f *fakeBackend) StartRoutine(req domain.RoutineStart) (*domain.Routine, er
 		return nil, domain.Errorf(domain.ENOTFOUND, "no routine %q: it may have expired, ask for a new one", req.ID)
 	}
 	if req.ID != "" {
+		f.status.Routine, f.status.RoutineRunning = f.routine, true
 		return f.routine, nil
 	}
 	w := map[domain.FaultName]float64{}
 	for _, fl := range req.Faults {
 		w[fl] = 1
 	}
-	r, err := f.cat.Routine(exercise.RoutineRequest{Faults: w, Equipment: f.cfg.Equipment, DeskOnly: f.cfg.DeskOnly, MaxDuration: f.cfg.RoutineMax.D()})
+	r, err := f.cat.Routine(exercise.RoutineRequest{Faults: w, Equipment: f.cfg.Equipment, DeskOnly: f.cfg.DeskOnly, AtDesk: true, MaxDuration: f.cfg.RoutineMax.D()})
 	if err != nil {
 		return nil, domain.WrapError(domain.EINVALID, err)
 	}
 	f.routine = &r
+	f.status.Routine, f.status.RoutineRunning, f.status.RoutineExercise = &r, true, 0
 	return &r, nil
+}
+
+// suggest makes a routine as the coach's suggestion would: known by its ID,
+// not running yet.
+func (f *fakeBackend) suggest(faults ...domain.FaultName) *domain.Routine {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w := map[domain.FaultName]float64{}
+	for _, fl := range faults {
+		w[fl] = 1
+	}
+	r, err := f.cat.Routine(exercise.RoutineRequest{Faults: w, Equipment: f.cfg.Equipment, DeskOnly: f.cfg.DeskOnly, AtDesk: true, MaxDuration: f.cfg.RoutineMax.D()})
+	if err != nil {
+		panic(err)
+	}
+	f.routine = &r
+	return &r
 }
 
 func (f *fakeBackend) ExerciseDone(routineID, exerciseID string, skipped bool) error {
@@ -223,6 +252,15 @@ func (f *fakeBackend) ExerciseDone(routineID, exerciseID string, skipped bool) e
 		s += "/skipped"
 	}
 	f.done = append(f.done, s)
+	if exerciseID == "" {
+		f.status.Routine, f.status.RoutineRunning, f.status.RoutineExercise = nil, false, 0
+	} else if f.routine != nil {
+		for i, it := range f.routine.Items {
+			if it.Exercise.ID == exerciseID {
+				f.status.RoutineExercise = i + 1
+			}
+		}
+	}
 	return nil
 }
 
@@ -230,6 +268,20 @@ func (f *fakeBackend) StopRoutine() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.done = append(f.done, "stopped")
+	f.status.Routine, f.status.RoutineRunning, f.status.RoutineExercise = nil, false, 0
+	return nil
+}
+
+func (f *fakeBackend) TestNudge() error {
+	f.mu.Lock()
+	f.testNudges++
+	cb := f.onTestNudge
+	f.mu.Unlock()
+	if cb != nil {
+		_, fix := domain.NudgeText(domain.ForwardHead)
+		cb(domain.Event{Time: time.Now(), Type: domain.EventNudge, Fault: domain.ForwardHead, Test: true,
+			Message: "This is a test nudge: real ones look like this.", Fix: fix})
+	}
 	return nil
 }
 

@@ -337,6 +337,7 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/routine/start", s.apiRoutineStart)
 	api.POST("/routine/exercise-done", s.apiExerciseDone)
 	api.POST("/routine/stop", s.apiRoutineStop)
+	api.POST("/nudge/test", s.apiTestNudge)
 	api.GET("/history", s.apiHistory)
 	api.GET("/stats", s.apiStats)
 	api.GET("/notifications", s.apiGetNotifications)

@@ -10,6 +10,7 @@ var staticTypes = map[string]string{
 	".js":   "text/javascript; charset=utf-8",
 	".css":  "text/css; charset=utf-8",
 	".html": "text/html; charset=utf-8",
+	".svg":  "image/svg+xml",
 }
 
 // staticContentType is the Content-Type of an embedded asset ("" lets the

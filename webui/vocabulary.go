@@ -38,7 +38,10 @@ type ProfileNameRule struct {
 	MaxChars int    `json:"max_chars"`
 	MaxBytes int    `json:"max_bytes"`
 	Rule     string `json:"rule"`
-	Check    string `json:"check"`
+	// Pattern is the rule on characters as a regular expression (read it
+	// with the "u" flag); the page checks a name with it as it is typed.
+	Pattern string `json:"pattern"`
+	Check   string `json:"check"`
 }
 
 // vocabulary builds the vocabulary from the domain package.
@@ -50,6 +53,7 @@ func vocabulary() Vocabulary {
 			MaxChars: domain.MaxProfileNameChars,
 			MaxBytes: domain.MaxProfileNameBytes,
 			Rule:     domain.ProfileNameRule,
+			Pattern:  domain.ProfileNamePattern,
 			Check:    "POST /api/profiles/check",
 		},
 	}

@@ -60,6 +60,9 @@ type Event struct {
 	Baseline    *Baseline `json:"baseline,omitempty"`
 	Exercise    string    `json:"exercise,omitempty"` // stretch events: exercise id ("" = whole routine)
 	Error       string    `json:"error,omitempty"`
+	// Test marks a nudge the user asked for to try notifications: shown
+	// like any nudge, never counted or kept.
+	Test bool `json:"test,omitempty"`
 }
 
 // String renders the event as one readable line (used by replay and the golden traces).

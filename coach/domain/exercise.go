@@ -105,8 +105,11 @@ type Exercise struct {
 	Dose      Dose        `json:"dose"`
 	Equipment []Equipment `json:"equipment"` // alternatives; any one is enough
 	Seated    bool        `json:"seated"`    // can be done seated at the desk
-	Cautions  []string    `json:"cautions,omitempty"`
-	Checkable string      `json:"checkable,omitempty"` // a RepCounter kind when the camera can count it, else ""
+	// Floor: done on the floor (kneeling, on hands and knees, lying): never
+	// offered to someone at the desk (see exercise.RoutineRequest.AtDesk).
+	Floor     bool     `json:"floor,omitempty"`
+	Cautions  []string `json:"cautions,omitempty"`
+	Checkable string   `json:"checkable,omitempty"` // a RepCounter kind when the camera can count it, else ""
 }
 
 // Duration estimates how long the exercise takes at its dose.

@@ -84,6 +84,15 @@ type LiveStatus struct {
 	// Waiting says why monitoring waits by itself (screen locked, camera
 	// in use by another program); empty when it does not.
 	Waiting string `json:"waiting,omitempty"`
+	// RoutineRunning: Routine is being played (not only suggested), now at
+	// its exercise RoutineExercise (0-based), so a reloaded player resumes.
+	RoutineRunning  bool `json:"routine_running,omitempty"`
+	RoutineExercise int  `json:"routine_exercise,omitempty"`
+	// Setup is where the active profile says the camera sits, in words.
+	Setup *Setup `json:"setup,omitempty"`
+	// FirstRun: no calibration profile is stored or in use yet, so the
+	// dashboard offers its set-up guide.
+	FirstRun bool `json:"first_run,omitempty"`
 }
 
 // Sample is one live observation as the dashboard shows it, with the
@@ -106,6 +115,11 @@ type Sample struct {
 	PresentTodayS float64 `json:"present_today_s"`
 	// Minute is the unfinished minute so far, for the day's timeline.
 	Minute *Bucket `json:"minute,omitempty"`
+	// Why, Visible and Picture are the observation's own words on what it
+	// could see (the first-run framing check shows them).
+	Why     string         `json:"why,omitempty"`
+	Visible []string       `json:"visible,omitempty"`
+	Picture PictureProblem `json:"picture,omitempty"`
 }
 
 // SampleOf builds a Sample from an observation, with its posture score
@@ -125,7 +139,7 @@ func SampleOf(obs Observation) Sample {
 		}
 	}
 	return Sample{At: obs.Time, Posture: obs.Posture, Score: Score(obs), Faults: faults,
-		Confidence: obs.Confidence, Metrics: metrics}
+		Confidence: obs.Confidence, Metrics: metrics, Why: obs.Why, Visible: obs.Visible, Picture: obs.Picture}
 }
 
 // WithStatus fills the coach fields of the sample (state, fault, streak,

@@ -54,3 +54,9 @@ const (
 
 // ProfileNameRule says ValidateProfileName's rule in plain words.
 const ProfileNameRule = "1 to 64 letters, digits, spaces, '-', '_' or '.', starting with a letter or digit and not ending with a space or a dot"
+
+// ProfileNamePattern is ValidateProfileName's rule on characters as a
+// regular expression that Go's regexp and JavaScript's RegExp (with the
+// "u" flag) read alike, so the dashboard can check a name as it is typed;
+// the lengths (MaxProfileNameChars, MaxProfileNameBytes) are checked apart.
+const ProfileNamePattern = `^[\p{L}\p{Nd}](?:[\p{L}\p{Nd} ._-]*[\p{L}\p{Nd}_-])?$`

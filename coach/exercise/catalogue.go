@@ -341,6 +341,9 @@ func (c *Catalogue) validate(source string) error {
 				bad("caution %d is empty", j+1)
 			}
 		}
+		if e.Floor && e.Seated {
+			bad("an exercise done on the floor cannot also be done seated at the desk")
+		}
 		if e.Checkable != "" {
 			if !slices.Contains(reps.Kinds(), e.Checkable) {
 				bad("unknown checkable %q (known: %s)", e.Checkable, strings.Join(reps.Kinds(), ", "))

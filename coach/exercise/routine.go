@@ -37,6 +37,11 @@ type RoutineRequest struct {
 	Equipment []domain.Equipment
 	// DeskOnly picks only exercises that can be done seated at the desk.
 	DeskOnly bool
+	// AtDesk says the user is at the desk now (the coach suggests a break,
+	// or the camera sees them): standing up for a doorway or a wall is a
+	// fair break, getting down on the floor in an office is not, so floor
+	// exercises are left out. DeskOnly is stricter still.
+	AtDesk bool
 	// MaxDuration and MinDuration bound the routine (defaults 5 and 2 min).
 	MaxDuration time.Duration
 	MinDuration time.Duration
@@ -157,7 +162,7 @@ type routinePick struct {
 // Routine picks a short stretch break for the request. It is deterministic:
 // the same catalogue and request give the same routine. Exercises are chosen
 // for the heaviest faults, one movement group each, within the available
-// equipment (and seated when DeskOnly); each first gets one set, then sets are
+// equipment (seated when DeskOnly, off the floor when AtDesk); each first gets one set, then sets are
 // added back while the time allows. Chin tucks, when picked, come first, then
 // mobility, stretches and strengthening. The catalogue's safety text always
 // comes along.
@@ -180,7 +185,7 @@ func (c *Catalogue) Routine(req RoutineRequest) (domain.Routine, error) {
 
 	var cands []domain.Exercise
 	for _, e := range c.Exercises {
-		if !e.NeedsOnly(req.Equipment) || (req.DeskOnly && !e.Seated) || e.Dose.Duration() <= 0 {
+		if !e.NeedsOnly(req.Equipment) || (req.DeskOnly && !e.Seated) || (req.AtDesk && e.Floor) || e.Dose.Duration() <= 0 {
 			continue
 		}
 		cands = append(cands, e)
@@ -396,8 +401,11 @@ func describeLimits(req RoutineRequest) string {
 		}
 	}
 	s := "fits within " + req.MaxDuration.String() + " with equipment " + strings.Join(have, ", ")
-	if req.DeskOnly {
+	switch {
+	case req.DeskOnly:
 		s += ", seated at the desk"
+	case req.AtDesk:
+		s += ", off the floor (you are at the desk)"
 	}
 	return s
 }

@@ -445,3 +445,64 @@ func TestRoutineJSON(t *testing.T) {
 		t.Errorf("round trip changed the routine:\n%+v\n%+v", back, r)
 	}
 }
+
+// At the desk nobody is sent to the floor: for every fault and every kit,
+// a routine for someone at the desk has no floor exercise, while away from
+// the desk the same requests do use them (so the rule is what removes them).
+func TestRoutineAtDeskKeepsOffTheFloor(t *testing.T) {
+	c := Default()
+	for _, id := range []string{"cat_cow", "childs_pose", "thoracic_extension_roller", "y_raises"} {
+		if e, ok := c.Exercise(id); !ok || !e.Floor || e.Seated {
+			t.Errorf("%s: floor %v seated %v, want a floor exercise", id, e.Floor, e.Seated)
+		}
+	}
+	floorAway := 0
+	for _, f := range domain.AllFaults {
+		for _, eq := range [][]domain.Equipment{nil, domain.AllEquipment} {
+			req := RoutineRequest{Faults: map[domain.FaultName]float64{f: 1}, Equipment: eq}
+			away, err := c.Routine(req)
+			if err != nil {
+				t.Fatalf("%s away: %v", f, err)
+			}
+			for _, it := range away.Items {
+				if it.Exercise.Floor {
+					floorAway++
+				}
+			}
+			req.AtDesk = true
+			r, err := c.Routine(req)
+			if err != nil {
+				t.Errorf("%s at the desk (equipment %v): %v", f, eq, err)
+				continue
+			}
+			checkRoutine(t, c, req, r)
+			for _, it := range r.Items {
+				if it.Exercise.Floor {
+					t.Errorf("%s at the desk (equipment %v): %s is done on the floor", f, eq, it.Exercise.ID)
+				}
+			}
+		}
+	}
+	if floorAway == 0 {
+		t.Error("no routine away from the desk used a floor exercise: the test proves nothing")
+	}
+	// Standing up is still fair at the desk: with a doorway, rounded
+	// shoulders get the doorway stretch.
+	r, err := c.Routine(RoutineRequest{Faults: map[domain.FaultName]float64{domain.RoundedShoulders: 1}, Equipment: []domain.Equipment{domain.EquipDoorway}, AtDesk: true})
+	if err != nil || !slices.Contains(ids(r), "doorway_pec_stretch") {
+		t.Errorf("at the desk with a doorway: %v, %v", ids(r), err)
+	}
+}
+
+// A floor exercise marked seated is a contradiction the catalogue refuses.
+func TestCatalogueFloorNotSeated(t *testing.T) {
+	c := Default().Clone()
+	for i := range c.Exercises {
+		if c.Exercises[i].ID == "cat_cow" {
+			c.Exercises[i].Seated = true
+		}
+	}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "floor") {
+		t.Errorf("a seated floor exercise: %v", err)
+	}
+}

@@ -247,7 +247,7 @@ func (s *Service) FinishCalibration(profile string) (*domain.Baseline, error) {
 			s.emit(evs, decided)
 			return
 		}
-		s.profile = b.Name
+		s.profile, s.firstRun = b.Name, false
 		s.cam.SetBaseline(b)
 		if err := s.profiles.Save(b); err != nil {
 			ferr = fmt.Errorf("the profile is in use but could not be saved: %w", err)
@@ -316,7 +316,14 @@ func (s *Service) StartRoutine(req domain.RoutineStart) (*domain.Routine, error)
 			rerr = err
 			return
 		}
-		s.routine, s.exIdx = r, 0
+		if s.routine != nil && s.routine.ID == r.ID {
+			// the running routine asked for again (a reloaded player): go on
+			// where it is
+			c := *s.routine
+			out = &c
+			return
+		}
+		s.routine, s.exIdx, s.exDone = r, 0, 0
 		rc := s.startReps()
 		s.startBreak()
 		s.pub.PublishStatus(s.status())
@@ -359,11 +366,18 @@ func (s *Service) pickRoutine(req domain.RoutineStart) (*domain.Routine, error) 
 	}
 	cfg := s.coach.Config()
 	built, err := s.cat.Routine(exercise.RoutineRequest{Faults: faults, Equipment: cfg.Equipment,
-		DeskOnly: cfg.DeskOnly, MaxDuration: cfg.RoutineMax.D()})
+		DeskOnly: cfg.DeskOnly, AtDesk: s.atDesk(), MaxDuration: cfg.RoutineMax.D()})
 	if err != nil {
 		return nil, err
 	}
 	return &built, nil
+}
+
+// atDesk: whether the user is taken to sit at the desk, so a routine keeps
+// off the floor. Only when the camera sees nobody there is the floor fair;
+// paused, calibrating or on a break, the user was last seen at the desk.
+func (s *Service) atDesk() bool {
+	return s.coach.Status(s.cam.Now()).State != domain.StateAway
 }
 
 // ExerciseDone records a finished (or skipped) exercise, or, with an empty
@@ -381,7 +395,7 @@ func (s *Service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 		var rc *domain.RepCount
 		if exerciseID == "" {
 			evs = s.coach.RoutineDone(s.routine.ID, now)
-			s.routine, s.suggested, s.counting = nil, nil, nil
+			s.routine, s.suggested, s.counting, s.exDone = nil, nil, nil, 0
 			evs = append(evs, s.endBreak()...)
 		} else {
 			idx := -1
@@ -396,6 +410,7 @@ func (s *Service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 			}
 			if !skipped {
 				evs = s.coach.ExerciseDone(exerciseID, now)
+				s.exDone++
 			}
 			s.exIdx = idx + 1
 			rc = s.startReps()
@@ -410,16 +425,34 @@ func (s *Service) ExerciseDone(routineID, exerciseID string, skipped bool) error
 }
 
 // StopRoutine ends the routine being played without finishing it; no
-// routine running is not an error.
+// routine running is not an error. A routine stopped after at least one
+// exercise done still counts as a stretch break taken: the user moved.
 func (s *Service) StopRoutine() error {
 	return s.do(func() {
 		stopped := s.routine != nil
-		s.routine, s.counting = nil, nil
-		if evs := s.endBreak(); len(evs) > 0 {
+		var evs []domain.Event
+		if stopped && s.exDone > 0 {
+			evs = s.coach.RoutineDone(s.routine.ID, s.cam.Now())
+		}
+		s.routine, s.counting, s.exDone = nil, nil, 0
+		evs = append(evs, s.endBreak()...)
+		if len(evs) > 0 {
 			s.emit(evs, s.wall())
 		}
 		if stopped {
 			s.pub.PublishStatus(s.status())
 		}
+	})
+}
+
+// TestNudge sends a harmless nudge the user asked for, the way a real one
+// goes (to the dashboards and the desktop notifier), so they can see how
+// nudges look. It is not counted in the statistics nor kept in the history.
+func (s *Service) TestNudge() error {
+	return s.do(func() {
+		_, fix := domain.NudgeText(domain.ForwardHead)
+		e := domain.Event{Time: s.wall(), Type: domain.EventNudge, Fault: domain.ForwardHead, Test: true,
+			Message: "This is a test nudge: real ones look like this. Nothing was wrong with your posture.", Fix: fix}
+		s.deliver(e, s.wall())
 	})
 }

@@ -85,6 +85,8 @@ type Service struct {
 	suggested   *domain.Routine // the last routine the coach suggested
 	routine     *domain.Routine // the routine being played
 	exIdx       int             // its current exercise
+	exDone      int             // its exercises done (not skipped) so far
+	calibShown  int             // the calibration frame count last published
 	counting    *repSession     // camera rep counting of the current exercise
 	pausedUntil time.Time       // camera clock; zero when not paused
 	calibStart  time.Time       // camera clock; zero when not calibrating
@@ -92,6 +94,7 @@ type Service struct {
 	unsaved     unsaved
 	holds       map[string]string     // source → reason, while the camera is held closed
 	picture     domain.PictureProblem // why the last frame could not show anyone
+	firstRun    bool                  // no profile stored or in use (read at the start)
 	onBreak     bool                  // a stretch break holds the coach's nudges
 	breakStart  time.Time             // camera clock
 	// earlier is what History held for today before this start, so the
@@ -149,6 +152,10 @@ func (s *Service) Attach(p Publisher) {
 func (s *Service) Run(ctx context.Context) {
 	defer close(s.done)
 	s.loadEarlierToday(s.cam.Now())
+	if s.profile == "" {
+		ps, err := s.profiles.List()
+		s.firstRun = err == nil && len(ps) == 0
+	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -204,8 +211,13 @@ func (s *Service) handle(sg domain.Sighting) {
 	s.frames++
 
 	s.emit(evs, decided)
-	if obs.Picture != s.picture {
-		s.picture = obs.Picture
+	calib := 0
+	if st.State == domain.StateCalibrating {
+		calib = st.CalibrationFrames
+	}
+	if obs.Picture != s.picture || calib != s.calibShown {
+		// the dashboard counts the frames captured as they come
+		s.picture, s.calibShown = obs.Picture, calib
 		s.pub.PublishStatus(s.status())
 	}
 	smp := domain.SampleOf(obs).WithStatus(st)
@@ -244,13 +256,7 @@ func (s *Service) emit(evs []domain.Event, decided time.Time) {
 			r := *e.Routine
 			s.suggested = &r
 		}
-		if s.onEvent != nil {
-			s.onEvent(e, decided)
-		}
-		s.pub.PublishEvent(e)
-		if s.notifier != nil {
-			s.notifier.NotifyEvent(e)
-		}
+		s.deliver(e, decided)
 		switch e.Type {
 		case domain.EventState, domain.EventPaused, domain.EventResumed, domain.EventCalibration, domain.EventRecalibrate:
 			statusChanged = true
@@ -270,6 +276,17 @@ func (s *Service) emit(evs []domain.Event, decided time.Time) {
 	s.writeHistory()
 }
 
+// deliver sends one event to the dashboards and the desktop notifier.
+func (s *Service) deliver(e domain.Event, decided time.Time) {
+	if s.onEvent != nil {
+		s.onEvent(e, decided)
+	}
+	s.pub.PublishEvent(e)
+	if s.notifier != nil {
+		s.notifier.NotifyEvent(e)
+	}
+}
+
 // housekeeping ends a pause that ran out (no frames arrive while paused)
 // and a calibration left running.
 func (s *Service) housekeeping() {
@@ -287,8 +304,12 @@ func (s *Service) housekeeping() {
 	}
 	if s.onBreak && now.Sub(s.breakStart) >= maxBreak {
 		s.log.Info("the stretch break ended by itself: nothing happened in the player for a while", "after", maxBreak)
-		s.routine, s.counting = nil, nil
-		s.emit(s.endBreak(), s.wall())
+		var evs []domain.Event
+		if s.routine != nil && s.exDone > 0 { // as when stopped: it was a break
+			evs = s.coach.RoutineDone(s.routine.ID, now)
+		}
+		s.routine, s.counting, s.exDone = nil, nil, 0
+		s.emit(append(evs, s.endBreak()...), s.wall())
 		s.pub.PublishStatus(s.status())
 	}
 	if s.unsaved.err != nil && s.wall().Sub(s.unsaved.tried) >= historyRetry {

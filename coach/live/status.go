@@ -15,7 +15,8 @@ import (
 // earlier runs.
 func (s *Service) status() domain.LiveStatus {
 	now := s.cam.Now()
-	st := domain.LiveStatus{Status: s.coach.Status(now), Profile: s.profile, Camera: describeCamera(s.cam.Status())}
+	st := domain.LiveStatus{Status: s.coach.Status(now), Profile: s.profile, Camera: describeCamera(s.cam.Status()),
+		FirstRun: s.firstRun}
 	if (s.held() || s.onBreak) && s.pausedUntil.IsZero() {
 		// the coach's pause for a hold or a break has no end the user set:
 		// the page must not show its far-off placeholder as "until"
@@ -25,10 +26,14 @@ func (s *Service) status() domain.LiveStatus {
 		st.Waiting = s.waiting()
 		st.Camera.Error, st.Camera.Hint = "off while "+st.Waiting, "monitoring resumes by itself"
 	}
+	if b := s.coach.Baseline(); b != nil && s.profile != "" {
+		st.Setup = domain.DescribeSetup(b)
+	}
 	switch {
 	case s.routine != nil:
 		r := *s.routine
 		st.Routine = &r
+		st.RoutineRunning, st.RoutineExercise = true, s.exIdx
 	case s.suggested != nil:
 		r := *s.suggested
 		st.Routine = &r

@@ -20,8 +20,8 @@ export function handleEvent(e) {
       const body = e.message || e.fix || nudgeText(e.fault);
       const data = { faults: e.fault ? [e.fault] : [] };
       const acts = nudgeActions(data);
-      toast(faultTitle(e.fault), body, 'nudge', acts);
-      browserNotify('Posture: ' + faultLabel(e.fault), body, acts, data);
+      toast(e.test ? 'Test nudge' : faultTitle(e.fault), body, 'nudge', acts);
+      browserNotify(e.test ? 'Posture: test nudge' : 'Posture: ' + faultLabel(e.fault), body, acts, data);
       break;
     }
     case 'suggestion': {

@@ -13,8 +13,9 @@ import { setClockRunning, syncClock } from './clock.js';
 import { handleEvent } from './events.js';
 import { initPause } from './pause.js';
 import { initPreview, drawPreview } from './preview.js';
-import { initRoutine, offerFromStatus, onReps } from './routine.js';
-import { initCalibration, applyNameRule } from './calibration.js';
+import { initRoutine, onRoutineStatus, onReps } from './routine.js';
+import { initCalibration, applyNameRule, onCalibrationStatus } from './calibration.js';
+import { initFirstRun, onFirstRunStatus, onFirstRunSample, onFirstRunPreview, onFirstRunEvent } from './firstrun.js';
 import { initSettings, loadConfig } from './settings.js';
 import { loadProfiles } from './profiles.js';
 import { initHistory, loadHistory, scheduleHistory, setHistoryEnabled, redraw } from './history.js';
@@ -54,13 +55,13 @@ function onMessage(m) {
       loadTimeline();
       break;
     }
-    case 'sample': applySample(m.sample); break;
+    case 'sample': applySample(m.sample); onFirstRunSample(m.sample); break;
     case 'status': setStatus(m.status); break;
     // the day's totals come with every sample and status (earlier runs
     // included); the stats only say the history has grown
     case 'stats': scheduleHistory(); break;
-    case 'event': handleEvent(m.event); break;
-    case 'preview': drawPreview(m.preview); break;
+    case 'event': handleEvent(m.event); onFirstRunEvent(m.event); break;
+    case 'preview': drawPreview(m.preview); onFirstRunPreview(m.preview); break;
     case 'reps': onReps(m.reps); break;
     default: break;
   }
@@ -89,7 +90,9 @@ async function main() {
   initHistory();
   initTimeline();
   initTabs();
-  onStatus((st) => offerFromStatus(st.routine));
+  onStatus(onRoutineStatus);
+  onStatus(onCalibrationStatus);
+  onStatus(onFirstRunStatus);
   onSample((smp) => onLiveMinute(smp.minute));
   $('about-btn').addEventListener('click', () => {
     showTab('about', false);
@@ -101,6 +104,7 @@ async function main() {
   const socket = connect({ onMessage, onConn });
   $('retry-now').addEventListener('click', () => { $('offline-detail').textContent = 'Reconnecting…'; socket.retryNow(); });
   initPreview(socket);
+  initFirstRun(socket);
   // the timers count on the server's clock; this only redraws them
   setInterval(render, 1000);
   // Charts and the score ring take their colours from CSS: redraw when light/dark switches.
