@@ -453,32 +453,38 @@ func (l Linear) DeltaTerms(d Deltas) (terms [NumSitUp]float64) {
 // towards its centre, so the baseline's eye height is first scaled to the
 // face's present size.
 func eyeDrop(m Measurement, b *domain.Baseline) (float64, bool) {
-	eh, ok := m.Metrics[domain.MetricEyeHeight]
-	se, ok2 := stat(b, domain.MetricEyeHeight)
-	sf, ok3 := stat(b, domain.MetricFaceFrame)
-	ff, ok4 := m.Metrics[domain.MetricFaceFrame]
-	if !ok || !ok2 || !ok3 || !ok4 || m.FaceWidth <= 0 {
+	y, want, ok := sinceBaseline(m, b, domain.MetricEyeHeight)
+	if !ok {
 		return 0, false
 	}
-	h := float64(m.H)
-	k := ff / sf.Median
-	want := h/2 + (se.Median*h-h/2)*k
-	return (eh*h - want) / m.FaceWidth, true
+	return (y - want) / m.FaceWidth, true
 }
 
 // shoulderRise is how far the shoulders rose since the baseline, in eye
 // widths, corrected for distance as eyeDrop.
 func shoulderRise(m Measurement, b *domain.Baseline) (float64, bool) {
-	sh, ok := m.Metrics[domain.MetricShoulderHeight]
-	ss, ok2 := stat(b, domain.MetricShoulderHeight)
-	sf, ok3 := stat(b, domain.MetricFaceFrame)
-	ff, ok4 := m.Metrics[domain.MetricFaceFrame]
-	if !ok || !ok2 || !ok3 || !ok4 || m.FaceWidth <= 0 {
+	y, want, ok := sinceBaseline(m, b, domain.MetricShoulderHeight)
+	if !ok {
 		return 0, false
 	}
+	return (want - y) / m.FaceWidth, true
+}
+
+// sinceBaseline is where a height metric (a share of the frame's height)
+// sits now and where the baseline puts it at today's distance, both in
+// pixels: a face k times larger than in the baseline is k times nearer, so
+// what sat d pixels from the frame's middle then sits k·d from it now.
+func sinceBaseline(m Measurement, b *domain.Baseline, metric string) (now, want float64, ok bool) {
+	v, ok1 := m.Metrics[metric]
+	base, ok2 := stat(b, metric)
+	sf, ok3 := stat(b, domain.MetricFaceFrame)
+	ff, ok4 := m.Metrics[domain.MetricFaceFrame]
+	if !ok1 || !ok2 || !ok3 || !ok4 || m.FaceWidth <= 0 {
+		return 0, 0, false
+	}
 	h := float64(m.H)
-	want := h/2 + (ss.Median*h-h/2)*ff/sf.Median
-	return (want - sh*h) / m.FaceWidth, true
+	k := ff / sf.Median
+	return v * h, h/2 + (base.Median*h-h/2)*k, true
 }
 
 // why says in words what a fault was judged on.
