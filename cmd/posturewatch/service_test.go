@@ -61,6 +61,9 @@ func startService(t testing.TB, o runOptions) *runningService {
 	if o.log == nil {
 		o.log = svcLogger(t)
 	}
+	// A developer's locked screen must not pause the service under test;
+	// the desktop's holds are tested on a private bus in coach/desktop.
+	o.noDesktop = true
 	started := make(chan running, 1)
 	o.started = func(r running) { started <- r }
 	ctx, cancel := context.WithCancel(context.Background())
