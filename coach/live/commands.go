@@ -115,6 +115,9 @@ func (s *Service) SetConfig(cfg domain.Config) error {
 	}
 	return s.call(func() error {
 		if err := s.settings.SaveConfig(cfg); err != nil {
+			if domain.ErrorCode(err) == domain.ECONFLICT {
+				return err // a setting the environment holds: the store says which
+			}
 			s.log.Error("settings not saved", "err", err)
 			return domain.Errorf(domain.EUNAVAILABLE, "the settings could not be saved, so they were not changed: %v", err)
 		}
