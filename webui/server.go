@@ -44,6 +44,10 @@ type Options struct {
 	MaxBodyBytes int64
 	// Hub tunes the WebSocket hub; zero values take the defaults.
 	Hub HubOptions
+	// Metrics, when set, is served at GET /metrics behind the same Host
+	// check and access token as the API (Prometheus sends the token as
+	// "Authorization: Bearer"). Nil: there is no /metrics.
+	Metrics http.Handler
 }
 
 // Server is the dashboard HTTP server: REST API, WebSocket hub and the
@@ -316,6 +320,9 @@ func (s *Server) routes() *gin.Engine {
 		files.ServeHTTP(c.Writer, r)
 	})
 	e.GET("/ws", s.serveWS)
+	if s.opts.Metrics != nil {
+		e.GET("/metrics", gin.WrapH(s.opts.Metrics))
+	}
 
 	api := e.Group("/api")
 	api.GET("/csrf", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"token": s.csrf, "header": CSRFHeader}) })

@@ -71,6 +71,9 @@ type Sample struct {
 	Fault      FaultName `json:"fault,omitempty"`
 	StreakS    float64   `json:"streak_s"`
 	GoodTodayS float64   `json:"good_today_s"`
+	// Analysis is how long the frame took to analyse (0: not measured).
+	// It stays off the wire: the metrics read it, the page has no use for it.
+	Analysis time.Duration `json:"-"`
 }
 
 // SampleOf builds a Sample from an observation, with its posture score
@@ -90,7 +93,7 @@ func SampleOf(obs Observation) Sample {
 		}
 	}
 	return Sample{At: obs.Time, Posture: obs.Posture, Score: Score(obs), Faults: faults,
-		Confidence: obs.Confidence, Metrics: metrics}
+		Confidence: obs.Confidence, Metrics: metrics, Analysis: obs.Analysis}
 }
 
 // WithStatus fills the coach fields of the sample (state, fault, streak,

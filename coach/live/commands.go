@@ -295,6 +295,11 @@ func (s *Service) StartRoutine(req domain.RoutineStart) (*domain.Routine, error)
 		s.routine, s.exIdx = r, 0
 		rc := s.startReps()
 		s.startBreak()
+		// said as an event too, for whatever counts stretch breaks (the
+		// metrics, a webhook, the history)
+		started := domain.Event{Time: s.cam.Now(), Type: domain.EventRoutine, Routine: r,
+			Message: fmt.Sprintf("Stretch routine %s started.", r.ID)}
+		s.emit([]domain.Event{started}, s.wall())
 		s.pub.PublishStatus(s.status())
 		if rc != nil {
 			s.pub.PublishReps(*rc)
