@@ -48,6 +48,9 @@ type Options struct {
 	// check and access token as the API (Prometheus sends the token as
 	// "Authorization: Bearer"). Nil: there is no /metrics.
 	Metrics http.Handler
+	// About answers the About panel's data, export and deletion; nil:
+	// those routes answer 503.
+	About AboutService
 }
 
 // Server is the dashboard HTTP server: REST API, WebSocket hub and the
@@ -345,6 +348,9 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/routine/exercise-done", s.apiExerciseDone)
 	api.POST("/routine/stop", s.apiRoutineStop)
 	api.GET("/history", s.apiHistory)
+	api.GET("/history/export", s.apiHistoryExport)
+	api.DELETE("/history", s.apiHistoryDelete)
+	api.GET("/about", s.apiAbout)
 	api.GET("/stats", s.apiStats)
 	api.GET("/notifications", s.apiGetNotifications)
 	api.POST("/notifications", s.apiSetNotifications)

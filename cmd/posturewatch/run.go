@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"posturewatch/coach/about"
 	"posturewatch/coach/desktop"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
@@ -25,6 +26,7 @@ import (
 	"posturewatch/coach/metrics"
 	"posturewatch/coach/store"
 	"posturewatch/coach/webhook"
+	"posturewatch/models"
 	"posturewatch/vision"
 	"posturewatch/vision/v4l"
 	"posturewatch/webui"
@@ -207,6 +209,20 @@ func (o *runOptions) validate() error {
 	return nil
 }
 
+// programEnv reports whether name is one of the program's own variables
+// that are not settings (where the model files are).
+func programEnv(name string) bool {
+	if name == models.DirEnv {
+		return true
+	}
+	for _, m := range models.All() {
+		if name == m.EnvVar {
+			return true
+		}
+	}
+	return false
+}
+
 // runSettings are the file's run section, under the environment's
 // overrides, under the command line's flags.
 func (o *runOptions) runSettings(file domain.RunSettings, env store.Env) (domain.RunSettings, error) {
@@ -286,7 +302,9 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		return fail(2, "%v", err)
 	}
 	for _, name := range env.Unknown {
-		log.Warn("this environment variable names no setting; ignored", "var", name)
+		if !programEnv(name) {
+			log.Warn("this environment variable names no setting; ignored", "var", name)
+		}
 	}
 	dataDir, configDir, err := o.dirs()
 	if err != nil {
@@ -386,6 +404,9 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	}
 	wopt := webui.Options{Listen: o.listen, AllowRemote: o.allowRemote, AccessToken: o.token,
 		Backend: svc, Logger: log, Version: dashboardVersion()}
+	wopt.About = about.New(about.Options{Version: dashboardVersion(), DataDir: dataDir, ConfigDir: configDir,
+		History: db, Env: env, Run: run, ConfigFile: settings.Path,
+		Checks: func() []domain.Check { return runningChecks(dataDir, configDir) }})
 	var mc *metrics.Collector
 	if run.Metrics {
 		mc = metrics.New()
