@@ -27,9 +27,12 @@ type AboutService interface {
 
 var errNoAbout = domain.Errorf(domain.EUNAVAILABLE, "this dashboard has no About service")
 
+// apiAbout answers the panel; without a service it still says the
+// version (and that no history is kept), so the page has nothing to fail on.
 func (s *Server) apiAbout(c *gin.Context) {
 	if s.opts.About == nil {
-		s.fail(c, errNoAbout)
+		c.JSON(http.StatusOK, domain.About{Version: s.opts.Version, Places: []domain.Place{},
+			Environment: []domain.EnvSetting{}, Checks: []domain.Check{}})
 		return
 	}
 	a, err := s.opts.About.About(c.Request.Context())

@@ -122,7 +122,11 @@ func TestAboutAPI(t *testing.T) {
 
 	none := newTS(t)
 	code, m, _ = none.do("GET", "/api/about", nil)
-	wantError(t, "about without a service", code, m, 503, "About")
+	if code != 200 || m["version"] != "test" || m["history_kept"] != false {
+		t.Errorf("about without a service: %d %v", code, m)
+	}
+	code, m, _ = none.do("DELETE", "/api/history", nil)
+	wantError(t, "delete without a service", code, m, 503, "About")
 }
 
 // The About panel in a real Chromium: the data's places and sizes, the
