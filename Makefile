@@ -17,7 +17,7 @@ GO     ?= go
 ARGS   ?=
 GOSRC  := $(shell find . -name '*.go' -not -path './bin/*' 2>/dev/null) go.mod go.sum $(shell find webui/static -type f 2>/dev/null) $(wildcard coach/*.json)
 
-.PHONY: all deps deps-test models tfjs-ref test-models build install run test test-go lint fuzz fuzz-short soak soak-short bench eval fit features clean
+.PHONY: container all deps deps-test models tfjs-ref test-models build install run test test-go lint fuzz fuzz-short soak soak-short bench eval fit features clean
 all: build
 
 ## deps: install the Debian packages that are missing (OpenCV, compiler, model tools)
@@ -137,6 +137,16 @@ bench: models build
 ## eval: accuracy per folder and per person, with and without a baseline, cross-validated by person (the README's table)
 eval: models build features
 	./$(BIN) eval --features $(FEATURES)
+
+## container: build the container image (needs a container engine; scripts/container-build.sh is its build stage, tested by make test)
+# The image's Go and Debian releases: go.mod's Go, and the Debian release the
+# project targets (scripts/container_test.go checks the Dockerfile's defaults
+# against both).
+DEBIAN_RELEASE := bookworm
+GO_RELEASE     := $(shell awk '$$1 == "go" {split($$2, v, "."); print v[1] "." v[2]}' go.mod)
+DOCKER ?= docker
+container:
+	$(DOCKER) build --build-arg GO_VERSION=$(GO_RELEASE) --build-arg DEBIAN=$(DEBIAN_RELEASE) -t posturewatch .
 
 clean:
 	rm -rf bin

@@ -110,11 +110,13 @@ func (e *Eye) Run(ctx context.Context) {
 // and closes it.
 func (e *Eye) look(f Frame) (domain.Sighting, bool) {
 	defer f.Close()
+	t0 := time.Now()
 	obs, err := e.an.Analyze(f)
 	if err != nil {
 		e.log.Warn("frame skipped", "source", f.Source, "err", err)
 		return domain.Sighting{}, false
 	}
+	obs.Analysis = time.Since(t0)
 	sg := domain.Sighting{Observation: obs}
 	if e.preview.Load() && time.Since(e.lastPreview) >= previewEvery {
 		e.lastPreview = time.Now()

@@ -98,7 +98,7 @@
 //	{"type":"hello",   "hello":   Hello}               first message: version, status, stats, last sample, sample_ms
 //	{"type":"sample",  "sample":  Sample}              live posture; at most one per 200 ms per client, newest wins
 //	{"type":"event",   "event":   domain.Event}         state, nudge, suggestion, break, sitting, recalibrate,
-//	                                                   calibration, paused, resumed, stretch; never dropped
+//	                                                   calibration, paused, resumed, stretch, routine; never dropped
 //	{"type":"status",  "status":  Status}              never dropped
 //	{"type":"stats",   "stats":   domain.StatsSnapshot} never dropped
 //	{"type":"reps",    "reps":    Reps}                live repetitions of a camera-checked exercise; never dropped

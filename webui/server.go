@@ -44,6 +44,13 @@ type Options struct {
 	MaxBodyBytes int64
 	// Hub tunes the WebSocket hub; zero values take the defaults.
 	Hub HubOptions
+	// Metrics, when set, is served at GET /metrics behind the same Host
+	// check and access token as the API (Prometheus sends the token as
+	// "Authorization: Bearer"). Nil: there is no /metrics.
+	Metrics http.Handler
+	// About answers the About panel's data, export and deletion; nil:
+	// those routes answer 503.
+	About AboutService
 }
 
 // Server is the dashboard HTTP server: REST API, WebSocket hub and the
@@ -316,6 +323,9 @@ func (s *Server) routes() *gin.Engine {
 		files.ServeHTTP(c.Writer, r)
 	})
 	e.GET("/ws", s.serveWS)
+	if s.opts.Metrics != nil {
+		e.GET("/metrics", gin.WrapH(s.opts.Metrics))
+	}
 
 	api := e.Group("/api")
 	api.GET("/csrf", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"token": s.csrf, "header": CSRFHeader}) })
@@ -339,6 +349,9 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/routine/stop", s.apiRoutineStop)
 	api.POST("/nudge/test", s.apiTestNudge)
 	api.GET("/history", s.apiHistory)
+	api.GET("/history/export", s.apiHistoryExport)
+	api.DELETE("/history", s.apiHistoryDelete)
+	api.GET("/about", s.apiAbout)
 	api.GET("/stats", s.apiStats)
 	api.GET("/notifications", s.apiGetNotifications)
 	api.GET("/cameras", s.apiCameras)

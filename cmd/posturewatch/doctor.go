@@ -14,6 +14,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"posturewatch/coach/domain"
 	"posturewatch/coach/history"
 	"posturewatch/models"
 	"posturewatch/vision/v4l"
@@ -38,6 +39,9 @@ type doctorEnv struct {
 	sysRoot            string
 	sessionBus         string // address of the session bus ("" when none)
 	systemBusSocket    string
+	// inRun leaves out what a running posturewatch cannot check of itself:
+	// the cameras (opening them would fight its own) and its own port.
+	inRun bool
 }
 
 func runDoctor(args []string, stdout, stderr io.Writer) int {
@@ -98,7 +102,9 @@ func diagnose(env doctorEnv) []finding {
 	} else {
 		out = append(out, finding{"FAIL", "OpenCV " + v + ": posturewatch is built for OpenCV 4", "install Debian's libopencv-dev (4.6): `make deps`"})
 	}
-	out = append(out, cameraFindings(env.sysRoot)...)
+	if !env.inRun {
+		out = append(out, cameraFindings(env.sysRoot)...)
+	}
 	// directories
 	dataDir, configDir := env.dataDir, env.configDir
 	if dataDir == "" {
@@ -112,7 +118,9 @@ func diagnose(env doctorEnv) []finding {
 		}
 	}
 	out = append(out, dirFinding("data directory (history)", dataDir), dirFinding("config directory (settings, profiles)", configDir))
-	out = append(out, portFinding(env.listen))
+	if !env.inRun {
+		out = append(out, portFinding(env.listen))
+	}
 	// the desktop
 	if env.sessionBus != "" {
 		out = append(out, finding{"ok", "session bus " + env.sessionBus + ": desktop notifications and the screensaver's lock can be followed", ""})
@@ -123,6 +131,18 @@ func diagnose(env doctorEnv) []finding {
 		out = append(out, finding{"ok", "system bus: suspend and the session lock (logind) can be followed", ""})
 	} else {
 		out = append(out, finding{"warn", "no system bus: the camera is not released on suspend or screen lock", "on a desktop, start dbus; on a server this is expected"})
+	}
+	return out
+}
+
+// runningChecks are the doctor's checks that make sense inside a running
+// posturewatch, for the dashboard's About panel.
+func runningChecks(dataDir, configDir string) []domain.Check {
+	env := doctorEnv{dataDir: dataDir, configDir: configDir, systemBusSocket: "/run/dbus/system_bus_socket",
+		sessionBus: sessionBusAddress(), inRun: true}
+	var out []domain.Check
+	for _, f := range diagnose(env) {
+		out = append(out, domain.Check{Level: strings.ToLower(f.level), What: f.what, Fix: f.fix})
 	}
 	return out
 }

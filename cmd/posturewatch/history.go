@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,23 +134,7 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 			return fail(1, "%v", err)
 		}
 	case *asCSV:
-		w := csv.NewWriter(stdout)
-		faults := domain.AllFaults
-		head := []string{"start", "present_s", "good_s", "nudges", "breaks_suggested", "breaks_done", "longest_good_s"}
-		for _, f := range faults {
-			head = append(head, string(f)+"_s")
-		}
-		_ = w.Write(head)
-		for _, b := range buckets {
-			row := []string{b.Start.Format(time.RFC3339), num(b.PresentS), num(b.GoodS), strconv.Itoa(b.Nudges),
-				strconv.Itoa(b.BreaksSuggested), strconv.Itoa(b.BreaksDone), num(b.LongestGoodS)}
-			for _, f := range faults {
-				row = append(row, num(b.FaultS[f]))
-			}
-			_ = w.Write(row)
-		}
-		w.Flush()
-		if err := w.Error(); err != nil {
+		if err := history.WriteCSV(stdout, buckets); err != nil {
 			return fail(1, "%v", err)
 		}
 	default:
@@ -159,8 +142,6 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
-
-func num(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
 
 // printHistoryTable prints the periods someone was present in.
 func printHistoryTable(w io.Writer, buckets []domain.Bucket, by domain.Period) {
@@ -228,22 +209,6 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 // exportHistory writes every minute and event since from as one JSON
 // document: what the user keeps of their own data, readable elsewhere.
 func exportHistory(ctx context.Context, db *history.DB, from, to time.Time, out string, stdout, stderr io.Writer) int {
-	minutes, err := db.Minutes(ctx, from, to)
-	if err != nil {
-		fmt.Fprintf(stderr, "posturewatch history export: %v\n", err)
-		return 1
-	}
-	events, err := db.Events(ctx, from, to, 1<<30)
-	if err != nil {
-		fmt.Fprintf(stderr, "posturewatch history export: %v\n", err)
-		return 1
-	}
-	doc := struct {
-		From    time.Time                `json:"from"`
-		To      time.Time                `json:"to"`
-		Minutes []domain.MinuteAggregate `json:"minutes"`
-		Events  []history.StoredEvent    `json:"events"`
-	}{from, to, minutes, events}
 	w := stdout
 	if out != "" {
 		f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // never over an existing file
@@ -254,14 +219,13 @@ func exportHistory(ctx context.Context, db *history.DB, from, to time.Time, out 
 		defer f.Close()
 		w = f
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	minutes, events, err := db.WriteExport(ctx, w, from, to)
+	if err != nil {
 		fmt.Fprintf(stderr, "posturewatch history export: %v\n", err)
 		return 1
 	}
 	if out != "" {
-		fmt.Fprintf(stdout, "wrote %d minutes and %d events to %s\n", len(minutes), len(events), out)
+		fmt.Fprintf(stdout, "wrote %d minutes and %d events to %s\n", minutes, events, out)
 	}
 	return 0
 }

@@ -17,12 +17,16 @@ import (
 	"syscall"
 	"time"
 
+	"posturewatch/coach/about"
 	"posturewatch/coach/desktop"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
 	"posturewatch/coach/history"
 	"posturewatch/coach/live"
+	"posturewatch/coach/metrics"
 	"posturewatch/coach/store"
+	"posturewatch/coach/webhook"
+	"posturewatch/models"
 	"posturewatch/vision"
 	"posturewatch/vision/v4l"
 	"posturewatch/webui"
@@ -50,6 +54,9 @@ type runOptions struct {
 	threads     int
 	dataDir     string
 	configDir   string
+	metrics     *bool   // --metrics, when given (over the file and the environment)
+	webhook     *string // --webhook, when given
+	environ     []string
 	log         *slog.Logger
 
 	// test hooks
@@ -78,6 +85,8 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.threads, "threads", 1, "OpenCV threads for the pose model (1 costs the least CPU per frame: 20 ms vs 23 ms on 2 threads)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "where the history database lives (default: $XDG_DATA_HOME/posturewatch)")
 	fs.StringVar(&o.configDir, "config-dir", "", "where settings and profiles live (default: the user config dir's posturewatch)")
+	metricsFlag := fs.Bool("metrics", false, "serve Prometheus metrics at /metrics on the dashboard's address (behind its Host check and token)")
+	webhookFlag := fs.String("webhook", "", "POST nudges and state changes as JSON to this http(s) URL")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: posturewatch run [--camera 0|/dev/videoN] [--source FILE [--loop]] [--listen 127.0.0.1:8484] [--open] [--profile NAME]")
@@ -109,7 +118,17 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "posturewatch run: unexpected argument %q (did you mean --source %s?)\n", fs.Arg(0), fs.Arg(0))
 		return 2
 	}
-	fs.Visit(func(f *flag.Flag) { o.cameraSet = o.cameraSet || f.Name == "camera" })
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "camera":
+			o.cameraSet = true
+		case "metrics":
+			o.metrics = metricsFlag
+		case "webhook":
+			o.webhook = webhookFlag
+		}
+	})
+	o.environ = os.Environ()
 	if o.cameraSet && o.source != "" {
 		fmt.Fprintln(stderr, "posturewatch run: --camera and --source both given: choose one")
 		return 2
@@ -182,7 +201,42 @@ func (o *runOptions) validate() error {
 			return fmt.Errorf("--profile: %w", err)
 		}
 	}
+	if o.webhook != nil && *o.webhook != "" {
+		if _, err := domain.ParseWebhookURL(*o.webhook); err != nil {
+			return fmt.Errorf("--webhook: %w", err)
+		}
+	}
 	return nil
+}
+
+// programEnv reports whether name is one of the program's own variables
+// that are not settings (where the model files are).
+func programEnv(name string) bool {
+	if name == models.DirEnv {
+		return true
+	}
+	for _, m := range models.All() {
+		if name == m.EnvVar {
+			return true
+		}
+	}
+	return false
+}
+
+// runSettings are the file's run section, under the environment's
+// overrides, under the command line's flags.
+func (o *runOptions) runSettings(file domain.RunSettings, env store.Env) (domain.RunSettings, error) {
+	_, run, err := env.Apply(domain.DefaultConfig(), file)
+	if err != nil {
+		return run, err
+	}
+	if o.metrics != nil {
+		run.Metrics = *o.metrics
+	}
+	if o.webhook != nil {
+		run.Webhook = *o.webhook
+	}
+	return run, nil
 }
 
 // dirs resolves the data and config directories.
@@ -241,6 +295,17 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		return fail(2, "%v", err)
 	}
 	log := o.log
+	// The environment's settings are checked before anything starts: a
+	// bad value stops the run, never a silent default.
+	env, err := store.ParseEnv(o.environ)
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+	for _, name := range env.Unknown {
+		if !programEnv(name) {
+			log.Warn("this environment variable names no setting; ignored", "var", name)
+		}
+	}
 	dataDir, configDir, err := o.dirs()
 	if err != nil {
 		return fail(1, "%v", err)
@@ -279,6 +344,14 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		notices = append(notices, profNotice)
 	}
 	settings := store.NewConfigFile(configDir)
+	fileRun, err := settings.LoadRun()
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+	run, err := o.runSettings(fileRun, env)
+	if err != nil {
+		return fail(2, "%v", err)
+	}
 	cfg, notice, err := settings.Load()
 	if err != nil {
 		log.Error("settings unreadable; using the defaults", "err", err)
@@ -290,6 +363,13 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if db != nil {
 		adoptNotifySetting(db, settings, &cfg, log)
 	}
+	if cfg, _, err = env.Apply(cfg, fileRun); err != nil {
+		return fail(2, "%v", err)
+	}
+	for _, ov := range env.Overrides {
+		log.Info("a setting comes from the environment for this run (not saved in the settings file)", "var", ov.Var)
+	}
+	settings.Env = &env // the dashboard's saves keep the file's own values of these
 	if o.source == "" && !o.cameraSet && cfg.Camera != "" {
 		// The camera chosen in the dashboard, unless --camera says
 		// otherwise. One that cannot be used now is kept as the choice,
@@ -337,12 +417,34 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	web, err := webui.New(webui.Options{Listen: o.listen, AllowRemote: o.allowRemote, AccessToken: o.token,
-		Backend: svc, Logger: log, Version: dashboardVersion()})
+	wopt := webui.Options{Listen: o.listen, AllowRemote: o.allowRemote, AccessToken: o.token,
+		Backend: svc, Logger: log, Version: dashboardVersion()}
+	wopt.About = about.New(about.Options{Version: dashboardVersion(), DataDir: dataDir, ConfigDir: configDir,
+		History: db, Env: env, Run: run, ConfigFile: settings.Path,
+		Checks: func() []domain.Check { return runningChecks(dataDir, configDir) }})
+	var mc *metrics.Collector
+	if run.Metrics {
+		mc = metrics.New()
+		wopt.Metrics = mc.Handler()
+	}
+	web, err := webui.New(wopt)
 	if err != nil {
 		return fail(2, "%v", err)
 	}
-	svc.Attach(web)
+	// The dashboard first: a nudge reaches the browser before anything else.
+	pubs := live.Fanout{web}
+	if mc != nil {
+		pubs = append(pubs, mc)
+	}
+	var hook *webhook.Sender
+	if run.Webhook != "" {
+		hook, err = webhook.New(webhook.Options{URL: run.Webhook, Logger: log, UserAgent: "posturewatch/" + dashboardVersion()})
+		if err != nil {
+			return fail(2, "%v", err)
+		}
+		pubs = append(pubs, hook)
+	}
+	svc.Attach(pubs)
 
 	// The service and the camera stop before the server, so the last
 	// events still reach the dashboards; the service saves the current
@@ -351,6 +453,18 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	go func() { svc.Run(svcCtx); close(svcDone) }()
 	eyeDone := make(chan struct{})
 	go func() { eye.Run(svcCtx); close(eyeDone) }()
+	// The webhook delivers until the service has stopped; shutdown then
+	// ends an attempt or a retry at once (a slow receiver must not hold
+	// up the exit), and what is still queued is dropped.
+	hookCtx, stopHook := context.WithCancel(context.Background())
+	defer stopHook()
+	hookDone := make(chan struct{})
+	if hook != nil {
+		go func() { hook.Run(hookCtx); close(hookDone) }()
+		log.Info("webhook: nudges and state changes are sent", "to", hook.Target())
+	} else {
+		close(hookDone)
+	}
 	// The camera is let go while the screen is locked, across suspend, and
 	// while another program (a video call) uses the device.
 	if !o.noDesktop {
@@ -365,9 +479,15 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		<-svcDone
 		<-eyeDone
 		holders.Wait()
+		stopHook()
+		<-hookDone
 		return fail(1, "%v", err)
 	}
 	fmt.Fprintf(stdout, "posturewatch dashboard: %s\n", web.URL())
+	if mc != nil {
+		base, _, _ := strings.Cut(web.URL(), "?") // never the access token in a log
+		log.Info("Prometheus metrics served", "url", base+"metrics")
+	}
 	fmt.Fprintf(stdout, "watching %s; stop with Ctrl-C\n", eye.Supervisor().Name())
 	if f, ok := stdout.(interface{ Sync() error }); ok {
 		_ = f.Sync()
@@ -385,6 +505,8 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	<-svcDone
 	<-eyeDone
 	holders.Wait()
+	stopHook()
+	<-hookDone
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := web.Shutdown(sctx); err != nil {

@@ -39,8 +39,14 @@ func TestRunMainProcess(t *testing.T) {
 // with the dashboard base URL it printed.
 func startProgram(t *testing.T, args ...string) (*exec.Cmd, string, *syncBuffer) {
 	t.Helper()
+	return startProgramEnv(t, nil, args...)
+}
+
+// startProgramEnv is startProgram with more environment variables.
+func startProgramEnv(t *testing.T, env []string, args ...string) (*exec.Cmd, string, *syncBuffer) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestRunMainProcess$", "--"}, args...)...)
-	cmd.Env = append(os.Environ(), "POSTUREWATCH_RUN_MAIN=1", "OPENCV_LOG_LEVEL=ERROR")
+	cmd.Env = append(append(os.Environ(), "POSTUREWATCH_RUN_MAIN=1", "OPENCV_LOG_LEVEL=ERROR"), env...)
 	var errb syncBuffer
 	cmd.Stderr = &errb
 	out, err := cmd.StdoutPipe()

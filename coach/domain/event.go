@@ -22,6 +22,7 @@ const (
 	EventPaused      EventType = "paused"
 	EventResumed     EventType = "resumed"
 	EventStretch     EventType = "stretch" // routine or exercise reported done
+	EventRoutine     EventType = "routine" // a stretch routine started playing (Routine set)
 )
 
 // State is the coach's overall state.

@@ -120,6 +120,9 @@ type Sample struct {
 	Why     string         `json:"why,omitempty"`
 	Visible []string       `json:"visible,omitempty"`
 	Picture PictureProblem `json:"picture,omitempty"`
+	// Analysis is how long the frame took to analyse (0: not measured).
+	// It stays off the wire: the metrics read it, the page has no use for it.
+	Analysis time.Duration `json:"-"`
 }
 
 // SampleOf builds a Sample from an observation, with its posture score
@@ -139,7 +142,7 @@ func SampleOf(obs Observation) Sample {
 		}
 	}
 	return Sample{At: obs.Time, Posture: obs.Posture, Score: Score(obs), Faults: faults,
-		Confidence: obs.Confidence, Metrics: metrics, Why: obs.Why, Visible: obs.Visible, Picture: obs.Picture}
+		Confidence: obs.Confidence, Metrics: metrics, Why: obs.Why, Visible: obs.Visible, Picture: obs.Picture, Analysis: obs.Analysis}
 }
 
 // WithStatus fills the coach fields of the sample (state, fault, streak,

@@ -118,6 +118,9 @@ type Observation struct {
 	// Picture, when set, says the frame cannot show anyone: too dark, or
 	// all one colour (a covered lens). The posture is then unknown, not away.
 	Picture PictureProblem `json:"picture,omitempty"`
+	// Analysis is how long the frame took to analyse (models, decoding,
+	// judgement), when the live path measured it; for the metrics.
+	Analysis time.Duration `json:"-"`
 }
 
 // PictureProblem is why a frame cannot show anyone.

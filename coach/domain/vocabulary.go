@@ -39,6 +39,9 @@ func FaultRegion(f FaultName) string {
 // AllStates lists the coach's states in a stable order.
 var AllStates = []State{StateGood, StateSlouching, StateAway, StatePaused, StateCalibrating}
 
+// AllCameraStates lists what the frame source can be doing, in a stable order.
+var AllCameraStates = []CameraState{CameraStarting, CameraOK, CameraRetrying, CameraReleased, CameraEnded, CameraStopped}
+
 // AllPostures lists the verdicts on one frame in a stable order.
 var AllPostures = []Posture{PostureGood, PostureBad, PostureAway, PostureUnknown}
 

@@ -126,12 +126,15 @@ func (s *Service) SetConfig(cfg domain.Config) error {
 			s.log.Info("camera chosen", "setting", cfg.Camera, "device", dev)
 		}
 		if err := s.settings.SaveConfig(cfg); err != nil {
-			s.log.Error("settings not saved", "err", err)
 			if switched {
 				if _, err := s.cam.UseCamera(old); err != nil {
 					s.log.Warn("the camera could not be switched back", "err", err)
 				}
 			}
+			if domain.ErrorCode(err) == domain.ECONFLICT {
+				return err // a setting the environment holds: the store says which
+			}
+			s.log.Error("settings not saved", "err", err)
 			return domain.Errorf(domain.EUNAVAILABLE, "the settings could not be saved, so they were not changed: %v", err)
 		}
 		return s.applyConfig(cfg)
@@ -326,6 +329,11 @@ func (s *Service) StartRoutine(req domain.RoutineStart) (*domain.Routine, error)
 		s.routine, s.exIdx, s.exDone = r, 0, 0
 		rc := s.startReps()
 		s.startBreak()
+		// said as an event too, for whatever counts stretch breaks (the
+		// metrics, a webhook, the history)
+		started := domain.Event{Time: s.cam.Now(), Type: domain.EventRoutine, Routine: r,
+			Message: fmt.Sprintf("Stretch routine %s started.", r.ID)}
+		s.emit([]domain.Event{started}, s.wall())
 		s.pub.PublishStatus(s.status())
 		if rc != nil {
 			s.pub.PublishReps(*rc)

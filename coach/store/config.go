@@ -2,6 +2,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,10 +20,24 @@ const ConfigName = "config.json"
 // read back whole: the settings to go back to when config.json is damaged.
 const lastGoodSuffix = ".last-good"
 
+// RunSection is the key of the run settings (domain.RunSettings) in the
+// settings file, beside the coach settings:
+//
+//	{"sensitivity": "normal", …, "run": {"metrics": true, "webhook": "https://…"}}
+//
+// The dashboard saves the coach settings only: a save keeps the section as
+// the user wrote it.
+const RunSection = "run"
+
 // ConfigFile is the settings file, the one source of truth for the coach
 // settings. Every save also refreshes a last-good copy beside it.
 type ConfigFile struct {
 	Path string
+	// Env, when set, is what the environment overrides in this run. A
+	// save keeps the file's own values of those settings (the user's file
+	// is never rewritten with the environment's), and refuses to change
+	// one of them: the change would not survive the next start.
+	Env *Env
 }
 
 // NewConfigFile is the settings file in dir.
@@ -51,7 +66,13 @@ func (f ConfigFile) Load() (cfg domain.Config, notice string, err error) {
 		return domain.DefaultConfig(), "", fmt.Errorf("settings: %w (and it could not be kept aside: %v)", err, merr)
 	}
 	if good, gerr := readConfig(f.Path + lastGoodSuffix); gerr == nil {
-		if werr := f.SaveConfig(good); werr != nil {
+		// the copy's own bytes go back, run section and all
+		data, rerr := os.ReadFile(f.Path + lastGoodSuffix)
+		werr := rerr
+		if werr == nil {
+			werr = WriteAtomic(f.Path, data)
+		}
+		if werr != nil {
 			return good, "", fmt.Errorf("settings: the last good settings could not be restored to %s: %w", f.Path, werr)
 		}
 		return good, fmt.Sprintf("Your settings file could not be used (%v); the last good settings were restored. The damaged file is kept as %s.", err, kept), nil
@@ -67,8 +88,12 @@ func readConfig(path string) (domain.Config, error) {
 	if err != nil {
 		return domain.Config{}, err
 	}
+	fields, _, err := splitRun(data)
+	if err != nil {
+		return domain.Config{}, fmt.Errorf("%s: %w: %w", filepath.Base(path), errDamaged, err)
+	}
 	c := domain.DefaultConfig()
-	if err := json.Unmarshal(data, &c); err != nil {
+	if err := json.Unmarshal(fields, &c); err != nil {
 		return domain.Config{}, fmt.Errorf("%s: %w: %w", filepath.Base(path), errDamaged, err)
 	}
 	if err := c.Validate(); err != nil {
@@ -95,13 +120,52 @@ func KeepAside(path, tag string, now time.Time) (string, error) {
 	return name, nil
 }
 
-// SaveConfig writes the settings atomically, then the last-good copy.
-func (f ConfigFile) SaveConfig(cfg domain.Config) error {
-	data, err := json.MarshalIndent(cfg, "", "  ")
-	if err != nil {
-		return fmt.Errorf("settings: encode: %w", err)
+// splitRun parses the file into its coach settings (a JSON object without
+// the run section) and the run section's raw JSON (nil when absent).
+func splitRun(data []byte) (coach, run json.RawMessage, err error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
+		return nil, nil, domain.Errorf(domain.EINVALID, "settings: want a JSON object of settings")
 	}
-	data = append(data, '\n')
+	run = m[RunSection]
+	delete(m, RunSection)
+	coach, err = json.Marshal(m)
+	return coach, run, err
+}
+
+// LoadRun reads the run section of the file. No file or no section means
+// the defaults (nothing leaves the machine); a section that is not valid
+// is an error naming the problem (the URL itself is never repeated).
+func (f ConfigFile) LoadRun() (domain.RunSettings, error) {
+	var run domain.RunSettings
+	data, err := os.ReadFile(f.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return run, nil
+	}
+	if err != nil {
+		return run, fmt.Errorf("settings: %w", err)
+	}
+	_, raw, err := splitRun(data)
+	if err != nil || raw == nil {
+		return run, nil // a damaged file is Load's to report and keep aside
+	}
+	if err := json.Unmarshal(raw, &run); err != nil {
+		return domain.RunSettings{}, fmt.Errorf("%s: %q section: %w", f.Path, RunSection, err)
+	}
+	if err := run.Validate(); err != nil {
+		return domain.RunSettings{}, fmt.Errorf("%s: %q section: %w", f.Path, RunSection, err)
+	}
+	return run, nil
+}
+
+// SaveConfig writes the settings atomically, then the last-good copy. The
+// file's run section, and its own values of the settings the environment
+// overrides, are kept as they are.
+func (f ConfigFile) SaveConfig(cfg domain.Config) error {
+	data, err := f.encode(cfg)
+	if err != nil {
+		return err
+	}
 	if err := WriteAtomic(f.Path, data); err != nil {
 		return fmt.Errorf("settings: %w", err)
 	}
@@ -109,6 +173,67 @@ func (f ConfigFile) SaveConfig(cfg domain.Config) error {
 		return fmt.Errorf("settings: saved, but the last-good copy was not: %w", err)
 	}
 	return nil
+}
+
+// encode is the file's new text: the settings in their declared order,
+// then the run section the file had.
+func (f ConfigFile) encode(cfg domain.Config) ([]byte, error) {
+	data, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("settings: encode: %w", err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, fmt.Errorf("settings: encode: %w", err)
+	}
+	var onDisk map[string]json.RawMessage
+	if old, err := os.ReadFile(f.Path); err == nil {
+		_ = json.Unmarshal(old, &onDisk) // a damaged file has nothing to keep
+	}
+	if f.Env != nil && len(f.Env.Overrides) > 0 {
+		envCfg, _, err := f.Env.Apply(cfg, domain.RunSettings{})
+		if err != nil {
+			return nil, err
+		}
+		for key, v := range f.Env.ConfigOverridden() {
+			if !sameJSON(fields[key], fieldJSON(envCfg, key)) {
+				return nil, domain.Errorf(domain.ECONFLICT, "%s is set by the environment variable %s in this run: change or unset it there, then restart posturewatch", key, v)
+			}
+			if own, ok := onDisk[key]; ok {
+				fields[key] = own
+			} else {
+				delete(fields, key) // the file did not say: the default applies
+			}
+		}
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	first := true
+	add := func(k string, v json.RawMessage) {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		kj, _ := json.Marshal(k)
+		b.Write(kj)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	for _, k := range domain.ConfigKeys {
+		if v, ok := fields[k]; ok {
+			add(k, v)
+		}
+	}
+	if run, ok := onDisk[RunSection]; ok {
+		add(RunSection, run)
+	}
+	b.WriteByte('}')
+	var out bytes.Buffer
+	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
+		return nil, fmt.Errorf("settings: encode: %w", err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
 }
 
 // WriteAtomic replaces path with data so that a crash leaves the old file
