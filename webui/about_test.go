@@ -144,6 +144,7 @@ func TestAboutPanelInChromium(t *testing.T) {
 
 	b.Do(t, chromedp.Navigate(ts.srv.URL()))
 	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	b.Click(t, "#tab-about") // About is one of the secondary views
 	b.WaitJS(t, "the About places", `document.querySelectorAll('#about-places tr').length === 5`, 5*time.Second)
 	row := webuitest.Eval[string](t, b, `document.querySelector('#about-places tr[data-what="history database"]').textContent`)
 	if !strings.Contains(row, history.FileName) || !strings.Contains(row, "KiB") {
@@ -182,7 +183,7 @@ func TestAboutPanelInChromium(t *testing.T) {
 	}
 	b.Click(t, "#about-delete")
 	b.Click(t, "#about-delete-yes")
-	b.WaitText(t, "#about-delete-msg", "Deleted 20 minutes and 1 events.", 5*time.Second)
+	b.WaitText(t, "#about-delete-msg", "Deleted 20 minutes and 1 event.", 5*time.Second)
 	if n, e, _ := h.Count(t.Context(), time.Now().Add(time.Hour)); n != 0 || e != 0 {
 		t.Errorf("after deleting from the page: %d minutes, %d events", n, e)
 	}

@@ -95,7 +95,8 @@ function initDelete() {
     ask.hidden = true;
     try {
       const r = await api('DELETE', '/api/history');
-      msg.textContent = 'Deleted ' + r.minutes + ' minutes and ' + r.events + ' events.';
+      const n = (k, word) => k + ' ' + word + (k === 1 ? '' : 's');
+      msg.textContent = 'Deleted ' + n(r.minutes, 'minute') + ' and ' + n(r.events, 'event') + '.';
     } catch (err) {
       msg.textContent = 'Not deleted: ' + err.message;
     }
