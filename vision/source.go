@@ -39,6 +39,21 @@ type Source interface {
 	Name() string
 }
 
+// Settler is a Source that can drop its first frames cheaply: a camera
+// reads them as it sends them, without decoding or pacing, while its
+// exposure adjusts after opening.
+type Settler interface {
+	Settle(n int) error
+}
+
+// Skipper is a Source with a timeline that can skip ahead without decoding
+// what it passes over: a video file sampled less often than its frame rate.
+type Skipper interface {
+	// SkipTo makes the next frame the first at or after offset (on the
+	// timeline of Frame.Offset); an offset already passed changes nothing.
+	SkipTo(offset time.Duration)
+}
+
 // ItemError reports one unusable item (file) of a multi-file source; the
 // source itself can go on.
 type ItemError struct {

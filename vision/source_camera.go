@@ -165,6 +165,26 @@ func (s *cameraSource) Next() (Frame, error) {
 	return f, nil
 }
 
+// Settle drops the next n frames as the camera sends them (at the rate it
+// was asked for, 5 fps: a second for 5), grabbed but never decoded, and
+// makes the next Next deliver at once. Paced reads would take n sampling
+// periods (2.5 s for 5 at 2 fps) and decode each: the camera would be on
+// for most of a 3 s rest cycle.
+func (s *cameraSource) Settle(n int) error {
+	if s.cap == nil {
+		return io.EOF
+	}
+	if s.hasPend {
+		s.pending.Close()
+		s.hasPend = false
+	}
+	if n > 0 {
+		s.cap.Grab(n)
+	}
+	s.pace.due = time.Time{}
+	return nil
+}
+
 // Close releases the device.
 func (s *cameraSource) Close() error {
 	if s.hasPend {

@@ -620,3 +620,83 @@ func TestOpenDirThroughSymlink(t *testing.T) {
 		t.Errorf("%d frames through the link, want the folder's 13", n)
 	}
 }
+
+// A video sampled less often than its frame rate skips ahead: the next
+// frame is the first at or after the point asked for, the same picture a
+// frame-by-frame read would give there; past points change nothing; on a
+// loop the skip carries over into the next pass.
+func TestVideoSkipTo(t *testing.T) {
+	p := srcData(t, "clips/away-and-back.mp4") // 40 s at 5 fps
+	opt := SourceOptions{FPS: 5, Loop: true}
+	src, err := OpenPath(p, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	sk, ok := src.(Skipper)
+	if !ok {
+		t.Fatalf("a video source (%T) cannot skip", src)
+	}
+	next := func() Frame {
+		t.Helper()
+		f, err := src.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	f0 := next()
+	f0.Close()
+	sk.SkipTo(12300 * time.Millisecond)
+	f := next()
+	if f.Offset != 12400*time.Millisecond {
+		t.Errorf("after SkipTo(12.3 s) the frame is at %v, want 12.4 s", f.Offset)
+	}
+	// the picture a plain read gives at 12.4 s
+	plain, err := OpenPath(p, SourceOptions{FPS: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	for {
+		g, err := plain.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Offset == f.Offset {
+			diff := gocv.NewMat()
+			gocv.AbsDiff(f.Mat, g.Mat, &diff)
+			if v := gocv.Norm(diff, gocv.NormL1); v != 0 {
+				t.Errorf("the frame skipped to differs from the one read at %v (L1 %v)", g.Offset, v)
+			}
+			diff.Close()
+			g.Close()
+			break
+		}
+		g.Close()
+	}
+	f.Close()
+	sk.SkipTo(time.Second) // already passed
+	g0 := next()
+	if g0.Offset != 12600*time.Millisecond {
+		t.Errorf("after a skip into the past the frame is at %v, want the next one, 12.6 s", g0.Offset)
+	}
+	g0.Close()
+	sk.SkipTo(45 * time.Second) // beyond this 40 s pass: to its end (the container's frame count may be one short), then the next pass
+	last := next()
+	last.Close()
+	if last.Offset < 39*time.Second || last.Offset >= 40*time.Second {
+		t.Errorf("a skip past the end gave a frame at %v, want one of the pass's last second", last.Offset)
+	}
+	for range 3 {
+		g := next()
+		g.Close()
+		if g.Offset >= 40*time.Second {
+			if g.Offset != 40*time.Second {
+				t.Errorf("the next pass starts at %v, want 40 s (where the video ends)", g.Offset)
+			}
+			return
+		}
+	}
+	t.Error("no next pass within 3 frames of the skip's end")
+}

@@ -565,6 +565,10 @@ func (s *Supervisor) Run(ctx context.Context) {
 		var f Frame
 		if isFile {
 			if ahead == nil {
+				if sk, ok := src.(Skipper); ok && !lastOut.IsZero() {
+					// pass over what the sampling would drop, undecoded
+					sk.SkipTo(lastOut.Add(interval - interval/20).Sub(segStart))
+				}
 				nf, err := src.Next()
 				if err != nil {
 					if errors.Is(err, io.EOF) {
@@ -609,14 +613,20 @@ func (s *Supervisor) Run(ctx context.Context) {
 					continue
 				}
 			}
-			for ; settle > 0; settle-- { // the exposure adjusts over the first frames
-				nf, err := src.Next()
-				if err != nil {
-					break
+			if settle > 0 { // the exposure adjusts over the first frames
+				if st, ok := src.(Settler); ok {
+					_ = st.Settle(settle) // a failing camera fails the read below
+				} else {
+					for ; settle > 0; settle-- {
+						nf, err := src.Next()
+						if err != nil {
+							break
+						}
+						nf.Close()
+					}
 				}
-				nf.Close()
+				settle = 0
 			}
-			settle = 0
 			nf, err := src.Next()
 			if err != nil {
 				lost(err)

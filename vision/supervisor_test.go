@@ -581,3 +581,72 @@ func TestSupervisorSwitchesCamera(t *testing.T) {
 		t.Errorf("a file source switched cameras: %v", err)
 	}
 }
+
+// settlingCamera is a fake camera that drops its settling frames itself.
+type settlingCamera struct {
+	countingCamera
+	settled []int
+}
+
+func (c *settlingCamera) open() (Source, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.opens++
+	return &settlingSource{restCamSource{c: &c.countingCamera}, c}, nil
+}
+
+type settlingSource struct {
+	restCamSource
+	cam *settlingCamera
+}
+
+func (s *settlingSource) Settle(n int) error {
+	s.cam.mu.Lock()
+	defer s.cam.mu.Unlock()
+	s.cam.settled = append(s.cam.settled, n)
+	return nil
+}
+
+// A camera that can settle by itself (grabbing without decoding) is asked
+// to, once per reopen, instead of being read frame by frame.
+func TestSupervisorLetsTheCameraSettle(t *testing.T) {
+	var cam settlingCamera
+	sup, err := NewSupervisor(SupervisorOptions{Camera: "0", Open: cam.open, Clock: newStepClock(), Logger: quietLog,
+		RestFrom: 3 * time.Second, WarmUp: time.Second, Settle: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup.SetInterval(5 * time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	for n := 0; n < 4; {
+		select {
+		case f := <-sup.Frames():
+			n++
+			f.Close()
+			if n == 4 {
+				cancel()
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d frames", n)
+		}
+	}
+	<-done
+	opens, _, reads := cam.counts()
+	cam.mu.Lock()
+	settled := append([]int(nil), cam.settled...)
+	cam.mu.Unlock()
+	if len(settled) < 3 || len(settled) > opens {
+		t.Errorf("settled %v over %d opens: want once per reopen", settled, opens)
+	}
+	for _, n := range settled {
+		if n != 5 {
+			t.Errorf("settled %d frames, want 5", n)
+		}
+	}
+	if reads > opens+1 {
+		t.Errorf("%d frames read over %d opens: the settling frames were read one by one", reads, opens)
+	}
+}

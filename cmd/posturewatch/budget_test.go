@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"gocv.io/x/gocv"
+
 	"posturewatch/coach/domain"
 	"posturewatch/webui"
 )
@@ -143,7 +145,6 @@ func cpuTime(tb testing.TB) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// peakRSSMB is the process's peak resident set (VmHWM) in MB.
 // statusMB reads a memory figure (VmRSS, RssAnon, RssFile …) of this
 // process from /proc/self/status, in MB; 0 where there is none.
 func statusMB(tb testing.TB, key string) float64 {
@@ -163,6 +164,7 @@ func statusMB(tb testing.TB, key string) float64 {
 	return 0
 }
 
+// peakRSSMB is the process's peak resident set (VmHWM) in MB.
 func peakRSSMB(tb testing.TB) float64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err == nil {
@@ -180,4 +182,83 @@ func peakRSSMB(tb testing.TB) float64 {
 		tb.Fatalf("getrusage: %v", err)
 	}
 	return float64(ru.Maxrss) / 1024 // kB on Linux
+}
+
+// BenchmarkServiceCPUSteady measures the live service through a long
+// stretch of good sitting, what most of a working day is: a still webcam
+// frame of an upright person as a 5 fps MJPEG video (what a webcam sends),
+// played 4× faster than real time so that the steady minute before the
+// slowest rate passes quickly. Figures are per second of monitored time.
+// Every frame of the file is decoded, also those the sampling drops, where
+// a resting camera is closed: the figure errs high.
+func BenchmarkServiceCPUSteady(b *testing.B) {
+	upright := filepath.Join(dataDir(b), "neck-forward", "4-upright", "IMG_0877_100.jpg")
+	needModel(b)
+	clip := stillClip(b, upright, 5, 120*time.Second)
+	const speed = 4.0
+	warm := time.Duration(float64(75*time.Second) / speed) // past the steady minute
+	measured := 60 * time.Second                           // of monitored time
+	for range b.N {
+		rs := startService(b, runOptions{source: clip, loop: true, speed: speed})
+		ws := dialWS(b, rs.base, false) // a dashboard open, as during a day
+		go func() {
+			for range ws {
+			}
+		}()
+		time.Sleep(warm) // the service's own pace, not a timing under test
+		frames0 := rs.frames()
+		cpu0, wall0 := cpuTime(b), time.Now()
+		time.Sleep(time.Duration(float64(measured) / speed))
+		cpu, wall := cpuTime(b)-cpu0, time.Since(wall0)
+		frames := rs.frames() - frames0
+		var st domain.LiveStatus
+		newAPIClient(b, rs.base).call(b, "GET", "/api/status", nil, &st)
+		rs.stop(b)
+		monitored := wall.Seconds() * speed
+		pct := 100 * cpu.Seconds() / monitored
+		b.ReportMetric(pct, "%cpu")
+		b.ReportMetric(float64(frames)/monitored, "frames/s")
+		if frames > 0 {
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(frames), "ms-cpu/frame")
+		}
+		b.ReportMetric(statusMB(b, "VmRSS"), "MB-rss")
+		b.Logf("%.0f s of steady good sitting (state %s): CPU %.2f%% of one core, %.2f frames/s, RSS %.0f MB",
+			monitored, st.State, pct, float64(frames)/monitored, statusMB(b, "VmRSS"))
+		if st.State != domain.StateGood {
+			b.Errorf("the still upright frame was judged %s, not good: the figure is not of steady sitting", st.State)
+		}
+	}
+}
+
+// stillClip writes img as an MJPEG video of fps frames a second lasting d,
+// in a temp dir.
+func stillClip(b *testing.B, img string, fps float64, d time.Duration) string {
+	b.Helper()
+	if _, err := os.Stat(img); err != nil {
+		b.Skipf("frame %s absent: %v", img, err)
+	}
+	m := gocv.IMRead(img, gocv.IMReadColor)
+	defer m.Close()
+	if m.Empty() {
+		b.Fatalf("%s: not an image", img)
+	}
+	out := filepath.Join(b.TempDir(), "steady.avi")
+	w, err := gocv.VideoWriterFile(out, "MJPG", fps, m.Cols(), m.Rows(), true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !w.IsOpened() {
+		w.Close()
+		b.Fatalf("cannot write %s (no MJPEG writer)", out)
+	}
+	for range int(fps * d.Seconds()) {
+		if err := w.Write(m); err != nil {
+			w.Close()
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil { // the index is written on close
+		b.Fatal(err)
+	}
+	return out
 }

@@ -399,7 +399,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	if o.source != "" {
 		sopt.Camera = ""
 	} else {
-		sopt.RestFrom = live.SampleVerySteady // the camera's light is off between frames 3 s or more apart
+		sopt.RestFrom = live.RestFrom // the camera's light is off between frames 3 s or more apart
 	}
 	eye, err := vision.NewEye(sopt, an)
 	if err != nil {

@@ -9,24 +9,29 @@ import (
 // Adaptive sampling (on the camera's clock). The rate decides the CPU
 // budget (≤ 3 % of one core): 2 fps only for a few seconds after the
 // coach's smoothed view changes (and while calibrating or counting
-// repetitions), 0.5 fps when steady, 0.33 fps after a long steady stretch
-// or while nobody is there, one frame in 10 s once nobody has been there
-// for a minute (noticing a return takes up to 10 s then), and nothing while
-// paused (the camera is closed). From 3 s apart the camera rests between
-// frames (vision.SupervisorOptions.RestFrom): its light is off most of the
-// time. The coach times onsets of 20 s, and any change seen switches back
-// to 2 fps, so a frame every 2–3 s follows a steady posture well enough.
-// The README's performance section has the measured cost of each rate.
+// repetitions), 0.5 fps when steady, one frame in 5 s after a minute of
+// steady sitting (most of a working day), 0.33 fps while nobody is there,
+// one frame in 10 s once nobody has been there for a minute (noticing a
+// return takes up to 10 s then), and nothing while paused (the camera is
+// closed). From RestFrom apart the camera rests between frames
+// (vision.SupervisorOptions.RestFrom): its light is off most of the time.
+// The coach times onsets of 20 s, and any change seen switches back to
+// 2 fps, so after a long steady stretch a new slouch is seen within 5 s
+// and nudged about 25 s after it began. The README's performance section
+// has the measured cost of each rate.
 const (
 	SampleFast       = 500 * time.Millisecond // 2 fps
 	SampleSteady     = 2 * time.Second        // 0.5 fps
-	SampleVerySteady = 3 * time.Second        // 0.33 fps
-	SampleAway       = 3 * time.Second        // 0.33 fps
-	SampleAwayLong   = 10 * time.Second       // away for over a minute: the camera rests between frames
-	fastFor          = 4 * time.Second        // fast this long after a change (the coach smooths over 4 s)
-	verySteadyAfter  = time.Minute
-	awaySlowAfter    = 5 * time.Second
-	awayLongAfter    = time.Minute
+	SampleVerySteady = 5 * time.Second        // 0.2 fps: a minute steady
+	// RestFrom: frames at least this far apart let the camera rest
+	// (closed, its light off) in between.
+	RestFrom        = 3 * time.Second
+	SampleAway      = 3 * time.Second  // 0.33 fps
+	SampleAwayLong  = 10 * time.Second // away for over a minute: the camera rests between frames
+	fastFor         = 4 * time.Second  // fast this long after a change (the coach smooths over 4 s)
+	verySteadyAfter = time.Minute
+	awaySlowAfter   = 5 * time.Second
+	awayLongAfter   = time.Minute
 )
 
 // sampler chooses the sampling interval from the coach's smoothed view.
