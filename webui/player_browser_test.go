@@ -338,15 +338,24 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.Click(t, "#fr-test-next")
 	b.Click(t, "#fr-finish")
 	b.WaitJS(t, "guide closed", `!document.getElementById('firstrun').open`, 2*time.Second)
+	// it opened by itself over the live view: the focus stays in the page
+	if id := webuitest.Eval[string](t, b, `document.activeElement === document.body ? 'body' : document.activeElement.id`); id == "body" {
+		t.Error("after the guide closed the focus fell to the page body")
+	}
 	waitFor(t, "preview off once the guide closed", 5*time.Second, func() bool { return !srv.PreviewWanted() })
 	if v := webuitest.Eval[string](t, b, `localStorage.getItem('posturewatch.firstrun')`); v != "done" {
 		t.Errorf("guide finished, stored %q", v)
 	}
-	// It can be opened again, and skipped.
+	// It can be opened again from the calibration tab, and skipped; the
+	// focus goes back to the button that opened it.
+	b.Click(t, "#tab-calibration")
 	b.Click(t, "#firstrun-open")
 	b.WaitJS(t, "guide open again", `document.getElementById('firstrun').open`, 2*time.Second)
 	b.Click(t, "#fr-frame [data-fr-skip]")
 	b.WaitJS(t, "guide skipped", `!document.getElementById('firstrun').open`, 2*time.Second)
+	if id := webuitest.Eval[string](t, b, `document.activeElement.id`); id != "firstrun-open" {
+		t.Errorf("after skipping the guide the focus is on %q", id)
+	}
 
 	// The card names the profile in use, with the camera's place in words.
 	srv.PublishStatus(ts.fb.Status())
@@ -409,6 +418,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	srv.PublishStatus(ts.fb.Status())
 	b.Do(t, chromedp.Navigate(srv.URL()))
 	b.WaitText(t, "#calib-active", "Profile in use: desk monitor", 10*time.Second)
+	b.Click(t, "#tab-profiles")
 	b.WaitJS(t, "laptop listed", `!!document.querySelector('#profiles-list [data-profile="laptop"] button')`, 5*time.Second)
 	b.Click(t, `#profiles-list [data-profile="laptop"] button`)
 	waitFor(t, "laptop in use", 5*time.Second, func() bool { return ts.fb.Status().Profile == "laptop" })
