@@ -8,7 +8,7 @@
 // server still runs the routine.
 import { $, el } from './dom.js';
 import { post } from './api.js';
-import { fmtClock, fmtDur, plural } from './format.js';
+import { fmtClock, fmtAbout, plural } from './format.js';
 import { toast } from './notify.js';
 import { scheduleHistory } from './history.js';
 import { clock } from './clock.js';
@@ -123,7 +123,7 @@ function offer(r) {
   $('routine-title').textContent = r.title || 'Stretch break';
   $('routine-reason').textContent = r.reason || '';
   const n = needs(r);
-  $('routine-summary').textContent = plural(items(r).length, 'exercise') + ' · about ' + fmtDur(r.duration_s || 0) +
+  $('routine-summary').textContent = plural(items(r).length, 'exercise') + ' · about ' + fmtAbout(r.duration_s || 0) +
     ' · ' + n.where + ' · ' + (n.gear.length ? 'you need ' + n.gear.join(', ') : 'no equipment');
   const list = $('routine-list');
   list.replaceChildren();
@@ -132,7 +132,7 @@ function offer(r) {
     list.append(el('li', { 'data-exercise': ex.id },
       el('img', { src: figureURL(ex.id), alt: '', class: 'fig-thumb', width: '96', height: '48' }),
       el('span', { class: 'ov-name', text: ex.name }),
-      el('span', { class: 'muted ov-dose', text: doseText(ex.dose) + ' · ' + fmtDur(it.duration_s || 0) })));
+      el('span', { class: 'muted ov-dose', text: doseText(ex.dose) + ' · ' + fmtAbout(it.duration_s || 0) })));
   }
   renderSafety(r);
   setPhase('offer');
@@ -350,7 +350,7 @@ function showExercise(autostart = true) {
   $('exercise-index').textContent = 'Exercise ' + (p.index + 1) + ' of ' + items(p.routine).length;
   let left = 0;
   for (const x of items(p.routine).slice(p.index)) left += x.duration_s || 0;
-  $('routine-left').textContent = 'about ' + fmtDur(left) + ' left';
+  $('routine-left').textContent = 'about ' + fmtAbout(left) + ' left';
   $('exercise-name').textContent = ex.name;
   $('exercise-figure').src = figureURL(ex.id);
   $('exercise-figure').alt = ex.name + ': start and end position';
