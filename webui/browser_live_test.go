@@ -390,7 +390,11 @@ func TestDashboardLiveView(t *testing.T) {
 	b.WaitText(t, "#toast", "stretch?", 5*time.Second)
 	b.Click(t, `#toast-actions [data-action="stretch"]`)
 	b.WaitJS(t, "the routine plays", `document.getElementById('stretch-player').dataset.phase === 'run'`, 5*time.Second)
+	// the player asks before it stops a break
 	b.Click(t, "#routine-stop")
+	b.WaitJS(t, "stop asks", `document.getElementById('stop-dialog').open`, 5*time.Second)
+	b.Click(t, "#stop-confirm")
+	b.WaitJS(t, "the routine stopped", `document.getElementById('stretch-player').dataset.phase === 'idle'`, 5*time.Second)
 	// A notification's action arrives from the service worker as a message:
 	// the worker is registered, and the page acts on its message.
 	b.WaitJS(t, "service worker registered", `(navigator.serviceWorker.getRegistration('/static/').then((r) => { window.swOK = !!r && !!(r.active || r.installing || r.waiting); }), window.swOK === true)`, 10*time.Second)
