@@ -120,8 +120,14 @@ func TestStretchPlayerInChromium(t *testing.T) {
 	t.Logf("overview: %s", b.Screenshot(t, "21-player-overview"))
 
 	// Begin: the first exercise with its figure, a "get ready" countdown.
+	if !b.Visible(t, "#toast") {
+		t.Error("the suggestion came without its toast")
+	}
 	b.Click(t, "#routine-begin")
 	b.WaitText(t, "#exercise-name", r.Items[0].Exercise.Name, 5*time.Second)
+	if b.Visible(t, "#toast") {
+		t.Error("the suggestion's toast (with its own \"Stretch now\") stays up while its break plays")
+	}
 	b.WaitJS(t, "figure shown", `(() => { const i = document.getElementById('exercise-figure');
 		return i.complete && i.naturalWidth > 0 && i.src.endsWith('/static/figures/`+r.Items[0].Exercise.ID+`.svg') })()`, 5*time.Second)
 	if got := b.Text(t, "#stretch-step"); got != "Get ready" {

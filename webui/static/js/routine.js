@@ -9,7 +9,7 @@
 import { $, el } from './dom.js';
 import { post } from './api.js';
 import { fmtClock, fmtAbout, plural } from './format.js';
-import { toast } from './notify.js';
+import { toast, toastShown, hideToast } from './notify.js';
 import { scheduleHistory } from './history.js';
 import { clock } from './clock.js';
 import { beep, beepsOn, setBeeps } from './beep.js';
@@ -154,6 +154,17 @@ export function offerSuggested(r) {
   offer(r);
 }
 
+// playStarted plays a routine the server has just started (from a toast's
+// or a notification's "Stretch now"): no overview to confirm and no second
+// start; the one already playing goes on.
+export function playStarted(r) {
+  if (!r) return;
+  p.dismissed.delete(r.id);
+  if (p.phase === 'run' && p.routine && p.routine.id === r.id) return;
+  p.routine = r;
+  begin(); // the server's next status marks it seen there
+}
+
 // onRoutineStatus follows the server: a routine it runs is resumed here
 // (after a reload, or from another tab), one it no longer runs ends here,
 // and a suggestion is offered unless it was dismissed.
@@ -213,6 +224,10 @@ function resume(r, serverIndex) {
 // ---- playing ----
 
 function begin() {
+  // the toast of the suggestion or nudge that asked for a break (with its
+  // own "Stretch now") is answered once the break begins, however it began
+  const shown = toastShown();
+  if (shown && (shown.kind === 'suggestion' || shown.kind === 'nudge')) hideToast();
   p.index = 0;
   p.serverSeen = false;
   forget();
