@@ -322,6 +322,8 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.WaitText(t, "#fr-calib-frames", "14 frames captured", 5*time.Second)
 	advance(t, b, 10*time.Second)
 	b.WaitText(t, "#fr-calib-result", "Camera a little below your eyes, about 60 cm away.", 5*time.Second)
+	// the Now card takes the status the answer carries: calibrating no more
+	b.WaitJS(t, "the live view left calibrating", `document.getElementById('state').dataset.state === 'good'`, 5*time.Second)
 	t.Logf("first-run calibrated: %s", b.Screenshot(t, "32-firstrun-calibrated"))
 	b.Click(t, "#fr-calib-next")
 
@@ -397,6 +399,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.Click(t, "#calib-cancel")
 	waitFor(t, "calibration cancelled at the server", 5*time.Second, func() bool { return !calibrating() })
 	b.WaitJS(t, "back to the start", `document.getElementById('calibration').dataset.step === 'intro'`, 2*time.Second)
+	b.WaitJS(t, "the live view left calibrating after cancel", `document.getElementById('state').dataset.state === 'good'`, 5*time.Second)
 	advance(t, b, 15*time.Second) // a cancelled countdown finishes nothing
 	if step := webuitest.Eval[string](t, b, `document.getElementById('calibration').dataset.step`); step != "intro" || calibrating() {
 		t.Errorf("after cancel: step %s, calibrating %v", step, calibrating())
