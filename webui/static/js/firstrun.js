@@ -2,7 +2,7 @@
 // the framing on the live preview (head and both shoulders in view, enough
 // light), calibrate with live feedback, allow notifications, and try a
 // test nudge. It opens by itself once (the server says first_run), can be
-// skipped at any step and opened again from the calibration card.
+// skipped at any step and opened again from the Calibration tab.
 import { $, el } from './dom.js';
 import { post } from './api.js';
 import { calibrate, framesText, nameProblem, setupWords } from './calibration.js';
