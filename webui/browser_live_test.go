@@ -388,9 +388,22 @@ func TestDashboardLiveView(t *testing.T) {
 	// Stretch now, from a nudge's toast: a routine starts in the player.
 	srv.PublishEvent(domain.Event{Time: now, Type: domain.EventNudge, Fault: domain.ForwardHead, Message: "stretch?", Fix: fix})
 	b.WaitText(t, "#toast", "stretch?", 5*time.Second)
+	fb.mu.Lock()
+	startsBefore := fb.starts
+	fb.mu.Unlock()
 	b.Click(t, `#toast-actions [data-action="stretch"]`)
 	b.WaitJS(t, "the routine plays", `document.getElementById('stretch-player').dataset.phase === 'run'`, 5*time.Second)
+	// the player asks before it stops a break
 	b.Click(t, "#routine-stop")
+	b.WaitJS(t, "stop asks", `document.getElementById('stop-dialog').open`, 5*time.Second)
+	b.Click(t, "#stop-confirm")
+	b.WaitJS(t, "the routine stopped", `document.getElementById('stretch-player').dataset.phase === 'idle'`, 5*time.Second)
+	fb.mu.Lock()
+	started := fb.starts - startsBefore
+	fb.mu.Unlock()
+	if started != 1 {
+		t.Errorf("Stretch now started the routine %d times at the server, want once", started)
+	}
 	// A notification's action arrives from the service worker as a message:
 	// the worker is registered, and the page acts on its message.
 	b.WaitJS(t, "service worker registered", `(navigator.serviceWorker.getRegistration('/static/').then((r) => { window.swOK = !!r && !!(r.active || r.installing || r.waiting); }), window.swOK === true)`, 10*time.Second)

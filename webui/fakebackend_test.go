@@ -24,6 +24,7 @@ type fakeBackend struct {
 	cat             *exercise.Catalogue
 	routine         *domain.Routine
 	done            []string // "routine/exercise[/skipped]"
+	starts          int      // StartRoutine calls
 	preview         []bool
 	pauses          []time.Time
 	resumes         int
@@ -207,6 +208,7 @@ func (f *fakeBackend) Catalogue() *exercise.Catalogue { return f.cat }
 func (f *fakeBackend) StartRoutine(req domain.RoutineStart) (*domain.Routine, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.starts++
 	if req.ID != "" && (f.routine == nil || f.routine.ID != req.ID) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no routine %q: it may have expired, ask for a new one", req.ID)
 	}

@@ -120,8 +120,14 @@ func TestStretchPlayerInChromium(t *testing.T) {
 	t.Logf("overview: %s", b.Screenshot(t, "21-player-overview"))
 
 	// Begin: the first exercise with its figure, a "get ready" countdown.
+	if !b.Visible(t, "#toast") {
+		t.Error("the suggestion came without its toast")
+	}
 	b.Click(t, "#routine-begin")
 	b.WaitText(t, "#exercise-name", r.Items[0].Exercise.Name, 5*time.Second)
+	if b.Visible(t, "#toast") {
+		t.Error("the suggestion's toast (with its own \"Stretch now\") stays up while its break plays")
+	}
 	b.WaitJS(t, "figure shown", `(() => { const i = document.getElementById('exercise-figure');
 		return i.complete && i.naturalWidth > 0 && i.src.endsWith('/static/figures/`+r.Items[0].Exercise.ID+`.svg') })()`, 5*time.Second)
 	if got := b.Text(t, "#stretch-step"); got != "Get ready" {
@@ -316,6 +322,8 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.WaitText(t, "#fr-calib-frames", "14 frames captured", 5*time.Second)
 	advance(t, b, 10*time.Second)
 	b.WaitText(t, "#fr-calib-result", "Camera a little below your eyes, about 60 cm away.", 5*time.Second)
+	// the Now card takes the status the answer carries: calibrating no more
+	b.WaitJS(t, "the live view left calibrating", `document.getElementById('state').dataset.state === 'good'`, 5*time.Second)
 	t.Logf("first-run calibrated: %s", b.Screenshot(t, "32-firstrun-calibrated"))
 	b.Click(t, "#fr-calib-next")
 
@@ -338,15 +346,24 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.Click(t, "#fr-test-next")
 	b.Click(t, "#fr-finish")
 	b.WaitJS(t, "guide closed", `!document.getElementById('firstrun').open`, 2*time.Second)
+	// it opened by itself over the live view: the focus stays in the page
+	if id := webuitest.Eval[string](t, b, `document.activeElement === document.body ? 'body' : document.activeElement.id`); id == "body" {
+		t.Error("after the guide closed the focus fell to the page body")
+	}
 	waitFor(t, "preview off once the guide closed", 5*time.Second, func() bool { return !srv.PreviewWanted() })
 	if v := webuitest.Eval[string](t, b, `localStorage.getItem('posturewatch.firstrun')`); v != "done" {
 		t.Errorf("guide finished, stored %q", v)
 	}
-	// It can be opened again, and skipped.
+	// It can be opened again from the calibration tab, and skipped; the
+	// focus goes back to the button that opened it.
+	b.Click(t, "#tab-calibration")
 	b.Click(t, "#firstrun-open")
 	b.WaitJS(t, "guide open again", `document.getElementById('firstrun').open`, 2*time.Second)
 	b.Click(t, "#fr-frame [data-fr-skip]")
 	b.WaitJS(t, "guide skipped", `!document.getElementById('firstrun').open`, 2*time.Second)
+	if id := webuitest.Eval[string](t, b, `document.activeElement.id`); id != "firstrun-open" {
+		t.Errorf("after skipping the guide the focus is on %q", id)
+	}
 
 	// The card names the profile in use, with the camera's place in words.
 	srv.PublishStatus(ts.fb.Status())
@@ -382,6 +399,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.Click(t, "#calib-cancel")
 	waitFor(t, "calibration cancelled at the server", 5*time.Second, func() bool { return !calibrating() })
 	b.WaitJS(t, "back to the start", `document.getElementById('calibration').dataset.step === 'intro'`, 2*time.Second)
+	b.WaitJS(t, "the live view left calibrating after cancel", `document.getElementById('state').dataset.state === 'good'`, 5*time.Second)
 	advance(t, b, 15*time.Second) // a cancelled countdown finishes nothing
 	if step := webuitest.Eval[string](t, b, `document.getElementById('calibration').dataset.step`); step != "intro" || calibrating() {
 		t.Errorf("after cancel: step %s, calibrating %v", step, calibrating())
@@ -409,6 +427,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	srv.PublishStatus(ts.fb.Status())
 	b.Do(t, chromedp.Navigate(srv.URL()))
 	b.WaitText(t, "#calib-active", "Profile in use: desk monitor", 10*time.Second)
+	b.Click(t, "#tab-profiles")
 	b.WaitJS(t, "laptop listed", `!!document.querySelector('#profiles-list [data-profile="laptop"] button')`, 5*time.Second)
 	b.Click(t, `#profiles-list [data-profile="laptop"] button`)
 	waitFor(t, "laptop in use", 5*time.Second, func() bool { return ts.fb.Status().Profile == "laptop" })

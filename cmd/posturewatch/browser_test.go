@@ -30,6 +30,13 @@ func TestRunDashboardInChromium(t *testing.T) {
 
 	b.Do(t, chromedp.Navigate(rs.base+"/"))
 	b.WaitText(t, "#conn", "Live", 15*time.Second)
+	// No profile yet: the first-run guide opens over the page and judges
+	// the framing from the real pipeline's observations; skip it.
+	b.WaitJS(t, "first-run guide open", `document.getElementById('firstrun').open`, 15*time.Second)
+	b.WaitText(t, "#fr-frame-verdict", "The framing is good.", 20*time.Second)
+	b.Screenshot(t, "00-first-run")
+	b.Click(t, "#fr-frame [data-fr-skip]")
+	b.WaitJS(t, "guide skipped", `!document.getElementById('firstrun').open`, 5*time.Second)
 	b.WaitJS(t, "a live score", `/^\d+$/.test(document.getElementById('score').textContent.trim())`, 15*time.Second)
 	b.Screenshot(t, "01-live")
 
@@ -64,7 +71,7 @@ func TestRunDashboardInChromium(t *testing.T) {
 	for i, it := range r.Items {
 		if it.Exercise.Checkable != "" {
 			// the service counts this one from the camera and says so live
-			b.WaitText(t, "#rep-source", "counted by the camera", 10*time.Second)
+			b.WaitText(t, "#rep-source", "camera counted", 10*time.Second)
 		}
 		if it.Exercise.Dose.HoldSeconds >= 3 {
 			before := b.Text(t, "#stretch-timer")
@@ -92,6 +99,8 @@ func TestRunDashboardInChromium(t *testing.T) {
 	// ends: stop it from the player.
 	b.WaitText(t, "#state", "Paused", 5*time.Second)
 	b.Click(t, "#routine-stop")
+	b.WaitJS(t, "stop asks", `document.getElementById('stop-dialog').open`, 5*time.Second)
+	b.Click(t, "#stop-confirm")
 	b.WaitJS(t, "coaching again after the break", `!/Paused/.test(document.getElementById('state').textContent)`, 10*time.Second)
 
 	// History: the session's finished minutes are drawn.

@@ -175,7 +175,11 @@ func TestProfiles(t *testing.T) {
 		f := startFixture(t, nil)
 		defer f.shutdown()
 		b := domain.Baseline{Name: "standing", Frames: 12, Metrics: map[string]domain.Stat{}}
+		// Run lists the profiles as it starts (is this a first run?): add
+		// under the fake's lock
+		f.profiles.mu.Lock()
 		f.profiles.byName["standing"] = b
+		f.profiles.mu.Unlock()
 		if err := f.svc.UseProfile("nope"); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("unknown profile: %v", err)
 		}

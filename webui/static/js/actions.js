@@ -6,7 +6,7 @@ import { $ } from './dom.js';
 import { post } from './api.js';
 import { toast, hideToast, onNotificationAction } from './notify.js';
 import { setStatus } from './state.js';
-import { offerSuggested } from './routine.js';
+import { playStarted } from './routine.js';
 
 export async function snooze() {
   try {
@@ -29,11 +29,9 @@ export async function stretchNow(data) {
     } catch (err2) { toast('No stretch break available', err2.message, 'error'); return; }
   }
   if (!res || !res.routine) return;
-  offerSuggested(res.routine);
+  playStarted(res.routine);
   const player = $('stretch-player');
   if (player && player.scrollIntoView) player.scrollIntoView({ block: 'nearest' });
-  const begin = $('routine-begin');
-  if (begin && begin.getClientRects().length) begin.click(); // the player takes it from its offer
 }
 
 // nudgeActions: the buttons of a nudge or suggestion, with what they need.

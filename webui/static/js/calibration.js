@@ -8,6 +8,7 @@ import { post } from './api.js';
 import { profileNameRule } from './vocab.js';
 import { loadProfiles } from './profiles.js';
 import { clock } from './clock.js';
+import { setStatus } from './state.js';
 
 const MIN_FRAMES = 8; // domain.MinCalibrationFrames: the progress bar's end
 
@@ -78,7 +79,7 @@ export function calibrate(name, ui) {
       cancelled = true;
       if (timer !== null) { clock.cancel(timer); timer = null; }
       if (endWait) { endWait(); endWait = null; }
-      if (started) { try { await post('/api/calibration/cancel'); } catch (_) { /* it ended meanwhile */ } }
+      if (started) { try { setStatus(await post('/api/calibration/cancel')); } catch (_) { /* it ended meanwhile */ } }
     },
   };
   const promise = (async () => {
@@ -86,13 +87,16 @@ export function calibrate(name, ui) {
       ui.frames(0);
       await wait(prepareS, 'Get ready: sit tall and look at the middle of the screen.');
       if (cancelled) return null;
-      await post('/api/calibration/start');
+      // the Now card shows the Status each answer carries, as for a pause
+      setStatus(await post('/api/calibration/start'));
       started = true;
-      if (cancelled) { await post('/api/calibration/cancel').catch(() => {}); return null; }
+      if (cancelled) { await post('/api/calibration/cancel').then(setStatus, () => {}); return null; }
       await wait(captureS, 'Hold still in your good posture…');
       if (cancelled) return null;
       started = false;
-      return await post('/api/calibration/finish', { profile: name });
+      const res = await post('/api/calibration/finish', { profile: name });
+      if (res) setStatus(res.status);
+      return res;
     } finally {
       if (running === self) running = null;
     }

@@ -2,7 +2,7 @@
 // the framing on the live preview (head and both shoulders in view, enough
 // light), calibrate with live feedback, allow notifications, and try a
 // test nudge. It opens by itself once (the server says first_run), can be
-// skipped at any step and opened again from the calibration card.
+// skipped at any step and opened again from the Calibration tab.
 import { $, el } from './dom.js';
 import { post } from './api.js';
 import { calibrate, framesText, nameProblem, setupWords } from './calibration.js';
@@ -17,6 +17,7 @@ let previewOurs = false; // the guide turned the preview on (and turns it off)
 let calib = null;
 let testSent = 0;
 let offered = false;
+let returnTo = null; // focused when the guide opened: the focus goes back there
 
 const dlg = () => $('firstrun');
 
@@ -46,6 +47,7 @@ function setPreview(on) {
 export function openFirstRun() {
   const d = dlg();
   if (d.open) return;
+  returnTo = document.activeElement;
   if (typeof d.showModal === 'function') d.showModal(); else d.setAttribute('open', '');
   show('frame');
 }
@@ -56,7 +58,12 @@ function close(how) {
   remember(how);
   const d = dlg();
   if (d.open) { if (typeof d.close === 'function') d.close(); else d.removeAttribute('open'); }
-  $('firstrun-open').focus();
+  // Opened by itself on the live view, the guide came from no button (and
+  // the calibration tab's may be hidden): the focus goes to the page then.
+  let to = returnTo && returnTo !== document.body && document.contains(returnTo) && returnTo.getClientRects().length ? returnTo : null;
+  if (!to) { to = $('main'); to.setAttribute('tabindex', '-1'); }
+  returnTo = null;
+  to.focus();
 }
 
 // ---- step 1: framing, from what each observation says ----

@@ -11,6 +11,15 @@ export function fmtDur(s) {
   return r ? h + ' h ' + r + ' min' : h + ' h';
 }
 
+// fmtAbout: an estimate to the nearest unit, for "about 5 min" (a routine
+// of 4 min 40 s). fmtDur cuts down instead: an elapsed time must never run
+// ahead of the timers beside it.
+export function fmtAbout(s) {
+  s = Math.max(0, s || 0);
+  if (Math.round(s) < 60) return Math.round(s) + ' s';
+  return fmtDur(Math.round(s / 60) * 60);
+}
+
 // fmtClock: a countdown as m:ss (h:mm:ss from an hour).
 export function fmtClock(s) {
   s = Math.max(0, Math.ceil(s));

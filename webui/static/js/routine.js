@@ -8,8 +8,8 @@
 // server still runs the routine.
 import { $, el } from './dom.js';
 import { post } from './api.js';
-import { fmtClock, fmtDur, plural } from './format.js';
-import { toast } from './notify.js';
+import { fmtClock, fmtAbout, plural } from './format.js';
+import { toast, toastShown, hideToast } from './notify.js';
 import { scheduleHistory } from './history.js';
 import { clock } from './clock.js';
 import { beep, beepsOn, setBeeps } from './beep.js';
@@ -123,7 +123,7 @@ function offer(r) {
   $('routine-title').textContent = r.title || 'Stretch break';
   $('routine-reason').textContent = r.reason || '';
   const n = needs(r);
-  $('routine-summary').textContent = plural(items(r).length, 'exercise') + ' · about ' + fmtDur(r.duration_s || 0) +
+  $('routine-summary').textContent = plural(items(r).length, 'exercise') + ' · about ' + fmtAbout(r.duration_s || 0) +
     ' · ' + n.where + ' · ' + (n.gear.length ? 'you need ' + n.gear.join(', ') : 'no equipment');
   const list = $('routine-list');
   list.replaceChildren();
@@ -132,7 +132,7 @@ function offer(r) {
     list.append(el('li', { 'data-exercise': ex.id },
       el('img', { src: figureURL(ex.id), alt: '', class: 'fig-thumb', width: '96', height: '48' }),
       el('span', { class: 'ov-name', text: ex.name }),
-      el('span', { class: 'muted ov-dose', text: doseText(ex.dose) + ' · ' + fmtDur(it.duration_s || 0) })));
+      el('span', { class: 'muted ov-dose', text: doseText(ex.dose) + ' · ' + fmtAbout(it.duration_s || 0) })));
   }
   renderSafety(r);
   setPhase('offer');
@@ -152,6 +152,17 @@ export function offerSuggested(r) {
   if (!r) return;
   p.dismissed.delete(r.id);
   offer(r);
+}
+
+// playStarted plays a routine the server has just started (from a toast's
+// or a notification's "Stretch now"): no overview to confirm and no second
+// start; the one already playing goes on.
+export function playStarted(r) {
+  if (!r) return;
+  p.dismissed.delete(r.id);
+  if (p.phase === 'run' && p.routine && p.routine.id === r.id) return;
+  p.routine = r;
+  begin(); // the server's next status marks it seen there
 }
 
 // onRoutineStatus follows the server: a routine it runs is resumed here
@@ -213,6 +224,10 @@ function resume(r, serverIndex) {
 // ---- playing ----
 
 function begin() {
+  // the toast of the suggestion or nudge that asked for a break (with its
+  // own "Stretch now") is answered once the break begins, however it began
+  const shown = toastShown();
+  if (shown && (shown.kind === 'suggestion' || shown.kind === 'nudge')) hideToast();
   p.index = 0;
   p.serverSeen = false;
   forget();
@@ -350,7 +365,7 @@ function showExercise(autostart = true) {
   $('exercise-index').textContent = 'Exercise ' + (p.index + 1) + ' of ' + items(p.routine).length;
   let left = 0;
   for (const x of items(p.routine).slice(p.index)) left += x.duration_s || 0;
-  $('routine-left').textContent = 'about ' + fmtDur(left) + ' left';
+  $('routine-left').textContent = 'about ' + fmtAbout(left) + ' left';
   $('exercise-name').textContent = ex.name;
   $('exercise-figure').src = figureURL(ex.id);
   $('exercise-figure').alt = ex.name + ': start and end position';
