@@ -187,5 +187,12 @@ func TestAboutPanelInChromium(t *testing.T) {
 	if n, e, _ := h.Count(t.Context(), time.Now().Add(time.Hour)); n != 0 || e != 0 {
 		t.Errorf("after deleting from the page: %d minutes, %d events", n, e)
 	}
+	// the settings form greys out what the environment holds
+	b.Click(t, "#tab-settings")
+	b.WaitText(t, "#settings-env-note", "POSTUREWATCH_ONSET_DELAY_S", 5*time.Second)
+	if !webuitest.Eval[bool](t, b, `document.getElementById('set-onset').disabled`) ||
+		webuitest.Eval[bool](t, b, `document.getElementById('set-sensitivity').disabled`) {
+		t.Error("want the onset delay greyed out (the environment holds it) and the sensitivity not")
+	}
 	b.AssertNoConsoleErrors(t)
 }

@@ -6,6 +6,38 @@ import { api, get, post } from './api.js';
 let config = null;
 let cameraFixed = false;
 
+// The form's fields for each setting, to grey out those an environment
+// variable holds for this run (the server refuses to change them, and
+// never saves them into the settings file).
+const FIELDS = {
+  sensitivity: ['set-sensitivity'], onset_delay_s: ['set-onset'], cooldown_s: ['set-cooldown'],
+  quiet_hours: ['set-quiet-from', 'set-quiet-to'], equipment: ['set-equipment'], desk_only: ['set-desk-only'],
+  desktop_notifications: ['set-desktop'], camera: ['set-camera'],
+};
+let held = new Map(); // setting → the variable that holds it
+
+async function markHeld() {
+  try {
+    const a = await get('/api/about');
+    held = new Map((a.environment || []).map((e) => [e.setting, e.var]));
+  } catch (_) { held = new Map(); }
+  for (const [key, ids] of Object.entries(FIELDS)) {
+    for (const id of ids) {
+      const el = $(id);
+      if (!el) continue;
+      if (held.has(key)) {
+        el.disabled = true;
+        el.title = 'Set by ' + held.get(key) + ' for this run';
+      } else if (el.title.startsWith('Set by ')) {
+        el.title = '';
+      }
+    }
+  }
+  $('settings-env-note').textContent = held.size
+    ? 'Greyed settings come from environment variables for this run (' + [...held.values()].join(', ') + '): change them there.'
+    : '';
+}
+
 // The camera chooser: the cameras the server lists, remembered by the name
 // that survives re-plugging (the by-id link) where there is one. A camera
 // chosen earlier that is not connected now stays listed, marked so.
@@ -64,6 +96,7 @@ export async function loadConfig() {
     $('set-desktop').checked = !!n.desktop;
     $('set-desktop').disabled = !n.available;
   } catch (_) { $('set-desktop').disabled = true; }
+  await markHeld();
 }
 
 async function save(e) {
@@ -81,9 +114,10 @@ async function save(e) {
     desk_only: $('set-desk-only').checked,
   };
   if (!cameraFixed) patch.camera = $('set-camera').value;
+  for (const key of held.keys()) delete patch[key];
   try {
     config = await api('PATCH', '/api/config', patch);
-    if (!$('set-desktop').disabled) await post('/api/notifications', { desktop: $('set-desktop').checked });
+    if (!$('set-desktop').disabled && !held.has('desktop_notifications')) await post('/api/notifications', { desktop: $('set-desktop').checked });
     $('settings-msg').textContent = 'Saved.';
     await loadCameras();
   } catch (err) { $('settings-msg').textContent = err.message; }
