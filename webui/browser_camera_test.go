@@ -7,6 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"posturewatch/coach/domain"
+
 	"posturewatch/webui/webuitest"
 )
 
@@ -40,4 +42,28 @@ func TestDashboardCameraChooser(t *testing.T) {
 	b.WaitText(t, "#set-camera-note", "Watching USB Webcam (/dev/video2).", 5*time.Second)
 	b.Screenshot(t, "camera-chooser")
 	b.AssertNoConsoleErrors(t)
+}
+
+// During a stretch break the coach is paused but the camera is not: the
+// headline says it is a break, not "Paused … the camera is off".
+func TestDashboardStretchBreakHeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	b := webuitest.NewBrowser(t)
+	defer b.Close()
+	ts := newTS(t)
+	b.Do(t, chromedp.Navigate(ts.srv.URL()))
+	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	st := ts.fb.setStatus(func(st *domain.LiveStatus) {
+		st.State, st.Since, st.RoutineRunning = domain.StatePaused, time.Now(), true
+	})
+	ts.srv.PublishStatus(st)
+	b.WaitText(t, "#state", "Stretch break", 5*time.Second)
+	if d := b.Text(t, "#state-detail"); strings.Contains(d, "camera is off") {
+		t.Errorf("a stretch break says %q", d)
+	}
+	st = ts.fb.setStatus(func(st *domain.LiveStatus) { st.RoutineRunning = false })
+	ts.srv.PublishStatus(st)
+	b.WaitText(t, "#state", "Paused", 5*time.Second)
 }

@@ -139,6 +139,8 @@ function headline(v) {
     return faultTitle(w.fault) + ' — ' + Math.floor(v.watch_s) + ' s, ' + (w.nudge ? 'nudge' : 'counts') + ' at ' + Math.round(w.onset_s) + ' s';
   }
   if (v.kind === 'slouching') return v.fault ? 'Slouching: ' + faultLabel(v.fault) : 'Slouching';
+  // a stretch break pauses the coach, not the camera (it counts the reps)
+  if (v.kind === 'paused' && status && status.routine_running) return 'Stretch break';
   return STATE_TEXT[v.kind] || (v.kind ? capitalize(v.kind) : 'Starting…');
 }
 
@@ -146,6 +148,9 @@ function detailText(v) {
   const st = status;
   if (v.kind === 'stale') {
     return 'Last update at ' + fmtTime(lastHeard) + '. Nothing here is live until the connection is back.';
+  }
+  if (st.state === 'paused' && st.routine_running) {
+    return 'No nudges while you stretch; the break counts in your day.';
   }
   if (st.state === 'paused') {
     if (st.paused_until) {
