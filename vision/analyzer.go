@@ -37,6 +37,7 @@ type Analyzer struct {
 
 	lastSource string
 	lastIndex  int
+	people     int // user-size faces the detector saw on the last frame (0: it did not run)
 }
 
 // NewAnalyzer loads and checks the models.
@@ -80,7 +81,9 @@ func (a *Analyzer) Input(f Frame) (posture.Input, error) {
 	if err != nil {
 		return posture.Input{}, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, err)
 	}
-	track := f.Source == a.lastSource && f.Index == a.lastIndex+1
+	// With several people in view the detector looks on every frame: it
+	// picks the user's face each time, and says when the others have gone.
+	track := f.Source == a.lastSource && f.Index == a.lastIndex+1 && a.people <= 1
 	a.lastSource, a.lastIndex = f.Source, f.Index
 	var hint *Eyes
 	if le, re := kps[posture.LeftEye], kps[posture.RightEye]; le.Score >= posture.MinScore && re.Score >= posture.MinScore {
@@ -90,8 +93,14 @@ func (a *Analyzer) Input(f Frame) (posture.Input, error) {
 	if err != nil {
 		return posture.Input{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, err)
 	}
+	a.people = fr.People
 	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}, nil
 }
+
+// LookAfresh makes the next frame run the face detector over the whole
+// frame rather than follow the face: the count of people in view
+// (Observation.People) is then fresh, as a framing check wants.
+func (a *Analyzer) LookAfresh() { a.lastSource = "" }
 
 // Analyze runs the whole path on one frame. The frame stays owned by the
 // caller. A frame too dark or too flat to show anyone is unknown, with
@@ -115,6 +124,7 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 		return obs, err
 	}
 	obs = a.judge.Observe(obs, in)
+	obs.People = a.people
 	if mean < darkMean && (obs.Posture == domain.PostureAway || obs.Posture == domain.PostureUnknown) {
 		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, domain.PictureDark, domain.PictureDark.Advice()
 	}

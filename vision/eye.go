@@ -33,6 +33,7 @@ type Eye struct {
 	changes chan struct{}
 
 	preview     atomic.Bool
+	afresh      atomic.Bool // the next frame runs the face detector (a preview was turned on)
 	lastPreview time.Time // Run goroutine only
 	runOnce     sync.Once
 
@@ -178,7 +179,15 @@ func (e *Eye) Speed() float64 { return e.sup.Speed() }
 func (e *Eye) SetBaseline(b *domain.Baseline) { e.an.SetBaseline(b) }
 
 // SetPreview turns preview pictures on or off.
-func (e *Eye) SetPreview(on bool) { e.preview.Store(on) }
+// Turning it on also makes the next frame look afresh for faces: someone
+// looking at the preview checks their framing, and how many people are in
+// view (Observation.People) is then counted on the whole frame.
+func (e *Eye) SetPreview(on bool) {
+	if on && !e.preview.Swap(true) {
+		e.afresh.Store(true)
+	}
+	e.preview.Store(on)
+}
 
 // Cameras lists the cameras that can be chosen, and which one is in use.
 func (e *Eye) Cameras() (domain.Cameras, error) {

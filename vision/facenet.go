@@ -58,7 +58,11 @@ type FaceResult struct {
 	// Faces is the number of faces the detector found (0 when it did not run
 	// because the face was tracked: then Tracked is true and Detection is the
 	// one the track started from, moved with the mesh).
-	Faces    int
+	Faces int
+	// People counts the faces of a user's size among them (at least a
+	// quarter of the main face's area): a passer-by further back is not
+	// someone sharing the camera. 0 when the detector did not run.
+	People   int
 	Detected bool           // a face was found (by the detector or the track)
 	Tracked  bool           // found by following the previous face, not by the detector
 	byMesh   bool           // followed through the previous mesh (else the body model's eyes)
@@ -230,6 +234,11 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (Fa
 			return res, nil
 		}
 		res.Detected, res.Best = true, mainFace(dets)
+		for _, d := range dets {
+			if d.Box.Area() >= res.Best.Box.Area()/4 {
+				res.People++
+			}
+		}
 		if crop, err = face.CropFromDetection(res.Best, face.DefaultDetectionCrop()); err != nil {
 			f.track = nil
 			return res, nil // a degenerate box: seen, not meshable

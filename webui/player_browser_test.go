@@ -304,9 +304,20 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 		t.Error("Next is offered while the framing is wrong")
 	}
 	t.Logf("framing wrong: %s", b.Screenshot(t, "31-firstrun-framing-dark"))
+	// someone else beside the user: not yet
+	twoOf := domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
+		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}, People: 2}
+	sample(twoOf)
+	b.WaitJS(t, "two people", `document.getElementById('fr-people').dataset.ok === 'false'`, 5*time.Second)
+	if got := b.Text(t, "#fr-people"); !strings.Contains(got, "2 people in view") {
+		t.Errorf("two people in view read %q", got)
+	}
+	if !webuitest.Eval[bool](t, b, `document.getElementById('fr-frame-next').disabled`) {
+		t.Error("Next is offered with two people in view")
+	}
 	sample(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
-		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}})
-	b.WaitJS(t, "framing good", `['fr-head','fr-shoulders','fr-light'].every(id => document.getElementById(id).dataset.ok === 'true')`, 5*time.Second)
+		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}, People: 1})
+	b.WaitJS(t, "framing good", `['fr-head','fr-shoulders','fr-light','fr-people'].every(id => document.getElementById(id).dataset.ok === 'true')`, 5*time.Second)
 	b.WaitText(t, "#fr-frame-verdict", "The framing is good.", 2*time.Second)
 	b.Click(t, "#fr-frame-next")
 

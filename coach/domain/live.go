@@ -120,6 +120,7 @@ type Sample struct {
 	Why     string         `json:"why,omitempty"`
 	Visible []string       `json:"visible,omitempty"`
 	Picture PictureProblem `json:"picture,omitempty"`
+	People  int            `json:"people,omitempty"` // see Observation.People
 	// Analysis is how long the frame took to analyse (0: not measured).
 	// It stays off the wire: the metrics read it, the page has no use for it.
 	Analysis time.Duration `json:"-"`
@@ -142,7 +143,7 @@ func SampleOf(obs Observation) Sample {
 		}
 	}
 	return Sample{At: obs.Time, Posture: obs.Posture, Score: Score(obs), Faults: faults,
-		Confidence: obs.Confidence, Metrics: metrics, Why: obs.Why, Visible: obs.Visible, Picture: obs.Picture, Analysis: obs.Analysis}
+		Confidence: obs.Confidence, Metrics: metrics, Why: obs.Why, Visible: obs.Visible, Picture: obs.Picture, People: obs.People, Analysis: obs.Analysis}
 }
 
 // WithStatus fills the coach fields of the sample (state, fault, streak,

@@ -118,6 +118,10 @@ type Observation struct {
 	// Picture, when set, says the frame cannot show anyone: too dark, or
 	// all one colour (a covered lens). The posture is then unknown, not away.
 	Picture PictureProblem `json:"picture,omitempty"`
+	// People counts the faces of a user's size the face detector saw on
+	// this frame; 0 when it did not run (the face was followed from the
+	// frame before). More than one: someone shares the camera's view.
+	People int `json:"people,omitempty"`
 	// Analysis is how long the frame took to analyse (models, decoding,
 	// judgement), when the live path measured it; for the metrics.
 	Analysis time.Duration `json:"-"`

@@ -89,7 +89,13 @@ export function onFirstRunSample(s) {
   else check('fr-head', false, 'Your face does not show enough: ' + (s.why || 'face the camera') + '.');
   check('fr-shoulders', someone && shoulders, someone && shoulders ? 'Both shoulders are in view.' :
     'Both shoulders should be in view: sit back a little or tilt the camera down.');
-  const ok = someone && shoulders && !s.picture;
+  // People are counted on frames the face detector ran on (the first after
+  // the preview starts, whenever the face was lost, and every frame while
+  // several are in view); the count holds until the next such frame.
+  if (s.people > 1) check('fr-people', false, s.people + ' people in view: only you should be, or the camera may watch someone else.');
+  else if (s.people === 1) check('fr-people', true, 'Only you are in view.');
+  const alone = $('fr-people').dataset.ok !== 'false';
+  const ok = someone && shoulders && alone && !s.picture;
   $('fr-frame-next').disabled = !ok;
   $('fr-frame-verdict').textContent = ok ? 'The framing is good.' : '';
 }
