@@ -34,7 +34,7 @@ type Eye struct {
 
 	preview     atomic.Bool
 	afresh      atomic.Bool // the next frame runs the face detector (a preview was turned on)
-	lastPreview time.Time // Run goroutine only
+	lastPreview time.Time   // Run goroutine only
 	runOnce     sync.Once
 
 	looked      int       // frames analysed (Run goroutine only)
