@@ -95,13 +95,13 @@ func TestRunDashboardInChromium(t *testing.T) {
 		t.Errorf("routine %s has no exercise with a hold timer", r.ID)
 	}
 	b.Click(t, "#exercise-done")
-	// The stretch break holds the coach (state paused) until the routine
-	// ends: stop it from the player.
-	b.WaitText(t, "#state", "Paused", 5*time.Second)
+	// The stretch break holds the coach (state paused, said as a break)
+	// until the routine ends: stop it from the player.
+	b.WaitText(t, "#state", "Stretch break", 5*time.Second)
 	b.Click(t, "#routine-stop")
 	b.WaitJS(t, "stop asks", `document.getElementById('stop-dialog').open`, 5*time.Second)
 	b.Click(t, "#stop-confirm")
-	b.WaitJS(t, "coaching again after the break", `!/Paused/.test(document.getElementById('state').textContent)`, 10*time.Second)
+	b.WaitJS(t, "coaching again after the break", `!/Paused|Stretch break/.test(document.getElementById('state').textContent)`, 10*time.Second)
 
 	// History: the session's finished minutes are drawn.
 	b.Click(t, "#hist-hour")
