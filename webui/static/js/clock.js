@@ -27,10 +27,6 @@ export function serverNow() {
   return running ? base.server + (performance.now() - base.local) : base.server;
 }
 
-// sinceSync: ms counted on since the last sync (0 while stopped).
-export function sinceSync() {
-  return base && running ? performance.now() - base.local : 0;
-}
 
 // The clock of the timed panels (the stretch player, the calibration
 // countdowns): real time, or the one a test installs as window.__pwClock

@@ -20,7 +20,7 @@ import { initSettings, loadConfig } from './settings.js';
 import { loadProfiles } from './profiles.js';
 import { initHistory, loadHistory, scheduleHistory, setHistoryEnabled, redraw } from './history.js';
 import { initTimeline, loadTimeline, onLiveMinute, redrawTimeline, setTimelineEnabled } from './timeline.js';
-import { initTabs, showTab } from './tabs.js';
+import { initTabs, showTab, onTab } from './tabs.js';
 
 const CONN_TEXT = { connecting: 'Connecting…', open: 'Live', closed: 'Disconnected' };
 
@@ -90,6 +90,8 @@ async function main() {
   initHistory();
   initTimeline();
   initTabs();
+  // opening Settings lists the cameras again: one may have been plugged in
+  onTab((name) => { if (name === 'settings') loadConfig(); });
   onStatus(onRoutineStatus);
   onStatus(onCalibrationStatus);
   onStatus(onFirstRunStatus);

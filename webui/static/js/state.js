@@ -140,7 +140,8 @@ function headline(v) {
   }
   if (v.kind === 'slouching') return v.fault ? 'Slouching: ' + faultLabel(v.fault) : 'Slouching';
   // a stretch break pauses the coach, not the camera (it counts the reps)
-  if (v.kind === 'paused' && status && status.routine_running) return 'Stretch break';
+  // (a pause the user asked for has an end, a break has none)
+  if (v.kind === 'paused' && status && status.routine_running && !status.paused_until) return 'Stretch break';
   return STATE_TEXT[v.kind] || (v.kind ? capitalize(v.kind) : 'Starting…');
 }
 
@@ -149,7 +150,7 @@ function detailText(v) {
   if (v.kind === 'stale') {
     return 'Last update at ' + fmtTime(lastHeard) + '. Nothing here is live until the connection is back.';
   }
-  if (st.state === 'paused' && st.routine_running) {
+  if (st.state === 'paused' && st.routine_running && !st.paused_until) {
     return 'No nudges while you stretch; the break counts in your day.';
   }
   if (st.state === 'paused') {
