@@ -32,6 +32,10 @@ const (
 	DefaultBackoff   = time.Second
 	DefaultQueueSize = 64
 	maxBackoff       = 30 * time.Second
+	// DrainTimeout bounds delivering what is still queued when the
+	// service stops: one attempt each, no retries, so a receiver that is
+	// down cannot hold up the shutdown.
+	DrainTimeout = 2 * time.Second
 )
 
 // Payload is the JSON body of every call (the README documents it):
@@ -222,15 +226,18 @@ func (s *Sender) PublishReps(domain.RepCount)       {}
 func (s *Sender) PublishPreview(domain.Preview)     {}
 
 // Run delivers queued events one after another until ctx is done; an
-// event in flight then stops at once (its retries too).
+// event in flight then stops at once (its retries too), and what is still
+// queued, that event first, gets one attempt each within DrainTimeout.
 func (s *Sender) Run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			s.drain(nil)
 			return
 		case p := <-s.queue:
 			if err := s.deliver(ctx, p); err != nil {
 				if ctx.Err() != nil {
+					s.drain(&p)
 					return
 				}
 				s.o.Logger.Warn("webhook: event not delivered", "to", s.target, "type", p.Type, "err", err)
@@ -243,6 +250,33 @@ func (s *Sender) Run(ctx context.Context) {
 			if n > 0 {
 				s.o.Logger.Info("webhook: the receiver keeps up again", "to", s.target, "dropped", n)
 			}
+		}
+	}
+}
+
+// drain sends first (an event whose delivery the shutdown stopped) and
+// what is queued, once each, until DrainTimeout; the first failure ends it.
+func (s *Sender) drain(first *Payload) {
+	ctx, cancel := context.WithTimeout(context.Background(), DrainTimeout)
+	defer cancel()
+	for {
+		var p Payload
+		if first != nil {
+			p, first = *first, nil
+		} else {
+			select {
+			case p = <-s.queue:
+			default:
+				return
+			}
+		}
+		body, err := json.Marshal(p)
+		if err == nil {
+			err = s.post(ctx, body)
+		}
+		if err != nil {
+			s.o.Logger.Warn("webhook: events not delivered at shutdown", "to", s.target, "left", len(s.queue)+1, "err", err)
+			return
 		}
 	}
 }

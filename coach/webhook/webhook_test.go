@@ -81,8 +81,13 @@ func TestRetriesAfter500(t *testing.T) {
 	<-done
 	mu.Lock()
 	defer mu.Unlock()
+	// The stop may cut the last call before its answer was read: it is then
+	// sent once more at shutdown, with the same id (at least once).
+	if len(bodies) == 4 && bytes.Equal(bodies[2], bodies[3]) {
+		bodies = bodies[:3]
+	}
 	if len(bodies) != 3 || !bytes.Equal(bodies[0], bodies[1]) {
-		t.Fatalf("bodies %q: want the same event twice", bodies)
+		t.Fatalf("bodies %q: want the same event twice, then the next", bodies)
 	}
 	if len(waits) != 1 || waits[0] != DefaultBackoff {
 		t.Errorf("waits %v, want one of %v; log:\n%s", waits, DefaultBackoff, logs)
@@ -214,5 +219,42 @@ func TestOnlyEventsWorthACallAreSent(t *testing.T) {
 		if Sent(tc.e) != tc.want {
 			t.Errorf("Sent(%s %q) = %v", tc.e.Type, tc.e.Exercise, !tc.want)
 		}
+	}
+}
+
+// What is still queued when the service stops is sent once before Run
+// returns, so the last state change is not lost with the shutdown.
+func TestQueuedEventsDeliveredAtShutdown(t *testing.T) {
+	var mu sync.Mutex
+	var got []Payload
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p Payload
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			t.Errorf("body: %v", err)
+		}
+		mu.Lock()
+		got = append(got, p)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	s, err := New(Options{URL: srv.URL + "/hook", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.PublishEvent(nudge())
+	s.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventState, State: domain.StateGood, Previous: domain.StateSlouching})
+	s.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventPaused, State: domain.StatePaused})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // stopping before Run took anything
+	s.Run(ctx)
+	mu.Lock()
+	defer mu.Unlock()
+	var types []domain.EventType
+	for _, p := range got {
+		types = append(types, p.Type)
+	}
+	want := []domain.EventType{domain.EventNudge, domain.EventState, domain.EventPaused}
+	if len(types) != len(want) || types[0] != want[0] || types[1] != want[1] || types[2] != want[2] {
+		t.Errorf("delivered at shutdown %v, want %v", types, want)
 	}
 }
