@@ -14,12 +14,10 @@ static int pw_dontneed(uintptr_t addr, size_t len) {
 import "C"
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
+
+	"posturewatch/vision/procmem"
 )
 
 // Where the resident memory of a monitoring process goes, measured on the
@@ -65,85 +63,13 @@ func dropCleanLibraryPages() (int64, error) {
 		return 0, fmt.Errorf("reading the memory map: %w", err)
 	}
 	var dropped int64
-	for _, m := range parseSmaps(b) {
-		if !m.cleanLibrary() {
+	for _, m := range procmem.ParseSmaps(b) {
+		if !m.CleanLibrary() {
 			continue
 		}
-		if r := C.pw_dontneed(C.uintptr_t(m.start), C.size_t(m.end-m.start)); r == 0 {
-			dropped += m.rss
+		if r := C.pw_dontneed(C.uintptr_t(m.Start), C.size_t(m.End-m.Start)); r == 0 {
+			dropped += m.RSS
 		}
 	}
 	return dropped, nil
-}
-
-// mapping is one entry of /proc/self/smaps, with what ReleaseUnused needs.
-type mapping struct {
-	start, end uint64
-	perms      string
-	path       string
-	rss        int64 // bytes resident
-	anon       int64 // bytes of written (private, copied) pages
-	locked     bool
-}
-
-// cleanLibrary reports whether m is a shared library's read-only mapping
-// with nothing written in it.
-func (m mapping) cleanLibrary() bool {
-	if len(m.perms) < 4 || m.perms[1] != '-' || m.perms[3] != 'p' {
-		return false // writable or shared
-	}
-	if !strings.HasPrefix(m.path, "/") || !strings.Contains(m.path, ".so") {
-		return false // anonymous, [stack] and the like, or the program itself
-	}
-	return m.anon == 0 && !m.locked && m.rss > 0 && m.end > m.start
-}
-
-// parseSmaps reads the entries of an smaps file. Lines it does not know
-// are skipped; a malformed header ends the entry list.
-func parseSmaps(b []byte) []mapping {
-	var out []mapping
-	var cur *mapping
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		fields := strings.Fields(line)
-		if len(fields) == 0 {
-			continue
-		}
-		if strings.HasSuffix(fields[0], ":") { // "Rss:    12 kB"
-			if cur == nil || len(fields) < 2 {
-				continue
-			}
-			n, err := strconv.ParseInt(fields[1], 10, 64)
-			if err != nil {
-				continue
-			}
-			switch fields[0] {
-			case "Rss:":
-				cur.rss = n << 10
-			case "Anonymous:":
-				cur.anon = n << 10
-			case "Locked:":
-				cur.locked = n > 0
-			}
-			continue
-		}
-		lo, hi, ok := strings.Cut(fields[0], "-")
-		if !ok || len(fields) < 5 {
-			continue
-		}
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		m := mapping{start: start, end: end, perms: fields[1]}
-		if len(fields) >= 6 {
-			m.path = strings.Join(fields[5:], " ")
-		}
-		out = append(out, m)
-		cur = &out[len(out)-1]
-	}
-	return out
 }
