@@ -443,6 +443,9 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 			return fail(2, "%v", err)
 		}
 		pubs = append(pubs, hook)
+		if mc != nil {
+			mc.WatchWebhook(hook.Counts)
+		}
 	}
 	svc.Attach(pubs)
 

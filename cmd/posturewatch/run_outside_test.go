@@ -132,18 +132,21 @@ func TestRunMetricsWebhookAndEnvironment(t *testing.T) {
 	var late map[string]float64
 	for deadline := time.Now().Add(15 * time.Second); ; {
 		_, late = scrapeMetrics(t, base, "")
-		if late[`posturewatch_slouch_seconds_total{fault="forward_head"}`] >= 4 || time.Now().After(deadline) {
+		if (late[`posturewatch_slouch_seconds_total{fault="forward_head"}`] >= 4 && late[`posturewatch_webhook_events_total{outcome="sent"}`] >= 1) ||
+			time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond) // polling a live program, not timing it
 	}
 	if late[`posturewatch_nudges_total{fault="forward_head"}`] != 1 || late[`posturewatch_posture_state{state="slouching"}`] != 1 ||
 		late[`posturewatch_posture_state{state="good"}`] != 0 || late[`posturewatch_slouch_seconds_total{fault="forward_head"}`] < 4 ||
-		late["posturewatch_frame_analysis_seconds_count"] <= early["posturewatch_frame_analysis_seconds_count"] {
-		t.Errorf("metrics after the nudge: nudges %v, slouching %v, good %v, forward-head seconds %v, frames %v → %v",
+		late["posturewatch_frame_analysis_seconds_count"] <= early["posturewatch_frame_analysis_seconds_count"] ||
+		late[`posturewatch_webhook_events_total{outcome="sent"}`] < 1 {
+		t.Errorf("metrics after the nudge: nudges %v, slouching %v, good %v, forward-head seconds %v, frames %v → %v, webhook sent %v",
 			late[`posturewatch_nudges_total{fault="forward_head"}`], late[`posturewatch_posture_state{state="slouching"}`],
 			late[`posturewatch_posture_state{state="good"}`], late[`posturewatch_slouch_seconds_total{fault="forward_head"}`],
-			early["posturewatch_frame_analysis_seconds_count"], late["posturewatch_frame_analysis_seconds_count"])
+			early["posturewatch_frame_analysis_seconds_count"], late["posturewatch_frame_analysis_seconds_count"],
+			late[`posturewatch_webhook_events_total{outcome="sent"}`])
 	}
 	mu.Lock()
 	if len(calls) < 2 || calls[0].status != 500 || calls[1].body["id"] != calls[0].body["id"] || calls[1].status >= 300 {

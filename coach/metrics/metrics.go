@@ -92,6 +92,19 @@ func New() *Collector {
 	return c
 }
 
+// WatchWebhook adds the webhook's totals: events delivered, given up and
+// dropped (a full queue), read from counts at each scrape.
+func (c *Collector) WatchWebhook(counts func() (sent, failed, dropped uint64)) {
+	for i, outcome := range []string{"sent", "failed", "dropped"} {
+		c.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "posturewatch_webhook_events_total",
+			Help:        "Events for the webhook: delivered (sent), given up after the retries (failed), dropped because the queue was full (dropped).",
+			ConstLabels: prometheus.Labels{"outcome": outcome}}, func() float64 {
+			sent, failed, dropped := counts()
+			return float64([]uint64{sent, failed, dropped}[i])
+		}))
+	}
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (c *Collector) Handler() http.Handler {
 	return promhttp.HandlerFor(c.reg, promhttp.HandlerOpts{Registry: c.reg})

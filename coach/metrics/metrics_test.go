@@ -104,3 +104,22 @@ func TestCollectorFollowsWhatTheServicePublishes(t *testing.T) {
 		}
 	}
 }
+
+// The webhook's totals are read at each scrape, one series per outcome.
+func TestWebhookCounts(t *testing.T) {
+	c := New()
+	sent, failed, dropped := uint64(0), uint64(0), uint64(0)
+	c.WatchWebhook(func() (uint64, uint64, uint64) { return sent, failed, dropped })
+	m := scrape(t, c)
+	for _, o := range []string{"sent", "failed", "dropped"} {
+		if v, ok := m[`posturewatch_webhook_events_total{outcome="`+o+`"}`]; !ok || v != 0 {
+			t.Errorf("%s: %v %v, want present at 0", o, v, ok)
+		}
+	}
+	sent, failed, dropped = 7, 1, 3
+	m = scrape(t, c)
+	if m[`posturewatch_webhook_events_total{outcome="sent"}`] != 7 || m[`posturewatch_webhook_events_total{outcome="failed"}`] != 1 ||
+		m[`posturewatch_webhook_events_total{outcome="dropped"}`] != 3 {
+		t.Errorf("after 7 sent, 1 failed, 3 dropped: %v", m)
+	}
+}

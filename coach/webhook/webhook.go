@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"posturewatch/coach/domain"
@@ -147,6 +148,9 @@ type Sender struct {
 
 	mu      sync.Mutex
 	dropped int // since the last delivery; logged once per run of drops
+
+	// totals since the start, for the metrics
+	sentTotal, failedTotal, droppedTotal atomic.Uint64
 }
 
 // New checks the URL (http or https only) and builds the sender; it
@@ -207,6 +211,7 @@ func (s *Sender) PublishEvent(e domain.Event) {
 	select {
 	case s.queue <- p:
 	default:
+		s.droppedTotal.Add(1)
 		s.mu.Lock()
 		s.dropped++
 		first := s.dropped == 1
@@ -240,9 +245,11 @@ func (s *Sender) Run(ctx context.Context) {
 					s.drain(&p)
 					return
 				}
+				s.failedTotal.Add(1)
 				s.o.Logger.Warn("webhook: event not delivered", "to", s.target, "type", p.Type, "err", err)
 				continue
 			}
+			s.sentTotal.Add(1)
 			s.mu.Lock()
 			n := s.dropped
 			s.dropped = 0
@@ -275,10 +282,18 @@ func (s *Sender) drain(first *Payload) {
 			err = s.post(ctx, body)
 		}
 		if err != nil {
+			s.failedTotal.Add(uint64(len(s.queue) + 1))
 			s.o.Logger.Warn("webhook: events not delivered at shutdown", "to", s.target, "left", len(s.queue)+1, "err", err)
 			return
 		}
+		s.sentTotal.Add(1)
 	}
+}
+
+// Counts are the events delivered, given up (after the retries, or at
+// shutdown) and dropped because the queue was full, since the start.
+func (s *Sender) Counts() (sent, failed, dropped uint64) {
+	return s.sentTotal.Load(), s.failedTotal.Load(), s.droppedTotal.Load()
 }
 
 // permanent marks an answer that a retry would not change.

@@ -180,6 +180,9 @@ func TestHungReceiverNeverBlocks(t *testing.T) {
 		if n := strings.Count(logs.String(), "not keeping up"); n != 1 {
 			t.Errorf("the drop was logged %d times, want once:\n%s", n, logs)
 		}
+		if _, failed, dropped := s.Counts(); failed != 1 || dropped == 0 {
+			t.Errorf("counts: %d failed, %d dropped; want 1 given up and some dropped", failed, dropped)
+		}
 		if !strings.Contains(logs.String(), "no answer within 5s") {
 			t.Errorf("the given-up event is not logged with its reason:\n%s", logs)
 		}
@@ -252,6 +255,9 @@ func TestQueuedEventsDeliveredAtShutdown(t *testing.T) {
 	var types []domain.EventType
 	for _, p := range got {
 		types = append(types, p.Type)
+	}
+	if sent, failed, _ := s.Counts(); sent != 3 || failed != 0 {
+		t.Errorf("counts after the drain: %d sent, %d failed", sent, failed)
 	}
 	want := []domain.EventType{domain.EventNudge, domain.EventState, domain.EventPaused}
 	if len(types) != len(want) || types[0] != want[0] || types[1] != want[1] || types[2] != want[2] {

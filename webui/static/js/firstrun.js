@@ -173,7 +173,9 @@ export function onFirstRunEvent(e) {
   $('fr-test-state').textContent = 'It arrived: this is how a nudge looks. ' +
     ('Notification' in window && Notification.permission === 'granted' ? 'A notification was shown too.' : '');
   $('fr-test-state').dataset.arrived = 'true';
-  if ('Notification' in window && Notification.permission === 'granted') {
+  // with the tab hidden the nudge's own notification shows (notify.js);
+  // the guide shows one only where that would not, on the visible page
+  if ('Notification' in window && Notification.permission === 'granted' && !document.hidden) {
     try { new Notification('posturewatch: test nudge', { body: e.message || '', tag: 'posturewatch-test' }); } catch (_) { /* needs a service worker here */ }
   }
   $('fr-test-next').disabled = false;
