@@ -4,11 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
-	"strings"
 	"testing"
 
 	"posturewatch/coach/domain"
+	"posturewatch/vision/procmem"
 )
 
 // Dropping clean library pages loses nothing: the models give the same
@@ -78,15 +77,9 @@ func statusKB(t *testing.T, key string) int64 {
 	if err != nil {
 		t.Skipf("no /proc: %v", err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, key+":"); ok {
-			n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", line, err)
-			}
-			return n
-		}
+	kb, ok := procmem.StatusKB(b, key)
+	if !ok {
+		t.Skipf("no %s in /proc/self/status", key)
 	}
-	t.Skipf("no %s in /proc/self/status", key)
-	return 0
+	return kb
 }

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"posturewatch/coach/domain"
+	"posturewatch/vision/procmem"
 	"posturewatch/webui"
 )
 
@@ -153,28 +153,15 @@ func statusMB(tb testing.TB, key string) float64 {
 		tb.Logf("no /proc/self/status: %v", err)
 		return 0
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, key+":"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-			if err == nil {
-				return kb / 1024
-			}
-		}
-	}
-	return 0
+	kb, _ := procmem.StatusKB(data, key)
+	return float64(kb) / 1024
 }
 
 // peakRSSMB is the process's peak resident set (VmHWM) in MB.
 func peakRSSMB(tb testing.TB) float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-				kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-				if err == nil {
-					return kb / 1024
-				}
-			}
+	if data, err := os.ReadFile("/proc/self/status"); err == nil {
+		if kb, ok := procmem.StatusKB(data, "VmHWM"); ok {
+			return float64(kb) / 1024
 		}
 	}
 	var ru syscall.Rusage

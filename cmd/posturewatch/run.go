@@ -182,14 +182,9 @@ func (o *runOptions) validate() error {
 		// A value that can never be a camera (a name no camera has,
 		// /dev/null, a metadata node) is refused now rather than retried
 		// for ever; a camera that is merely unplugged is waited for.
-		devs, _ := v4l.List("") // no sysfs: only paths and indexes resolve
-		choice, err := v4l.ParseCamera(o.camera, devs)
+		choice, err := v4l.Resolve(o.camera, "")
 		if err != nil {
-			msg := fmt.Sprintf("--camera: %v", err)
-			if h := v4l.Hint(err); h != "" {
-				msg += " (" + h + "; `posturewatch cameras` lists them)"
-			}
-			return errors.New(msg)
+			return fmt.Errorf("--camera: %w", err)
 		}
 		o.cameraPath = choice.Path
 	}

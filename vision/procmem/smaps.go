@@ -82,3 +82,18 @@ func ParseSmaps(b []byte) []Mapping {
 	}
 	return out
 }
+
+// StatusKB reads one of the kB figures of a /proc/PID/status file (VmRSS,
+// VmHWM, RssAnon, RssFile …); ok is false when the file has no such line.
+func StatusKB(status []byte, key string) (kb int64, ok bool) {
+	sc := bufio.NewScanner(bytes.NewReader(status))
+	for sc.Scan() {
+		v, found := strings.CutPrefix(sc.Text(), key+":")
+		if !found {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}

@@ -70,3 +70,18 @@ func FuzzParseSmaps(f *testing.F) {
 		}
 	})
 }
+
+func TestStatusKB(t *testing.T) {
+	status := []byte("Name:\tposturewatch\nVmHWM:\t  182876 kB\nVmRSS:\t  178660 kB\nRssAnon:\t   93840 kB\nThreads:\t10\n")
+	for key, want := range map[string]int64{"VmHWM": 182876, "VmRSS": 178660, "RssAnon": 93840} {
+		if got, ok := StatusKB(status, key); !ok || got != want {
+			t.Errorf("%s = %d, %v; want %d", key, got, ok, want)
+		}
+	}
+	if _, ok := StatusKB(status, "RssFile"); ok {
+		t.Error("a figure the file lacks was found")
+	}
+	if _, ok := StatusKB(status, "Name"); ok {
+		t.Error("a line that is not a number of kB was read as one")
+	}
+}
