@@ -387,6 +387,38 @@ func equalDurations(a, b []time.Duration) bool {
 	return true
 }
 
+// restingFrames runs a supervisor over open with a frame wanted every 5 s
+// (the camera rests from 3 s apart, warms up 1 s before, drops settle
+// frames), and returns once n frames came and it stopped.
+func restingFrames(t *testing.T, open func() (Source, error), clk Clock, settle, n int) (*Supervisor, []time.Time) {
+	t.Helper()
+	sup, err := NewSupervisor(SupervisorOptions{Camera: "0", Open: open, Clock: clk, Logger: quietLog,
+		RestFrom: 3 * time.Second, WarmUp: time.Second, Settle: settle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup.SetInterval(5 * time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	var times []time.Time
+	for len(times) < n {
+		select {
+		case f := <-sup.Frames():
+			times = append(times, f.Time)
+			f.Close()
+			if len(times) == n {
+				cancel() // stop the step clock's race ahead before counting
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d frames", len(times))
+		}
+	}
+	<-done
+	return sup, times
+}
+
 // countingCamera is a fake camera that counts its opens, closes and reads.
 type countingCamera struct {
 	mu                   sync.Mutex
@@ -429,30 +461,7 @@ func (s *restCamSource) Close() error {
 func TestSupervisorCameraRests(t *testing.T) {
 	clk := newStepClock()
 	var cam countingCamera
-	sup, err := NewSupervisor(SupervisorOptions{Camera: "0", Open: cam.open, Clock: clk, Logger: quietLog,
-		RestFrom: 3 * time.Second, WarmUp: time.Second, Settle: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sup.SetInterval(5 * time.Second)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan struct{})
-	go func() { sup.Run(ctx); close(done) }()
-	var times []time.Time
-	for len(times) < 6 {
-		select {
-		case f := <-sup.Frames():
-			times = append(times, f.Time)
-			f.Close()
-			if len(times) == 6 {
-				cancel() // stop the step clock's race ahead before counting
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("only %d frames", len(times))
-		}
-	}
-	<-done
+	sup, times := restingFrames(t, cam.open, clk, 4, 6)
 	opens, closes, reads := cam.counts()
 	st := sup.Status()
 	if opens < 5 || closes < 4 {
@@ -611,29 +620,7 @@ func (s *settlingSource) Settle(n int) error {
 // to, once per reopen, instead of being read frame by frame.
 func TestSupervisorLetsTheCameraSettle(t *testing.T) {
 	var cam settlingCamera
-	sup, err := NewSupervisor(SupervisorOptions{Camera: "0", Open: cam.open, Clock: newStepClock(), Logger: quietLog,
-		RestFrom: 3 * time.Second, WarmUp: time.Second, Settle: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sup.SetInterval(5 * time.Second)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan struct{})
-	go func() { sup.Run(ctx); close(done) }()
-	for n := 0; n < 4; {
-		select {
-		case f := <-sup.Frames():
-			n++
-			f.Close()
-			if n == 4 {
-				cancel()
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("only %d frames", n)
-		}
-	}
-	<-done
+	restingFrames(t, cam.open, newStepClock(), 5, 4)
 	opens, _, reads := cam.counts()
 	cam.mu.Lock()
 	settled := append([]int(nil), cam.settled...)
