@@ -134,16 +134,12 @@ func TestAboutAPI(t *testing.T) {
 // its secret path), the self-checks, a download, and a deletion that asks
 // first.
 func TestAboutPanelInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	svc, h := aboutFixture(t)
 	ts := startTestServer(t, func(o *Options) { o.About = svc })
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 
-	b.Do(t, chromedp.Navigate(ts.srv.URL()))
-	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	openDashboard(t, b, ts.srv.URL())
 	b.Click(t, "#tab-about") // About is one of the secondary views
 	b.WaitJS(t, "the About places", `document.querySelectorAll('#about-places tr').length === 5`, 5*time.Second)
 	row := webuitest.Eval[string](t, b, `document.querySelector('#about-places tr[data-what="history database"]').textContent`)

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"posturewatch/coach/domain"
 
 	"posturewatch/webui/webuitest"
@@ -16,14 +14,10 @@ import (
 // from opening; choosing one saves it as the "camera" setting, and the
 // page then says which camera is watched.
 func TestDashboardCameraChooser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 	ts := newTS(t)
-	b.Do(t, chromedp.Navigate(ts.srv.URL()))
-	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	openDashboard(t, b, ts.srv.URL())
 	b.WaitJS(t, "cameras listed", `document.querySelectorAll('#set-camera option').length === 3`, 5*time.Second)
 	opts := webuitest.Eval[[]string](t, b, `[...document.querySelectorAll('#set-camera option')].map(o => o.value + '=' + o.textContent)`)
 	want := []string{"=First camera (default)", "/dev/video0=Integrated Camera (/dev/video0)",
@@ -47,14 +41,10 @@ func TestDashboardCameraChooser(t *testing.T) {
 // During a stretch break the coach is paused but the camera is not: the
 // headline says it is a break, not "Paused … the camera is off".
 func TestDashboardStretchBreakHeadline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 	ts := newTS(t)
-	b.Do(t, chromedp.Navigate(ts.srv.URL()))
-	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	openDashboard(t, b, ts.srv.URL())
 	st := ts.fb.setStatus(func(st *domain.LiveStatus) {
 		st.State, st.Since, st.RoutineRunning = domain.StatePaused, time.Now(), true
 	})

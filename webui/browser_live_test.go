@@ -80,9 +80,6 @@ const contrastJS = `(() => {
 // preview, the keyboard, contrast in both colour schemes, the server going
 // away and coming back, and the day's totals across that restart.
 func TestDashboardLiveView(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 	// A headless tab never has the system's focus, so no focus event fires
@@ -120,8 +117,7 @@ func TestDashboardLiveView(t *testing.T) {
 		st.GoodTodayS, st.PresentTodayS, st.StreakS = 420, 600, 300
 	})
 	srv.PublishStatus(good)
-	b.Do(t, chromedp.Navigate(srv.URL()))
-	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	openDashboard(t, b, srv.URL())
 	b.WaitText(t, "#state", "Good posture", 5*time.Second)
 	b.WaitJS(t, "title follows the state", `document.title.startsWith('Good posture')`, 5*time.Second)
 	b.WaitJS(t, "favicon drawn", `document.getElementById('favicon').dataset.state === 'good' && document.getElementById('favicon').href.startsWith('data:image/png')`, 5*time.Second)

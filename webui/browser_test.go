@@ -21,14 +21,18 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// openDashboard loads the page and waits until its socket is live.
+func openDashboard(t *testing.T, b *webuitest.Browser, url string) {
+	t.Helper()
+	b.Do(t, chromedp.Navigate(url))
+	b.WaitText(t, "#conn", "Live", 10*time.Second)
+}
+
 // TestDashboardInChromium opens the embedded dashboard in a real headless
 // Chromium against a server with a fake backend that publishes a scripted
 // sequence: good → forward-head state → nudge → stretch suggestion. It checks
 // what a user sees, then pauses, restarts the server and checks reconnection.
 func TestDashboardInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 
@@ -60,8 +64,7 @@ func TestDashboardInChromium(t *testing.T) {
 		srv.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventPaused, State: domain.StatePaused, Until: st.PausedUntil})
 	}
 
-	b.Do(t, chromedp.Navigate(srv.URL()))
-	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	openDashboard(t, b, srv.URL())
 	b.WaitText(t, "#state", "Good posture", 5*time.Second)
 	// Every embedded module was loaded (a module that fails to load or link
 	// also logs an error, checked at the end).
@@ -292,9 +295,6 @@ func atoiOr(s string) int {
 // TestDashboardCalibrationPreviewDark drives the calibration wizard, the
 // camera preview with its skeleton, and dark mode.
 func TestDashboardCalibrationPreviewDark(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 	ts := newTS(t)
@@ -305,8 +305,7 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: vocabularyRewrite})
 		return chromedp.Void{}, err
 	})
-	b.Do(t, chromedp.Navigate(srv.URL()))
-	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	openDashboard(t, b, srv.URL())
 	b.WaitJS(t, "fault chips", `document.querySelectorAll('#faults li').length > 0`, 5*time.Second)
 	chips := webuitest.Eval[[]string](t, b, `[...document.querySelectorAll('#faults li')].map(li => li.textContent)`)
 	if len(chips) != len(domain.AllFaults) {

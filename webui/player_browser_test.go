@@ -78,9 +78,6 @@ func countOf(xs []string, x string) int {
 // the camera's, resuming after a reload, Stop asking first, and Close
 // stopping the service's routine.
 func TestStretchPlayerInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 	installFakeClock(t, b)
@@ -88,8 +85,7 @@ func TestStretchPlayerInChromium(t *testing.T) {
 	srv := ts.srv
 	ts.fb.cfg.Equipment = []domain.Equipment{domain.EquipDoorway}
 
-	b.Do(t, chromedp.Navigate(srv.URL()))
-	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	openDashboard(t, b, srv.URL())
 
 	// The overview: every exercise with its figure and dose, the total
 	// time, where and with what; nothing on the floor at the desk.
@@ -270,9 +266,6 @@ func routineNeeds(r *domain.Routine, q domain.Equipment) bool {
 // name checked as typed, frames counting, cancel, the result in words and
 // the profile in use named after switching.
 func TestCalibrationAndFirstRunInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 	installFakeClock(t, b)
@@ -285,8 +278,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 		srv.PublishStatus(ts.fb.setStatus(func(st *domain.LiveStatus) { st.CalibrationFrames = n }))
 	}
 
-	b.Do(t, chromedp.Navigate(srv.URL()))
-	b.WaitText(t, "#conn", "Live", 10*time.Second)
+	openDashboard(t, b, srv.URL())
 
 	// It opens by itself for someone with no profile, on the framing check,
 	// with the camera preview on.

@@ -20,9 +20,6 @@ import (
 // renders from the session's minutes, and the page logs no console errors.
 // Screenshots go to a temp folder named in the test output.
 func TestRunDashboardInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	clip := replayClip(t, "forward-head-session.mp4")
 	b := webuitest.NewBrowser(t, webuitest.Options{ShotsPrefix: "posturewatch-run-shots-"})
 	defer b.Close()

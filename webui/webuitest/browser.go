@@ -72,10 +72,13 @@ type Options struct {
 }
 
 // NewBrowser starts headless Chromium (no sandbox, no GPU, no background
-// networking, a new empty profile). It skips the test with a clear message
-// when Chromium is not installed.
+// networking, a new empty profile). It skips the test in -short mode, and
+// with a clear message when Chromium is not installed.
 func NewBrowser(t testing.TB, opts ...Options) *Browser {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
