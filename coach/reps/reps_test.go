@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"posturewatch/coach/domain"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,7 +102,10 @@ func (sc repScript) frames() []timedObs {
 			domain.MetricHeadPitch:     3 + 60*dir*1.4*size*a + 12*sc.noise*rng.NormFloat64(),
 			domain.MetricHeadRoll:      1.5 * n(), // not used by the counter
 		}
-		for k := range m {
+		// In a fixed order: ranging over the map would draw the random
+		// numbers for its keys in a different order on every run, and the
+		// seeded script would differ between runs.
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if sc.patchy > 0 && rng.Float64() < sc.patchy {
 				delete(m, k)
 			}
