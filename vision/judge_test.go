@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,13 @@ func TestUprightInvariantToCameraChanges(t *testing.T) {
 			t.Errorf("%s: %s %s (%s), want good", filepath.Base(f), orig.Posture, faultList(orig.Faults), orig.Why)
 		}
 		for name, v := range variants {
+			if name == "wider-frame" && !slices.Contains(orig.Visible, "shoulders") {
+				// A wider lens would show what lies beyond the frame's side;
+				// a border cannot. Around a shoulder cut by the side the
+				// body model finds the rest of it in the border (smeared
+				// or blank), where no shoulder is.
+				continue
+			}
 			m := v(img)
 			obs := analyzeMat(t, an, m, f+"#"+name)
 			m.Close()

@@ -100,18 +100,47 @@ const NumSitUp = 6
 // Linear is a fitted linear score: Bias + Σ Weight·(x − Center)/Scale. A
 // feature that cannot be measured counts as Center (upright frames' median),
 // so it neither accuses nor excuses; a feature with Scale 0 is left out.
+// The shoulders' width is the exception (ShoulderFill).
 type Linear struct {
 	Center, Scale, Weight [NumSitUp]float64
 	Bias                  float64
+	// ShoulderFill estimates the shoulders' width (shoulder_face) from the
+	// neck (neck_eyes) when only one shoulder is in view, as the fitted
+	// frames relate the two (a head sunk forward shortens the one and
+	// narrows the other). Counting the missing width as upright instead
+	// excused every off-centre sitter's slouch by the width's share of the
+	// score. Zero: no estimate.
+	ShoulderFill Line
 }
 
+// Line is y = Intercept + Slope·x.
+type Line struct{ Intercept, Slope float64 }
+
+// Value is feature i of the score on a frame's metrics: as measured
+// (SitUpValue), or the shoulders' width estimated from the neck.
+func (l Linear) Value(M domain.Metrics, i int) (float64, bool) {
+	v, ok := SitUpValue(M, i)
+	if !ok && i == iSitUpShoulders && l.ShoulderFill.Slope != 0 {
+		if n, ok := SitUpValue(M, iSitUpNeck); ok {
+			return l.ShoulderFill.Intercept + l.ShoulderFill.Slope*n, true
+		}
+	}
+	return v, ok
+}
+
+// The SitUpFeatures indices the score treats specially.
+const (
+	iSitUpNeck      = 0
+	iSitUpShoulders = 1
+)
+
 // SitUpValue is feature i of the sit-up score on a frame's metrics. The
-// eyes' height in the frame counts only when both shoulders are in view: a
-// frame that cuts them off (as webcams framing head and shoulders do) has
-// the eyes low in it without anyone sinking.
+// eyes' height in the frame counts only when a shoulder is in view (the neck
+// is measured): a frame that cuts them off (as webcams framing head and
+// shoulders do) has the eyes low in it without anyone sinking.
 func SitUpValue(M domain.Metrics, i int) (float64, bool) {
 	if SitUpFeatures[i].Metric == domain.MetricEyeHeight {
-		if _, ok := M[domain.MetricShoulderFace]; !ok {
+		if _, ok := M[domain.MetricNeckEyes]; !ok {
 			return 0, false
 		}
 	}
@@ -123,7 +152,7 @@ func SitUpValue(M domain.Metrics, i int) (float64, bool) {
 // plus their sum.
 func (l Linear) Terms(M domain.Metrics) (terms [NumSitUp]float64) {
 	for i := range SitUpFeatures {
-		if v, ok := SitUpValue(M, i); ok && l.Scale[i] > 0 {
+		if v, ok := l.Value(M, i); ok && l.Scale[i] > 0 {
 			terms[i] = l.Weight[i] * (v - l.Center[i]) / l.Scale[i]
 		}
 	}
@@ -359,6 +388,12 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 		z += t
 	}
 	top := sitUpCause(terms)
+	if _, measured := SitUpValue(M, iSitUpShoulders); top == iSitUpShoulders && !cal && !measured {
+		top = iSitUpNeck // an estimated width names nothing: the neck it came from does
+	}
+	if top == DeltaEyeDrop && cal && eyesFellToShoulders(m, b, d) {
+		top = DeltaNeck
+	}
 	if top >= 0 {
 		i := faultIndex(SitUpFeatures[top].Fault)
 		v := M[SitUpFeatures[top].Metric]
@@ -446,6 +481,15 @@ func (l Linear) DeltaTerms(d Deltas) (terms [NumSitUp]float64) {
 		}
 	}
 	return terms
+}
+
+// eyesFellToShoulders tells a head dropped forward from a body sunk in the
+// chair, both of which lower the eyes: sinking takes the shoulders down with
+// the eyes, a forward head leaves them where they were. True when the
+// shoulders fell less than half as far as the eyes.
+func eyesFellToShoulders(m Measurement, b *domain.Baseline, d Deltas) bool {
+	rise, ok := shoulderRise(m, b)
+	return ok && d.Has[DeltaEyeDrop] && d.V[DeltaEyeDrop] > 0 && -rise < d.V[DeltaEyeDrop]/2
 }
 
 // eyeDrop is how far the eyes sank since the baseline, in eye widths,
@@ -569,15 +613,21 @@ func goodWhy(m Measurement, b *domain.Baseline) string {
 	if m.Eyes {
 		seen = append(seen, "the face ("+string(m.EyeSource)+")")
 	}
-	if m.Shoulders {
+	switch {
+	case m.Shoulders:
 		seen = append(seen, "both shoulders")
+	case m.OneShoulder:
+		seen = append(seen, "one shoulder")
 	}
 	what := "upright"
 	if b != nil {
 		what = "close to your baseline " + fmt.Sprintf("%q", b.Name)
 	}
 	msg := "good: " + what + ", judged on " + strings.Join(seen, " and ")
-	if !m.Shoulders {
+	switch {
+	case m.OneShoulder:
+		msg += "; one shoulder is out of view, so the shoulders' width is estimated from the neck"
+	case !m.Shoulders:
 		msg += "; the shoulders are out of view, so forward head and slouching are judged only from the face"
 	}
 	return msg

@@ -43,6 +43,19 @@ const (
 	// MinMeshScore is where the face mesh is trusted (the reference library's
 	// cut: profiles and strongly tipped-back heads score near 0).
 	MinMeshScore = 0.2
+	// OneShoulderScore is the score a shoulder needs to measure the neck on
+	// its own, when the other is out of view (someone sitting off-centre):
+	// higher than MinScore, as MoveNet guesses a missing shoulder near the
+	// frame's edges with scores up to 0.4.
+	OneShoulderScore = 0.45
+	// OneShoulderBottom is the share of the frame's height above its bottom
+	// edge where a lone shoulder is not trusted: a frame that cuts both
+	// shoulders off often keeps a guessed one just inside it.
+	OneShoulderBottom = 0.06
+	// OneShoulderRoll is the head roll (degrees) beyond which a lone
+	// shoulder does not measure the neck: leaning sideways raises one
+	// shoulder and lowers the other by about a shoulder width's share.
+	OneShoulderRoll = 15
 	// noseDepth is how far the nose tip stands in front of the eyes, in eye
 	// widths (≈ 2.5 cm against 6.3 cm): a head turned by θ moves the nose off
 	// the eye midpoint by noseDepth·tan θ eye widths.
@@ -94,10 +107,11 @@ type Measurement struct {
 	// same against the frame width, or an estimate of it from the shoulders
 	// or the face box when the eyes are not known.
 	FaceWidth, SizeFrame float64
-	// Shoulders: both seen inside the frame. ShouldersOut: placed at or
-	// below the bottom edge (cut off by the frame, or leaning in so close
-	// that they leave it).
-	Shoulders, ShouldersOut bool
+	// Shoulders: both seen inside the frame. OneShoulder: only one, seen
+	// well enough to measure the neck by. ShouldersOut: placed at or below
+	// the bottom edge (cut off by the frame, or leaning in so close that
+	// they leave it).
+	Shoulders, OneShoulder, ShouldersOut bool
 	// FaceFill is the face box's height against the frame's.
 	FaceFill float64
 	// Confidence is the mean score of the head and shoulder keypoints seen,
@@ -217,6 +231,13 @@ func Measure(in Input) Measurement {
 		eyeMid := mid(eyeL, eyeR)
 		M[domain.MetricFaceFrame] = m.FaceWidth / fw
 		M[domain.MetricEyeHeight] = eyeMid.Y / fh
+		// One shoulder still says how far the head sank towards the
+		// shoulder line (on the development data 43 % of one person's
+		// upright frames show only one; she sits off-centre).
+		if one, ok := loneShoulder(kps, in.W, in.H); ok && !m.Shoulders && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
+			m.OneShoulder = true
+			M[domain.MetricNeckEyes] = (one.Y - eyeMid.Y) / m.FaceWidth
+		}
 		if m.Shoulders {
 			ls, rs := pt(LeftShoulder), pt(RightShoulder)
 			sm := mid(ls, rs)
@@ -248,8 +269,11 @@ func parts(m Measurement, nose bool) []string {
 	if nose && !slices.Contains(v, "face") {
 		v = append(v, "nose")
 	}
-	if m.Shoulders {
+	switch {
+	case m.Shoulders:
 		v = append(v, "shoulders")
+	case m.OneShoulder:
+		v = append(v, "one shoulder")
 	}
 	return v
 }
@@ -308,6 +332,21 @@ func sizeFrame(kps []domain.Keypoint, m Measurement, w int) float64 {
 		return d(LeftShoulder, RightShoulder) / shouldersPerEye / float64(w)
 	}
 	return 0
+}
+
+// loneShoulder is the one shoulder to measure the neck by when the other is
+// out of view: seen surely (OneShoulderScore), inside the side margins and
+// clear of the frame's bottom (OneShoulderBottom).
+func loneShoulder(kps []domain.Keypoint, w, h int) (Point, bool) {
+	fw, fh := float64(w), float64(h)
+	for _, i := range []int{LeftShoulder, RightShoulder} {
+		k := kps[i]
+		if k.Score >= OneShoulderScore && k.X >= EdgeMargin*fw && k.X <= (1-EdgeMargin)*fw &&
+			k.Y >= EdgeMargin*fh && k.Y <= (1-OneShoulderBottom)*fh {
+			return Point{k.X, k.Y}, true
+		}
+	}
+	return Point{}, false
 }
 
 // shouldersBelow reports whether the shoulders are placed at or beyond the

@@ -21,6 +21,12 @@ type sitter struct {
 	meshScore, detScore float64
 	bodyScore           float64 // MoveNet's head and shoulder keypoint scores
 	shouldersOut        bool    // cut off by the frame's bottom edge
+	// leftOut: the shoulder on the image's left is beyond the frame's side
+	// (someone sitting off-centre); loneScore the other's score (0: as the
+	// body's) and loneY its height in the frame (0: where the neck puts it).
+	leftOut   bool
+	loneScore float64
+	loneY     float64
 }
 
 func upright() sitter {
@@ -48,6 +54,15 @@ func (s sitter) input() Input {
 	}
 	set(RightShoulder, s.cx-s.shoulders*s.e/2, sy, ss)
 	set(LeftShoulder, s.cx+s.shoulders*s.e/2, sy, ss)
+	if s.leftOut {
+		set(RightShoulder, -0.02*float64(s.w), sy, 0.2)
+		if s.loneScore > 0 {
+			k[LeftShoulder].Score = s.loneScore
+		}
+		if s.loneY > 0 {
+			k[LeftShoulder].Y = s.loneY
+		}
+	}
 	for i := 7; i < 17; i++ {
 		set(i, s.cx, float64(s.h)*0.99, 0.05)
 	}
@@ -173,6 +188,53 @@ func TestShouldersCutByTheFrameStayGood(t *testing.T) {
 	}
 	if !strings.Contains(o.Why, "shoulders are out of view") {
 		t.Errorf("why %q does not say the shoulders were not seen", o.Why)
+	}
+}
+
+// Someone sitting off-centre shows one shoulder: it still measures the
+// neck, the shoulders' width is estimated from it, and a head sunk forward
+// is named as such (not as shoulders drawn in, which nobody saw).
+func TestOneShoulderMeasuresTheNeck(t *testing.T) {
+	off := upright()
+	off.cx, off.leftOut = 140, true
+	o := judge(t, off, nil)
+	if o.Posture != domain.PostureGood {
+		t.Errorf("upright, off-centre: %s %v", o.Posture, o.Faults)
+	}
+	if n, ok := o.Metrics[domain.MetricNeckEyes]; !ok || math.Abs(n-3.2) > 0.05 {
+		t.Errorf("neck from one shoulder: %v (measured %v), want 3.2", n, ok)
+	}
+	if _, ok := o.Metrics[domain.MetricShoulderFace]; ok {
+		t.Error("the shoulders' width was measured from one shoulder")
+	}
+	if !strings.Contains(o.Why, "one shoulder") {
+		t.Errorf("why %q does not say only one shoulder was seen", o.Why)
+	}
+
+	sunk := off
+	sunk.neck = 2.0
+	o = judge(t, sunk, nil)
+	if o.Posture != domain.PostureBad || worst(o) != domain.ForwardHead {
+		t.Errorf("head sunk forward, off-centre: %s %v, want bad forward_head", o.Posture, o.Faults)
+	}
+
+	// A lone shoulder that cannot be trusted measures nothing, so the
+	// sunk head is judged from the face alone (and not called bad on the
+	// neck).
+	for _, c := range []struct {
+		name string
+		set  func(*sitter)
+	}{
+		{"weak", func(s *sitter) { s.loneScore = 0.4 }},
+		{"at the bottom edge", func(s *sitter) { s.loneY = 0.96 * float64(s.h) }},
+		{"head rolled 20°", func(s *sitter) { s.roll = 20 }},
+	} {
+		s := sunk
+		c.set(&s)
+		m := Measure(s.input())
+		if _, ok := m.Metrics[domain.MetricNeckEyes]; ok || m.OneShoulder {
+			t.Errorf("%s lone shoulder measured the neck: %v", c.name, m.Metrics[domain.MetricNeckEyes])
+		}
 	}
 }
 
@@ -302,5 +364,32 @@ func TestRamp(t *testing.T) {
 	}
 	if up.Mid() != 1.5 {
 		t.Errorf("Mid = %v", up.Mid())
+	}
+}
+
+// The sit-up score reads a missing shoulders' width from the neck, and a
+// measured one as it is.
+func TestShoulderFill(t *testing.T) {
+	l := Linear{ShoulderFill: Line{Intercept: 3, Slope: 0.5}}
+	one := domain.Metrics{domain.MetricNeckEyes: 2}
+	if v, ok := l.Value(one, iSitUpShoulders); !ok || v != 4 {
+		t.Errorf("estimated width %v (%v), want 4", v, ok)
+	}
+	both := domain.Metrics{domain.MetricNeckEyes: 2, domain.MetricShoulderFace: 5.1}
+	if v, ok := l.Value(both, iSitUpShoulders); !ok || v != 5.1 {
+		t.Errorf("measured width %v (%v), want 5.1", v, ok)
+	}
+	if _, ok := l.Value(domain.Metrics{}, iSitUpShoulders); ok {
+		t.Error("a width estimated without a neck")
+	}
+	if _, ok := (Linear{}).Value(one, iSitUpShoulders); ok {
+		t.Error("a width estimated without a fitted line")
+	}
+	// The eyes' height counts only with a shoulder in view.
+	if _, ok := SitUpValue(domain.Metrics{domain.MetricEyeHeight: 0.4}, 2); ok {
+		t.Error("eye height counted without a shoulder in view")
+	}
+	if _, ok := SitUpValue(domain.Metrics{domain.MetricEyeHeight: 0.4, domain.MetricNeckEyes: 3}, 2); !ok {
+		t.Error("eye height not counted with a shoulder in view")
 	}
 }

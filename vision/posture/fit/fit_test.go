@@ -2,9 +2,11 @@ package fit
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"testing"
 
+	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
 )
 
@@ -44,5 +46,28 @@ func TestFitReproducesCommittedParams(t *testing.T) {
 	}
 	if !bytes.Equal(src, have) {
 		t.Errorf("vision/posture/params_fit.go is not what the fit makes of the features: run `make fit` and commit it\n--- fit:\n%s", src)
+	}
+}
+
+// The shoulders' width is fitted on the neck over the frames that show both,
+// and frames with one shoulder do not sway it.
+func TestShoulderFillFit(t *testing.T) {
+	var ss []*Sample
+	for i := range 20 {
+		n := 2 + 0.1*float64(i)
+		both := &Sample{m: posture.Measurement{Metrics: domain.Metrics{domain.MetricNeckEyes: n, domain.MetricShoulderFace: 3 + 0.5*n}}}
+		one := &Sample{m: posture.Measurement{Metrics: domain.Metrics{domain.MetricNeckEyes: n}}}
+		ss = append(ss, both, one)
+	}
+	w := make([]float64, len(ss))
+	for i := range w {
+		w[i] = 1
+	}
+	l := shoulderFill(ss, w)
+	if math.Abs(l.Intercept-3) > 1e-9 || math.Abs(l.Slope-0.5) > 1e-9 {
+		t.Errorf("fill %+v, want 3 + 0.5·neck", l)
+	}
+	if l := shoulderFill(ss[1:2], w[:1]); l != (posture.Line{}) {
+		t.Errorf("fill from no frame with both shoulders: %+v, want none", l)
 	}
 }

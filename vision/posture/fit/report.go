@@ -278,8 +278,12 @@ func GoSource(res Result) ([]byte, error) {
 				names = append(names, sf.Metric)
 			}
 			origin += " over " + strings.Join(names, ", ")
-			val = fmt.Sprintf("Linear{\n\t\t\tCenter: [NumSitUp]float64%s,\n\t\t\tScale: [NumSitUp]float64%s,\n\t\t\tWeight: [NumSitUp]float64%s,\n\t\t\tBias: %s,\n\t\t}",
-				arr(f.Center), arr(f.Scale), arr(f.Weight), num(f.Bias))
+			fill := ""
+			if f.ShoulderFill != (posture.Line{}) {
+				fill = fmt.Sprintf("\n\t\t\tShoulderFill: Line{%s, %s},", num(f.ShoulderFill.Intercept), num(f.ShoulderFill.Slope))
+			}
+			val = fmt.Sprintf("Linear{\n\t\t\tCenter: [NumSitUp]float64%s,\n\t\t\tScale: [NumSitUp]float64%s,\n\t\t\tWeight: [NumSitUp]float64%s,\n\t\t\tBias: %s,%s\n\t\t}",
+				arr(f.Center), arr(f.Scale), arr(f.Weight), num(f.Bias), fill)
 		default:
 			return nil, fmt.Errorf("parameter %s has type %T", name, f)
 		}
