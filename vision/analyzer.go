@@ -24,6 +24,10 @@ type AnalyzerOptions struct {
 	Threads                int              // OpenCV threads, default 2
 	Baseline               *domain.Baseline // optional personal profile
 	Params                 *posture.Params  // judgement thresholds, default posture.DefaultParams()
+	// Learn: the frames are one sitter's stream (a camera, a recording):
+	// learn where the camera sits from them and judge against that until a
+	// personal profile is set (posture.Learner). Not for unrelated photos.
+	Learn bool
 }
 
 // Analyzer turns frames into observations: body pose and face, metrics,
@@ -59,8 +63,20 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	if opt.Params != nil {
 		p = *opt.Params
 	}
-	return &Analyzer{pose: pn, face: fn, judge: posture.NewJudge(p, opt.Baseline), lastIndex: -2}, nil
+	j := posture.NewJudge(p, opt.Baseline)
+	if opt.Learn {
+		j.Learn()
+	}
+	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2}, nil
 }
+
+// ForgetLearnt drops what was learnt about the camera's place: another
+// camera, or another recording.
+func (a *Analyzer) ForgetLearnt() { a.judge.ForgetLearnt() }
+
+// Learnt is the baseline learnt from the stream so far (nil: none yet, or
+// not learning).
+func (a *Analyzer) Learnt() *domain.Baseline { return a.judge.Learnt() }
 
 // SetBaseline switches the personal profile (nil = defaults).
 func (a *Analyzer) SetBaseline(b *domain.Baseline) { a.judge.SetBaseline(b) }

@@ -222,5 +222,6 @@ func (e *Eye) UseCamera(spec string) (string, error) {
 	if err := e.sup.SetCamera(choice.Path); err != nil {
 		return "", domain.WrapError(domain.ECONFLICT, err)
 	}
+	e.an.ForgetLearnt() // another camera sits elsewhere
 	return choice.Path, nil
 }

@@ -24,6 +24,8 @@ type evalReport struct {
 	Calibrated []fit.Row                 `json:"calibrated"`
 	CrossVal   []fit.CVRow               `json:"cross_validation"`
 	CrossValB  []fit.CVRow               `json:"cross_validation_calibrated"`
+	Learnt     []fit.Row                 `json:"learnt"`
+	CrossValL  []fit.CVRow               `json:"cross_validation_learnt"`
 	Confusion  map[string]map[string]int `json:"confusion"`
 }
 
@@ -79,9 +81,9 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 	}
 	rep := fit.Evaluate(ss, p)
 	out := evalReport{Folders: rep.Folders, People: rep.People, Confusion: rep.Confusion,
-		Calibrated: fit.Calibrated(ss, p, *draws, 1)}
+		Calibrated: fit.Calibrated(ss, p, *draws, 1), Learnt: fit.Learnt(ss, p, 1)}
 	if *cv {
-		out.CrossVal, out.CrossValB = fit.CrossValidate(ss, posture.StartParams(), fit.Options{}, *draws)
+		out.CrossVal, out.CrossValB, out.CrossValL = fit.CrossValidate(ss, posture.StartParams(), fit.Options{}, *draws)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -94,6 +96,7 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 		fit.WriteTable(stdout, "per folder, without a baseline (augmented copies as +kind)", out.Folders)
 		fit.WriteTable(stdout, "per person, without a baseline", out.People)
 		fit.WriteTable(stdout, "per person, with a baseline", out.Calibrated)
+		fit.WriteTable(stdout, "per person, with the baseline learnt from the session (no calibration)", out.Learnt)
 		if *cv {
 			var rows []fit.Row
 			for _, r := range out.CrossVal {
@@ -105,6 +108,11 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 				rows = append(rows, r.Row)
 			}
 			fit.WriteTable(stdout, "cross-validation by person: fitted on the others, with a baseline", rows)
+			rows = rows[:0]
+			for _, r := range out.CrossValL {
+				rows = append(rows, r.Row)
+			}
+			fit.WriteTable(stdout, "cross-validation by person: fitted on the others, with the learnt baseline", rows)
 		}
 		fit.WriteConfusion(stdout, out.Confusion)
 		writeSummary(stdout, ss, out)
@@ -204,6 +212,13 @@ func writeSummary(w io.Writer, ss []fit.Sample, r evalReport) {
 	if len(r.CrossValB) > 0 {
 		cvCal, cvWorst := mean(cvRows(r.CrossValB))
 		fmt.Fprintf(w, ", %.1f %% (%.1f %%) cross-validated by person", 100*cvCal, 100*cvWorst)
+	}
+	fmt.Fprintln(w)
+	learnt, learntWorst := mean(r.Learnt)
+	fmt.Fprintf(w, "  with the baseline learnt from the session, no calibration (mean of the people; worst order): %.1f %% (%.1f %%) fitted on all", 100*learnt, 100*learntWorst)
+	if len(r.CrossValL) > 0 {
+		cvLearnt, cvWorst := mean(cvRows(r.CrossValL))
+		fmt.Fprintf(w, ", %.1f %% (%.1f %%) cross-validated by person", 100*cvLearnt, 100*cvWorst)
 	}
 	fmt.Fprintln(w)
 }

@@ -118,7 +118,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	an, err := vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: baseline})
+	// A recording is a session, as the camera is: the judge learns where
+	// its camera sits, afresh for each recording.
+	an, err := vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: baseline, Learn: true})
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -155,6 +157,7 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 		return sum, fmt.Errorf("replay %s: %w", path, err)
 	}
 	defer src.Close()
+	an.ForgetLearnt()
 	c := coach.New(cfg, baseline, cat)
 	if !asJSON {
 		fmt.Fprintf(w, "== %s (baseline: %s, onset %gs, sensitivity %s)\n", path, sum.Baseline, cfg.OnsetDelay.Seconds(), cfg.Sensitivity)

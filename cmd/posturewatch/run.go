@@ -381,7 +381,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 		return fail(1, "%v", err)
 	}
 
-	an, err := vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: baseline})
+	an, err := vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: baseline, Learn: true})
 	if err != nil {
 		return fail(1, "%v", err)
 	}

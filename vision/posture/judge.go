@@ -173,6 +173,7 @@ type Judge struct {
 	mu       sync.RWMutex
 	p        Params
 	baseline *domain.Baseline
+	learner  *Learner // nil: judge without a calibration by the defaults
 }
 
 // NewJudge makes a judge; baseline may be nil.
@@ -190,6 +191,38 @@ func (j *Judge) Baseline() *domain.Baseline {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
 	return j.baseline
+}
+
+// Learn makes the judge learn where the camera sits from the frames it
+// judges, and judge against that while there is no personal baseline (see
+// Learner). For a stream of one sitter: not for unrelated photos.
+func (j *Judge) Learn() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.learner == nil {
+		j.learner = NewLearner(j.p)
+	}
+}
+
+// ForgetLearnt drops what was learnt (the camera changed).
+func (j *Judge) ForgetLearnt() {
+	j.mu.RLock()
+	l := j.learner
+	j.mu.RUnlock()
+	if l != nil {
+		l.Reset()
+	}
+}
+
+// Learnt is the baseline learnt so far (nil: none yet, or not learning).
+func (j *Judge) Learnt() *domain.Baseline {
+	j.mu.RLock()
+	l := j.learner
+	j.mu.RUnlock()
+	if l == nil {
+		return nil
+	}
+	return l.Baseline()
 }
 
 // Observe measures a frame's input and fills in the observation's verdict.
@@ -210,7 +243,7 @@ func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
 // reason for the verdict in words.
 func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
 	j.mu.RLock()
-	p, b := j.p, j.baseline
+	p, b, l := j.p, j.baseline, j.learner
 	j.mu.RUnlock()
 	if b != nil && !b.Current() {
 		b = nil // measured with other metrics: the defaults are the better guide
@@ -219,12 +252,22 @@ func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
 	if presence != domain.PostureGood {
 		return presence, nil, why
 	}
+	learnt := false
+	if b == nil && l != nil {
+		b = l.Baseline()
+		learnt = b != nil
+		defer l.Add(m) // judged against what came before it
+	}
 	var sc Scores
 	score(&sc, m, b, p)
 	var fs []domain.Fault
 	for i, s := range sc.Sev {
 		if s >= p.ReportMin {
-			fs = append(fs, domain.Fault{Name: domain.AllFaults[i], Severity: round2(s), Why: sc.why(i, m)})
+			w := sc.why(i, m)
+			if learnt {
+				w = strings.ReplaceAll(w, "than in your baseline", "than when you sat best lately")
+			}
+			fs = append(fs, domain.Fault{Name: domain.AllFaults[i], Severity: round2(s), Why: w})
 		}
 	}
 	domain.SortFaults(fs)
@@ -620,7 +663,10 @@ func goodWhy(m Measurement, b *domain.Baseline) string {
 		seen = append(seen, "one shoulder")
 	}
 	what := "upright"
-	if b != nil {
+	switch {
+	case b != nil && b.Name == LearntName:
+		what = "close to how you sat best lately (the camera's view learnt from this session)"
+	case b != nil:
 		what = "close to your baseline " + fmt.Sprintf("%q", b.Name)
 	}
 	msg := "good: " + what + ", judged on " + strings.Join(seen, " and ")

@@ -111,7 +111,7 @@ type CVRow struct {
 // they are), for every person with labelled good or bad frames: without a
 // baseline, and with baselines of 8 of the person's good frames drawn at
 // random draws times.
-func CrossValidate(ss []Sample, start posture.Params, opt Options, draws int) (plain, calibrated []CVRow) {
+func CrossValidate(ss []Sample, start posture.Params, opt Options, draws int) (plain, calibrated, learnt []CVRow) {
 	var people []string
 	seen := map[string]bool{}
 	for _, s := range labelled(ss, nil) {
@@ -134,9 +134,71 @@ func CrossValidate(ss []Sample, start posture.Params, opt Options, draws int) (p
 		for _, c := range Calibrated(mine, res.Params, draws, opt.withDefaults().Seed) {
 			calibrated = append(calibrated, CVRow{Person: person, Row: c})
 		}
+		for _, c := range Learnt(mine, res.Params, opt.withDefaults().Seed) {
+			learnt = append(learnt, CVRow{Person: person, Row: c})
+		}
 	}
-	return plain, calibrated
+	return plain, calibrated, learnt
 }
+
+// Learnt measures per-person accuracy with the baseline the live judge
+// learns from a session (posture.Learner): the person's frames, in an order
+// shuffled as posture comes and goes in a session, pass through a learner
+// unlabelled, and then every frame is judged against what it learnt (by the
+// defaults while it has learnt nothing). The learner keeps the last
+// LearnWindow frames, so the order matters: LearntOrders shuffles (seeded),
+// reported as the mean and the worst.
+func Learnt(ss []Sample, p posture.Params, seed uint64) []Row {
+	byPerson := map[string][]*Sample{}
+	var people []string
+	for _, s := range labelled(ss, func(s *Sample) bool { return s.Aug == "" }) {
+		if byPerson[s.Person] == nil {
+			people = append(people, s.Person)
+		}
+		byPerson[s.Person] = append(byPerson[s.Person], s)
+	}
+	sort.Strings(people)
+	rng := rand.New(rand.NewPCG(seed, 0x6c6561726e))
+	var out []Row
+	for _, person := range people {
+		all := byPerson[person]
+		row := Row{Name: person, Expected: "good/bad", Baseline: fmt.Sprintf("learnt from the person's frames, %d orders", LearntOrders), Worst: 1}
+		var sum float64
+		for range LearntOrders {
+			l := posture.NewLearner(p)
+			for _, i := range rng.Perm(len(all)) {
+				if pres, _ := posture.Presence(all[i].m, p); pres == domain.PostureGood {
+					l.Add(all[i].m)
+				}
+			}
+			b := l.Baseline() // nil: judged by the defaults
+			var c int
+			for _, s := range all {
+				out := Outcome(s, b, p)
+				ok := Correct(s.Class, out)
+				if ok {
+					c++
+				}
+				if out == ClassAway || out == "unknown" {
+					row.Missed++
+				}
+				row.Frames++
+				if ok {
+					row.Correct++
+				}
+			}
+			acc := float64(c) / float64(len(all))
+			sum += acc
+			row.Worst = math.Min(row.Worst, acc)
+		}
+		row.Accuracy = sum / LearntOrders
+		out = append(out, row)
+	}
+	return out
+}
+
+// LearntOrders is how many session orders Learnt tries per person.
+const LearntOrders = 5
 
 // Calibrated measures per-person accuracy with a baseline: draws times, 8
 // good frames of the person drawn at random (seeded) make the baseline and

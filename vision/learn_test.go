@@ -1,0 +1,80 @@
+package vision
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"posturewatch/coach/domain"
+	"posturewatch/vision/posture"
+)
+
+// A stream teaches the judge where its camera sits: on the forward-head
+// clip (good 0–20 s, forward head 20–60 s, good 60–80 s) it learns within
+// the first good stretch, judges the stretches right against what it
+// learnt, says so in its reasons, and forgets on request.
+func TestLearningOnClip(t *testing.T) {
+	clip := srcData(t, "clips/forward-head-session.mp4")
+	an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(t), Threads: 2, Learn: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer an.Close()
+	src, err := OpenPath(clip, SourceOptions{FPS: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var learntAt float64 = -1
+	var good, goodOK, bad, badOK, learntWhy int
+	for {
+		f, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs, err := an.Analyze(f)
+		s := f.Offset.Seconds()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if learntAt < 0 && an.Learnt() != nil {
+			learntAt = s
+		}
+		if learntAt < 0 || (s > 18 && s < 25) || (s > 57 && s < 63) {
+			continue // not learnt yet, or near a change
+		}
+		if strings.Contains(obs.Why, "learnt") || strings.Contains(obs.Why, "lately") {
+			learntWhy++
+		}
+		if s < 20 || s >= 60 {
+			good++
+			if obs.Posture == domain.PostureGood {
+				goodOK++
+			}
+		} else {
+			bad++
+			if obs.Posture == domain.PostureBad {
+				badOK++
+			}
+		}
+	}
+	if learntAt < 0 || learntAt > 20 {
+		t.Fatalf("learnt at %.1f s, want within the first good stretch (%d frames at 2 fps)", learntAt, posture.LearnMin)
+	}
+	t.Logf("learnt at %.1f s; good %d/%d, forward head %d/%d", learntAt, goodOK, good, badOK, bad)
+	if goodOK*10 < good*9 || badOK*10 < bad*8 {
+		t.Errorf("against the learnt baseline: good %d/%d, forward head %d/%d judged right", goodOK, good, badOK, bad)
+	}
+	if learntWhy < (good+bad)*9/10 {
+		t.Errorf("%d of %d reasons say they were judged against what was learnt", learntWhy, good+bad)
+	}
+	an.ForgetLearnt()
+	if an.Learnt() != nil {
+		t.Error("ForgetLearnt kept the baseline")
+	}
+}

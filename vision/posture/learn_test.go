@@ -1,0 +1,129 @@
+package posture
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"posturewatch/coach/domain"
+)
+
+// cameraAbove is an upright sitter seen by a camera above the eyes: the
+// head looks pitched down and the neck short, as the slouch-or-not person's
+// upright frames look (pitch −14°, neck 2.9 eye widths), a little more.
+func cameraAbove() sitter {
+	s := upright()
+	s.pitch, s.neck, s.shoulders = -16, 2.6, 4.2
+	return s
+}
+
+// slumped is the same sitter sunk forward: the head lower still, the neck
+// shorter, the shoulders drawn in.
+func slumped(s sitter) sitter {
+	s.pitch -= 12
+	s.neck -= 0.8
+	s.shoulders -= 0.4
+	s.cy += 0.6 * s.e
+	return s
+}
+
+// session feeds n frames alternating between a and b (a first, every
+// third frame b) to a learning judge and returns it.
+func session(t *testing.T, a, b sitter, n int) *Judge {
+	t.Helper()
+	j := NewJudge(DefaultParams(), nil)
+	j.Learn()
+	for i := range n {
+		s := a
+		if i%3 == 2 {
+			s = b
+		}
+		s.cx += float64(i%5) - 2 // a little natural movement
+		j.Observe(domain.Observation{}, s.input())
+	}
+	return j
+}
+
+func TestLearntBaselineFollowsTheCamera(t *testing.T) {
+	up, down := cameraAbove(), slumped(cameraAbove())
+	fresh := NewJudge(DefaultParams(), nil)
+	if o := fresh.Observe(domain.Observation{}, up.input()); o.Posture != domain.PostureBad {
+		t.Fatalf("the premise: by the defaults alone the camera above makes upright look bad, got %s %v", o.Posture, o.Faults)
+	}
+
+	j := session(t, up, down, LearnMin-1)
+	if j.Learnt() != nil {
+		t.Fatalf("a baseline learnt from %d frames, want none before %d", LearnMin-1, LearnMin)
+	}
+	j = session(t, up, down, 90)
+	b := j.Learnt()
+	if b == nil || b.Name != LearntName {
+		t.Fatalf("no baseline learnt from 90 frames: %+v", b)
+	}
+	if n := b.Metrics[domain.MetricNeckEyes].Median; math.Abs(n-up.neck) > 0.05 {
+		t.Errorf("learnt neck %.2f, want the upright frames' %.2f", n, up.neck)
+	}
+	o := j.Observe(domain.Observation{}, up.input())
+	if o.Posture != domain.PostureGood {
+		t.Errorf("upright through this camera, once learnt: %s %v", o.Posture, o.Faults)
+	}
+	if !strings.Contains(o.Why, "learnt") {
+		t.Errorf("why %q does not say what it was judged against", o.Why)
+	}
+	o = j.Observe(domain.Observation{}, down.input())
+	if o.Posture != domain.PostureBad {
+		t.Errorf("slumped, once learnt: %s %v", o.Posture, o.Faults)
+	}
+	if strings.Contains(o.Why, "your baseline") {
+		t.Errorf("why %q speaks of a calibration nobody made", o.Why)
+	}
+
+	// A personal baseline wins over the learnt one.
+	cal := baselineOf(t, up)
+	cal.Name = "desk"
+	j.SetBaseline(cal)
+	if o := j.Observe(domain.Observation{}, up.input()); !strings.Contains(o.Why, `"desk"`) {
+		t.Errorf("with a calibration: why %q, want it judged against \"desk\"", o.Why)
+	}
+
+	// Another camera: forget.
+	j.ForgetLearnt()
+	if j.Learnt() != nil {
+		t.Error("a baseline survived ForgetLearnt")
+	}
+}
+
+// A window of deep slumps teaches nothing: frames the defaults call a
+// full-blown slump are never learnt from.
+func TestLearnerIgnoresWhatLooksBad(t *testing.T) {
+	deep := slumped(slumped(upright()))
+	j := session(t, deep, deep, 60)
+	if b := j.Learnt(); b != nil {
+		t.Errorf("learnt a baseline from slumps only: neck %.2f", b.Metrics[domain.MetricNeckEyes].Median)
+	}
+	if o := j.Observe(domain.Observation{}, deep.input()); o.Posture != domain.PostureBad {
+		t.Errorf("a deep slump after a session of slumps: %s", o.Posture)
+	}
+}
+
+func TestLearnerWindowAndFramesWithoutShoulders(t *testing.T) {
+	l := NewLearner(DefaultParams())
+	cut := upright()
+	cut.shouldersOut = true
+	for range 50 {
+		l.Add(Measure(cut.input()))
+	}
+	if l.Frames() != 0 || l.Baseline() != nil {
+		t.Errorf("frames without a shoulder were learnt from: %d", l.Frames())
+	}
+	for range LearnWindow + 50 {
+		l.Add(Measure(upright().input()))
+	}
+	if l.Frames() != LearnWindow {
+		t.Errorf("holds %d frames, want the window's %d", l.Frames(), LearnWindow)
+	}
+	l.Reset()
+	if l.Frames() != 0 || l.Baseline() != nil {
+		t.Error("Reset kept frames")
+	}
+}
