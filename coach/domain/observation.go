@@ -125,7 +125,22 @@ type Observation struct {
 	// Analysis is how long the frame took to analyse (models, decoding,
 	// judgement), when the live path measured it; for the metrics.
 	Analysis time.Duration `json:"-"`
+	// Against says what a judged frame was measured against (empty when
+	// nobody was judged).
+	Against Against `json:"against,omitempty"`
 }
+
+// Against names what a frame was judged against.
+type Against string
+
+// What a frame is judged against: the default thresholds, a baseline
+// learnt from the session's own frames (the camera's view), or the
+// user's calibration profile.
+const (
+	AgainstDefaults Against = "defaults"
+	AgainstLearnt   Against = "learnt"
+	AgainstProfile  Against = "profile"
+)
 
 // PictureProblem is why a frame cannot show anyone.
 type PictureProblem string

@@ -94,6 +94,7 @@ type Service struct {
 	unsaved     unsaved
 	holds       map[string]string     // source → reason, while the camera is held closed
 	picture     domain.PictureProblem // why the last frame could not show anyone
+	against     domain.Against        // what the last judged frame was judged against
 	firstRun    bool                  // no profile stored or in use (read at the start)
 	onBreak     bool                  // a stretch break holds the coach's nudges
 	breakStart  time.Time             // camera clock
@@ -215,9 +216,13 @@ func (s *Service) handle(sg domain.Sighting) {
 	if st.State == domain.StateCalibrating {
 		calib = st.CalibrationFrames
 	}
-	if obs.Picture != s.picture || calib != s.calibShown {
+	against := s.against
+	if obs.Against != "" {
+		against = obs.Against
+	}
+	if obs.Picture != s.picture || calib != s.calibShown || against != s.against {
 		// the dashboard counts the frames captured as they come
-		s.picture, s.calibShown = obs.Picture, calib
+		s.picture, s.calibShown, s.against = obs.Picture, calib, against
 		s.pub.PublishStatus(s.status())
 	}
 	smp := domain.SampleOf(obs).WithStatus(st)

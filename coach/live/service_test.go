@@ -707,3 +707,35 @@ func TestTodayTotalsSurviveARestart(t *testing.T) {
 		}
 	})
 }
+
+// Without a profile the status says what the frames are judged against: the
+// defaults until vision has learnt the camera's view, then that.
+func TestStatusSaysWhatFramesAreJudgedAgainst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		judged := func(a domain.Against) func() domain.Observation {
+			return func() domain.Observation { o := good(); o.Against = a; return o }
+		}
+		f.feed(3*time.Second, time.Second, judged(domain.AgainstDefaults))
+		synctest.Wait()
+		if st := f.svc.Status(); !strings.Contains(st.Message, "default thresholds until the camera's view") {
+			t.Errorf("judged by the defaults: %q", st.Message)
+		}
+		f.feed(3*time.Second, time.Second, judged(domain.AgainstLearnt))
+		synctest.Wait()
+		st := f.svc.Status()
+		if !strings.Contains(st.Message, "how you sat best in the last minutes") {
+			t.Errorf("judged against the learnt view: %q", st.Message)
+		}
+		if pub := f.pub.lastStatus(); pub.Message != st.Message {
+			t.Errorf("the change was not published: %q", pub.Message)
+		}
+		// A frame with nobody judged leaves it as it was.
+		f.feed(2*time.Second, time.Second, func() domain.Observation { return domain.Observation{Posture: domain.PostureAway} })
+		synctest.Wait()
+		if st := f.svc.Status(); !strings.Contains(st.Message, "sat best") {
+			t.Errorf("after frames with nobody: %q", st.Message)
+		}
+	})
+}

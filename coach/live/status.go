@@ -50,8 +50,10 @@ func (s *Service) status() domain.LiveStatus {
 		st.Message = sentence(s.picture.Advice())
 	case cam.State == domain.CameraEnded:
 		st.Message = "The video ended: start posturewatch with --loop to play it again."
+	case st.Profile == "" && s.against == domain.AgainstLearnt:
+		st.Message = "No profile: judged against how you sat best in the last minutes, which shows how this camera sees you upright. Calibrate for the most accurate alerts."
 	case st.Profile == "":
-		st.Message = "No profile: using the default thresholds. Calibrate for better accuracy."
+		st.Message = "No profile: using the default thresholds until the camera's view of you is learnt from a minute or two of sitting with a shoulder in view. Calibrate for better accuracy."
 	}
 	if u := s.unsaved; u.err != nil {
 		st.Message = strings.TrimSpace(fmt.Sprintf("The history cannot be written (%v): %d minutes and %d events are kept and written as soon as it works again. %s",

@@ -232,7 +232,7 @@ func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
 	obs.Metrics = m.Metrics
 	obs.Visible = m.Parts
 	obs.Confidence = m.Confidence
-	obs.Posture, obs.Faults, obs.Why = j.Judge(m)
+	obs.Posture, obs.Faults, obs.Why, obs.Against = j.judge(m)
 	if obs.Faults == nil {
 		obs.Faults = []domain.Fault{}
 	}
@@ -242,6 +242,13 @@ func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
 // Judge gives the overall posture, the faults (most severe first) and the
 // reason for the verdict in words.
 func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
+	p, fs, why, _ := j.judge(m)
+	return p, fs, why
+}
+
+// judge is Judge, also saying what the frame was judged against (empty when
+// nobody was judged).
+func (j *Judge) judge(m Measurement) (domain.Posture, []domain.Fault, string, domain.Against) {
 	j.mu.RLock()
 	p, b, l := j.p, j.baseline, j.learner
 	j.mu.RUnlock()
@@ -250,12 +257,18 @@ func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
 	}
 	presence, why := Presence(m, p)
 	if presence != domain.PostureGood {
-		return presence, nil, why
+		return presence, nil, why, ""
+	}
+	against := domain.AgainstProfile
+	if b == nil {
+		against = domain.AgainstDefaults
 	}
 	learnt := false
 	if b == nil && l != nil {
 		b = l.Baseline()
-		learnt = b != nil
+		if learnt = b != nil; learnt {
+			against = domain.AgainstLearnt
+		}
 		defer l.Add(m) // judged against what came before it
 	}
 	var sc Scores
@@ -272,9 +285,9 @@ func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
 	}
 	domain.SortFaults(fs)
 	if len(fs) > 0 && fs[0].Severity >= p.BadAt {
-		return domain.PostureBad, fs, fs[0].Why
+		return domain.PostureBad, fs, fs[0].Why, against
 	}
-	return domain.PostureGood, fs, goodWhy(m, b)
+	return domain.PostureGood, fs, goodWhy(m, b), against
 }
 
 // Presence says whether someone is there to judge: away (nobody, or only a

@@ -47,8 +47,8 @@ func session(t *testing.T, a, b sitter, n int) *Judge {
 func TestLearntBaselineFollowsTheCamera(t *testing.T) {
 	up, down := cameraAbove(), slumped(cameraAbove())
 	fresh := NewJudge(DefaultParams(), nil)
-	if o := fresh.Observe(domain.Observation{}, up.input()); o.Posture != domain.PostureBad {
-		t.Fatalf("the premise: by the defaults alone the camera above makes upright look bad, got %s %v", o.Posture, o.Faults)
+	if o := fresh.Observe(domain.Observation{}, up.input()); o.Posture != domain.PostureBad || o.Against != domain.AgainstDefaults {
+		t.Fatalf("the premise: by the defaults alone the camera above makes upright look bad, got %s %v against %q", o.Posture, o.Faults, o.Against)
 	}
 
 	j := session(t, up, down, LearnMin-1)
@@ -67,8 +67,8 @@ func TestLearntBaselineFollowsTheCamera(t *testing.T) {
 	if o.Posture != domain.PostureGood {
 		t.Errorf("upright through this camera, once learnt: %s %v", o.Posture, o.Faults)
 	}
-	if !strings.Contains(o.Why, "learnt") {
-		t.Errorf("why %q does not say what it was judged against", o.Why)
+	if !strings.Contains(o.Why, "learnt") || o.Against != domain.AgainstLearnt {
+		t.Errorf("why %q (against %q) does not say what it was judged against", o.Why, o.Against)
 	}
 	o = j.Observe(domain.Observation{}, down.input())
 	if o.Posture != domain.PostureBad {
@@ -82,8 +82,11 @@ func TestLearntBaselineFollowsTheCamera(t *testing.T) {
 	cal := baselineOf(t, up)
 	cal.Name = "desk"
 	j.SetBaseline(cal)
-	if o := j.Observe(domain.Observation{}, up.input()); !strings.Contains(o.Why, `"desk"`) {
-		t.Errorf("with a calibration: why %q, want it judged against \"desk\"", o.Why)
+	if o := j.Observe(domain.Observation{}, up.input()); !strings.Contains(o.Why, `"desk"`) || o.Against != domain.AgainstProfile {
+		t.Errorf("with a calibration: why %q against %q, want it judged against \"desk\"", o.Why, o.Against)
+	}
+	if o := j.Observe(domain.Observation{}, Input{W: 640, H: 480, Keypoints: make([]domain.Keypoint, 17)}); o.Posture != domain.PostureAway || o.Against != "" {
+		t.Errorf("nobody there: %s against %q, want away against nothing", o.Posture, o.Against)
 	}
 
 	// Another camera: forget.

@@ -174,7 +174,7 @@ export function onCalibrationEvent(e) {
 export function onCalibrationStatus(st) {
   if (!st) return;
   $('calib-active').textContent = st.profile ? 'Profile in use: ' + st.profile :
-    'No profile yet: the default thresholds are in use.';
+    'No profile yet: judged by the default thresholds, or against how you sat best lately once the camera\'s view of you is learnt.';
   $('calib-active-setup').textContent = st.profile && st.setup ? st.setup.summary : '';
   if (running && st.state === 'calibrating') running.ui.frames(st.calibration_frames || 0);
 }
