@@ -553,7 +553,11 @@ func eyesFellToShoulders(m Measurement, b *domain.Baseline, d Deltas) bool {
 // towards its centre, so the baseline's eye height is first scaled to the
 // face's present size.
 func eyeDrop(m Measurement, b *domain.Baseline) (float64, bool) {
-	y, want, ok := sinceBaseline(m, b, domain.MetricEyeHeight)
+	k, ok := faceScale(m, b)
+	if !ok {
+		return 0, false
+	}
+	y, want, ok := sinceBaseline(m, b, domain.MetricEyeHeight, k)
 	if !ok {
 		return 0, false
 	}
@@ -561,29 +565,49 @@ func eyeDrop(m Measurement, b *domain.Baseline) (float64, bool) {
 }
 
 // shoulderRise is how far the shoulders rose since the baseline, in eye
-// widths, corrected for distance as eyeDrop.
+// widths, corrected for their distance by their own width in the frame: a
+// head pushed forward comes nearer while the shoulders stay, so the face's
+// growth would move them down in the picture they never left, and read as a
+// shrug (on the forward-head clip every forward frame was also called
+// raised shoulders that way).
 func shoulderRise(m Measurement, b *domain.Baseline) (float64, bool) {
-	y, want, ok := sinceBaseline(m, b, domain.MetricShoulderHeight)
+	width := func(sf, ff float64) float64 { return sf * ff } // shoulder width / frame width
+	sf, ok1 := m.Metrics[domain.MetricShoulderFace]
+	ff, ok2 := m.Metrics[domain.MetricFaceFrame]
+	bsf, ok3 := stat(b, domain.MetricShoulderFace)
+	bff, ok4 := stat(b, domain.MetricFaceFrame)
+	if !ok1 || !ok2 || !ok3 || !ok4 || bsf.Median*bff.Median <= 0 {
+		return 0, false
+	}
+	y, want, ok := sinceBaseline(m, b, domain.MetricShoulderHeight, width(sf, ff)/width(bsf.Median, bff.Median))
 	if !ok {
 		return 0, false
 	}
 	return (want - y) / m.FaceWidth, true
 }
 
+// faceScale is how much larger the face is in the frame than in the
+// baseline: how much nearer it came.
+func faceScale(m Measurement, b *domain.Baseline) (float64, bool) {
+	sf, ok1 := stat(b, domain.MetricFaceFrame)
+	ff, ok2 := m.Metrics[domain.MetricFaceFrame]
+	if !ok1 || !ok2 || sf.Median <= 0 {
+		return 0, false
+	}
+	return ff / sf.Median, true
+}
+
 // sinceBaseline is where a height metric (a share of the frame's height)
 // sits now and where the baseline puts it at today's distance, both in
-// pixels: a face k times larger than in the baseline is k times nearer, so
-// what sat d pixels from the frame's middle then sits k·d from it now.
-func sinceBaseline(m Measurement, b *domain.Baseline, metric string) (now, want float64, ok bool) {
+// pixels: what came k times nearer than in the baseline, and sat d pixels
+// from the frame's middle then, sits k·d from it now.
+func sinceBaseline(m Measurement, b *domain.Baseline, metric string, k float64) (now, want float64, ok bool) {
 	v, ok1 := m.Metrics[metric]
 	base, ok2 := stat(b, metric)
-	sf, ok3 := stat(b, domain.MetricFaceFrame)
-	ff, ok4 := m.Metrics[domain.MetricFaceFrame]
-	if !ok1 || !ok2 || !ok3 || !ok4 || m.FaceWidth <= 0 {
+	if !ok1 || !ok2 || m.FaceWidth <= 0 || k <= 0 {
 		return 0, 0, false
 	}
 	h := float64(m.H)
-	k := ff / sf.Median
 	return v * h, h/2 + (base.Median*h-h/2)*k, true
 }
 

@@ -393,3 +393,37 @@ func TestShoulderFill(t *testing.T) {
 		t.Error("eye height not counted with a shoulder in view")
 	}
 }
+
+func severityOf(o domain.Observation, f domain.FaultName) float64 {
+	for _, x := range o.Faults {
+		if x.Name == f {
+			return x.Severity
+		}
+	}
+	return 0
+}
+
+// Against a baseline, a shrug is raised shoulders at any distance; a head
+// pushed forward (the face nearer, the shoulders where they were) is not.
+func TestShouldersRaisedAgainstBaseline(t *testing.T) {
+	b := baselineOf(t, upright())
+	shrug := upright()
+	shrug.neck -= 0.7 // the shoulders rise towards the ears, the head stays
+	for _, k := range []float64{0.85, 1, 1.15} {
+		if sev := severityOf(judge(t, shrug.scaled(k), b), domain.ShouldersRaised); sev < 0.5 {
+			t.Errorf("shrug at %.0f%% the distance: raised shoulders %.2f, want ≥ 0.5", 100/k, sev)
+		}
+		// pushed well forward: the face a quarter larger, the eyes 0.8 eye
+		// widths lower, the shoulders where they were
+		fwd := upright()
+		shoulderY := fwd.cy + fwd.neck*fwd.e
+		fwd.cy += 0.8 * fwd.e
+		fwd.e *= 1.25
+		fwd.neck = (shoulderY - fwd.cy) / fwd.e
+		fwd.shoulders /= 1.25
+		fwd = fwd.scaled(k)
+		if o := judge(t, fwd, b); severityOf(o, domain.ShouldersRaised) >= 0.3 || worst(o) != domain.ForwardHead {
+			t.Errorf("head forward at %.0f%% the distance: %v, want forward head and no raised shoulders", 100/k, o.Faults)
+		}
+	}
+}
