@@ -124,6 +124,7 @@ func (s *Service) SetConfig(cfg domain.Config) error {
 				return err
 			}
 			s.log.Info("camera chosen", "setting", cfg.Camera, "device", dev)
+			s.learning = 0 // vision learns the new camera's view afresh
 		}
 		if err := s.settings.SaveConfig(cfg); err != nil {
 			if switched {

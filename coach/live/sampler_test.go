@@ -2,6 +2,7 @@ package live
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"posturewatch/coach/domain"
@@ -44,4 +45,31 @@ func TestSamplerIntervals(t *testing.T) {
 			t.Errorf("%s (t=%g s): interval %v, want %v", s.name, s.t, d, s.want)
 		}
 	}
+}
+
+// While vision learns how the camera sees the sitter (frames judged by the
+// defaults), the service samples fast, for at most learnFastFrames frames;
+// once the frames are judged against the learnt view, at the usual rate.
+func TestSamplesFastWhileLearningTheView(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startFixture(t, nil)
+		defer f.shutdown()
+		byDefaults := func() domain.Observation { o := good(); o.Against = domain.AgainstDefaults; return o }
+		f.feed(10*time.Second, time.Second, byDefaults)
+		synctest.Wait()
+		if d := f.cam.lastInterval(); d != SampleFast {
+			t.Errorf("interval %v while learning, want %v", d, SampleFast)
+		}
+		f.feed(time.Duration(learnFastFrames)*time.Second, time.Second, byDefaults)
+		synctest.Wait()
+		if d := f.cam.lastInterval(); d == SampleFast {
+			t.Errorf("still fast after %d frames judged by the defaults: a framing that never shows a shoulder would keep the camera busy", learnFastFrames+10)
+		}
+		learnt := func() domain.Observation { o := good(); o.Against = domain.AgainstLearnt; return o }
+		f.feed(10*time.Second, time.Second, learnt)
+		synctest.Wait()
+		if d := f.cam.lastInterval(); d == SampleFast {
+			t.Errorf("fast although the view is learnt")
+		}
+	})
 }

@@ -95,9 +95,12 @@ type Service struct {
 	holds       map[string]string     // source → reason, while the camera is held closed
 	picture     domain.PictureProblem // why the last frame could not show anyone
 	against     domain.Against        // what the last judged frame was judged against
-	firstRun    bool                  // no profile stored or in use (read at the start)
-	onBreak     bool                  // a stretch break holds the coach's nudges
-	breakStart  time.Time             // camera clock
+	// learning counts the frames judged by the defaults at the fast rate
+	// while vision learns the camera's view (learnFastFrames at most).
+	learning   int
+	firstRun   bool      // no profile stored or in use (read at the start)
+	onBreak    bool      // a stretch break holds the coach's nudges
+	breakStart time.Time // camera clock
 	// earlier is what History held for today before this start, so the
 	// day's totals survive a restart.
 	earlier domain.Bucket
@@ -207,7 +210,7 @@ func (s *Service) handle(sg domain.Sighting) {
 	st := s.coach.Status(obs.Time)
 	mins := s.coach.TakeMinutes()
 	rc := s.stepReps(obs, obs.Time)
-	busy := st.State == domain.StateCalibrating || s.counting != nil
+	busy := st.State == domain.StateCalibrating || s.counting != nil || s.learnFast(obs)
 	s.cam.SetInterval(s.samp.interval(obs, st, busy, obs.Time))
 	s.frames++
 
@@ -246,6 +249,25 @@ func (s *Service) handle(sg domain.Sighting) {
 		s.writeHistory()
 		s.pub.PublishStats(s.coach.Stats())
 	}
+}
+
+// learnFastFrames bounds the fast sampling while vision learns the camera's
+// view: 30 s at the fast rate covers the 30 frames it needs when the
+// sitter shows a shoulder, and a framing that never does (the shoulders cut
+// off) does not keep the camera busy for nothing.
+const learnFastFrames = 60
+
+// learnFast says whether to sample fast because vision is still learning
+// how the camera sees the sitter: until it has (the frames are judged by
+// the defaults, which a camera above or below the eyes misleads), the
+// coach's onset delay must not run out on a misjudged good posture. At the
+// fast rate the view is learnt in about 15 s, before the 20 s onset.
+func (s *Service) learnFast(obs domain.Observation) bool {
+	if obs.Against != domain.AgainstDefaults || s.learning >= learnFastFrames {
+		return false
+	}
+	s.learning++
+	return true
 }
 
 // emit publishes events at once (never batched: a nudge must reach the
