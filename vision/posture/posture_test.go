@@ -268,13 +268,17 @@ func (s sitter) scaled(k float64) sitter {
 
 // headForward: the head drops forward from upright: the eyes half an eye
 // width lower, the face 10 % nearer (larger), the shoulders where they were.
-func headForward() sitter {
+func headForward() sitter { return headForwardBy(0.5, 1.1) }
+
+// headForwardBy drops the head forward from upright: the eyes drop eye
+// widths lower, the face grow times larger, the shoulders where they were.
+func headForwardBy(drop, grow float64) sitter {
 	s := upright()
 	shoulderY := s.cy + s.neck*s.e
-	s.cy += 0.5 * s.e
-	s.e *= 1.1
+	s.cy += drop * s.e
+	s.e *= grow
 	s.neck = (shoulderY - s.cy) / s.e
-	s.shoulders /= 1.1
+	s.shoulders /= grow
 	return s
 }
 
@@ -414,14 +418,8 @@ func TestShouldersRaisedAgainstBaseline(t *testing.T) {
 			t.Errorf("shrug at %.0f%% the distance: raised shoulders %.2f, want ≥ 0.5", 100/k, sev)
 		}
 		// pushed well forward: the face a quarter larger, the eyes 0.8 eye
-		// widths lower, the shoulders where they were
-		fwd := upright()
-		shoulderY := fwd.cy + fwd.neck*fwd.e
-		fwd.cy += 0.8 * fwd.e
-		fwd.e *= 1.25
-		fwd.neck = (shoulderY - fwd.cy) / fwd.e
-		fwd.shoulders /= 1.25
-		fwd = fwd.scaled(k)
+		// widths lower
+		fwd := headForwardBy(0.8, 1.25).scaled(k)
 		if o := judge(t, fwd, b); severityOf(o, domain.ShouldersRaised) >= 0.3 || worst(o) != domain.ForwardHead {
 			t.Errorf("head forward at %.0f%% the distance: %v, want forward head and no raised shoulders", 100/k, o.Faults)
 		}

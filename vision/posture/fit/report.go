@@ -149,15 +149,7 @@ func CrossValidate(ss []Sample, start posture.Params, opt Options, draws int) (p
 // LearnWindow frames, so the order matters: LearntOrders shuffles (seeded),
 // reported as the mean and the worst.
 func Learnt(ss []Sample, p posture.Params, seed uint64) []Row {
-	byPerson := map[string][]*Sample{}
-	var people []string
-	for _, s := range labelled(ss, func(s *Sample) bool { return s.Aug == "" }) {
-		if byPerson[s.Person] == nil {
-			people = append(people, s.Person)
-		}
-		byPerson[s.Person] = append(byPerson[s.Person], s)
-	}
-	sort.Strings(people)
+	byPerson, people := framesByPerson(ss)
 	rng := rand.New(rand.NewPCG(seed, 0x6c6561726e))
 	var out []Row
 	for _, person := range people {
@@ -197,14 +189,9 @@ func Learnt(ss []Sample, p posture.Params, seed uint64) []Row {
 	return out
 }
 
-// LearntOrders is how many session orders Learnt tries per person.
-const LearntOrders = 5
-
-// Calibrated measures per-person accuracy with a baseline: draws times, 8
-// good frames of the person drawn at random (seeded) make the baseline and
-// the rest of the person's frames are judged against it. Accuracy is the mean
-// over the draws; Worst the worst draw.
-func Calibrated(ss []Sample, p posture.Params, draws int, seed uint64) []Row {
+// framesByPerson groups the labelled frames as they are by person, and
+// lists the people in order.
+func framesByPerson(ss []Sample) (map[string][]*Sample, []string) {
 	byPerson := map[string][]*Sample{}
 	var people []string
 	for _, s := range labelled(ss, func(s *Sample) bool { return s.Aug == "" }) {
@@ -214,6 +201,18 @@ func Calibrated(ss []Sample, p posture.Params, draws int, seed uint64) []Row {
 		byPerson[s.Person] = append(byPerson[s.Person], s)
 	}
 	sort.Strings(people)
+	return byPerson, people
+}
+
+// LearntOrders is how many session orders Learnt tries per person.
+const LearntOrders = 5
+
+// Calibrated measures per-person accuracy with a baseline: draws times, 8
+// good frames of the person drawn at random (seeded) make the baseline and
+// the rest of the person's frames are judged against it. Accuracy is the mean
+// over the draws; Worst the worst draw.
+func Calibrated(ss []Sample, p posture.Params, draws int, seed uint64) []Row {
+	byPerson, people := framesByPerson(ss)
 	rng := rand.New(rand.NewPCG(seed, 0x6576616c))
 	var out []Row
 	for _, person := range people {
