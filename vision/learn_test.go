@@ -13,7 +13,8 @@ import (
 // A stream teaches the judge where its camera sits: on the forward-head
 // clip (good 0–20 s, forward head 20–60 s, good 60–80 s) it learns within
 // the first good stretch, judges the stretches right against what it
-// learnt, says so in its reasons, and forgets on request.
+// learnt, names the fault the same way throughout, says so in its reasons,
+// and forgets on request.
 func TestLearningOnClip(t *testing.T) {
 	clip := srcData(t, "clips/forward-head-session.mp4")
 	an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(t), Threads: 2, Learn: true})
@@ -27,7 +28,7 @@ func TestLearningOnClip(t *testing.T) {
 	}
 	defer src.Close()
 	var learntAt float64 = -1
-	var good, goodOK, bad, badOK, learntWhy int
+	var good, goodOK, bad, badOK, named, learntWhy int
 	for {
 		f, err := src.Next()
 		if errors.Is(err, io.EOF) {
@@ -61,6 +62,9 @@ func TestLearningOnClip(t *testing.T) {
 			if obs.Posture == domain.PostureBad {
 				badOK++
 			}
+			if len(obs.Faults) > 0 && obs.Faults[0].Name == domain.ForwardHead {
+				named++
+			}
 		}
 	}
 	if learntAt < 0 || learntAt > 20 {
@@ -69,6 +73,11 @@ func TestLearningOnClip(t *testing.T) {
 	t.Logf("learnt at %.1f s; good %d/%d, forward head %d/%d", learntAt, goodOK, good, badOK, bad)
 	if goodOK*10 < good*9 || badOK*10 < bad*8 {
 		t.Errorf("against the learnt baseline: good %d/%d, forward head %d/%d judged right", goodOK, good, badOK, bad)
+	}
+	// One name throughout: the coach times each fault on its own, so a name
+	// flipping between forward head and sinking would hold back the nudge.
+	if named < bad {
+		t.Errorf("%d of %d forward-head frames named forward head", named, bad)
 	}
 	if learntWhy < (good+bad)*9/10 {
 		t.Errorf("%d of %d reasons say they were judged against what was learnt", learntWhy, good+bad)

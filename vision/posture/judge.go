@@ -447,7 +447,7 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	if _, measured := SitUpValue(M, iSitUpShoulders); top == iSitUpShoulders && !cal && !measured {
 		top = iSitUpNeck // an estimated width names nothing: the neck it came from does
 	}
-	if top == DeltaEyeDrop && cal && eyesFellToShoulders(m, b, d) {
+	if top == DeltaEyeDrop && cal && eyesFellToShoulders(b, d) {
 		top = DeltaNeck
 	}
 	if top >= 0 {
@@ -541,11 +541,17 @@ func (l Linear) DeltaTerms(d Deltas) (terms [NumSitUp]float64) {
 
 // eyesFellToShoulders tells a head dropped forward from a body sunk in the
 // chair, both of which lower the eyes: sinking takes the shoulders down with
-// the eyes, a forward head leaves them where they were. True when the
-// shoulders fell less than half as far as the eyes.
-func eyesFellToShoulders(m Measurement, b *domain.Baseline, d Deltas) bool {
-	rise, ok := shoulderRise(m, b)
-	return ok && d.Has[DeltaEyeDrop] && d.V[DeltaEyeDrop] > 0 && -rise < d.V[DeltaEyeDrop]/2
+// the eyes and keeps the neck, a forward head shortens the neck towards
+// shoulders that stay. True when the neck shortened by more than half the
+// eyes' drop (both in eye widths). The neck says it more steadily than the
+// shoulders' own height: on the forward-head clip that height wavered by
+// half an eye width, and the fault's name flipped between the two.
+func eyesFellToShoulders(b *domain.Baseline, d Deltas) bool {
+	s, ok := stat(b, domain.MetricNeckEyes)
+	if !ok || !d.Has[DeltaEyeDrop] || !d.Has[DeltaNeck] || d.V[DeltaEyeDrop] <= 0 {
+		return false
+	}
+	return -d.V[DeltaNeck]*s.Median > d.V[DeltaEyeDrop]/2
 }
 
 // eyeDrop is how far the eyes sank since the baseline, in eye widths,
