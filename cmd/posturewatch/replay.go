@@ -40,6 +40,10 @@ type replaySummary struct {
 	Nudges   int                          `json:"nudges"`
 	Breaks   int                          `json:"breaks_suggested"`
 	Baseline string                       `json:"baseline"`
+	// LearntAtS is where in the recording the camera's view was learnt
+	// (without a profile the judge measures against it from then on);
+	// absent when it never was.
+	LearntAtS *float64 `json:"learnt_at_s,omitempty"`
 }
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
@@ -160,7 +164,11 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 	an.ForgetLearnt()
 	c := coach.New(cfg, baseline, cat)
 	if !asJSON {
-		fmt.Fprintf(w, "== %s (baseline: %s, onset %gs, sensitivity %s)\n", path, sum.Baseline, cfg.OnsetDelay.Seconds(), cfg.Sensitivity)
+		how := sum.Baseline
+		if baseline == nil {
+			how = "defaults until the camera's view is learnt"
+		}
+		fmt.Fprintf(w, "== %s (baseline: %s, onset %gs, sensitivity %s)\n", path, how, cfg.OnsetDelay.Seconds(), cfg.Sensitivity)
 	}
 	var last time.Duration
 	for {
@@ -182,6 +190,10 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 		}
 		obs.Offset = off
 		last = off
+		if sum.LearntAtS == nil && baseline == nil && an.Learnt() != nil {
+			at := round3(off.Seconds())
+			sum.LearntAtS = &at
+		}
 		for _, e := range c.Step(obs, replayStart.Add(off)) {
 			if err := writeReplayEvent(w, path, e, asJSON); err != nil {
 				return sum, err
@@ -214,6 +226,9 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 			sum.TS, sum.Frames, sum.PresentS, sum.GoodS, sum.Nudges, sum.Breaks, faultSeconds(sum.FaultS))
 		if sum.Errors > 0 {
 			fmt.Fprintf(w, ", %d frames failed", sum.Errors)
+		}
+		if sum.LearntAtS != nil {
+			fmt.Fprintf(w, "; the camera's view learnt at %.1f s", *sum.LearntAtS)
 		}
 		fmt.Fprintln(w)
 	}

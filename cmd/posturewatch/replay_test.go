@@ -28,6 +28,7 @@ type replayLine struct {
 	Message  string                       `json:"message"`
 	PresentS float64                      `json:"present_s"`
 	FaultS   map[domain.FaultName]float64 `json:"fault_s"`
+	Learnt   *float64                     `json:"learnt_at_s"`
 }
 
 func replayJSON(t *testing.T, args ...string) []replayLine {
@@ -85,6 +86,8 @@ func TestReplayForwardHeadSession(t *testing.T) {
 	sum := linesOf(ls, "summary")
 	if len(sum) != 1 || sum[0].Source != clip || sum[0].FaultS[domain.ForwardHead] < 10 {
 		t.Errorf("summary %+v", sum)
+	} else if l := sum[0].Learnt; l == nil || *l >= 20 {
+		t.Errorf("the camera's view learnt at %v, want within the first good 20 s", l)
 	}
 	for _, l := range ls {
 		if l.Source != clip {
