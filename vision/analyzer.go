@@ -42,7 +42,16 @@ type Analyzer struct {
 	lastSource string
 	lastIndex  int
 	people     int // user-size faces the detector saw on the last frame (0: it did not run)
+
+	learn    bool      // the judge learns the camera's view (AnalyzerOptions.Learn)
+	lastSeen time.Time // the last frame with someone judged, while learning
 }
+
+// ForgetAfter is how long a stretch with nobody judged (away, or no frames at
+// all: paused, the screen locked, suspended) makes the learnt view of the
+// camera stale: time enough to carry the laptop to another desk, tilt the
+// screen, or hand the seat to someone else. It is then learnt afresh.
+const ForgetAfter = 30 * time.Minute
 
 // NewAnalyzer loads and checks the models.
 func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
@@ -67,7 +76,7 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	if opt.Learn {
 		j.Learn()
 	}
-	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2}, nil
+	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2, learn: opt.Learn}, nil
 }
 
 // ForgetLearnt drops what was learnt about the camera's place: another
@@ -139,7 +148,16 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	if err != nil {
 		return obs, err
 	}
+	if a.learn && !f.Time.IsZero() {
+		if !a.lastSeen.IsZero() && f.Time.Sub(a.lastSeen) > ForgetAfter {
+			a.judge.ForgetLearnt()
+			a.lastSeen = time.Time{}
+		}
+	}
 	obs = a.judge.Observe(obs, in)
+	if a.learn && !f.Time.IsZero() && obs.Against != "" {
+		a.lastSeen = f.Time
+	}
 	obs.People = a.people
 	if mean < darkMean && (obs.Posture == domain.PostureAway || obs.Posture == domain.PostureUnknown) {
 		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, domain.PictureDark, domain.PictureDark.Advice()

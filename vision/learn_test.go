@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
@@ -85,5 +86,38 @@ func TestLearningOnClip(t *testing.T) {
 	an.ForgetLearnt()
 	if an.Learnt() != nil {
 		t.Error("ForgetLearnt kept the baseline")
+	}
+}
+
+// A long stretch with nobody judged (away, or no frames at all) may have
+// moved the camera or brought someone else: the learnt view is dropped.
+func TestLearntViewForgottenAfterLongAbsence(t *testing.T) {
+	an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(t), Threads: 2, Learn: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer an.Close()
+	img := testImage(t, "neck-forward/4-upright/IMG_0877_100.jpg") // closed by the test's cleanup
+	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	analyze := func(i int, at time.Time) domain.Observation {
+		t.Helper()
+		obs, err := an.Analyze(Frame{Mat: img, Source: "camera:test", Index: i, Time: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return obs
+	}
+	for i := range posture.LearnMin + 1 {
+		analyze(i, t0.Add(time.Duration(i)*time.Second))
+	}
+	if an.Learnt() == nil {
+		t.Fatalf("nothing learnt from %d upright frames", posture.LearnMin+1)
+	}
+	back := t0.Add(posture.LearnMin*time.Second + ForgetAfter/2)
+	if o := analyze(100, back); o.Against != domain.AgainstLearnt || an.Learnt() == nil {
+		t.Errorf("after a short absence: judged against %q, want the learnt view kept", o.Against)
+	}
+	if o := analyze(101, back.Add(ForgetAfter+time.Minute)); o.Against != domain.AgainstDefaults || an.Learnt() != nil {
+		t.Errorf("after a long absence: judged against %q, want the defaults while the view is learnt afresh", o.Against)
 	}
 }

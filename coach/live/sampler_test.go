@@ -71,5 +71,12 @@ func TestSamplesFastWhileLearningTheView(t *testing.T) {
 		if d := f.cam.lastInterval(); d == SampleFast {
 			t.Errorf("fast although the view is learnt")
 		}
+		// Vision forgot the view (another camera, a long absence): fast
+		// again while it learns afresh.
+		f.feed(3*time.Second, time.Second, byDefaults)
+		synctest.Wait()
+		if d := f.cam.lastInterval(); d != SampleFast {
+			t.Errorf("interval %v while learning afresh, want %v", d, SampleFast)
+		}
 	})
 }

@@ -210,7 +210,8 @@ func (s *Service) handle(sg domain.Sighting) {
 	st := s.coach.Status(obs.Time)
 	mins := s.coach.TakeMinutes()
 	rc := s.stepReps(obs, obs.Time)
-	busy := st.State == domain.StateCalibrating || s.counting != nil || s.learnFast(obs)
+	fast := s.learnFast(obs) // first: it watches every frame
+	busy := st.State == domain.StateCalibrating || s.counting != nil || fast
 	s.cam.SetInterval(s.samp.interval(obs, st, busy, obs.Time))
 	s.frames++
 
@@ -263,6 +264,9 @@ const learnFastFrames = 60
 // coach's onset delay must not run out on a misjudged good posture. At the
 // fast rate the view is learnt in about 15 s, before the 20 s onset.
 func (s *Service) learnFast(obs domain.Observation) bool {
+	if s.against == domain.AgainstLearnt && obs.Against == domain.AgainstDefaults {
+		s.learning = 0 // vision forgot the view (another camera, a long absence): learn afresh
+	}
 	if obs.Against != domain.AgainstDefaults || s.learning >= learnFastFrames {
 		return false
 	}
