@@ -263,10 +263,8 @@ func (j *Judge) judge(m Measurement) (domain.Posture, []domain.Fault, string, do
 	if b == nil {
 		against = domain.AgainstDefaults
 	}
-	learnt := false
 	if b == nil && l != nil {
-		b = l.Baseline()
-		if learnt = b != nil; learnt {
+		if b = l.Baseline(); b != nil {
 			against = domain.AgainstLearnt
 		}
 		defer l.Add(m) // judged against what came before it
@@ -276,18 +274,14 @@ func (j *Judge) judge(m Measurement) (domain.Posture, []domain.Fault, string, do
 	var fs []domain.Fault
 	for i, s := range sc.Sev {
 		if s >= p.ReportMin {
-			w := sc.why(i, m)
-			if learnt {
-				w = strings.ReplaceAll(w, "than in your baseline", "than when you sat best lately")
-			}
-			fs = append(fs, domain.Fault{Name: domain.AllFaults[i], Severity: round2(s), Why: w})
+			fs = append(fs, domain.Fault{Name: domain.AllFaults[i], Severity: round2(s), Why: sc.why(i, m, against)})
 		}
 	}
 	domain.SortFaults(fs)
 	if len(fs) > 0 && fs[0].Severity >= p.BadAt {
 		return domain.PostureBad, fs, fs[0].Why, against
 	}
-	return domain.PostureGood, fs, goodWhy(m, b), against
+	return domain.PostureGood, fs, goodWhy(m, b, against), against
 }
 
 // Presence says whether someone is there to judge: away (nobody, or only a
@@ -618,10 +612,11 @@ func sinceBaseline(m Measurement, b *domain.Baseline, metric string, k float64) 
 }
 
 // why says in words what a fault was judged on.
-func (sc *Scores) why(i int, m Measurement) string {
+func (sc *Scores) why(i int, m Measurement, against domain.Against) string {
 	v, cal := sc.val[i], sc.cal[i]
+	than := thanBaseline(against)
 	if sc.sitUp[i] {
-		return sitUpWhy(i, v, cal)
+		return sitUpWhy(i, v, cal, than)
 	}
 	src := ""
 	if m.EyeSource != "" {
@@ -630,7 +625,7 @@ func (sc *Scores) why(i int, m Measurement) string {
 	switch i {
 	case iClose:
 		if cal {
-			return fmt.Sprintf("leaning in: the face is %.0f%% wider than in your baseline", 100*v)
+			return fmt.Sprintf("leaning in: the face is %.0f%% wider %s", 100*v, than)
 		}
 		if v < 0.4 { // face_frame: the eye width, a face is about 2.5 of them wide
 			return fmt.Sprintf("leaning in: the face spans %.0f%% of the frame's width", 100*v*2.5)
@@ -643,7 +638,7 @@ func (sc *Scores) why(i int, m Measurement) string {
 		return fmt.Sprintf("looking down: nose %.2f eye widths below the eyes%s", v, src)
 	case iBack:
 		if cal {
-			return fmt.Sprintf("chin up: head tipped %.0f° further back than in your baseline", v)
+			return fmt.Sprintf("chin up: head tipped %.0f° further back %s", v, than)
 		}
 		if m.MeshOK() {
 			return fmt.Sprintf("chin up: head tipped %.0f° back%s", v, src)
@@ -654,28 +649,37 @@ func (sc *Scores) why(i int, m Measurement) string {
 	case iTurn:
 		return fmt.Sprintf("head turned %.0f° to the side%s", v, src)
 	case iRaised:
-		return fmt.Sprintf("shoulders raised toward the ears (neck %.0f%% shorter than in your baseline)", -100*v)
+		return fmt.Sprintf("shoulders raised toward the ears (neck %.0f%% shorter %s)", -100*v, than)
 	case iUneven:
 		return fmt.Sprintf("shoulder line tilted %.0f°", v)
 	}
 	return ""
 }
 
+// thanBaseline words what a calibrated change is measured from: the
+// profile, or the view learnt from the session.
+func thanBaseline(against domain.Against) string {
+	if against == domain.AgainstLearnt {
+		return "than when you sat best lately"
+	}
+	return "than in your baseline"
+}
+
 // sitUpWhy says why the sit-up score named fault i, from the value of the
 // feature that pushed it most.
-func sitUpWhy(i int, v float64, cal bool) string {
+func sitUpWhy(i int, v float64, cal bool, than string) string {
 	if cal {
 		switch i {
 		case iForward:
-			return fmt.Sprintf("head forward and low: the neck %.0f%% shorter in eye widths than in your baseline", -100*v)
+			return fmt.Sprintf("head forward and low: the neck %.0f%% shorter in eye widths %s", -100*v, than)
 		case iRounded:
-			return fmt.Sprintf("shoulders drawn in: %.0f%% narrower in eye widths than in your baseline", -100*v)
+			return fmt.Sprintf("shoulders drawn in: %.0f%% narrower in eye widths %s", -100*v, than)
 		case iSlouch:
-			return fmt.Sprintf("sunk in the chair: eyes %.1f eye widths lower than in your baseline", v)
+			return fmt.Sprintf("sunk in the chair: eyes %.1f eye widths lower %s", v, than)
 		case iDown:
-			return fmt.Sprintf("head bowed: pitched %.0f° lower than in your baseline", -v)
+			return fmt.Sprintf("head bowed: pitched %.0f° lower %s", -v, than)
 		case iClose:
-			return fmt.Sprintf("leaning in: the face %.0f%% wider in the frame than in your baseline", 100*v)
+			return fmt.Sprintf("leaning in: the face %.0f%% wider in the frame %s", 100*v, than)
 		}
 	}
 	switch i {
@@ -694,7 +698,7 @@ func sitUpWhy(i int, v float64, cal bool) string {
 }
 
 // goodWhy says what a good verdict rests on.
-func goodWhy(m Measurement, b *domain.Baseline) string {
+func goodWhy(m Measurement, b *domain.Baseline, against domain.Against) string {
 	var seen []string
 	if m.Eyes {
 		seen = append(seen, "the face ("+string(m.EyeSource)+")")
@@ -707,7 +711,7 @@ func goodWhy(m Measurement, b *domain.Baseline) string {
 	}
 	what := "upright"
 	switch {
-	case b != nil && b.Name == LearntName:
+	case against == domain.AgainstLearnt:
 		what = "close to how you sat best lately (the camera's view learnt from this session)"
 	case b != nil:
 		what = "close to your baseline " + fmt.Sprintf("%q", b.Name)
