@@ -164,24 +164,14 @@ func Learnt(ss []Sample, p posture.Params, seed uint64) []Row {
 				}
 			}
 			b := l.Baseline() // nil: judged by the defaults
-			var c int
+			var order Row
 			for _, s := range all {
 				out := Outcome(s, b, p)
-				ok := Correct(s.Class, out)
-				if ok {
-					c++
-				}
-				if out == ClassAway || out == "unknown" {
-					row.Missed++
-				}
-				row.Frames++
-				if ok {
-					row.Correct++
-				}
+				order.add(Correct(s.Class, out), out == ClassAway || out == "unknown")
 			}
-			acc := float64(c) / float64(len(all))
-			sum += acc
-			row.Worst = math.Min(row.Worst, acc)
+			row.Frames, row.Correct, row.Missed = row.Frames+order.Frames, row.Correct+order.Correct, row.Missed+order.Missed
+			sum += order.Accuracy
+			row.Worst = math.Min(row.Worst, order.Accuracy)
 		}
 		row.Accuracy = sum / LearntOrders
 		out = append(out, row)
