@@ -98,21 +98,9 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 		fit.WriteTable(stdout, "per person, with a baseline", out.Calibrated)
 		fit.WriteTable(stdout, "per person, with the baseline learnt from the session (no calibration)", out.Learnt)
 		if *cv {
-			var rows []fit.Row
-			for _, r := range out.CrossVal {
-				rows = append(rows, r.Row)
-			}
-			fit.WriteTable(stdout, "cross-validation by person: fitted on the others, without a baseline", rows)
-			rows = rows[:0]
-			for _, r := range out.CrossValB {
-				rows = append(rows, r.Row)
-			}
-			fit.WriteTable(stdout, "cross-validation by person: fitted on the others, with a baseline", rows)
-			rows = rows[:0]
-			for _, r := range out.CrossValL {
-				rows = append(rows, r.Row)
-			}
-			fit.WriteTable(stdout, "cross-validation by person: fitted on the others, with the learnt baseline", rows)
+			fit.WriteTable(stdout, "cross-validation by person: fitted on the others, without a baseline", cvRows(out.CrossVal))
+			fit.WriteTable(stdout, "cross-validation by person: fitted on the others, with a baseline", cvRows(out.CrossValB))
+			fit.WriteTable(stdout, "cross-validation by person: fitted on the others, with the learnt baseline", cvRows(out.CrossValL))
 		}
 		fit.WriteConfusion(stdout, out.Confusion)
 		writeSummary(stdout, ss, out)
@@ -153,6 +141,15 @@ func evalFeatures(path string, dirs []string, o *analysisOptions) ([]byte, error
 	return buf.Bytes(), err
 }
 
+// cvRows are a cross-validation's rows, without the person each left out.
+func cvRows(cv []fit.CVRow) []fit.Row {
+	var out []fit.Row
+	for _, x := range cv {
+		out = append(out, x.Row)
+	}
+	return out
+}
+
 // writeSummary prints the headline figures for desk-three-people (three
 // people, so they can be cross-validated by person): frames correct over all
 // its frames, and the mean over the people with a baseline.
@@ -190,13 +187,6 @@ func writeSummary(w io.Writer, ss []fit.Sample, r evalReport) {
 			return 0, 0
 		}
 		return sum / float64(k), worst
-	}
-	cvRows := func(cv []fit.CVRow) []fit.Row {
-		var out []fit.Row
-		for _, x := range cv {
-			out = append(out, x.Row)
-		}
-		return out
 	}
 	plain, n := pooled(r.People)
 	cal, calWorst := mean(r.Calibrated)
