@@ -234,9 +234,19 @@ func Measure(in Input) Measurement {
 		// One shoulder still says how far the head sank towards the
 		// shoulder line (on the development data 43 % of one person's
 		// upright frames show only one; she sits off-centre).
-		if one, ok := loneShoulder(kps, in.W, in.H); ok && !m.Shoulders && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
-			m.OneShoulder = true
-			M[domain.MetricNeckEyes] = (one.Y - eyeMid.Y) / m.FaceWidth
+		// The lone shoulder is seen surely, inside the side margins and
+		// clear of the frame's bottom.
+		lone := func(i int) bool {
+			return kps[i].Score >= OneShoulderScore && inside(i, EdgeMargin) && kps[i].Y <= (1-OneShoulderBottom)*fh
+		}
+		if !m.Shoulders && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
+			for _, i := range []int{LeftShoulder, RightShoulder} {
+				if lone(i) {
+					m.OneShoulder = true
+					M[domain.MetricNeckEyes] = (pt(i).Y - eyeMid.Y) / m.FaceWidth
+					break
+				}
+			}
 		}
 		if m.Shoulders {
 			ls, rs := pt(LeftShoulder), pt(RightShoulder)
@@ -332,21 +342,6 @@ func sizeFrame(kps []domain.Keypoint, m Measurement, w int) float64 {
 		return d(LeftShoulder, RightShoulder) / shouldersPerEye / float64(w)
 	}
 	return 0
-}
-
-// loneShoulder is the one shoulder to measure the neck by when the other is
-// out of view: seen surely (OneShoulderScore), inside the side margins and
-// clear of the frame's bottom (OneShoulderBottom).
-func loneShoulder(kps []domain.Keypoint, w, h int) (Point, bool) {
-	fw, fh := float64(w), float64(h)
-	for _, i := range []int{LeftShoulder, RightShoulder} {
-		k := kps[i]
-		if k.Score >= OneShoulderScore && k.X >= EdgeMargin*fw && k.X <= (1-EdgeMargin)*fw &&
-			k.Y >= EdgeMargin*fh && k.Y <= (1-OneShoulderBottom)*fh {
-			return Point{k.X, k.Y}, true
-		}
-	}
-	return Point{}, false
 }
 
 // shouldersBelow reports whether the shoulders are placed at or beyond the
