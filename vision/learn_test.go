@@ -1,8 +1,6 @@
 package vision
 
 import (
-	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -30,25 +28,17 @@ func TestLearningOnClip(t *testing.T) {
 	defer src.Close()
 	var learntAt float64 = -1
 	var good, goodOK, bad, badOK, named, learntWhy int
-	for {
-		f, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	drainSource(t, src, func(f Frame) {
 		obs, err := an.Analyze(f)
-		s := f.Offset.Seconds()
-		f.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
+		s := f.Offset.Seconds()
 		if learntAt < 0 && an.Learnt() != nil {
 			learntAt = s
 		}
 		if learntAt < 0 || (s > 18 && s < 25) || (s > 57 && s < 63) {
-			continue // not learnt yet, or near a change
+			return // not learnt yet, or near a change
 		}
 		if strings.Contains(obs.Why, "learnt") || strings.Contains(obs.Why, "lately") {
 			learntWhy++
@@ -67,7 +57,7 @@ func TestLearningOnClip(t *testing.T) {
 				named++
 			}
 		}
-	}
+	})
 	if learntAt < 0 || learntAt > 20 {
 		t.Fatalf("learnt at %.1f s, want within the first good stretch (%d frames at 2 fps)", learntAt, posture.LearnMin)
 	}
