@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 	"time"
@@ -92,15 +93,7 @@ func (l *Learner) compute() *domain.Baseline {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case l.frames[a].score < l.frames[b].score:
-			return -1
-		case l.frames[a].score > l.frames[b].score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(l.frames[a].score, l.frames[b].score) })
 	n := max(domain.MinCalibrationFrames, int(LearnShare*float64(len(idx))))
 	var obs []domain.Observation
 	for _, i := range idx[:min(n, len(idx))] {
