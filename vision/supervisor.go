@@ -400,6 +400,10 @@ func (s *Supervisor) setStatus(fn func(st *SupervisorStatus)) {
 	}
 }
 
+// fileReadLead is how long before a file's next frame is due (on the
+// supervisor's clock) the supervisor skips to it and decodes it.
+const fileReadLead = 300 * time.Millisecond
+
 // wait blocks until the wall clock reaches d from now, ctx ends or the
 // supervisor is poked; it reports whether the full time passed.
 func (s *Supervisor) wait(ctx context.Context, d time.Duration) bool {
@@ -564,6 +568,16 @@ func (s *Supervisor) Run(ctx context.Context) {
 
 		var f Frame
 		if isFile {
+			if ahead == nil && !lastOut.IsZero() {
+				// Choose the next frame only shortly before it is due, as a
+				// camera would read it: an interval shortened meanwhile (the
+				// frame that ends a fault's onset) then still applies.
+				due := lastOut.Add(interval - interval/20)
+				if d := due.Sub(s.Now()) - fileReadLead; d > 0 {
+					s.wait(ctx, s.WallDelay(d))
+					continue // re-check pause, ctx and the interval
+				}
+			}
 			if ahead == nil {
 				if sk, ok := src.(Skipper); ok && !lastOut.IsZero() {
 					// pass over what the sampling would drop, undecoded

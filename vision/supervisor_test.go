@@ -329,6 +329,40 @@ func TestSupervisorFilePacingPauseResume(t *testing.T) {
 	}
 }
 
+// A file, like a camera, honours an interval shortened after a frame was
+// delivered: the service asks for a long wait, then for the frame that ends
+// a fault's onset sooner, and that frame comes when asked, not after the
+// long wait.
+func TestSupervisorFileHonoursAShortenedInterval(t *testing.T) {
+	clip := srcData(t, "clips/forward-head-session.mp4")
+	const speed = 10
+	sup, err := NewSupervisor(SupervisorOptions{File: clip, Speed: speed, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup.SetInterval(20 * time.Second) // 2 s of wall time at 10×
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	next := func() time.Duration {
+		select {
+		case f := <-sup.Frames():
+			defer f.Close()
+			return f.Offset
+		case <-time.After(10 * time.Second):
+			t.Fatal("no frame within 10 s")
+			return 0
+		}
+	}
+	first := next()
+	time.Sleep(50 * time.Millisecond) // 0.5 s of video: the supervisor is waiting
+	sup.SetInterval(3 * time.Second)
+	if d := next() - first; d < 2800*time.Millisecond || d > 4*time.Second {
+		t.Errorf("next frame %v of video after the last, want about 3 s (the shortened interval), not 20 s", d)
+	}
+}
+
 // A video without --loop ends: the status says so and how to get more.
 func TestSupervisorFileEnds(t *testing.T) {
 	clip := srcData(t, "clips/away-and-back.mp4")
