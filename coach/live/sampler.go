@@ -6,8 +6,9 @@ import (
 	"posturewatch/coach/domain"
 )
 
-// Adaptive sampling (on the camera's clock). The rate decides the CPU
-// budget (≤ 3 % of one core): 2 fps only for a few seconds after the
+// Adaptive sampling (on the camera's clock). The rate is what the coach's
+// timing wants; cpuBudget stretches it where frames cost more than the
+// share of a core allows (budget.go). 2 fps only for a few seconds after the
 // coach's smoothed view changes (and while calibrating or counting
 // repetitions), 0.5 fps when steady, one frame in 5 s after a minute of
 // steady sitting (most of a working day), 0.33 fps while nobody is there,
@@ -44,7 +45,10 @@ type sampler struct {
 // interval returns the time until the next frame wanted. busy means the
 // service needs every movement (calibrating, counting repetitions).
 func (p *sampler) interval(obs domain.Observation, st domain.Status, busy bool, now time.Time) time.Duration {
-	sig := string(st.State) + "/" + string(st.Fault)
+	// The frame's own verdict counts as well as the coach's smoothed one: a
+	// first slumped frame is worth a second look soon, as the smoothing
+	// needs more than one frame in its window to believe it.
+	sig := string(obs.Posture) + "/" + string(st.State) + "/" + string(st.Fault)
 	for _, f := range st.Faults {
 		if f.Active {
 			sig += "/" + string(f.Name)
