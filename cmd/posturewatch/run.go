@@ -408,7 +408,7 @@ func runService(ctx context.Context, o runOptions, stdout, stderr io.Writer) int
 	svc, err := live.New(live.Options{Camera: cam, Profiles: profiles, Settings: settings, History: hist, Holds: holds,
 		Notifier:  desktop.NewDesktopNotifier(false, log),
 		Catalogue: cat, Config: &cfg, Baseline: baseline, Profile: profile, Notice: strings.Join(notices, " "),
-		Logger: log, OnEvent: o.onEvent})
+		Logger: log, OnEvent: o.onEvent, CPU: processCPU(log)})
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -650,4 +650,22 @@ func loadCatalogue(path, configDir string, log *slog.Logger) (*exercise.Catalogu
 	}
 	log.Info("using your stretch catalogue", "file", own, "exercises", len(c.Exercises))
 	return c, nil
+}
+
+// processCPU returns a clock of this process's user and system CPU time,
+// for the service's CPU budget. getrusage cannot fail for this process; if
+// it ever did, the clock would stand still (the budget then sees no cost
+// and the sampler's own pace stands), and the log says so once.
+func processCPU(log *slog.Logger) func() time.Duration {
+	var once sync.Once
+	var last time.Duration
+	return func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			once.Do(func() { log.Warn("cannot read the process's CPU time: the CPU budget is not kept", "err", err) })
+			return last
+		}
+		last = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		return last
+	}
 }

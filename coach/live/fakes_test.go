@@ -28,7 +28,8 @@ type fakeCamera struct {
 	baseline  *domain.Baseline
 	baselines int
 	preview   bool
-	camera    string // the device in use; "" plays a file
+	camera    string  // the device in use; "" plays a file
+	speed     float64 // how much faster than real time it plays (0: 1)
 	switches  []string
 }
 
@@ -117,7 +118,12 @@ func (c *fakeCamera) UseCamera(spec string) (string, error) {
 	c.switches = append(c.switches, dev)
 	return dev, nil
 }
-func (c *fakeCamera) Speed() float64 { return 1 }
+func (c *fakeCamera) Speed() float64 {
+	if c.speed == 0 {
+		return 1
+	}
+	return c.speed
+}
 func (c *fakeCamera) SetPreview(on bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -56,6 +56,9 @@ type Options struct {
 	// OnEvent, when set (tests, benchmarks), is called with every event and
 	// the wall time the coach decided it, before it is published.
 	OnEvent func(e domain.Event, decided time.Time)
+	// CPU, when set, is the process's CPU time so far: the sampling then
+	// keeps within CPUShare of one core (see cpuBudget). nil: no budget.
+	CPU func() time.Duration
 }
 
 // Service is the running monitor. Create it with New, attach the
@@ -82,6 +85,8 @@ type Service struct {
 	profile     string
 	notice      string
 	samp        sampler
+	budget      cpuBudget
+	budgetSaid  bool            // the first slowing by the budget was logged
 	suggested   *domain.Routine // the last routine the coach suggested
 	routine     *domain.Routine // the routine being played
 	exIdx       int             // its current exercise
@@ -134,7 +139,8 @@ func New(o Options) (*Service, error) {
 	s := &Service{cam: o.Camera, profiles: o.Profiles, settings: o.Settings, hist: o.History, histKept: histKept, notifier: o.Notifier,
 		cat: o.Catalogue, log: o.Logger, wall: o.Wall, onEvent: o.OnEvent, pub: nobody{},
 		reqs: make(chan func()), done: make(chan struct{}), holdsIn: o.Holds, holds: map[string]string{},
-		coach: coach.New(cfg, o.Baseline, o.Catalogue), profile: o.Profile, notice: o.Notice}
+		coach: coach.New(cfg, o.Baseline, o.Catalogue), profile: o.Profile, notice: o.Notice,
+		budget: cpuBudget{cpu: o.CPU}}
 	o.Camera.SetBaseline(o.Baseline)
 	if s.notifier != nil {
 		s.notifier.SetEnabled(cfg.DesktopNotifications)
@@ -212,7 +218,7 @@ func (s *Service) handle(sg domain.Sighting) {
 	rc := s.stepReps(obs, obs.Time)
 	fast := s.learnFast(obs) // first: it watches every frame
 	busy := st.State == domain.StateCalibrating || s.counting != nil || fast
-	s.cam.SetInterval(s.samp.interval(obs, st, busy, obs.Time))
+	s.setInterval(s.samp.interval(obs, st, busy, obs.Time), obs.Time, busy, st.Watching)
 	s.frames++
 
 	s.emit(evs, decided)
@@ -251,6 +257,41 @@ func (s *Service) handle(sg domain.Sighting) {
 		s.pub.PublishStats(s.coach.Stats())
 	}
 }
+
+// setInterval asks the camera for the next frame after the sampler's
+// interval, stretched to keep within the CPU budget, but never past the end
+// of the onset of a fault being timed: that frame decides the state and the
+// nudge, so it comes on time (one frame per onset over the budget at most).
+// The log says the first time the budget slows the sampling (at Info: the
+// machine is slow for the models) and each later start and stop (at Debug:
+// it comes and goes with the fast frames after every change).
+func (s *Service) setInterval(planned time.Duration, now time.Time, busy bool, watching *domain.Watch) {
+	was := s.budget.limiting
+	// A demo file played faster than real time is not monitoring beside
+	// someone's work: it was asked to spend the CPU, and the coach's timing
+	// follows the video.
+	iv := s.budget.stretch(planned, now, busy || s.cam.Speed() != 1)
+	if watching != nil {
+		due := time.Duration((watching.OnsetS-watching.ForS)*float64(time.Second)) + onsetSlack
+		iv = max(planned, min(iv, due))
+	}
+	switch {
+	case s.budget.limiting == was:
+	case s.budget.limiting && !s.budgetSaid:
+		s.budgetSaid = true
+		s.log.Info("sampling slowed to keep within the CPU budget: frames cost more here than the coach's pace allows",
+			"share", CPUShare, "cpu_per_frame_ms", s.budget.perFrame.Milliseconds(), "wanted", planned, "interval", iv)
+	case s.budget.limiting:
+		s.log.Debug("sampling slowed by the CPU budget", "cpu_per_frame_ms", s.budget.perFrame.Milliseconds(),
+			"wanted", planned, "interval", iv)
+	default:
+		s.log.Debug("sampling back at the coach's pace", "cpu_per_frame_ms", s.budget.perFrame.Milliseconds())
+	}
+	s.cam.SetInterval(iv)
+}
+
+// onsetSlack puts the frame that ends an onset just past it.
+const onsetSlack = 50 * time.Millisecond
 
 // learnFastFrames bounds the fast sampling while vision learns the camera's
 // view: 30 s at the fast rate covers the 30 frames it needs when the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -367,6 +368,85 @@ func TestAwaySlowsSampling(t *testing.T) {
 		}
 		if got := f.cam.lastInterval(); got != SampleAway {
 			t.Errorf("interval %v while away, want %v", got, SampleAway)
+		}
+	})
+}
+
+// With a CPU clock, the service keeps within the budget: frames that cost
+// 200 ms each are asked for far apart once the opening burst is spent,
+// while the coach still sees the sitter, and the frame that ends a fault's
+// onset comes on time, so the nudge is not late by a stretched interval.
+func TestSamplingKeepsWithinTheCPUBudget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var cpu time.Duration
+		var nudged time.Time
+		cost := 200 * time.Millisecond
+		f := startFixture(t, func(o *Options) {
+			o.CPU = func() time.Duration {
+				mu.Lock()
+				defer mu.Unlock()
+				cpu += cost // read once per frame: each frame costs 200 ms
+				return cpu
+			}
+			o.OnEvent = func(e domain.Event, at time.Time) {
+				if e.Type == domain.EventNudge && nudged.IsZero() {
+					nudged = at
+				}
+			}
+		})
+		defer f.shutdown()
+		// A camera that keeps to the asked pace, as vision.Eye does; it
+		// returns when it sent its first frame.
+		paced := func(d time.Duration, obs func() domain.Observation) time.Time {
+			var first time.Time
+			for end := time.Now().Add(d); time.Now().Before(end); {
+				synctest.Wait()
+				time.Sleep(max(f.cam.lastInterval(), SampleFast))
+				o := obs()
+				o.Time = time.Now()
+				if first.IsZero() {
+					first = o.Time
+				}
+				f.cam.sightings <- domain.Sighting{Observation: o}
+			}
+			return first
+		}
+		paced(time.Minute, good)
+		synctest.Wait()
+		want := time.Duration(float64(cost) / CPUShare)
+		if got := f.cam.lastInterval(); got < want-want/10 || got > want+want/10 {
+			t.Errorf("interval %v with 200 ms frames, want about %v (the sampler alone asks for %v)", got, want, SampleSteady)
+		}
+		seen := paced(40*time.Second, forwardHead)
+		synctest.Wait()
+		if n := len(f.pub.ofType(domain.EventNudge)); n != 1 {
+			t.Fatalf("%d nudges for a forward head held 40 s, want 1", n)
+		}
+		onset := domain.DefaultConfig().OnsetDelay.D()
+		if late := nudged.Sub(seen) - onset; late < 0 || late > time.Second {
+			t.Errorf("nudge %v after the forward head was first seen, want the %v onset (+ at most 1 s)", nudged.Sub(seen), onset)
+		}
+	})
+}
+
+// A demo file played faster than real time was asked to spend the CPU: the
+// budget leaves its pace alone.
+func TestNoCPUBudgetForASpedUpDemo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cam := newFakeCamera()
+		cam.speed = 8
+		f := startFixture(t, func(o *Options) {
+			o.Camera = cam
+			var cpu time.Duration
+			o.CPU = func() time.Duration { cpu += time.Second; return cpu }
+		})
+		f.cam = cam
+		defer f.shutdown()
+		f.feed(10*time.Second, 500*time.Millisecond, good)
+		synctest.Wait()
+		if got := cam.lastInterval(); got != SampleSteady {
+			t.Errorf("interval %v for a sped-up demo with 1 s frames, want the sampler's %v", got, SampleSteady)
 		}
 	})
 }
