@@ -40,6 +40,16 @@ func always(iv time.Duration) func(time.Duration) (time.Duration, bool) {
 	return func(time.Duration) (time.Duration, bool) { return iv, false }
 }
 
+// allAsked fails unless every interval in ivs is the sampler's own want.
+func allAsked(t *testing.T, ivs []time.Duration, want time.Duration, which string) {
+	t.Helper()
+	for i, iv := range ivs {
+		if iv != want {
+			t.Fatalf("%s frame %d waits %v, want %v", which, i, iv, want)
+		}
+	}
+}
+
 // On a machine where a frame costs 77 ms of CPU (this project's CI
 // machines with all three models), a sitter who never keeps still would
 // have the sampler ask for 2 frames a second: 15 % of a core. The budget
@@ -57,11 +67,7 @@ func TestBudgetHoldsTheShareOnASlowMachine(t *testing.T) {
 	}
 	// The burst the window allows: the first frames come at the asked pace.
 	burst := int(float64(CPUShare*float64(cpuWindow)) / float64(cost))
-	for i, iv := range r.ivs[:burst-1] {
-		if iv != SampleFast {
-			t.Fatalf("frame %d of the opening burst waits %v, want %v", i, iv, SampleFast)
-		}
-	}
+	allAsked(t, r.ivs[:burst-1], SampleFast, "opening burst:")
 	// Then one frame per cost/share: 2.57 s.
 	want := time.Duration(float64(cost) / CPUShare)
 	last := r.ivs[len(r.ivs)-1]
@@ -77,11 +83,7 @@ func TestBudgetHoldsTheShareOnASlowMachine(t *testing.T) {
 func TestBudgetLeavesAQuickMachineAlone(t *testing.T) {
 	r := newBudgetRun()
 	r.run(10*time.Minute, 10*time.Millisecond, always(SampleFast)) // 2 % of a core
-	for i, iv := range r.ivs {
-		if iv != SampleFast {
-			t.Fatalf("frame %d waits %v, want %v", i, iv, SampleFast)
-		}
-	}
+	allAsked(t, r.ivs, SampleFast, "cheap")
 	if r.b.limiting {
 		t.Error("limiting, with frames well within the share")
 	}
@@ -94,21 +96,13 @@ func TestBudgetExemptFrames(t *testing.T) {
 	r := newBudgetRun()
 	cost := 77 * time.Millisecond
 	r.run(time.Minute, cost, func(time.Duration) (time.Duration, bool) { return SampleFast, true })
-	for i, iv := range r.ivs {
-		if iv != SampleFast {
-			t.Fatalf("exempt frame %d waits %v, want %v", i, iv, SampleFast)
-		}
-	}
+	allAsked(t, r.ivs, SampleFast, "exempt")
 	if r.b.tokens != r.b.capacity() {
 		t.Errorf("tokens %v after exempt frames, want the full %v", r.b.tokens, r.b.capacity())
 	}
 	n := len(r.ivs)
 	r.run(4*time.Second, cost, always(SampleFast))
-	for i, iv := range r.ivs[n:] {
-		if iv != SampleFast {
-			t.Fatalf("monitored frame %d after them waits %v, want %v", i, iv, SampleFast)
-		}
-	}
+	allAsked(t, r.ivs[n:], SampleFast, "monitored (after the exempt ones)")
 }
 
 // Where even the steady pace is over the share, the steady frames leave
@@ -165,11 +159,7 @@ func TestBudgetRefillsAfterAGap(t *testing.T) {
 	r.now = r.now.Add(2 * time.Minute) // paused
 	n := len(r.ivs)
 	r.run(3*time.Second, cost, always(SampleFast))
-	for i, iv := range r.ivs[n:] {
-		if iv != SampleFast {
-			t.Fatalf("frame %d after the pause waits %v, want %v", i, iv, SampleFast)
-		}
-	}
+	allAsked(t, r.ivs[n:], SampleFast, "after the pause:")
 }
 
 // Without a CPU clock there is no budget; a clock that goes back (another
