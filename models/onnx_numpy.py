@@ -136,6 +136,13 @@ def run(model, feeds):
             r = ins[0].reshape(shape)
         elif op == "Identity":
             r = ins[0]
+        elif op == "Slice":
+            if len(ins) > 4:
+                raise EvalError("Slice %s: steps are not evaluated" % node.name)
+            idx = [slice(None)] * ins[0].ndim
+            for st, en, ax in zip(ins[1].astype(int), ins[2].astype(int), ins[3].astype(int)):
+                idx[ax] = slice(st, en)
+            r = ins[0][tuple(idx)]
         else:
             raise EvalError("op %s (%s) not evaluated" % (op, node.name))
         v[node.output[0]] = r

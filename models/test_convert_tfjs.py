@@ -224,6 +224,24 @@ class ConvTest(OpTestCase):
               **conv_attrs(fused=["BiasAdd", "Relu6"]))
         self.check(g, "y", (1, 4, 6, 6), check_model=False)
 
+    def test_narrow_depthwise_is_computed_wide_and_sliced_back(self):
+        # OpenCV 4.6's depthwise convolution is 6x slower below 18 columns: 12 columns are
+        # computed as 18 (6 more of zero padding on the right), after the ReLU6 the 12 are kept.
+        g = Graph(12, 12, 4)
+        g.add("y", "FusedDepthwiseConv2dNative", ["x", g.rand("w", (3, 3, 4, 1), 2.0), g.rand("b", (4,))],
+              **conv_attrs(fused=["BiasAdd", "Relu6"]))
+        m = self.check(g, "y", (1, 4, 12, 12), check_model=False)
+        self.assertEqual(self.attr(self.node(m, "Conv"), "pads"), [1, 1, 1, 1 + 6])
+        ops = [n.op_type for n in m.graph.node]
+        self.assertEqual(ops.index("Slice"), ops.index("Clip") + 1, "the slice must follow the activation OpenCV fuses: %s" % ops)
+
+    def test_wide_strided_and_tiny_depthwise_are_left_alone(self):
+        for h, stride, shape in ((18, 1, (1, 4, 18, 18)), (12, 2, (1, 4, 6, 6)), (6, 1, (1, 4, 6, 6))):
+            g = Graph(h, h, 4)
+            g.add("y", "DepthwiseConv2dNative", ["x", g.rand("w", (3, 3, 4, 1))], **conv_attrs(stride=stride))
+            m = self.check(g, "y", shape)
+            self.assertNotIn("Slice", [n.op_type for n in m.graph.node], "input %d, stride %d" % (h, stride))
+
     def test_refuses_wrong_filter_channels(self):
         g = Graph(6, 6, 3)
         g.add("conv_bad", "_FusedConv2D", ["x", g.rand("w", (3, 3, 4, 4)), g.rand("b", (4,))],

@@ -43,25 +43,25 @@ type tfjsHead struct {
 // the values: hence the measure relative to max(1, |value|), absolute for
 // sigmoid outputs and relative for logits (down to −1490 in BlazeFace) and pixel
 // offsets. Measured on grace_hopper.jpg (models/README.md has the table) the
-// worst head is at 7.5e-5; each bound is about 10× its head's measurement, to
+// worst head is at 7.9e-5; each bound is about 10× its head's measurement, to
 // absorb another CPU's SIMD path, and still 1000× below what a conversion
 // mistake does (the symmetric-padding mistake moves mesh points by pixels, a
 // layout mistake by tens).
 var (
 	moveNetHeads = []tfjsHead{
-		{"heatmaps", []int{1, 17, 48, 48}, "StatefulPartitionedCall/Sigmoid", 5e-5},                       // measured 4.4e-6
-		{"center", []int{1, 1, 48, 48}, "StatefulPartitionedCall/Sigmoid_1", 5e-5},                        // 1.3e-6
-		{"regress", []int{1, 34, 48, 48}, "StatefulPartitionedCall/kpt_regress_0/conv2d_6/BiasAdd", 5e-4}, // 7.5e-5
-		{"offsets", []int{1, 34, 48, 48}, "StatefulPartitionedCall/kpt_offset_0/conv2d_7/BiasAdd", 2e-4},  // 1.7e-5
+		{"heatmaps", []int{1, 17, 48, 48}, "StatefulPartitionedCall/Sigmoid", 5e-5},                       // measured 4.2e-6
+		{"center", []int{1, 1, 48, 48}, "StatefulPartitionedCall/Sigmoid_1", 5e-5},                        // 1.4e-6
+		{"regress", []int{1, 34, 48, 48}, "StatefulPartitionedCall/kpt_regress_0/conv2d_6/BiasAdd", 5e-4}, // 7.9e-5
+		{"offsets", []int{1, 34, 48, 48}, "StatefulPartitionedCall/kpt_offset_0/conv2d_7/BiasAdd", 2e-4},  // 1.8e-5
 	}
 	blazeFaceHeads = []tfjsHead{
-		{"scores16", []int{1, 2, 16, 16}, "StatefulPartitionedCall/functional_1/conv2d_33/BiasAdd", 2e-4}, // 1.9e-5
-		{"boxes16", []int{1, 32, 16, 16}, "StatefulPartitionedCall/functional_1/conv2d_35/BiasAdd", 5e-4}, // 4.2e-5
-		{"scores8", []int{1, 6, 8, 8}, "StatefulPartitionedCall/functional_1/conv2d_34/BiasAdd", 2e-4},    // 1.7e-6
-		{"boxes8", []int{1, 96, 8, 8}, "StatefulPartitionedCall/functional_1/conv2d_36/BiasAdd", 5e-4},    // 4.7e-5
+		{"scores16", []int{1, 2, 16, 16}, "StatefulPartitionedCall/functional_1/conv2d_33/BiasAdd", 2e-4}, // 2.1e-5
+		{"boxes16", []int{1, 32, 16, 16}, "StatefulPartitionedCall/functional_1/conv2d_35/BiasAdd", 5e-4}, // 4.4e-5
+		{"scores8", []int{1, 6, 8, 8}, "StatefulPartitionedCall/functional_1/conv2d_34/BiasAdd", 2e-4},    // 1.9e-6
+		{"boxes8", []int{1, 96, 8, 8}, "StatefulPartitionedCall/functional_1/conv2d_36/BiasAdd", 5e-4},    // 5.1e-5
 	}
 	faceMeshHeads = []tfjsHead{
-		{"mesh", []int{1, 1404}, "StatefulPartitionedCall/model_1/output_mesh/Reshape", 1e-4},   // 7.2e-6
+		{"mesh", []int{1, 1404}, "StatefulPartitionedCall/model_1/output_mesh/Reshape", 1e-4},   // 9.4e-6
 		{"score", []int{1, 1}, "StatefulPartitionedCall/model_1/output_faceflag/Reshape", 1e-5}, // 1.2e-7
 	}
 )
