@@ -458,8 +458,16 @@ def conv(cv, node, ins):
         conv_inputs.append(cv.add_init(base + "_b", b.astype(np.float32)))
     final = base + "_wide" if widen else name  # the activation's output (or the conv's)
     out = base + "_out" if act else final
-    cv.emit("Conv", conv_inputs, [out], base, kernel_shape=[kh, kw], strides=[s, s], pads=pads,
-            dilations=[1, 1], group=group)
+    if not widen and (pads[0] != pads[2] or pads[1] != pads[3]):
+        # TF's SAME with the odd pixel at the end is ONNX's SAME_UPPER. Given as explicit
+        # asymmetric pads, OpenCV 4.6 copies the input into a padded tensor first (a separate
+        # Padding layer: 1.8 ms of MoveNet's first stride-2 depthwise convolution); given as
+        # auto_pad, its convolution pads inside, 4-5x faster for the same numbers.
+        pad_attrs = {"auto_pad": "SAME_UPPER"}
+    else:
+        pad_attrs = {"pads": pads}
+    cv.emit("Conv", conv_inputs, [out], base, kernel_shape=[kh, kw], strides=[s, s], dilations=[1, 1],
+            group=group, **pad_attrs)
     if act == ["Relu"]:
         cv.emit("Relu", [out], [final], base + "_relu")
     elif act == ["Relu6"]:

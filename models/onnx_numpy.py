@@ -27,7 +27,19 @@ def _conv(x, w, b, a):
     sh, sw = a.get("strides", [1, 1])
     if a.get("dilations", [1, 1]) != [1, 1]:
         raise EvalError("dilations unsupported")
-    pt, pl, pb, pr = a.get("pads", [0, 0, 0, 0])
+    auto = a.get("auto_pad", b"NOTSET")
+    if auto in (b"SAME_UPPER", "SAME_UPPER"):
+        if "pads" in a:
+            raise EvalError("Conv: auto_pad with pads")
+        pads = []
+        for size, k, st in ((x.shape[2], kh, sh), (x.shape[3], kw, sw)):
+            total = max((-(-size // st) - 1) * st + k - size, 0)
+            pads.append((total // 2, total - total // 2))  # the odd pixel at the end
+        (pt, pb), (pl, pr) = pads
+    elif auto not in (b"NOTSET", "NOTSET"):
+        raise EvalError("Conv: auto_pad %s not evaluated" % auto)
+    else:
+        pt, pl, pb, pr = a.get("pads", [0, 0, 0, 0])
     group = a.get("group", 1)
     xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
     n, c = x.shape[:2]
