@@ -43,6 +43,17 @@ func (r *Row) add(ok, missed bool) {
 	r.Accuracy = float64(r.Correct) / float64(r.Frames)
 }
 
+// pool adds one baseline draw's (or learning order's) frames to r and keeps
+// the worst draw's accuracy; it returns the draw's accuracy, whose mean over
+// the draws the caller makes r.Accuracy.
+func (r *Row) pool(d Row) float64 {
+	r.Frames += d.Frames
+	r.Correct += d.Correct
+	r.Missed += d.Missed
+	r.Worst = math.Min(r.Worst, d.Accuracy)
+	return d.Accuracy
+}
+
 // hasPerson: the class says someone is in the frame.
 func hasPerson(class string) bool {
 	return class == ClassGood || class == ClassSitUp || class == ClassStraighten || class == ClassPerson
@@ -169,9 +180,7 @@ func Learnt(ss []Sample, p posture.Params, seed uint64) []Row {
 				out := Outcome(s, b, p)
 				order.add(Correct(s.Class, out), out == ClassAway || out == "unknown")
 			}
-			row.Frames, row.Correct, row.Missed = row.Frames+order.Frames, row.Correct+order.Correct, row.Missed+order.Missed
-			sum += order.Accuracy
-			row.Worst = math.Min(row.Worst, order.Accuracy)
+			sum += row.pool(order)
 		}
 		row.Accuracy = sum / LearntOrders
 		out = append(out, row)
@@ -229,25 +238,15 @@ func Calibrated(ss []Sample, p posture.Params, draws int, seed uint64) []Row {
 			if err != nil {
 				continue
 			}
-			var n, c int
+			var draw Row
 			for _, s := range all {
 				if used[s] {
 					continue
 				}
 				out := Outcome(s, b, p)
-				n++
-				if Correct(s.Class, out) {
-					c++
-				}
-				if out == ClassAway || out == "unknown" {
-					row.Missed++
-				}
+				draw.add(Correct(s.Class, out), out == ClassAway || out == "unknown")
 			}
-			acc := float64(c) / float64(n)
-			sum += acc
-			row.Worst = math.Min(row.Worst, acc)
-			row.Frames += n
-			row.Correct += c
+			sum += row.pool(draw)
 		}
 		row.Accuracy = sum / float64(draws)
 		out = append(out, row)
