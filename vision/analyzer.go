@@ -43,7 +43,6 @@ type Analyzer struct {
 	lastIndex  int
 	people     int // user-size faces the detector saw on the last frame (0: it did not run)
 
-	learn    bool      // the judge learns the camera's view (AnalyzerOptions.Learn)
 	lastSeen time.Time // the last frame with someone judged, while learning
 }
 
@@ -76,7 +75,7 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	if opt.Learn {
 		j.Learn()
 	}
-	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2, learn: opt.Learn}, nil
+	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2}, nil
 }
 
 // ForgetLearnt drops what was learnt about the camera's place: another
@@ -148,14 +147,13 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	if err != nil {
 		return obs, err
 	}
-	if a.learn && !f.Time.IsZero() {
-		if !a.lastSeen.IsZero() && f.Time.Sub(a.lastSeen) > ForgetAfter {
-			a.judge.ForgetLearnt()
-			a.lastSeen = time.Time{}
-		}
+	learning := a.judge.Learning() && !f.Time.IsZero()
+	if learning && !a.lastSeen.IsZero() && f.Time.Sub(a.lastSeen) > ForgetAfter {
+		a.judge.ForgetLearnt()
+		a.lastSeen = time.Time{}
 	}
 	obs = a.judge.Observe(obs, in)
-	if a.learn && !f.Time.IsZero() && obs.Against != "" {
+	if learning && obs.Against != "" {
 		a.lastSeen = f.Time
 	}
 	obs.People = a.people

@@ -204,6 +204,13 @@ func (j *Judge) Learn() {
 	}
 }
 
+// Learning says whether Learn was called.
+func (j *Judge) Learning() bool {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return j.learner != nil
+}
+
 // ForgetLearnt drops what was learnt (the camera changed).
 func (j *Judge) ForgetLearnt() {
 	j.mu.RLock()
