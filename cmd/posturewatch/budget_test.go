@@ -138,11 +138,11 @@ func replayClipB(b *testing.B, name string) string {
 
 // cpuTime is the user+system CPU time of this process so far.
 func cpuTime(tb testing.TB) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatalf("getrusage: %v", err)
+	d, err := processCPUTime()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return d
 }
 
 // statusMB reads a memory figure (VmRSS, RssAnon, RssFile …) of this

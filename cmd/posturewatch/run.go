@@ -660,12 +660,21 @@ func processCPU(log *slog.Logger) func() time.Duration {
 	var once sync.Once
 	var last time.Duration
 	return func() time.Duration {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		d, err := processCPUTime()
+		if err != nil {
 			once.Do(func() { log.Warn("cannot read the process's CPU time: the CPU budget is not kept", "err", err) })
 			return last
 		}
-		last = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		last = d
 		return last
 	}
+}
+
+// processCPUTime is this process's user and system CPU time so far.
+func processCPUTime() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("getrusage: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
