@@ -447,7 +447,7 @@ def conv(cv, node, ins):
     # more than it saves.
     widen = group > 1 and kh == 3 and kw == 3 and s == 1 and NARROW_MIN <= w_out < WIDE_PLANE
     if widen:
-        pads = pads[:3] + [pads[3] + (WIDE_PLANE - w_out) * s]
+        pads = pads[:3] + [pads[3] + WIDE_PLANE - w_out]  # at stride 1 each padded column is one more output column
 
     base = cv.uid("conv")
     conv_inputs = [cv.t(ins[0]), cv.add_init(base + "_w", w_onnx.astype(np.float32))]
