@@ -93,10 +93,13 @@ func TestDashboardLiveView(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	hour := time.Now().Truncate(time.Hour)
+	// The stored minutes are the day's first half hour, so they are today's
+	// at any hour (an hour back from now was yesterday's just after midnight).
+	y, mo, d := time.Now().Date()
+	day := time.Date(y, mo, d, 0, 0, 0, 0, time.Local)
 	var ms []domain.MinuteAggregate
 	for i := range 30 {
-		ms = append(ms, domain.MinuteAggregate{Start: hour.Add(time.Duration(i) * time.Minute).Add(-time.Hour), PresentS: 60, GoodS: float64(20 + i),
+		ms = append(ms, domain.MinuteAggregate{Start: day.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: float64(20 + i),
 			FaultS: map[domain.FaultName]float64{domain.ForwardHead: float64(40 - i)}})
 	}
 	if err := h.AddMinutes(ms...); err != nil {
