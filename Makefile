@@ -30,6 +30,7 @@ deps-test:
 ## models: fetch @vladmandic/human once, convert MoveNet, BlazeFace and FaceMesh to ONNX, check their sha256
 models: deps
 	@bash models/setup.sh
+	@bash models/runtime-setup.sh
 
 ## tfjs-ref: install @tensorflow/tfjs (pure JS) and the TF.js models into the cache once, for the TF.js reference test
 tfjs-ref: models
@@ -116,7 +117,7 @@ MODELS_HOME = $${XDG_DATA_HOME:-$(HOME)/.local/share}/posturewatch/models
 install: models build
 	install -D -m 0755 $(BIN) $(PREFIX)/bin/posturewatch
 	install -d $(MODELS_HOME)
-	install -m 0644 models/movenet-lightning.onnx models/blazeface.onnx models/facemesh.onnx $(MODELS_HOME)/
+	install -m 0644 models/movenet-lightning.onnx models/blazeface.onnx models/facemesh.onnx models/libonnxruntime.so.* $(MODELS_HOME)/
 	-$(PREFIX)/bin/posturewatch service install
 
 ## soak: an hour of monitoring compressed into a minute (the clip looped 60x faster, a dashboard connected), asserting that goroutines, open files, the Go heap and OpenCV Mats do not grow

@@ -4,8 +4,10 @@
 //
 // Three models, all built by `make models` (models/setup.sh) and described in
 // models/README.md: MoveNet (pose), BlazeFace (face detector), FaceMesh (face
-// landmarks). The package-level FileName, ExpectedSHA256, DefaultPath and Check
-// are the MoveNet ones, kept for existing callers.
+// landmarks); and the ONNX Runtime library that runs them, which `make models`
+// puts beside them (models/runtime-setup.sh) and which is found and checked
+// the same way. The package-level FileName, ExpectedSHA256, DefaultPath and
+// Check are the MoveNet ones, kept for existing callers.
 package models
 
 import (
@@ -17,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -32,6 +35,9 @@ var blazeFaceSHAFile string
 //go:embed facemesh.onnx.sha256
 var faceMeshSHAFile string
 
+//go:embed onnxruntime.sha256
+var runtimeSHAFile string
+
 // Model is one converted model file with its expected digest.
 type Model struct {
 	Name     string // what messages call it, e.g. "face detector model"
@@ -41,6 +47,9 @@ type Model struct {
 
 	minSize int64  // anything smaller is truncated or not the model
 	shaFile string // the embedded .sha256 file
+	// wellFormed checks a file that is not the known one (given by the
+	// user); nil means an ONNX model (CheckONNX).
+	wellFormed func([]byte) error
 }
 
 // FixHint tells the user how to get a good model.
@@ -58,18 +67,53 @@ var (
 	FaceMesh = Model{Name: "face mesh model", FileName: "facemesh.onnx", EnvVar: "POSTUREWATCH_FACE_MESH",
 		Hint:    "run `make models` in the posturewatch source tree (it fetches and converts the models once), or set POSTUREWATCH_FACE_MESH to the file",
 		minSize: 1 << 20, shaFile: faceMeshSHAFile}
+	// Runtime is ONNX Runtime's CPU library (from the npm package
+	// onnxruntime-node), which runs the three models.
+	Runtime = Model{Name: "ONNX Runtime library", FileName: RuntimeFileName, EnvVar: "POSTUREWATCH_ONNXRUNTIME",
+		Hint:    "run `make models` in the posturewatch source tree (it fetches the library once), or set POSTUREWATCH_ONNXRUNTIME to a libonnxruntime.so of version " + RuntimeVersion + " or newer",
+		minSize: 1 << 20, shaFile: runtimeSHAFile, wellFormed: checkELF}
 )
 
-// All lists every model `make models` builds.
-func All() []Model { return []Model{MoveNet, BlazeFace, FaceMesh} }
+// RuntimeVersion is the ONNX Runtime release `make models` sets up; its C
+// API is the one the vision package asks the library for.
+const RuntimeVersion = "1.20.1"
 
-// ExpectedSHA256 is the hex digest `make models` must produce for m.
+// RuntimeFileName is the library's file name inside models/.
+const RuntimeFileName = "libonnxruntime.so." + RuntimeVersion
+
+// All lists every file `make models` sets up: the models and their runtime.
+func All() []Model { return []Model{MoveNet, BlazeFace, FaceMesh, Runtime} }
+
+// ExpectedSHA256 is the hex digest `make models` must produce for m. A
+// digest file with several lines ("digest platform file", one per
+// platform) gives the line of this platform (GOOS-GOARCH), or "" if none.
 func (m Model) ExpectedSHA256() string {
-	f := strings.Fields(m.shaFile)
-	if len(f) == 0 {
-		return ""
+	for line := range strings.Lines(m.shaFile) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+		case len(f) < 3:
+			return strings.ToLower(f[0]) // "digest  file.onnx"
+		case f[1] == runtime.GOOS+"-"+runtime.GOARCH:
+			return strings.ToLower(f[0])
+		}
 	}
-	return strings.ToLower(f[0])
+	return ""
+}
+
+// checkELF accepts a 64-bit little-endian ELF shared object, which is all
+// that can be said of a library before loading it.
+func checkELF(data []byte) error {
+	if len(data) < 18 || string(data[:4]) != "\x7fELF" {
+		return errors.New("not an ELF file")
+	}
+	if data[4] != 2 || data[5] != 1 {
+		return errors.New("not a 64-bit little-endian ELF file")
+	}
+	if data[16] != 3 { // e_type ET_DYN
+		return errors.New("not a shared library")
+	}
+	return nil
 }
 
 // ExpectedSHA256 is the hex digest `make models` must produce for MoveNet.
@@ -156,6 +200,12 @@ func CheckModel(path string, m Model, strict bool) error {
 	}
 	if strict {
 		return fmt.Errorf("%s %s has sha256 %s, want %s (stale or damaged): delete it and %s", m.Name, path, got, m.ExpectedSHA256(), m.Hint)
+	}
+	if m.wellFormed != nil {
+		if err := m.wellFormed(data); err != nil {
+			return fmt.Errorf("%s %s is not a shared library (%v): %s", m.Name, path, err, m.Hint)
+		}
+		return nil
 	}
 	if err := CheckONNX(data); err != nil {
 		return fmt.Errorf("%s %s is not a valid ONNX file (%v): %s", m.Name, path, err, m.Hint)

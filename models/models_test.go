@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -79,13 +80,22 @@ func TestEveryModelHasItsDigest(t *testing.T) {
 		if len(d) != 64 || strings.Trim(d, "0123456789abcdef") != "" {
 			t.Errorf("%s: embedded digest %q is not a sha256 hex digest", m.FileName, d)
 		}
-		// The embedded digest is the one setup.sh checks against.
-		f, err := os.ReadFile(m.FileName + ".sha256")
+		// The embedded digest is the one the setup scripts check against.
+		shaName := m.FileName + ".sha256"
+		if m.FileName == RuntimeFileName {
+			shaName = "onnxruntime.sha256" // one line per platform
+		}
+		f, err := os.ReadFile(shaName)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fields := strings.Fields(string(f)); len(fields) < 2 || fields[0] != d || fields[1] != m.FileName {
-			t.Errorf("%s.sha256 = %q, want %q followed by the file name", m.FileName, f, d)
+		found := false
+		for line := range strings.Lines(string(f)) {
+			fields := strings.Fields(line)
+			found = found || len(fields) >= 2 && fields[0] == d && fields[len(fields)-1] == m.FileName
+		}
+		if !found {
+			t.Errorf("%s = %q, want a line with %q and the file name", shaName, f, d)
 		}
 		if other, ok := seen[d]; ok {
 			t.Errorf("%s and %s share a digest", m.FileName, other)
@@ -225,5 +235,48 @@ func TestPathOfModelDirAndInstalledCopy(t *testing.T) {
 	}
 	if p := DefaultPath(); p != filepath.Join("models", MoveNet.FileName) {
 		t.Errorf("DefaultPath() = %q, want the ./models path named for the error", p)
+	}
+}
+
+func TestTheRuntimeDigestIsThisPlatforms(t *testing.T) {
+	const a, b = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	here := runtime.GOOS + "-" + runtime.GOARCH
+	m := Model{shaFile: a + "  plan9-mips  lib.so\n" + strings.ToUpper(b) + "  " + here + "  lib.so\n"}
+	if got := m.ExpectedSHA256(); got != b {
+		t.Errorf("ExpectedSHA256 = %q, want this platform's %q", got, b)
+	}
+	m.shaFile = a + "  plan9-mips  lib.so\n"
+	if got := m.ExpectedSHA256(); got != "" {
+		t.Errorf("ExpectedSHA256 without a line for %s = %q, want none", here, got)
+	}
+}
+
+func TestAnUnknownRuntimeMustBeASharedLibrary(t *testing.T) {
+	dir := t.TempDir()
+	elf := make([]byte, 2<<20)
+	copy(elf, "\x7fELF\x02\x01")
+	elf[16] = 3 // a shared object
+	lib := filepath.Join(dir, "libonnxruntime.so")
+	if err := os.WriteFile(lib, elf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckModel(lib, Runtime, false); err != nil {
+		t.Errorf("a shared library given by the user: %v", err)
+	}
+	if err := CheckModel(lib, Runtime, true); err == nil || !strings.Contains(err.Error(), "make models") {
+		t.Errorf("strict check of an unknown library = %v, want a refusal that says what to do", err)
+	}
+	elf[16] = 2 // an executable
+	if err := os.WriteFile(lib, elf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckModel(lib, Runtime, false); err == nil || !strings.Contains(err.Error(), "not a shared library") {
+		t.Errorf("an executable as the library = %v", err)
+	}
+	if err := os.WriteFile(lib, bytes.Repeat([]byte{0x08}, 2<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckModel(lib, Runtime, false); err == nil {
+		t.Error("random bytes accepted as the library")
 	}
 }

@@ -5,6 +5,8 @@
 # container engine. It lays out in OUT what the final stage copies:
 #   OUT/bin/posturewatch   the binary, built as `make build` does plus -trimpath and stripped
 #   OUT/models/*.onnx      the three models, made and checked by models/setup.sh (`make models`)
+#   OUT/models/libonnxruntime.so.*  the runtime that runs them, fetched and checked by
+#                          models/runtime-setup.sh (`make models`); loaded at run time
 #   OUT/lib/               the shared libraries the binary links to (OpenCV and what it pulls
 #                          in), flat, without glibc's own, which the base image has
 # and checks that the binary runs from that layout with only those libraries.
@@ -21,6 +23,7 @@ cd "$src"
 # Fetches and converts the models once, or only checks their digests when
 # they are there already (as in the test).
 bash models/setup.sh
+bash models/runtime-setup.sh
 
 mkdir -p "$out/bin" "$out/models" "$out/lib"
 say "building $out/bin/posturewatch"
@@ -29,6 +32,7 @@ CGO_ENABLED=1 "$go" build -trimpath -ldflags="-s -w" -o "$out/bin/posturewatch" 
 for m in movenet-lightning blazeface facemesh; do
   cp -L "models/$m.onnx" "$out/models/"
 done
+cp -L models/libonnxruntime.so.* "$out/models/"
 
 # Only what the binary links to, and not the C library itself: mixing the
 # build image's glibc into the runtime image's would break it.

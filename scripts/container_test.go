@@ -193,6 +193,14 @@ func TestContainerBuildScript(t *testing.T) {
 			t.Errorf("the binary run from the output did not find %s.onnx (no %s… in its version output)", m, sum[:12])
 		}
 	}
+	// and the runtime library beside them, the one make models checked
+	if rt, _ := filepath.Glob(filepath.Join(out, "models", "libonnxruntime.so.*")); len(rt) != 1 {
+		t.Errorf("want one ONNX Runtime library in %s/models, found %v", out, rt)
+	} else if sum := fileSHA(t, rt[0]); fileSHA(t, filepath.Join("..", "models", filepath.Base(rt[0]))) != sum {
+		t.Errorf("%s differs from models/%s", rt[0], filepath.Base(rt[0]))
+	} else if !strings.Contains(string(log), sum[:12]) {
+		t.Errorf("the binary run from the output did not find %s (no %s… in its version output)", filepath.Base(rt[0]), sum[:12])
+	}
 	libs, _ := filepath.Glob(filepath.Join(out, "lib", "libopencv_core.so*"))
 	if len(libs) == 0 {
 		t.Errorf("no libopencv_core in %s/lib", out)

@@ -7,9 +7,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"posturewatch/models"
 )
 
-// version prints the OpenCV version and digests that match the model files.
+// version prints the OpenCV version and digests that match the model files
+// and the runtime library.
 func TestVersionCommand(t *testing.T) {
 	needModel(t)
 	var out, errb syncBuffer
@@ -20,7 +23,7 @@ func TestVersionCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.String()), &b); err != nil {
 		t.Fatal(err)
 	}
-	if b.Version == "" || !strings.HasPrefix(b.OpenCV, "4.") || !strings.HasPrefix(b.Go, "go") || len(b.Models) != 3 {
+	if b.Version == "" || !strings.HasPrefix(b.OpenCV, "4.") || !strings.HasPrefix(b.Go, "go") || len(b.Models) != 4 || b.Models[3].Name != models.Runtime.Name {
 		t.Fatalf("version info %+v", b)
 	}
 	for _, m := range b.Models {
