@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Convert a TF.js graph model of @vladmandic/human to an NCHW ONNX model OpenCV 4.6 can read.
+"""Convert a TF.js graph model of @vladmandic/human to an NCHW ONNX model for ONNX Runtime.
 
 Usage:
   /usr/bin/python3 models/convert_tfjs.py [--graph NAME] --json M.json --bin M.bin --out M.onnx
@@ -43,9 +43,7 @@ except ImportError:  # pragma: no cover - message for the user
 
 from tfsem import attr_b, attr_list_i, attr_list_s, attr_str, same_pads
 
-OPSET = 11       # OpenCV 4.6 reads opset 11 (Pad and Resize take their parameters as inputs)
-WIDE_PLANE = 18  # OpenCV 4.6's fast depthwise path wants planes at least this wide (see conv)
-NARROW_MIN = 8   # narrower planes are left as they are: widening them costs more than it saves
+OPSET = 11       # Resize's half-pixel mode needs 11; every node is valid opset 11 (onnx.checker)
 IR_VERSION = 6   # pinned so the bytes do not depend on the installed onnx version
 PRODUCER = "posturewatch-convert_tfjs"
 
@@ -178,7 +176,7 @@ def load_tfjs(json_path, bin_path):
             raise ConvertError("%s is truncated: %s needs bytes %d..%d of %d" % (bin_path, w["name"], off, off + nbytes, len(blob)))
         arr = np.frombuffer(blob, dtype=dt, count=count, offset=off).reshape(shape)
         if dt == np.dtype("<f2") or dt == np.dtype("<f4"):
-            arr = arr.astype(np.float32)  # float16 weights widened: OpenCV computes in float32
+            arr = arr.astype(np.float32)  # float16 weights widened: the runtime computes in float32
         else:
             arr = arr.astype(np.int32)
         weights[w["name"]] = arr
@@ -232,7 +230,7 @@ class Converter:
         return "%s_%d" % (prefix, self.counter)
 
     def add_init(self, name, arr):
-        self.initializers.append(self.numpy_helper.from_array(np.ascontiguousarray(arr), name))
+        self.initializers.append(self.numpy_helper.from_array(np.asarray(arr, order="C"), name))  # keeps 0-d scalars
         return name
 
     def emit(self, op, inputs, outputs, name, **attrs):
@@ -335,7 +333,7 @@ class Converter:
                 raise ConvertError("head %s (%s) has NCHW shape %s, want %s"
                                    % (h.onnx_name, h.tf_node, list(got) if got else None, list(h.shape)))
 
-        # Short, stable tensor names (the TF names are long; OpenCV does not care either way),
+        # Short, stable tensor names (the TF names are long; the runtime does not care either way),
         # given before the outputs are added so that no TF name can clash with an output name.
         short = {}
         for nd in self.onnx_nodes:
@@ -440,14 +438,6 @@ def conv(cv, node, ins):
         group = c_in
         c_out = c_in
     pads, h_out, w_out = _spatial_pads(node, h, w_in, kh, kw, s)
-    # OpenCV 4.6 runs a 3x3 depthwise convolution about 6x slower on planes narrower than
-    # 18 columns (576 channels at 12x12: 1.96 ms at width 16, 0.30 ms at width 18). So a narrow
-    # one is computed 18 columns wide, the extra ones from zero padding on the right, and
-    # sliced back: the same numbers, MoveNet 9 % faster. Below 8 columns the wider work costs
-    # more than it saves.
-    widen = group > 1 and kh == 3 and kw == 3 and s == 1 and NARROW_MIN <= w_out < WIDE_PLANE
-    if widen:
-        pads = pads[:3] + [pads[3] + WIDE_PLANE - w_out]  # at stride 1 each padded column is one more output column
 
     base = cv.uid("conv")
     conv_inputs = [cv.t(ins[0]), cv.add_init(base + "_w", w_onnx.astype(np.float32))]
@@ -456,31 +446,23 @@ def conv(cv, node, ins):
         if b.shape[0] != c_out:
             raise ConvertError("%s (%s): bias size %d != output channels %d" % (name, op, b.shape[0], c_out))
         conv_inputs.append(cv.add_init(base + "_b", b.astype(np.float32)))
-    final = base + "_wide" if widen else name  # the activation's output (or the conv's)
-    out = base + "_out" if act else final
-    if not widen and (pads[0] != pads[2] or pads[1] != pads[3]):
-        # TF's SAME with the odd pixel at the end is ONNX's SAME_UPPER. Given as explicit
-        # asymmetric pads, OpenCV 4.6 copies the input into a padded tensor first (a separate
-        # Padding layer: 1.8 ms of MoveNet's first stride-2 depthwise convolution); given as
-        # auto_pad, its convolution pads inside, 4-5x faster for the same numbers.
+    out = base + "_out" if act else name
+    if pads[0] != pads[2] or pads[1] != pads[3]:
+        # TF's SAME with the odd pixel at the end is exactly ONNX's SAME_UPPER.
         pad_attrs = {"auto_pad": "SAME_UPPER"}
     else:
         pad_attrs = {"pads": pads}
     cv.emit("Conv", conv_inputs, [out], base, kernel_shape=[kh, kw], strides=[s, s], dilations=[1, 1],
             group=group, **pad_attrs)
     if act == ["Relu"]:
-        cv.emit("Relu", [out], [final], base + "_relu")
+        cv.emit("Relu", [out], [name], base + "_relu")
     elif act == ["Relu6"]:
-        # OpenCV 4.6 reads Clip only in its attribute form (opset < 11); it maps it to ReLU6.
-        cv.emit("Clip", [out], [final], base + "_relu6", min=0.0, max=6.0)
+        # Opset 11's Clip takes its bounds as inputs.
+        cv.emit("Clip", [out, cv.add_init(base + "_min", np.array(0, np.float32)),
+                         cv.add_init(base + "_max", np.array(6, np.float32))], [name], base + "_relu6")
     elif act == ["Prelu"]:
         alpha = cv.channel_vector(node, cv.const(node, ins[3]), c_out, "PReLU alpha " + ins[3])
-        cv.emit("PRelu", [out, cv.add_init(base + "_alpha", alpha.reshape(-1, 1, 1))], [final], base + "_prelu")
-    if widen:
-        # after the activation, which OpenCV fuses into the convolution
-        cv.emit("Slice", [final, cv.add_init(base + "_starts", np.array([0], np.int64)),
-                          cv.add_init(base + "_ends", np.array([w_out], np.int64)),
-                          cv.add_init(base + "_axes", np.array([3], np.int64))], [name], base + "_narrow")
+        cv.emit("PRelu", [out, cv.add_init(base + "_alpha", alpha.reshape(-1, 1, 1))], [name], base + "_prelu")
     return (n, c_out, h_out, w_out)
 
 

@@ -4,7 +4,7 @@ It follows the ONNX operator definitions (opset 11) directly: explicit Conv/MaxP
 [top, left, bottom, right], Pad's pads input [begins..., ends...], Resize's half_pixel
 coordinate transform. It is deliberately independent of the converter and of tfsem.py, so
 comparing the two catches a handler that emits the wrong layout or padding. It also holds
-the model to what OpenCV 4.6 reads (Clip with min/max attributes and no extra inputs).
+the model to opset 11 (Clip takes its bounds as inputs, not attributes).
 
 Used by test_convert_tfjs.py. Needs python3-numpy and python3-onnx.
 """
@@ -114,10 +114,9 @@ def run(model, feeds):
         elif op == "Relu":
             r = np.maximum(ins[0], 0)
         elif op == "Clip":
-            # OpenCV 4.6 reads only the attribute form (min/max as attributes).
-            if len(ins) != 1 or "min" not in a or "max" not in a:
-                raise EvalError("Clip %s: OpenCV 4.6 needs min/max attributes and one input" % node.name)
-            r = np.clip(ins[0], a["min"], a["max"])
+            if len(ins) != 3 or "min" in a or "max" in a:
+                raise EvalError("Clip %s: opset 11 takes min and max as inputs" % node.name)
+            r = np.clip(ins[0], ins[1], ins[2])
         elif op == "PRelu":
             r = np.where(ins[0] < 0, ins[0] * ins[1], ins[0])
         elif op == "Add":
@@ -148,13 +147,6 @@ def run(model, feeds):
             r = ins[0].reshape(shape)
         elif op == "Identity":
             r = ins[0]
-        elif op == "Slice":
-            if len(ins) > 4:
-                raise EvalError("Slice %s: steps are not evaluated" % node.name)
-            idx = [slice(None)] * ins[0].ndim
-            for st, en, ax in zip(ins[1].astype(int), ins[2].astype(int), ins[3].astype(int)):
-                idx[ax] = slice(st, en)
-            r = ins[0][tuple(idx)]
         else:
             raise EvalError("op %s (%s) not evaluated" % (op, node.name))
         v[node.output[0]] = r

@@ -15,27 +15,32 @@ import (
 	"posturewatch/vision/face"
 )
 
-// Output blob names of the converted face models (models/README.md).
+// The converted face models' inputs and heads (models/README.md).
 var (
-	detectorOutputs = []string{"scores16", "boxes16", "scores8", "boxes8"}
-	meshOutputs     = []string{"mesh", "score"}
+	detectorInput   = tensorSpec{"input", []int64{1, 3, face.DetectorInputSize, face.DetectorInputSize}}
+	detectorOutputs = []tensorSpec{
+		{"scores16", []int64{1, 2, 16, 16}}, {"boxes16", []int64{1, 32, 16, 16}},
+		{"scores8", []int64{1, 6, 8, 8}}, {"boxes8", []int64{1, 96, 8, 8}},
+	}
+	meshInput   = tensorSpec{"input", []int64{1, 3, face.MeshInputSize, face.MeshInputSize}}
+	meshOutputs = []tensorSpec{{"mesh", []int64{1, 3 * face.NumMeshPoints}}, {"score", []int64{1, 1}}}
 )
 
 // FaceOptions configures the face models.
 type FaceOptions struct {
 	DetectorPath, MeshPath string // default: models.PathOf, sha256-checked
-	Threads                int    // OpenCV threads; 0 = 2
+	Threads                int    // the models' and OpenCV's threads; 0 = 2
 }
 
 // FaceNet runs BlazeFace (face box and six landmarks) and FaceMesh (468
-// points) through OpenCV's dnn module, and tracks one face across the frames
+// points) in ONNX Runtime, and tracks one face across the frames
 // of a stream: while the mesh holds, its own bounds give the next crop and
 // the detector is skipped (the detector costs four times the mesh). Calls are
 // serialised; one FaceNet serves one stream at a time (Reset between streams).
 type FaceNet struct {
 	mu       sync.Mutex
-	det      gocv.Net
-	mesh     gocv.Net
+	det      *onnxGraph
+	mesh     *onnxGraph
 	detIn    gocv.Mat // detector canvas, reused
 	detSmall gocv.Mat // resized frame before padding, reused
 	meshIn   gocv.Mat // mesh crop, reused
@@ -73,8 +78,7 @@ type FaceResult struct {
 	DetectorMS, MeshMS float64
 }
 
-// NewFaceNet checks both models (OpenCV aborts the process on a bad file)
-// and loads them.
+// NewFaceNet checks both models and loads them.
 func NewFaceNet(opt FaceOptions) (*FaceNet, error) {
 	dp, mp := opt.DetectorPath, opt.MeshPath
 	strictD, strictM := dp == "", mp == ""
@@ -104,37 +108,19 @@ func NewFaceNet(opt FaceOptions) (*FaceNet, error) {
 		opt.Threads = 2
 	}
 	SetThreads(opt.Threads)
-	det, err := loadNet(dp, models.BlazeFace)
+	det, err := openGraph(dp, models.BlazeFace, opt.Threads, detectorInput, detectorOutputs)
 	if err != nil {
 		return nil, err
 	}
-	mesh, err := loadNet(mp, models.FaceMesh)
+	mesh, err := openGraph(mp, models.FaceMesh, opt.Threads, meshInput, meshOutputs)
 	if err != nil {
-		det.Close()
+		det.close()
 		return nil, err
 	}
 	return &FaceNet{det: det, mesh: mesh,
 		detIn: gocv.NewMat(), detSmall: gocv.NewMat(),
 		meshIn: gocv.NewMatWithSize(face.MeshInputSize, face.MeshInputSize, gocv.MatTypeCV8UC3),
 		warp:   gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F)}, nil
-}
-
-// loadNet reads a checked ONNX file into a CPU network.
-func loadNet(path string, m models.Model) (gocv.Net, error) {
-	net := gocv.ReadNetFromONNX(path)
-	if net.Empty() {
-		net.Close()
-		return net, fmt.Errorf("OpenCV could not load the %s %s: %s", m.Name, path, m.Hint)
-	}
-	if err := net.SetPreferableBackend(gocv.NetBackendOpenCV); err != nil {
-		net.Close()
-		return net, fmt.Errorf("%s: set dnn backend: %w", m.Name, err)
-	}
-	if err := net.SetPreferableTarget(gocv.NetTargetCPU); err != nil {
-		net.Close()
-		return net, fmt.Errorf("%s: set dnn target: %w", m.Name, err)
-	}
-	return net, nil
 }
 
 // Close releases both networks and the buffers.
@@ -144,7 +130,9 @@ func (f *FaceNet) Close() error {
 	for _, m := range []*gocv.Mat{&f.detIn, &f.detSmall, &f.meshIn, &f.warp} {
 		m.Close()
 	}
-	return errors.Join(f.det.Close(), f.mesh.Close())
+	f.det.close()
+	f.mesh.close()
+	return nil
 }
 
 // Reset forgets the tracked face: the next frame runs the detector. Call it
@@ -346,18 +334,11 @@ func (f *FaceNet) detectIn(img gocv.Mat) ([]face.Detection, error) {
 	gocv.CopyMakeBorder(f.detSmall, &f.detIn, lb.PadTop, lb.PadBottom(), lb.PadLeft, lb.PadRight(), gocv.BorderConstant, blackBGR)
 	blob := gocv.BlobFromImage(f.detIn, 1/127.5, image.Pt(face.DetectorInputSize, face.DetectorInputSize), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
 	defer blob.Close()
-	outs, err := forward(f.det, blob, detectorOutputs)
-	if err != nil {
+	if err := f.det.runOn(blob); err != nil {
 		return nil, fmt.Errorf("face detector: %w", err)
 	}
-	defer closeAll(outs)
-	var heads [4][]float32
-	for i := range outs {
-		if heads[i], err = outs[i].DataPtrFloat32(); err != nil {
-			return nil, fmt.Errorf("face detector output %s: %w", detectorOutputs[i], err)
-		}
-	}
-	return face.DecodeDetections(heads[0], heads[1], heads[2], heads[3], lb, face.DefaultDetectOptions())
+	o := f.det.outs
+	return face.DecodeDetections(o[0], o[1], o[2], o[3], lb, face.DefaultDetectOptions())
 }
 
 // runMesh warps the crop out of the frame (rotated upright) and decodes the
@@ -371,47 +352,13 @@ func (f *FaceNet) runMesh(img gocv.Mat, crop face.Crop) (face.Mesh, error) {
 		gocv.InterpolationLinear, gocv.BorderConstant, blackBGR)
 	blob := gocv.BlobFromImage(f.meshIn, 1/255.0, image.Pt(face.MeshInputSize, face.MeshInputSize), gocv.NewScalar(0, 0, 0, 0), true, false)
 	defer blob.Close()
-	outs, err := forward(f.mesh, blob, meshOutputs)
-	if err != nil {
+	if err := f.mesh.runOn(blob); err != nil {
 		return face.Mesh{}, fmt.Errorf("face mesh: %w", err)
 	}
-	defer closeAll(outs)
-	pts, err := outs[0].DataPtrFloat32()
-	if err != nil {
-		return face.Mesh{}, fmt.Errorf("face mesh points: %w", err)
-	}
-	score, err := outs[1].DataPtrFloat32()
-	if err != nil {
-		return face.Mesh{}, fmt.Errorf("face mesh score: %w", err)
-	}
-	return face.DecodeMesh(pts, score, crop)
+	return face.DecodeMesh(f.mesh.outs[0], f.mesh.outs[1], crop)
 }
 
 var blackBGR = color.RGBA{0, 0, 0, 0}
-
-// forward runs a network on a blob and returns the named outputs, which the
-// caller closes.
-func forward(net gocv.Net, blob gocv.Mat, names []string) ([]gocv.Mat, error) {
-	net.SetInput(blob, "input")
-	outs := net.ForwardLayers(names)
-	if len(outs) != len(names) {
-		closeAll(outs)
-		return nil, fmt.Errorf("model gave %d outputs, want %d (%v)", len(outs), len(names), names)
-	}
-	for i, o := range outs {
-		if o.Empty() {
-			closeAll(outs)
-			return nil, fmt.Errorf("output %s is empty", names[i])
-		}
-	}
-	return outs, nil
-}
-
-func closeAll(ms []gocv.Mat) {
-	for i := range ms {
-		ms[i].Close()
-	}
-}
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
 

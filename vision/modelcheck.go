@@ -16,8 +16,8 @@ import (
 )
 
 // A model file that is not a known one (given by path) may hold any graph,
-// and OpenCV aborts the whole process on some of them; recover cannot catch
-// that. So such a file is first loaded and run once in a child process (the
+// and native code (the model runtime, OpenCV around it) can abort the whole
+// process on a malformed one; recover cannot catch that. So such a file is first loaded and run once in a child process (the
 // same program, told by checkEnv what to check): if the child dies, the
 // file is refused with a clear error and this process goes on.
 const checkEnv = "POSTUREWATCH_CHECK_MODEL" // "<model file name>\n<path>"
@@ -103,7 +103,7 @@ func checkUnknownModel(path string, m models.Model) error {
 	why := lastLine(string(out))
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && !ee.Exited() {
-		why = "OpenCV crashed on it (" + ee.String() + ")"
+		why = "it crashed the checking process (" + ee.String() + ")"
 	}
 	return fmt.Errorf("the %s %s cannot be used: %s: %s", m.Name, path, why, m.Hint)
 }

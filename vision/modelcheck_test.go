@@ -10,8 +10,8 @@ import (
 )
 
 // A model file that passes the envelope check but holds a garbage graph,
-// or a real graph of another kind, is refused with an error: OpenCV's abort
-// happens in a child process, not in this one. The known model under
+// or a real graph of another kind, is refused with an error: a crash would
+// happen in a child process, not in this one. The known model under
 // another name is used as it is.
 func TestUnknownModelCheckedInAChild(t *testing.T) {
 	known := modelPath(t)

@@ -16,13 +16,21 @@ import (
 // InputSize is MoveNet Lightning's square input; the model is trained at it.
 const InputSize = 192
 
-// Output blob names of the converted model (see models/README.md).
-var poseOutputs = []string{"heatmaps", "center", "regress", "offsets"}
+// The converted model's input and heads (see models/README.md).
+var (
+	poseInput   = tensorSpec{"input", []int64{1, 3, InputSize, InputSize}}
+	poseOutputs = []tensorSpec{
+		{"heatmaps", []int64{1, NumKeypoints, HeatmapSize, HeatmapSize}},
+		{"center", []int64{1, 1, HeatmapSize, HeatmapSize}},
+		{"regress", []int64{1, 2 * NumKeypoints, HeatmapSize, HeatmapSize}},
+		{"offsets", []int64{1, 2 * NumKeypoints, HeatmapSize, HeatmapSize}},
+	}
+)
 
 // PoseOptions configures the pose network.
 type PoseOptions struct {
 	ModelPath string // default models.DefaultPath()
-	Threads   int    // OpenCV threads; 0 = 2 (measured: 10 ms/frame on 2 threads)
+	Threads   int    // the model's and OpenCV's threads; 0 = 2
 	// Strict requires the model's sha256 to match the one `make models`
 	// produces. A user-supplied model only has to be a well-formed ONNX file.
 	Strict bool
@@ -33,11 +41,11 @@ type PoseOptions struct {
 	LinearResize bool
 }
 
-// PoseNet runs MoveNet SinglePose Lightning through OpenCV's dnn module.
+// PoseNet runs MoveNet SinglePose Lightning in ONNX Runtime.
 // It is safe for use by one goroutine at a time (calls are serialised).
 type PoseNet struct {
 	mu  sync.Mutex
-	net gocv.Net
+	net *onnxGraph
 	lb  gocv.Mat // letterbox canvas, reused
 	rs  gocv.Mat // intermediate of the two-step shrink, reused
 
@@ -66,8 +74,7 @@ func NewLetterbox(w, h int) Letterbox {
 	return Letterbox{Scale: s, W: rw, H: rh, PadX: (InputSize - rw) / 2, PadY: (InputSize - rh) / 2, SrcW: w, SrcH: h}
 }
 
-// NewPoseNet checks the model file (OpenCV aborts the process on a bad one)
-// and loads it.
+// NewPoseNet checks the model file and loads it.
 func NewPoseNet(opt PoseOptions) (*PoseNet, error) {
 	if opt.ModelPath == "" {
 		opt.ModelPath = models.DefaultPath()
@@ -85,18 +92,9 @@ func NewPoseNet(opt PoseOptions) (*PoseNet, error) {
 		opt.Threads = 2
 	}
 	SetThreads(opt.Threads)
-	net := gocv.ReadNetFromONNX(opt.ModelPath)
-	if net.Empty() {
-		net.Close()
-		return nil, fmt.Errorf("OpenCV could not load the pose model %s: %s", opt.ModelPath, models.FixHint)
-	}
-	if err := net.SetPreferableBackend(gocv.NetBackendOpenCV); err != nil {
-		net.Close()
-		return nil, fmt.Errorf("set dnn backend: %w", err)
-	}
-	if err := net.SetPreferableTarget(gocv.NetTargetCPU); err != nil {
-		net.Close()
-		return nil, fmt.Errorf("set dnn target: %w", err)
+	net, err := openGraph(opt.ModelPath, models.MoveNet, opt.Threads, poseInput, poseOutputs)
+	if err != nil {
+		return nil, err
 	}
 	return &PoseNet{net: net, lb: gocv.NewMatWithSize(InputSize, InputSize, gocv.MatTypeCV8UC3), rs: gocv.NewMat(), linear: opt.LinearResize}, nil
 }
@@ -107,7 +105,8 @@ func (p *PoseNet) Close() error {
 	defer p.mu.Unlock()
 	p.lb.Close()
 	p.rs.Close()
-	return p.net.Close()
+	p.net.close()
+	return nil
 }
 
 // Estimate finds the 17 COCO keypoints of the most central person in a BGR
@@ -160,49 +159,14 @@ func (p *PoseNet) letterbox(img gocv.Mat) Letterbox {
 func (p *PoseNet) forward(use func(Heads)) error {
 	blob := gocv.BlobFromImage(p.lb, 1.0, image.Pt(InputSize, InputSize), gocv.NewScalar(0, 0, 0, 0), true, false)
 	defer blob.Close()
-	p.net.SetInput(blob, "input")
-	outs := p.net.ForwardLayers(poseOutputs)
-	defer func() {
-		for i := range outs {
-			outs[i].Close()
-		}
-	}()
-	if len(outs) != len(poseOutputs) {
-		return fmt.Errorf("pose model gave %d outputs, want %d (%v)", len(outs), len(poseOutputs), poseOutputs)
+	if err := p.net.runOn(blob); err != nil {
+		return fmt.Errorf("pose model: %w", err)
 	}
-	var h Heads
-	var err error
-	if h.Heatmaps, err = blobData(outs[0], HeatmapSize*HeatmapSize*NumKeypoints); err != nil {
-		return fmt.Errorf("heatmaps: %w", err)
-	}
-	if h.Center, err = blobData(outs[1], HeatmapSize*HeatmapSize); err != nil {
-		return fmt.Errorf("center: %w", err)
-	}
-	if h.Regress, err = blobData(outs[2], HeatmapSize*HeatmapSize*2*NumKeypoints); err != nil {
-		return fmt.Errorf("regress: %w", err)
-	}
-	if h.Offsets, err = blobData(outs[3], HeatmapSize*HeatmapSize*2*NumKeypoints); err != nil {
-		return fmt.Errorf("offsets: %w", err)
-	}
-	use(h)
+	o := p.net.outs
+	use(Heads{Heatmaps: o[0], Center: o[1], Regress: o[2], Offsets: o[3]})
 	return nil
 }
 
 // isNilMat reports a zero-value (never allocated or already closed) Mat,
 // on which any OpenCV call would crash the process.
 func isNilMat(m gocv.Mat) bool { return unsafe.Pointer(m.Ptr()) == nil }
-
-// blobData returns a view of an output blob's floats after checking its size.
-func blobData(m gocv.Mat, want int) ([]float32, error) {
-	if m.Empty() {
-		return nil, errors.New("empty output")
-	}
-	d, err := m.DataPtrFloat32()
-	if err != nil {
-		return nil, err
-	}
-	if len(d) != want {
-		return nil, fmt.Errorf("output has %d values, want %d", len(d), want)
-	}
-	return d, nil
-}

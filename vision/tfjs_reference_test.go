@@ -1,6 +1,6 @@
 package vision
 
-// The TF.js reference check: each converted ONNX model, run through OpenCV's dnn
+// The TF.js reference check: each converted ONNX model, run in ONNX Runtime
 // exactly as production runs it, must give the same heads as the original TF.js
 // graph run by @tensorflow/tfjs (pure-JS CPU backend) on the identical input.
 // `make test` sets everything up (`make models tfjs-ref`); without it the test
@@ -38,7 +38,7 @@ type tfjsHead struct {
 }
 
 // Tolerances. Both sides compute in float32, in different summation orders
-// (OpenCV's blocked convolutions vs. TF.js's plain loops), so the heads differ by
+// (ONNX Runtime's blocked convolutions vs. TF.js's plain loops), so the heads differ by
 // float32 rounding that grows with the depth of the network and with the size of
 // the values: hence the measure relative to max(1, |value|), absolute for
 // sigmoid outputs and relative for logits (down to −1490 in BlazeFace) and pixel
@@ -269,9 +269,9 @@ func tfjsBestFace(outs map[string][]float32) (score, cx, cy, w, h float64, lm [6
 	return 1 / (1 + math.Exp(-best)), cx, cy, w, h, lm
 }
 
-// tfjsCompare runs the ONNX model on blob (NCHW) through OpenCV and the TF.js
+// tfjsCompare runs the ONNX model on blob (NCHW) in ONNX Runtime and the TF.js
 // graph on the same values (NHWC) through node, and compares every head. It
-// returns the OpenCV outputs by ONNX name (nil after a failure).
+// returns ONNX Runtime's outputs by ONNX name (nil after a failure).
 func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Mat, size int, heads []tfjsHead) map[string][]float32 {
 	t.Helper()
 	in, err := blob.DataPtrFloat32()
@@ -279,38 +279,28 @@ func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Ma
 		t.Fatalf("input blob: %d values, %v", len(in), err)
 	}
 
-	// OpenCV, as production runs it.
+	// ONNX Runtime, as production runs it.
 	start := time.Now()
-	net := gocv.ReadNetFromONNX(onnxPath)
-	if net.Empty() {
-		t.Fatalf("OpenCV could not load %s", onnxPath)
-	}
-	defer net.Close()
-	if err := net.SetPreferableBackend(gocv.NetBackendOpenCV); err != nil {
-		t.Fatal(err)
-	}
-	if err := net.SetPreferableTarget(gocv.NetTargetCPU); err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, len(heads))
+	specs := make([]tensorSpec, len(heads))
 	for i, h := range heads {
-		names[i] = h.onnx
+		specs[i].name = h.onnx
+		for _, d := range h.shape {
+			specs[i].shape = append(specs[i].shape, int64(d))
+		}
 	}
-	net.SetInput(blob, "input")
-	mats := net.ForwardLayers(names)
+	g, err := openGraph(onnxPath, models.Model{Name: graph}, 2, tensorSpec{"input", []int64{1, 3, int64(size), int64(size)}}, specs)
+	if err != nil {
+		t.Fatal(err) // also when a head's shape differs from the contract
+	}
+	defer g.close()
+	if err := g.runOn(blob); err != nil {
+		t.Fatal(err)
+	}
 	got := map[string][]float32{}
-	for i, m := range mats {
-		d, err := m.DataPtrFloat32()
-		if err != nil {
-			t.Fatalf("%s: %v", names[i], err)
-		}
-		got[names[i]] = append([]float32(nil), d...)
-		if dims := m.Size(); fmt.Sprint(dims) != fmt.Sprint(heads[i].shape) {
-			t.Errorf("%s: OpenCV output shape %v, want %v", names[i], dims, heads[i].shape)
-		}
-		m.Close()
+	for i, h := range heads {
+		got[h.onnx] = append([]float32(nil), g.outs[i]...)
 	}
-	cvTime := time.Since(start)
+	rtTime := time.Since(start)
 
 	// TF.js, on the same numbers in NHWC order.
 	dir := t.TempDir()
@@ -350,7 +340,7 @@ func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Ma
 	if err != nil || len(manifest) != len(heads) {
 		t.Fatalf("TF.js outputs.json: %v (%d entries, want %d)", err, len(manifest), len(heads))
 	}
-	t.Logf("%s: OpenCV load+forward %v, node+TF.js %v", graph, cvTime.Round(time.Millisecond), jsTime.Round(time.Millisecond))
+	t.Logf("%s: ONNX Runtime load+run %v, node+TF.js %v", graph, rtTime.Round(time.Millisecond), jsTime.Round(time.Millisecond))
 
 	for i, h := range heads {
 		ref, err := tfjsNCHW(filepath.Join(dir, manifest[i].File), manifest[i].Shape)
@@ -359,7 +349,7 @@ func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Ma
 		}
 		o := got[h.onnx]
 		if len(o) != len(ref) {
-			t.Errorf("%s: OpenCV gave %d values, TF.js %d", h.onnx, len(o), len(ref))
+			t.Errorf("%s: ONNX Runtime gave %d values, TF.js %d", h.onnx, len(o), len(ref))
 			continue
 		}
 		// Differences grow with the magnitude of the values (float32 rounding is
@@ -374,7 +364,7 @@ func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Ma
 			worstAbs = math.Max(worstAbs, d)
 			lo, hi = math.Min(lo, r), math.Max(hi, r)
 		}
-		t.Logf("%s %-8s %-15s max |OpenCV − TF.js| = %.2g (%.2g of max(1, |value|), tolerance %.0e); TF.js values %.4g..%.4g",
+		t.Logf("%s %-8s %-15s max |ONNX Runtime − TF.js| = %.2g (%.2g of max(1, |value|), tolerance %.0e); TF.js values %.4g..%.4g",
 			graph, h.onnx, fmt.Sprint(h.shape), worstAbs, worst, h.tol, lo, hi)
 		if !(worst <= h.tol) {
 			t.Errorf("%s %s differs from TF.js %s by %.3g of max(1, |value|) > %.0e", graph, h.onnx, h.tf, worst, h.tol)

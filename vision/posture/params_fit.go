@@ -17,7 +17,7 @@ func DefaultParams() Params {
 		SitUp: Linear{
 			Center:       [NumSitUp]float64{3.21, 4.725, 0, 7.916, 0, 0.4651},
 			Scale:        [NumSitUp]float64{0.6606, 0.5852, 0, 15.62, 0, 0.1764},
-			Weight:       [NumSitUp]float64{-3.682, -2.085, 0, -0.9795, 0, 0.9084},
+			Weight:       [NumSitUp]float64{-3.682, -2.085, 0, -0.9794, 0, 0.9087},
 			Bias:         -6.484,
 			ShoulderFill: Line{3.236, 0.4822},
 		}, // fitted: logistic regression of sit up straight vs upright on the frames as they are over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
@@ -33,8 +33,8 @@ func DefaultParams() Params {
 		ShoulderUneven: Ramp{12.6, 37.8},     // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},
-			Scale:  [NumSitUp]float64{0.1777, 0.09859, 0.9169, 12.03, 0.1209, 0.1218},
-			Weight: [NumSitUp]float64{-1.158, 0, 3.584, -1.232, 0.02662, 1.184},
+			Scale:  [NumSitUp]float64{0.1777, 0.09858, 0.9169, 12.03, 0.1209, 0.1218},
+			Weight: [NumSitUp]float64{-1.158, 0, 3.584, -1.232, 0.02635, 1.184},
 			Bias:   -2.573,
 		}, // fitted: logistic regression on the changes since baselines of 8 good frames drawn at random, 5 per person over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
 		SitUpDeltaAbs: 1.24,            // fitted with SitUpDelta: the weight of the frame's own sit-up score

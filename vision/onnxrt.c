@@ -1,0 +1,312 @@
+// See onnxrt.h. The C API is a table of function pointers (struct OrtApi)
+// that only ever grows by appending, so a function's slot in it is fixed
+// for good; the slots and signatures used here are those of the published
+// onnxruntime_c_api.h, declared by hand for the few calls made.
+#define _GNU_SOURCE // vasprintf
+#include "onnxrt.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct OrtStatus OrtStatus;
+typedef struct OrtEnv OrtEnv;
+typedef struct OrtSession OrtSession;
+typedef struct OrtSessionOptions OrtSessionOptions;
+typedef struct OrtMemoryInfo OrtMemoryInfo;
+typedef struct OrtValue OrtValue;
+typedef struct OrtRunOptions OrtRunOptions;
+typedef struct OrtTypeInfo OrtTypeInfo;
+typedef struct OrtTensorTypeAndShapeInfo OrtTensorTypeAndShapeInfo;
+typedef struct OrtAllocator OrtAllocator;
+
+typedef struct {
+	const void *(*GetApi)(uint32_t version);
+	const char *(*GetVersionString)(void);
+} OrtApiBase;
+
+// Slots in struct OrtApi.
+enum {
+	SLOT_GetErrorMessage = 2,
+	SLOT_CreateEnv = 3,
+	SLOT_CreateSessionFromArray = 8,
+	SLOT_Run = 9,
+	SLOT_CreateSessionOptions = 10,
+	SLOT_SetSessionGraphOptimizationLevel = 23,
+	SLOT_SetIntraOpNumThreads = 24,
+	SLOT_SetInterOpNumThreads = 25,
+	SLOT_SessionGetInputCount = 30,
+	SLOT_SessionGetOutputCount = 31,
+	SLOT_SessionGetInputTypeInfo = 33,
+	SLOT_SessionGetOutputTypeInfo = 34,
+	SLOT_SessionGetInputName = 36,
+	SLOT_SessionGetOutputName = 37,
+	SLOT_CreateTensorWithDataAsOrtValue = 49,
+	SLOT_CastTypeInfoToTensorInfo = 55,
+	SLOT_GetTensorElementType = 60,
+	SLOT_GetDimensionsCount = 61,
+	SLOT_GetDimensions = 62,
+	SLOT_CreateCpuMemoryInfo = 69,
+	SLOT_AllocatorFree = 76,
+	SLOT_GetAllocatorWithDefaultOptions = 78,
+	SLOT_ReleaseStatus = 93,
+	SLOT_ReleaseSession = 95,
+	SLOT_ReleaseValue = 96,
+	SLOT_ReleaseTypeInfo = 98,
+	SLOT_ReleaseSessionOptions = 100,
+	SLOT_AddSessionConfigEntry = 130,
+};
+
+enum {
+	LOGGING_LEVEL_ERROR = 3,
+	ENABLE_ALL_OPTIMIZATIONS = 99,
+	ARENA_ALLOCATOR = 1,
+	MEM_TYPE_DEFAULT = 0,
+	ELEMENT_FLOAT = 1,
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static const void *const *api; // the OrtApi table, once loaded
+static OrtEnv *env;
+static OrtMemoryInfo *cpu;
+static const char *lib_version;
+
+#define CALL(slot, type) ((type)api[slot])
+
+static char *msgf(const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	char *out = NULL;
+	if (vasprintf(&out, fmt, ap) < 0) out = NULL;
+	va_end(ap);
+	return out ? out : strdup("out of memory");
+}
+
+// fail turns a failed call's status into a message (NULL for success).
+static char *fail(OrtStatus *st, const char *what) {
+	if (!st) return NULL;
+	const char *m = CALL(SLOT_GetErrorMessage, const char *(*)(const OrtStatus *))(st);
+	char *out = msgf("%s: %s", what, m ? m : "no message");
+	CALL(SLOT_ReleaseStatus, void (*)(OrtStatus *))(st);
+	return out;
+}
+
+char *pw_ort_open(const char *path, uint32_t api_version, const char **version) {
+	pthread_mutex_lock(&lock);
+	char *err = NULL;
+	if (api) goto done;
+	void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		const char *e = dlerror();
+		err = msgf("cannot load it: %s", e ? e : "dlopen failed");
+		goto done;
+	}
+	const OrtApiBase *(*get_base)(void) = (const OrtApiBase *(*)(void))dlsym(lib, "OrtGetApiBase");
+	const OrtApiBase *base = get_base ? get_base() : NULL;
+	if (!base) {
+		err = msgf("it has no OrtGetApiBase: not ONNX Runtime");
+		dlclose(lib);
+		goto done;
+	}
+	const void *const *table = (const void *const *)base->GetApi(api_version);
+	if (!table) {
+		err = msgf("ONNX Runtime %s lacks C API version %u (posturewatch needs 1.20 or newer)",
+		           base->GetVersionString(), api_version);
+		dlclose(lib);
+		goto done;
+	}
+	api = table;
+	lib_version = base->GetVersionString();
+	err = fail(CALL(SLOT_CreateEnv, OrtStatus *(*)(int, const char *, OrtEnv **))(LOGGING_LEVEL_ERROR, "posturewatch", &env),
+	           "create the environment");
+	if (!err)
+		err = fail(CALL(SLOT_CreateCpuMemoryInfo, OrtStatus *(*)(int, int, OrtMemoryInfo **))(ARENA_ALLOCATOR, MEM_TYPE_DEFAULT, &cpu),
+		           "describe CPU memory");
+	if (err) api = NULL; // the library stays loaded: ONNX Runtime does not expect to be unloaded
+done:
+	if (!err) *version = lib_version;
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+struct pw_ort_graph {
+	OrtSession *session;
+	char *in_name;
+	OrtValue *in_value;
+	float *in_buf;
+	int n_out;
+	char **out_names;
+	OrtValue **out_values;
+	float **out_bufs;
+};
+
+static size_t elements(const int64_t *shape, int rank) {
+	size_t n = 1;
+	for (int i = 0; i < rank; i++) n *= (size_t)shape[i];
+	return n;
+}
+
+static char *format_shape(const int64_t *shape, size_t rank) {
+	char buf[160];
+	size_t at = 0;
+	buf[at++] = '[';
+	for (size_t i = 0; i < rank && at < sizeof buf - 24; i++)
+		at += (size_t)snprintf(buf + at, sizeof buf - at, i ? ",%lld" : "%lld", (long long)shape[i]);
+	snprintf(buf + at, sizeof buf - at, "]");
+	return strdup(buf);
+}
+
+// check_type compares a session input's or output's declared type with the
+// float tensor of the given shape.
+static char *check_type(OrtTypeInfo *info, const char *name, const int64_t *shape, int rank) {
+	const OrtTensorTypeAndShapeInfo *t = NULL;
+	char *err = fail(CALL(SLOT_CastTypeInfoToTensorInfo, OrtStatus *(*)(const OrtTypeInfo *, const OrtTensorTypeAndShapeInfo **))(info, &t), name);
+	if (err) return err;
+	if (!t) return msgf("%s is not a tensor", name);
+	int type = 0;
+	size_t n = 0;
+	if ((err = fail(CALL(SLOT_GetTensorElementType, OrtStatus *(*)(const OrtTensorTypeAndShapeInfo *, int *))(t, &type), name))) return err;
+	if (type != ELEMENT_FLOAT) return msgf("%s holds elements of type %d, want float32", name, type);
+	if ((err = fail(CALL(SLOT_GetDimensionsCount, OrtStatus *(*)(const OrtTensorTypeAndShapeInfo *, size_t *))(t, &n), name))) return err;
+	int64_t dims[16];
+	if (n > 16) return msgf("%s has %zu dimensions", name, n);
+	if ((err = fail(CALL(SLOT_GetDimensions, OrtStatus *(*)(const OrtTensorTypeAndShapeInfo *, int64_t *, size_t))(t, dims, n), name))) return err;
+	int same = n == (size_t)rank;
+	for (size_t i = 0; same && i < n; i++) same = dims[i] == shape[i] || dims[i] < 0;
+	if (same) return NULL;
+	char *got = format_shape(dims, n), *want = format_shape(shape, (size_t)rank);
+	err = msgf("%s has shape %s, want %s", name, got, want);
+	free(got);
+	free(want);
+	return err;
+}
+
+typedef OrtStatus *(*count_fn)(const OrtSession *, size_t *);
+typedef OrtStatus *(*name_fn)(const OrtSession *, size_t, OrtAllocator *, char **);
+typedef OrtStatus *(*type_fn)(const OrtSession *, size_t, OrtTypeInfo **);
+
+// find_and_check finds the session's input (or output) called name and
+// checks its type.
+static char *find_and_check(OrtSession *s, int output, const char *name, const int64_t *shape, int rank) {
+	count_fn count = CALL(output ? SLOT_SessionGetOutputCount : SLOT_SessionGetInputCount, count_fn);
+	name_fn get_name = CALL(output ? SLOT_SessionGetOutputName : SLOT_SessionGetInputName, name_fn);
+	type_fn get_type = CALL(output ? SLOT_SessionGetOutputTypeInfo : SLOT_SessionGetInputTypeInfo, type_fn);
+	OrtAllocator *alloc = NULL;
+	char *err = fail(CALL(SLOT_GetAllocatorWithDefaultOptions, OrtStatus *(*)(OrtAllocator **))(&alloc), "allocator");
+	if (err) return err;
+	size_t n = 0;
+	if ((err = fail(count(s, &n), "count the model's tensors"))) return err;
+	if (!output && n != 1) return msgf("the model has %zu inputs, want 1", n);
+	for (size_t i = 0; i < n; i++) {
+		char *got = NULL;
+		if ((err = fail(get_name(s, i, alloc, &got), "tensor name"))) return err;
+		int match = got && strcmp(got, name) == 0;
+		CALL(SLOT_AllocatorFree, OrtStatus *(*)(OrtAllocator *, void *))(alloc, got);
+		if (!match) continue;
+		OrtTypeInfo *info = NULL;
+		if ((err = fail(get_type(s, i, &info), name))) return err;
+		err = check_type(info, name, shape, rank);
+		CALL(SLOT_ReleaseTypeInfo, void (*)(OrtTypeInfo *))(info);
+		return err;
+	}
+	return msgf("the model has no %s called %s", output ? "output" : "input", name);
+}
+
+static char *new_tensor(const int64_t *shape, int rank, float **buf, OrtValue **value) {
+	size_t n = elements(shape, rank);
+	*buf = calloc(n ? n : 1, sizeof(float));
+	if (!*buf) return msgf("out of memory for a tensor of %zu floats", n);
+	return fail(CALL(SLOT_CreateTensorWithDataAsOrtValue,
+	                 OrtStatus *(*)(const OrtMemoryInfo *, void *, size_t, const int64_t *, size_t, int, OrtValue **))(
+	                cpu, *buf, n * sizeof(float), shape, (size_t)rank, ELEMENT_FLOAT, value),
+	            "create a tensor");
+}
+
+char *pw_ort_graph_new(const void *model, size_t len, int threads,
+                       const char *in_name, const int64_t *in_shape, int in_rank,
+                       int n_out, const char *const *out_names,
+                       const int64_t *out_shapes, const int *out_ranks,
+                       pw_ort_graph **out) {
+	*out = NULL;
+	if (!api) return msgf("ONNX Runtime is not loaded");
+	OrtSessionOptions *opt = NULL;
+	char *err = fail(CALL(SLOT_CreateSessionOptions, OrtStatus *(*)(OrtSessionOptions **))(&opt), "session options");
+	if (err) return err;
+	typedef OrtStatus *(*set_int)(OrtSessionOptions *, int);
+	typedef OrtStatus *(*set_entry)(OrtSessionOptions *, const char *, const char *);
+	if (!err) err = fail(CALL(SLOT_SetIntraOpNumThreads, set_int)(opt, threads), "threads");
+	if (!err) err = fail(CALL(SLOT_SetInterOpNumThreads, set_int)(opt, 1), "threads");
+	if (!err) err = fail(CALL(SLOT_SetSessionGraphOptimizationLevel, set_int)(opt, ENABLE_ALL_OPTIMIZATIONS), "optimisation level");
+	// Worker threads that spin between runs would burn the CPU budget of a
+	// program that analyses a frame every few seconds.
+	if (!err) err = fail(CALL(SLOT_AddSessionConfigEntry, set_entry)(opt, "session.intra_op.allow_spinning", "0"), "spinning");
+	if (!err) err = fail(CALL(SLOT_AddSessionConfigEntry, set_entry)(opt, "session.inter_op.allow_spinning", "0"), "spinning");
+	OrtSession *s = NULL;
+	if (!err)
+		err = fail(CALL(SLOT_CreateSessionFromArray,
+		                OrtStatus *(*)(const OrtEnv *, const void *, size_t, const OrtSessionOptions *, OrtSession **))(
+		               env, model, len, opt, &s),
+		           "load the model");
+	CALL(SLOT_ReleaseSessionOptions, void (*)(OrtSessionOptions *))(opt);
+	if (err) return err;
+
+	pw_ort_graph *g = calloc(1, sizeof *g);
+	if (!g) {
+		CALL(SLOT_ReleaseSession, void (*)(OrtSession *))(s);
+		return msgf("out of memory");
+	}
+	g->session = s;
+	g->n_out = n_out;
+	g->in_name = strdup(in_name);
+	g->out_names = calloc((size_t)n_out, sizeof(char *));
+	g->out_values = calloc((size_t)n_out, sizeof(OrtValue *));
+	g->out_bufs = calloc((size_t)n_out, sizeof(float *));
+	if (!g->in_name || !g->out_names || !g->out_values || !g->out_bufs) err = msgf("out of memory");
+	if (!err) err = find_and_check(s, 0, in_name, in_shape, in_rank);
+	if (!err) err = new_tensor(in_shape, in_rank, &g->in_buf, &g->in_value);
+	const int64_t *shape = out_shapes;
+	for (int i = 0; !err && i < n_out; shape += out_ranks[i], i++) {
+		if (!(g->out_names[i] = strdup(out_names[i]))) err = msgf("out of memory");
+		if (!err) err = find_and_check(s, 1, out_names[i], shape, out_ranks[i]);
+		if (!err) err = new_tensor(shape, out_ranks[i], &g->out_bufs[i], &g->out_values[i]);
+	}
+	if (err) {
+		pw_ort_graph_free(g);
+		return err;
+	}
+	*out = g;
+	return NULL;
+}
+
+float *pw_ort_graph_input(pw_ort_graph *g) { return g->in_buf; }
+float *pw_ort_graph_output(pw_ort_graph *g, int i) { return g->out_bufs[i]; }
+
+char *pw_ort_graph_run(pw_ort_graph *g) {
+	// The outputs are given: ONNX Runtime writes into their buffers.
+	return fail(CALL(SLOT_Run, OrtStatus *(*)(OrtSession *, const OrtRunOptions *, const char *const *, const OrtValue *const *,
+	                                          size_t, const char *const *, size_t, OrtValue **))(
+	                g->session, NULL, (const char *const *)&g->in_name, (const OrtValue *const *)&g->in_value, 1,
+	                (const char *const *)g->out_names, (size_t)g->n_out, g->out_values),
+	            "run the model");
+}
+
+void pw_ort_graph_free(pw_ort_graph *g) {
+	if (!g) return;
+	void (*release_value)(OrtValue *) = CALL(SLOT_ReleaseValue, void (*)(OrtValue *));
+	for (int i = 0; i < g->n_out; i++) {
+		if (g->out_values && g->out_values[i]) release_value(g->out_values[i]);
+		if (g->out_bufs) free(g->out_bufs[i]);
+		if (g->out_names) free(g->out_names[i]);
+	}
+	if (g->in_value) release_value(g->in_value);
+	free(g->in_buf);
+	free(g->in_name);
+	free(g->out_values);
+	free(g->out_bufs);
+	free(g->out_names);
+	if (g->session) CALL(SLOT_ReleaseSession, void (*)(OrtSession *))(g->session);
+	free(g);
+}

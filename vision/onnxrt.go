@@ -1,0 +1,187 @@
+package vision
+
+/*
+#cgo LDFLAGS: -ldl
+#include <stdlib.h>
+#include "onnxrt.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"unsafe"
+
+	"gocv.io/x/gocv"
+
+	"posturewatch/models"
+)
+
+// The models run in ONNX Runtime (its CPU library, set up by `make models`
+// beside them). OpenCV 4.6's dnn module ran them too, at twice the time:
+// MoveNet 21 ms against 10.5 ms on 2 threads here, its depthwise
+// convolutions being slow on narrow planes. OpenCV still does everything
+// around the models (decoding, resizing, warping).
+
+// runtimeAPIVersion is the C API version asked of the library: that of
+// models.RuntimeVersion, so any library of that release or newer serves.
+const runtimeAPIVersion = 20
+
+// tensorSpec names a model input or output and gives its shape.
+type tensorSpec struct {
+	name  string
+	shape []int64
+}
+
+func (t tensorSpec) size() int {
+	n := 1
+	for _, d := range t.shape {
+		n *= int(d)
+	}
+	return n
+}
+
+// onnxGraph is one model loaded into ONNX Runtime with fixed buffers for
+// its input and outputs: fill in, call run, read outs until the next run.
+// It is not safe for concurrent use.
+type onnxGraph struct {
+	g    *C.pw_ort_graph
+	in   []float32
+	outs [][]float32
+}
+
+var runtimeLib struct {
+	sync.Mutex
+	path    string // the library loaded ("" none yet)
+	version string
+}
+
+// openRuntime loads the ONNX Runtime library once per process: from
+// $POSTUREWATCH_ONNXRUNTIME if set (any well-formed shared library, said
+// loudly), otherwise the one `make models` set up, checked by its sha256.
+func openRuntime() error {
+	runtimeLib.Lock()
+	defer runtimeLib.Unlock()
+	path := models.PathOf(models.Runtime)
+	if runtimeLib.path != "" {
+		if path != runtimeLib.path {
+			return fmt.Errorf("%s %s: this process already runs %s", models.Runtime.Name, path, runtimeLib.path)
+		}
+		return nil
+	}
+	strict := os.Getenv(models.Runtime.EnvVar) == ""
+	if err := models.CheckModel(path, models.Runtime, strict); err != nil {
+		return err
+	}
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var version *C.char
+	if msg := C.pw_ort_open(cpath, runtimeAPIVersion, &version); msg != nil {
+		return fmt.Errorf("%s %s: %s: %s", models.Runtime.Name, path, takeMessage(msg), models.Runtime.Hint)
+	}
+	runtimeLib.path, runtimeLib.version = path, C.GoString(version)
+	return nil
+}
+
+// RuntimeVersion is the version of the ONNX Runtime library in use, "" if
+// none is loaded yet.
+func RuntimeVersion() string {
+	runtimeLib.Lock()
+	defer runtimeLib.Unlock()
+	return runtimeLib.version
+}
+
+// openGraph loads the model file at path (checked by the caller) into a
+// session on `threads` threads and checks its input and outputs.
+func openGraph(path string, m models.Model, threads int, in tensorSpec, outs []tensorSpec) (*onnxGraph, error) {
+	if err := openRuntime(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", m.Name, path, err)
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%s %s is empty: %s", m.Name, path, m.Hint)
+	}
+	// Everything C keeps or reads during the call lives in C memory.
+	model := C.CBytes(data)
+	defer C.free(model)
+	cIn := C.CString(in.name)
+	defer C.free(unsafe.Pointer(cIn))
+	names := C.malloc(C.size_t(len(outs)) * C.size_t(unsafe.Sizeof((*C.char)(nil))))
+	defer C.free(names)
+	nameSlots := unsafe.Slice((**C.char)(names), len(outs))
+	var shapes []int64
+	ranks := make([]C.int, len(outs))
+	for i, o := range outs {
+		nameSlots[i] = C.CString(o.name)
+		defer C.free(unsafe.Pointer(nameSlots[i]))
+		shapes = append(shapes, o.shape...)
+		ranks[i] = C.int(len(o.shape))
+	}
+	shapeBuf := C.malloc(C.size_t(8 * (len(shapes) + len(in.shape))))
+	defer C.free(shapeBuf)
+	allShapes := unsafe.Slice((*C.int64_t)(shapeBuf), len(shapes)+len(in.shape))
+	for i, d := range append(append([]int64(nil), in.shape...), shapes...) {
+		allShapes[i] = C.int64_t(d)
+	}
+	rankBuf := C.malloc(C.size_t(len(outs)) * C.size_t(unsafe.Sizeof(C.int(0))))
+	defer C.free(rankBuf)
+	copy(unsafe.Slice((*C.int)(rankBuf), len(outs)), ranks)
+
+	var g *C.pw_ort_graph
+	msg := C.pw_ort_graph_new(model, C.size_t(len(data)), C.int(threads),
+		cIn, &allShapes[0], C.int(len(in.shape)),
+		C.int(len(outs)), (**C.char)(names), &allShapes[len(in.shape)], (*C.int)(rankBuf), &g)
+	if msg != nil {
+		return nil, fmt.Errorf("%s %s: %s: %s", m.Name, path, takeMessage(msg), m.Hint)
+	}
+	og := &onnxGraph{g: g, in: unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_input(g))), in.size())}
+	for i, o := range outs {
+		og.outs = append(og.outs, unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_output(g, C.int(i)))), o.size()))
+	}
+	return og, nil
+}
+
+// run runs the model on in; outs hold its results until the next run.
+func (g *onnxGraph) run() error {
+	if g == nil || g.g == nil {
+		return errors.New("the model is closed")
+	}
+	if msg := C.pw_ort_graph_run(g.g); msg != nil {
+		return errors.New(takeMessage(msg))
+	}
+	return nil
+}
+
+// runOn copies an input blob (a float32 Mat of the input's size, as
+// gocv.BlobFromImage makes it) into the input and runs the model.
+func (g *onnxGraph) runOn(blob gocv.Mat) error {
+	data, err := blob.DataPtrFloat32()
+	if err != nil {
+		return fmt.Errorf("input blob: %w", err)
+	}
+	if len(data) != len(g.in) {
+		return fmt.Errorf("input blob has %d values, want %d", len(data), len(g.in))
+	}
+	copy(g.in, data)
+	return g.run()
+}
+
+// close frees the session and its buffers; in and outs are gone with them.
+func (g *onnxGraph) close() {
+	if g == nil || g.g == nil {
+		return
+	}
+	C.pw_ort_graph_free(g.g)
+	g.g, g.in, g.outs = nil, nil, nil
+}
+
+// takeMessage turns a C error message into a Go string and frees it.
+func takeMessage(msg *C.char) string {
+	defer C.free(unsafe.Pointer(msg))
+	return C.GoString(msg)
+}

@@ -1,0 +1,41 @@
+// A small C face on ONNX Runtime's C API for onnxrt.go. The library is opened
+// with dlopen at run time (models/runtime-setup.sh puts it beside the
+// models), so building posturewatch needs neither it nor its headers.
+#ifndef POSTUREWATCH_ONNXRT_H
+#define POSTUREWATCH_ONNXRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct pw_ort_graph pw_ort_graph;
+
+// Every function returning char* returns NULL on success, or an error
+// message the caller frees with free().
+
+// pw_ort_open loads the library at path once per process and asks it for
+// the C API of version api_version; *version is the library's own version
+// string (static).
+char *pw_ort_open(const char *path, uint32_t api_version, const char **version);
+
+// pw_ort_graph_new makes a session of the ONNX model held in model[0..len),
+// running on `threads` threads that sleep instead of spinning between runs,
+// checks that its one input and the named outputs have the shapes given
+// (rank and dims, flattened; a dim of -1 in the model matches any), and
+// allocates their buffers.
+char *pw_ort_graph_new(const void *model, size_t len, int threads,
+                       const char *in_name, const int64_t *in_shape, int in_rank,
+                       int n_out, const char *const *out_names,
+                       const int64_t *out_shapes, const int *out_ranks,
+                       pw_ort_graph **out);
+
+// pw_ort_graph_input and pw_ort_graph_output give the buffers (float32,
+// row-major, as long as the shapes say); they live as long as the graph.
+float *pw_ort_graph_input(pw_ort_graph *g);
+float *pw_ort_graph_output(pw_ort_graph *g, int i);
+
+// pw_ort_graph_run runs the model on the input buffer into the outputs.
+char *pw_ort_graph_run(pw_ort_graph *g);
+
+void pw_ort_graph_free(pw_ort_graph *g);
+
+#endif
