@@ -41,7 +41,8 @@ type Analyzer struct {
 
 	lastSource string
 	lastIndex  int
-	people     int // user-size faces the detector saw on the last frame (0: it did not run)
+	people     int  // user-size faces the detector saw on the last frame (0: it did not run)
+	inTurn     bool // run the models one after the other always (tests compare the two ways)
 
 	lastSeen time.Time // the last frame with someone judged, while learning
 }
@@ -101,24 +102,56 @@ func (a *Analyzer) Close() error {
 // Input runs the models on one frame and returns what the judgement reads.
 // The frame stays owned by the caller.
 func (a *Analyzer) Input(f Frame) (posture.Input, error) {
-	kps, _, err := a.pose.Estimate(f.Mat)
-	if err != nil {
-		return posture.Input{}, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, err)
-	}
 	// With several people in view the detector looks on every frame: it
 	// picks the user's face each time, and says when the others have gone.
 	track := f.Source == a.lastSource && f.Index == a.lastIndex+1 && a.people <= 1
 	a.lastSource, a.lastIndex = f.Source, f.Index
-	var hint *Eyes
-	if le, re := kps[posture.LeftEye], kps[posture.RightEye]; le.Score >= posture.MinScore && re.Score >= posture.MinScore {
-		hint = &Eyes{Left: face.Point{X: re.X, Y: re.Y}, Right: face.Point{X: le.X, Y: le.Y}} // the person's right eye is on the image's left
+	var (
+		kps  []domain.Keypoint
+		fr   FaceResult
+		errs [2]error
+	)
+	if a.inTurn || a.face.NeedsEyes(f.Time, track) {
+		kps, _, errs[0] = a.pose.Estimate(f.Mat)
+		if errs[0] == nil {
+			fr, errs[1] = a.face.Observe(f.Mat, f.Time, track, eyesOf(kps))
+		}
+	} else {
+		// The face path needs nothing from the body model on this frame
+		// (at most the eyes, to keep for the next one): the two run at once,
+		// on the two cores, with the same result as in turn. With the models
+		// on one thread each, as the live service runs them, a frame with
+		// the detector takes 24 ms instead of 43.
+		var eyes *Eyes
+		poseDone, faceDone := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(faceDone)
+			fr, errs[1] = a.face.ObserveAwaitingEyes(f.Mat, f.Time, track, func() *Eyes { <-poseDone; return eyes })
+		}()
+		kps, _, errs[0] = a.pose.Estimate(f.Mat)
+		if errs[0] == nil {
+			eyes = eyesOf(kps)
+		}
+		close(poseDone)
+		<-faceDone
 	}
-	fr, err := a.face.Observe(f.Mat, f.Time, track, hint)
-	if err != nil {
-		return posture.Input{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, err)
+	if errs[0] != nil {
+		return posture.Input{}, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, errs[0])
+	}
+	if errs[1] != nil {
+		return posture.Input{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, errs[1])
 	}
 	a.people = fr.People
 	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}, nil
+}
+
+// eyesOf is where the body model sees the eyes, nil unless it sees both.
+func eyesOf(kps []domain.Keypoint) *Eyes {
+	le, re := kps[posture.LeftEye], kps[posture.RightEye]
+	if le.Score < posture.MinScore || re.Score < posture.MinScore {
+		return nil
+	}
+	return &Eyes{Left: face.Point{X: re.X, Y: re.Y}, Right: face.Point{X: le.X, Y: le.Y}} // the person's right eye is on the image's left
 }
 
 // LookAfresh makes the next frame run the face detector over the whole

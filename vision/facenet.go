@@ -143,6 +143,15 @@ func (f *FaceNet) Reset() {
 	f.mu.Unlock()
 }
 
+// NeedsEyes reports whether Observe on a frame taken at t might follow the
+// face by the body model's eyes, so needs them before it starts. When it
+// does not, ObserveAwaitingEyes can run beside the body model.
+func (f *FaceNet) NeedsEyes(t time.Time, track bool) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return track && f.track == nil && f.mayFollowEyes(t)
+}
+
 // Eyes are where the body model places the eyes (the image-left eye first),
 // a hint that lets the face path skip the detector while the face stays put.
 type Eyes struct{ Left, Right face.Point }
@@ -153,6 +162,13 @@ type Eyes struct{ Left, Right face.Point }
 // model's eyes (hint; nil when it sees none). With track false every frame
 // runs the detector (still images).
 func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (FaceResult, error) {
+	return f.ObserveAwaitingEyes(img, t, track, func() *Eyes { return hint })
+}
+
+// ObserveAwaitingEyes is Observe with the eyes given by a function, called
+// once at most, which may wait for the body model. Where NeedsEyes is false
+// it is called only at the end, to keep them for following the next frame.
+func (f *FaceNet) ObserveAwaitingEyes(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes) (FaceResult, error) {
 	if isNilMat(img) || img.Empty() {
 		return FaceResult{}, errors.New("empty frame")
 	}
@@ -161,7 +177,7 @@ func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (Fa
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	res, err := f.observe(img, t, track, hint)
+	res, err := f.observe(img, t, track, eyes)
 	if err == nil && res.Tracked && res.byMesh && !res.Mesh.Accepted(face.DefaultMinMeshScore) {
 		// The track was lost on this frame: the face may have moved out of
 		// the crop. Look again with the detector rather than report an
@@ -178,7 +194,7 @@ func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (Fa
 // the tracking age ago): the face has not moved enough to need the detector.
 func (f *FaceNet) followEyes(hint *Eyes, t time.Time) (face.Detection, bool) {
 	was := f.trackHint
-	if hint == nil || was == nil || f.trackSince.IsZero() || t.Sub(f.trackSince) > trackOptions.MaxAge || f.trackDet.Score == 0 {
+	if hint == nil || !f.mayFollowEyes(t) {
 		return face.Detection{}, false
 	}
 	we := math.Hypot(was.Right.X-was.Left.X, was.Right.Y-was.Left.Y)
@@ -194,7 +210,31 @@ func (f *FaceNet) followEyes(hint *Eyes, t time.Time) (face.Detection, bool) {
 	return f.trackDet.Shifted(dx, dy), true
 }
 
-func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (FaceResult, error) {
+// eyesIfFollowing asks for the eyes only where following by them is
+// possible (NeedsEyes), so that elsewhere nothing waits for them.
+func (f *FaceNet) eyesIfFollowing(track bool, t time.Time, hint func() *Eyes) *Eyes {
+	if !track || !f.mayFollowEyes(t) {
+		return nil
+	}
+	return hint()
+}
+
+// mayFollowEyes: the last detection is recent and was made with the eyes in
+// view, so this frame's eyes may tell whether it still holds.
+func (f *FaceNet) mayFollowEyes(t time.Time) bool {
+	return f.trackHint != nil && !f.trackSince.IsZero() && t.Sub(f.trackSince) <= trackOptions.MaxAge && f.trackDet.Score != 0
+}
+
+// observe is Observe; eyes nil means none.
+func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes) (FaceResult, error) {
+	hint := func() *Eyes {
+		if eyes == nil {
+			return nil
+		}
+		e := eyes()
+		eyes = func() *Eyes { return e }
+		return e
+	}
 	w, h := img.Cols(), img.Rows()
 	var res FaceResult
 	var crop face.Crop
@@ -202,7 +242,7 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (Fa
 		crop = *f.track
 		res.Detected, res.Tracked, res.byMesh, res.Best = true, true, true, f.trackDet
 		f.trackFrames++
-	} else if d, ok := f.followEyes(hint, t); track && ok {
+	} else if d, ok := f.followEyes(f.eyesIfFollowing(track, t, hint), t); track && ok {
 		var err error
 		if crop, err = face.CropFromDetection(d, face.DefaultDetectionCrop()); err != nil {
 			return res, nil
@@ -231,7 +271,11 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (Fa
 			f.track = nil
 			return res, nil // a degenerate box: seen, not meshable
 		}
-		f.trackFrames, f.trackSince, f.trackDet, f.trackHint = 0, t, res.Best, hint
+		f.trackFrames, f.trackSince, f.trackDet = 0, t, res.Best
+		// The eyes are kept to follow the next frames by; asked for last,
+		// so that the detector and the mesh need not wait for them.
+		f.trackHint = nil
+		defer func() { f.trackHint = hint() }()
 	}
 	t0 := time.Now()
 	m, err := f.runMesh(img, crop)

@@ -3,13 +3,19 @@ package vision
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"gocv.io/x/gocv"
 
 	"posturewatch/models"
+	"posturewatch/vision/face"
 )
 
 // A graph whose input or heads are not the ones asked for is refused with
@@ -122,6 +128,90 @@ func TestRuntimeLibraryProblemsAreErrors(t *testing.T) {
 		}
 		if !strings.Contains(string(out), "ERROR: ") || !strings.Contains(string(out), c.want) || !strings.Contains(string(out), "make models") {
 			t.Errorf("%s: want an error saying %q and what to do, got:\n%s", c.name, c.want, out)
+		}
+	}
+}
+
+// Where the face path needs nothing from the body model before it starts
+// (the face followed through its mesh, or the detector to run), the two
+// run at once; the result must be exactly that of running them in turn.
+// The frames: 40 webcam frames of one person in a row a quarter of a second
+// apart (the face followed by its mesh) and 3 s apart (the detector on
+// each), and 40 frames of a clip whose face the mesh cannot read, so it is
+// followed by the eyes the detector's frames kept.
+func TestModelsAtOnceGiveWhatTheyGiveInTurn(t *testing.T) {
+	path := modelPath(t)
+	var desk, clip []gocv.Mat
+	for i := range 40 {
+		img, err := loadImage(filepath.Join(dataDir(t), "desk-three-people", "good", fmt.Sprintf("%04d.jpg", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer img.Close()
+		desk = append(desk, img)
+	}
+	src, err := OpenPath(filepath.Join(dataDir(t), "clips", "forward-head-session.mp4"), SourceOptions{FPS: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 40 {
+		f, err := src.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		clip = append(clip, f.Mat)
+	}
+	src.Close()
+	for _, c := range []struct {
+		name       string
+		imgs       []gocv.Mat
+		step       time.Duration
+		minAtOnce  int
+		byEyesOnly bool
+	}{
+		{"desk frames 0.25 s apart", desk, 250 * time.Millisecond, 30, false},
+		{"desk frames 3 s apart", desk, 3 * time.Second, 35, false},
+		{"clip frames 0.25 s apart", clip, 250 * time.Millisecond, 1, true},
+	} {
+		var inputs [2][]string
+		atOnce, byEyes := 0, 0
+		for way, inTurn := range []bool{false, true} {
+			an, err := NewAnalyzer(AnalyzerOptions{ModelPath: path, Threads: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			an.inTurn = inTurn
+			for i, img := range c.imgs {
+				f := Frame{Mat: img, Index: i, Source: "test", Time: time.Unix(0, 0).Add(time.Duration(i) * c.step)}
+				if !inTurn && !an.face.NeedsEyes(f.Time, i > 0) {
+					atOnce++
+				}
+				in, err := an.Input(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if in.Face != nil && in.Face.Tracked && (in.Face.Mesh == nil || in.Face.Mesh.Score < face.DefaultMinMeshScore) {
+					byEyes++
+				}
+				j, err := json.Marshal(in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				inputs[way] = append(inputs[way], string(j))
+			}
+			an.Close()
+		}
+		if atOnce < c.minAtOnce {
+			t.Errorf("%s: only %d of 40 ran the models at once", c.name, atOnce)
+		}
+		if c.byEyesOnly && byEyes < 2*30 {
+			t.Errorf("%s: the face was followed by the eyes on %d of 2×40 frames", c.name, byEyes)
+		}
+		for i := range inputs[0] {
+			if inputs[0][i] != inputs[1][i] {
+				t.Fatalf("%s, frame %d differs:\nat once: %s\nin turn: %s", c.name, i, inputs[0][i], inputs[1][i])
+			}
 		}
 	}
 }
