@@ -21,7 +21,7 @@ type AnalyzerOptions struct {
 	// DetectorPath and MeshPath are the face models; default models.PathOf,
 	// sha256-checked.
 	DetectorPath, MeshPath string
-	Threads                int              // OpenCV threads, default 2
+	Threads                int              // threads of each model and of OpenCV, default 2
 	Baseline               *domain.Baseline // optional personal profile
 	Params                 *posture.Params  // judgement thresholds, default posture.DefaultParams()
 	// Learn: the frames are one sitter's stream (a camera, a recording):
