@@ -27,7 +27,10 @@ func aboutFixture(t *testing.T) (*about.Service, *history.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	start := time.Now().Add(-time.Hour).Truncate(time.Minute)
+	// Yesterday at noon: one day's minutes, at any hour of the test (an hour
+	// back from just after midnight straddles two days, two export rows).
+	y, mo, d := time.Now().AddDate(0, 0, -1).Date()
+	start := time.Date(y, mo, d, 12, 0, 0, 0, time.Local)
 	var ms []domain.MinuteAggregate
 	for i := range 20 {
 		ms = append(ms, domain.MinuteAggregate{Start: start.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 45,
