@@ -85,12 +85,15 @@ func openRuntime() error {
 	return nil
 }
 
-// RuntimeVersion is the version of the ONNX Runtime library in use, "" if
-// none is loaded yet.
-func RuntimeVersion() string {
+// LoadRuntime loads the ONNX Runtime library if no model has yet, and
+// says which version runs the models (doctor's check that it loads).
+func LoadRuntime() (version string, err error) {
+	if err := openRuntime(); err != nil {
+		return "", err
+	}
 	runtimeLib.Lock()
 	defer runtimeLib.Unlock()
-	return runtimeLib.version
+	return runtimeLib.version, nil
 }
 
 // openGraph loads the model file at path (checked by the caller) into a

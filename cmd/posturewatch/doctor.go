@@ -17,6 +17,7 @@ import (
 	"posturewatch/coach/domain"
 	"posturewatch/coach/history"
 	"posturewatch/models"
+	"posturewatch/vision"
 	"posturewatch/vision/v4l"
 	"posturewatch/webui"
 )
@@ -54,7 +55,7 @@ func runDoctor(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&env.systemBusSocket, "system-bus", "/run/dbus/system_bus_socket", testingFlag+"the system bus socket")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: posturewatch doctor [--data-dir DIR] [--config-dir DIR] [--listen HOST:PORT]")
-		fmt.Fprintln(stderr, "Checks the models, OpenCV, the cameras, the directories, the dashboard port, notifications and the desktop bus; exits 1 when something needs fixing.")
+		fmt.Fprintln(stderr, "Checks the models, that ONNX Runtime loads, OpenCV, the cameras, the directories, the dashboard port, notifications and the desktop bus; exits 1 when something needs fixing.")
 	}
 	if code, done := parseFlags(fs, args); done {
 		return code
@@ -94,6 +95,14 @@ func diagnose(env doctorEnv) []finding {
 			out = append(out, finding{"warn", fmt.Sprintf("%s %s is not the known file (sha256 %s)", m.Name, p, digest), "delete it and run `make models` to get the one posturewatch is tested with"})
 		default:
 			out = append(out, finding{"ok", fmt.Sprintf("%s %s (sha256 %s…)", m.Name, p, digest[:12]), ""})
+		}
+	}
+	// the runtime, when its file is there: that it loads, and its version
+	if _, err := os.Stat(models.PathOf(models.Runtime)); err == nil {
+		if v, err := vision.LoadRuntime(); err != nil {
+			out = append(out, finding{"FAIL", err.Error(), "delete the library and run `make models` to get the one posturewatch is tested with"})
+		} else {
+			out = append(out, finding{"ok", "ONNX Runtime " + v + " loads", ""})
 		}
 	}
 	// OpenCV

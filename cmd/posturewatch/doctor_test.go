@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"net"
 	"net/http"
 	"os"
@@ -14,17 +15,19 @@ import (
 // doctor, in a temporary environment with each problem made on purpose:
 // every problem is a FAIL line with its fix, and the exit code says so;
 // what is fine (a port held by a running posturewatch) is not a problem.
-func TestDoctor(t *testing.T) {
-	find := func(fs []finding, prefix string) finding {
-		t.Helper()
-		for _, f := range fs {
-			if strings.HasPrefix(f.what, prefix) {
-				return f
-			}
+// find is the finding that starts with prefix; the test fails without one.
+func find(t testing.TB, fs []finding, prefix string) finding {
+	t.Helper()
+	for _, f := range fs {
+		if strings.HasPrefix(f.what, prefix) {
+			return f
 		}
-		t.Fatalf("no finding %q in %+v", prefix, fs)
-		return finding{}
 	}
+	t.Fatalf("no finding %q in %+v", prefix, fs)
+	return finding{}
+}
+
+func TestDoctor(t *testing.T) {
 	// a port taken by another program
 	other, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,7 +61,7 @@ func TestDoctor(t *testing.T) {
 		{"no session bus", "warn", "desktop session"},
 		{"no system bus", "warn", "server"},
 	} {
-		f := find(fs, want.prefix)
+		f := find(t, fs, want.prefix)
 		if f.level != want.level || !strings.Contains(f.fix, want.fix) {
 			t.Errorf("%s: %+v, want %s with a fix mentioning %q", want.prefix, f, want.level, want.fix)
 		}
@@ -76,5 +79,24 @@ func TestDoctorPortHeldByPosturewatch(t *testing.T) {
 	rs := startService(t, runOptions{camera: "/dev/video987"})
 	if f := portFinding(strings.TrimPrefix(rs.base, "http://")); f.level != "ok" || !strings.Contains(f.what, "running posturewatch") {
 		t.Errorf("port held by posturewatch: %+v", f)
+	}
+}
+
+// With the runtime library set up, doctor loads it and names its version;
+// a library that is not the known one fails the digest check.
+func TestDoctorLoadsTheRuntime(t *testing.T) {
+	needModel(t)
+	env := doctorEnv{dataDir: t.TempDir(), configDir: t.TempDir(), sysRoot: t.TempDir(), systemBusSocket: filepath.Join(t.TempDir(), "no-bus")}
+	if f := find(t, diagnose(env), "ONNX Runtime "+models.RuntimeVersion+" loads"); f.level != "ok" {
+		t.Errorf("the runtime check: %+v", f)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, models.RuntimeFileName), bytes.Repeat([]byte("not a library "), 1<<17), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(models.Runtime.EnvVar, filepath.Join(dir, models.RuntimeFileName))
+	f := find(t, diagnose(env), "ONNX Runtime library")
+	if f.level == "ok" {
+		t.Errorf("a file that is not the library: %+v", f)
 	}
 }
