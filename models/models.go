@@ -1,6 +1,6 @@
 // Package models knows where posturewatch's models live and checks them
-// before any OpenCV call sees them: OpenCV aborts the whole process on a missing
-// or malformed ONNX file, so a bad file must be caught here with a clear message.
+// before the model runtime sees them: a missing, stale or malformed file is
+// caught here with a clear message that says how to get a good one.
 //
 // Three models, all built by `make models` (models/setup.sh) and described in
 // models/README.md: MoveNet (pose), BlazeFace (face detector), FaceMesh (face
