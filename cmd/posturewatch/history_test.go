@@ -25,6 +25,12 @@ func TestHistoryCommand(t *testing.T) {
 	now := time.Now()
 	old := now.AddDate(0, 0, -40).Truncate(time.Minute)
 	recent := now.Add(-2 * time.Hour).Truncate(time.Minute)
+	if end := recent.Add(29 * time.Minute); end.Day() != recent.Day() {
+		// The half hour would straddle midnight (the table counts it by
+		// day): take the half hour before midnight, still within 6 h.
+		y, mo, d := end.Date()
+		recent = time.Date(y, mo, d, 0, 0, 0, 0, time.Local).Add(-30 * time.Minute)
+	}
 	var ms []domain.MinuteAggregate
 	for i := range 30 {
 		for _, base := range []time.Time{old, recent} {
