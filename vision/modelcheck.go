@@ -17,9 +17,10 @@ import (
 
 // A model file that is not a known one (given by path) may hold any graph,
 // and native code (the model runtime, OpenCV around it) can abort the whole
-// process on a malformed one; recover cannot catch that. So such a file is first loaded and run once in a child process (the
-// same program, told by checkEnv what to check): if the child dies, the
-// file is refused with a clear error and this process goes on.
+// process on a malformed one; recover cannot catch that. So such a file is
+// first loaded and run once in a child process (the same program, told by
+// checkEnv what to check): if the child dies, the file is refused with a
+// clear error and this process goes on.
 const checkEnv = "POSTUREWATCH_CHECK_MODEL" // "<model file name>\n<path>"
 
 // checkTimeout bounds the child's check (loading and one forward pass).

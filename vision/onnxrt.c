@@ -237,7 +237,7 @@ char *pw_ort_graph_new(const void *model, size_t len, int threads,
 	if (err) return err;
 	typedef OrtStatus *(*set_int)(OrtSessionOptions *, int);
 	typedef OrtStatus *(*set_entry)(OrtSessionOptions *, const char *, const char *);
-	if (!err) err = fail(CALL(SLOT_SetIntraOpNumThreads, set_int)(opt, threads), "threads");
+	err = fail(CALL(SLOT_SetIntraOpNumThreads, set_int)(opt, threads), "threads");
 	if (!err) err = fail(CALL(SLOT_SetInterOpNumThreads, set_int)(opt, 1), "threads");
 	if (!err) err = fail(CALL(SLOT_SetSessionGraphOptimizationLevel, set_int)(opt, ENABLE_ALL_OPTIMIZATIONS), "optimisation level");
 	// Worker threads that spin between runs would burn the CPU budget of a

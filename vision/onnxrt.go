@@ -109,36 +109,33 @@ func openGraph(path string, m models.Model, threads int, in tensorSpec, outs []t
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%s %s is empty: %s", m.Name, path, m.Hint)
 	}
-	// Everything C keeps or reads during the call lives in C memory.
-	model := C.CBytes(data)
-	defer C.free(model)
+	if len(outs) == 0 {
+		return nil, fmt.Errorf("%s %s: no outputs asked for", m.Name, path)
+	}
+	// The call only reads the model bytes, the shapes and the name table
+	// (ONNX Runtime copies what it keeps), so they are passed as they are;
+	// the names themselves are C strings.
 	cIn := C.CString(in.name)
 	defer C.free(unsafe.Pointer(cIn))
-	names := C.malloc(C.size_t(len(outs)) * C.size_t(unsafe.Sizeof((*C.char)(nil))))
-	defer C.free(names)
-	nameSlots := unsafe.Slice((**C.char)(names), len(outs))
-	var shapes []int64
+	names := make([]*C.char, len(outs))
 	ranks := make([]C.int, len(outs))
+	dims := make([]C.int64_t, 0, 4*(1+len(outs)))
+	for _, d := range in.shape {
+		dims = append(dims, C.int64_t(d))
+	}
 	for i, o := range outs {
-		nameSlots[i] = C.CString(o.name)
-		defer C.free(unsafe.Pointer(nameSlots[i]))
-		shapes = append(shapes, o.shape...)
+		names[i] = C.CString(o.name)
+		defer C.free(unsafe.Pointer(names[i]))
 		ranks[i] = C.int(len(o.shape))
+		for _, d := range o.shape {
+			dims = append(dims, C.int64_t(d))
+		}
 	}
-	shapeBuf := C.malloc(C.size_t(8 * (len(shapes) + len(in.shape))))
-	defer C.free(shapeBuf)
-	allShapes := unsafe.Slice((*C.int64_t)(shapeBuf), len(shapes)+len(in.shape))
-	for i, d := range append(append([]int64(nil), in.shape...), shapes...) {
-		allShapes[i] = C.int64_t(d)
-	}
-	rankBuf := C.malloc(C.size_t(len(outs)) * C.size_t(unsafe.Sizeof(C.int(0))))
-	defer C.free(rankBuf)
-	copy(unsafe.Slice((*C.int)(rankBuf), len(outs)), ranks)
 
 	var g *C.pw_ort_graph
-	msg := C.pw_ort_graph_new(model, C.size_t(len(data)), C.int(threads),
-		cIn, &allShapes[0], C.int(len(in.shape)),
-		C.int(len(outs)), (**C.char)(names), &allShapes[len(in.shape)], (*C.int)(rankBuf), &g)
+	msg := C.pw_ort_graph_new(unsafe.Pointer(&data[0]), C.size_t(len(data)), C.int(threads),
+		cIn, &dims[0], C.int(len(in.shape)),
+		C.int(len(outs)), &names[0], &dims[len(in.shape)], &ranks[0], &g)
 	if msg != nil {
 		return nil, fmt.Errorf("%s %s: %s: %s", m.Name, path, takeMessage(msg), m.Hint)
 	}

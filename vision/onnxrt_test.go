@@ -111,12 +111,13 @@ func TestRuntimeLibraryProblemsAreErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	other, _ := filepath.Glob("/usr/lib/*-linux-gnu/libopencv_core.so.4*") // a real library, not ONNX Runtime
-	cases := []struct{ name, lib, want string }{
+	type libCase struct{ name, lib, want string }
+	cases := []libCase{
 		{"missing", filepath.Join(dir, "nowhere.so"), "ONNX Runtime library not found at " + filepath.Join(dir, "nowhere.so")},
 		{"not a library", notELF, "is not a shared library (not an ELF file)"},
 	}
 	if len(other) > 0 {
-		cases = append(cases, struct{ name, lib, want string }{"another library", other[0], "it has no OrtGetApiBase: not ONNX Runtime"})
+		cases = append(cases, libCase{"another library", other[0], "it has no OrtGetApiBase: not ONNX Runtime"})
 	}
 	for _, c := range cases {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestRuntimeLibraryProblemsAreErrors$", "-test.v")
