@@ -68,9 +68,9 @@ func NewEye(opt SupervisorOptions, an *Analyzer) (*Eye, error) {
 		return nil, err
 	}
 	e.sup = sup
-	// The models are loaded: the pages their loading touched (the ONNX
-	// importer, protobuf, every library's constructors) can go now rather
-	// than after the first frames, which keeps the peak down too.
+	// The analyser handed back what loading the models touched; starting
+	// the supervisor touched more (the video and camera libraries' set-up),
+	// which can go now rather than after the first frames.
 	if _, err := ReleaseUnused(); err != nil {
 		e.log.Debug("handing back unused memory", "err", err)
 	}
