@@ -96,13 +96,13 @@ func diagnose(env doctorEnv) []finding {
 		default:
 			out = append(out, finding{"ok", fmt.Sprintf("%s %s (sha256 %s…)", m.Name, p, digest[:12]), ""})
 		}
-	}
-	// the runtime, when its file is there: that it loads, and its version
-	if _, err := os.Stat(models.PathOf(models.Runtime)); err == nil {
-		if v, err := vision.LoadRuntime(); err != nil {
-			out = append(out, finding{"FAIL", err.Error(), "delete the library and run `make models` to get the one posturewatch is tested with"})
-		} else {
-			out = append(out, finding{"ok", "ONNX Runtime " + v + " loads", ""})
+		// the runtime, when its file is there: that it loads, and its version
+		if m.FileName == models.RuntimeFileName && err == nil {
+			if v, err := vision.LoadRuntime(); err != nil {
+				out = append(out, finding{"FAIL", err.Error(), "delete the library and run `make models` to get the one posturewatch is tested with"})
+			} else {
+				out = append(out, finding{"ok", "ONNX Runtime " + v + " loads", ""})
+			}
 		}
 	}
 	// OpenCV
