@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # Puts ONNX Runtime's CPU library, which runs the three models, beside them:
-#   models/libonnxruntime.so.1.20.1
-# It comes prebuilt in the npm package onnxruntime-node (only the tarball is fetched,
-# once, into the cache; nothing from it is installed or run), and is checked against the
-# digest for this machine's architecture in models/onnxruntime.sha256.
+#   models/libonnxruntime.so.VERSION
+# It comes prebuilt in the npm package onnxruntime-node@VERSION (only the tarball is
+# fetched, once, into the cache; nothing from it is installed or run), and is checked
+# against the digest for this machine's architecture in models/onnxruntime.sha256, whose
+# line for it names the file and so the version (models.RuntimeVersion in Go; a test
+# keeps the two equal).
 # Idempotent: a good library in place is only checked.
 # Usage: bash models/runtime-setup.sh    (`make models` calls it)
 # Env:   XDG_CACHE_HOME  cache root (default ~/.cache)
 set -euo pipefail
-
-ORT_VERSION="1.20.1"
-LIB="libonnxruntime.so.$ORT_VERSION"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 say() { echo "models/runtime-setup.sh: $*"; }
@@ -27,8 +26,10 @@ case "$(uname -s)/$(uname -m)" in
   Linux/aarch64 | Linux/arm64) goarch=arm64 npm_arch=arm64 ;;
   *) die "no ONNX Runtime library is set up for $(uname -s) $(uname -m) (Linux x86-64 and arm64 are)" ;;
 esac
-want="$(awk -v p="linux-$goarch" -v f="$LIB" '$2 == p && $3 == f {print tolower($1)}' "$here/onnxruntime.sha256")"
-[[ "$want" =~ ^[0-9a-f]{64}$ ]] || die "models/onnxruntime.sha256 has no digest of $LIB for linux-$goarch"
+read -r want LIB < <(awk -v p="linux-$goarch" '$2 == p {print tolower($1), $3; exit}' "$here/onnxruntime.sha256") || true
+[[ "${want:-}" =~ ^[0-9a-f]{64}$ && "${LIB:-}" =~ ^libonnxruntime\.so\.[0-9.]+$ ]] ||
+  die "models/onnxruntime.sha256 has no line \"DIGEST  linux-$goarch  libonnxruntime.so.VERSION\""
+ORT_VERSION="${LIB#libonnxruntime.so.}"
 
 dest="$here/$LIB"
 if [ -f "$dest" ]; then
