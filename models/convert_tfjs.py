@@ -9,9 +9,10 @@ NAME is one of the graphs below (default: the --json file's name without .json):
   movenet-lightning  input  `input` [1,3,192,192] RGB 0..255 (normalisation kept in the graph)
                      out    `heatmaps` [1,17,48,48], `center` [1,1,48,48],
                             `regress` [1,34,48,48], `offsets` [1,34,48,48]
-  blazeface          input  `input` [1,3,256,256] RGB scaled to -1..1 (done outside: x/127.5 - 1)
+  blazeface          input  `input` [1,3,256,256] RGB scaled to -1..1 (done outside: x/127.5 - 1);
+                            the file leaves height and width free (multiples of 32)
                      out    `scores16` [1,2,16,16], `boxes16` [1,32,16,16],
-                            `scores8` [1,6,8,8],    `boxes8` [1,96,8,8]
+                            `scores8` [1,6,8,8],    `boxes8` [1,96,8,8] (on 256x256)
   facemesh           input  `input` [1,3,192,192] RGB scaled to 0..1 (done outside: x/255)
                      out    `mesh` [1,1404] (468 x, y, z in crop pixels), `score` [1,1]
 
@@ -68,8 +69,14 @@ class GraphSpec:
     shape), TF nodes before it that are dropped, the heads, and the names written into
     the file."""
 
-    def __init__(self, name, graph_name, doc, tf_input, input_shape, heads, skip=()):
+    def __init__(self, name, graph_name, doc, tf_input, input_shape, heads, skip=(), free_size=False):
         self.name = name
+        # free_size: the graph is fully convolutional (every op works at any input size
+        # that is a multiple of its deepest stride), so the file leaves the input's height
+        # and width free, and the heads' with them. The runtime then feeds a canvas that
+        # fits the camera's aspect instead of a padded square. The conversion itself is
+        # traced at input_shape.
+        self.free_size = free_size
         self.graph_name = graph_name
         self.doc = doc
         self.tf_input = tf_input
@@ -110,6 +117,7 @@ GRAPHS = {
              "four raw conv heads (logits and box/landmark offsets), NCHW, float32."),
         tf_input="input",
         input_shape=(1, 3, 256, 256),
+        free_size=True,
         # The graph's own outputs reshape these to [1,512|384,1|16] in NHWC order; the Go
         # decoder reads the NCHW maps directly (see models/README.md for the layout).
         heads=[
@@ -324,6 +332,21 @@ class Converter:
             self.shapes[name] = tuple(handler(self, node, ins))
         return self.finish()
 
+    def file_shape(self, shape):
+        """The NCHW shape written into the file: as traced, or for a free_size graph with
+        its height and width named after the input's ("height/4" is a head a quarter of
+        the input's height)."""
+        shape = list(shape)
+        if not self.spec.free_size or len(shape) != 4:
+            return shape
+        _, _, h, w = self.spec.input_shape
+        if h % shape[2] or w % shape[3] or h // shape[2] != w // shape[3]:
+            raise ConvertError("%s: a free-size graph's map %s is not the input %dx%d over one stride"
+                               % (self.spec.name, shape, h, w))
+        stride = h // shape[2]
+        suffix = "" if stride == 1 else "/%d" % stride
+        return shape[:2] + ["height" + suffix, "width" + suffix]
+
     def finish(self):
         helper, TensorProto = self.helper, self.TensorProto
         heads = self.spec.heads
@@ -350,11 +373,11 @@ class Converter:
         for h in heads:
             src = self.t(h.tf_node)
             self.emit("Identity", [short.get(src, src)], [h.onnx_name], "out_" + h.onnx_name)
-            outputs.append(helper.make_tensor_value_info(h.onnx_name, TensorProto.FLOAT, list(h.shape)))
+            outputs.append(helper.make_tensor_value_info(h.onnx_name, TensorProto.FLOAT, self.file_shape(h.shape)))
 
         graph = helper.make_graph(
             self.onnx_nodes, self.spec.graph_name,
-            [helper.make_tensor_value_info("input", TensorProto.FLOAT, list(self.spec.input_shape))],
+            [helper.make_tensor_value_info("input", TensorProto.FLOAT, self.file_shape(self.spec.input_shape))],
             outputs, initializer=self.initializers)
         model = helper.make_model(
             graph, producer_name=PRODUCER, producer_version="1",

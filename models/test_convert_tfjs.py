@@ -366,6 +366,56 @@ class OtherOpsTest(OpTestCase):
 
 # --------------------------------------------------------------------------- refusals
 
+class FreeSizeTest(OpTestCase):
+
+    def graph(self):
+        g = Graph(8, 8, 3)
+        g.add("c1", "_FusedConv2D", ["x", g.rand("k1", (3, 3, 3, 4)), g.rand("b1", (4,))],
+              **conv_attrs(stride=2, fused=["BiasAdd"]))
+        g.add("c2", "_FusedConv2D", ["c1", g.rand("k2", (3, 3, 4, 2)), g.rand("b2", (2,))],
+              **conv_attrs(stride=2, fused=["BiasAdd"]))
+        return g
+
+    def convert(self, g, free, head="c2", shape=(1, 2, 2, 2)):
+        spec = g.spec(head, shape)
+        spec.free_size = free
+        return ct.build_onnx(g.nodes, g.weights, spec)
+
+    def dims(self, value_info):
+        return [d.dim_value or d.dim_param for d in value_info.type.tensor_type.shape.dim]
+
+    def test_free_size_names_height_and_width(self):
+        model = self.convert(self.graph(), True)
+        import onnx
+        onnx.checker.check_model(model, full_check=True)
+        self.assertEqual(self.dims(model.graph.input[0]), [1, 3, "height", "width"])
+        self.assertEqual(self.dims(model.graph.output[0]), [1, 2, "height/4", "width/4"])
+        fixed = self.convert(self.graph(), False)
+        self.assertEqual(self.dims(fixed.graph.input[0]), [1, 3, 8, 8])
+
+    def test_free_size_graph_runs_at_another_size(self):
+        # Traced at 8x8, run at 16x24: the same as the TF graph at that size.
+        g = self.graph()
+        model = self.convert(g, True)
+        x = g.rng.normal(0, 1, (1, 16, 24, 3))
+        ref = tfsem.run_graph(g.nodes, g.weights, {"x": x}, ["c2"])["c2"]
+        got = onnx_numpy.run(model, {"input": nchw(x)})["y"]
+        self.assertEqual(got.shape, (1, 2, 4, 6))
+        np.testing.assert_allclose(got, nchw(ref), atol=1e-4, rtol=1e-5)
+
+    def test_free_size_refuses_a_map_that_does_not_follow_the_input(self):
+        # A 4-D head must be the input over one stride on both axes to have its size named.
+        g = self.graph()
+        spec = g.spec("c2", (1, 2, 2, 2))
+        spec.free_size = True
+        cv = ct.Converter(g.nodes, g.weights, spec)
+        self.assertEqual(cv.file_shape((1, 2, 8, 8)), [1, 2, "height", "width"])
+        for shape in ((1, 2, 2, 4), (1, 2, 3, 3)):
+            with self.assertRaises(ct.ConvertError) as cm:
+                cv.file_shape(shape)
+            self.assertIn("not the input 8x8 over one stride", str(cm.exception))
+
+
 class RefusalTest(OpTestCase):
 
     def test_unknown_op_names_the_node(self):
@@ -450,11 +500,14 @@ class RealGraphsTest(unittest.TestCase):
 
     def test_face_graphs_match_tf_semantics(self):
         # MoveNet's whole graph takes about a minute in numpy; the TF.js check covers it.
-        for g in ("blazeface", "facemesh"):
+        # BlazeFace is also run on a 16:9 frame's 256x160 canvas, as the live path feeds it.
+        for g, size in (("blazeface", None), ("blazeface", (160, 256)), ("facemesh", None)):
             spec = ct.GRAPHS[g]
             nodes, weights = self.load(g)
             model = ct.build_onnx(nodes, weights, spec)
             n, c, h, w = spec.input_shape
+            if size:
+                h, w = size
             x = np.random.default_rng(1).uniform(-1 if g == "blazeface" else 0, 1, (n, h, w, c))
             heads = [hd.tf_node for hd in spec.heads]
             ref = tfsem.run_graph(nodes, weights, {spec.tf_input: x}, heads)

@@ -12,6 +12,8 @@
 //            files named in its weightsManifest, beside it
 //   --input  raw little-endian float32, NHWC, of the given --shape. A model with an
 //            int32 input (MoveNet) gets the values cast to int32; they must be whole.
+//   --free-size yes  run the graph at an input height and width other than those
+//            it declares (for a fully convolutional graph; optional)
 //   NODE     graph node names, as in model.execute(input, [NODE, ...])
 //
 // Writes OUTDIR/out_<i>.f32 (raw little-endian float32, the node's own NHWC
@@ -67,9 +69,23 @@ function quietGreeting() {
   }
 }
 
+// freePlaceholderSize declares the graph inputs' height and width unknown. A
+// graph converted for one input size declares that size, and TF.js refuses
+// any other; a fully convolutional graph (BlazeFace) computes the same at any
+// size its strides divide, which is how posturewatch runs it.
+function freePlaceholderSize(topology) {
+  for (const n of topology.node || []) {
+    const dims = n.op === 'Placeholder' && n.attr && n.attr.shape && n.attr.shape.shape && n.attr.shape.shape.dim;
+    if (dims && dims.length === 4) {
+      dims[1].size = '-1';
+      dims[2].size = '-1';
+    }
+  }
+}
+
 // An in-memory IO handler: node has no file:// fetch, and reading the files
 // ourselves keeps the loading independent of any HTTP layer.
-function fileHandler(jsonPath) {
+function fileHandler(jsonPath, freeSize) {
   return {
     load: async () => {
       const model = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
@@ -80,6 +96,7 @@ function fileHandler(jsonPath) {
         for (const p of group.paths) chunks.push(fs.readFileSync(path.join(path.dirname(jsonPath), p)));
       }
       const all = Buffer.concat(chunks);
+      if (freeSize) freePlaceholderSize(model.modelTopology);
       return {
         modelTopology: model.modelTopology,
         format: model.format,
@@ -107,7 +124,7 @@ async function main() {
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) data[i] = raw.readFloatLE(4 * i);
 
-  const model = await tf.loadGraphModel(fileHandler(a.model));
+  const model = await tf.loadGraphModel(fileHandler(a.model, a['free-size'] === 'yes'));
   const spec = model.inputs[0];
   let input;
   if (spec.dtype === 'int32') {

@@ -15,16 +15,24 @@ import (
 	"posturewatch/vision/face"
 )
 
-// The converted face models' inputs and heads (models/README.md).
+// The converted face models' inputs and heads (models/README.md). The
+// detector's are loaded at its largest input, the 256² square.
 var (
-	detectorInput   = tensorSpec{"input", []int64{1, 3, face.DetectorInputSize, face.DetectorInputSize}}
-	detectorOutputs = []tensorSpec{
-		{"scores16", []int64{1, 2, 16, 16}}, {"boxes16", []int64{1, 32, 16, 16}},
-		{"scores8", []int64{1, 6, 8, 8}}, {"boxes8", []int64{1, 96, 8, 8}},
-	}
+	detectorInput, detectorOutputs = detectorTensors(face.DetectorInputSize, face.DetectorInputSize)
+
 	meshInput   = tensorSpec{"input", []int64{1, 3, face.MeshInputSize, face.MeshInputSize}}
 	meshOutputs = []tensorSpec{{"mesh", []int64{1, 3 * face.NumMeshPoints}}, {"score", []int64{1, 1}}}
 )
+
+// detectorTensors are the detector's input and heads on a w×h input: maps
+// at strides 16 and 32.
+func detectorTensors(w, h int) (tensorSpec, []tensorSpec) {
+	r16, c16, r8, c8 := int64(h/16), int64(w/16), int64(h/32), int64(w/32)
+	return tensorSpec{"input", []int64{1, 3, int64(h), int64(w)}}, []tensorSpec{
+		{"scores16", []int64{1, 2, r16, c16}}, {"boxes16", []int64{1, 32, r16, c16}},
+		{"scores8", []int64{1, 6, r8, c8}}, {"boxes8", []int64{1, 96, r8, c8}},
+	}
+}
 
 // FaceOptions configures the face models.
 type FaceOptions struct {
@@ -363,12 +371,20 @@ func (f *FaceNet) detect(img gocv.Mat) ([]face.Detection, error) {
 // (posture.MinFaceScore: faces at a desk score 0.75–0.95).
 const sureFace = 0.5
 
-// detectIn letterboxes the frame into the detector's 256² input and decodes
-// every face it finds.
+// detectIn letterboxes the frame into the detector's input and decodes
+// every face it finds. The input is the frame's own shape, rounded up to the
+// detector's stride, 256 on the long side (a 16:9 frame: 256×160, not the
+// 256² square with 112 rows of padding), when the model allows it.
 func (f *FaceNet) detectIn(img gocv.Mat) ([]face.Detection, error) {
 	lb, err := face.NewLetterbox(img.Cols(), img.Rows(), face.DetectorInputSize)
+	if f.det.freeHW {
+		lb, err = face.NewFittedLetterbox(img.Cols(), img.Rows(), face.DetectorInputSize, face.DetectorStride)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if err := f.det.reshape(detectorTensors(lb.Width, lb.Height)); err != nil {
+		return nil, fmt.Errorf("face detector: %w", err)
 	}
 	interp := gocv.InterpolationArea
 	if lb.ResizedWidth > img.Cols() {
@@ -376,7 +392,7 @@ func (f *FaceNet) detectIn(img gocv.Mat) ([]face.Detection, error) {
 	}
 	gocv.Resize(img, &f.detSmall, image.Pt(lb.ResizedWidth, lb.ResizedHeight), 0, 0, interp)
 	gocv.CopyMakeBorder(f.detSmall, &f.detIn, lb.PadTop, lb.PadBottom(), lb.PadLeft, lb.PadRight(), gocv.BorderConstant, blackBGR)
-	blob := gocv.BlobFromImage(f.detIn, 1/127.5, image.Pt(face.DetectorInputSize, face.DetectorInputSize), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
+	blob := gocv.BlobFromImage(f.detIn, 1/127.5, image.Pt(lb.Width, lb.Height), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
 	defer blob.Close()
 	if err := f.det.runOn(blob); err != nil {
 		return nil, fmt.Errorf("face detector: %w", err)

@@ -137,10 +137,15 @@ struct pw_ort_graph {
 	char *in_name;
 	OrtValue *in_value;
 	float *in_buf;
+	int in_rank;
+	size_t in_cap; // floats allocated for the input
+	unsigned in_free; // bit i: the model leaves input dimension i free
 	int n_out;
 	char **out_names;
 	OrtValue **out_values;
 	float **out_bufs;
+	int *out_ranks;
+	size_t *out_caps;
 };
 
 static size_t elements(const int64_t *shape, int rank) {
@@ -160,8 +165,9 @@ static char *format_shape(const int64_t *shape, size_t rank) {
 }
 
 // check_type compares a session input's or output's declared type with the
-// float tensor of the given shape.
-static char *check_type(OrtTypeInfo *info, const char *name, const int64_t *shape, int rank) {
+// float tensor of the given shape; *free gets bit i set for each dimension
+// the model leaves free.
+static char *check_type(OrtTypeInfo *info, const char *name, const int64_t *shape, int rank, unsigned *free_dims) {
 	const OrtTensorTypeAndShapeInfo *t = NULL;
 	char *err = fail(CALL(SLOT_CastTypeInfoToTensorInfo, OrtStatus *(*)(const OrtTypeInfo *, const OrtTensorTypeAndShapeInfo **))(info, &t), name);
 	if (err) return err;
@@ -175,7 +181,11 @@ static char *check_type(OrtTypeInfo *info, const char *name, const int64_t *shap
 	if (n > 16) return msgf("%s has %zu dimensions", name, n);
 	if ((err = fail(CALL(SLOT_GetDimensions, OrtStatus *(*)(const OrtTensorTypeAndShapeInfo *, int64_t *, size_t))(t, dims, n), name))) return err;
 	int same = n == (size_t)rank;
-	for (size_t i = 0; same && i < n; i++) same = dims[i] == shape[i] || dims[i] < 0;
+	*free_dims = 0;
+	for (size_t i = 0; same && i < n; i++) {
+		same = dims[i] == shape[i] || dims[i] < 0;
+		if (dims[i] < 0) *free_dims |= 1u << i;
+	}
 	if (same) return NULL;
 	char *got = format_shape(dims, n), *want = format_shape(shape, (size_t)rank);
 	err = msgf("%s has shape %s, want %s", name, got, want);
@@ -190,7 +200,7 @@ typedef OrtStatus *(*type_fn)(const OrtSession *, size_t, OrtTypeInfo **);
 
 // find_and_check finds the session's input (or output) called name and
 // checks its type.
-static char *find_and_check(OrtSession *s, int output, const char *name, const int64_t *shape, int rank) {
+static char *find_and_check(OrtSession *s, int output, const char *name, const int64_t *shape, int rank, unsigned *free_dims) {
 	count_fn count = CALL(output ? SLOT_SessionGetOutputCount : SLOT_SessionGetInputCount, count_fn);
 	name_fn get_name = CALL(output ? SLOT_SessionGetOutputName : SLOT_SessionGetInputName, name_fn);
 	type_fn get_type = CALL(output ? SLOT_SessionGetOutputTypeInfo : SLOT_SessionGetInputTypeInfo, type_fn);
@@ -208,21 +218,28 @@ static char *find_and_check(OrtSession *s, int output, const char *name, const i
 		if (!match) continue;
 		OrtTypeInfo *info = NULL;
 		if ((err = fail(get_type(s, i, &info), name))) return err;
-		err = check_type(info, name, shape, rank);
+		err = check_type(info, name, shape, rank, free_dims);
 		CALL(SLOT_ReleaseTypeInfo, void (*)(OrtTypeInfo *))(info);
 		return err;
 	}
 	return msgf("the model has no %s called %s", output ? "output" : "input", name);
 }
 
-static char *new_tensor(const int64_t *shape, int rank, float **buf, OrtValue **value) {
+// wrap makes a tensor of the given shape over buf (which holds at least as
+// many floats).
+static char *wrap(float *buf, const int64_t *shape, int rank, OrtValue **value) {
+	return fail(CALL(SLOT_CreateTensorWithDataAsOrtValue,
+	                 OrtStatus *(*)(const OrtMemoryInfo *, void *, size_t, const int64_t *, size_t, int, OrtValue **))(
+	                cpu, buf, elements(shape, rank) * sizeof(float), shape, (size_t)rank, ELEMENT_FLOAT, value),
+	            "create a tensor");
+}
+
+static char *new_tensor(const int64_t *shape, int rank, float **buf, size_t *cap, OrtValue **value) {
 	size_t n = elements(shape, rank);
 	*buf = calloc(n ? n : 1, sizeof(float));
 	if (!*buf) return msgf("out of memory for a tensor of %zu floats", n);
-	return fail(CALL(SLOT_CreateTensorWithDataAsOrtValue,
-	                 OrtStatus *(*)(const OrtMemoryInfo *, void *, size_t, const int64_t *, size_t, int, OrtValue **))(
-	                cpu, *buf, n * sizeof(float), shape, (size_t)rank, ELEMENT_FLOAT, value),
-	            "create a tensor");
+	*cap = n;
+	return wrap(*buf, shape, rank, value);
 }
 
 char *pw_ort_graph_new(const void *model, size_t len, int threads,
@@ -264,14 +281,20 @@ char *pw_ort_graph_new(const void *model, size_t len, int threads,
 	g->out_names = calloc((size_t)n_out, sizeof(char *));
 	g->out_values = calloc((size_t)n_out, sizeof(OrtValue *));
 	g->out_bufs = calloc((size_t)n_out, sizeof(float *));
-	if (!g->in_name || !g->out_names || !g->out_values || !g->out_bufs) err = msgf("out of memory");
-	if (!err) err = find_and_check(s, 0, in_name, in_shape, in_rank);
-	if (!err) err = new_tensor(in_shape, in_rank, &g->in_buf, &g->in_value);
+	g->out_ranks = calloc((size_t)n_out, sizeof(int));
+	g->out_caps = calloc((size_t)n_out, sizeof(size_t));
+	if (!g->in_name || !g->out_names || !g->out_values || !g->out_bufs || !g->out_ranks || !g->out_caps)
+		err = msgf("out of memory");
+	g->in_rank = in_rank;
+	if (!err) err = find_and_check(s, 0, in_name, in_shape, in_rank, &g->in_free);
+	if (!err) err = new_tensor(in_shape, in_rank, &g->in_buf, &g->in_cap, &g->in_value);
 	const int64_t *shape = out_shapes;
 	for (int i = 0; !err && i < n_out; shape += out_ranks[i], i++) {
+		unsigned free_dims = 0;
+		g->out_ranks[i] = out_ranks[i];
 		if (!(g->out_names[i] = strdup(out_names[i]))) err = msgf("out of memory");
-		if (!err) err = find_and_check(s, 1, out_names[i], shape, out_ranks[i]);
-		if (!err) err = new_tensor(shape, out_ranks[i], &g->out_bufs[i], &g->out_values[i]);
+		if (!err) err = find_and_check(s, 1, out_names[i], shape, out_ranks[i], &free_dims);
+		if (!err) err = new_tensor(shape, out_ranks[i], &g->out_bufs[i], &g->out_caps[i], &g->out_values[i]);
 	}
 	if (err) {
 		pw_ort_graph_free(g);
@@ -282,6 +305,33 @@ char *pw_ort_graph_new(const void *model, size_t len, int threads,
 }
 
 float *pw_ort_graph_input(pw_ort_graph *g) { return g->in_buf; }
+unsigned pw_ort_graph_input_free(pw_ort_graph *g) { return g->in_free; }
+
+char *pw_ort_graph_reshape(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes) {
+	if (elements(in_shape, g->in_rank) > g->in_cap) return msgf("input shape larger than its buffer");
+	const int64_t *shape = out_shapes;
+	for (int i = 0; i < g->n_out; shape += g->out_ranks[i], i++)
+		if (elements(shape, g->out_ranks[i]) > g->out_caps[i]) return msgf("output %s larger than its buffer", g->out_names[i]);
+	// All the new tensors are made before any old one goes, so that a
+	// failure leaves the graph as it was.
+	OrtValue **made = calloc((size_t)g->n_out + 1, sizeof(OrtValue *));
+	if (!made) return msgf("out of memory");
+	char *err = wrap(g->in_buf, in_shape, g->in_rank, &made[g->n_out]);
+	shape = out_shapes;
+	for (int i = 0; !err && i < g->n_out; shape += g->out_ranks[i], i++) err = wrap(g->out_bufs[i], shape, g->out_ranks[i], &made[i]);
+	void (*release_value)(OrtValue *) = CALL(SLOT_ReleaseValue, void (*)(OrtValue *));
+	for (int i = 0; i <= g->n_out; i++) {
+		OrtValue **slot = i < g->n_out ? &g->out_values[i] : &g->in_value;
+		if (err) {
+			if (made[i]) release_value(made[i]);
+			continue;
+		}
+		release_value(*slot);
+		*slot = made[i];
+	}
+	free(made);
+	return err;
+}
 float *pw_ort_graph_output(pw_ort_graph *g, int i) { return g->out_bufs[i]; }
 
 char *pw_ort_graph_run(pw_ort_graph *g) {
@@ -307,6 +357,8 @@ void pw_ort_graph_free(pw_ort_graph *g) {
 	free(g->out_values);
 	free(g->out_bufs);
 	free(g->out_names);
+	free(g->out_ranks);
+	free(g->out_caps);
 	if (g->session) CALL(SLOT_ReleaseSession, void (*)(OrtSession *))(g->session);
 	free(g);
 }

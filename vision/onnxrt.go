@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -45,11 +46,20 @@ func (t tensorSpec) size() int {
 
 // onnxGraph is one model loaded into ONNX Runtime with fixed buffers for
 // its input and outputs: fill in, call run, read outs until the next run.
+// The buffers are sized for the shapes given at load; a graph whose model
+// leaves its input's height and width free may be reshaped to smaller ones.
 // It is not safe for concurrent use.
 type onnxGraph struct {
 	g    *C.pw_ort_graph
 	in   []float32
 	outs [][]float32
+
+	inCap     int
+	outCaps   []int
+	outRanks  []int
+	freeHW    bool // the model leaves the input's height and width free
+	inShape   []int64
+	outShapes [][]int64 // the shapes in force
 }
 
 var runtimeLib struct {
@@ -139,11 +149,70 @@ func openGraph(path string, m models.Model, threads int, in tensorSpec, outs []t
 	if msg != nil {
 		return nil, fmt.Errorf("%s %s: %s: %s", m.Name, path, takeMessage(msg), m.Hint)
 	}
-	og := &onnxGraph{g: g, in: unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_input(g))), in.size())}
+	og := &onnxGraph{g: g, in: unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_input(g))), in.size()),
+		inCap: in.size(), inShape: slices.Clone(in.shape)}
+	og.freeHW = len(in.shape) == 4 && C.pw_ort_graph_input_free(g)&0b1100 == 0b1100
 	for i, o := range outs {
 		og.outs = append(og.outs, unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_output(g, C.int(i)))), o.size()))
+		og.outCaps = append(og.outCaps, o.size())
+		og.outRanks = append(og.outRanks, len(o.shape))
+		og.outShapes = append(og.outShapes, slices.Clone(o.shape))
 	}
 	return og, nil
+}
+
+// reshape gives the input and outputs new shapes (names as at load, ranks
+// too, sizes no larger; the outputs' must follow from the input's); it does
+// nothing when they have those shapes already. in and outs then have the new
+// lengths.
+func (g *onnxGraph) reshape(in tensorSpec, outs []tensorSpec) error {
+	if g == nil || g.g == nil {
+		return errors.New("the model is closed")
+	}
+	same := slices.Equal(in.shape, g.inShape) && len(outs) == len(g.outShapes)
+	for i := 0; same && i < len(outs); i++ {
+		same = slices.Equal(outs[i].shape, g.outShapes[i])
+	}
+	if same {
+		return nil
+	}
+	if !g.freeHW {
+		return fmt.Errorf("the model's input is fixed at %v, cannot run it at %v", g.inShape, in.shape)
+	}
+	if len(in.shape) != len(g.inShape) || len(outs) != len(g.outs) {
+		return fmt.Errorf("reshape to %v with %d outputs: the graph has rank %d and %d outputs", in.shape, len(outs), len(g.inShape), len(g.outs))
+	}
+	if !slices.Equal(in.shape[:2], g.inShape[:2]) {
+		return fmt.Errorf("reshape to %v: only the height and width are free, not %v", in.shape, g.inShape[:2])
+	}
+	if in.size() > g.inCap {
+		return fmt.Errorf("input shape %v is larger than the %d values loaded for", in.shape, g.inCap)
+	}
+	dims := make([]C.int64_t, 0, len(in.shape)*(1+len(outs)))
+	for _, d := range in.shape {
+		dims = append(dims, C.int64_t(d))
+	}
+	for i, o := range outs {
+		if len(o.shape) != g.outRanks[i] {
+			return fmt.Errorf("output %s shape %v: rank %d at load", o.name, o.shape, g.outRanks[i])
+		}
+		if o.size() > g.outCaps[i] {
+			return fmt.Errorf("output %s shape %v is larger than the %d values loaded for", o.name, o.shape, g.outCaps[i])
+		}
+		for _, d := range o.shape {
+			dims = append(dims, C.int64_t(d))
+		}
+	}
+	if msg := C.pw_ort_graph_reshape(g.g, &dims[0], &dims[len(in.shape)]); msg != nil {
+		return errors.New(takeMessage(msg))
+	}
+	g.in = unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_input(g.g))), in.size())
+	g.inShape = slices.Clone(in.shape)
+	for i, o := range outs {
+		g.outs[i] = unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_output(g.g, C.int(i)))), o.size())
+		g.outShapes[i] = slices.Clone(o.shape)
+	}
+	return nil
 }
 
 // run runs the model on in; outs hold its results until the next run.

@@ -21,7 +21,7 @@ char *pw_ort_open(const char *path, uint32_t api_version, const char **version);
 // running on `threads` threads that sleep instead of spinning between runs,
 // checks that its one input and the named outputs have the shapes given
 // (rank and dims, flattened; a dim of -1 in the model matches any), and
-// allocates their buffers.
+// allocates their buffers at those shapes, the largest the graph will run.
 char *pw_ort_graph_new(const void *model, size_t len, int threads,
                        const char *in_name, const int64_t *in_shape, int in_rank,
                        int n_out, const char *const *out_names,
@@ -32,6 +32,15 @@ char *pw_ort_graph_new(const void *model, size_t len, int threads,
 // row-major, as long as the shapes say); they live as long as the graph.
 float *pw_ort_graph_input(pw_ort_graph *g);
 float *pw_ort_graph_output(pw_ort_graph *g, int i);
+
+// pw_ort_graph_input_free says which input dimensions the model leaves
+// free (bit i for dimension i).
+unsigned pw_ort_graph_input_free(pw_ort_graph *g);
+
+// pw_ort_graph_reshape gives the input and outputs new shapes of the ranks
+// given at load (flattened as there), over the same buffers: none may hold
+// more elements than at load. On failure nothing changes.
+char *pw_ort_graph_reshape(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes);
 
 // pw_ort_graph_run runs the model on the input buffer into the outputs.
 char *pw_ort_graph_run(pw_ort_graph *g);

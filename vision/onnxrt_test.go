@@ -23,20 +23,29 @@ import (
 func TestGraphOfAnotherModelIsRefused(t *testing.T) {
 	modelPath(t)
 	mesh, det := models.PathOf(models.FaceMesh), models.PathOf(models.BlazeFace)
+	pose := models.DefaultPath()
 	for _, c := range []struct {
 		name, path string
+		as         models.Model
 		want       string
 	}{
-		{"the mesh as the pose model", mesh, "no output called heatmaps"},
-		{"the detector as the pose model", det, "input has shape [1,3,256,256], want [1,3,192,192]"},
+		{"the mesh as the pose model", mesh, models.MoveNet, "no output called heatmaps"},
+		// The detector leaves its input's height and width free, so its
+		// input passes for the pose model's; its heads do not.
+		{"the detector as the pose model", det, models.MoveNet, "no output called heatmaps"},
+		{"the pose model as the detector", pose, models.BlazeFace, "input has shape [1,3,192,192], want [1,3,256,256]"},
 	} {
-		g, err := openGraph(c.path, models.MoveNet, 1, poseInput, poseOutputs)
+		in, outs := poseInput, poseOutputs
+		if c.as.Name == models.BlazeFace.Name {
+			in, outs = detectorInput, detectorOutputs
+		}
+		g, err := openGraph(c.path, c.as, 1, in, outs)
 		if err == nil {
 			g.close()
 			t.Errorf("%s: accepted", c.name)
 			continue
 		}
-		if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), models.MoveNet.Hint) {
+		if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.as.Hint) {
 			t.Errorf("%s: %v, want it to say %q and how to fix it", c.name, err, c.want)
 		}
 	}
@@ -48,6 +57,73 @@ func TestGraphOfAnotherModelIsRefused(t *testing.T) {
 		t.Error("a head of another shape was accepted")
 	} else if !strings.Contains(err.Error(), "center has shape [1,1,48,48], want [1,1,24,24]") {
 		t.Errorf("wrong head shape: %v", err)
+	}
+	// The detector's heads follow its input's free height and width; their
+	// channels are still checked.
+	heads = append([]tensorSpec(nil), detectorOutputs...)
+	heads[0] = tensorSpec{"scores16", []int64{1, 3, 16, 16}}
+	if g, err := openGraph(det, models.BlazeFace, 1, detectorInput, heads); err == nil {
+		g.close()
+		t.Error("a detector head with other channels was accepted")
+	} else if !strings.Contains(err.Error(), "scores16 has shape [1,2,-1,-1], want [1,3,16,16]") {
+		t.Errorf("wrong detector head: %v", err)
+	}
+}
+
+// A model that leaves its input's height and width free runs on a smaller
+// canvas over the buffers of its largest; a fixed one, a larger canvas, or
+// heads of a size the model does not give are errors, never a crash.
+func TestGraphReshape(t *testing.T) {
+	modelPath(t)
+	g, err := openGraph(models.PathOf(models.BlazeFace), models.BlazeFace, 1, detectorInput, detectorOutputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.close()
+	if !g.freeHW {
+		t.Fatal("the detector's input size is not free")
+	}
+	if err := g.reshape(detectorTensors(256, 160)); err != nil {
+		t.Fatal(err)
+	}
+	if len(g.in) != 3*160*256 || len(g.outs[0]) != 2*10*16 || len(g.outs[3]) != 96*5*8 {
+		t.Fatalf("buffers %d, %d and %d long after the reshape", len(g.in), len(g.outs[0]), len(g.outs[3]))
+	}
+	for i := range g.in {
+		g.in[i] = float32(i%255)/127.5 - 1
+	}
+	if err := g.run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.reshape(detectorTensors(288, 288)); err == nil || !strings.Contains(err.Error(), "larger") {
+		t.Errorf("a canvas larger than at load: %v", err)
+	}
+	if err := g.reshape(tensorSpec{"input", []int64{1, 1, 160, 256}}, detectorOutputs); err == nil || !strings.Contains(err.Error(), "only the height and width") {
+		t.Errorf("a reshape of the channels: %v", err)
+	}
+	// Heads of the wrong size for the input: the run says so.
+	in, _ := detectorTensors(256, 160)
+	_, wrong := detectorTensors(256, 128)
+	if err := g.reshape(in, wrong); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.run(); err == nil || !strings.Contains(err.Error(), "shape") {
+		t.Errorf("a run with heads of the wrong size: %v", err)
+	}
+	if err := g.reshape(detectorTensors(256, 256)); err != nil || g.run() != nil {
+		t.Errorf("back to the square: %v", err)
+	}
+
+	mesh, err := openGraph(models.PathOf(models.FaceMesh), models.FaceMesh, 1, meshInput, meshOutputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mesh.close()
+	if mesh.freeHW {
+		t.Error("the mesh's input size is free")
+	}
+	if err := mesh.reshape(tensorSpec{"input", []int64{1, 3, 96, 96}}, meshOutputs); err == nil {
+		t.Error("a fixed model was reshaped")
 	}
 }
 

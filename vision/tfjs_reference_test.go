@@ -120,26 +120,26 @@ func TestTFJSReference(t *testing.T) {
 	t.Run("movenet-lightning", func(t *testing.T) {
 		path := tfjsModel(t, models.MoveNet)
 		// The letterbox of models/DECODER.md; RGB 0..255 (normalised inside the graph).
-		lb, _ := tfjsLetterbox(img, 192)
+		lb, _ := tfjsLetterbox(img, 192, 192)
 		defer lb.Close()
 		blob := gocv.BlobFromImage(lb, 1, image.Pt(192, 192), gocv.NewScalar(0, 0, 0, 0), true, false)
 		defer blob.Close()
-		tfjsCompare(t, env, path, "movenet-lightning", blob, 192, moveNetHeads)
+		tfjsCompare(t, env, path, "movenet-lightning", blob, 192, 192, moveNetHeads)
 	})
 
 	var faceCrop image.Rectangle // found by the detector, used for FaceMesh
 	t.Run("blazeface", func(t *testing.T) {
 		path := tfjsModel(t, models.BlazeFace)
-		lb, box := tfjsLetterbox(img, 256)
+		lb, box := tfjsLetterbox(img, 256, 256)
 		defer lb.Close()
 		// The contract of models/README.md: RGB scaled to -1..1.
 		blob := gocv.BlobFromImage(lb, 1/127.5, image.Pt(256, 256), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
 		defer blob.Close()
-		outs := tfjsCompare(t, env, path, "blazeface", blob, 256, blazeFaceHeads)
+		outs := tfjsCompare(t, env, path, "blazeface", blob, 256, 256, blazeFaceHeads)
 		if outs == nil {
 			return
 		}
-		score, cx, cy, w, h, lm := tfjsBestFace(outs)
+		score, cx, cy, w, h, lm := tfjsBestFace(outs, 256, 256)
 		// The box in source pixels, enlarged ×1.4 and made square as the library does.
 		side := 1.4 * math.Max(w, h) / box.scale
 		sx, sy := (cx-box.padX)/box.scale, (cy-box.padY)/box.scale
@@ -164,6 +164,31 @@ func TestTFJSReference(t *testing.T) {
 		}
 	})
 
+	// The live path feeds the detector a canvas fitted to the frame: a 16:9
+	// frame (here the photo's middle band) on 256×160, the graph's free
+	// height. TF.js runs the same graph at that size.
+	t.Run("blazeface on a 16:9 canvas", func(t *testing.T) {
+		path := tfjsModel(t, models.BlazeFace)
+		band := img.Region(image.Rect(0, (img.Rows()-img.Cols()*9/16)/2, img.Cols(), (img.Rows()+img.Cols()*9/16)/2))
+		defer band.Close()
+		lb, _ := tfjsLetterbox(band, 256, 160)
+		defer lb.Close()
+		blob := gocv.BlobFromImage(lb, 1/127.5, image.Pt(256, 160), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
+		defer blob.Close()
+		heads := make([]tfjsHead, len(blazeFaceHeads))
+		for i, h := range blazeFaceHeads {
+			heads[i] = h
+			heads[i].shape = []int{1, h.shape[1], 160 / (256 / h.shape[2]), h.shape[3]}
+		}
+		outs := tfjsCompare(t, env, path, "blazeface", blob, 256, 160, heads)
+		if outs == nil {
+			return
+		}
+		if score, _, _, _, _, _ := tfjsBestFace(outs, 256, 160); score < 0.75 {
+			t.Errorf("best face score %.3f on the 16:9 canvas, want ≥ 0.75", score)
+		}
+	})
+
 	t.Run("facemesh", func(t *testing.T) {
 		path := tfjsModel(t, models.FaceMesh)
 		if faceCrop.Empty() {
@@ -182,7 +207,7 @@ func TestTFJSReference(t *testing.T) {
 			crop := tfjsCrop(img, c.r, 192)
 			// The contract of models/README.md: RGB scaled to 0..1.
 			blob := gocv.BlobFromImage(crop, 1/255.0, image.Pt(192, 192), gocv.NewScalar(0, 0, 0, 0), true, false)
-			outs := tfjsCompare(t, env, path, "facemesh", blob, 192, faceMeshHeads)
+			outs := tfjsCompare(t, env, path, "facemesh", blob, 192, 192, faceMeshHeads)
 			blob.Close()
 			crop.Close()
 			if outs == nil {
@@ -202,17 +227,17 @@ func TestTFJSReference(t *testing.T) {
 	})
 }
 
-// tfjsLetterboxBox maps the model's input square back to source pixels.
+// tfjsLetterboxBox maps the model's input back to source pixels.
 type tfjsLetterboxBox struct{ scale, padX, padY float64 }
 
-// tfjsLetterbox fits img into a black size×size square, centred, with bilinear
+// tfjsLetterbox fits img into a black cw×ch canvas, centred, with bilinear
 // resizing (the letterbox of models/DECODER.md).
-func tfjsLetterbox(img gocv.Mat, size int) (gocv.Mat, tfjsLetterboxBox) {
-	s := float64(size) / float64(max(img.Cols(), img.Rows()))
+func tfjsLetterbox(img gocv.Mat, cw, ch int) (gocv.Mat, tfjsLetterboxBox) {
+	s := math.Min(float64(cw)/float64(img.Cols()), float64(ch)/float64(img.Rows()))
 	w := int(math.Round(float64(img.Cols()) * s))
 	h := int(math.Round(float64(img.Rows()) * s))
-	px, py := (size-w)/2, (size-h)/2
-	out := gocv.NewMatWithSize(size, size, gocv.MatTypeCV8UC3)
+	px, py := (cw-w)/2, (ch-h)/2
+	out := gocv.NewMatWithSize(ch, cw, gocv.MatTypeCV8UC3)
 	out.SetTo(gocv.NewScalar(0, 0, 0, 0))
 	roi := out.Region(image.Rect(px, py, px+w, py+h))
 	gocv.Resize(img, &roi, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
@@ -233,30 +258,32 @@ func tfjsCrop(img gocv.Mat, r image.Rectangle, size int) gocv.Mat {
 	return out
 }
 
-// tfjsBestFace decodes the most confident of BlazeFace's 896 anchors with the
-// layout of models/README.md: score, box (centre, size) and the 6 landmarks
-// (x, y) in 256-px input units.
-func tfjsBestFace(outs map[string][]float32) (score, cx, cy, w, h float64, lm [6][2]float64) {
+// tfjsBestFace decodes the most confident of BlazeFace's anchors on an
+// inW×inH input with the layout of models/README.md: score, box (centre,
+// size) and the 6 landmarks (x, y) in input pixels.
+func tfjsBestFace(outs map[string][]float32, inW, inH int) (score, cx, cy, w, h float64, lm [6][2]float64) {
 	best := math.Inf(-1)
 	grids := []struct {
 		scores, boxes string
-		n, anchors    int
-		stride        float64
-	}{{"scores16", "boxes16", 16, 2, 16}, {"scores8", "boxes8", 8, 6, 32}}
+		anchors       int
+		stride        int
+	}{{"scores16", "boxes16", 2, 16}, {"scores8", "boxes8", 6, 32}}
 	for _, g := range grids {
 		s, b := outs[g.scores], outs[g.boxes]
-		cells := g.n * g.n
+		cols, rows := inW/g.stride, inH/g.stride
+		cells := cols * rows
+		stride := float64(g.stride)
 		for a := 0; a < g.anchors; a++ {
-			for y := 0; y < g.n; y++ {
-				for x := 0; x < g.n; x++ {
-					cell := y*g.n + x
+			for y := 0; y < rows; y++ {
+				for x := 0; x < cols; x++ {
+					cell := y*cols + x
 					logit := float64(s[a*cells+cell])
 					if logit <= best {
 						continue
 					}
 					best = logit
 					v := func(k int) float64 { return float64(b[(a*16+k)*cells+cell]) }
-					ax, ay := g.stride*(float64(x)+0.5), g.stride*(float64(y)+0.5)
+					ax, ay := stride*(float64(x)+0.5), stride*(float64(y)+0.5)
 					cx, cy = ax+v(0), ay+v(1)
 					w, h = v(2), v(3)
 					for k := range lm {
@@ -272,10 +299,10 @@ func tfjsBestFace(outs map[string][]float32) (score, cx, cy, w, h float64, lm [6
 // tfjsCompare runs the ONNX model on blob (NCHW) in ONNX Runtime and the TF.js
 // graph on the same values (NHWC) through node, and compares every head. It
 // returns ONNX Runtime's outputs by ONNX name (nil after a failure).
-func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Mat, size int, heads []tfjsHead) map[string][]float32 {
+func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Mat, inW, inH int, heads []tfjsHead) map[string][]float32 {
 	t.Helper()
 	in, err := blob.DataPtrFloat32()
-	if err != nil || len(in) != 3*size*size {
+	if err != nil || len(in) != 3*inW*inH {
 		t.Fatalf("input blob: %d values, %v", len(in), err)
 	}
 
@@ -288,7 +315,7 @@ func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Ma
 			specs[i].shape = append(specs[i].shape, int64(d))
 		}
 	}
-	g, err := openGraph(onnxPath, models.Model{Name: graph}, 2, tensorSpec{"input", []int64{1, 3, int64(size), int64(size)}}, specs)
+	g, err := openGraph(onnxPath, models.Model{Name: graph}, 2, tensorSpec{"input", []int64{1, 3, int64(inH), int64(inW)}}, specs)
 	if err != nil {
 		t.Fatal(err) // also when a head's shape differs from the contract
 	}
@@ -305,7 +332,7 @@ func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Ma
 	// TF.js, on the same numbers in NHWC order.
 	dir := t.TempDir()
 	nhwc := make([]byte, 4*len(in))
-	hw := size * size
+	hw := inW * inH
 	for c := 0; c < 3; c++ {
 		for p := 0; p < hw; p++ {
 			binary.LittleEndian.PutUint32(nhwc[4*(p*3+c):], math.Float32bits(in[c*hw+p]))
@@ -317,7 +344,10 @@ func tfjsCompare(t *testing.T, env tfjsEnv, onnxPath, graph string, blob gocv.Ma
 	}
 	args := []string{env.script, "--tfjs", env.tfjsDir,
 		"--model", filepath.Join(env.tfjsDir, "models", graph+".json"),
-		"--input", inFile, "--shape", fmt.Sprintf("1,%d,%d,3", size, size), "--out", dir}
+		"--input", inFile, "--shape", fmt.Sprintf("1,%d,%d,3", inH, inW), "--out", dir}
+	if inW != inH { // not the square the graph declares
+		args = append(args, "--free-size", "yes")
+	}
 	for _, h := range heads {
 		args = append(args, h.tf)
 	}

@@ -2,9 +2,18 @@ package face
 
 import "testing"
 
+func squareAnchors(t *testing.T) []Anchor {
+	t.Helper()
+	a, err := Anchors(DetectorInputSize, DetectorInputSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func TestAnchorsCountAndPositions(t *testing.T) {
-	a := Anchors()
-	if len(a) != 896 {
+	a := squareAnchors(t)
+	if len(a) != NumAnchors {
 		t.Fatalf("len(Anchors()) = %d, want 896", len(a))
 	}
 	cases := []struct {
@@ -30,7 +39,7 @@ func TestAnchorsCountAndPositions(t *testing.T) {
 }
 
 func TestAnchorsGridOrder(t *testing.T) {
-	a := Anchors()
+	a := squareAnchors(t)
 	for i := range a {
 		var x, y, stride int
 		if i < 512 {
@@ -47,10 +56,27 @@ func TestAnchorsGridOrder(t *testing.T) {
 	}
 }
 
-func TestAnchorsReturnsCopy(t *testing.T) {
-	a := Anchors()
-	a[0] = Anchor{-1, -1}
-	if Anchors()[0] != (Anchor{8, 8}) {
-		t.Fatal("Anchors() exposes the shared table")
+// A 16:9 frame's fitted canvas (256×160): 16×10 cells of two anchors, then
+// 8×5 of six, in the same row order.
+func TestAnchorsOfAFittedCanvas(t *testing.T) {
+	a, err := Anchors(256, 160)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != 16*10*2+8*5*6 {
+		t.Fatalf("len = %d, want 560", len(a))
+	}
+	for i, want := range map[int]Anchor{0: {8, 8}, 32: {8, 24}, 319: {248, 152}, 320: {16, 16}, 559: {240, 144}} {
+		if a[i] != want {
+			t.Errorf("anchor %d = %v, want %v", i, a[i], want)
+		}
+	}
+}
+
+func TestAnchorsRefuseSidesOffTheStride(t *testing.T) {
+	for _, wh := range [][2]int{{256, 144}, {0, 256}, {-32, 64}, {100, 256}} {
+		if _, err := Anchors(wh[0], wh[1]); err == nil {
+			t.Errorf("Anchors(%d, %d) gave no error", wh[0], wh[1])
+		}
 	}
 }

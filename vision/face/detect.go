@@ -27,14 +27,6 @@ const (
 // offset (x, y), width, height, then 6 landmarks (x, y).
 const detectorValues = 16
 
-// Expected lengths of the four detector outputs (NCHW without batch).
-const (
-	scores16Len = 2 * 16 * 16
-	boxes16Len  = 2 * detectorValues * 16 * 16
-	scores8Len  = 6 * 8 * 8
-	boxes8Len   = 6 * detectorValues * 8 * 8
-)
-
 // ErrOutputSize reports a model output slice of the wrong length: the model
 // or its cut is not the one this package decodes.
 var ErrOutputSize = errors.New("face: model output has the wrong size")
@@ -47,7 +39,7 @@ type Detection struct {
 	Landmarks [NumLandmarks]Point
 	// Score is the sigmoid of the anchor's logit, 0…1.
 	Score float64
-	// Anchor is the index into Anchors() the detection came from, for
+	// Anchor is the index into Anchors of the input the detection came from, for
 	// debugging and golden tests.
 	Anchor int
 }
@@ -103,11 +95,13 @@ type candidate struct {
 	anchor    int
 }
 
-// DecodeDetections decodes BlazeFace's four raw heads (NCHW, no batch axis):
-// scores16 2×16×16, boxes16 32×16×16, scores8 6×8×8, boxes8 96×8×8, where
-// score channel a is anchor a of each cell and box channel a·16+v is value v
-// of anchor a. lb is the letterbox the input was made with. The result is
-// sorted by score, best first, and contains only finite numbers.
+// DecodeDetections decodes BlazeFace's four raw heads (NCHW, no batch axis)
+// on a W×H input: scores16 2×H/16×W/16, boxes16 32×H/16×W/16, scores8
+// 6×H/32×W/32, boxes8 96×H/32×W/32 (on the 256² square 2×16×16, 32×16×16,
+// 6×8×8, 96×8×8), where score channel a is anchor a of each cell and box
+// channel a·16+v is value v of anchor a. lb is the letterbox the input was
+// made with; its canvas gives W×H. The result is sorted by score, best
+// first, and contains only finite numbers.
 //
 // It follows the library's blazeface.ts decodeBoxes: box centre = anchor +
 // (v0, v1), size = (v2, v3) in input pixels (absolute, not scaled by an
@@ -117,33 +111,37 @@ type candidate struct {
 // A negative width or height is taken by magnitude, as TF.js's overlap does.
 // Anchors with a NaN logit or any non-finite value are skipped.
 func DecodeDetections(scores16, boxes16, scores8, boxes8 []float32, lb Letterbox, opts DetectOptions) ([]Detection, error) {
+	if !lb.valid() || lb.Width%DetectorStride != 0 || lb.Height%DetectorStride != 0 {
+		return nil, fmt.Errorf("face: invalid letterbox %+v", lb)
+	}
+	cells := func(l anchorLayer) int { return (lb.Width / l.stride) * (lb.Height / l.stride) }
+	c16, c8 := cells(detectorLayers[0]), cells(detectorLayers[1])
 	for _, c := range []struct {
 		name string
 		got  int
 		want int
 	}{
-		{"scores16", len(scores16), scores16Len},
-		{"boxes16", len(boxes16), boxes16Len},
-		{"scores8", len(scores8), scores8Len},
-		{"boxes8", len(boxes8), boxes8Len},
+		{"scores16", len(scores16), 2 * c16},
+		{"boxes16", len(boxes16), 2 * detectorValues * c16},
+		{"scores8", len(scores8), 6 * c8},
+		{"boxes8", len(boxes8), 6 * detectorValues * c8},
 	} {
 		if c.got != c.want {
-			return nil, fmt.Errorf("face: detector output %s has %d values, want %d: %w", c.name, c.got, c.want, ErrOutputSize)
+			return nil, fmt.Errorf("face: detector output %s has %d values, want %d for a %d×%d input: %w",
+				c.name, c.got, c.want, lb.Width, lb.Height, ErrOutputSize)
 		}
-	}
-	if !lb.valid() {
-		return nil, fmt.Errorf("face: invalid letterbox %+v", lb)
 	}
 
 	var cands []candidate
 	heads := [2]struct{ scores, boxes []float32 }{{scores16, boxes16}, {scores8, boxes8}}
 	anchor := 0
 	for li, layer := range detectorLayers {
-		plane := layer.grid * layer.grid
+		cols, rows := lb.Width/layer.stride, lb.Height/layer.stride
+		plane := cols * rows
 		scores, boxes := heads[li].scores, heads[li].boxes
-		for y := range layer.grid {
-			for x := range layer.grid {
-				cell := y*layer.grid + x
+		for y := range rows {
+			for x := range cols {
+				cell := y*cols + x
 				for a := range layer.perCell {
 					idx := anchor
 					anchor++
@@ -160,7 +158,7 @@ func DecodeDetections(scores16, boxes16, scores8, boxes8 []float32, lb Letterbox
 					if !ok {
 						continue
 					}
-					c, ok := decodeAnchor(anchorTable[idx], v)
+					c, ok := decodeAnchor(anchorAt(layer, x, y), v)
 					if !ok {
 						continue
 					}

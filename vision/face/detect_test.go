@@ -230,3 +230,52 @@ func TestBoxIoU(t *testing.T) {
 	assertNear(t, "touching", a.IoU(Box{10, 0, 20, 10}), 0, 0)
 	assertNear(t, "empty", a.IoU(Box{3, 3, 3, 8}), 0, 0)
 }
+
+// On a 16:9 frame's fitted canvas (256×160) the heads are 16×10 and 8×5;
+// a one-hot anchor in each decodes to its place in the source.
+func TestDecodeOnAFittedCanvas(t *testing.T) {
+	lb, err := NewFittedLetterbox(960, 540, DetectorInputSize, DetectorStride)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 960×540 → 256×144 at scale 4/15, 8 px of padding above.
+	s16, b16 := make([]float32, 2*16*10), make([]float32, 32*16*10)
+	s8, b8 := make([]float32, 6*8*5), make([]float32, 96*8*5)
+	for _, s := range [][]float32{s16, s8} {
+		for i := range s {
+			s[i] = -10
+		}
+	}
+	// Stride 16: cell x=5 y=9 (the last row), anchor 1: centre (88, 152).
+	plane := 16 * 10
+	cell := 9*16 + 5
+	s16[1*plane+cell] = 3
+	b16[(1*16+2)*plane+cell], b16[(1*16+3)*plane+cell] = 20, 20
+	// Stride 32: cell x=7 y=4 (the last of all), anchor 5: centre (240, 144).
+	plane, cell = 8*5, 4*8+7
+	s8[5*plane+cell] = 2
+	b8[(5*16+2)*plane+cell], b8[(5*16+3)*plane+cell] = 20, 20
+	dets, err := DecodeDetections(s16, b16, s8, b8, lb, DefaultDetectOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dets) != 2 {
+		t.Fatalf("got %d detections, want 2: %+v", len(dets), dets)
+	}
+	s := 256.0 / 960
+	for i, want := range []struct {
+		anchor int
+		in     Point
+	}{{(9*16+5)*2 + 1, Point{88, 152}}, {320 + (4*8+7)*6 + 5, Point{240, 144}}} {
+		d := dets[i]
+		if d.Anchor != want.anchor {
+			t.Errorf("detection %d from anchor %d, want %d", i, d.Anchor, want.anchor)
+		}
+		assertPoint(t, "box centre", d.Box.Center(), Point{want.in.X / s, (want.in.Y - 8) / s}, 1e-9)
+	}
+	// The square's heads do not fit this canvas.
+	h := newHeads(-10)
+	if _, err := DecodeDetections(h.s16, h.b16, h.s8, h.b8, lb, DefaultDetectOptions()); !errors.Is(err, ErrOutputSize) {
+		t.Errorf("square heads on a 256×160 canvas: err = %v, want ErrOutputSize", err)
+	}
+}

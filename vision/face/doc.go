@@ -15,7 +15,8 @@
 //
 // Three spaces appear:
 //   - source: the camera frame, any w×h;
-//   - detector input: the 256×256 letterboxed square (Letterbox);
+//   - detector input: the letterboxed frame, 256 on its long side, on the
+//     256×256 square or a canvas fitted to the frame (Letterbox);
 //   - crop: the 192×192 square, rotated so the face is upright (Crop).
 //
 // Everything this package returns (Detection, Mesh) is in source pixels.

@@ -38,18 +38,25 @@ func FuzzDecodeDetections(f *testing.F) {
 	f.Add(float32Bytes(100, -100, 1e-45, 0), 1, 1, uint8(3))
 	f.Add(float32Bytes(5, 5, 5), 0, -3, uint8(7))
 	f.Fuzz(func(t *testing.T, data []byte, w, h int, mode uint8) {
-		lens := [4]int{512, 8192, 384, 6144}
+		// Odd modes decode a canvas fitted to the frame (as the live path
+		// does), even ones the 256² square.
+		lb, err := NewLetterbox(w%5000, h%5000, DetectorInputSize)
+		if mode%2 == 1 {
+			lb, err = NewFittedLetterbox(w%5000, h%5000, DetectorInputSize, DetectorStride)
+		}
+		if err != nil {
+			lb = Letterbox{SourceWidth: w, SourceHeight: h, Width: int(mode), Height: int(mode) / 2, ResizedWidth: int(mode) / 2, ResizedHeight: int(mode) / 3}
+		}
+		c16 := max(0, lb.Width/16) * max(0, lb.Height/16)
+		c8 := max(0, lb.Width/32) * max(0, lb.Height/32)
+		lens := [4]int{2 * c16, 32 * c16, 6 * c8, 96 * c8}
 		if mode%5 == 4 { // exercise the length check
-			lens[int(mode/5)%4] -= 1 + int(mode/20)
+			lens[int(mode/5)%4] = max(0, lens[int(mode/5)%4]-1-int(mode/20))
 		}
 		s16 := floatsFrom(data, lens[0], 0)
 		b16 := floatsFrom(data, lens[1], 1)
 		s8 := floatsFrom(data, lens[2], 2)
 		b8 := floatsFrom(data, lens[3], 3)
-		lb, err := NewLetterbox(w%5000, h%5000, DetectorInputSize)
-		if err != nil {
-			lb = Letterbox{SourceWidth: w, SourceHeight: h, Size: int(mode), ResizedWidth: int(mode) / 2, ResizedHeight: int(mode) / 3}
-		}
 		opts := DefaultDetectOptions()
 		opts.MaxFaces = int(mode % 6)
 		dets, err := DecodeDetections(s16, b16, s8, b8, lb, opts)

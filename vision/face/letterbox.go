@@ -5,13 +5,19 @@ import (
 	"math"
 )
 
-// DetectorInputSize is the side of BlazeFace's square input ("back" model).
+// DetectorInputSize is the long side of BlazeFace's input: the "back" model
+// is trained on 256² squares.
 const DetectorInputSize = 256
 
+// DetectorStride is the detector's coarsest stride: both of its heads tile
+// an input whose sides are multiples of it.
+const DetectorStride = 32
+
 // Letterbox describes how a source frame is fitted into the detector's
-// square input without distorting it: resized to ResizedWidth×ResizedHeight
-// (the long side fills the square, aspect kept), then placed PadLeft, PadTop
-// pixels from the top-left corner, the rest padded.
+// input canvas without distorting it: resized to ResizedWidth×ResizedHeight
+// (the long side fills the canvas, aspect kept), then placed PadLeft, PadTop
+// pixels from the top-left corner, the rest padded. The canvas is a square
+// (NewLetterbox) or fits the frame's aspect (NewFittedLetterbox).
 //
 // The reference library instead stretches the frame to a square by default
 // (squashing faces), and its optional square padding maps boxes back with
@@ -20,7 +26,7 @@ const DetectorInputSize = 256
 // ToSource is exact for Resize followed by CopyMakeBorder.
 type Letterbox struct {
 	SourceWidth, SourceHeight   int
-	Size                        int // side of the square input
+	Width, Height               int // the input canvas
 	ResizedWidth, ResizedHeight int
 	PadLeft, PadTop             int
 }
@@ -28,6 +34,22 @@ type Letterbox struct {
 // NewLetterbox fits a srcWidth×srcHeight frame into a size×size square,
 // centred; when the leftover is odd, the extra pixel goes right or bottom.
 func NewLetterbox(srcWidth, srcHeight, size int) (Letterbox, error) {
+	return newLetterbox(srcWidth, srcHeight, size, size)
+}
+
+// NewFittedLetterbox fits a srcWidth×srcHeight frame into a canvas whose
+// long side is size and whose short side is the resized frame's, rounded up
+// to a multiple of stride (at most size): a model that takes such inputs
+// then spends no work on a square's empty bands (a 16:9 frame fills 144 of
+// the 256 rows). size must be a multiple of stride.
+func NewFittedLetterbox(srcWidth, srcHeight, size, stride int) (Letterbox, error) {
+	if stride <= 0 || size%stride != 0 {
+		return Letterbox{}, fmt.Errorf("face: letterbox into %d: not a multiple of the stride %d", size, stride)
+	}
+	return newLetterbox(srcWidth, srcHeight, size, stride)
+}
+
+func newLetterbox(srcWidth, srcHeight, size, stride int) (Letterbox, error) {
 	if srcWidth <= 0 || srcHeight <= 0 || size <= 0 {
 		return Letterbox{}, fmt.Errorf("face: letterbox %d×%d into %d: sizes must be positive", srcWidth, srcHeight, size)
 	}
@@ -35,20 +57,22 @@ func NewLetterbox(srcWidth, srcHeight, size int) (Letterbox, error) {
 	fit := func(side int) int {
 		return max(1, min(size, int(math.Round(float64(side)*float64(size)/float64(long)))))
 	}
+	canvas := func(resized int) int { return min(size, (resized+stride-1)/stride*stride) }
 	l := Letterbox{
-		SourceWidth: srcWidth, SourceHeight: srcHeight, Size: size,
+		SourceWidth: srcWidth, SourceHeight: srcHeight,
 		ResizedWidth: fit(srcWidth), ResizedHeight: fit(srcHeight),
 	}
-	l.PadLeft = (size - l.ResizedWidth) / 2
-	l.PadTop = (size - l.ResizedHeight) / 2
+	l.Width, l.Height = canvas(l.ResizedWidth), canvas(l.ResizedHeight)
+	l.PadLeft = (l.Width - l.ResizedWidth) / 2
+	l.PadTop = (l.Height - l.ResizedHeight) / 2
 	return l, nil
 }
 
 // PadRight is the padding right of the resized frame.
-func (l Letterbox) PadRight() int { return l.Size - l.ResizedWidth - l.PadLeft }
+func (l Letterbox) PadRight() int { return l.Width - l.ResizedWidth - l.PadLeft }
 
 // PadBottom is the padding below the resized frame.
-func (l Letterbox) PadBottom() int { return l.Size - l.ResizedHeight - l.PadTop }
+func (l Letterbox) PadBottom() int { return l.Height - l.ResizedHeight - l.PadTop }
 
 // ScaleX is input pixels per source pixel horizontally; ScaleY vertically.
 // They differ slightly when rounding the short side to whole pixels.
@@ -58,7 +82,8 @@ func (l Letterbox) ScaleX() float64 { return float64(l.ResizedWidth) / float64(l
 func (l Letterbox) ScaleY() float64 { return float64(l.ResizedHeight) / float64(l.SourceHeight) }
 
 func (l Letterbox) valid() bool {
-	return l.SourceWidth > 0 && l.SourceHeight > 0 && l.ResizedWidth > 0 && l.ResizedHeight > 0 && l.Size > 0
+	return l.SourceWidth > 0 && l.SourceHeight > 0 && l.ResizedWidth > 0 && l.ResizedHeight > 0 &&
+		l.Width >= l.ResizedWidth && l.Height >= l.ResizedHeight
 }
 
 // ToSource maps a point in detector-input pixels back to source pixels.
@@ -77,7 +102,7 @@ func (l Letterbox) Affine() Affine {
 }
 
 // WarpMatrix is the source → input matrix for gocv.WarpAffine with dsize
-// Size×Size, for glue that letterboxes in one warp instead of Resize plus
+// Width×Height, for glue that letterboxes in one warp instead of Resize plus
 // CopyMakeBorder (which is better when shrinking a lot: WarpAffine samples,
 // it does not average).
 func (l Letterbox) WarpMatrix() Affine { return l.Affine().pixelCentered() }

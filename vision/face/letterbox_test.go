@@ -60,3 +60,44 @@ func TestLetterboxRejectsBadSizes(t *testing.T) {
 		}
 	}
 }
+
+// A fitted canvas keeps the square's scale (the long side fills 256) and
+// pads the short side only up to the next multiple of 32, split evenly.
+func TestFittedLetterbox(t *testing.T) {
+	cases := []struct {
+		w, h          int
+		cw, ch        int
+		rw, rh        int
+		left, top     int
+		right, bottom int
+	}{
+		{960, 540, 256, 160, 256, 144, 0, 8, 0, 8},     // 16:9
+		{640, 480, 256, 192, 256, 192, 0, 0, 0, 0},     // 4:3 fills its canvas
+		{540, 960, 160, 256, 144, 256, 8, 0, 8, 0},     // portrait
+		{256, 256, 256, 256, 256, 256, 0, 0, 0, 0},     // square
+		{1920, 1500, 256, 224, 256, 200, 0, 12, 0, 12}, // the frame in its near-face border
+		{3000, 100, 256, 32, 256, 9, 0, 11, 0, 12},     // the odd pixel at the bottom
+	}
+	for _, c := range cases {
+		lb, err := NewFittedLetterbox(c.w, c.h, DetectorInputSize, DetectorStride)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lb.Width != c.cw || lb.Height != c.ch || lb.ResizedWidth != c.rw || lb.ResizedHeight != c.rh ||
+			lb.PadLeft != c.left || lb.PadTop != c.top || lb.PadRight() != c.right || lb.PadBottom() != c.bottom {
+			t.Errorf("%d×%d: got %+v right %d bottom %d", c.w, c.h, lb, lb.PadRight(), lb.PadBottom())
+			continue
+		}
+		sq := mustLetterbox(t, c.w, c.h)
+		if lb.ScaleX() != sq.ScaleX() || lb.ScaleY() != sq.ScaleY() {
+			t.Errorf("%d×%d: scale %v×%v, the square's %v×%v", c.w, c.h, lb.ScaleX(), lb.ScaleY(), sq.ScaleX(), sq.ScaleY())
+		}
+		assertPoint(t, "top-left", lb.ToSource(float64(c.left), float64(c.top)), Point{0, 0}, 0)
+		assertPoint(t, "bottom-right", lb.ToSource(float64(c.left+c.rw), float64(c.top+c.rh)), Point{float64(c.w), float64(c.h)}, 1e-12)
+	}
+	for _, c := range [][4]int{{640, 480, 256, 0}, {640, 480, 250, 32}, {0, 480, 256, 32}} {
+		if _, err := NewFittedLetterbox(c[0], c[1], c[2], c[3]); err == nil {
+			t.Errorf("NewFittedLetterbox%v: no error", c)
+		}
+	}
+}

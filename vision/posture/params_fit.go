@@ -15,29 +15,29 @@ func DefaultParams() Params {
 		BadAt:        0.5,   // set: the verdict's line: a fault at half severity makes the posture bad
 		ReportMin:    0.1,   // set: faults below a tenth of full severity are not worth listing
 		SitUp: Linear{
-			Center:       [NumSitUp]float64{3.21, 4.725, 0, 7.916, 0, 0.4651},
-			Scale:        [NumSitUp]float64{0.6606, 0.5852, 0, 15.62, 0, 0.1764},
-			Weight:       [NumSitUp]float64{-3.682, -2.085, 0, -0.9794, 0, 0.9087},
-			Bias:         -6.484,
-			ShoulderFill: Line{3.236, 0.4822},
+			Center:       [NumSitUp]float64{3.21, 4.726, 0, 7.916, 0, 0.4659},
+			Scale:        [NumSitUp]float64{0.6583, 0.5945, 0, 15.6, 0, 0.177},
+			Weight:       [NumSitUp]float64{-3.636, -2.136, 0, -0.9326, 0, 0.9779},
+			Bias:         -6.505,
+			ShoulderFill: Line{3.177, 0.5016},
 		}, // fitted: logistic regression of sit up straight vs upright on the frames as they are over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
 		SitUpRamp:      Ramp{-2, 2},          // set: the sit-up score is in log-odds, so severity runs from 0 at 1:7 odds of sitting badly to 1 at 7:1
 		Close:          Ramp{0.2, 0.3},       // set from geometry, not fitted (the sit-up score weighs the face's size already): eye width ≥ 25 % of the frame's width is a face 25 cm from a laptop camera, leaning right in
 		CloseFill:      Ramp{0.65, 0.85},     // set from geometry, not fitted: a face box (brows to chin) filling 60 % of a webcam frame's height is a face about 30 cm from the lens; at a desk it fills 0.25–0.4
 		Down:           Ramp{-13.75, -41.25}, // fitted: head pitch in degrees (mesh), looking down
-		DownNose:       Ramp{0.6212, 0.8808}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
+		DownNose:       Ramp{0.6041, 0.9499}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
 		Back:           Ramp{30, 50},         // set from anatomy, not fitted (no labelled chin-up frames): a camera below the eyes already shows upright faces 10–35° chin up; 40° is tipped back beyond that
 		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
-		Tilt:           Ramp{9.77, 25.63},    // fitted: |head roll| in degrees
+		Tilt:           Ramp{10.1, 30.3},     // fitted: |head roll| in degrees
 		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
 		ShoulderUneven: Ramp{12.6, 37.8},     // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},
-			Scale:  [NumSitUp]float64{0.1777, 0.09858, 0.9169, 12.03, 0.1209, 0.1218},
-			Weight: [NumSitUp]float64{-1.158, 0, 3.584, -1.232, 0.02635, 1.184},
-			Bias:   -2.573,
+			Scale:  [NumSitUp]float64{0.1784, 0.09912, 0.9168, 12.03, 0.1214, 0.1218},
+			Weight: [NumSitUp]float64{-1.13, 0, 3.577, -1.284, 0.05976, 1.162},
+			Bias:   -2.63,
 		}, // fitted: logistic regression on the changes since baselines of 8 good frames drawn at random, 5 per person over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
-		SitUpDeltaAbs: 1.24,            // fitted with SitUpDelta: the weight of the frame's own sit-up score
+		SitUpDeltaAbs: 1.226,           // fitted with SitUpDelta: the weight of the frame's own sit-up score
 		DClose:        Ramp{0.25, 0.6}, // set, not fitted (no labelled frames against a baseline): a face 40 % wider than in the baseline came 30 % closer to the screen
 		DBack:         Ramp{15, 30},    // set, not fitted (no labelled chin-up frames): 22° more chin-up than the baseline is a tipped-back head, whatever the camera
 	}
