@@ -280,3 +280,23 @@ func TestAnUnknownRuntimeMustBeASharedLibrary(t *testing.T) {
 		t.Error("random bytes accepted as the library")
 	}
 }
+
+// Checking a file hashes it as it reads it: the runtime library is 21 MB,
+// and a buffer of its size would stay resident in a long-running process.
+func TestCheckModelDoesNotHoldTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.onnx")
+	if err := os.WriteFile(path, bytes.Repeat([]byte{7}, 20<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	err := CheckModel(path, MoveNet, true)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "sha256") {
+		t.Fatalf("a 20 MB file of sevens passed as MoveNet: %v", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+		t.Errorf("checking a 20 MB file allocated %d bytes", grew)
+	}
+}

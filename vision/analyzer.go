@@ -61,8 +61,8 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	}
 	// The pages the libraries' start-up touched go before loading the
 	// models adds its own, and the loading's go after it: the live service
-	// then peaks at 147-159 MB instead of 205-214 (an error here costs only
-	// memory).
+	// peaked at 147-159 MB instead of 205-214 (an error here costs only
+	// memory; the README's budget table has today's figures).
 	_, _ = ReleaseUnused()
 	pn, err := NewPoseNet(PoseOptions{ModelPath: opt.ModelPath, Threads: opt.Threads, Strict: strict})
 	if err != nil {
