@@ -108,6 +108,66 @@ func TestFaceGoldenGraceHopper(t *testing.T) {
 	near("mesh eye (image right) x", left.X, r.Best.Landmarks[1].X, 10)
 }
 
+// The detector sees a 16:9 frame on a 256×160 canvas, not the padded 256²
+// square; it finds the same faces there, sure of them, their boxes within 2 %
+// of the frame's width (webcam frames, one of them widened to 2.4:1, and a
+// portrait).
+func TestFaceDetectorOnAFittedCanvas(t *testing.T) {
+	modelPath(t)
+	fitted, err := NewFaceNet(FaceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fitted.Close()
+	square, err := NewFaceNet(FaceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer square.Close()
+	if !fitted.det.freeHW {
+		t.Fatal("the detector's input size is not free")
+	}
+	square.det.freeHW = false // as a detector file of fixed size runs
+	for _, c := range []struct {
+		rel    string
+		widen  bool
+		canvas []int64
+	}{
+		{"neck-forward/4-upright/IMG_0877_100.jpg", false, []int64{1, 3, 160, 256}},
+		{"neck-forward/1-forward-worst/" + firstFile(t, "neck-forward/1-forward-worst"), true, []int64{1, 3, 128, 256}},
+		{"misc/grace_hopper.jpg", false, []int64{1, 3, 256, 224}},
+	} {
+		img := testImage(t, c.rel)
+		if c.widen {
+			wide := gocv.NewMat()
+			gocv.CopyMakeBorder(img, &wide, 0, 0, img.Cols()/6, img.Cols()/6, gocv.BorderReplicate, colorBlack)
+			defer wide.Close()
+			img = wide
+		}
+		got, err := fitted.detect(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(fitted.det.inShape, c.canvas) {
+			t.Errorf("%s: the detector ran on %v, want %v", c.rel, fitted.det.inShape, c.canvas)
+		}
+		want, err := square.detect(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || len(want) == 0 {
+			t.Fatalf("%s: %d faces on the fitted canvas, %d on the square", c.rel, len(got), len(want))
+		}
+		tol := 0.02 * float64(img.Cols())
+		g, w := got[0], want[0]
+		if g.Score < sureFace || w.Score < sureFace || math.Abs(g.Box.MinX-w.Box.MinX) > tol || math.Abs(g.Box.MinY-w.Box.MinY) > tol ||
+			math.Abs(g.Box.MaxX-w.Box.MaxX) > tol || math.Abs(g.Box.MaxY-w.Box.MaxY) > tol {
+			t.Errorf("%s: fitted canvas %.2f %+v, square %.2f %+v", c.rel, g.Score, g.Box, w.Score, w.Box)
+		}
+		t.Logf("%s: score %.2f on the fitted canvas, %.2f on the square", c.rel, g.Score, w.Score)
+	}
+}
+
 // A camera is not a fixed thing: the same upright sitting seen mirrored, at
 // another resolution, or through a wider frame must stay good.
 func TestUprightInvariantToCameraChanges(t *testing.T) {
