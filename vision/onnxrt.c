@@ -165,8 +165,8 @@ static char *format_shape(const int64_t *shape, size_t rank) {
 }
 
 // check_type compares a session input's or output's declared type with the
-// float tensor of the given shape; *free gets bit i set for each dimension
-// the model leaves free.
+// float tensor of the given shape; *free_dims (if not NULL) gets bit i set
+// for each dimension the model leaves free.
 static char *check_type(OrtTypeInfo *info, const char *name, const int64_t *shape, int rank, unsigned *free_dims) {
 	const OrtTensorTypeAndShapeInfo *t = NULL;
 	char *err = fail(CALL(SLOT_CastTypeInfoToTensorInfo, OrtStatus *(*)(const OrtTypeInfo *, const OrtTensorTypeAndShapeInfo **))(info, &t), name);
@@ -181,11 +181,12 @@ static char *check_type(OrtTypeInfo *info, const char *name, const int64_t *shap
 	if (n > 16) return msgf("%s has %zu dimensions", name, n);
 	if ((err = fail(CALL(SLOT_GetDimensions, OrtStatus *(*)(const OrtTensorTypeAndShapeInfo *, int64_t *, size_t))(t, dims, n), name))) return err;
 	int same = n == (size_t)rank;
-	*free_dims = 0;
+	unsigned free_mask = 0;
 	for (size_t i = 0; same && i < n; i++) {
 		same = dims[i] == shape[i] || dims[i] < 0;
-		if (dims[i] < 0) *free_dims |= 1u << i;
+		if (dims[i] < 0) free_mask |= 1u << i;
 	}
+	if (free_dims) *free_dims = free_mask;
 	if (same) return NULL;
 	char *got = format_shape(dims, n), *want = format_shape(shape, (size_t)rank);
 	err = msgf("%s has shape %s, want %s", name, got, want);
@@ -290,10 +291,9 @@ char *pw_ort_graph_new(const void *model, size_t len, int threads,
 	if (!err) err = new_tensor(in_shape, in_rank, &g->in_buf, &g->in_cap, &g->in_value);
 	const int64_t *shape = out_shapes;
 	for (int i = 0; !err && i < n_out; shape += out_ranks[i], i++) {
-		unsigned free_dims = 0;
 		g->out_ranks[i] = out_ranks[i];
 		if (!(g->out_names[i] = strdup(out_names[i]))) err = msgf("out of memory");
-		if (!err) err = find_and_check(s, 1, out_names[i], shape, out_ranks[i], &free_dims);
+		if (!err) err = find_and_check(s, 1, out_names[i], shape, out_ranks[i], NULL);
 		if (!err) err = new_tensor(shape, out_ranks[i], &g->out_bufs[i], &g->out_caps[i], &g->out_values[i]);
 	}
 	if (err) {

@@ -54,10 +54,9 @@ type onnxGraph struct {
 	in   []float32
 	outs [][]float32
 
-	inCap     int
-	outCaps   []int
-	outRanks  []int
-	freeHW    bool // the model leaves the input's height and width free
+	inCap     int   // the values the input's buffer holds
+	outCaps   []int // and each output's
+	freeHW    bool  // the model leaves the input's height and width free
 	inShape   []int64
 	outShapes [][]int64 // the shapes in force
 }
@@ -155,7 +154,6 @@ func openGraph(path string, m models.Model, threads int, in tensorSpec, outs []t
 	for i, o := range outs {
 		og.outs = append(og.outs, unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_output(g, C.int(i)))), o.size()))
 		og.outCaps = append(og.outCaps, o.size())
-		og.outRanks = append(og.outRanks, len(o.shape))
 		og.outShapes = append(og.outShapes, slices.Clone(o.shape))
 	}
 	return og, nil
@@ -193,8 +191,8 @@ func (g *onnxGraph) reshape(in tensorSpec, outs []tensorSpec) error {
 		dims = append(dims, C.int64_t(d))
 	}
 	for i, o := range outs {
-		if len(o.shape) != g.outRanks[i] {
-			return fmt.Errorf("output %s shape %v: rank %d at load", o.name, o.shape, g.outRanks[i])
+		if len(o.shape) != len(g.outShapes[i]) {
+			return fmt.Errorf("output %s shape %v: rank %d at load", o.name, o.shape, len(g.outShapes[i]))
 		}
 		if o.size() > g.outCaps[i] {
 			return fmt.Errorf("output %s shape %v is larger than the %d values loaded for", o.name, o.shape, g.outCaps[i])

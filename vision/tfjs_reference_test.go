@@ -175,10 +175,14 @@ func TestTFJSReference(t *testing.T) {
 		defer lb.Close()
 		blob := gocv.BlobFromImage(lb, 1/127.5, image.Pt(256, 160), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
 		defer blob.Close()
+		_, fitted := detectorTensors(256, 160)
 		heads := make([]tfjsHead, len(blazeFaceHeads))
 		for i, h := range blazeFaceHeads {
 			heads[i] = h
-			heads[i].shape = []int{1, h.shape[1], 160 / (256 / h.shape[2]), h.shape[3]}
+			heads[i].shape = nil
+			for _, d := range fitted[i].shape {
+				heads[i].shape = append(heads[i].shape, int(d))
+			}
 		}
 		outs := tfjsCompare(t, env, path, "blazeface", blob, 256, 160, heads)
 		if outs == nil {
