@@ -1,0 +1,69 @@
+package resample
+
+import (
+	"math"
+	"testing"
+)
+
+func TestBrightness(t *testing.T) {
+	flat := func(w, h int, b, g, r byte) []byte {
+		pix := make([]byte, 3*w*h)
+		for i := 0; i < len(pix); i += 3 {
+			pix[i], pix[i+1], pix[i+2] = b, g, r
+		}
+		return pix
+	}
+	// A flat picture of any size: its grey, no spread.
+	for _, sz := range [][2]int{{1, 1}, {3, 2}, {63, 47}, {64, 48}, {640, 480}, {1920, 1080}, {4000, 50}} {
+		m, s := Brightness(Image{Pix: flat(sz[0], sz[1], 10, 200, 90), Width: sz[0], Height: sz[1], Stride: 3 * sz[0]})
+		if want := 0.114*10 + 0.587*200 + 0.299*90; math.Abs(m-want) > 0.01 || s != 0 {
+			t.Errorf("%v flat: mean %v spread %v, want %.2f 0", sz, m, s, want)
+		}
+	}
+	// Left half black, right half white: mean 127.5, spread 127.5, however
+	// finely it is sampled.
+	for _, sz := range [][2]int{{64, 48}, {640, 480}, {1280, 720}} {
+		w, h := sz[0], sz[1]
+		pix := make([]byte, 3*w*h)
+		for y := range h {
+			for x := w / 2; x < w; x++ {
+				copy(pix[3*(y*w+x):], []byte{255, 255, 255})
+			}
+		}
+		if m, s := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: 3 * w}); math.Abs(m-127.5) > 0.01 || math.Abs(s-127.5) > 0.01 {
+			t.Errorf("%v halves: mean %v spread %v", sz, m, s)
+		}
+	}
+	// Rows with padding beyond the picture: the padding is not read.
+	w, h, stride := 100, 60, 400
+	pix := make([]byte, stride*h)
+	for i := range pix {
+		pix[i] = 255
+	}
+	for y := range h {
+		clear(pix[y*stride : y*stride+3*w])
+	}
+	if m, s := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride}); m != 0 || s != 0 {
+		t.Errorf("padded rows: %v %v", m, s)
+	}
+	// Sizes the bytes cannot hold.
+	for _, c := range [][3]int{{0, 10, 30}, {10, 0, 30}, {10, 10, 29}, {11, 10, 30}, {10, 11, 30}} {
+		if m, s := Brightness(Image{Pix: make([]byte, 300), Width: c[0], Height: c[1], Stride: c[2]}); m != 0 || s != 0 {
+			t.Errorf("%v: %v %v, want 0 0", c, m, s)
+		}
+	}
+}
+
+func FuzzBrightness(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6}, 2, 1, 6)
+	f.Add(make([]byte, 3*200*100), 200, 100, 600)
+	f.Fuzz(func(t *testing.T, pix []byte, w, h, stride int) {
+		if w > 1<<14 || h > 1<<14 || stride > 1<<16 {
+			return
+		}
+		m, s := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride})
+		if math.IsNaN(m) || math.IsNaN(s) || m < 0 || m > 255.01 || s < 0 || s > 127.51 {
+			t.Fatalf("%d×%d stride %d: mean %v spread %v", w, h, stride, m, s)
+		}
+	})
+}
