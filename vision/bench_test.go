@@ -34,9 +34,11 @@ const (
 	benchFace   = "misc/grace_hopper.jpg"
 )
 
-func benchAnalyzer(b *testing.B) *Analyzer {
+func benchAnalyzer(b *testing.B) *Analyzer { return benchAnalyzerThreads(b, 2) }
+
+func benchAnalyzerThreads(b *testing.B, threads int) *Analyzer {
 	b.Helper()
-	an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(b), Threads: 2})
+	an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(b), Threads: threads})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,8 +47,14 @@ func benchAnalyzer(b *testing.B) *Analyzer {
 }
 
 // BenchmarkFrameWholePath: every model runs (body, face detector, mesh).
-func BenchmarkFrameWholePath(b *testing.B) {
-	an := benchAnalyzer(b)
+func BenchmarkFrameWholePath(b *testing.B) { benchWholePath(b, benchAnalyzer(b)) }
+
+// BenchmarkFrameWholePathOneThread: the same with each model on one thread,
+// as the live service runs them. The body model and the face models run at
+// once, each on its own core, without the two-thread sessions' contention.
+func BenchmarkFrameWholePathOneThread(b *testing.B) { benchWholePath(b, benchAnalyzerThreads(b, 1)) }
+
+func benchWholePath(b *testing.B, an *Analyzer) {
 	f := Frame{Mat: benchImage(b, benchWebcam), Source: "bench"}
 	for b.Loop() {
 		an.face.Reset()
