@@ -408,9 +408,9 @@ var detectorNorm = resample.Norm{Mean: 127.5, Scale: 1 / 127.5}
 // else (an enlarged small frame, a region) through OpenCV.
 func (f *FaceNet) letterboxDetector(img gocv.Mat, margin int, lb face.Letterbox) error {
 	shrink := lb.ResizedWidth <= lb.SourceWidth && lb.ResizedHeight <= lb.SourceHeight
-	if pix, err := img.DataPtrUint8(); err == nil && shrink && img.IsContinuous() && img.Type() == gocv.MatTypeCV8UC3 {
-		return f.detResize.AreaInto(resample.Tensor{Data: f.det.in, Width: lb.Width, Height: lb.Height},
-			resample.Image{Pix: pix, Width: img.Cols(), Height: img.Rows(), Stride: img.Step(), Margin: margin},
+	if frame, ok := frameBytes(img); ok && shrink {
+		frame.Margin = margin
+		return f.detResize.AreaInto(resample.Tensor{Data: f.det.in, Width: lb.Width, Height: lb.Height}, frame,
 			resample.Placement{Left: lb.PadLeft, Top: lb.PadTop, Width: lb.ResizedWidth, Height: lb.ResizedHeight},
 			detectorNorm)
 	}
@@ -429,15 +429,7 @@ func (f *FaceNet) letterboxDetector(img gocv.Mat, margin int, lb face.Letterbox)
 	gocv.CopyMakeBorder(f.detSmall, &f.detIn, lb.PadTop, lb.PadBottom(), lb.PadLeft, lb.PadRight(), gocv.BorderConstant, blackBGR)
 	blob := gocv.BlobFromImage(f.detIn, 1/127.5, image.Pt(lb.Width, lb.Height), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
 	defer blob.Close()
-	data, err := blob.DataPtrFloat32()
-	if err != nil {
-		return fmt.Errorf("input blob: %w", err)
-	}
-	if len(data) != len(f.det.in) {
-		return fmt.Errorf("input blob has %d values, want %d", len(data), len(f.det.in))
-	}
-	copy(f.det.in, data)
-	return nil
+	return f.det.setInput(blob)
 }
 
 // runMesh warps the crop out of the frame (rotated upright) and decodes the

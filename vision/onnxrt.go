@@ -227,6 +227,14 @@ func (g *onnxGraph) run() error {
 // runOn copies an input blob (a float32 Mat of the input's size, as
 // gocv.BlobFromImage makes it) into the input and runs the model.
 func (g *onnxGraph) runOn(blob gocv.Mat) error {
+	if err := g.setInput(blob); err != nil {
+		return err
+	}
+	return g.run()
+}
+
+// setInput copies a blob of exactly the input's size into the input buffer.
+func (g *onnxGraph) setInput(blob gocv.Mat) error {
 	data, err := blob.DataPtrFloat32()
 	if err != nil {
 		return fmt.Errorf("input blob: %w", err)
@@ -235,7 +243,7 @@ func (g *onnxGraph) runOn(blob gocv.Mat) error {
 		return fmt.Errorf("input blob has %d values, want %d", len(data), len(g.in))
 	}
 	copy(g.in, data)
-	return g.run()
+	return nil
 }
 
 // close frees the session and its buffers; in and outs are gone with them.

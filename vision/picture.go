@@ -28,10 +28,8 @@ const (
 // for 960×540, where OpenCV 4.6's area shrink to 64×48 took 2 ms: it
 // counted against every frame's 20 ms); anything else through OpenCV.
 func pictureStats(img gocv.Mat) (mean, spread float64) {
-	if img.Type() == gocv.MatTypeCV8UC3 && img.IsContinuous() {
-		if pix, err := img.DataPtrUint8(); err == nil {
-			return resample.Brightness(resample.Image{Pix: pix, Width: img.Cols(), Height: img.Rows(), Stride: img.Step()})
-		}
+	if src, ok := frameBytes(img); ok {
+		return resample.Brightness(src)
 	}
 	small := gocv.NewMat()
 	defer small.Close()
@@ -52,6 +50,19 @@ func pictureStats(img gocv.Mat) (mean, spread float64) {
 	defer s.Close()
 	gocv.MeanStdDev(grey, &m, &s)
 	return m.GetDoubleAt(0, 0), s.GetDoubleAt(0, 0)
+}
+
+// frameBytes is a continuous 8-bit BGR frame's own bytes, for the pure-Go
+// passes over it (no copy); false for anything else (a region, another type).
+func frameBytes(img gocv.Mat) (resample.Image, bool) {
+	if img.Type() != gocv.MatTypeCV8UC3 || !img.IsContinuous() {
+		return resample.Image{}, false
+	}
+	pix, err := img.DataPtrUint8()
+	if err != nil {
+		return resample.Image{}, false
+	}
+	return resample.Image{Pix: pix, Width: img.Cols(), Height: img.Rows(), Stride: img.Step()}, true
 }
 
 // flatPicture says whether the frame is all one colour ("" when not), and
