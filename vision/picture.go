@@ -29,7 +29,9 @@ const (
 // counted against every frame's 20 ms); anything else through OpenCV.
 func pictureStats(img gocv.Mat) (mean, spread float64) {
 	if src, ok := frameBytes(img); ok {
-		return resample.Brightness(src)
+		if mean, spread, err := resample.Brightness(src); err == nil {
+			return mean, spread
+		}
 	}
 	small := gocv.NewMat()
 	defer small.Close()

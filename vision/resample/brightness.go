@@ -10,12 +10,13 @@ const StatCols, StatRows = 64, 48
 // (OpenCV's weights). A large picture is sampled on a grid a third of a cell
 // apart, so a cell still averages a dozen or more pixels and a 4K frame
 // costs what a VGA one does. Smaller pictures get fewer cells, never empty
-// ones. Sizes pix cannot hold give 0, 0.
-func Brightness(img Image) (mean, spread float64) {
-	pix, w, h, stride := img.Pix, img.Width, img.Height, img.Stride
-	if w <= 0 || h <= 0 || w > len(pix)/3 || stride < 3*w || (h > 1 && (len(pix)-3*w)/(h-1) < stride) {
-		return 0, 0
+// ones. Sizes Pix cannot hold are an error (AreaInto's checks), never a
+// measure of a black picture.
+func Brightness(img Image) (mean, spread float64, err error) {
+	if err := validateImage(img); err != nil {
+		return 0, 0, err
 	}
+	pix, w, h, stride := img.Pix, img.Width, img.Height, img.Stride
 	cols, rows := min(w, StatCols), min(h, StatRows)
 	step := max(1, min(w/StatCols, h/StatRows)/3)
 	// first[c] is the first pixel read in a row that lies in cell column c.
@@ -56,5 +57,5 @@ func Brightness(img Image) (mean, spread float64) {
 	}
 	n := float64(len(sum))
 	mean = s / n
-	return mean, math.Sqrt(max(0, ss/n-mean*mean))
+	return mean, math.Sqrt(max(0, ss/n-mean*mean)), nil
 }

@@ -15,7 +15,10 @@ func TestBrightness(t *testing.T) {
 	}
 	// A flat picture of any size: its grey, no spread.
 	for _, sz := range [][2]int{{1, 1}, {3, 2}, {63, 47}, {64, 48}, {640, 480}, {1920, 1080}, {4000, 50}} {
-		m, s := Brightness(Image{Pix: flat(sz[0], sz[1], 10, 200, 90), Width: sz[0], Height: sz[1], Stride: 3 * sz[0]})
+		m, s, err := Brightness(Image{Pix: flat(sz[0], sz[1], 10, 200, 90), Width: sz[0], Height: sz[1], Stride: 3 * sz[0]})
+		if err != nil {
+			t.Fatalf("%v flat: %v", sz, err)
+		}
 		if want := 0.114*10 + 0.587*200 + 0.299*90; math.Abs(m-want) > 0.01 || s != 0 {
 			t.Errorf("%v flat: mean %v spread %v, want %.2f 0", sz, m, s, want)
 		}
@@ -30,8 +33,8 @@ func TestBrightness(t *testing.T) {
 				copy(pix[3*(y*w+x):], []byte{255, 255, 255})
 			}
 		}
-		if m, s := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: 3 * w}); math.Abs(m-127.5) > 0.01 || math.Abs(s-127.5) > 0.01 {
-			t.Errorf("%v halves: mean %v spread %v", sz, m, s)
+		if m, s, err := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: 3 * w}); err != nil || math.Abs(m-127.5) > 0.01 || math.Abs(s-127.5) > 0.01 {
+			t.Errorf("%v halves: mean %v spread %v (%v)", sz, m, s, err)
 		}
 	}
 	// Rows with padding beyond the picture: the padding is not read.
@@ -43,13 +46,14 @@ func TestBrightness(t *testing.T) {
 	for y := range h {
 		clear(pix[y*stride : y*stride+3*w])
 	}
-	if m, s := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride}); m != 0 || s != 0 {
-		t.Errorf("padded rows: %v %v", m, s)
+	if m, s, err := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride}); err != nil || m != 0 || s != 0 {
+		t.Errorf("padded rows: %v %v (%v)", m, s, err)
 	}
-	// Sizes the bytes cannot hold.
-	for _, c := range [][3]int{{0, 10, 30}, {10, 0, 30}, {10, 10, 29}, {11, 10, 30}, {10, 11, 30}} {
-		if m, s := Brightness(Image{Pix: make([]byte, 300), Width: c[0], Height: c[1], Stride: c[2]}); m != 0 || s != 0 {
-			t.Errorf("%v: %v %v, want 0 0", c, m, s)
+	// Sizes the bytes cannot hold: an error, not the measure of a black
+	// picture (which would read as a dark room).
+	for _, c := range [][3]int{{0, 10, 30}, {10, 0, 30}, {10, 10, 29}, {11, 10, 30}, {10, 11, 30}, {10, 10, -30}} {
+		if m, s, err := Brightness(Image{Pix: make([]byte, 300), Width: c[0], Height: c[1], Stride: c[2]}); err == nil {
+			t.Errorf("%v: %v %v, want an error", c, m, s)
 		}
 	}
 }
@@ -61,7 +65,13 @@ func FuzzBrightness(f *testing.F) {
 		if w > 1<<14 || h > 1<<14 || stride > 1<<16 {
 			return
 		}
-		m, s := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride})
+		m, s, err := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride})
+		if err != nil {
+			if m != 0 || s != 0 {
+				t.Fatalf("%d×%d stride %d: %v, yet mean %v spread %v", w, h, stride, err, m, s)
+			}
+			return
+		}
 		if math.IsNaN(m) || math.IsNaN(s) || m < 0 || m > 255.01 || s < 0 || s > 127.51 {
 			t.Fatalf("%d×%d stride %d: mean %v spread %v", w, h, stride, m, s)
 		}

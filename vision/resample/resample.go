@@ -163,22 +163,8 @@ func (r *Resizer) AreaInto(dst Tensor, src Image, place Placement, norm Norm) er
 
 // validate checks every argument before anything is written.
 func validate(dst Tensor, src Image, place Placement, norm Norm) error {
-	if src.Width <= 0 || src.Height <= 0 || src.Width > MaxSide || src.Height > MaxSide {
-		return fmt.Errorf("resample: source %d×%d: sides must be 1 to %d", src.Width, src.Height, MaxSide)
-	}
-	if src.Margin < 0 || src.Margin > MaxSide || src.Width+2*src.Margin > MaxSide || src.Height+2*src.Margin > MaxSide {
-		return fmt.Errorf("resample: source %d×%d with margin %d: the margin must be at least 0 and the bordered sides at most %d",
-			src.Width, src.Height, src.Margin, MaxSide)
-	}
-	rowBytes := 3 * src.Width
-	if src.Stride < rowBytes {
-		return fmt.Errorf("resample: source stride %d is shorter than a row of %d BGR pixels (%d bytes)", src.Stride, src.Width, rowBytes)
-	}
-	if src.Height > 1 && src.Stride > len(src.Pix) {
-		return fmt.Errorf("resample: source stride %d exceeds its %d bytes of pixels, %d rows do not fit", src.Stride, len(src.Pix), src.Height)
-	}
-	if need := src.Stride*(src.Height-1) + rowBytes; len(src.Pix) < need {
-		return fmt.Errorf("resample: source %d×%d with stride %d needs %d bytes, got %d", src.Width, src.Height, src.Stride, need, len(src.Pix))
+	if err := validateImage(src); err != nil {
+		return err
 	}
 	if dst.Width <= 0 || dst.Height <= 0 || dst.Width > MaxSide || dst.Height > MaxSide {
 		return fmt.Errorf("resample: tensor %d×%d: sides must be 1 to %d", dst.Width, dst.Height, MaxSide)
@@ -200,6 +186,28 @@ func validate(dst Tensor, src Image, place Placement, norm Norm) error {
 	}
 	if !finite(norm.Mean) || !finite(norm.Scale) || !finite(float32(float32(0)-norm.Mean)*norm.Scale) || !finite(float32(float32(255)-norm.Mean)*norm.Scale) {
 		return fmt.Errorf("resample: normalisation (v − %g)·%g is not finite", norm.Mean, norm.Scale)
+	}
+	return nil
+}
+
+// validateImage checks that src's sizes, margin and stride fit its bytes.
+func validateImage(src Image) error {
+	if src.Width <= 0 || src.Height <= 0 || src.Width > MaxSide || src.Height > MaxSide {
+		return fmt.Errorf("resample: source %d×%d: sides must be 1 to %d", src.Width, src.Height, MaxSide)
+	}
+	if src.Margin < 0 || src.Margin > MaxSide || src.Width+2*src.Margin > MaxSide || src.Height+2*src.Margin > MaxSide {
+		return fmt.Errorf("resample: source %d×%d with margin %d: the margin must be at least 0 and the bordered sides at most %d",
+			src.Width, src.Height, src.Margin, MaxSide)
+	}
+	rowBytes := 3 * src.Width
+	if src.Stride < rowBytes {
+		return fmt.Errorf("resample: source stride %d is shorter than a row of %d BGR pixels (%d bytes)", src.Stride, src.Width, rowBytes)
+	}
+	if src.Height > 1 && src.Stride > len(src.Pix) {
+		return fmt.Errorf("resample: source stride %d exceeds its %d bytes of pixels, %d rows do not fit", src.Stride, len(src.Pix), src.Height)
+	}
+	if need := src.Stride*(src.Height-1) + rowBytes; len(src.Pix) < need {
+		return fmt.Errorf("resample: source %d×%d with stride %d needs %d bytes, got %d", src.Width, src.Height, src.Stride, need, len(src.Pix))
 	}
 	return nil
 }
