@@ -56,6 +56,18 @@ const (
 	// shoulder does not measure the neck: leaning sideways raises one
 	// shoulder and lowers the other by about a shoulder width's share.
 	OneShoulderRoll = 15
+	// MinShoulderSpan is, in widths of the detector's face box, how far
+	// apart two shoulders must be placed to be shoulders at all. When the
+	// frame's bottom edge cuts the shoulders off, MoveNet often puts them on
+	// the jaw instead, with scores of a real pair: on the development frames
+	// cut that way (the crop of a camera aimed higher) they sit 0.9–1.18 box
+	// widths apart, where real shoulders, slumped and leaning in included,
+	// sit 1.22 and more (a shoulder breadth is about 2.5 face widths at the
+	// face's distance; leaning in brings the face nearer than the shoulders,
+	// and 1.2 would need it at half their distance). Taken for shoulders,
+	// the jaw reads as a head sunk between them: forward head at full
+	// severity on an upright person.
+	MinShoulderSpan = 1.2
 	// noseDepth is how far the nose tip stands in front of the eyes, in eye
 	// widths (≈ 2.5 cm against 6.3 cm): a head turned by θ moves the nose off
 	// the eye midpoint by noseDepth·tan θ eye widths.
@@ -142,8 +154,12 @@ func Measure(in Input) Measurement {
 	bodyEyes := seen(LeftEye) && seen(RightEye)
 	lsIn := kps[LeftShoulder].Score >= MinScore && inside(LeftShoulder, EdgeMargin)
 	rsIn := kps[RightShoulder].Score >= MinScore && inside(RightShoulder, EdgeMargin)
-	m.Shoulders = lsIn && rsIn
-	m.ShouldersOut = !m.Shoulders && shouldersBelow(kps, in.H)
+	// Shoulders placed on the jaw stand for shoulders the frame does not
+	// show: neither measures anything, not even as a lone shoulder.
+	onJaw := in.Face != nil && in.Face.Score >= MinFaceScore &&
+		dist(pt(LeftShoulder), pt(RightShoulder)) < MinShoulderSpan*in.Face.Box.Width()
+	m.Shoulders = lsIn && rsIn && !onJaw
+	m.ShouldersOut = onJaw || !m.Shoulders && shouldersBelow(kps, in.H)
 	m.HeadScore = headScore(kps)
 	var cs float64
 	var cn int
@@ -239,7 +255,7 @@ func Measure(in Input) Measurement {
 		lone := func(i int) bool {
 			return kps[i].Score >= OneShoulderScore && inside(i, EdgeMargin) && kps[i].Y <= (1-OneShoulderBottom)*fh
 		}
-		if !m.Shoulders && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
+		if !m.Shoulders && !onJaw && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
 			for _, i := range []int{LeftShoulder, RightShoulder} {
 				if lone(i) {
 					m.OneShoulder = true

@@ -16,8 +16,8 @@ func DefaultParams() Params {
 		ReportMin:    0.1,   // set: faults below a tenth of full severity are not worth listing
 		SitUp: Linear{
 			Center:       [NumSitUp]float64{3.21, 4.726, 0, 7.916, 0, 0.4659},
-			Scale:        [NumSitUp]float64{0.6583, 0.5945, 0, 15.6, 0, 0.177},
-			Weight:       [NumSitUp]float64{-3.636, -2.136, 0, -0.9326, 0, 0.9779},
+			Scale:        [NumSitUp]float64{0.6583, 0.5946, 0, 15.6, 0, 0.177},
+			Weight:       [NumSitUp]float64{-3.637, -2.137, 0, -0.9325, 0, 0.9781},
 			Bias:         -6.505,
 			ShoulderFill: Line{3.177, 0.5016},
 		}, // fitted: logistic regression of sit up straight vs upright on the frames as they are over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
@@ -30,11 +30,11 @@ func DefaultParams() Params {
 		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
 		Tilt:           Ramp{10.1, 30.3},     // fitted: |head roll| in degrees
 		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
-		ShoulderUneven: Ramp{12.6, 37.8},     // fitted: |shoulder line tilt| in degrees
+		ShoulderUneven: Ramp{12.55, 37.65},   // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},
-			Scale:  [NumSitUp]float64{0.1784, 0.09912, 0.9168, 12.03, 0.1214, 0.1218},
-			Weight: [NumSitUp]float64{-1.13, 0, 3.577, -1.284, 0.05976, 1.162},
+			Scale:  [NumSitUp]float64{0.1784, 0.09913, 0.9167, 12.03, 0.1214, 0.1219},
+			Weight: [NumSitUp]float64{-1.13, 0, 3.577, -1.283, 0.06036, 1.164},
 			Bias:   -2.63,
 		}, // fitted: logistic regression on the changes since baselines of 8 good frames drawn at random, 5 per person over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
 		SitUpDeltaAbs: 1.226,           // fitted with SitUpDelta: the weight of the frame's own sit-up score

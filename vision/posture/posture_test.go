@@ -191,6 +191,43 @@ func TestShouldersCutByTheFrameStayGood(t *testing.T) {
 	}
 }
 
+// With the shoulders below the frame, the body model often puts them on the
+// jaw, close together and just under the eyes: that is no head sunk between
+// the shoulders. Real shoulders, however slumped, stand wider apart.
+func TestShouldersOnTheJawAreNotShoulders(t *testing.T) {
+	jaw := upright()
+	jaw.neck, jaw.shoulders = 1.0, 2.5 // 1.14 face-box widths apart
+	m := Measure(jaw.input())
+	if m.Shoulders || m.OneShoulder || !m.ShouldersOut {
+		t.Errorf("shoulders on the jaw: both %v, one %v, out %v; want out", m.Shoulders, m.OneShoulder, m.ShouldersOut)
+	}
+	if _, ok := m.Metrics[domain.MetricNeckEyes]; ok {
+		t.Errorf("the jaw measured the neck: %v", m.Metrics[domain.MetricNeckEyes])
+	}
+	o := judge(t, jaw, nil)
+	if o.Posture != domain.PostureGood || !strings.Contains(o.Why, "shoulders are out of view") {
+		t.Errorf("upright with the shoulders on the jaw: %s %v (%s), want good, judged without shoulders", o.Posture, o.Faults, o.Why)
+	}
+
+	// Not even one of them measures the neck when the other is weak.
+	lone := jaw
+	lone.leftOut, lone.cx = false, 320
+	in := lone.input()
+	in.Keypoints[RightShoulder].Score = 0.2
+	if m := Measure(in); m.OneShoulder {
+		t.Error("a shoulder on the jaw measured the neck on its own")
+	}
+
+	// A real head sunk forward with the shoulders 1.3 face-box widths apart
+	// is measured and named.
+	sunk := upright()
+	sunk.neck, sunk.shoulders = 1.0, 2.9
+	o = judge(t, sunk, nil)
+	if o.Posture != domain.PostureBad || worst(o) != domain.ForwardHead {
+		t.Errorf("head sunk between shoulders 1.3 face widths apart: %s %v, want bad forward_head", o.Posture, o.Faults)
+	}
+}
+
 // Someone sitting off-centre shows one shoulder: it still measures the
 // neck, the shoulders' width is estimated from it, and a head sunk forward
 // is named as such (not as shoulders drawn in, which nobody saw).
