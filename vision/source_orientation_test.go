@@ -3,8 +3,10 @@ package vision
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/jpeg"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -113,4 +115,84 @@ func writeEXIFJPEG(t *testing.T, path string, img image.Image, orientation uint1
 	if err := os.WriteFile(path, out.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A phone records a portrait video as the sensor lies and keeps the turn in
+// the track header's display matrix; OpenCV's FFmpeg reader applies it (its
+// automatic orientation). The test gives the development clip a header that
+// says "turn a quarter" and wants the frames turned: a reader that ignored
+// it would hand the models a person on their side.
+func TestVideosAreTurnedByTheirDisplayMatrix(t *testing.T) {
+	clip := srcData(t, "clips/forward-head-session.mp4")
+	data, err := os.ReadFile(clip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	turned, err := withQuarterTurn(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "turned.mp4")
+	if err := os.WriteFile(path, turned, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first := func(p string) gocv.Mat {
+		t.Helper()
+		src, err := OpenPath(p, SourceOptions{FPS: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		f, err := src.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Mat
+	}
+	upright, got := first(clip), first(path)
+	defer upright.Close()
+	defer got.Close()
+	if got.Cols() != upright.Rows() || got.Rows() != upright.Cols() {
+		t.Fatalf("a %d×%d clip marked to be turned a quarter was read as %d×%d", upright.Cols(), upright.Rows(), got.Cols(), got.Rows())
+	}
+	// Either quarter turn proves the matrix was read; the frame must be the
+	// upright one turned, not another picture.
+	best := math.Inf(1)
+	for _, code := range []gocv.RotateFlag{gocv.Rotate90Clockwise, gocv.Rotate90CounterClockwise} {
+		want := gocv.NewMat()
+		gocv.Rotate(upright, &want, code)
+		diff := gocv.NewMat()
+		gocv.AbsDiff(got, want, &diff)
+		m := diff.Mean()
+		best = math.Min(best, (m.Val1+m.Val2+m.Val3)/3)
+		diff.Close()
+		want.Close()
+	}
+	if best > 1 {
+		t.Errorf("the turned clip's first frame differs from the upright one turned by %.1f levels on average", best)
+	}
+}
+
+// withQuarterTurn returns an MP4 whose first track header's display matrix
+// is a quarter turn (as a phone held upright writes it).
+func withQuarterTurn(mp4 []byte) ([]byte, error) {
+	out := bytes.Clone(mp4)
+	i := bytes.Index(out, []byte("tkhd"))
+	if i < 4 {
+		return nil, errors.New("no track header in the clip")
+	}
+	// After the box type: version (1), flags (3), then times, track id and
+	// duration (20 bytes in version 0, 32 in version 1), 8 reserved, layer,
+	// group, volume and 2 reserved (8), then the 3×3 matrix of int32.
+	off := i + 4 + 4 + 20 + 16
+	if out[i+4] == 1 {
+		off = i + 4 + 4 + 32 + 16
+	}
+	if off+36 > len(out) {
+		return nil, errors.New("track header cut short")
+	}
+	for k, v := range []int32{0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000} {
+		binary.BigEndian.PutUint32(out[off+4*k:], uint32(v))
+	}
+	return out, nil
 }
