@@ -29,21 +29,7 @@ func TestDarkAndFlatPictures(t *testing.T) {
 		}
 		return obs
 	}
-	first := func(path string) gocv.Mat {
-		t.Helper()
-		src, err := OpenPath(path, SourceOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer src.Close()
-		f, err := src.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f.Mat
-	}
-
-	black := first(filepath.Join(dataDir(t), "bad", "black-frame.png"))
+	black := firstFrame(t, filepath.Join(dataDir(t), "bad", "black-frame.png"), SourceOptions{})
 	defer black.Close()
 	if o := analyze("black", black); o.Posture != domain.PostureUnknown || o.Picture != domain.PictureDark || o.Why == "" {
 		t.Errorf("covered lens: %s, picture %q, why %q", o.Posture, o.Picture, o.Why)
@@ -54,7 +40,7 @@ func TestDarkAndFlatPictures(t *testing.T) {
 		t.Errorf("flat grey: %s, picture %q", o.Posture, o.Picture)
 	}
 
-	upright := first(filepath.Join(dataDir(t), "neck-forward", "4-upright", "IMG_0877_100.jpg"))
+	upright := firstFrame(t, filepath.Join(dataDir(t), "neck-forward", "4-upright", "IMG_0877_100.jpg"), SourceOptions{})
 	defer upright.Close()
 	if o := analyze("upright", upright); o.Picture != "" || o.Posture != domain.PostureGood {
 		t.Errorf("ordinary frame: %s, picture %q", o.Posture, o.Picture)

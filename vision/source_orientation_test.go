@@ -136,20 +136,7 @@ func TestVideosAreTurnedByTheirDisplayMatrix(t *testing.T) {
 	if err := os.WriteFile(path, turned, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	first := func(p string) gocv.Mat {
-		t.Helper()
-		src, err := OpenPath(p, SourceOptions{FPS: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer src.Close()
-		f, err := src.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f.Mat
-	}
-	upright, got := first(clip), first(path)
+	upright, got := firstFrame(t, clip, SourceOptions{}), firstFrame(t, path, SourceOptions{})
 	defer upright.Close()
 	defer got.Close()
 	if got.Cols() != upright.Rows() || got.Rows() != upright.Cols() {

@@ -3,6 +3,8 @@ package vision
 import (
 	"testing"
 
+	"gocv.io/x/gocv"
+
 	"posturewatch/models"
 )
 
@@ -17,4 +19,20 @@ func modelPath(t testing.TB) string {
 		t.Skipf("pose model not available (%v); run `make models`", err)
 	}
 	return p
+}
+
+// firstFrame opens path as the pipeline would and returns its first frame
+// (the caller closes it).
+func firstFrame(t testing.TB, path string, opt SourceOptions) gocv.Mat {
+	t.Helper()
+	src, err := OpenPath(path, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	f, err := src.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Mat
 }
