@@ -60,7 +60,7 @@ const (
 	// apart two shoulders must be placed to be shoulders at all. When the
 	// frame's bottom edge cuts the shoulders off, MoveNet often puts them on
 	// the jaw instead, with scores of a real pair: on the development frames
-	// cut that way (the crop of a camera aimed higher) they sit 0.9–1.18 box
+	// cut that way (the crop of a camera aimed higher) they sit 0.94–1.19 box
 	// widths apart, where real shoulders, slumped and leaning in included,
 	// sit 1.22 and more (a shoulder breadth is about 2.5 face widths at the
 	// face's distance; leaning in brings the face nearer than the shoulders,
@@ -122,7 +122,7 @@ type Measurement struct {
 	// Shoulders: both seen inside the frame. OneShoulder: only one, seen
 	// well enough to measure the neck by. ShouldersOut: placed at or below
 	// the bottom edge (cut off by the frame, or leaning in so close that
-	// they leave it).
+	// they leave it), or on the jaw (see MinShoulderSpan).
 	Shoulders, OneShoulder, ShouldersOut bool
 	// FaceFill is the face box's height against the frame's.
 	FaceFill float64
