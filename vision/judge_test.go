@@ -241,8 +241,8 @@ func TestTiltedHeadIsNamed(t *testing.T) {
 			out := rotated(img, deg)
 			obs := analyzeMat(t, an, out, rel+"#rot")
 			out.Close()
-			if obs.Posture != domain.PostureBad || obs.Fault(domain.HeadTilt) < 0.5 {
-				t.Errorf("%s rotated %v°: %s %s (%s), want head_tilt", rel, deg, obs.Posture, faultList(obs.Faults), obs.Why)
+			if obs.Posture != domain.PostureBad || len(obs.Faults) == 0 || obs.Faults[0].Name != domain.HeadTilt {
+				t.Errorf("%s rotated %v°: %s %s (%s), want head_tilt first", rel, deg, obs.Posture, faultList(obs.Faults), obs.Why)
 			}
 		}
 	}

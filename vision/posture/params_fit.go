@@ -28,7 +28,7 @@ func DefaultParams() Params {
 		DownNose:       Ramp{0.6041, 0.9499}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
 		Back:           Ramp{30, 50},         // set from anatomy, not fitted (no labelled chin-up frames): a camera below the eyes already shows upright faces 10–35° chin up; 40° is tipped back beyond that
 		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
-		Tilt:           Ramp{10.1, 30.3},     // fitted: |head roll| in degrees
+		Tilt:           Ramp{9.846, 27.15},   // fitted: |head roll| in degrees
 		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
 		ShoulderUneven: Ramp{12.55, 37.65},   // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{

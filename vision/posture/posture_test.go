@@ -2,6 +2,7 @@ package posture
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,84 @@ func TestHeadPosesAreNamed(t *testing.T) {
 		}
 		if o.Why != o.Faults[0].Why || o.Why == "" {
 			t.Errorf("%s: why %q, want the worst fault's reason", c.name, o.Why)
+		}
+	}
+}
+
+// rolledWhole turns everything the models reported about the frame centre
+// by deg degrees (clockwise on screen), as a camera rolled on its side or a
+// body leaning with the head: the head's roll and the shoulder line turn
+// together.
+func rolledWhole(in Input, deg float64) Input {
+	r := deg * math.Pi / 180
+	c, s := math.Cos(r), math.Sin(r)
+	ox, oy := float64(in.W)/2, float64(in.H)/2
+	turn := func(p Point) Point {
+		x, y := p.X-ox, p.Y-oy
+		return Point{ox + x*c - y*s, oy + x*s + y*c}
+	}
+	// The detector's box follows the face without growing to hold its
+	// turned corners (on the development frames rolled 30–45° it was
+	// narrower against the eyes, not wider): the same size, moved.
+	box := func(b Box) Box {
+		c := turn(Point{(b.MinX + b.MaxX) / 2, (b.MinY + b.MaxY) / 2})
+		hw, hh := b.Width()/2, b.Height()/2
+		return Box{c.X - hw, c.Y - hh, c.X + hw, c.Y + hh}
+	}
+	out := in
+	out.Keypoints = slices.Clone(in.Keypoints)
+	for i, k := range out.Keypoints {
+		p := turn(Point{k.X, k.Y})
+		out.Keypoints[i].X, out.Keypoints[i].Y = p.X, p.Y
+	}
+	if in.Face != nil {
+		f := *in.Face
+		f.Box = box(f.Box)
+		for i := range f.Landmarks {
+			f.Landmarks[i] = turn(f.Landmarks[i])
+		}
+		if in.Face.Mesh != nil {
+			ms := *in.Face.Mesh
+			ms.Roll += deg
+			ms.EyeL, ms.EyeR, ms.Nose, ms.Box = turn(ms.EyeL), turn(ms.EyeR), turn(ms.Nose), box(ms.Box)
+			f.Mesh = &ms
+		}
+		out.Face = &f
+	}
+	return out
+}
+
+// A head rolled far is named a tilt first. Rolled with the shoulders (a
+// camera on its side, a body leaning), the eyes come down towards the
+// shoulder line in the image by the roll's cosine; measured on the image's
+// vertical, that read as a head sunk forward at full severity as well, and
+// the tie named forward head first. A head sunk forward and rolled is still
+// named sunk.
+func TestRolledHeadIsATiltNotASunkHead(t *testing.T) {
+	j := NewJudge(DefaultParams(), nil)
+	// Upright, with a neck that looks short (as under a camera above the
+	// eyes): good level, near the line. Rolled 45° on the image's vertical
+	// it read as forward head at full severity, named before the tilt.
+	short := upright()
+	short.neck = 2.4
+	level := j.Observe(domain.Observation{}, short.input())
+	if level.Posture != domain.PostureGood {
+		t.Fatalf("upright, short neck, level: %s %v", level.Posture, level.Faults)
+	}
+	sunk := upright()
+	sunk.neck, sunk.shoulders = 1.5, 3.7
+	for _, deg := range []float64{-45, -35, 35, 45} {
+		o := j.Observe(domain.Observation{}, rolledWhole(short.input(), deg))
+		if o.Posture != domain.PostureBad || worst(o) != domain.HeadTilt {
+			t.Errorf("upright, rolled %v°: %s %v, want head_tilt first", deg, o.Posture, o.Faults)
+		}
+		// Along the head's axis the roll leaves the neck as it was.
+		if got, want := o.Fault(domain.ForwardHead), level.Fault(domain.ForwardHead); math.Abs(got-want) > 0.02 {
+			t.Errorf("upright, rolled %v°: forward head %.2f, level %.2f", deg, got, want)
+		}
+		o = j.Observe(domain.Observation{}, rolledWhole(sunk.input(), deg))
+		if o.Fault(domain.ForwardHead) < 1 {
+			t.Errorf("head forward, rolled %v°: %v, want forward_head at full severity still", deg, o.Faults)
 		}
 	}
 }
