@@ -209,7 +209,7 @@ func Measure(in Input) Measurement {
 		M[domain.MetricHeadPitch] = ms.Pitch
 		M[domain.MetricFaceBox] = ms.Box.Height() / fh
 		// Eye line to nose tip, as the detector measures it below.
-		M[domain.MetricFaceHeight] = noseDrop(eyeL, eyeR, ms.Nose)
+		M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, ms.Nose)
 	case face != nil && face.Score >= MinFaceScore:
 		lm := face.Landmarks
 		eyeL, eyeR = lm[0], lm[1]
@@ -227,7 +227,7 @@ func Measure(in Input) Measurement {
 		M[domain.MetricHeadRoll] = angleDeg(eyeL, eyeR)
 		if m.FaceWidth > 0 {
 			M[domain.MetricHeadYaw] = yawDeg(eyeL, eyeR, lm[2])
-			M[domain.MetricFaceHeight] = noseDrop(eyeL, eyeR, lm[2])
+			M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, lm[2])
 		}
 		M[domain.MetricFaceBox] = face.Box.Height() / fh
 	case bodyEyes:
@@ -240,7 +240,7 @@ func Measure(in Input) Measurement {
 		M[domain.MetricHeadRoll] = roll
 		if seen(Nose) && m.FaceWidth > 0 {
 			M[domain.MetricHeadYaw] = yawDeg(eyeL, eyeR, pt(Nose))
-			M[domain.MetricFaceHeight] = noseDrop(eyeL, eyeR, pt(Nose))
+			M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, pt(Nose))
 		}
 	}
 	if face != nil && face.Score >= MinFaceScore {
@@ -279,7 +279,9 @@ func Measure(in Input) Measurement {
 			M[domain.MetricShoulderTilt] = angleDeg(rs, ls)
 			M[domain.MetricShoulderFace] = dist(ls, rs) / m.FaceWidth
 			M[domain.MetricNeckEyes] = (sm.Y - eyeMid.Y) / m.FaceWidth
-			m.NeckAlongHead = headAxisDrop(eyeL, eyeR, sm) / m.FaceWidth
+			// (in the eye width the neck is measured by, which the mesh
+			// takes in three dimensions)
+			m.NeckAlongHead = belowEyeLine(eyeL, eyeR, sm) * dist(eyeL, eyeR) / m.FaceWidth
 			if sw := dist(ls, rs); sw > 0 {
 				M[domain.MetricNeckShoulders] = (sm.Y - eyeMid.Y) / sw
 			}
@@ -313,29 +315,19 @@ func parts(m Measurement, nose bool) []string {
 	return v
 }
 
-// noseDrop is the nose tip's distance below the eye line, perpendicular to
-// it, in eye widths: larger when the head bows (foreshortening), smaller
-// when it tips back.
-func noseDrop(eyeL, eyeR, nose Point) float64 {
+// belowEyeLine is how far p lies below the eye line, perpendicular to it
+// (along the head's own axis), in eye widths as the image shows them. For
+// the nose tip it grows when the head bows (foreshortening) and shrinks
+// when it tips back; for the shoulders' midpoint it is the neck, whatever
+// the roll.
+func belowEyeLine(eyeL, eyeR, p Point) float64 {
 	ed := dist(eyeL, eyeR)
 	if ed <= 0 {
 		return 0
 	}
 	ux, uy := (eyeR.X-eyeL.X)/ed, (eyeR.Y-eyeL.Y)/ed
 	em := mid(eyeL, eyeR)
-	return ((nose.X-em.X)*-uy + (nose.Y-em.Y)*ux) / ed
-}
-
-// headAxisDrop is how far p lies below the eye midpoint along the head's
-// own axis (perpendicular to the eye line), in pixels.
-func headAxisDrop(eyeL, eyeR, p Point) float64 {
-	ed := dist(eyeL, eyeR)
-	em := mid(eyeL, eyeR)
-	if ed <= 0 {
-		return p.Y - em.Y
-	}
-	ux, uy := (eyeR.X-eyeL.X)/ed, (eyeR.Y-eyeL.Y)/ed
-	return (p.X-em.X)*-uy + (p.Y-em.Y)*ux
+	return ((p.X-em.X)*-uy + (p.Y-em.Y)*ux) / ed
 }
 
 // yawDeg estimates the head's turn from the nose's sideways offset from the
