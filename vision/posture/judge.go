@@ -2,7 +2,6 @@ package posture
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"strings"
 	"sync"
@@ -154,10 +153,15 @@ func SitUpValue(M domain.Metrics, i int) (float64, bool) {
 func (l Linear) Terms(M domain.Metrics) (terms [NumSitUp]float64) {
 	for i := range SitUpFeatures {
 		if v, ok := l.Value(M, i); ok && l.Scale[i] > 0 {
-			terms[i] = l.Weight[i] * (v - l.Center[i]) / l.Scale[i]
+			terms[i] = l.term(i, v)
 		}
 	}
 	return terms
+}
+
+// term is feature i's contribution at the value v (Scale[i] > 0).
+func (l Linear) term(i int, v float64) float64 {
+	return l.Weight[i] * (v - l.Center[i]) / l.Scale[i]
 }
 
 // Score is the linear score of the metrics.
@@ -362,18 +366,14 @@ func sitUpCause(terms [NumSitUp]float64) int {
 // axis throughout, the desk people's slumps were told 1.2 points worse
 // (cross-validated by person); from 20° on it renamed two real slumps.
 func rolledNeck(terms [NumSitUp]float64, z float64, m Measurement, l Linear) ([NumSitUp]float64, float64) {
-	if m.NeckAlongHead == 0 {
+	// Both shoulders measured it, so the shoulders' width is measured too
+	// (not estimated from the neck): only the neck's term changes.
+	if m.NeckAlongHead == 0 || l.Scale[iSitUpNeck] <= 0 {
 		return terms, z
 	}
-	along := maps.Clone(m.Metrics)
-	along[domain.MetricNeckEyes] = m.NeckAlongHead
-	t2 := l.Terms(along)
-	z2 := l.Bias
-	for _, t := range t2 {
-		z2 += t
-	}
-	if z2 < z {
-		return t2, z2
+	if d := l.term(iSitUpNeck, m.NeckAlongHead) - terms[iSitUpNeck]; d < 0 {
+		terms[iSitUpNeck] += d
+		z += d
 	}
 	return terms, z
 }
@@ -567,7 +567,7 @@ func ComputeDeltas(m Measurement, b *domain.Baseline) Deltas {
 func (l Linear) DeltaTerms(d Deltas) (terms [NumSitUp]float64) {
 	for i := range terms {
 		if d.Has[i] && l.Scale[i] > 0 {
-			terms[i] = l.Weight[i] * (d.V[i] - l.Center[i]) / l.Scale[i]
+			terms[i] = l.term(i, d.V[i])
 		}
 	}
 	return terms
