@@ -284,7 +284,7 @@ func TestShouldersCutByAHigherCameraAreNotASunkHead(t *testing.T) {
 	// Allow one: the line (1.2 face-box widths) lies between the widest
 	// jaw pair seen on the development crops (1.19) and the narrowest real
 	// pair (1.22), and a re-encoded copy of one of these frames puts its
-	// pair at 1.21. All 13 are found now.
+	// pair at 1.21. None of the 13 is called sunk now.
 	if sunk > 1 {
 		t.Errorf("%d of %d upright frames with the shoulders cut off were called sunk or forward, want at most 1", sunk, len(files))
 	}
