@@ -37,32 +37,12 @@ func TestReplayNoNudgeWhenTheFrameCutsTheShoulders(t *testing.T) {
 			m.Close()
 			t.Fatalf("%s: not an image", f)
 		}
-		top := m.Region(image.Rect(0, 0, m.Cols(), m.Rows()*8/10))
-		frames = append(frames, top.Clone())
-		top.Close()
-		m.Close()
+		frames = append(frames, m)
 	}
 	const fps, seconds = 5, 60
-	clip := filepath.Join(t.TempDir(), "cut-shoulders.avi")
-	w, err := gocv.VideoWriterFile(clip, "MJPG", fps, frames[0].Cols(), frames[0].Rows(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !w.IsOpened() {
-		w.Close()
-		t.Fatalf("cannot write %s (no MJPEG writer)", clip)
-	}
-	for i := range fps * seconds {
-		// Each frame held for a second, as someone sitting still between
-		// small moves.
-		if err := w.Write(frames[(i/fps)%len(frames)]); err != nil {
-			w.Close()
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	// Each frame held for a second, as someone sitting still between small
+	// moves.
+	clip := writeTopOf(t, fps, fps*seconds, func(i int) gocv.Mat { return frames[(i/fps)%len(frames)] })
 
 	ls := replayJSON(t, clip)
 	if n := linesOf(ls, "nudge"); len(n) != 0 {
@@ -80,4 +60,88 @@ func TestReplayNoNudgeWhenTheFrameCutsTheShoulders(t *testing.T) {
 			t.Errorf("%s for %.0f s of good sitting", fault, s)
 		}
 	}
+}
+
+// The same framing still shows a head poked forward: the forward-head clip
+// with its bottom fifth cut off (no shoulder in view, the face alone to go
+// by) is nudged once, about 20 s into the 40 s of forward head, and seen
+// back upright after it.
+func TestReplayCutShouldersStillShowAForwardHead(t *testing.T) {
+	src := replayClip(t, "forward-head-session.mp4")
+	c, err := gocv.VideoCaptureFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var frames []gocv.Mat
+	defer func() {
+		for _, f := range frames {
+			f.Close()
+		}
+	}()
+	for {
+		m := gocv.NewMat()
+		if !c.Read(&m) || m.Empty() {
+			m.Close()
+			break
+		}
+		frames = append(frames, m)
+	}
+	fps := c.Get(gocv.VideoCaptureFPS)
+	if len(frames) < 300 || fps != 5 {
+		t.Fatalf("the clip has %d frames at %v frames/s, want 80 s at 5", len(frames), fps)
+	}
+	clip := writeTopOf(t, fps, len(frames), func(i int) gocv.Mat { return frames[i] })
+
+	ls := replayJSON(t, clip)
+	nudges := linesOf(ls, "nudge")
+	if len(nudges) != 1 || nudges[0].TS < 40 || nudges[0].TS > 45 {
+		t.Fatalf("want one nudge 40–45 s into the clip (forward head from 20 s), got %+v", nudges)
+	}
+	var back bool
+	for _, l := range linesOf(ls, "state") {
+		if l.State == "good" && l.TS >= 60 && l.TS <= 65 {
+			back = true
+		}
+	}
+	if !back {
+		t.Errorf("not seen back upright within 5 s after 60 s: %+v", linesOf(ls, "state"))
+	}
+}
+
+// writeTopOf writes n frames, frame(i) each cut to its top 80 % (the
+// shoulders leave it), as an MJPEG video at fps in a temp dir.
+func writeTopOf(t *testing.T, fps float64, n int, frame func(i int) gocv.Mat) string {
+	t.Helper()
+	first := frame(0)
+	w0, h0 := first.Cols(), first.Rows()*8/10
+	clip := filepath.Join(t.TempDir(), "cut-shoulders.avi")
+	w, err := gocv.VideoWriterFile(clip, "MJPG", fps, w0, h0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.IsOpened() {
+		w.Close()
+		t.Fatalf("cannot write %s (no MJPEG writer)", clip)
+	}
+	for i := range n {
+		m := frame(i)
+		if m.Cols() != w0 || m.Rows()*8/10 != h0 {
+			w.Close()
+			t.Fatalf("frame %d is %d×%d, the first %d×%d", i, m.Cols(), m.Rows(), first.Cols(), first.Rows())
+		}
+		top := m.Region(image.Rect(0, 0, w0, h0))
+		cut := top.Clone() // the writer wants a continuous picture
+		top.Close()
+		err := w.Write(cut)
+		cut.Close()
+		if err != nil {
+			w.Close()
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil { // the index is written on close
+		t.Fatal(err)
+	}
+	return clip
 }
