@@ -65,3 +65,8 @@ type Box struct {
 // Width and Height of the box.
 func (b Box) Width() float64  { return b.MaxX - b.MinX }
 func (b Box) Height() float64 { return b.MaxY - b.MinY }
+
+// Contains reports whether p lies in the box, edges included.
+func (b Box) Contains(p Point) bool {
+	return p.X >= b.MinX && p.X <= b.MaxX && p.Y >= b.MinY && p.Y <= b.MaxY
+}

@@ -132,6 +132,7 @@ func (l Linear) Value(M domain.Metrics, i int) (float64, bool) {
 const (
 	iSitUpNeck      = 0
 	iSitUpShoulders = 1
+	iSitUpNose      = 5
 )
 
 // SitUpValue is feature i of the sit-up score on a frame's metrics. The
@@ -313,8 +314,10 @@ func Presence(m Measurement, p Params) (domain.Posture, string) {
 		// The body model's head guess with neither eyes, ears nor shoulders
 		// to size it: on empty scenes it finds heads in the background.
 		return domain.PostureAway, "nobody at the desk: only a faint head-like shape, with no face, eyes or shoulders"
-	case m.SizeFrame > 0 && m.SizeFrame < p.MinFaceFrame:
-		return domain.PostureAway, fmt.Sprintf("nobody at the desk: the only face is small and far (eyes %.1f%% of the frame apart), a passer-by", 100*m.SizeFrame)
+	case m.SizeFrame > 0 && m.SizeFrame < p.MinFaceFrame && !(bodyFace && m.BoxSize >= p.MinFaceFrame):
+		// A head turned to a profile closes its eyes up in the image; the
+		// detector's box keeps its width (Measurement.BoxSize).
+		return domain.PostureAway, fmt.Sprintf("nobody at the desk: the only person is small and far (by eyes, shoulders and face box alike, an eye width of %.1f%% of the frame), a passer-by", 100*m.SizeFrame)
 	case !m.Eyes:
 		return domain.PostureUnknown, "someone is there, but the face does not show enough to judge (turned away or hidden)"
 	}
@@ -368,11 +371,36 @@ func sitUpCause(terms [NumSitUp]float64) int {
 func rolledNeck(terms [NumSitUp]float64, z float64, m Measurement, l Linear) ([NumSitUp]float64, float64) {
 	// Both shoulders measured it, so the shoulders' width is measured too
 	// (not estimated from the neck): only the neck's term changes.
-	if m.NeckAlongHead == 0 || l.Scale[iSitUpNeck] <= 0 {
+	if m.NeckAlongHead == 0 {
 		return terms, z
 	}
-	if d := l.term(iSitUpNeck, m.NeckAlongHead) - terms[iSitUpNeck]; d < 0 {
-		terms[iSitUpNeck] += d
+	return l.lowerTerm(terms, z, iSitUpNeck, m.NeckAlongHead)
+}
+
+// turnedNose is the sit-up score (terms and sum) of a frame whose head is
+// turned to the turn's full severity, with the nose's drop in the face's
+// own eye widths (Measurement.NoseDropUnturned) where that scores lower.
+// Turning narrows the eye width the image shows, by the turn's cosine, so
+// the drop measured in it grows: a face in profile read as a head bowed
+// far down, both faults reached full severity, and the tie named head down
+// first ("sit up straight" for a head that needs turning back). As with
+// rolledNeck, the frame is bad by its turn either way; below full turn the
+// image's measure stays.
+func turnedNose(terms [NumSitUp]float64, z float64, m Measurement, l Linear) ([NumSitUp]float64, float64) {
+	if _, ok := m.Metrics[domain.MetricFaceHeight]; !ok {
+		return terms, z
+	}
+	return l.lowerTerm(terms, z, iSitUpNose, m.NoseDropUnturned)
+}
+
+// lowerTerm puts feature i's term for the value v in place of the frame's
+// when it is lower, and adjusts the sum z to match.
+func (l Linear) lowerTerm(terms [NumSitUp]float64, z float64, i int, v float64) ([NumSitUp]float64, float64) {
+	if l.Scale[i] <= 0 {
+		return terms, z
+	}
+	if d := l.term(i, v) - terms[i]; d < 0 {
+		terms[i] += d
 		z += d
 	}
 	return terms, z
@@ -446,7 +474,13 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 		// grows when the head bows. A face the detector sees but the mesh
 		// rejects, with the nose high, is the tipped-back head the mesh
 		// cannot read.
-		set(iDown, p.DownNose.Sev(nd), nd, false)
+		// A face turned to the turn's full severity shows narrowed eye
+		// widths, so its drop is read in its own (see turnedNose).
+		down := nd
+		if sc.Sev[iTurn] >= 1 {
+			down = math.Min(nd, m.NoseDropUnturned)
+		}
+		set(iDown, p.DownNose.Sev(down), down, false)
 		if m.MeshScore >= 0 && !m.MeshOK() && m.FaceScore > 0 {
 			set(iBack, p.BackNose.Sev(nd), nd, false)
 		}
@@ -476,6 +510,9 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	}
 	if !cal && sc.Sev[iTilt] >= 1 {
 		terms, z = rolledNeck(terms, z, m, p.SitUp)
+	}
+	if !cal && sc.Sev[iTurn] >= 1 {
+		terms, z = turnedNose(terms, z, m, p.SitUp)
 	}
 	top := sitUpCause(terms)
 	if _, measured := SitUpValue(M, iSitUpShoulders); top == iSitUpShoulders && !cal && !measured {

@@ -123,6 +123,11 @@ type Measurement struct {
 	// same against the frame width, or an estimate of it from the shoulders
 	// or the face box when the eyes are not known.
 	FaceWidth, SizeFrame float64
+	// BoxSize is the detector's face box as an eye width against the frame
+	// width, when the body model's nose lies in the box (0 otherwise): a
+	// size that does not shrink as the head turns to a profile, while the
+	// eyes close up to a third of their width.
+	BoxSize float64
 	// Shoulders: both seen inside the frame. OneShoulder: only one, seen
 	// well enough to measure the neck by. ShouldersOut: placed at or below
 	// the bottom edge (cut off by the frame, or leaning in so close that
@@ -132,6 +137,11 @@ type Measurement struct {
 	// along the head's own axis, perpendicular to the eye line, instead of
 	// the image's vertical; 0 without both shoulders. See rolledNeck.
 	NeckAlongHead float64
+	// NoseDropUnturned is face_height_ratio (the nose's drop below the eye
+	// line) in the face's own eye widths rather than in the narrower ones
+	// the image shows of a turned head: from the mesh's depth-true eye
+	// width, else corrected by the turn's cosine. See turnedNose.
+	NoseDropUnturned float64
 	// FaceFill is the face box's height against the frame's.
 	FaceFill float64
 	// Confidence is the mean score of the head and shoulder keypoints seen,
@@ -210,6 +220,7 @@ func Measure(in Input) Measurement {
 		M[domain.MetricFaceBox] = ms.Box.Height() / fh
 		// Eye line to nose tip, as the detector measures it below.
 		M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, ms.Nose)
+		m.NoseDropUnturned = M[domain.MetricFaceHeight] * dist(eyeL, eyeR) / m.FaceWidth
 	case face != nil && face.Score >= MinFaceScore:
 		lm := face.Landmarks
 		eyeL, eyeR = lm[0], lm[1]
@@ -226,8 +237,10 @@ func Measure(in Input) Measurement {
 		m.FaceWidth, m.Eyes, m.EyeSource = dist(eyeL, eyeR), true, FromDetector
 		M[domain.MetricHeadRoll] = angleDeg(eyeL, eyeR)
 		if m.FaceWidth > 0 {
-			M[domain.MetricHeadYaw] = yawDeg(eyeL, eyeR, lm[2])
+			yaw := yawDeg(eyeL, eyeR, lm[2])
+			M[domain.MetricHeadYaw] = yaw
 			M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, lm[2])
+			m.NoseDropUnturned = M[domain.MetricFaceHeight] * unturn(yaw)
 		}
 		M[domain.MetricFaceBox] = face.Box.Height() / fh
 	case bodyEyes:
@@ -239,12 +252,17 @@ func Measure(in Input) Measurement {
 		}
 		M[domain.MetricHeadRoll] = roll
 		if seen(Nose) && m.FaceWidth > 0 {
-			M[domain.MetricHeadYaw] = yawDeg(eyeL, eyeR, pt(Nose))
+			yaw := yawDeg(eyeL, eyeR, pt(Nose))
+			M[domain.MetricHeadYaw] = yaw
 			M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, pt(Nose))
+			m.NoseDropUnturned = M[domain.MetricFaceHeight] * unturn(yaw)
 		}
 	}
 	if face != nil && face.Score >= MinFaceScore {
 		m.FaceFill = face.Box.Height() / fh
+		if seen(Nose) && face.Box.Contains(pt(Nose)) {
+			m.BoxSize = face.Box.Width() / boxPerEye / fw
+		}
 	}
 	if m.Eyes && m.FaceWidth <= 0 {
 		m.Eyes = false
@@ -330,6 +348,14 @@ func belowEyeLine(eyeL, eyeR, p Point) float64 {
 	return ((p.X-em.X)*-uy + (p.Y-em.Y)*ux) / ed
 }
 
+// unturn is the share of the eye width the image shows of a head turned
+// yaw degrees (its cosine), to measure in the face's own eye widths what
+// the image measures in its narrowed ones. It stops at 75°: nearer a
+// profile the estimate of the turn is too coarse to divide by.
+func unturn(yaw float64) float64 {
+	return math.Cos(math.Min(math.Abs(yaw), 75) * math.Pi / 180)
+}
+
 // yawDeg estimates the head's turn from the nose's sideways offset from the
 // eye midpoint (along the eye line, in eye widths): offset = noseDepth·tan θ.
 // Positive: the nose towards the image's right.
@@ -355,22 +381,30 @@ func headScore(kps []domain.Keypoint) float64 {
 // on the development frames), ear to ear ≈ 2.2.
 const (
 	shouldersPerEye = 4.5
-	earsPerEye      = 2.2
+	// boxPerEye: the detector's face box is 2.3 eye widths wide on the
+	// development faces (1.9–2.5 for nine in ten, turned up to 60° included).
+	boxPerEye  = 2.3
+	earsPerEye = 2.2
 )
 
-// sizeFrame is the head's scale against the frame width: the eye width, or
-// its equivalent from the ears or the shoulders.
+// sizeFrame is the head's scale against the frame width, as an eye width:
+// the larger of what the eyes and the shoulders say, else what the ears
+// say. The larger, because turning the head closes up the eyes in the image
+// (a profile's sit a third as far apart) while the shoulders keep their
+// width; a passer-by is small in both.
 func sizeFrame(kps []domain.Keypoint, m Measurement, w int) float64 {
 	d := func(a, b int) float64 { return math.Hypot(kps[a].X-kps[b].X, kps[a].Y-kps[b].Y) }
-	switch {
-	case m.Eyes:
-		return m.FaceWidth / float64(w)
-	case kps[LeftEar].Score >= MinScore && kps[RightEar].Score >= MinScore:
-		return d(LeftEar, RightEar) / earsPerEye / float64(w)
-	case kps[LeftShoulder].Score >= MinScore && kps[RightShoulder].Score >= MinScore:
-		return d(LeftShoulder, RightShoulder) / shouldersPerEye / float64(w)
+	size := 0.0
+	if m.Eyes {
+		size = m.FaceWidth
 	}
-	return 0
+	if kps[LeftShoulder].Score >= MinScore && kps[RightShoulder].Score >= MinScore {
+		size = math.Max(size, d(LeftShoulder, RightShoulder)/shouldersPerEye)
+	}
+	if size == 0 && kps[LeftEar].Score >= MinScore && kps[RightEar].Score >= MinScore {
+		size = d(LeftEar, RightEar) / earsPerEye
+	}
+	return size / float64(w)
 }
 
 // shouldersBelow reports whether the shoulders are placed at or beyond the

@@ -230,6 +230,74 @@ func TestUnmeshableFaceIsJudged(t *testing.T) {
 	}
 }
 
+// turnedFace turns the face of in by yaw degrees about the vertical, as the
+// image shows it: the eyes close up about their midpoint by the turn's
+// cosine and the nose tip moves sideways by noseDepth·sin(yaw) of the face's
+// own eye width e; the face box, the ears and the shoulders stay. The mesh,
+// when present, keeps its eyes unmoved (a mesh cannot read a profile, so the
+// callers let it fail).
+func turnedFace(in Input, s sitter, yaw float64) Input {
+	r := yaw * math.Pi / 180
+	mid := Point{s.cx, s.cy}
+	close := func(p Point) Point { return Point{mid.X + (p.X-mid.X)*math.Cos(r), p.Y} }
+	nose := Point{mid.X + noseDepth*math.Sin(r)*s.e, s.cy + 0.55*s.e}
+	move := func(i int, p Point) { in.Keypoints[i].X, in.Keypoints[i].Y = p.X, p.Y }
+	move(RightEye, close(Point{in.Keypoints[RightEye].X, in.Keypoints[RightEye].Y}))
+	move(LeftEye, close(Point{in.Keypoints[LeftEye].X, in.Keypoints[LeftEye].Y}))
+	move(Nose, nose)
+	if in.Face != nil {
+		f := *in.Face
+		f.Landmarks[0], f.Landmarks[1], f.Landmarks[2] = close(f.Landmarks[0]), close(f.Landmarks[1]), nose
+		in.Face = &f
+	}
+	return in
+}
+
+// A face turned to a profile at the desk shows its eyes a third as far
+// apart as when it faces the camera, so it was taken for a passer-by far
+// away, and the nose's drop measured in those narrowed eye widths read as a
+// head bowed far down, named before the turn. It is a head turn: "straighten
+// your head", not "nobody there" nor "sit up straight".
+func TestProfileAtTheDeskIsATurnedHead(t *testing.T) {
+	j := NewJudge(DefaultParams(), nil)
+	s := upright()
+	s.meshScore = 0.01 // the mesh cannot read a profile
+	for _, yaw := range []float64{-70, 70} {
+		// Head-and-shoulders framing: nothing but the face to size the
+		// person by, and its eyes 3.2 % of the frame apart.
+		cut := s
+		cut.shouldersOut = true
+		o := j.Observe(domain.Observation{}, turnedFace(cut.input(), cut, yaw))
+		if o.Posture != domain.PostureBad || worst(o) != domain.HeadTurn {
+			t.Errorf("profile %v°, shoulders cut off: %s %v (%s), want bad, head_turn first", yaw, o.Posture, o.Faults, o.Why)
+		}
+		if o.Fault(domain.HeadDown) > 0 {
+			t.Errorf("profile %v°: head down %.2f for a level head", yaw, o.Fault(domain.HeadDown))
+		}
+		// The face detector misses the profile; the body model's eyes
+		// close up too, and the shoulders size the person.
+		in := turnedFace(s.input(), s, yaw)
+		in.Face = nil
+		if o := j.Observe(domain.Observation{}, in); o.Posture != domain.PostureBad || worst(o) != domain.HeadTurn {
+			t.Errorf("profile %v°, body model alone: %s %v (%s), want bad, head_turn first", yaw, o.Posture, o.Faults, o.Why)
+		}
+		// Against a baseline taken facing the screen.
+		b := baselineOf(t, upright())
+		if o := NewJudge(DefaultParams(), b).Observe(domain.Observation{}, in); worst(o) != domain.HeadTurn {
+			t.Errorf("profile %v°, with a baseline: %s %v, want head_turn first", yaw, o.Posture, o.Faults)
+		}
+	}
+	// A head bowed as well as turned is still seen bowed once the narrowed
+	// eye width is accounted for: the nose 1.2 of its eye widths down.
+	bowed := s
+	bowed.shouldersOut = true
+	in := turnedFace(bowed.input(), bowed, 60)
+	in.Face.Landmarks[2].Y = bowed.cy + 1.2*bowed.e
+	if o := j.Observe(domain.Observation{}, in); o.Fault(domain.HeadDown) < 1 || o.Fault(domain.HeadTurn) < 1 {
+		t.Errorf("turned 60° and bowed: %v, want head_down and head_turn", o.Faults)
+	}
+}
+
 func TestPresence(t *testing.T) {
 	empty := upright()
 	empty.detScore, empty.bodyScore = 0, 0.1
@@ -247,9 +315,19 @@ func TestPresence(t *testing.T) {
 	if o := judge(t, far, nil); o.Posture != domain.PostureAway || !strings.Contains(o.Why, "passer-by") {
 		t.Errorf("distant face: %s %q", o.Posture, o.Why)
 	}
+	// A detector's guess as large as a face at the desk, away from the
+	// body model's small head (a street scene's passer-by): it does not
+	// make the passer-by someone at the desk.
+	farGuess := far
+	farGuess.detScore, farGuess.meshScore = 0.52, 0.0
+	in := farGuess.input()
+	in.Face.Box = Box{20, 20, 120, 120}
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureAway {
+		t.Errorf("distant face with a large detector box beside it: %s %q", o.Posture, o.Why)
+	}
 	hidden := upright()
 	hidden.detScore = 0
-	in := hidden.input()
+	in = hidden.input()
 	in.Keypoints[LeftEye].Score, in.Keypoints[RightEye].Score = 0.1, 0.1
 	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureUnknown || o.Why == "" {
 		t.Errorf("eyes hidden: %s %q, want unknown with a reason", o.Posture, o.Why)
