@@ -248,6 +248,50 @@ func TestTiltedHeadIsNamed(t *testing.T) {
 	}
 }
 
+// The masked person's head tilted: the mask defeats the face mesh, and
+// rolled the other way from her usual lean the body model's head scores
+// fall to 0.2–0.3, under the line that backs a detected face. Of her 49
+// good frames rolled 30° and 45° that way, 20 were called away; the body
+// model's nose and eyes inside the detector's face box now back it at a
+// lower score.
+func TestMaskedTiltedHeadIsSomeone(t *testing.T) {
+	an := newTestAnalyzer(t)
+	var files []string
+	for _, grade := range []string{"3-forward-limit", "4-upright", "5-extension-limit"} {
+		f, _ := filepath.Glob(filepath.Join(dataDir(t), "neck-forward", grade, "*.jpg"))
+		files = append(files, f...)
+	}
+	if len(files) < 40 {
+		t.Skipf("only %d good neck-forward frames", len(files))
+	}
+	missed, notTilt, n := 0, 0, 0
+	for _, f := range files {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, deg := range []float64{-45, -30} {
+			out := rotated(img, deg)
+			obs := analyzeMat(t, an, out, f+"#rot")
+			out.Close()
+			n++
+			switch {
+			case obs.Posture == domain.PostureAway || obs.Posture == domain.PostureUnknown:
+				missed++
+				t.Logf("%s rolled %v°: %s (%s)", filepath.Base(f), deg, obs.Posture, obs.Why)
+			case len(obs.Faults) == 0 || obs.Faults[0].Name != domain.HeadTilt:
+				notTilt++
+				t.Logf("%s rolled %v°: %s %s", filepath.Base(f), deg, obs.Posture, faultList(obs.Faults))
+			}
+		}
+		img.Close()
+	}
+	// 2 of 98 are still missed (both at 45°), every other one is a tilt.
+	if missed > 4 || notTilt > 2 {
+		t.Errorf("of %d tilted masked frames, %d away or unknown (want ≤ 4; 20 before) and %d not named a tilt first (want ≤ 2)", n, missed, notTilt)
+	}
+}
+
 // A camera aimed higher (or a frame that ends below the chin) cuts the
 // shoulders off; the body model then often places them on the jaw, which
 // read as a head sunk between the shoulders. On the masked person's upright

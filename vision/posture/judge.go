@@ -32,10 +32,11 @@ func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
 // origin is written beside it in params_fit.go.
 type Params struct {
 	// Presence. A face counts when the detector finds one (MinFaceScore)
-	// and either the mesh accepts it, the body model sees a head there too,
-	// or the detector is sure on its own (FaceAlone); a head the body model
-	// sees counts by itself (MinHeadScore).
-	FaceAlone, HeadWithFace, MinHeadScore float64
+	// and either the mesh accepts it, the body model sees a head there too
+	// (HeadWithFace; HeadInBox when it places its nose and eyes inside the
+	// face box), or the detector is sure on its own (FaceAlone); a head the
+	// body model sees counts by itself (MinHeadScore).
+	FaceAlone, HeadWithFace, HeadInBox, MinHeadScore float64
 	// NearFace: a face the detector finds (MinFaceScore) whose box fills
 	// this share of the frame's height counts by itself: someone leaning in
 	// so close that the mesh and the body model lose the face.
@@ -301,7 +302,11 @@ func (j *Judge) judge(m Measurement) (domain.Posture, []domain.Fault, string, do
 // passer-by), unknown (someone, but too little shows), or good (judge on).
 func Presence(m Measurement, p Params) (domain.Posture, string) {
 	meshFace := m.FaceScore >= MinFaceScore && m.MeshOK()
-	bodyFace := m.FaceScore >= MinFaceScore && m.HeadScore >= p.HeadWithFace
+	// Two models that place a head in one spot back each other at lower
+	// scores than either needs alone: a head the mesh cannot read (masked,
+	// tipped back, turned) is the one the body model loses too.
+	bodyFace := m.FaceScore >= MinFaceScore &&
+		(m.HeadScore >= p.HeadWithFace || m.HeadInBox && m.HeadScore >= p.HeadInBox)
 	sureFace := m.FaceScore >= p.FaceAlone || (m.FaceScore >= MinFaceScore && m.FaceFill >= p.NearFace)
 	head := m.HeadScore >= p.MinHeadScore
 	switch {
@@ -318,6 +323,10 @@ func Presence(m Measurement, p Params) (domain.Posture, string) {
 		// A head turned to a profile closes its eyes up in the image; the
 		// detector's box keeps its width (Measurement.BoxSize).
 		return domain.PostureAway, fmt.Sprintf("nobody at the desk: the only person is small and far (by eyes, shoulders and face box alike, an eye width of %.1f%% of the frame), a passer-by", 100*m.SizeFrame)
+	case m.EyesAboveFrame:
+		// Only the mouth and chin show (a camera aimed low): the pose
+		// read from guessed eyes is noise, and nobody is away.
+		return domain.PostureUnknown, "someone is there, but the frame's top edge cuts the face off at the eyes: aim the camera a little higher"
 	case !m.Eyes:
 		return domain.PostureUnknown, "someone is there, but the face does not show enough to judge (turned away or hidden)"
 	}

@@ -128,6 +128,13 @@ type Measurement struct {
 	// size that does not shrink as the head turns to a profile, while the
 	// eyes close up to a third of their width.
 	BoxSize float64
+	// HeadInBox: the body model places its nose and both eyes, whatever
+	// their scores, inside the detector's face box.
+	HeadInBox bool
+	// EyesAboveFrame: the eyes, placed by the detector or the body model
+	// (not the mesh), lie beyond the frame's top edge, so the face the
+	// frame cuts off is guessed, not seen.
+	EyesAboveFrame bool
 	// Shoulders: both seen inside the frame. OneShoulder: only one, seen
 	// well enough to measure the neck by. ShouldersOut: placed at or below
 	// the bottom edge (cut off by the frame, or leaning in so close that
@@ -263,6 +270,7 @@ func Measure(in Input) Measurement {
 		if seen(Nose) && face.Box.Contains(pt(Nose)) {
 			m.BoxSize = face.Box.Width() / boxPerEye / fw
 		}
+		m.HeadInBox = face.Box.Contains(pt(Nose)) && face.Box.Contains(pt(LeftEye)) && face.Box.Contains(pt(RightEye))
 	}
 	if m.Eyes && m.FaceWidth <= 0 {
 		m.Eyes = false
@@ -271,6 +279,7 @@ func Measure(in Input) Measurement {
 
 	if m.Eyes {
 		eyeMid := mid(eyeL, eyeR)
+		m.EyesAboveFrame = m.EyeSource != FromMesh && eyeMid.Y < 0
 		M[domain.MetricFaceFrame] = m.FaceWidth / fw
 		M[domain.MetricEyeHeight] = eyeMid.Y / fh
 		// One shoulder still says how far the head sank towards the

@@ -8,7 +8,7 @@ package posture
 // reproducible: it never starts from its own last output.
 func StartParams() Params {
 	return Params{
-		FaceAlone: 0.9, HeadWithFace: 0.3, MinHeadScore: 0.3, NearFace: 0.6,
+		FaceAlone: 0.9, HeadWithFace: 0.3, HeadInBox: 0.2, MinHeadScore: 0.3, NearFace: 0.6,
 		MinFaceFrame: 0.035,
 		BadAt:        0.5, ReportMin: 0.1,
 		SitUpRamp:      Ramp{-2, 2},      // the score in log-odds: 0 is even odds of sitting badly

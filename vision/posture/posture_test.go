@@ -325,6 +325,35 @@ func TestPresence(t *testing.T) {
 	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureAway {
 		t.Errorf("distant face with a large detector box beside it: %s %q", o.Posture, o.Why)
 	}
+	// A masked head tilted 40°: the mesh cannot read it and the body
+	// model's head scores fall to 0.25, but both models place it in one
+	// spot, so it is someone, with a tilted head.
+	masked := upright()
+	masked.roll, masked.meshScore, masked.detScore, masked.bodyScore = 40, 0.002, 0.78, 0.25
+	if o := judge(t, masked, nil); o.Posture != domain.PostureBad || worst(o) != domain.HeadTilt {
+		t.Errorf("masked head tilted, weakly seen by the body model: %s %v (%s), want bad, head_tilt", o.Posture, o.Faults, o.Why)
+	}
+	// The same scores with the body model's head elsewhere back nothing.
+	in = masked.input()
+	for _, i := range []int{Nose, LeftEye, RightEye} {
+		in.Keypoints[i].X += 300
+	}
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureAway {
+		t.Errorf("a weak body-model head away from the detected face: %s %q, want away", o.Posture, o.Why)
+	}
+	// A camera aimed low cuts the face off at the eyes: the detector and
+	// the body model guess eyes beyond the frame's top edge, the mesh
+	// cannot read what is left. Someone is there; nothing can be judged.
+	low := upright()
+	low.cy, low.meshScore, low.bodyScore = -8, 0.02, 0.5
+	if o := judge(t, low, nil); o.Posture != domain.PostureUnknown || !strings.Contains(o.Why, "aim the camera") {
+		t.Errorf("face cut off at the eyes: %s %q, want unknown, saying to aim the camera higher", o.Posture, o.Why)
+	}
+	// Where the mesh still reads the face, it is judged.
+	low.meshScore = 1
+	if o := judge(t, low, nil); o.Posture == domain.PostureUnknown || o.Posture == domain.PostureAway {
+		t.Errorf("face cut off at the eyes, read by the mesh: %s %q, want it judged", o.Posture, o.Why)
+	}
 	hidden := upright()
 	hidden.detScore = 0
 	in = hidden.input()

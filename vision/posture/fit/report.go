@@ -356,6 +356,7 @@ func num(x float64) string {
 var fixedOrigins = map[string]string{
 	"FaceAlone":    "set: a detector score this high counts without other evidence (no empty scene reaches it)",
 	"HeadWithFace": "set: the body model's head score that backs a detected face (empty scenes: 0.07–0.15)",
+	"HeadInBox":    "set: the same when the body model places its nose and both eyes inside the detector's face box (empty scenes: 0.07–0.15; their stray detections hold none of them)",
 	"MinHeadScore": "set: MoveNet's best three head keypoints on a real head (masked, eyes closed too): 0.4–0.9; empty scenes below 0.3",
 	"NearFace":     "set: a detected face whose box fills this share of the frame's height is someone leaning in, even when the mesh and the body model lose it",
 	"MinFaceFrame": "set: eye width 6.3 cm spans at least 3.5 % of a laptop frame out to ~1.6 m; people at a desk sit 0.4–0.9 m away",
