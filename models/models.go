@@ -279,9 +279,14 @@ func CheckONNX(data []byte) error {
 	return nil
 }
 
+// uvarint reads a protobuf varint: at most 10 bytes, the tenth holding the
+// 64th bit alone (more would overflow, which protobuf refuses).
 func uvarint(b []byte) (uint64, int) {
 	var x uint64
 	for i := 0; i < len(b) && i < 10; i++ {
+		if i == 9 && b[i] > 1 {
+			return 0, 0
+		}
 		x |= uint64(b[i]&0x7f) << (7 * i)
 		if b[i] < 0x80 {
 			return x, i + 1
