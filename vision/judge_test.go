@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -262,12 +263,6 @@ func TestVerdictsHoldAcrossResolutions(t *testing.T) {
 	if len(nf) < 100 || len(desk) < 100 {
 		t.Skipf("only %d neck-forward and %d desk frames", len(nf), len(desk))
 	}
-	class := func(o domain.Observation) string {
-		if o.Posture != domain.PostureBad {
-			return string(o.Posture)
-		}
-		return fit.FaultClass(o.Faults[0].Name)
-	}
 	pairs, changed := 0, 0
 	try := func(files []string, scales ...float64) {
 		for _, f := range files {
@@ -282,9 +277,9 @@ func TestVerdictsHoldAcrossResolutions(t *testing.T) {
 				now := analyzeMat(t, an, out, f+"#scaled")
 				out.Close()
 				pairs++
-				if class(now) != class(was) {
+				if threeClass(now) != threeClass(was) {
 					changed++
-					t.Logf("%s at ×%.2f: %s %s, was %s %s", filepath.Base(f), s, class(now), faultList(now.Faults), class(was), faultList(was.Faults))
+					t.Logf("%s at ×%.2f: %s %s, was %s %s", filepath.Base(f), s, threeClass(now), faultList(now.Faults), threeClass(was), faultList(was.Faults))
 				}
 			}
 			img.Close()
@@ -295,6 +290,77 @@ func TestVerdictsHoldAcrossResolutions(t *testing.T) {
 	if changed*100 > 2*pairs {
 		t.Errorf("%d of %d frames changed class with the resolution, want at most 2 %%", changed, pairs)
 	}
+}
+
+// A webcam's picture is noisy and compressed. On the masked person's 102
+// frames (960×540, shrunk 5× for the body model, which averages the noise
+// away), a JPEG at quality 50 and sensor noise of σ = 8 grey levels each
+// changed 1–2 classes when this test was written. (The 224² development
+// crops are shrunk too little for that: there the body model's shoulders
+// move with the noise, and 7 of 140 desk frames and 10 of 65 slouch-or-not
+// frames changed with the same noise.)
+func TestVerdictsHoldUnderNoiseAndCompression(t *testing.T) {
+	an := newTestAnalyzer(t)
+	files, _ := filepath.Glob(filepath.Join(dataDir(t), "neck-forward", "*", "*.jpg"))
+	if len(files) < 100 {
+		t.Skipf("only %d neck-forward frames", len(files))
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	noisy := func(img gocv.Mat) gocv.Mat {
+		px := img.ToBytes()
+		for i, v := range px {
+			px[i] = uint8(min(255, max(0, math.Round(float64(v)+8*rng.NormFloat64()))))
+		}
+		out, err := gocv.NewMatFromBytes(img.Rows(), img.Cols(), gocv.MatTypeCV8UC3, px)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	compressed := func(img gocv.Mat) gocv.Mat {
+		buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer buf.Close()
+		out, err := gocv.IMDecode(buf.GetBytes(), gocv.IMReadColor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	changed := map[string]int{}
+	for _, f := range files {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		was := analyzeMat(t, an, img, f)
+		for name, spoil := range map[string]func(gocv.Mat) gocv.Mat{"noise σ 8": noisy, "JPEG q 50": compressed} {
+			out := spoil(img)
+			now := analyzeMat(t, an, out, f+"#"+name)
+			out.Close()
+			if threeClass(now) != threeClass(was) {
+				changed[name]++
+				t.Logf("%s, %s: %s %s, was %s %s", filepath.Base(f), name, threeClass(now), faultList(now.Faults), threeClass(was), faultList(was.Faults))
+			}
+		}
+		img.Close()
+	}
+	for name, n := range changed {
+		if n*100 > 3*len(files) {
+			t.Errorf("%s changed the class of %d of %d frames, want at most 3 %%", name, n, len(files))
+		}
+	}
+}
+
+// threeClass is a verdict as the held-out photos are scored: good, sit up
+// straight, straighten head, or the posture itself (away, unknown).
+func threeClass(o domain.Observation) string {
+	if o.Posture != domain.PostureBad {
+		return string(o.Posture)
+	}
+	return fit.FaultClass(o.Faults[0].Name)
 }
 
 // The masked person's head tilted: the mask defeats the face mesh, and
