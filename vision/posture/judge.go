@@ -327,7 +327,7 @@ func Presence(m Measurement, p Params) (domain.Posture, string) {
 		// Only the mouth and chin show (a camera aimed low): the pose
 		// read from guessed eyes is noise, and nobody is away.
 		return domain.PostureUnknown, "someone is there, but the frame's top edge cuts the face off at the eyes: aim the camera a little higher"
-	case !m.Eyes:
+	case !m.Eyes && !m.Profile:
 		return domain.PostureUnknown, "someone is there, but the face does not show enough to judge (turned away or hidden)"
 	}
 	return domain.PostureGood, ""
@@ -733,6 +733,9 @@ func (sc *Scores) why(i int, m Measurement, against domain.Against) string {
 	case iTilt:
 		return fmt.Sprintf("head tilted %.0f° toward a shoulder%s", v, src)
 	case iTurn:
+		if m.Profile {
+			return "head turned to the side, in profile: one eye and one ear in view (body model)"
+		}
 		return fmt.Sprintf("head turned %.0f° to the side%s", v, src)
 	case iRaised:
 		return fmt.Sprintf("shoulders raised toward the ears (neck %.0f%% shorter %s)", -100*v, than)

@@ -287,11 +287,43 @@ func TestProfileAtTheDeskIsATurnedHead(t *testing.T) {
 			t.Errorf("profile %v°, with a baseline: %s %v, want head_turn first", yaw, o.Posture, o.Faults)
 		}
 	}
+	// Full profile, the face detector missing it: the body model sees the
+	// nose, the near eye and the near ear, the far ones not at all. It was
+	// unknown ("the face does not show enough"); it is a head turned.
+	for _, cut := range []bool{false, true} {
+		side := s
+		side.shouldersOut = cut
+		in := turnedFace(side.input(), side, 80)
+		in.Face = nil
+		in.Keypoints[RightEye].Score, in.Keypoints[RightEar].Score = 0.1, 0.05
+		o := j.Observe(domain.Observation{}, in)
+		if o.Posture != domain.PostureBad || worst(o) != domain.HeadTurn || !strings.Contains(o.Why, "profile") {
+			t.Errorf("profile seen by the body model alone (shoulders cut %v): %s %v (%s), want bad, head_turn, in profile", cut, o.Posture, o.Faults, o.Why)
+		}
+		// The nose towards the image's right: a turn to the image's right.
+		if y := o.Metrics[domain.MetricHeadYaw]; y != ProfileYaw {
+			t.Errorf("profile's turn %v, want +%v", y, ProfileYaw)
+		}
+	}
+	// One eye hidden on a face towards the camera keeps the other ear in
+	// view, and a head turned away hides the nose: neither is a profile.
+	oneEye := s
+	oneEye.detScore = 0
+	in := oneEye.input()
+	in.Keypoints[RightEye].Score = 0.1
+	if o := j.Observe(domain.Observation{}, in); o.Posture != domain.PostureUnknown {
+		t.Errorf("one eye hidden, both ears in view: %s %v, want unknown", o.Posture, o.Faults)
+	}
+	in.Keypoints[RightEar].Score, in.Keypoints[Nose].Score = 0.05, 0.1
+	if o := j.Observe(domain.Observation{}, in); o.Posture != domain.PostureUnknown {
+		t.Errorf("head turned away, nose hidden: %s %v, want unknown", o.Posture, o.Faults)
+	}
+
 	// A head bowed as well as turned is still seen bowed once the narrowed
 	// eye width is accounted for: the nose 1.2 of its eye widths down.
 	bowed := s
 	bowed.shouldersOut = true
-	in := turnedFace(bowed.input(), bowed, 60)
+	in = turnedFace(bowed.input(), bowed, 60)
 	in.Face.Landmarks[2].Y = bowed.cy + 1.2*bowed.e
 	if o := j.Observe(domain.Observation{}, in); o.Fault(domain.HeadDown) < 1 || o.Fault(domain.HeadTurn) < 1 {
 		t.Errorf("turned 60° and bowed: %v, want head_down and head_turn", o.Faults)
