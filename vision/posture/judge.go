@@ -461,13 +461,17 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	}
 
 	// Head tilt and turn: absolute angles (against the baseline's when calibrated).
-	if v, ok := get(domain.MetricHeadRoll); ok {
-		d := math.Abs(v - statOr(b, domain.MetricHeadRoll, 0))
-		set(iTilt, p.Tilt.Sev(d), d, false)
-	}
 	if v, ok := get(domain.MetricHeadYaw); ok {
 		d := math.Abs(v - statOr(b, domain.MetricHeadYaw, 0))
 		set(iTurn, p.Turn.Sev(d), d, false)
+	}
+	// The image's eye line of a head turned to the full (55° and more) is
+	// no roll: looking a little down as well slopes it steeply (turned 70°
+	// and down 20°, by about 40°), and a profile's eyes sit too close to
+	// give it a direction. Only the mesh's roll, in 3-D, is read then.
+	if v, ok := get(domain.MetricHeadRoll); ok && (sc.Sev[iTurn] < 1 || m.EyeSource == FromMesh) {
+		d := math.Abs(v - statOr(b, domain.MetricHeadRoll, 0))
+		set(iTilt, p.Tilt.Sev(d), d, false)
 	}
 
 	// Pitch: head down, head back.

@@ -287,6 +287,25 @@ func TestProfileAtTheDeskIsATurnedHead(t *testing.T) {
 			t.Errorf("profile %v°, with a baseline: %s %v, want head_turn first", yaw, o.Posture, o.Faults)
 		}
 	}
+	// Turned 70° and looking a little down, the eye line slopes steeply in
+	// the image (here 40°) with no roll of the head: a turn, not a tilt.
+	// The mesh's roll, read in 3-D, still counts when it reads the face.
+	sloped := s
+	sloped.shouldersOut = true
+	in := turnedFace(sloped.input(), sloped, 70)
+	for i := range 2 {
+		lm := &in.Face.Landmarks[i]
+		lm.Y += (lm.X - sloped.cx) * math.Tan(40*math.Pi/180)
+	}
+	if o := j.Observe(domain.Observation{}, in); worst(o) != domain.HeadTurn || o.Fault(domain.HeadTilt) > 0 {
+		t.Errorf("turned 70°, eye line sloped 40° in the image: %s %v, want head_turn and no tilt", o.Posture, o.Faults)
+	}
+	rolled := upright()
+	rolled.yaw, rolled.roll = 60, 40
+	if o := judge(t, rolled, nil); o.Fault(domain.HeadTilt) < 1 {
+		t.Errorf("turned 60° and rolled 40° by the mesh: %v, want head_tilt too", o.Faults)
+	}
+
 	// Full profile, the face detector missing it: the body model sees the
 	// nose, the near eye and the near ear, the far ones not at all. It was
 	// unknown ("the face does not show enough"); it is a head turned.
@@ -309,7 +328,7 @@ func TestProfileAtTheDeskIsATurnedHead(t *testing.T) {
 	// view, and a head turned away hides the nose: neither is a profile.
 	oneEye := s
 	oneEye.detScore = 0
-	in := oneEye.input()
+	in = oneEye.input()
 	in.Keypoints[RightEye].Score = 0.1
 	if o := j.Observe(domain.Observation{}, in); o.Posture != domain.PostureUnknown {
 		t.Errorf("one eye hidden, both ears in view: %s %v, want unknown", o.Posture, o.Faults)
