@@ -250,10 +250,7 @@ func Measure(in Input) Measurement {
 		m.FaceWidth, m.Eyes, m.EyeSource = dist(eyeL, eyeR), true, FromDetector
 		M[domain.MetricHeadRoll] = angleDeg(eyeL, eyeR)
 		if m.FaceWidth > 0 {
-			yaw := yawDeg(eyeL, eyeR, lm[2])
-			M[domain.MetricHeadYaw] = yaw
-			M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, lm[2])
-			m.NoseDropUnturned = M[domain.MetricFaceHeight] * unturn(yaw)
+			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, lm[2])
 		}
 		M[domain.MetricFaceBox] = face.Box.Height() / fh
 	case bodyEyes:
@@ -265,10 +262,7 @@ func Measure(in Input) Measurement {
 		}
 		M[domain.MetricHeadRoll] = roll
 		if seen(Nose) && m.FaceWidth > 0 {
-			yaw := yawDeg(eyeL, eyeR, pt(Nose))
-			M[domain.MetricHeadYaw] = yaw
-			M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, pt(Nose))
-			m.NoseDropUnturned = M[domain.MetricFaceHeight] * unturn(yaw)
+			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, pt(Nose))
 		}
 	default:
 		if eye, ear, ok := profileSide(seen); ok {
@@ -279,10 +273,11 @@ func Measure(in Input) Measurement {
 	}
 	if face != nil && face.Score >= MinFaceScore {
 		m.FaceFill = face.Box.Height() / fh
-		if seen(Nose) && face.Box.Contains(pt(Nose)) {
+		noseIn := face.Box.Contains(pt(Nose))
+		if noseIn && seen(Nose) {
 			m.BoxSize = face.Box.Width() / boxPerEye / fw
 		}
-		m.HeadInBox = face.Box.Contains(pt(Nose)) && face.Box.Contains(pt(LeftEye)) && face.Box.Contains(pt(RightEye))
+		m.HeadInBox = noseIn && face.Box.Contains(pt(LeftEye)) && face.Box.Contains(pt(RightEye))
 	}
 	if m.Eyes && m.FaceWidth <= 0 {
 		m.Eyes = false
@@ -370,6 +365,16 @@ func belowEyeLine(eyeL, eyeR, p Point) float64 {
 	ux, uy := (eyeR.X-eyeL.X)/ed, (eyeR.Y-eyeL.Y)/ed
 	em := mid(eyeL, eyeR)
 	return ((p.X-em.X)*-uy + (p.Y-em.Y)*ux) / ed
+}
+
+// turnAndDrop records the head's turn and the nose's drop below the eye
+// line, from the eyes and the nose tip as the image shows them, and returns
+// the drop in the face's own eye widths (Measurement.NoseDropUnturned).
+func turnAndDrop(M domain.Metrics, eyeL, eyeR, nose Point) float64 {
+	yaw := yawDeg(eyeL, eyeR, nose)
+	M[domain.MetricHeadYaw] = yaw
+	M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, nose)
+	return M[domain.MetricFaceHeight] * unturn(yaw)
 }
 
 // unturn is the share of the eye width the image shows of a head turned
