@@ -45,6 +45,8 @@ type Analyzer struct {
 	inTurn     bool // run the models one after the other always (tests compare the two ways)
 
 	lastSeen time.Time // the last frame with someone judged, while learning
+
+	lit gocv.Mat // the models' brightened copy of a dim frame, reused (see exposureGain)
 }
 
 // ForgetAfter is how long a stretch with nobody judged (away, or no frames at
@@ -82,7 +84,7 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	if opt.Learn {
 		j.Learn()
 	}
-	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2}, nil
+	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2, lit: gocv.NewMat()}, nil
 }
 
 // ForgetLearnt drops what was learnt about the camera's place: another
@@ -101,6 +103,7 @@ func (a *Analyzer) Baseline() *domain.Baseline { return a.judge.Baseline() }
 
 // Close releases the models.
 func (a *Analyzer) Close() error {
+	a.lit.Close()
 	a.face.Close()
 	return a.pose.Close()
 }
@@ -108,6 +111,19 @@ func (a *Analyzer) Close() error {
 // Input runs the models on one frame and returns what the judgement reads.
 // The frame stays owned by the caller.
 func (a *Analyzer) Input(f Frame) (posture.Input, error) {
+	mean := litMean
+	if !isNilMat(f.Mat) && !f.Mat.Empty() && f.Mat.Type() == gocv.MatTypeCV8UC3 {
+		mean, _ = pictureStats(f.Mat)
+	}
+	return a.input(f, mean)
+}
+
+// input is Input for a frame whose mean brightness is known.
+func (a *Analyzer) input(f Frame, mean float64) (posture.Input, error) {
+	if g := modelGain(mean); g > 1 {
+		f.Mat.ConvertToWithParams(&a.lit, gocv.MatTypeCV8UC3, float32(g), 0)
+		f.Mat = a.lit
+	}
 	// With several people in view the detector looks on every frame: it
 	// picks the user's face each time, and says when the others have gone.
 	track := f.Source == a.lastSource && f.Index == a.lastIndex+1 && a.people <= 1
@@ -182,7 +198,7 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, p, p.Advice()
 		return obs, nil
 	}
-	in, err := a.Input(f)
+	in, err := a.input(f, mean)
 	if err != nil {
 		return obs, err
 	}

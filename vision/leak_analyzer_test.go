@@ -5,11 +5,13 @@ package vision
 import (
 	"path/filepath"
 	"testing"
+
+	"gocv.io/x/gocv"
 )
 
 // The whole per-frame path — pose (letterbox, blob, forward), metrics,
-// annotation — leaves no Mat behind, including on frames without a person
-// and on failures.
+// annotation — leaves no Mat behind, including on frames without a person,
+// dim frames and failures.
 func TestAnalyzerDoesNotLeakMats(t *testing.T) {
 	dir := dataDir(t)
 	mp := modelPath(t)
@@ -32,6 +34,14 @@ func TestAnalyzerDoesNotLeakMats(t *testing.T) {
 				}
 				img := Annotate(f.Mat, obs, 0.3)
 				img.Close()
+				// The same frame in a dim room: the models see a brightened
+				// copy (exposure.go).
+				dim := gocv.NewMat()
+				f.Mat.ConvertToWithParams(&dim, gocv.MatTypeCV8UC3, 0.1, 0)
+				if _, err := an.Analyze(Frame{Mat: dim, Source: f.Source + "#dim"}); err != nil {
+					t.Error(err)
+				}
+				dim.Close()
 				n++
 			})
 		if err != nil {

@@ -17,7 +17,9 @@ import (
 // smallest spread 37; a covered lens measures 0 and 0. A flat picture
 // cannot hold a person, so the models are not run on it; a dark one with
 // some detail is still given to them, and called dark only when they see
-// nobody, so a dimly lit user is never lost to the rule.
+// nobody, so a dimly lit user is never lost to the rule. The spread is
+// judged as a camera's exposure would show it (exposure.go): a dim room's
+// frame keeps its detail at a smaller spread.
 const (
 	darkMean   = 20.0 // mean below: too dark
 	flatSpread = 6.0  // spread below: all one colour
@@ -68,10 +70,12 @@ func frameBytes(img gocv.Mat) (resample.Image, bool) {
 }
 
 // flatPicture says whether the frame is all one colour ("" when not), and
-// whether it is dark.
+// whether it is dark. The spread is taken after the gain that brings the
+// frame to an ordinary brightness (exposureGain): a dim room's frame keeps
+// its detail, only darker, where a covered lens has none to bring out.
 func flatPicture(mean, spread float64) domain.PictureProblem {
 	switch {
-	case spread >= flatSpread:
+	case spread*exposureGain(mean) >= flatSpread:
 		return ""
 	case mean < darkMean:
 		return domain.PictureDark

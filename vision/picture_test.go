@@ -3,8 +3,11 @@ package vision
 import (
 	"image"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"gocv.io/x/gocv"
 
@@ -48,14 +51,121 @@ func TestDarkAndFlatPictures(t *testing.T) {
 	dim := gocv.NewMat()
 	defer dim.Close()
 	upright.ConvertToWithParams(&dim, gocv.MatTypeCV8UC3, 0.12, 0) // a room with the lights off
-	o := analyze("dim", dim)
-	switch {
-	case o.Posture == domain.PostureAway:
-		t.Errorf("a dark room is away: %+v", o)
-	case o.Picture == domain.PictureDark && o.Posture != domain.PostureUnknown:
-		t.Errorf("dark but judged %s", o.Posture)
+	if o := analyze("dim", dim); o.Posture != domain.PostureGood || o.Picture != "" {
+		t.Errorf("lights off: %s, picture %q (%s), want good as in the light", o.Posture, o.Picture, o.Why)
 	}
-	t.Logf("lights off: %s, picture %q (%s)", o.Posture, o.Picture, o.Why)
+}
+
+// Flatness is judged as a camera's exposure would show the frame: a dim
+// room's small spread of brightness is detail, a covered lens's is not.
+func TestFlatPictureAfterExposure(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		mean, spread float64
+		want         domain.PictureProblem
+	}{
+		{"black", 0, 0, domain.PictureDark},
+		{"covered lens, a little light through", 3, 0.5, domain.PictureDark},
+		{"flat grey", 150, 0, domain.PictureBlank},
+		{"white wall", 200, 5, domain.PictureBlank},
+		{"dim room", 15, 5, ""},
+		{"darker room", 8, 2.7, ""},
+		{"ordinary", 110, 40, ""},
+	} {
+		if got := flatPicture(c.mean, c.spread); got != c.want {
+			t.Errorf("%s (mean %g, spread %g): %q, want %q", c.name, c.mean, c.spread, got, c.want)
+		}
+	}
+	for _, c := range []struct{ mean, want float64 }{{5, maxGain}, {15, litMean / 15}, {25, litMean / 25}, {30, 1}, {55, 1}, {200, 1}} {
+		if got := modelGain(c.mean); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("modelGain(%g) = %g, want %g", c.mean, got, c.want)
+		}
+	}
+}
+
+// People in a dim room are still seen. The masked person's 102 frames and
+// every tenth desk frame (140), darkened to a mean brightness of 25 and of
+// 15 with a dim sensor's noise (σ 3 grey levels, seeded): before flatness
+// was judged after the exposure's gain, 11 of them were unknown ("too dark")
+// at 25 and 202 at 15; none is now. The class changes with the darkness are
+// counted on the masked person's 960×540 frames, shrunk for the models as a
+// webcam's are (2 at 25 and 4 at 15 when this was written); the 224² desk
+// crops are not, and change more with the noise (exposure.go).
+func TestDimFramesKeepThePerson(t *testing.T) {
+	an := newTestAnalyzer(t)
+	nf, _ := filepath.Glob(filepath.Join(dataDir(t), "neck-forward", "*", "*.jpg"))
+	desk, _ := filepath.Glob(filepath.Join(dataDir(t), "desk-three-people", "*", "0[0-9][0-9]0.jpg"))
+	if len(nf) < 100 || len(desk) < 100 {
+		t.Skipf("only %d neck-forward and %d desk frames", len(nf), len(desk))
+	}
+	// The noise is drawn once per frame size (seeded) and darkening runs in
+	// OpenCV: byte by byte in Go, under the race detector, it took a minute.
+	rng := rand.New(rand.NewPCG(3, 4))
+	noise := map[image.Point]gocv.Mat{}
+	defer func() {
+		for _, m := range noise {
+			m.Close()
+		}
+	}()
+	darkened := func(img gocv.Mat, mean float64) gocv.Mat {
+		size := image.Pt(img.Cols(), img.Rows())
+		n, ok := noise[size]
+		if !ok {
+			v := make([]float32, 3*size.X*size.Y)
+			for i := range v {
+				v[i] = float32(3 * rng.NormFloat64())
+			}
+			var err error
+			if n, err = gocv.NewMatFromBytes(size.Y, size.X, gocv.MatTypeCV32FC3, unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))); err != nil {
+				t.Fatal(err)
+			}
+			noise[size] = n
+		}
+		m := img.Mean()
+		g := mean / ((m.Val1 + m.Val2 + m.Val3) / 3)
+		lit := gocv.NewMat()
+		defer lit.Close()
+		img.ConvertToWithParams(&lit, gocv.MatTypeCV32FC3, float32(g), 0)
+		gocv.Add(lit, n, &lit)
+		out := gocv.NewMat()
+		lit.ConvertTo(&out, gocv.MatTypeCV8UC3) // rounded and clipped to 0–255
+		return out
+	}
+	means := []float64{25, 15}
+	lost, changed := make([]int, len(means)), make([]int, len(means))
+	for _, f := range append(append([]string{}, nf...), desk...) {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		masked := strings.Contains(f, "neck-forward")
+		var was domain.Observation
+		if masked {
+			was = analyzeMat(t, an, img, f)
+		}
+		for i, mean := range means {
+			dark := darkened(img, mean)
+			now := analyzeMat(t, an, dark, f+"#dark")
+			dark.Close()
+			switch {
+			case now.Posture == domain.PostureAway || now.Posture == domain.PostureUnknown:
+				lost[i]++
+				t.Logf("mean %.0f, %s: %s %q (%s)", mean, filepath.Base(f), now.Posture, now.Picture, now.Why)
+			case masked && threeClass(now) != threeClass(was):
+				changed[i]++
+			}
+		}
+		img.Close()
+	}
+	for i, mean := range means {
+		t.Logf("darkened to a mean of %.0f: %d lost, %d of the masked person's frames changed class", mean, lost[i], changed[i])
+		if total := len(nf) + len(desk); lost[i]*100 > 2*total {
+			t.Errorf("darkened to a mean of %.0f: %d of %d people lost, want at most 2 %%", mean, lost[i], total)
+		}
+		if changed[i]*100 > 15*len(nf) {
+			t.Errorf("darkened to a mean of %.0f: %d of the masked person's %d frames changed class, want at most 15 %%", mean, changed[i], len(nf))
+		}
+	}
 }
 
 // The measure read in Go from the frame's bytes agrees with OpenCV's area
