@@ -16,7 +16,7 @@ func StartParams() Params {
 		CloseFill:      Ramp{0.65, 0.85}, // face box height / frame height: set, not fitted
 		Down:           Ramp{-20, -35},   // pitch, degrees
 		DownNose:       Ramp{0.8, 1.1},   // nose drop grows as the head bows (≈ 0.6 level)
-		Back:           Ramp{30, 50},     // pitch, degrees: set, not fitted (no labelled chin-up frames)
+		Back:           Ramp{35, 55},     // pitch, degrees: set, not fitted (no labelled chin-up frames)
 		BackNose:       Ramp{0.38, 0.22}, // nose drop shrinks as the chin lifts: set, not fitted
 		Tilt:           Ramp{12, 25},     // degrees: ≤ 10° is normal head carriage
 		Turn:           Ramp{35, 55},     // degrees: set, not fitted (no labelled turned frames)

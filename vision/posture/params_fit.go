@@ -27,7 +27,7 @@ func DefaultParams() Params {
 		CloseFill:      Ramp{0.65, 0.85},     // set from geometry, not fitted: a face box (brows to chin) filling 60 % of a webcam frame's height is a face about 30 cm from the lens; at a desk it fills 0.25–0.4
 		Down:           Ramp{-13.75, -41.25}, // fitted: head pitch in degrees (mesh), looking down
 		DownNose:       Ramp{0.6041, 0.9499}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
-		Back:           Ramp{30, 50},         // set from anatomy, not fitted (no labelled chin-up frames): a camera below the eyes already shows upright faces 10–35° chin up; 40° is tipped back beyond that
+		Back:           Ramp{35, 55},         // set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity
 		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
 		Tilt:           Ramp{9.846, 27.15},   // fitted: |head roll| in degrees
 		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+

@@ -360,7 +360,7 @@ var fixedOrigins = map[string]string{
 	"MinHeadScore": "set: MoveNet's best three head keypoints on a real head (masked, eyes closed too): 0.4–0.9; empty scenes below 0.3",
 	"NearFace":     "set: a detected face whose box fills this share of the frame's height is someone leaning in, even when the mesh and the body model lose it",
 	"MinFaceFrame": "set: eye width 6.3 cm spans at least 3.5 % of a laptop frame out to ~1.6 m; people at a desk sit 0.4–0.9 m away",
-	"Back":         "set from anatomy, not fitted (no labelled chin-up frames): a camera below the eyes already shows upright faces 10–35° chin up; 40° is tipped back beyond that",
+	"Back":         "set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity",
 	"BackNose":     "set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up",
 	"Turn":         "set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+",
 	"Close":        "set from geometry, not fitted (the sit-up score weighs the face's size already): eye width ≥ 25 % of the frame's width is a face 25 cm from a laptop camera, leaning right in",
