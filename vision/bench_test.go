@@ -54,8 +54,23 @@ func BenchmarkFrameWholePath(b *testing.B) { benchWholePath(b, benchAnalyzer(b))
 // once, each on its own core, without the two-thread sessions' contention.
 func BenchmarkFrameWholePathOneThread(b *testing.B) { benchWholePath(b, benchAnalyzerThreads(b, 1)) }
 
-func benchWholePath(b *testing.B, an *Analyzer) {
-	f := Frame{Mat: benchImage(b, benchWebcam), Source: "bench"}
+// BenchmarkFrameWholePathDim: the same frame in a dim room (mean brightness
+// about 15), which the models see brightened (exposure.go).
+func BenchmarkFrameWholePathDim(b *testing.B) {
+	img := benchImage(b, benchWebcam)
+	dim := gocv.NewMat()
+	b.Cleanup(func() { dim.Close() })
+	img.ConvertToWithParams(&dim, gocv.MatTypeCV8UC3, 0.13, 0)
+	if mean, _ := pictureStats(dim); modelGain(mean) <= 1 {
+		b.Fatalf("mean brightness %.0f: not dim", mean)
+	}
+	benchWholePathOf(b, benchAnalyzer(b), dim)
+}
+
+func benchWholePath(b *testing.B, an *Analyzer) { benchWholePathOf(b, an, benchImage(b, benchWebcam)) }
+
+func benchWholePathOf(b *testing.B, an *Analyzer, img gocv.Mat) {
+	f := Frame{Mat: img, Source: "bench"}
 	for b.Loop() {
 		an.face.Reset()
 		if _, err := an.Analyze(f); err != nil {
