@@ -261,11 +261,7 @@ func TestTiltedHeadIsNamed(t *testing.T) {
 // masked person's "limit of acceptable" grade at a third (320×180).
 func TestVerdictsHoldAcrossResolutions(t *testing.T) {
 	an := newTestAnalyzer(t)
-	nf, _ := filepath.Glob(filepath.Join(dataDir(t), "neck-forward", "*", "*.jpg"))
-	desk, _ := filepath.Glob(filepath.Join(dataDir(t), "desk-three-people", "*", "0[0-9][0-9]0.jpg"))
-	if len(nf) < 100 || len(desk) < 100 {
-		t.Skipf("only %d neck-forward and %d desk frames", len(nf), len(desk))
-	}
+	nf, desk := maskedAndDeskFrames(t)
 	pairs, changed := 0, 0
 	try := func(files []string, scales ...float64) {
 		for _, f := range files {

@@ -94,11 +94,7 @@ func TestFlatPictureAfterExposure(t *testing.T) {
 // crops are not, and change more with the noise (exposure.go).
 func TestDimFramesKeepThePerson(t *testing.T) {
 	an := newTestAnalyzer(t)
-	nf, _ := filepath.Glob(filepath.Join(dataDir(t), "neck-forward", "*", "*.jpg"))
-	desk, _ := filepath.Glob(filepath.Join(dataDir(t), "desk-three-people", "*", "0[0-9][0-9]0.jpg"))
-	if len(nf) < 100 || len(desk) < 100 {
-		t.Skipf("only %d neck-forward and %d desk frames", len(nf), len(desk))
-	}
+	nf, desk := maskedAndDeskFrames(t)
 	// The noise is drawn once per frame size (seeded) and darkening runs in
 	// OpenCV: byte by byte in Go, under the race detector, it took a minute.
 	rng := rand.New(rand.NewPCG(3, 4))

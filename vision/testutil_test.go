@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"path/filepath"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -35,4 +36,16 @@ func firstFrame(t testing.TB, path string, opt SourceOptions) gocv.Mat {
 		t.Fatal(err)
 	}
 	return f.Mat
+}
+
+// maskedAndDeskFrames are the masked person's 102 frames (960×540, every
+// grade) and every tenth desk frame (140, 224²), or the test is skipped.
+func maskedAndDeskFrames(t *testing.T) (masked, desk []string) {
+	t.Helper()
+	masked, _ = filepath.Glob(filepath.Join(dataDir(t), "neck-forward", "*", "*.jpg"))
+	desk, _ = filepath.Glob(filepath.Join(dataDir(t), "desk-three-people", "*", "0[0-9][0-9]0.jpg"))
+	if len(masked) < 100 || len(desk) < 100 {
+		t.Skipf("only %d neck-forward and %d desk frames", len(masked), len(desk))
+	}
+	return masked, desk
 }
