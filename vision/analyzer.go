@@ -46,7 +46,7 @@ type Analyzer struct {
 
 	lastSeen time.Time // the last frame with someone judged, while learning
 
-	lit gocv.Mat // the models' brightened copy of a dim frame, reused (see exposureGain)
+	lit gocv.Mat // the models' brightened copy of a dim frame, reused (see modelGain)
 }
 
 // ForgetAfter is how long a stretch with nobody judged (away, or no frames at

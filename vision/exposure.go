@@ -1,30 +1,30 @@
 package vision
 
 // A webcam in a dim room (the evening, lit by the screen alone) gives frames
-// far darker than any development photo, whose darkest mean brightness is
-// 55 (0–255). Darkened to a mean of 15, with a dim sensor's noise (σ 3 grey
+// far darker than any development photo, whose darkest mean brightness is 55
+// (0–255). Darkened to a mean of 15, with a dim sensor's noise (σ 3 grey
 // levels, seeded), all 102 of the masked person's frames and 100 of 140 desk
-// frames were unknown ("too dark"), and at a mean of 25 12 desk frames
-// were. The models were not what failed: the rule for a covered lens took
-// them for pictures without detail, as a frame's spread of brightness
-// shrinks with its brightness (at a mean of 15 it is about 5, under the 6
-// that marks a flat picture). Flatness is now judged after the gain a
-// camera's exposure would give the frame (exposureGain): 1 of those 242 frames
-// is lost at 25 and none at 15 (TestDimFramesKeepThePerson).
+// frames were unknown ("too dark"), and at a mean of 25 12 desk frames were.
+// The models were not what failed: the rule for a covered lens took them for
+// pictures without detail, as a frame's spread of brightness shrinks with its
+// brightness (at a mean of 15 it is about 5, under the 6 that marks a flat
+// picture). Flatness is now judged after the gain a camera's exposure would
+// give the frame (exposureGain): 1 of those 242 frames is lost at 25 and none
+// at 15 (TestDimFramesKeepThePerson).
 //
-// Below a mean of 30 the models also see a copy brightened (modelGain);
-// the frame the caller owns, shows and records is untouched. Summed over
-// three noise draws, of the masked person's 102 frames, 140 desk and 65
-// slouch-or-not frames darkened to a mean of 25, the class changed for 21,
-// 28 and 24 with it against 19, 43 and 23 without; brightened straight to
-// a mean of 100 (a gain of 4), for 9, 31 and 39: the full gain amplifies
-// the noise the small slouch-or-not crops are sensitive to, so it is
-// reached only at a mean of 20. At a mean of 15 the copy changed 11 of the
-// 102 and 36 of the 140, against 21 and 49 (one draw). A gain rather than
-// a gamma curve: a gamma lifting the same frames to the same mean changed
-// more (38 of the 102 at 15, against 12), as it bends the contrast the
-// models read edges from. No development photo is dark enough for
-// either rule, so the fitted parameters stand.
+// Below a mean of 30 the models also see a copy brightened (modelGain); the
+// frame the caller owns, shows and records is untouched. Summed over three
+// noise draws, of the masked person's 102 frames, 140 desk and 65
+// slouch-or-not frames darkened to a mean of 25, the class changed for 21, 28
+// and 24 with it against 19, 43 and 23 without; brightened straight to a mean
+// of 100 (a gain of 4), for 9, 31 and 39: the full gain amplifies the noise
+// the small slouch-or-not crops are sensitive to, so it is reached only at a
+// mean of 20. At a mean of 15 the copy changed 11 of the 102 and 36 of the
+// 140, against 21 and 49 (one draw). A gain rather than a gamma curve: a
+// gamma lifting the same frames to the same mean changed more (38 of the 102
+// at 15, against 12), as it bends the contrast the models read edges from. No
+// development photo is dark enough for either rule, so the fitted parameters
+// stand.
 const (
 	dimMean = 30.0  // mean brightness below which the models get a brightened copy
 	litMean = 100.0 // the mean the copy is brought to
