@@ -2,12 +2,16 @@ package vision
 
 import (
 	"fmt"
+	"log/slog"
+	"math"
 	"time"
 
 	"posturewatch/coach/domain"
 	"posturewatch/models"
+	"posturewatch/vision/camview"
 	"posturewatch/vision/face"
 	"posturewatch/vision/posture"
+	"posturewatch/vision/resample"
 
 	"gocv.io/x/gocv"
 )
@@ -47,6 +51,8 @@ type Analyzer struct {
 	lastSeen time.Time // the last frame with someone judged, while learning
 
 	lit gocv.Mat // the models' brightened copy of a dim frame, reused (see modelGain)
+
+	view camview.Watch // tells when the camera moved, while learning
 }
 
 // ForgetAfter is how long a stretch with nobody judged (away, or no frames at
@@ -192,7 +198,13 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	case f.Mat.Type() != gocv.MatTypeCV8UC3:
 		return obs, fmt.Errorf("%s frame %d: frame type %v, want 8-bit BGR", f.Source, f.Index, f.Mat.Type())
 	}
-	mean, spread := pictureStats(f.Mat)
+	grey, haveGrey := greyPictureOf(f.Mat)
+	var mean, spread float64
+	if haveGrey {
+		mean, spread = resample.MeanSpread(grey.cells)
+	} else {
+		mean, spread = pictureStats(f.Mat)
+	}
 	if p := flatPicture(mean, spread); p != "" {
 		a.lastSource = "" // the face is not tracked across it
 		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, p, p.Advice()
@@ -206,6 +218,13 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	if learning && !a.lastSeen.IsZero() && f.Time.Sub(a.lastSeen) > ForgetAfter {
 		a.judge.ForgetLearnt()
 		a.lastSeen = time.Time{}
+	}
+	// The camera moved (the room behind the sitter shifted for good): what
+	// was learnt about its place is wrong from now on.
+	if learning && haveGrey && a.view.Observe(grey.cells, grey.cols, grey.rows, personIn(in), f.Time) {
+		a.judge.ForgetLearnt()
+		a.lastSeen = time.Time{}
+		slog.Info("the camera's view changed: learning where it sits afresh", "source", f.Source, "t_s", f.Offset.Seconds())
 	}
 	obs = a.judge.Observe(obs, in)
 	if learning && obs.Against != "" {
@@ -252,4 +271,47 @@ func faceInput(r FaceResult) *posture.Face {
 		out.Mesh = pm
 	}
 	return out
+}
+
+// personIn is the region the sitter covers in the frame, for telling the
+// room behind them from them. The head: across the head's points and the
+// face box, widened by 40 % of that width on each side (hair, a turn), from
+// half that width above it down. The body: across the shoulders widened by
+// a quarter of their width (arms, the chair's back), from a head's height
+// above the shoulder line down; without both shoulders, the head's region
+// widened to three times its width. Nobody seen covers nothing.
+func personIn(in posture.Input) camview.Person {
+	if in.W <= 0 || in.H <= 0 {
+		return camview.Person{}
+	}
+	minX, maxX, minY, maxY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	add := func(x, y float64) {
+		minX, maxX = math.Min(minX, x), math.Max(maxX, x)
+		minY, maxY = math.Min(minY, y), math.Max(maxY, y)
+	}
+	for i := posture.Nose; i <= posture.RightEar && i < len(in.Keypoints); i++ {
+		if k := in.Keypoints[i]; k.Score >= posture.MinScore {
+			add(k.X, k.Y)
+		}
+	}
+	if in.Face != nil && in.Face.Score >= posture.MinFaceScore {
+		add(in.Face.Box.MinX, in.Face.Box.MinY)
+		add(in.Face.Box.MaxX, in.Face.Box.MaxY)
+	}
+	if !(maxX >= minX) {
+		return camview.Person{}
+	}
+	W, H := float64(in.W), float64(in.H)
+	w := math.Max(maxX-minX, 0.05*W)
+	p := camview.Person{HeadX0: (minX - 0.4*w) / W, HeadX1: (maxX + 0.4*w) / W, Top: (minY - 0.5*w) / H}
+	p.BodyX0, p.BodyX1, p.BodyTop = (minX-w)/W, (maxX+w)/W, (maxY+0.5*w)/H
+	if len(in.Keypoints) > posture.RightShoulder {
+		l, r := in.Keypoints[posture.LeftShoulder], in.Keypoints[posture.RightShoulder]
+		if l.Score >= posture.MinScore && r.Score >= posture.MinScore {
+			sw := math.Abs(l.X - r.X)
+			p.BodyX0, p.BodyX1 = (math.Min(l.X, r.X)-0.25*sw)/W, (math.Max(l.X, r.X)+0.25*sw)/W
+			p.BodyTop = (math.Min(l.Y, r.Y) - (maxY - minY)) / H
+		}
+	}
+	return p
 }

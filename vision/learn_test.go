@@ -1,11 +1,15 @@
 package vision
 
 import (
+	"image"
 	"strings"
 	"testing"
 	"time"
 
+	"gocv.io/x/gocv"
+
 	"posturewatch/coach/domain"
+	"posturewatch/vision/camview"
 	"posturewatch/vision/posture"
 )
 
@@ -109,5 +113,60 @@ func TestLearntViewForgottenAfterLongAbsence(t *testing.T) {
 	}
 	if o := analyze(101, back.Add(ForgetAfter+time.Minute)); o.Against != domain.AgainstDefaults || an.Learnt() != nil {
 		t.Errorf("after a long absence: judged against %q, want the defaults while the view is learnt afresh", o.Against)
+	}
+}
+
+// A camera that moves is noticed from the room behind the sitter, and what
+// was learnt about its place is dropped. The forward-head and head-reps
+// clips (one camera, the sitter moving a lot) show no move at 2 frames a
+// second; the forward-head clip seen, from 20 s on, through a camera turned
+// and moved nearer (a window of 80 % of the frame, shifted by a tenth of it,
+// scaled back up) shows one, a few seconds after it, and the learnt view
+// is gone then.
+func TestCameraMoveForgetsTheLearntView(t *testing.T) {
+	run := func(clip string, moveAt float64) (moves int, learntAfter bool, at float64) {
+		an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(t), Threads: 2, Learn: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer an.Close()
+		src, err := OpenPath(srcData(t, "clips/"+clip), SourceOptions{FPS: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		drainSource(t, src, func(f Frame) {
+			if moveAt >= 0 && f.Offset.Seconds() >= moveAt {
+				w, h := f.Mat.Cols(), f.Mat.Rows()
+				win := f.Mat.Region(image.Rect(w/10, h/8, w/10+w*8/10, h/8+h*8/10))
+				turned := gocv.NewMat()
+				gocv.Resize(win, &turned, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
+				win.Close()
+				defer turned.Close()
+				f.Mat = turned
+			}
+			before := an.view.Moves
+			if _, err := an.Analyze(f); err != nil {
+				t.Fatal(err)
+			}
+			if an.view.Moves > before {
+				at, learntAfter = f.Offset.Seconds(), an.Learnt() != nil
+			}
+		})
+		return an.view.Moves, learntAfter, at
+	}
+	for _, clip := range []string{"forward-head-session.mp4", "head-reps.mp4"} {
+		if n, _, at := run(clip, -1); n != 0 {
+			t.Errorf("%s, one camera: %d moves (the first at %.1f s)", clip, n, at)
+		}
+	}
+	n, learnt, at := run("forward-head-session.mp4", 20)
+	switch {
+	case n != 1:
+		t.Errorf("camera moved at 20 s: %d moves reported, want 1", n)
+	case at < 20 || at > 20+camview.MoveFor.Seconds()+3:
+		t.Errorf("camera moved at 20 s: noticed at %.1f s", at)
+	case learnt:
+		t.Error("the learnt view outlived the camera's move")
 	}
 }

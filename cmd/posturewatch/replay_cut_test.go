@@ -113,9 +113,16 @@ func TestReplayCutShouldersStillShowAForwardHead(t *testing.T) {
 // shoulders leave it), as an MJPEG video at fps in a temp dir.
 func writeTopOf(t *testing.T, fps float64, n int, frame func(i int) gocv.Mat) string {
 	t.Helper()
+	return writeClip(t, fps, n, 8, frame)
+}
+
+// writeClip writes n frames, frame(i) each cut to its top tenths/10, as an
+// MJPEG video at fps in a temp dir.
+func writeClip(t *testing.T, fps float64, n, tenths int, frame func(i int) gocv.Mat) string {
+	t.Helper()
 	first := frame(0)
-	w0, h0 := first.Cols(), first.Rows()*8/10
-	clip := filepath.Join(t.TempDir(), "cut-shoulders.avi")
+	w0, h0 := first.Cols(), first.Rows()*tenths/10
+	clip := filepath.Join(t.TempDir(), "clip.avi")
 	w, err := gocv.VideoWriterFile(clip, "MJPG", fps, w0, h0, true)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +133,7 @@ func writeTopOf(t *testing.T, fps float64, n int, frame func(i int) gocv.Mat) st
 	}
 	for i := range n {
 		m := frame(i)
-		if m.Cols() != w0 || m.Rows()*8/10 != h0 {
+		if m.Cols() != w0 || m.Rows()*tenths/10 != h0 {
 			w.Close()
 			t.Fatalf("frame %d is %d×%d, the first %d×%d", i, m.Cols(), m.Rows(), first.Cols(), first.Rows())
 		}

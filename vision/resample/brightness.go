@@ -2,22 +2,45 @@ package resample
 
 import "math"
 
-// StatCols×StatRows is the grey copy Brightness measures.
+// StatCols×StatRows is the grey copy GreyCells makes and Brightness measures.
 const StatCols, StatRows = 64, 48
 
-// Brightness is the mean and spread (standard deviation, 0–255) of a 64×48
-// grey copy of an 8-bit BGR picture (its Margin is ignored), each cell the mean grey of its pixels
-// (OpenCV's weights). A large picture is sampled on a grid a third of a cell
-// apart, so a cell still averages a dozen or more pixels and a 4K frame
-// costs what a VGA one does. Smaller pictures get fewer cells, never empty
-// ones. Sizes Pix cannot hold are an error (AreaInto's checks), never a
-// measure of a black picture.
+// Brightness is the mean and spread (standard deviation, 0–255) of the grey
+// copy GreyCells makes of an 8-bit BGR picture.
 func Brightness(img Image) (mean, spread float64, err error) {
-	if err := validateImage(img); err != nil {
+	cells, _, _, err := GreyCells(img)
+	if err != nil {
 		return 0, 0, err
 	}
+	mean, spread = MeanSpread(cells)
+	return mean, spread, nil
+}
+
+// MeanSpread is the mean and standard deviation of grey cells.
+func MeanSpread(cells []float64) (mean, spread float64) {
+	var s, ss float64
+	for _, m := range cells {
+		s += m
+		ss += m * m
+	}
+	n := float64(len(cells))
+	mean = s / n
+	return mean, math.Sqrt(max(0, ss/n-mean*mean))
+}
+
+// GreyCells is a 64×48 grey copy of an 8-bit BGR picture (its Margin is
+// ignored), row by row, each cell the mean grey of its pixels (OpenCV's
+// weights). A large picture is sampled on a grid a third of a cell apart, so
+// a cell still averages a dozen or more pixels and a 4K frame costs what a
+// VGA one does. Smaller pictures get fewer cells (cols×rows), never empty
+// ones. Sizes Pix cannot hold are an error (AreaInto's checks), never a
+// black picture.
+func GreyCells(img Image) (cells []float64, cols, rows int, err error) {
+	if err := validateImage(img); err != nil {
+		return nil, 0, 0, err
+	}
 	pix, w, h, stride := img.Pix, img.Width, img.Height, img.Stride
-	cols, rows := min(w, StatCols), min(h, StatRows)
+	cols, rows = min(w, StatCols), min(h, StatRows)
 	step := max(1, min(w/StatCols, h/StatRows)/3)
 	// first[c] is the first pixel read in a row that lies in cell column c.
 	first := make([]int, cols+1)
@@ -48,14 +71,10 @@ func Brightness(img Image) (mean, spread float64, err error) {
 	for y := 0; y < h; y += step {
 		rowsRead[y*rows/h]++
 	}
-	var s, ss float64
+	cells = make([]float64, len(sum))
 	for i, v := range sum {
 		c := i % cols
-		m := float64(v) / (1 << 14) / float64(rowsRead[i/cols]*((first[c+1]-first[c]+step-1)/step))
-		s += m
-		ss += m * m
+		cells[i] = float64(v) / (1 << 14) / float64(rowsRead[i/cols]*((first[c+1]-first[c]+step-1)/step))
 	}
-	n := float64(len(sum))
-	mean = s / n
-	return mean, math.Sqrt(max(0, ss/n-mean*mean)), nil
+	return cells, cols, rows, nil
 }
