@@ -203,7 +203,7 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	if haveGrey {
 		mean, spread = resample.MeanSpread(grey.cells)
 	} else {
-		mean, spread = pictureStats(f.Mat)
+		mean, spread = pictureStatsOpenCV(f.Mat)
 	}
 	if p := flatPicture(mean, spread); p != "" {
 		a.lastSource = "" // the face is not tracked across it

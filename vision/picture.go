@@ -53,6 +53,12 @@ func pictureStats(img gocv.Mat) (mean, spread float64) {
 	if g, ok := greyPictureOf(img); ok {
 		return resample.MeanSpread(g.cells)
 	}
+	return pictureStatsOpenCV(img)
+}
+
+// pictureStatsOpenCV is pictureStats through OpenCV's area shrink, for
+// frames whose bytes Go cannot read in place.
+func pictureStatsOpenCV(img gocv.Mat) (mean, spread float64) {
 	small := gocv.NewMat()
 	defer small.Close()
 	gocv.Resize(img, &small, image.Pt(resample.StatCols, resample.StatRows), 0, 0, gocv.InterpolationArea)

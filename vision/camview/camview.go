@@ -57,7 +57,7 @@ type Watch struct {
 	off    int       // frames in a row whose background differed
 	since  time.Time // when the first of them was taken
 	Moves  int       // how many moves were reported
-	Scores []float64 // test hook: every correlation computed, when not nil
+	scores []float64 // every correlation computed, when not nil (for tests)
 }
 
 // Reset forgets the settled view: the next frame settles it afresh.
@@ -85,8 +85,8 @@ func (w *Watch) Observe(cells []float64, cols, rows int, p Person, t time.Time) 
 		w.learn(cells, mask, false)
 		return false
 	}
-	if w.Scores != nil {
-		w.Scores = append(w.Scores, r)
+	if w.scores != nil {
+		w.scores = append(w.scores, r)
 	}
 	if r >= Match {
 		w.off = 0

@@ -59,7 +59,7 @@ var sitter = Person{HeadX0: 0.35, HeadX1: 0.65, Top: 0.1, BodyX0: 0.15, BodyX1: 
 
 func TestAFixedCameraDoesNotMove(t *testing.T) {
 	var w Watch
-	w.Scores = []float64{}
+	w.scores = []float64{}
 	t0 := time.Unix(0, 0)
 	still := room(0, 0)
 	noise := rand.New(rand.NewPCG(1, 1))
@@ -81,14 +81,14 @@ func TestAFixedCameraDoesNotMove(t *testing.T) {
 			t.Fatalf("frame %d: a move reported with the camera still", i)
 		}
 	}
-	if len(w.Scores) < 100 {
-		t.Fatalf("only %d frames compared", len(w.Scores))
+	if len(w.scores) < 100 {
+		t.Fatalf("only %d frames compared", len(w.scores))
 	}
 }
 
 func TestAMovedCameraIsNoticedOnce(t *testing.T) {
 	var w Watch
-	w.Scores = []float64{}
+	w.scores = []float64{}
 	t0 := time.Unix(0, 0)
 	moved := -1
 	for i := range 40 {
@@ -106,7 +106,7 @@ func TestAMovedCameraIsNoticedOnce(t *testing.T) {
 	// MoveFrames frames in a row, the last MoveFor after the first: at a
 	// frame a second, the sixth from the new place.
 	if moved != 20+MoveFrames {
-		t.Errorf("move reported at frame %d, want %d (scores %.2f)", moved, 20+MoveFrames, w.Scores)
+		t.Errorf("move reported at frame %d, want %d (scores %.2f)", moved, 20+MoveFrames, w.scores)
 	}
 	if w.Moves != 1 {
 		t.Errorf("Moves = %d", w.Moves)
