@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"posturewatch/coach/domain"
@@ -52,7 +53,8 @@ type Analyzer struct {
 
 	lit gocv.Mat // the models' brightened copy of a dim frame, reused (see modelGain)
 
-	view camview.Watch // tells when the camera moved, while learning
+	view      camview.Watch // tells when the camera moved, while learning
+	viewStale atomic.Bool   // the view is to be settled afresh: another camera or recording
 }
 
 // ForgetAfter is how long a stretch with nobody judged (away, or no frames at
@@ -94,8 +96,12 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 }
 
 // ForgetLearnt drops what was learnt about the camera's place: another
-// camera, or another recording.
-func (a *Analyzer) ForgetLearnt() { a.judge.ForgetLearnt() }
+// camera, or another recording. The room seen so far goes with it, so the
+// new one is not taken for this camera moved.
+func (a *Analyzer) ForgetLearnt() {
+	a.judge.ForgetLearnt()
+	a.viewStale.Store(true) // reset by Analyze, which owns the view (a camera switch calls this from elsewhere)
+}
 
 // Learnt is the baseline learnt from the stream so far (nil: none yet, or
 // not learning).
@@ -218,6 +224,9 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	if learning && !a.lastSeen.IsZero() && f.Time.Sub(a.lastSeen) > ForgetAfter {
 		a.judge.ForgetLearnt()
 		a.lastSeen = time.Time{}
+	}
+	if a.viewStale.Swap(false) {
+		a.view.Reset()
 	}
 	// The camera moved (the room behind the sitter shifted for good): what
 	// was learnt about its place is wrong from now on.

@@ -124,17 +124,24 @@ func TestLearntViewForgottenAfterLongAbsence(t *testing.T) {
 // scaled back up) shows one, a few seconds after it, and the learnt view
 // is gone then.
 func TestCameraMoveForgetsTheLearntView(t *testing.T) {
-	run := func(clip string, moveAt float64) (moves int, learntAfter bool, at float64) {
+	newAnalyzer := func() *Analyzer {
 		an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(t), Threads: 2, Learn: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer an.Close()
+		t.Cleanup(func() { an.Close() })
+		return an
+	}
+	// run plays a clip, seen from moveAt on through the moved camera, and
+	// says how many moves were reported, when the last was, and whether a
+	// learnt view was left right after it.
+	run := func(an *Analyzer, clip string, moveAt float64) (moves int, learntAfter bool, at float64) {
 		src, err := OpenPath(srcData(t, "clips/"+clip), SourceOptions{FPS: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer src.Close()
+		first := an.view.Moves
 		drainSource(t, src, func(f Frame) {
 			if moveAt >= 0 && f.Offset.Seconds() >= moveAt {
 				w, h := f.Mat.Cols(), f.Mat.Rows()
@@ -153,14 +160,14 @@ func TestCameraMoveForgetsTheLearntView(t *testing.T) {
 				at, learntAfter = f.Offset.Seconds(), an.Learnt() != nil
 			}
 		})
-		return an.view.Moves, learntAfter, at
+		return an.view.Moves - first, learntAfter, at
 	}
 	for _, clip := range []string{"forward-head-session.mp4", "head-reps.mp4"} {
-		if n, _, at := run(clip, -1); n != 0 {
+		if n, _, at := run(newAnalyzer(), clip, -1); n != 0 {
 			t.Errorf("%s, one camera: %d moves (the first at %.1f s)", clip, n, at)
 		}
 	}
-	n, learnt, at := run("forward-head-session.mp4", 20)
+	n, learnt, at := run(newAnalyzer(), "forward-head-session.mp4", 20)
 	switch {
 	case n != 1:
 		t.Errorf("camera moved at 20 s: %d moves reported, want 1", n)
@@ -168,5 +175,13 @@ func TestCameraMoveForgetsTheLearntView(t *testing.T) {
 		t.Errorf("camera moved at 20 s: noticed at %.1f s", at)
 	case learnt:
 		t.Error("the learnt view outlived the camera's move")
+	}
+	// Another recording (replay's next file, another camera chosen) starts
+	// afresh: its room is not this camera moved.
+	an := newAnalyzer()
+	run(an, "head-reps.mp4", -1)
+	an.ForgetLearnt()
+	if n, _, at := run(an, "forward-head-session.mp4", 0); n != 0 {
+		t.Errorf("a second recording after ForgetLearnt: %d moves (at %.1f s)", n, at)
 	}
 }

@@ -60,6 +60,9 @@ type Watch struct {
 	scores []float64 // every correlation computed, when not nil (for tests)
 }
 
+// Reset forgets the settled view: the next frame settles it afresh.
+func (w *Watch) Reset() { w.ref, w.known, w.off = nil, nil, 0 }
+
 // Observe takes a frame's grey cells (cols×rows, row by row, as
 // resample.GreyCells makes them), the person in it and when it was taken,
 // and reports whether the view has now moved for good. It reports a move

@@ -181,3 +181,16 @@ func BenchmarkObserve(b *testing.B) {
 		w.Observe(cells, cols, rows, sitter, t)
 	}
 }
+
+func TestResetSettlesAfresh(t *testing.T) {
+	var w Watch
+	t0 := time.Unix(0, 0)
+	w.Observe(withPerson(room(0, 0), sitter, 90), cols, rows, sitter, t0)
+	w.Reset()
+	// Another recording, another room: no move, it is the first view.
+	for i := 1; i < 20; i++ {
+		if w.Observe(withPerson(room(8, 6), sitter, 90), cols, rows, sitter, t0.Add(time.Duration(i)*time.Second)) {
+			t.Fatalf("frame %d: a move reported after Reset", i)
+		}
+	}
+}
