@@ -2,21 +2,11 @@ package resample
 
 import "math"
 
-// StatCols×StatRows is the grey copy GreyCells makes and Brightness measures.
+// StatCols×StatRows is the grey copy GreyCells makes.
 const StatCols, StatRows = 64, 48
 
-// Brightness is the mean and spread (standard deviation, 0–255) of the grey
-// copy GreyCells makes of an 8-bit BGR picture.
-func Brightness(img Image) (mean, spread float64, err error) {
-	cells, _, _, err := GreyCells(img)
-	if err != nil {
-		return 0, 0, err
-	}
-	mean, spread = MeanSpread(cells)
-	return mean, spread, nil
-}
-
-// MeanSpread is the mean and standard deviation of grey cells.
+// MeanSpread is the mean and standard deviation of grey cells: a
+// picture's brightness and its spread (0–255).
 func MeanSpread(cells []float64) (mean, spread float64) {
 	var s, ss float64
 	for _, m := range cells {

@@ -5,6 +5,17 @@ import (
 	"testing"
 )
 
+// brightness is what vision measures of a picture: the mean and spread of
+// its grey cells.
+func brightness(img Image) (mean, spread float64, err error) {
+	cells, _, _, err := GreyCells(img)
+	if err != nil {
+		return 0, 0, err
+	}
+	mean, spread = MeanSpread(cells)
+	return mean, spread, nil
+}
+
 func TestBrightness(t *testing.T) {
 	flat := func(w, h int, b, g, r byte) []byte {
 		pix := make([]byte, 3*w*h)
@@ -15,7 +26,7 @@ func TestBrightness(t *testing.T) {
 	}
 	// A flat picture of any size: its grey, no spread.
 	for _, sz := range [][2]int{{1, 1}, {3, 2}, {63, 47}, {64, 48}, {640, 480}, {1920, 1080}, {4000, 50}} {
-		m, s, err := Brightness(Image{Pix: flat(sz[0], sz[1], 10, 200, 90), Width: sz[0], Height: sz[1], Stride: 3 * sz[0]})
+		m, s, err := brightness(Image{Pix: flat(sz[0], sz[1], 10, 200, 90), Width: sz[0], Height: sz[1], Stride: 3 * sz[0]})
 		if err != nil {
 			t.Fatalf("%v flat: %v", sz, err)
 		}
@@ -33,7 +44,7 @@ func TestBrightness(t *testing.T) {
 				copy(pix[3*(y*w+x):], []byte{255, 255, 255})
 			}
 		}
-		if m, s, err := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: 3 * w}); err != nil || math.Abs(m-127.5) > 0.01 || math.Abs(s-127.5) > 0.01 {
+		if m, s, err := brightness(Image{Pix: pix, Width: w, Height: h, Stride: 3 * w}); err != nil || math.Abs(m-127.5) > 0.01 || math.Abs(s-127.5) > 0.01 {
 			t.Errorf("%v halves: mean %v spread %v (%v)", sz, m, s, err)
 		}
 	}
@@ -46,13 +57,13 @@ func TestBrightness(t *testing.T) {
 	for y := range h {
 		clear(pix[y*stride : y*stride+3*w])
 	}
-	if m, s, err := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride}); err != nil || m != 0 || s != 0 {
+	if m, s, err := brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride}); err != nil || m != 0 || s != 0 {
 		t.Errorf("padded rows: %v %v (%v)", m, s, err)
 	}
 	// Sizes the bytes cannot hold: an error, not the measure of a black
 	// picture (which would read as a dark room).
 	for _, c := range [][3]int{{0, 10, 30}, {10, 0, 30}, {10, 10, 29}, {11, 10, 30}, {10, 11, 30}, {10, 10, -30}} {
-		if m, s, err := Brightness(Image{Pix: make([]byte, 300), Width: c[0], Height: c[1], Stride: c[2]}); err == nil {
+		if m, s, err := brightness(Image{Pix: make([]byte, 300), Width: c[0], Height: c[1], Stride: c[2]}); err == nil {
 			t.Errorf("%v: %v %v, want an error", c, m, s)
 		}
 	}
@@ -65,7 +76,7 @@ func FuzzBrightness(f *testing.F) {
 		if w > 1<<14 || h > 1<<14 || stride > 1<<16 {
 			return
 		}
-		m, s, err := Brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride})
+		m, s, err := brightness(Image{Pix: pix, Width: w, Height: h, Stride: stride})
 		if err != nil {
 			if m != 0 || s != 0 {
 				t.Fatalf("%d×%d stride %d: %v, yet mean %v spread %v", w, h, stride, err, m, s)
