@@ -12,7 +12,6 @@ import (
 	"posturewatch/vision/camview"
 	"posturewatch/vision/face"
 	"posturewatch/vision/posture"
-	"posturewatch/vision/resample"
 
 	"gocv.io/x/gocv"
 )
@@ -204,13 +203,7 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	case f.Mat.Type() != gocv.MatTypeCV8UC3:
 		return obs, fmt.Errorf("%s frame %d: frame type %v, want 8-bit BGR", f.Source, f.Index, f.Mat.Type())
 	}
-	grey, haveGrey := greyPictureOf(f.Mat)
-	var mean, spread float64
-	if haveGrey {
-		mean, spread = resample.MeanSpread(grey.cells)
-	} else {
-		mean, spread = pictureStatsOpenCV(f.Mat)
-	}
+	grey, haveGrey, mean, spread := measurePicture(f.Mat)
 	if p := flatPicture(mean, spread); p != "" {
 		a.lastSource = "" // the face is not tracked across it
 		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, p, p.Advice()

@@ -50,10 +50,19 @@ func greyPictureOf(img gocv.Mat) (greyPicture, bool) {
 // for 960×540, where OpenCV 4.6's area shrink to 64×48 took 2 ms: it
 // counted against every frame's 20 ms); anything else through OpenCV.
 func pictureStats(img gocv.Mat) (mean, spread float64) {
-	if g, ok := greyPictureOf(img); ok {
-		return resample.MeanSpread(g.cells)
+	_, _, mean, spread = measurePicture(img)
+	return mean, spread
+}
+
+// measurePicture is pictureStats with the grey copy it was taken from, when
+// Go read the frame's bytes (ok); the camera-move check compares that copy.
+func measurePicture(img gocv.Mat) (g greyPicture, ok bool, mean, spread float64) {
+	if g, ok = greyPictureOf(img); ok {
+		mean, spread = resample.MeanSpread(g.cells)
+		return g, true, mean, spread
 	}
-	return pictureStatsOpenCV(img)
+	mean, spread = pictureStatsOpenCV(img)
+	return greyPicture{}, false, mean, spread
 }
 
 // pictureStatsOpenCV is pictureStats through OpenCV's area shrink, for
