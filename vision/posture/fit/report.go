@@ -134,14 +134,27 @@ func CrossValidate(ss []Sample, start posture.Params, opt Options, draws int) (p
 	sort.Strings(people)
 	for _, person := range people {
 		res := Fit(ss, start, func(s *Sample) bool { return s.Person != person }, opt)
-		r := CVRow{Person: person, Row: Row{Name: person, Expected: "good/bad", Baseline: "none"}}
+		// The plain rows are split by class, as the per-person table is:
+		// good frames called bad on a person the fit never saw is what a
+		// new user meets first.
+		byClass := map[string]*CVRow{}
+		var classes []string
 		var mine []Sample
 		for _, s := range labelled(ss, func(s *Sample) bool { return s.Person == person && s.Aug == "" }) {
 			out := Outcome(s, nil, res.Params)
+			r := byClass[s.Class]
+			if r == nil {
+				r = &CVRow{Person: person, Row: Row{Name: person, Expected: s.Class, Baseline: "none"}}
+				byClass[s.Class] = r
+				classes = append(classes, s.Class)
+			}
 			r.add(Correct(s.Class, out), out == ClassAway || out == "unknown")
 			mine = append(mine, *s)
 		}
-		plain = append(plain, r)
+		sort.Strings(classes) // good before sit_up_straight
+		for _, c := range classes {
+			plain = append(plain, *byClass[c])
+		}
 		for _, c := range Calibrated(mine, res.Params, draws, opt.withDefaults().Seed) {
 			calibrated = append(calibrated, CVRow{Person: person, Row: c})
 		}
