@@ -31,6 +31,15 @@ type param struct {
 	why     string      // what it is, for the generated file
 }
 
+// bounded: the threshold must stay within lo and hi.
+func (pr param) bounded() bool { return pr.lo != pr.hi }
+
+// outside reports whether p's threshold for pr lies outside its bounds.
+func (pr param) outside(p posture.Params) bool {
+	m := pr.ramp(&p).Mid()
+	return pr.bounded() && (m < pr.lo || m > pr.hi)
+}
+
 type featureFunc = func(*Sample, *domain.Baseline, posture.Params) (float64, bool)
 
 func metric(k string) featureFunc {
@@ -57,9 +66,14 @@ func uncalibrated() []param {
 		v, ok := s.m.Metrics[domain.MetricFaceHeight]
 		return v, ok
 	}
+	// Down's bound: the mesh's pitch is the head's against the camera's
+	// axis, so a camera above the eyes adds its own angle to an upright
+	// head looking at the screen. slouch-or-not's camera reads her upright
+	// frames 13–24° down; fitted without her (cross-validated), the
+	// threshold fell to where all of them were called "looking down".
 	return []param{
-		{name: "Down", ramp: func(p *posture.Params) *posture.Ramp { return &p.Down }, feature: metric(domain.MetricHeadPitch),
-			why: "head pitch in degrees (mesh), looking down"},
+		{name: "Down", ramp: func(p *posture.Params) *posture.Ramp { return &p.Down }, feature: metric(domain.MetricHeadPitch), lo: -90, hi: -30,
+			why: "head pitch in degrees (mesh), looking down, kept beyond 30° (a camera above the eyes reads upright faces up to 24° down)"},
 		{name: "DownNose", ramp: func(p *posture.Params) *posture.Ramp { return &p.DownNose }, feature: noseNoMesh, lo: 0.75, hi: 1.5,
 			why: "nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)"},
 		{name: "Tilt", ramp: func(p *posture.Params) *posture.Ramp { return &p.Tilt }, feature: absMetric(domain.MetricHeadRoll),
@@ -168,7 +182,7 @@ func descend(ss []*Sample, bs []*domain.Baseline, ps []param, p posture.Params, 
 			idx := affected(ss, bs, pr.feature, p)
 			before := partial(ss, w, bs, idx, p)
 			q := bestMid(ss, w, bs, idx, pr, p)
-			if partial(ss, w, bs, idx, q) > before+1e-12 {
+			if partial(ss, w, bs, idx, q) > before+1e-12 || pr.outside(p) {
 				p, improved = q, true
 			}
 		}
@@ -223,8 +237,17 @@ func bestMid(ss []*Sample, w []float64, bs []*domain.Baseline, idx []int, pr par
 		}
 	}
 	best, bestV := p, partial(ss, w, bs, idx, p)
-	for _, c := range candidates(sub, subB, pr.feature, p, pr.ramp(&p).Mid()) {
-		if pr.lo != pr.hi && (c < pr.lo || c > pr.hi) {
+	cur := pr.ramp(&p).Mid()
+	if pr.outside(p) {
+		// A start outside the bounds is no answer: the threshold moves
+		// inside them, to the nearest bound if nothing inside does better.
+		cur = math.Min(math.Max(cur, pr.lo), pr.hi)
+		best = p
+		setMid(pr.ramp(&best), cur)
+		bestV = partial(ss, w, bs, idx, best)
+	}
+	for _, c := range candidates(sub, subB, pr.feature, p, cur) {
+		if pr.bounded() && (c < pr.lo || c > pr.hi) {
 			continue
 		}
 		q := p

@@ -71,3 +71,41 @@ func TestShoulderFillFit(t *testing.T) {
 		t.Errorf("fill from no frame with both shoulders: %+v, want none", l)
 	}
 }
+
+// A bounded threshold that starts outside its bounds moves inside them,
+// to the nearest bound when no threshold inside judges more frames right.
+func TestBoundedThresholdLeavesAnOutsideStart(t *testing.T) {
+	pr := param{
+		name: "Down", ramp: func(p *posture.Params) *posture.Ramp { return &p.Down },
+		feature: metric(domain.MetricHeadPitch), lo: -90, hi: -30,
+	}
+	// Good frames at 0° and bad ones at −20°: inside the bounds every
+	// threshold calls the bad frames good, so none beats the nearest bound.
+	var ss []*Sample
+	for i := range 10 {
+		pitch, class := 0.0, ClassGood
+		if i%2 == 1 {
+			pitch, class = -20, ClassSitUp
+		}
+		ss = append(ss, &Sample{Person: "p", Class: class, m: posture.Measurement{
+			W: 640, H: 480, Eyes: true, FaceWidth: 40, SizeFrame: 40.0 / 640,
+			FaceScore: 0.95, MeshScore: 1, HeadScore: 0.8,
+			Metrics: domain.Metrics{domain.MetricHeadPitch: pitch},
+		}})
+	}
+	p := posture.StartParams()
+	p.Down = posture.Ramp{Onset: -5, Full: -15} // threshold −10°: outside
+	if !pr.outside(p) {
+		t.Fatal("start not outside the bounds")
+	}
+	if got := Outcome(ss[1], nil, p); got != ClassSitUp {
+		t.Fatalf("a −20° frame with the threshold at −10° is %s, want %s: the samples do not reach the ramp", got, ClassSitUp)
+	}
+	got := descend(ss, nil, []param{pr}, p, 2)
+	if m := got.Down.Mid(); m > -30 || m < -90 {
+		t.Errorf("threshold %.1f°, want within [−90°, −30°]", m)
+	}
+	if m := got.Down.Mid(); m != -30 {
+		t.Errorf("threshold %.1f°, want the nearest bound −30° (nothing inside does better)", m)
+	}
+}
