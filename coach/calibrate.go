@@ -87,6 +87,16 @@ func (c *Coach) updateStale(obs domain.Observation, now time.Time) {
 	if c.baseline == nil || c.staleDismissed {
 		return
 	}
+	if obs.CameraMoved {
+		// Vision saw the room behind the sitter shift for good: no need to
+		// wait for the metrics to show it (a screen tilted back moves the
+		// eyes in the frame without changing the face's size, which the
+		// metrics' check wants).
+		c.staleView = true
+		if c.staleSince.IsZero() {
+			c.staleSince = now
+		}
+	}
 	x := 0.0
 	if cameraMoved(c.baseline, obs.Metrics) {
 		x = 1
@@ -100,7 +110,7 @@ func (c *Coach) updateStale(obs domain.Observation, now time.Time) {
 	switch {
 	case c.staleScore >= staleOn && c.staleSince.IsZero():
 		c.staleSince = now
-	case c.staleScore < staleOff && !c.staleSuggested:
+	case c.staleScore < staleOff && !c.staleSuggested && !c.staleView:
 		c.staleSince = time.Time{}
 	}
 }
@@ -112,12 +122,22 @@ func (c *Coach) staleSuppressed() bool {
 }
 
 func (c *Coach) staleEvent(now time.Time) (domain.Event, bool) {
-	if c.staleSuggested || c.staleSince.IsZero() || now.Sub(c.staleSince) < c.cfg.StaleAfter.D() || c.silenced(now) {
+	// A move vision saw is suggested at once; the metrics' signs must last
+	// StaleAfter first.
+	wait := c.cfg.StaleAfter.D()
+	if c.staleView {
+		wait = 0
+	}
+	if c.staleSuggested || c.staleSince.IsZero() || now.Sub(c.staleSince) < wait || c.silenced(now) {
 		return domain.Event{}, false
 	}
 	c.staleSuggested = true
 	e := c.ev(now, domain.EventRecalibrate)
 	e.Message = "Your camera or seat seems to have moved, so the saved baseline no longer fits. " +
 		"Posture alerts are on hold: recalibrate (or dismiss this) to resume them."
+	if c.staleView {
+		e.Message = "Your camera seems to have moved: the room behind you shifted and stayed so, and the saved baseline " +
+			"was made at the old place. Posture alerts are on hold: recalibrate (or dismiss this) to resume them."
+	}
 	return e, true
 }

@@ -85,6 +85,7 @@ type Coach struct {
 	staleLast      time.Time
 	staleSuggested bool
 	staleDismissed bool
+	staleView      bool // vision saw the camera move (Observation.CameraMoved)
 
 	// streak is the good time counted since the state last became good:
 	// time spent while a fault is being timed is not added (it is neither
@@ -144,7 +145,7 @@ func (c *Coach) DismissRecalibrate() {
 }
 
 func (c *Coach) resetStale() {
-	c.staleScore, c.staleSince, c.staleLast, c.staleSuggested = 0, time.Time{}, time.Time{}, false
+	c.staleScore, c.staleSince, c.staleLast, c.staleSuggested, c.staleView = 0, time.Time{}, time.Time{}, false, false
 }
 
 // offsetAt maps a wall time to the observations' timeline.

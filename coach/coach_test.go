@@ -20,7 +20,7 @@ import (
 
 // goldenTraces are the synthetic traces in testdata; each has a .golden file.
 var goldenTraces = []string{"onset-short", "onset-long", "hysteresis", "glance", "away-back", "passerby",
-	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "calibration", "unknown-hold"} // clip-* traces: TestClip*
+	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold"} // clip-* traces: TestClip*
 
 func TestGoldenTraces(t *testing.T) {
 	for _, name := range goldenTraces {
@@ -386,6 +386,47 @@ func TestStaleBaseline(t *testing.T) {
 	r2.coach.SetBaseline(&domain.Baseline{Name: "new", Metrics: map[string]domain.Stat{domain.MetricShoulderHeight: {Median: 0.86, MAD: 0.01}}})
 	if st := r2.coach.Status(r2.end); st.RecalibrateSuggested || st.Baseline != "new" {
 		t.Errorf("after SetBaseline: %+v", st)
+	}
+}
+
+// A camera move vision saw (the room behind the sitter shifted for good)
+// calls a calibration stale at once, where the metrics' own check misses it:
+// a screen tilted back moves the eyes in the frame but not the face's size.
+func TestCameraMoveMakesTheBaselineStale(t *testing.T) {
+	r := run(t, "stale-view")
+	rc := ofType(r.events, domain.EventRecalibrate)
+	if len(rc) != 1 || secsOf(rc[0]) != 25 {
+		t.Fatalf("want 1 recalibrate suggestion at 25 s (the move), got %v", rc)
+	}
+	if !strings.Contains(rc[0].Message, "camera seems to have moved") {
+		t.Errorf("message %q: want it to say the camera moved", rc[0].Message)
+	}
+	n := ofType(r.events, domain.EventNudge)
+	if len(n) != 1 || secsOf(n[0]) < 140 {
+		t.Errorf("want the one nudge after the dismissal at 140 s, got %v", n)
+	}
+	// Without vision's word the metrics never call the baseline stale, and
+	// the tilted screen's slouch is nudged.
+	tr := loadTrace(t, "stale-view")
+	for i := range tr.lines {
+		if tr.lines[i].obs != nil {
+			o := *tr.lines[i].obs
+			o.CameraMoved = false
+			tr.lines[i].obs = &o
+		}
+	}
+	blind := runTrace(t, tr, nil)
+	if rc := ofType(blind.events, domain.EventRecalibrate); len(rc) != 0 {
+		t.Errorf("without the move flag: want no suggestion (the metrics' check cannot see it), got %v", rc)
+	}
+	if n := ofType(blind.events, domain.EventNudge); len(n) == 0 || secsOf(n[0]) >= 140 {
+		t.Errorf("without the move flag: want the stale baseline's nudge before 140 s, got %v", n)
+	}
+	// Without a baseline there is nothing to call stale.
+	tr = loadTrace(t, "stale-view")
+	tr.baseline = nil
+	if rc := ofType(runTrace(t, tr, nil).events, domain.EventRecalibrate); len(rc) != 0 {
+		t.Errorf("no baseline: want no suggestion, got %v", rc)
 	}
 }
 
@@ -815,6 +856,10 @@ func parseObs(fields []string) (domain.Observation, error) {
 			} else {
 				o.Metrics[k] = x
 			}
+			continue
+		}
+		if f == "moved" {
+			o.CameraMoved = true
 			continue
 		}
 		if k, v, ok := strings.Cut(f, ":"); ok {

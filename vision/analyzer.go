@@ -222,13 +222,16 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 		a.view.Reset()
 	}
 	// The camera moved (the room behind the sitter shifted for good): what
-	// was learnt about its place is wrong from now on.
-	if learning && haveGrey && a.view.Observe(grey.cells, grey.cols, grey.rows, personIn(in), f.Time) {
+	// was learnt about its place is wrong from now on, and so is a
+	// calibration made there (the coach is told: Observation.CameraMoved).
+	moved := learning && haveGrey && a.view.Observe(grey.cells, grey.cols, grey.rows, personIn(in), f.Time)
+	if moved {
 		a.judge.ForgetLearnt()
 		a.lastSeen = time.Time{}
 		slog.Info("the camera's view changed: learning where it sits afresh", "source", f.Source, "t_s", f.Offset.Seconds())
 	}
 	obs = a.judge.Observe(obs, in)
+	obs.CameraMoved = moved
 	if learning && obs.Against != "" {
 		a.lastSeen = f.Time
 	}

@@ -153,8 +153,14 @@ func TestCameraMoveForgetsTheLearntView(t *testing.T) {
 				f.Mat = turned
 			}
 			before := an.view.Moves
-			if _, err := an.Analyze(f); err != nil {
+			obs, err := an.Analyze(f)
+			if err != nil {
 				t.Fatal(err)
+			}
+			// The frame that noticed the move says so, for the coach (a
+			// calibration made at the old place is stale); no other does.
+			if obs.CameraMoved != (an.view.Moves > before) {
+				t.Errorf("%s at %.1f s: camera_moved %v, moves %d → %d", clip, f.Offset.Seconds(), obs.CameraMoved, before, an.view.Moves)
 			}
 			if an.view.Moves > before {
 				at, learntAfter = f.Offset.Seconds(), an.Learnt() != nil

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/csv"
+	"image"
+	"image/color"
 	"os"
 	"path/filepath"
 	"testing"
@@ -57,5 +59,67 @@ func TestReplayNoNudgeAcrossACameraMove(t *testing.T) {
 	ls := replayJSON(t, clip)
 	if nudges := linesOf(ls, "nudge"); len(nudges) != 0 {
 		t.Errorf("nudged %d times on good sitting across camera moves: %+v", len(nudges), nudges)
+	}
+}
+
+// A calibration made before the camera moved is called stale at the move,
+// before it can nudge. The masked person calibrates on her upright frames;
+// the session then shows the same frames through a camera tilted up (the
+// picture shifted down by an eighth of its height): the face keeps its size,
+// which the coach's own check of the metrics wants changed, so only the room
+// behind her tells. Without it, the stale calibration read her eyes' drop as
+// a head dropped forward and the coach nudged her at 41.5 s.
+func TestReplayCalibrationStaleAfterACameraMove(t *testing.T) {
+	needModel(t)
+	upright := filepath.Join(dataDir(t), "neck-forward", "4-upright")
+	names, err := filepath.Glob(filepath.Join(upright, "*.jpg"))
+	if err != nil || len(names) < 10 {
+		t.Skipf("neck-forward/4-upright: %d frames (%v)", len(names), err)
+	}
+	profile := filepath.Join(t.TempDir(), "desk.json")
+	if code, _, errOut := run(t, "calibrate", "--out", profile, upright); code != 0 {
+		t.Fatalf("calibrate exit %d: %s", code, errOut)
+	}
+	var frames []gocv.Mat
+	defer func() {
+		for _, m := range frames {
+			m.Close()
+		}
+	}()
+	for _, n := range names {
+		m := gocv.IMRead(n, gocv.IMReadColor)
+		if m.Empty() {
+			m.Close()
+			t.Fatalf("%s: not an image", n)
+		}
+		frames = append(frames, m)
+		tilted := gocv.NewMat()
+		shift := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 2, 3, gocv.MatTypeCV64F)
+		shift.SetDoubleAt(0, 0, 1)
+		shift.SetDoubleAt(1, 1, 1)
+		shift.SetDoubleAt(1, 2, float64(m.Rows())/8)
+		gocv.WarpAffineWithParams(m, &tilted, shift, image.Pt(m.Cols(), m.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
+		shift.Close()
+		frames = append(frames, tilted)
+	}
+	// frames holds each upright frame, then its tilted copy: 20 s as
+	// calibrated, then 100 s through the tilted camera, each frame held 2 s.
+	const fps, hold = 5, 2
+	k := len(names)
+	clip := writeClip(t, fps, fps*120, 10, func(i int) gocv.Mat {
+		s := i / fps
+		tilted := 0
+		if s >= 20 {
+			tilted = 1
+		}
+		return frames[2*((s/hold)%k)+tilted]
+	})
+	ls := replayJSON(t, "--baseline", profile, clip)
+	rc := linesOf(ls, "recalibrate")
+	if len(rc) != 1 || rc[0].TS < 20 || rc[0].TS > 30 {
+		t.Errorf("want one recalibrate suggestion 20–30 s in (the camera tilted at 20 s), got %+v", rc)
+	}
+	if nudges := linesOf(ls, "nudge"); len(nudges) != 0 {
+		t.Errorf("nudged %d times on good sitting with a stale calibration: %+v", len(nudges), nudges)
 	}
 }

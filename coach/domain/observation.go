@@ -128,6 +128,11 @@ type Observation struct {
 	// Against says what a judged frame was measured against (empty when
 	// nobody was judged).
 	Against Against `json:"against,omitempty"`
+	// CameraMoved is set on the frame where the room behind the sitter
+	// shifted and stayed so (seen over seconds, not a passer-by): the
+	// camera was moved or turned. A calibration made at the old place no
+	// longer fits, even when the face keeps its size in the frame.
+	CameraMoved bool `json:"camera_moved,omitempty"`
 }
 
 // Against names what a frame was judged against.
