@@ -211,4 +211,30 @@ func writeSummary(w io.Writer, ss []fit.Sample, r evalReport) {
 		fmt.Fprintf(w, ", %.1f %% (%.1f %%) cross-validated by person", 100*cvLearnt, 100*cvWorst)
 	}
 	fmt.Fprintln(w)
+	writeNewPeople(w, r.CrossVal)
+}
+
+// writeNewPeople prints how every person fared, good frames and bad apart,
+// judged by a fit made without them: the nearest the development data
+// comes to a user it has never seen.
+func writeNewPeople(w io.Writer, cv []fit.CVRow) {
+	var goodWrong, good, badRight, bad, people int
+	seen := map[string]bool{}
+	for _, x := range cv {
+		if !seen[x.Person] {
+			seen[x.Person] = true
+			people++
+		}
+		switch x.Expected {
+		case fit.ClassGood:
+			goodWrong, good = goodWrong+x.Frames-x.Correct, good+x.Frames
+		case fit.ClassSitUp:
+			badRight, bad = badRight+x.Correct, bad+x.Frames
+		}
+	}
+	if good == 0 || bad == 0 {
+		return
+	}
+	fmt.Fprintf(w, "all %d people, each judged by a fit made without them, no baseline: good frames called bad %d of %d (%.1f %%), bad frames caught %d of %d (%.1f %%)\n",
+		people, goodWrong, good, 100*float64(goodWrong)/float64(good), badRight, bad, 100*float64(badRight)/float64(bad))
 }
