@@ -25,20 +25,7 @@ func TestReplayNoNudgeWhenTheFrameCutsTheShoulders(t *testing.T) {
 	if len(files) < 40 {
 		t.Skipf("only %d good neck-forward frames", len(files))
 	}
-	var frames []gocv.Mat
-	defer func() {
-		for _, f := range frames {
-			f.Close()
-		}
-	}()
-	for _, f := range files {
-		m := gocv.IMRead(f, gocv.IMReadColor)
-		if m.Empty() {
-			m.Close()
-			t.Fatalf("%s: not an image", f)
-		}
-		frames = append(frames, m)
-	}
+	frames := readFrames(t, files)
 	const fps, seconds = 5, 60
 	// Each frame held for a second, as someone sitting still between small
 	// moves.
@@ -151,4 +138,24 @@ func writeClip(t *testing.T, fps float64, n, tenths int, frame func(i int) gocv.
 		t.Fatal(err)
 	}
 	return clip
+}
+
+// readFrames reads image files as BGR frames, closed when the test ends.
+func readFrames(t *testing.T, files []string) []gocv.Mat {
+	t.Helper()
+	var frames []gocv.Mat
+	t.Cleanup(func() {
+		for _, m := range frames {
+			m.Close()
+		}
+	})
+	for _, f := range files {
+		m := gocv.IMRead(f, gocv.IMReadColor)
+		if m.Empty() {
+			m.Close()
+			t.Fatalf("%s: not an image", f)
+		}
+		frames = append(frames, m)
+	}
+	return frames
 }

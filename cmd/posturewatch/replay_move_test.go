@@ -30,27 +30,17 @@ func TestReplayNoNudgeAcrossACameraMove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var frames []gocv.Mat
-	defer func() {
-		for _, m := range frames {
-			m.Close()
-		}
-	}()
+	var files []string
 	n := 0
 	for _, r := range recs[1:] {
 		if len(r) < 2 || r[1] != "grey-sweatshirt" || filepath.Dir(r[0]) != "good" {
 			continue
 		}
-		if n++; n%2 == 0 {
-			continue
+		if n++; n%2 == 1 {
+			files = append(files, filepath.Join(dir, r[0]))
 		}
-		m := gocv.IMRead(filepath.Join(dir, r[0]), gocv.IMReadColor)
-		if m.Empty() {
-			m.Close()
-			t.Fatalf("%s: not an image", r[0])
-		}
-		frames = append(frames, m)
 	}
+	frames := readFrames(t, files)
 	if len(frames) < 100 {
 		t.Skipf("only %d of grey-sweatshirt's good frames", len(frames))
 	}
@@ -71,48 +61,44 @@ func TestReplayNoNudgeAcrossACameraMove(t *testing.T) {
 // a head dropped forward and the coach nudged her at 41.5 s.
 func TestReplayCalibrationStaleAfterACameraMove(t *testing.T) {
 	needModel(t)
-	upright := filepath.Join(dataDir(t), "neck-forward", "4-upright")
-	names, err := filepath.Glob(filepath.Join(upright, "*.jpg"))
+	dir := filepath.Join(dataDir(t), "neck-forward", "4-upright")
+	names, err := filepath.Glob(filepath.Join(dir, "*.jpg"))
 	if err != nil || len(names) < 10 {
 		t.Skipf("neck-forward/4-upright: %d frames (%v)", len(names), err)
 	}
 	profile := filepath.Join(t.TempDir(), "desk.json")
-	if code, _, errOut := run(t, "calibrate", "--out", profile, upright); code != 0 {
+	if code, _, errOut := run(t, "calibrate", "--out", profile, dir); code != 0 {
 		t.Fatalf("calibrate exit %d: %s", code, errOut)
 	}
-	var frames []gocv.Mat
+	// Each upright frame, and a copy through a camera tilted up (the
+	// picture shifted down by an eighth of its height).
+	upright := readFrames(t, names)
+	var tilted []gocv.Mat
 	defer func() {
-		for _, m := range frames {
+		for _, m := range tilted {
 			m.Close()
 		}
 	}()
-	for _, n := range names {
-		m := gocv.IMRead(n, gocv.IMReadColor)
-		if m.Empty() {
-			m.Close()
-			t.Fatalf("%s: not an image", n)
-		}
-		frames = append(frames, m)
-		tilted := gocv.NewMat()
+	for _, m := range upright {
+		out := gocv.NewMat()
 		shift := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 2, 3, gocv.MatTypeCV64F)
 		shift.SetDoubleAt(0, 0, 1)
 		shift.SetDoubleAt(1, 1, 1)
 		shift.SetDoubleAt(1, 2, float64(m.Rows())/8)
-		gocv.WarpAffineWithParams(m, &tilted, shift, image.Pt(m.Cols(), m.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
+		gocv.WarpAffineWithParams(m, &out, shift, image.Pt(m.Cols(), m.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
 		shift.Close()
-		frames = append(frames, tilted)
+		tilted = append(tilted, out)
 	}
-	// frames holds each upright frame, then its tilted copy: 20 s as
-	// calibrated, then 100 s through the tilted camera, each frame held 2 s.
+	// 20 s as calibrated, then 100 s through the tilted camera, each frame
+	// held 2 s.
 	const fps, hold = 5, 2
-	k := len(names)
 	clip := writeClip(t, fps, fps*120, 10, func(i int) gocv.Mat {
 		s := i / fps
-		tilted := 0
+		k := (s / hold) % len(upright)
 		if s >= 20 {
-			tilted = 1
+			return tilted[k]
 		}
-		return frames[2*((s/hold)%k)+tilted]
+		return upright[k]
 	})
 	ls := replayJSON(t, "--baseline", profile, clip)
 	rc := linesOf(ls, "recalibrate")
