@@ -34,6 +34,9 @@ const (
 	staleShapeRel  = 0.12 // … or within 12 % of its median is unchanged
 	staleOn        = 0.5  // smoothed share of moved frames that starts the stale timer
 	staleOff       = 0.2  // … and below which it is reset
+	// moveCheckFor is how long after vision reports a camera move the
+	// judged frames are checked for the sitter's place having moved.
+	moveCheckFor = 10 * time.Second
 )
 
 // metricMoved: x is far from the baseline both statistically and in size.
@@ -47,6 +50,17 @@ func metricMoved(b *domain.Baseline, key string, x float64) bool {
 		return d >= staleScale*math.Abs(b.Metrics[key].Median)
 	}
 	return d >= staleShift
+}
+
+// positionMoved: the sitter's place or size in the frame is far from the
+// baseline's (any of positionMetrics moved).
+func positionMoved(b *domain.Baseline, m domain.Metrics) bool {
+	for _, k := range positionMetrics {
+		if x, ok := m[k]; ok && metricMoved(b, k, x) {
+			return true
+		}
+	}
+	return false
 }
 
 // cameraMoved judges one frame: the face size and at least one height moved,
@@ -87,14 +101,26 @@ func (c *Coach) updateStale(obs domain.Observation, now time.Time) {
 	if c.baseline == nil || c.staleDismissed {
 		return
 	}
-	if obs.CameraMoved {
-		// Vision saw the room behind the sitter shift for good: no need to
-		// wait for the metrics to show it (a screen tilted back moves the
-		// eyes in the frame without changing the face's size, which the
-		// metrics' check wants).
-		c.staleView = true
-		if c.staleSince.IsZero() {
-			c.staleSince = now
+	if !c.moveSeen.IsZero() {
+		// Vision saw the room behind the sitter shift for good. When the
+		// sitter's place in the frame moved too, the calibration no
+		// longer fits: no need to wait for the metrics' own check, which
+		// wants the face's size changed as well (a screen tilted back
+		// moves the eyes in the frame and keeps the face's size). When it
+		// did not (a lamp lit behind, the camera turned about its axis),
+		// the calibration still measures what it measured.
+		if c.moveJudged.IsZero() {
+			c.moveJudged = now
+		}
+		switch {
+		case positionMoved(c.baseline, obs.Metrics):
+			c.staleView = true
+			if c.staleSince.IsZero() {
+				c.staleSince = now
+			}
+			c.moveSeen, c.moveJudged = time.Time{}, time.Time{}
+		case now.Sub(c.moveJudged) >= moveCheckFor:
+			c.moveSeen, c.moveJudged = time.Time{}, time.Time{}
 		}
 	}
 	x := 0.0
@@ -136,8 +162,8 @@ func (c *Coach) staleEvent(now time.Time) (domain.Event, bool) {
 	e.Message = "Your camera or seat seems to have moved, so the saved baseline no longer fits. " +
 		"Posture alerts are on hold: recalibrate (or dismiss this) to resume them."
 	if c.staleView {
-		e.Message = "Your camera seems to have moved: the room behind you shifted and stayed so, and the saved baseline " +
-			"was made at the old place. Posture alerts are on hold: recalibrate (or dismiss this) to resume them."
+		e.Message = "Your camera seems to have moved: the room behind you shifted, and you sit elsewhere in the picture " +
+			"than in the saved baseline. Posture alerts are on hold: recalibrate (or dismiss this) to resume them."
 	}
 	return e, true
 }

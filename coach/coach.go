@@ -85,7 +85,9 @@ type Coach struct {
 	staleLast      time.Time
 	staleSuggested bool
 	staleDismissed bool
-	staleView      bool // vision saw the camera move (Observation.CameraMoved)
+	staleView      bool      // vision saw the camera move, and the sitter's place in the frame with it
+	moveSeen       time.Time // vision reported a camera move, not yet checked against the baseline
+	moveJudged     time.Time // the first judged frame since moveSeen
 
 	// streak is the good time counted since the state last became good:
 	// time spent while a fault is being timed is not added (it is neither
@@ -146,6 +148,7 @@ func (c *Coach) DismissRecalibrate() {
 
 func (c *Coach) resetStale() {
 	c.staleScore, c.staleSince, c.staleLast, c.staleSuggested, c.staleView = 0, time.Time{}, time.Time{}, false, false
+	c.moveSeen, c.moveJudged = time.Time{}, time.Time{}
 }
 
 // offsetAt maps a wall time to the observations' timeline.
@@ -251,6 +254,9 @@ func (c *Coach) Step(obs domain.Observation, now time.Time) []domain.Event {
 	present := obs.Posture != domain.PostureAway
 	judged := present && obs.Posture != domain.PostureUnknown && obs.Confidence >= c.cfg.MinConfidence
 	c.lastPresent = present
+	if obs.CameraMoved && c.baseline != nil {
+		c.moveSeen, c.moveJudged = now, time.Time{} // checked on the judged frames from now (updateStale)
+	}
 
 	if c.calibrating {
 		if len(c.calFrames) < maxCalibrationFrames { // ComputeBaseline rejects the unusable ones

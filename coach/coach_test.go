@@ -428,6 +428,32 @@ func TestCameraMoveMakesTheBaselineStale(t *testing.T) {
 	if rc := ofType(runTrace(t, tr, nil).events, domain.EventRecalibrate); len(rc) != 0 {
 		t.Errorf("no baseline: want no suggestion, got %v", rc)
 	}
+	// A move that leaves the sitter where the calibration has her (a lamp
+	// lit behind, the camera turned about its axis) leaves it in use.
+	tr = loadTrace(t, "stale-view")
+	at := func(i int) float64 { return tr.lines[i].t.Seconds() }
+	for i := range tr.lines {
+		if tr.lines[i].obs != nil && at(i) >= 20 {
+			o := *tr.lines[0].obs // as calibrated
+			o.CameraMoved = tr.lines[i].obs.CameraMoved
+			tr.lines[i].obs = &o
+		}
+	}
+	if rc := ofType(runTrace(t, tr, nil).events, domain.EventRecalibrate); len(rc) != 0 {
+		t.Errorf("moved, the sitter in place: want no suggestion, got %v", rc)
+	}
+	// Reported while nobody is judged (away at the move), it is checked
+	// when the sitter is back.
+	tr = loadTrace(t, "stale-view")
+	for i := range tr.lines {
+		if tr.lines[i].obs != nil && at(i) >= 20 && at(i) < 40 {
+			tr.lines[i].obs = &domain.Observation{Posture: domain.PostureAway, CameraMoved: tr.lines[i].obs.CameraMoved}
+		}
+	}
+	rc = ofType(runTrace(t, tr, nil).events, domain.EventRecalibrate)
+	if len(rc) != 1 || secsOf(rc[0]) < 40 || secsOf(rc[0]) > 42 {
+		t.Errorf("moved while away: want the suggestion once the return at 40 s is confirmed, got %v", rc)
+	}
 }
 
 func TestCalibrationTrace(t *testing.T) {
