@@ -68,9 +68,10 @@ func uncalibrated() []param {
 	}
 	// Down's bound: the mesh's pitch is the head's against the camera's
 	// axis, so a camera above the eyes adds its own angle to an upright
-	// head looking at the screen. slouch-or-not's camera reads her upright
-	// frames 13–24° down; fitted without her (cross-validated), the
-	// threshold fell to where all of them were called "looking down".
+	// head looking at the screen. slouch-or-not's camera reads his upright
+	// face up to 24° down; fitted without him (cross-validated), the
+	// threshold fell to about 10°, and 19 of his 32 upright frames were
+	// called "looking down".
 	return []param{
 		{name: "Down", ramp: func(p *posture.Params) *posture.Ramp { return &p.Down }, feature: metric(domain.MetricHeadPitch), lo: -90, hi: -30,
 			why: "head pitch in degrees (mesh), looking down, kept beyond 30° (a camera above the eyes reads upright faces up to 24° down)"},
