@@ -101,7 +101,7 @@ func (c *Coach) updateStale(obs domain.Observation, now time.Time) {
 	if c.baseline == nil || c.staleDismissed {
 		return
 	}
-	if !c.moveSeen.IsZero() {
+	if c.movePending {
 		// Vision saw the room behind the sitter shift for good. When the
 		// sitter's place in the frame moved too, the calibration no
 		// longer fits: no need to wait for the metrics' own check, which
@@ -118,9 +118,9 @@ func (c *Coach) updateStale(obs domain.Observation, now time.Time) {
 			if c.staleSince.IsZero() {
 				c.staleSince = now
 			}
-			c.moveSeen, c.moveJudged = time.Time{}, time.Time{}
+			c.movePending = false
 		case now.Sub(c.moveJudged) >= moveCheckFor:
-			c.moveSeen, c.moveJudged = time.Time{}, time.Time{}
+			c.movePending = false
 		}
 	}
 	x := 0.0

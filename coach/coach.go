@@ -86,8 +86,8 @@ type Coach struct {
 	staleSuggested bool
 	staleDismissed bool
 	staleView      bool      // vision saw the camera move, and the sitter's place in the frame with it
-	moveSeen       time.Time // vision reported a camera move, not yet checked against the baseline
-	moveJudged     time.Time // the first judged frame since moveSeen
+	movePending    bool      // vision reported a camera move, not yet checked against the baseline
+	moveJudged     time.Time // the first judged frame since the move was reported
 
 	// streak is the good time counted since the state last became good:
 	// time spent while a fault is being timed is not added (it is neither
@@ -148,7 +148,7 @@ func (c *Coach) DismissRecalibrate() {
 
 func (c *Coach) resetStale() {
 	c.staleScore, c.staleSince, c.staleLast, c.staleSuggested, c.staleView = 0, time.Time{}, time.Time{}, false, false
-	c.moveSeen, c.moveJudged = time.Time{}, time.Time{}
+	c.movePending, c.moveJudged = false, time.Time{}
 }
 
 // offsetAt maps a wall time to the observations' timeline.
@@ -255,7 +255,7 @@ func (c *Coach) Step(obs domain.Observation, now time.Time) []domain.Event {
 	judged := present && obs.Posture != domain.PostureUnknown && obs.Confidence >= c.cfg.MinConfidence
 	c.lastPresent = present
 	if obs.CameraMoved && c.baseline != nil {
-		c.moveSeen, c.moveJudged = now, time.Time{} // checked on the judged frames from now (updateStale)
+		c.movePending, c.moveJudged = true, time.Time{} // checked on the judged frames from now (updateStale)
 	}
 
 	if c.calibrating {
