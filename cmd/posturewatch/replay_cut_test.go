@@ -2,6 +2,7 @@ package main
 
 import (
 	"image"
+	"image/color"
 	"path/filepath"
 	"testing"
 
@@ -158,4 +159,18 @@ func readFrames(t *testing.T, files []string) []gocv.Mat {
 		frames = append(frames, m)
 	}
 	return frames
+}
+
+// shifted is m moved by dx, dy pixels (the edge rows and columns repeated
+// into the gap), as a camera turned a little shows the same scene.
+func shifted(m gocv.Mat, dx, dy float64) gocv.Mat {
+	shift := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 2, 3, gocv.MatTypeCV64F)
+	defer shift.Close()
+	shift.SetDoubleAt(0, 0, 1)
+	shift.SetDoubleAt(1, 1, 1)
+	shift.SetDoubleAt(0, 2, dx)
+	shift.SetDoubleAt(1, 2, dy)
+	out := gocv.NewMat()
+	gocv.WarpAffineWithParams(m, &out, shift, image.Pt(m.Cols(), m.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
+	return out
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"image"
-	"image/color"
 	"os"
 	"path/filepath"
 	"testing"
@@ -80,14 +78,7 @@ func TestReplayCalibrationStaleAfterACameraMove(t *testing.T) {
 		}
 	}()
 	for _, m := range upright {
-		out := gocv.NewMat()
-		shift := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 2, 3, gocv.MatTypeCV64F)
-		shift.SetDoubleAt(0, 0, 1)
-		shift.SetDoubleAt(1, 1, 1)
-		shift.SetDoubleAt(1, 2, float64(m.Rows())/8)
-		gocv.WarpAffineWithParams(m, &out, shift, image.Pt(m.Cols(), m.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
-		shift.Close()
-		tilted = append(tilted, out)
+		tilted = append(tilted, shifted(m, 0, float64(m.Rows())/8))
 	}
 	// 20 s as calibrated, then 100 s through the tilted camera, each frame
 	// held 2 s.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"image"
-	"image/color"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,14 +40,7 @@ func TestReplayUnseenManSittingWellIsNotNudged(t *testing.T) {
 		}
 	}()
 	for dx := -2; dx <= 2; dx++ {
-		shift := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 2, 3, gocv.MatTypeCV64F)
-		shift.SetDoubleAt(0, 0, 1)
-		shift.SetDoubleAt(1, 1, 1)
-		shift.SetDoubleAt(0, 2, float64(dx))
-		m := gocv.NewMat()
-		gocv.WarpAffineWithParams(mirrored, &m, shift, image.Pt(mirrored.Cols(), mirrored.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
-		shift.Close()
-		frames = append(frames, m)
+		frames = append(frames, shifted(mirrored, float64(dx), 0))
 	}
 	const fps = 5
 	clip := writeClip(t, fps, fps*120, 10, func(i int) gocv.Mat { return frames[(i/fps)%len(frames)] })
