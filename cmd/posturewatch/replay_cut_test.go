@@ -62,18 +62,13 @@ func TestReplayCutShouldersStillShowAForwardHead(t *testing.T) {
 	}
 	defer c.Close()
 	var frames []gocv.Mat
-	defer func() {
-		for _, f := range frames {
-			f.Close()
-		}
-	}()
 	for {
 		m := gocv.NewMat()
 		if !c.Read(&m) || m.Empty() {
 			m.Close()
 			break
 		}
-		frames = append(frames, m)
+		frames = append(frames, closedWithTest(t, m))
 	}
 	fps := c.Get(gocv.VideoCaptureFPS)
 	if len(frames) < 300 || fps != 5 {
@@ -141,22 +136,23 @@ func writeClip(t *testing.T, fps float64, n, tenths int, frame func(i int) gocv.
 	return clip
 }
 
+// closedWithTest is m, closed when the test ends.
+func closedWithTest(t *testing.T, m gocv.Mat) gocv.Mat {
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
 // readFrames reads image files as BGR frames, closed when the test ends.
 func readFrames(t *testing.T, files []string) []gocv.Mat {
 	t.Helper()
 	var frames []gocv.Mat
-	t.Cleanup(func() {
-		for _, m := range frames {
-			m.Close()
-		}
-	})
 	for _, f := range files {
 		m := gocv.IMRead(f, gocv.IMReadColor)
 		if m.Empty() {
 			m.Close()
 			t.Fatalf("%s: not an image", f)
 		}
-		frames = append(frames, m)
+		frames = append(frames, closedWithTest(t, m))
 	}
 	return frames
 }

@@ -72,13 +72,8 @@ func TestReplayCalibrationStaleAfterACameraMove(t *testing.T) {
 	// picture shifted down by an eighth of its height).
 	upright := readFrames(t, names)
 	var tilted []gocv.Mat
-	defer func() {
-		for _, m := range tilted {
-			m.Close()
-		}
-	}()
 	for _, m := range upright {
-		tilted = append(tilted, shifted(m, 0, float64(m.Rows())/8))
+		tilted = append(tilted, closedWithTest(t, shifted(m, 0, float64(m.Rows())/8)))
 	}
 	// 20 s as calibrated, then 100 s through the tilted camera, each frame
 	// held 2 s.

@@ -34,13 +34,8 @@ func TestReplayUnseenManSittingWellIsNotNudged(t *testing.T) {
 	defer mirrored.Close()
 	gocv.Flip(readFrames(t, []string{photo})[0], &mirrored, 1)
 	var frames []gocv.Mat
-	defer func() {
-		for _, m := range frames {
-			m.Close()
-		}
-	}()
 	for dx := -2; dx <= 2; dx++ {
-		frames = append(frames, shifted(mirrored, float64(dx), 0))
+		frames = append(frames, closedWithTest(t, shifted(mirrored, float64(dx), 0)))
 	}
 	const fps = 5
 	clip := writeClip(t, fps, fps*120, 10, func(i int) gocv.Mat { return frames[(i/fps)%len(frames)] })
