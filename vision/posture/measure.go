@@ -250,7 +250,13 @@ func Measure(in Input) Measurement {
 		m.FaceWidth, m.Eyes, m.EyeSource = dist(eyeL, eyeR), true, FromDetector
 		M[domain.MetricHeadRoll] = angleDeg(eyeL, eyeR)
 		if m.FaceWidth > 0 {
-			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, lm[2])
+			// The turn from the detector's own eyes and nose, not from the
+			// blended eyes: the body model places the eyes of a small face
+			// (the masked person a third farther away: eyes 12 pixels apart
+			// in the detector's input) a few pixels off where the detector
+			// does, and against the detector's nose that read as a head
+			// turned 45–51° (TestVerdictsHoldFartherFromTheCamera).
+			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, lm[2], yawDeg(lm[0], lm[1], lm[2]))
 		}
 		M[domain.MetricFaceBox] = face.Box.Height() / fh
 	case bodyEyes:
@@ -262,7 +268,7 @@ func Measure(in Input) Measurement {
 		}
 		M[domain.MetricHeadRoll] = roll
 		if seen(Nose) && m.FaceWidth > 0 {
-			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, pt(Nose))
+			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, pt(Nose), yawDeg(eyeL, eyeR, pt(Nose)))
 		}
 	default:
 		if eye, ear, ok := profileSide(seen); ok {
@@ -367,11 +373,10 @@ func belowEyeLine(eyeL, eyeR, p Point) float64 {
 	return ((p.X-em.X)*-uy + (p.Y-em.Y)*ux) / ed
 }
 
-// turnAndDrop records the head's turn and the nose's drop below the eye
-// line, from the eyes and the nose tip as the image shows them, and returns
-// the drop in the face's own eye widths (Measurement.NoseDropUnturned).
-func turnAndDrop(M domain.Metrics, eyeL, eyeR, nose Point) float64 {
-	yaw := yawDeg(eyeL, eyeR, nose)
+// turnAndDrop records the head's turn (yaw degrees) and the nose's drop below
+// the eye line, from the eyes and the nose tip as the image shows them, and
+// returns the drop in the face's own eye widths (Measurement.NoseDropUnturned).
+func turnAndDrop(M domain.Metrics, eyeL, eyeR, nose Point, yaw float64) float64 {
 	M[domain.MetricHeadYaw] = yaw
 	M[domain.MetricFaceHeight] = belowEyeLine(eyeL, eyeR, nose)
 	return M[domain.MetricFaceHeight] * unturn(yaw)
