@@ -50,7 +50,7 @@ type Analyzer struct {
 
 	lastSeen time.Time // the last frame with someone judged, while learning
 
-	lit gocv.Mat // the models' brightened copy of a dim frame, reused (see modelGain)
+	lit gocv.Mat // the models' brightened copy of a dim frame or stretched copy of a washed-out one, reused (see modelLevels)
 
 	view      camview.Watch // tells when the camera moved, while learning
 	viewStale atomic.Bool   // the view is to be settled afresh: another camera or recording
@@ -122,17 +122,17 @@ func (a *Analyzer) Close() error {
 // Input runs the models on one frame and returns what the judgement reads.
 // The frame stays owned by the caller.
 func (a *Analyzer) Input(f Frame) (posture.Input, error) {
-	mean := litMean
+	mean, spread := litMean, washedSpread
 	if !isNilMat(f.Mat) && !f.Mat.Empty() && f.Mat.Type() == gocv.MatTypeCV8UC3 {
-		mean, _ = pictureStats(f.Mat)
+		mean, spread = pictureStats(f.Mat)
 	}
-	return a.input(f, mean)
+	return a.input(f, mean, spread)
 }
 
-// input is Input for a frame whose mean brightness is known.
-func (a *Analyzer) input(f Frame, mean float64) (posture.Input, error) {
-	if g := modelGain(mean); g > 1 {
-		f.Mat.ConvertToWithParams(&a.lit, gocv.MatTypeCV8UC3, float32(g), 0)
+// input is Input for a frame whose mean brightness and spread are known.
+func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
+	if alpha, beta := modelLevels(mean, spread); alpha != 1 || beta != 0 {
+		f.Mat.ConvertToWithParams(&a.lit, gocv.MatTypeCV8UC3, float32(alpha), float32(beta))
 		f.Mat = a.lit
 	}
 	// With several people in view the detector looks on every frame: it
@@ -209,7 +209,7 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, p, p.Advice()
 		return obs, nil
 	}
-	in, err := a.input(f, mean)
+	in, err := a.input(f, mean, spread)
 	if err != nil {
 		return obs, err
 	}

@@ -67,6 +67,20 @@ func BenchmarkFrameWholePathDim(b *testing.B) {
 	benchWholePathOf(b, benchAnalyzer(b), dim)
 }
 
+// BenchmarkFrameWholePathWashedOut: the same frame washed out (its contrast
+// cut to 0.4 about a light grey), which the models see stretched
+// (exposure.go).
+func BenchmarkFrameWholePathWashedOut(b *testing.B) {
+	img := benchImage(b, benchWebcam)
+	washed := gocv.NewMat()
+	b.Cleanup(func() { washed.Close() })
+	img.ConvertToWithParams(&washed, gocv.MatTypeCV8UC3, 0.4, 90)
+	if alpha, _ := modelLevels(pictureStats(washed)); alpha <= 1 {
+		b.Fatal("not washed out")
+	}
+	benchWholePathOf(b, benchAnalyzer(b), washed)
+}
+
 func benchWholePath(b *testing.B, an *Analyzer) { benchWholePathOf(b, an, benchImage(b, benchWebcam)) }
 
 func benchWholePathOf(b *testing.B, an *Analyzer, img gocv.Mat) {
