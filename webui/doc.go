@@ -67,7 +67,7 @@
 //	GET    /ws                         WebSocket (?preview=1 to get preview frames at once)
 //	GET    /api/csrf                   {"token": "…", "header": "X-CSRF-Token"}
 //	GET    /api/status                 Status
-//	GET    /api/vocabulary             Vocabulary: faults (name, label, nudge, fix), states, postures, profile_name rule
+//	GET    /api/vocabulary             Vocabulary: faults (name, label, nudge, fix), states, postures, profile_name rule, framing rule
 //	GET    /api/stats                  domain.StatsSnapshot (in-memory days and hours)
 //	POST   /api/pause                  {"minutes": N} (0 < N ≤ 2880) or {"until": "RFC 3339"} (future, ≤ 48 h) → Status
 //	POST   /api/resume                 → Status (409 when not paused)

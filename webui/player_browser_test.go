@@ -307,6 +307,18 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	if !webuitest.Eval[bool](t, b, `document.getElementById('fr-frame-next').disabled`) {
 		t.Error("Next is offered with two people in view")
 	}
+	// Shoulders at the picture's bottom edge: it will do, with advice.
+	sample(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
+		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.6, domain.MetricFaceFrame: 0.08, domain.MetricShoulderHeight: 0.92}, People: 1})
+	b.WaitJS(t, "shoulders low", `document.getElementById('fr-shoulders').dataset.ok === 'warn'`, 5*time.Second)
+	if got := b.Text(t, "#fr-shoulders"); got != domain.ShouldersLowAdvice {
+		t.Errorf("shoulders at the bottom edge read %q, want the server's advice", got)
+	}
+	if webuitest.Eval[bool](t, b, `document.getElementById('fr-frame-next').disabled`) {
+		t.Error("Next is refused for shoulders at the bottom edge: the framing will do")
+	}
+	b.WaitText(t, "#fr-frame-verdict", "The framing will do", 2*time.Second)
+	t.Logf("shoulders at the bottom edge: %s", b.Screenshot(t, "31b-firstrun-shoulders-low"))
 	sample(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
 		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}, People: 1})
 	b.WaitJS(t, "framing good", `['fr-head','fr-shoulders','fr-light','fr-people'].every(id => document.getElementById(id).dataset.ok === 'true')`, 5*time.Second)

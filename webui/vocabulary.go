@@ -20,6 +20,17 @@ type Vocabulary struct {
 	// ProfileName describes the profile-name rule; POST /api/profiles/check
 	// applies it.
 	ProfileName ProfileNameRule `json:"profile_name"`
+	// Framing is what the first-run framing check asks of the picture.
+	Framing FramingRule `json:"framing"`
+}
+
+// FramingRule is the framing the judgement reads surely.
+type FramingRule struct {
+	// ShouldersLow: a shoulder line lower in the picture than this share of
+	// its height (Sample.Metrics["shoulder_height"]) is at its bottom edge;
+	// LowAdvice says what to do about it.
+	ShouldersLow float64 `json:"shoulders_low"`
+	LowAdvice    string  `json:"low_advice"`
 }
 
 // FaultWords is one fault of the vocabulary in plain words.
@@ -56,6 +67,7 @@ func vocabulary() Vocabulary {
 			Pattern:  domain.ProfileNamePattern,
 			Check:    "POST /api/profiles/check",
 		},
+		Framing: FramingRule{ShouldersLow: domain.ShouldersLowInPicture, LowAdvice: domain.ShouldersLowAdvice},
 	}
 	for _, f := range domain.AllFaults {
 		msg, fix := domain.NudgeText(f)

@@ -46,6 +46,10 @@ func TestAPIVocabulary(t *testing.T) {
 		t.Errorf("postures %v, want %v", v.Postures, domain.AllPostures)
 	}
 
+	if v.Framing.ShouldersLow != domain.ShouldersLowInPicture || v.Framing.LowAdvice != domain.ShouldersLowAdvice {
+		t.Errorf("framing = %+v", v.Framing)
+	}
+
 	r := v.ProfileName
 	if r.MaxChars != domain.MaxProfileNameChars || r.MaxBytes != domain.MaxProfileNameBytes || r.Rule == "" || r.Check != "POST /api/profiles/check" {
 		t.Errorf("profile_name = %+v", r)

@@ -7,6 +7,7 @@ import { $, el } from './dom.js';
 import { post } from './api.js';
 import { calibrate, framesText, nameProblem, setupWords } from './calibration.js';
 import { loadProfiles } from './profiles.js';
+import { framingRule } from './vocab.js';
 
 const DONE_KEY = 'posturewatch.firstrun';
 const STEPS = ['frame', 'calibrate', 'notify', 'test', 'done'];
@@ -87,8 +88,15 @@ export function onFirstRunSample(s) {
   if (someone) check('fr-head', true, 'Your head is in view.');
   else if (s.posture === 'away') check('fr-head', false, 'Nobody in view: sit in front of the camera.');
   else check('fr-head', false, 'Your face does not show enough: ' + (s.why || 'face the camera') + '.');
-  check('fr-shoulders', someone && shoulders, someone && shoulders ? 'Both shoulders are in view.' :
-    'Both shoulders should be in view: sit back a little or tilt the camera down.');
+  // Shoulders at the picture's bottom edge (the server's rule) are placed
+  // from what little of them shows: a colour shift or sitting a little
+  // nearer moves them, and they read as a head sunk forward. It will do,
+  // but say how to do better.
+  const fr = framingRule();
+  const low = shoulders && !!fr && metrics.shoulder_height > fr.shoulders_low;
+  if (!someone || !shoulders) check('fr-shoulders', false, 'Both shoulders should be in view: sit back a little or tilt the camera down.');
+  else if (low) check('fr-shoulders', 'warn', fr.low_advice);
+  else check('fr-shoulders', true, 'Both shoulders are in view.');
   // People are counted on frames the face detector ran on (the first after
   // the preview starts, whenever the face was lost, and every frame while
   // several are in view); the count holds until the next such frame.
@@ -97,7 +105,7 @@ export function onFirstRunSample(s) {
   const alone = $('fr-people').dataset.ok !== 'false';
   const ok = someone && shoulders && alone && !s.picture;
   $('fr-frame-next').disabled = !ok;
-  $('fr-frame-verdict').textContent = ok ? 'The framing is good.' : '';
+  $('fr-frame-verdict').textContent = !ok ? '' : low ? 'The framing will do; it is better with your shoulders clear of the bottom edge.' : 'The framing is good.';
 }
 
 // onFirstRunPreview draws the preview, mirrored like a selfie camera (CSS).

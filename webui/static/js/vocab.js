@@ -45,6 +45,10 @@ export function nudgeText(name) {
   return f ? f.nudge + ' — ' + f.fix : '';
 }
 
+// framingRule: {shoulders_low, low_advice}: the framing the judgement reads
+// surely, or null before loading.
+export function framingRule() { return vocab ? vocab.framing : null; }
+
 // profileNameRule: {max_chars, max_bytes, rule, check} or null.
 export function profileNameRule() { return vocab ? vocab.profile_name : null; }
 
