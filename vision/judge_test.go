@@ -366,11 +366,7 @@ func TestVerdictsHoldUnderNoiseAndCompression(t *testing.T) {
 // taken, is good farther away.
 func TestVerdictsHoldFartherFromTheCamera(t *testing.T) {
 	an := newTestAnalyzer(t)
-	var files []string
-	for _, grade := range []string{"3-forward-limit", "4-upright", "5-extension-limit"} {
-		f, _ := filepath.Glob(filepath.Join(dataDir(t), "neck-forward", grade, "*.jpg"))
-		files = append(files, f...)
-	}
+	files := maskedUprightFrames(t)
 	desk, _ := filepath.Glob(filepath.Join(dataDir(t), "desk-three-people", "good", "0[0-9][0-9]0.jpg"))
 	if len(files) < 49 || len(desk) < 50 {
 		t.Skipf("only %d upright neck-forward and %d desk frames", len(files), len(desk))
@@ -438,11 +434,7 @@ func threeClass(o domain.Observation) string {
 // lower score.
 func TestMaskedTiltedHeadIsSomeone(t *testing.T) {
 	an := newTestAnalyzer(t)
-	var files []string
-	for _, grade := range []string{"3-forward-limit", "4-upright", "5-extension-limit"} {
-		f, _ := filepath.Glob(filepath.Join(dataDir(t), "neck-forward", grade, "*.jpg"))
-		files = append(files, f...)
-	}
+	files := maskedUprightFrames(t)
 	if len(files) < 40 {
 		t.Skipf("only %d good neck-forward frames", len(files))
 	}

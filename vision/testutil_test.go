@@ -49,3 +49,16 @@ func maskedAndDeskFrames(t *testing.T) (masked, desk []string) {
 	}
 	return masked, desk
 }
+
+// maskedUprightFrames are the masked person's upright grades (3–5 of
+// neck-forward: the limit of acceptable, upright, the limit of extension),
+// all judged good.
+func maskedUprightFrames(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, grade := range []string{"3-forward-limit", "4-upright", "5-extension-limit"} {
+		f, _ := filepath.Glob(filepath.Join(dataDir(t), "neck-forward", grade, "*.jpg"))
+		files = append(files, f...)
+	}
+	return files
+}
