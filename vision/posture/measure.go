@@ -252,10 +252,11 @@ func Measure(in Input) Measurement {
 		if m.FaceWidth > 0 {
 			// The turn from the detector's own eyes and nose, not from the
 			// blended eyes: the body model places the eyes of a small face
-			// (the masked person a third farther away: eyes 12 pixels apart
-			// in the detector's input) a few pixels off where the detector
-			// does, and against the detector's nose that read as a head
-			// turned 45–51° (TestVerdictsHoldFartherFromTheCamera).
+			// (the masked person half as far again from the camera: eyes
+			// 12 pixels apart in the detector's input) a few pixels off
+			// where the detector does, and against the detector's nose
+			// that read as a head turned 45–51°
+			// (TestVerdictsHoldFartherFromTheCamera).
 			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, lm[2], yawDeg(lm[0], lm[1], lm[2]))
 		}
 		M[domain.MetricFaceBox] = face.Box.Height() / fh
