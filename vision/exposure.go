@@ -47,18 +47,22 @@ func exposureGain(mean float64) float64 {
 // cut to 0.4 about a light grey (90 + 0.4·v: spread 15–31), 12 of the
 // masked person's 102 frames, 13 of 140 desk frames and 24 of 65
 // slouch-or-not frames changed class, most of them slumps whose shoulders
-// the body model no longer placed. A bright picture (mean from washedMean)
-// flatter than washedSpread is shown to the models stretched about its mean
-// to that spread, at most maxStretch times: 4, 4 and 7 change
+// the body model no longer placed. A bright picture flatter than
+// washedSpread is shown to the models stretched about its mean to that
+// spread, at most maxStretch times: 4, 4 and 7 change
 // (TestWashedOutFramesKeepTheirClass). With a milder haze (60 + 0.6·v) and
 // with σ 3 of sensor noise on the flat frames, the changes fell from 26 to
 // 18 and from 62 to 39 of 446 frames. Stretched to a spread of 45, 3, 4 and
 // 5 changed, but the copies of more development photos as taken: 40 is the
 // bottom of their range (37–77) and touches the fewest. A dim picture's
 // small spread is its dimness, not haze: the gain above deals with it, and a
-// stretch about a dark mean would clip its shadows.
+// stretch about a dark mean would clip its shadows. Between the two the
+// stretch grows with the mean from washedFrom to washedFull, so a picture
+// whose brightness hovers about a line does not reach the models stretched
+// 3× on one frame and as it is on the next.
 const (
-	washedMean   = 80.0 // mean brightness from which a flat picture is washed out rather than dim
+	washedFrom   = 60.0 // mean brightness from which a flat picture starts to count as washed out rather than dim
+	washedFull   = 90.0 // … and from which it is stretched fully
 	washedSpread = 40.0 // the spread the models' copy of a washed-out picture is brought to
 	maxStretch   = 3.0  // at most: a flatter picture's detail is mostly noise
 )
@@ -71,10 +75,11 @@ func modelLevels(mean, spread float64) (alpha, beta float64) {
 	if g := modelGain(mean); g > 1 {
 		return g, 0
 	}
-	if mean < washedMean || !(spread > 0) || spread >= washedSpread {
+	if mean <= washedFrom || !(spread > 0) || spread >= washedSpread {
 		return 1, 0
 	}
-	k := min(maxStretch, washedSpread/spread)
+	t := min(1, (mean-washedFrom)/(washedFull-washedFrom))
+	k := 1 + t*(min(maxStretch, washedSpread/spread)-1)
 	return k, mean * (1 - k)
 }
 

@@ -90,7 +90,10 @@ func TestFlatPictureAfterExposure(t *testing.T) {
 		{"dark but not dim, flat: left as it is", 60, 20, 1, 0},
 		{"washed out", 150, washedSpread / 2, 2, -150},
 		{"washed out further: stretched at most maxStretch", 150, washedSpread / 5, maxStretch, 150 * (1 - maxStretch)},
-		{"just at the line", washedMean, washedSpread, 1, 0},
+		{"flat as spread goes, but just at the line", 150, washedSpread, 1, 0},
+		{"flat and darker: not yet washed out", washedFrom, washedSpread / 2, 1, 0},
+		{"flat, half way up the brightness ramp: half the stretch", (washedFrom + washedFull) / 2, washedSpread / 2, 1.5, 75 * (1 - 1.5)},
+		{"flat, at the ramp's top: the full stretch", washedFull, washedSpread / 2, 2, -washedFull},
 	} {
 		alpha, beta := modelLevels(c.mean, c.spread)
 		if math.Abs(alpha-c.alpha) > 1e-9 || math.Abs(beta-c.beta) > 1e-9 {
@@ -208,7 +211,7 @@ func TestWashedOutFramesKeepTheirClass(t *testing.T) {
 			was := analyzeMat(t, an, img, f)
 			washed := gocv.NewMat()
 			img.ConvertToWithParams(&washed, gocv.MatTypeCV8UC3, 0.4, 90)
-			if mean, spread := pictureStats(washed); mean < washedMean || spread >= washedSpread {
+			if mean, spread := pictureStats(washed); mean < washedFull || spread >= washedSpread {
 				t.Fatalf("%s washed out: mean %.0f, spread %.0f: not a washed-out picture", f, mean, spread)
 			}
 			now := analyzeMat(t, an, washed, f+"#washed")
