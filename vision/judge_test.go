@@ -388,7 +388,7 @@ func TestVerdictsHoldFartherFromTheCamera(t *testing.T) {
 				continue
 			}
 			changed++
-			if now.Faults[0].Name == domain.HeadTurn {
+			if len(now.Faults) > 0 && now.Faults[0].Name == domain.HeadTurn {
 				turned++
 			}
 			t.Logf("%s at ×%.2f: %s %s (%s), was %s %s", filepath.Base(f), s, threeClass(now), faultList(now.Faults), now.Why, threeClass(was), faultList(was.Faults))
