@@ -461,3 +461,45 @@ func TestDashboardLiveView(t *testing.T) {
 	b.AssertNoConsoleErrors(t, "/ws", "ERR_CONNECTION_REFUSED")
 	t.Logf("screenshots in %s", filepath.Clean(b.ShotsDir))
 }
+
+// The live framing hint: shoulders at the picture's bottom edge on most of
+// the latest samples bring the server's advice under the Now card; one
+// stray sample does not, and a framing fixed takes it away again.
+func TestDashboardFramingHint(t *testing.T) {
+	b := webuitest.NewBrowser(t)
+	defer b.Close()
+	ts := newTS(t)
+	srv := ts.srv
+	openDashboard(t, b, srv.URL())
+	b.WaitJS(t, "vocabulary loaded", `document.querySelectorAll('#faults [data-fault]').length > 0`, 5*time.Second)
+	now := time.Now()
+	at := func(i int) time.Time { return now.Add(time.Duration(i) * time.Second) }
+	// Samples reach a page as the latest one (a slow page skips some), so
+	// each is published once the page shows the one before: its minutes
+	// present today count them.
+	samples := func(from, n int, height float64) {
+		for i := from; i < from+n; i++ {
+			smp := liveSample(at(i), 0, ts.fb.status.Status, 0, float64(60*(i+1)))
+			smp.Metrics = domain.Metrics{domain.MetricNeckEyes: 2.6, domain.MetricShoulderHeight: height}
+			srv.PublishSample(smp)
+			b.WaitText(t, "#present-today", fmt.Sprintf("%d min", i+1), 5*time.Second)
+		}
+	}
+	hidden := func() bool { return webuitest.Eval[bool](t, b, `document.getElementById('framing-hint').hidden`) }
+
+	// A stray low sample among few says nothing.
+	samples(0, 3, 0.93)
+	if !hidden() {
+		t.Error("the framing hint shows after three samples")
+	}
+	samples(3, 12, 0.92)
+	b.WaitJS(t, "the framing hint shows", `!document.getElementById('framing-hint').hidden`, 5*time.Second)
+	if got := b.Text(t, "#framing-hint"); got != domain.ShouldersLowAdvice {
+		t.Errorf("framing hint %q, want the server's advice", got)
+	}
+	b.Screenshot(t, "50-framing-hint")
+	// The camera tilted down: the shoulders clear of the edge.
+	samples(15, 20, 0.78)
+	b.WaitJS(t, "the framing hint goes", `document.getElementById('framing-hint').hidden`, 5*time.Second)
+	b.AssertNoConsoleErrors(t)
+}

@@ -16,6 +16,7 @@ import { initPreview, drawPreview } from './preview.js';
 import { initRoutine, onRoutineStatus, onReps } from './routine.js';
 import { initCalibration, applyNameRule, onCalibrationStatus } from './calibration.js';
 import { initFirstRun, onFirstRunStatus, onFirstRunSample, onFirstRunPreview, onFirstRunEvent } from './firstrun.js';
+import { onFramingSample, forgetFraming, renderFraming } from './framing.js';
 import { initSettings, loadConfig } from './settings.js';
 import { loadProfiles } from './profiles.js';
 import { initHistory, loadHistory, scheduleHistory, setHistoryEnabled, redraw } from './history.js';
@@ -31,6 +32,7 @@ async function vocabulary() {
   try { await loadVocabulary(); } catch (_) { return; }
   buildFaultChips();
   applyNameRule();
+  renderFraming();
   redraw();
   redrawTimeline();
 }
@@ -45,6 +47,7 @@ function onMessage(m) {
       vocabulary();
       if (h.server_time) syncClock(h.server_time);
       forgetSamples();
+      forgetFraming();
       setStatus(h.status);
       if (h.last_sample) applySample(h.last_sample);
       setHistoryEnabled(h.history !== false);
@@ -55,7 +58,7 @@ function onMessage(m) {
       loadTimeline();
       break;
     }
-    case 'sample': applySample(m.sample); onFirstRunSample(m.sample); break;
+    case 'sample': applySample(m.sample); onFirstRunSample(m.sample); onFramingSample(m.sample); break;
     case 'status': setStatus(m.status); break;
     // the day's totals come with every sample and status (earlier runs
     // included); the stats only say the history has grown
