@@ -41,6 +41,12 @@ func TestRunDashboardInChromium(t *testing.T) {
 	b.Click(t, "#fr-frame [data-fr-skip]")
 	b.WaitJS(t, "guide skipped", `!document.getElementById('firstrun').open`, 5*time.Second)
 	b.WaitJS(t, "a live score", `/^\d+$/.test(document.getElementById('score').textContent.trim())`, 15*time.Second)
+	// The live view keeps the framing advice while her shoulders sit at the
+	// bottom edge.
+	b.WaitJS(t, "the live framing hint", `!document.getElementById('framing-hint').hidden`, 20*time.Second)
+	if got := b.Text(t, "#framing-hint"); got != domain.ShouldersLowAdvice {
+		t.Errorf("the live framing hint reads %q, want the server's advice", got)
+	}
 	b.Screenshot(t, "01-live")
 
 	// 20 s into the video the head goes forward; 20 s later the nudge.
