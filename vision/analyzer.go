@@ -50,7 +50,8 @@ type Analyzer struct {
 
 	lastSeen time.Time // the last frame with someone judged, while learning
 
-	lit gocv.Mat // the models' brightened copy of a dim frame or stretched copy of a washed-out one, reused (see modelLevels)
+	lit    modelsCopy // what the models see when it is not the frame as taken
+	passes int        // times the models ran (a backlit photo's frame runs them twice)
 
 	view      camview.Watch // tells when the camera moved, while learning
 	viewStale atomic.Bool   // the view is to be settled afresh: another camera or recording
@@ -91,7 +92,7 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	if opt.Learn {
 		j.Learn()
 	}
-	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2, lit: gocv.NewMat()}, nil
+	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2, lit: modelsCopy{copy: gocv.NewMat()}}, nil
 }
 
 // ForgetLearnt drops what was learnt about the camera's place: another
@@ -114,7 +115,7 @@ func (a *Analyzer) Baseline() *domain.Baseline { return a.judge.Baseline() }
 
 // Close releases the models.
 func (a *Analyzer) Close() error {
-	a.lit.Close()
+	a.lit.copy.Close()
 	a.face.Close()
 	return a.pose.Close()
 }
@@ -131,14 +132,60 @@ func (a *Analyzer) Input(f Frame) (posture.Input, error) {
 
 // input is Input for a frame whose mean brightness and spread are known.
 func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
-	if alpha, beta := modelLevels(mean, spread); alpha != 1 || beta != 0 {
-		f.Mat.ConvertToWithParams(&a.lit, gocv.MatTypeCV8UC3, float32(alpha), float32(beta))
-		f.Mat = a.lit
-	}
 	// With several people in view the detector looks on every frame: it
 	// picks the user's face each time, and says when the others have gone.
 	track := f.Source == a.lastSource && f.Index == a.lastIndex+1 && a.people <= 1
 	a.lastSource, a.lastIndex = f.Source, f.Index
+	gain := 1.0
+	if f.Source == a.lit.source {
+		// The light stays from frame to frame of a stream, and across the
+		// camera's rests: the previous frame's face says how to expose this
+		// one before the models run (backlight.go).
+		gain = a.lit.faceGain
+	}
+	kps, fr, err := a.runModels(f, mean, spread, gain, track)
+	if err != nil {
+		return posture.Input{}, err
+	}
+	want := 1.0
+	// Only a face backed as someone's counts: the detector's guess on an
+	// empty scene (a cup) would otherwise be "exposed for" and backed.
+	if fr.Detected && a.judge.Sees(posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}) {
+		if level, ok := faceLevel(f.Mat, fr.Best.Box); ok {
+			want = faceGain(level, mean)
+		}
+	}
+	a.lit.source, a.lit.faceGain = f.Source, want
+	if fr.Detected && (want > gain*regainRatio || want < gain/regainRatio) {
+		// A photo, a stream's first frame, or the light changed: the models
+		// saw the face exposed far from what it asks for. Run them again on
+		// the copy exposed for it. Where the detector found the face on
+		// this frame, its faces stand (it finds dark faces; the mesh and the
+		// body model are what the light misleads).
+		if fr.Faces > 0 {
+			a.face.ReuseDetections()
+		}
+		if kps, fr, err = a.runModels(f, mean, spread, want, false); err != nil {
+			return posture.Input{}, err
+		}
+	}
+	a.people = fr.People
+	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}, nil
+}
+
+// runModels runs the body and face models on the frame, or on the models'
+// copy of it: exposed for a backlit face (gain > 1), else brightened or
+// stretched as modelLevels says.
+func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([]domain.Keypoint, FaceResult, error) {
+	a.passes++
+	alpha, beta := gain, 0.0
+	if gain <= 1 {
+		alpha, beta = modelLevels(mean, spread)
+	}
+	if alpha != 1 || beta != 0 {
+		f.Mat.ConvertToWithParams(&a.lit.copy, gocv.MatTypeCV8UC3, float32(alpha), float32(beta))
+		f.Mat = a.lit.copy
+	}
 	var (
 		kps  []domain.Keypoint
 		fr   FaceResult
@@ -169,13 +216,12 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 		<-faceDone
 	}
 	if errs[0] != nil {
-		return posture.Input{}, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, errs[0])
+		return nil, FaceResult{}, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, errs[0])
 	}
 	if errs[1] != nil {
-		return posture.Input{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, errs[1])
+		return nil, FaceResult{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, errs[1])
 	}
-	a.people = fr.People
-	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}, nil
+	return kps, fr, nil
 }
 
 // eyesOf is where the body model sees the eyes, nil unless it sees both.

@@ -81,6 +81,41 @@ func BenchmarkFrameWholePathWashedOut(b *testing.B) {
 	benchWholePathOf(b, benchAnalyzer(b), washed)
 }
 
+// BenchmarkFrameWholePathBacklit: the same frame backlit (the sitter
+// darkened to 0.3, the room taken towards white), seen first: a photo, or a
+// stream's first frame, whose models run again on the copy exposed for the
+// face (backlight.go).
+func BenchmarkFrameWholePathBacklit(b *testing.B) {
+	an, lit := benchBacklit(b)
+	f := Frame{Mat: lit, Source: "bench"}
+	for b.Loop() {
+		an.face.Reset()
+		an.lit.source = "" // nothing known of the light
+		if _, err := an.Analyze(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFrameWholePathBacklitKnown: the backlit frame on a stream whose
+// light the previous frame told (the camera reopened after a rest, the
+// detector run afresh): one pass of the models on the exposed copy.
+func BenchmarkFrameWholePathBacklitKnown(b *testing.B) {
+	an, lit := benchBacklit(b)
+	benchWholePathOf(b, an, lit)
+}
+
+func benchBacklit(b *testing.B) (*Analyzer, gocv.Mat) {
+	an, img := benchAnalyzer(b), benchImage(b, benchWebcam)
+	in, err := an.Input(Frame{Mat: img, Source: "outline"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lit := backlitCopy(b, img, in, 0.3, 0.25)
+	b.Cleanup(func() { lit.Close() })
+	return an, lit
+}
+
 func benchWholePath(b *testing.B, an *Analyzer) { benchWholePathOf(b, an, benchImage(b, benchWebcam)) }
 
 func benchWholePathOf(b *testing.B, an *Analyzer, img gocv.Mat) {

@@ -65,6 +65,22 @@ type FaceNet struct {
 	// a face tracked through its mesh gets that detection moved and scaled
 	// as the mesh moved (the face's fill of the frame judges leaning in).
 	trackMesh face.Box
+
+	// lastFaces are the detector's faces on the last frame it ran on;
+	// reuse makes the next observe take them instead of running it
+	// (ReuseDetections).
+	lastFaces []face.Detection
+	reuse     bool
+}
+
+// ReuseDetections makes the next Observe take the faces the detector found
+// on the last frame it ran on instead of running it again: for the same
+// frame shown to the models another way (a backlit frame exposed for the
+// face), where the detector had already found the face.
+func (f *FaceNet) ReuseDetections() {
+	f.mu.Lock()
+	f.reuse = true
+	f.mu.Unlock()
 }
 
 // FaceResult is what the face path saw on one frame. Everything is in the
@@ -187,6 +203,7 @@ func (f *FaceNet) ObserveAwaitingEyes(img gocv.Mat, t time.Time, track bool, eye
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	defer func() { f.reuse = false }()
 	res, err := f.observe(img, t, track, eyes)
 	if err == nil && res.Tracked && res.byMesh && !res.Mesh.Accepted(face.DefaultMinMeshScore) {
 		// The track was lost on this frame: the face may have moved out of
@@ -260,11 +277,20 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Ey
 		res.Detected, res.Tracked, res.Best = true, true, d
 		f.trackFrames++
 	} else {
-		t0 := time.Now()
-		dets, err := f.detect(img)
-		res.DetectorMS = msSince(t0)
-		if err != nil {
-			return res, err
+		var (
+			dets []face.Detection
+			err  error
+		)
+		if f.reuse {
+			dets = f.lastFaces
+		} else {
+			t0 := time.Now()
+			dets, err = f.detect(img)
+			res.DetectorMS = msSince(t0)
+			if err != nil {
+				return res, err
+			}
+			f.lastFaces = dets
 		}
 		res.Faces = len(dets)
 		if len(dets) == 0 {

@@ -3,6 +3,7 @@
 package vision
 
 import (
+	"image"
 	"path/filepath"
 	"testing"
 
@@ -21,7 +22,7 @@ func TestAnalyzerDoesNotLeakMats(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer an.Close()
-		n := 0
+		n, reran := 0, 0
 		err = Walk([]string{filepath.Join(dir, "misc"), filepath.Join(dir, "bad"), filepath.Join(dir, "clips", "head-reps.mp4")},
 			SourceOptions{FPS: 1}, func(f *Frame, ferr error) {
 				if ferr != nil {
@@ -41,6 +42,25 @@ func TestAnalyzerDoesNotLeakMats(t *testing.T) {
 				if _, err := an.Analyze(Frame{Mat: dim, Source: f.Source + "#dim"}); err != nil {
 					t.Error(err)
 				}
+				// Backlit: darkened to 0.3, with bright bands round the
+				// middle, so a face there is exposed for (backlight.go);
+				// the stream's second frame carries the gain.
+				lit := gocv.NewMat()
+				f.Mat.ConvertToWithParams(&lit, gocv.MatTypeCV8UC3, 0.3, 0)
+				w, h := lit.Cols(), lit.Rows()
+				for _, r := range []image.Rectangle{image.Rect(0, 0, w, h/4), image.Rect(0, 0, w/4, h), image.Rect(w-w/4, 0, w, h)} {
+					band := lit.Region(r)
+					band.SetTo(gocv.NewScalar(250, 250, 250, 0))
+					band.Close()
+				}
+				for i := range 2 {
+					before := an.passes
+					if _, err := an.Analyze(Frame{Mat: lit, Source: f.Source + "#backlit", Index: i}); err != nil {
+						t.Error(err)
+					}
+					reran += an.passes - before - 1
+				}
+				lit.Close()
 				dim.Close()
 				n++
 			})
@@ -49,6 +69,9 @@ func TestAnalyzerDoesNotLeakMats(t *testing.T) {
 		}
 		if n < 40 {
 			t.Fatalf("only %d frames analysed", n)
+		}
+		if reran == 0 {
+			t.Error("no backlit frame was exposed for its face")
 		}
 		// A frame of the wrong type is refused without leaking.
 		if _, err := an.Analyze(Frame{}); err == nil {

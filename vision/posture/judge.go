@@ -253,6 +253,16 @@ func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
 	return obs
 }
 
+// Sees reports whether the frame shows someone to judge (Presence is not
+// away): a face the detector guesses on an empty scene is not one.
+func (j *Judge) Sees(in Input) bool {
+	j.mu.RLock()
+	p := j.p
+	j.mu.RUnlock()
+	post, _ := Presence(Measure(in), p)
+	return post != domain.PostureAway
+}
+
 // Judge gives the overall posture, the faults (most severe first) and the
 // reason for the verdict in words.
 func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
