@@ -178,6 +178,7 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 // stretched as modelLevels says.
 func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([]domain.Keypoint, FaceResult, error) {
 	a.passes++
+	a.lit.seen = gain
 	alpha, beta := gain, 0.0
 	if gain <= 1 {
 		alpha, beta = modelLevels(mean, spread)
@@ -282,6 +283,7 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 		a.lastSeen = f.Time
 	}
 	obs.People = a.people
+	obs.Backlit = a.lit.seen >= backlitShown && obs.Posture != domain.PostureAway
 	if mean < darkMean && (obs.Posture == domain.PostureAway || obs.Posture == domain.PostureUnknown) {
 		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, domain.PictureDark, domain.PictureDark.Advice()
 	}

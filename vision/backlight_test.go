@@ -255,7 +255,8 @@ func sitterOutline(img gocv.Mat, in posture.Input) []float64 {
 // rests (a reopened camera counts its frames afresh): the face found on one
 // frame sets the exposure of the next before the models run, so only the
 // stream's first backlit frame, and the frame where the light changes, run
-// the models twice. Every frame gets the verdict the photo gets.
+// the models twice. Every frame gets the verdict the photo gets, and the
+// backlit ones say so (the dashboard's advice).
 func TestBacklitStreamIsExposedBeforeTheModels(t *testing.T) {
 	an := newTestAnalyzer(t)
 	_, desk := maskedAndDeskFrames(t)
@@ -308,6 +309,9 @@ func TestBacklitStreamIsExposedBeforeTheModels(t *testing.T) {
 		}
 		if got := threeClass(obs); got != photo[step.light] {
 			t.Errorf("frame %d (%s): %s %s, the photo %s", i, step.light, got, faultList(obs.Faults), photo[step.light])
+		}
+		if want := step.light == "backlit"; obs.Backlit != want {
+			t.Errorf("frame %d (%s): reported backlit %v, want %v", i, step.light, obs.Backlit, want)
 		}
 	}
 }

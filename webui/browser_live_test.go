@@ -477,10 +477,12 @@ func TestDashboardFramingHint(t *testing.T) {
 	// Samples reach a page as the latest one (a slow page skips some), so
 	// each is published once the page shows the one before: its minutes
 	// present today count them.
+	backlit := false
 	samples := func(from, n int, height float64) {
 		for i := from; i < from+n; i++ {
 			smp := liveSample(at(i), 0, ts.fb.status.Status, 0, float64(60*(i+1)))
 			smp.Metrics = domain.Metrics{domain.MetricNeckEyes: 2.6, domain.MetricShoulderHeight: height}
+			smp.Backlit = backlit
 			srv.PublishSample(smp)
 			b.WaitText(t, "#present-today", fmt.Sprintf("%d min", i+1), 5*time.Second)
 		}
@@ -501,5 +503,17 @@ func TestDashboardFramingHint(t *testing.T) {
 	// The camera tilted down: the shoulders clear of the edge.
 	samples(15, 20, 0.78)
 	b.WaitJS(t, "the framing hint goes", `document.getElementById('framing-hint').hidden`, 5*time.Second)
+	// A bright window behind the user: the same window of samples speaks
+	// for the light, and goes when it is fixed.
+	backlit = true
+	samples(35, 12, 0.78)
+	b.WaitJS(t, "the light hint shows", `!document.getElementById('framing-hint').hidden`, 5*time.Second)
+	if got := b.Text(t, "#framing-hint"); got != domain.BacklitAdvice {
+		t.Errorf("light hint %q, want the server's advice", got)
+	}
+	b.Screenshot(t, "51-light-hint")
+	backlit = false
+	samples(47, 12, 0.78)
+	b.WaitJS(t, "the light hint goes", `document.getElementById('framing-hint').hidden`, 5*time.Second)
 	b.AssertNoConsoleErrors(t)
 }

@@ -319,6 +319,18 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	}
 	b.WaitText(t, "#fr-frame-verdict", "The framing will do", 2*time.Second)
 	t.Logf("shoulders at the bottom edge: %s", b.Screenshot(t, "31b-firstrun-shoulders-low"))
+	// A bright window behind: it will do, with the server's advice.
+	sample(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
+		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}, People: 1, Backlit: true})
+	b.WaitJS(t, "backlit", `document.getElementById('fr-light').dataset.ok === 'warn'`, 5*time.Second)
+	if got := b.Text(t, "#fr-light"); got != domain.BacklitAdvice {
+		t.Errorf("a backlit face read %q, want the server's advice", got)
+	}
+	if webuitest.Eval[bool](t, b, `document.getElementById('fr-frame-next').disabled`) {
+		t.Error("Next is refused for a backlit face: the framing will do")
+	}
+	b.WaitText(t, "#fr-frame-verdict", "better with the light in front of you", 2*time.Second)
+	t.Logf("backlit: %s", b.Screenshot(t, "31c-firstrun-backlit"))
 	sample(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
 		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}, People: 1})
 	b.WaitJS(t, "framing good", `['fr-head','fr-shoulders','fr-light','fr-people'].every(id => document.getElementById(id).dataset.ok === 'true')`, 5*time.Second)

@@ -28,9 +28,11 @@ type Vocabulary struct {
 type FramingRule struct {
 	// ShouldersLow: a shoulder line lower in the picture than this share of
 	// its height (Sample.Metrics["shoulder_height"]) is at its bottom edge;
-	// LowAdvice says what to do about it.
-	ShouldersLow float64 `json:"shoulders_low"`
-	LowAdvice    string  `json:"low_advice"`
+	// LowAdvice says what to do about it. BacklitAdvice is what to do about
+	// a bright light behind the user (Sample.Backlit).
+	ShouldersLow  float64 `json:"shoulders_low"`
+	LowAdvice     string  `json:"low_advice"`
+	BacklitAdvice string  `json:"backlit_advice"`
 }
 
 // FaultWords is one fault of the vocabulary in plain words.
@@ -67,7 +69,7 @@ func vocabulary() Vocabulary {
 			Pattern:  domain.ProfileNamePattern,
 			Check:    "POST /api/profiles/check",
 		},
-		Framing: FramingRule{ShouldersLow: domain.ShouldersLowInPicture, LowAdvice: domain.ShouldersLowAdvice},
+		Framing: FramingRule{ShouldersLow: domain.ShouldersLowInPicture, LowAdvice: domain.ShouldersLowAdvice, BacklitAdvice: domain.BacklitAdvice},
 	}
 	for _, f := range domain.AllFaults {
 		msg, fix := domain.NudgeText(f)

@@ -46,7 +46,7 @@ func TestAPIVocabulary(t *testing.T) {
 		t.Errorf("postures %v, want %v", v.Postures, domain.AllPostures)
 	}
 
-	if v.Framing.ShouldersLow != domain.ShouldersLowInPicture || v.Framing.LowAdvice != domain.ShouldersLowAdvice {
+	if v.Framing.ShouldersLow != domain.ShouldersLowInPicture || v.Framing.LowAdvice != domain.ShouldersLowAdvice || v.Framing.BacklitAdvice != domain.BacklitAdvice {
 		t.Errorf("framing = %+v", v.Framing)
 	}
 

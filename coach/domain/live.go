@@ -115,12 +115,13 @@ type Sample struct {
 	PresentTodayS float64 `json:"present_today_s"`
 	// Minute is the unfinished minute so far, for the day's timeline.
 	Minute *Bucket `json:"minute,omitempty"`
-	// Why, Visible and Picture are the observation's own words on what it
-	// could see (the first-run framing check shows them).
+	// Why, Visible, Picture and Backlit are the observation's own words on
+	// what it could see (the first-run framing check shows them).
 	Why     string         `json:"why,omitempty"`
 	Visible []string       `json:"visible,omitempty"`
 	Picture PictureProblem `json:"picture,omitempty"`
-	People  int            `json:"people,omitempty"` // see Observation.People
+	Backlit bool           `json:"backlit,omitempty"` // see Observation.Backlit
+	People  int            `json:"people,omitempty"`  // see Observation.People
 	// Analysis is how long the frame took to analyse (0: not measured).
 	// It stays off the wire: the metrics read it, the page has no use for it.
 	Analysis time.Duration `json:"-"`
@@ -143,7 +144,7 @@ func SampleOf(obs Observation) Sample {
 		}
 	}
 	return Sample{At: obs.Time, Posture: obs.Posture, Score: Score(obs), Faults: faults,
-		Confidence: obs.Confidence, Metrics: metrics, Why: obs.Why, Visible: obs.Visible, Picture: obs.Picture, People: obs.People, Analysis: obs.Analysis}
+		Confidence: obs.Confidence, Metrics: metrics, Why: obs.Why, Visible: obs.Visible, Picture: obs.Picture, Backlit: obs.Backlit, People: obs.People, Analysis: obs.Analysis}
 }
 
 // WithStatus fills the coach fields of the sample (state, fault, streak,

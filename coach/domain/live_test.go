@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -21,6 +22,16 @@ func TestSampleOf(t *testing.T) {
 	}
 	if _, err := json.Marshal(s); err != nil {
 		t.Errorf("sample does not encode: %v", err)
+	}
+	// What the picture showed reaches the page (the first-run check, the
+	// live hints): a backlit face says so; an ordinary one says nothing.
+	obs.Backlit, obs.Picture, obs.People = true, "", 1
+	if b, _ := json.Marshal(SampleOf(obs)); !strings.Contains(string(b), `"backlit":true`) {
+		t.Errorf("a backlit observation's sample: %s", b)
+	}
+	obs.Backlit = false
+	if b, _ := json.Marshal(SampleOf(obs)); strings.Contains(string(b), `"backlit"`) {
+		t.Errorf("an ordinary observation's sample mentions backlight: %s", b)
 	}
 	for _, p := range []Posture{PostureAway, PostureUnknown} {
 		if sc := Score(Observation{Posture: p}); sc != nil {

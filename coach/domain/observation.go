@@ -118,6 +118,10 @@ type Observation struct {
 	// Picture, when set, says the frame cannot show anyone: too dark, or
 	// all one colour (a covered lens). The posture is then unknown, not away.
 	Picture PictureProblem `json:"picture,omitempty"`
+	// Backlit: the face was dark against a brighter picture (a window
+	// behind the user), and the models saw a copy exposed for it. The
+	// posture is judged as usual; BacklitAdvice says how to judge better.
+	Backlit bool `json:"backlit,omitempty"`
 	// People counts the faces of a user's size the face detector saw on
 	// this frame; 0 when it did not run (the face was followed from the
 	// frame before). More than one: someone shares the camera's view.

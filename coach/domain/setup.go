@@ -50,6 +50,12 @@ const ShouldersLowInPicture = 0.85
 // ShouldersLowAdvice is what to do about shoulders at the picture's bottom edge.
 const ShouldersLowAdvice = "Your shoulders are at the bottom edge of the picture: tilt the camera down a little or sit back, so they show clearly and your posture reads surely."
 
+// BacklitAdvice is what to do about a bright light behind the user (a window
+// in the picture): the camera exposes for it and the face comes out dark.
+// The posture is still judged, on a copy of the picture brightened for the
+// face, but the body model reads a dark figure less surely.
+const BacklitAdvice = "A bright light behind you darkens your face: face the window or turn a light towards you. Your posture is still read, from the picture brightened for your face."
+
 // Setup is what a calibration says about where the camera sits, in words
 // for the user, with the numbers they rest on.
 type Setup struct {

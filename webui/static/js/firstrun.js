@@ -82,8 +82,14 @@ export function onFirstRunSample(s) {
   const visible = s.visible || [];
   const metrics = s.metrics || {};
   const shoulders = visible.includes('shoulders') || 'neck_eyes' in metrics || 'shoulder_face' in metrics;
+  const fr = framingRule();
+  // A bright light behind the user (the server's judgement, its words):
+  // the posture is read from the picture brightened for the face, but a
+  // light in front reads surer.
+  const backlit = !s.picture && !!s.backlit && !!fr;
   if (s.picture === 'dark') check('fr-light', false, 'Too dark to see you: turn on a light facing you.');
   else if (s.picture === 'blank') check('fr-light', false, 'The picture is all one colour: is the lens covered?');
+  else if (backlit) check('fr-light', 'warn', fr.backlit_advice);
   else check('fr-light', true, 'Enough light.');
   if (someone) check('fr-head', true, 'Your head is in view.');
   else if (s.posture === 'away') check('fr-head', false, 'Nobody in view: sit in front of the camera.');
@@ -92,7 +98,6 @@ export function onFirstRunSample(s) {
   // from what little of them shows: a colour shift or sitting a little
   // nearer moves them, and they read as a head sunk forward. It will do,
   // but say how to do better.
-  const fr = framingRule();
   const low = shoulders && !!fr && metrics.shoulder_height > fr.shoulders_low;
   if (!someone || !shoulders) check('fr-shoulders', false, 'Both shoulders should be in view: sit back a little or tilt the camera down.');
   else if (low) check('fr-shoulders', 'warn', fr.low_advice);
@@ -105,7 +110,10 @@ export function onFirstRunSample(s) {
   const alone = $('fr-people').dataset.ok !== 'false';
   const ok = someone && shoulders && alone && !s.picture;
   $('fr-frame-next').disabled = !ok;
-  $('fr-frame-verdict').textContent = !ok ? '' : low ? 'The framing will do; it is better with your shoulders clear of the bottom edge.' : 'The framing is good.';
+  $('fr-frame-verdict').textContent = !ok ? ''
+    : low ? 'The framing will do; it is better with your shoulders clear of the bottom edge.'
+    : backlit ? 'The framing will do; it is better with the light in front of you.'
+    : 'The framing is good.';
 }
 
 // onFirstRunPreview draws the preview, mirrored like a selfie camera (CSS).
