@@ -194,10 +194,7 @@ func TestDimFramesKeepThePerson(t *testing.T) {
 func TestWashedOutFramesKeepTheirClass(t *testing.T) {
 	an := newTestAnalyzer(t)
 	nf, desk := maskedAndDeskFrames(t)
-	so, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "*", "*.jpg"))
-	if len(so) < 60 {
-		t.Skipf("only %d slouch-or-not frames", len(so))
-	}
+	so := slouchOrNotFrames(t)
 	for _, set := range []struct {
 		name  string
 		files []string

@@ -50,6 +50,17 @@ func maskedAndDeskFrames(t *testing.T) (masked, desk []string) {
 	return masked, desk
 }
 
+// slouchOrNotFrames are slouch-or-not's 65 frames (224², both sittings,
+// upright and slouching), or the test is skipped.
+func slouchOrNotFrames(t *testing.T) []string {
+	t.Helper()
+	so, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "*", "*.jpg"))
+	if len(so) < 60 {
+		t.Skipf("only %d slouch-or-not frames", len(so))
+	}
+	return so
+}
+
 // maskedUprightFrames are the masked person's upright grades (3–5 of
 // neck-forward: the limit of acceptable, upright, the limit of extension),
 // all judged good.

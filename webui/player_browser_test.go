@@ -307,30 +307,27 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	if !webuitest.Eval[bool](t, b, `document.getElementById('fr-frame-next').disabled`) {
 		t.Error("Next is offered with two people in view")
 	}
-	// Shoulders at the picture's bottom edge: it will do, with advice.
-	sample(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
-		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.6, domain.MetricFaceFrame: 0.08, domain.MetricShoulderHeight: 0.92}, People: 1})
-	b.WaitJS(t, "shoulders low", `document.getElementById('fr-shoulders').dataset.ok === 'warn'`, 5*time.Second)
-	if got := b.Text(t, "#fr-shoulders"); got != domain.ShouldersLowAdvice {
-		t.Errorf("shoulders at the bottom edge read %q, want the server's advice", got)
+	// What will do, with the server's advice: the check marked "!", Next
+	// offered, the verdict saying what would be better.
+	willDo := func(what, check, advice, verdict, shot string, obs domain.Observation) {
+		t.Helper()
+		sample(obs)
+		b.WaitJS(t, what, `document.getElementById('`+check+`').dataset.ok === 'warn'`, 5*time.Second)
+		if got := b.Text(t, "#"+check); got != advice {
+			t.Errorf("%s read %q, want the server's advice", what, got)
+		}
+		if webuitest.Eval[bool](t, b, `document.getElementById('fr-frame-next').disabled`) {
+			t.Errorf("Next is refused for %s: the framing will do", what)
+		}
+		b.WaitText(t, "#fr-frame-verdict", verdict, 2*time.Second)
+		t.Logf("%s: %s", what, b.Screenshot(t, shot))
 	}
-	if webuitest.Eval[bool](t, b, `document.getElementById('fr-frame-next').disabled`) {
-		t.Error("Next is refused for shoulders at the bottom edge: the framing will do")
-	}
-	b.WaitText(t, "#fr-frame-verdict", "The framing will do", 2*time.Second)
-	t.Logf("shoulders at the bottom edge: %s", b.Screenshot(t, "31b-firstrun-shoulders-low"))
-	// A bright window behind: it will do, with the server's advice.
-	sample(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
-		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}, People: 1, Backlit: true})
-	b.WaitJS(t, "backlit", `document.getElementById('fr-light').dataset.ok === 'warn'`, 5*time.Second)
-	if got := b.Text(t, "#fr-light"); got != domain.BacklitAdvice {
-		t.Errorf("a backlit face read %q, want the server's advice", got)
-	}
-	if webuitest.Eval[bool](t, b, `document.getElementById('fr-frame-next').disabled`) {
-		t.Error("Next is refused for a backlit face: the framing will do")
-	}
-	b.WaitText(t, "#fr-frame-verdict", "better with the light in front of you", 2*time.Second)
-	t.Logf("backlit: %s", b.Screenshot(t, "31c-firstrun-backlit"))
+	willDo("shoulders at the bottom edge", "fr-shoulders", domain.ShouldersLowAdvice, "better with your shoulders clear of the bottom edge", "31b-firstrun-shoulders-low",
+		domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
+			Metrics: domain.Metrics{domain.MetricNeckEyes: 2.6, domain.MetricFaceFrame: 0.08, domain.MetricShoulderHeight: 0.92}, People: 1})
+	willDo("a bright window behind", "fr-light", domain.BacklitAdvice, "better with the light in front of you", "31c-firstrun-backlit",
+		domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
+			Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}, People: 1, Backlit: true})
 	sample(domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Visible: []string{"face", "eyes", "shoulders"},
 		Metrics: domain.Metrics{domain.MetricNeckEyes: 2.1, domain.MetricFaceFrame: 0.09}, People: 1})
 	b.WaitJS(t, "framing good", `['fr-head','fr-shoulders','fr-light','fr-people'].every(id => document.getElementById(id).dataset.ok === 'true')`, 5*time.Second)
