@@ -56,6 +56,11 @@ func ComputeBaseline(name string, frames []Observation, minConfidence float64, c
 		return nil, Errorf(EINVALID, "calibration: no metric was measured on enough of the %d usable frames", len(usable))
 	}
 	b.Outline = medianOutline(usable)
+	for _, o := range usable {
+		if o.Backlit {
+			b.Backlit++
+		}
+	}
 	return b, nil
 }
 
@@ -136,6 +141,9 @@ func (b *Baseline) Validate() error {
 	}
 	if b.Frames < 0 {
 		return Errorf(EINVALID, "the baseline has a negative frame count")
+	}
+	if b.Backlit < 0 || b.Backlit > b.Frames {
+		return Errorf(EINVALID, "the baseline counts %d backlit frames of %d", b.Backlit, b.Frames)
 	}
 	for _, k := range b.Outline {
 		if k.Name == "" || !finite(k.X) || !finite(k.Y) {

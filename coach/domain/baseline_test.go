@@ -39,3 +39,24 @@ func TestBaselineOutline(t *testing.T) {
 		t.Error("a nameless outline point passed validation")
 	}
 }
+
+// A calibration counts its backlit frames (the setup advises the light on
+// most), and a profile claiming more than its frames is damaged.
+func TestBaselineCountsBacklitFrames(t *testing.T) {
+	var frames []Observation
+	for i := range 10 {
+		frames = append(frames, Observation{Posture: PostureGood, Confidence: 0.9, Metrics: Metrics{MetricNeckEyes: 3}, Backlit: i < 7})
+	}
+	frames = append(frames, Observation{Posture: PostureAway, Backlit: true}) // not usable: not counted
+	b, err := ComputeBaseline("window", frames, 0.5, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Backlit != 7 || b.Frames != 10 {
+		t.Errorf("%d of %d frames counted backlit, want 7 of 10", b.Backlit, b.Frames)
+	}
+	b.Backlit = 11
+	if b.Validate() == nil {
+		t.Error("11 backlit frames of 10 passed validation")
+	}
+}

@@ -202,4 +202,7 @@ type Baseline struct {
 	// preview can draw the calibrated posture beside the current one.
 	// Profiles made before it have none.
 	Outline []Keypoint `json:"outline,omitempty"`
+	// Backlit counts the usable frames whose face was backlit
+	// (Observation.Backlit): on most of them, the setup advises the light.
+	Backlit int `json:"backlit,omitempty"`
 }

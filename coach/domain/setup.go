@@ -153,6 +153,9 @@ func DescribeSetup(b *Baseline) *Setup {
 	} else if h, ok := median(MetricShoulderHeight); ok && h > ShouldersLowInPicture {
 		s.Advice = append(s.Advice, ShouldersLowAdvice)
 	}
+	if 2*b.Backlit > b.Frames {
+		s.Advice = append(s.Advice, BacklitAdvice)
+	}
 	if len(parts) == 0 {
 		s.Summary = "The calibration did not measure where the camera sits."
 	} else {

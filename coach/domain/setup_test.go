@@ -2,6 +2,7 @@ package domain
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -80,6 +81,14 @@ func TestDescribeSetup(t *testing.T) {
 		}
 		if !strings.Contains(s.Assumptions, "6.3 cm") || !strings.Contains(s.Assumptions, "60°") {
 			t.Errorf("%s: the assumptions are not stated: %q", c.name, s.Assumptions)
+		}
+	}
+	// A calibration made with a window behind: most frames backlit.
+	backlit := baselineOf(with(map[string]float64{MetricFaceFrame: faceFrameAt(60), MetricHeadPitch: pitchFor(-9, 60)}))
+	for n, want := range map[int]bool{30: true, 20: false, 0: false} {
+		backlit.Backlit = n
+		if got := slices.Contains(DescribeSetup(backlit).Advice, BacklitAdvice); got != want {
+			t.Errorf("%d of %d frames backlit: the light advised %v, want %v", n, backlit.Frames, got, want)
 		}
 	}
 	if DescribeSetup(nil) != nil || DescribeSetup(&Baseline{}) != nil {
