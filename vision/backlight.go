@@ -25,12 +25,12 @@ import (
 // applied to the next before the models run, one pass over the frame; a
 // photo, or a stream's first backlit frame, runs the body model and the
 // mesh a second time on the exposed copy, with the detector's faces kept.
-// The development photos' faces are 115–176 in frames of 55–179, none
-// backlit, so the recorded features are unchanged. A tone curve lifting the
-// shadows and sparing the highlights held the desk frames worse (in a
-// probe with a rougher outline, 30 of 279 changed against 14 with the
-// gain), and exposing the body model's copy alone, not the face models',
-// did no better overall.
+// No development photo is backlit (faces' middles 115–176 in frames of
+// 55–179 over 446 of them): the recorded features are byte for byte the
+// same. A tone curve lifting the shadows and sparing the highlights held
+// the desk frames worse (in a probe with a rougher outline, 30 of 279
+// changed against 14 with the gain), and exposing the body model's copy
+// alone, not the face models', did no better overall.
 const (
 	faceDark     = 80.0  // a face's middle darker than this (0–255) …
 	faceDarkFull = 55.0  // … and fully corrected from this level down
