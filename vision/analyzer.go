@@ -148,9 +148,10 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 		return posture.Input{}, err
 	}
 	want := 1.0
-	// Only a face backed as someone's counts: the detector's guess on an
-	// empty scene (a cup) would otherwise be "exposed for" and backed.
-	if fr.Detected && a.judge.Sees(posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}) {
+	// Only a face the mesh reads is exposed for (backlight.go), and only
+	// one backed as someone's: the detector's guess on an empty scene (a
+	// cup) would otherwise be exposed for and backed.
+	if fr.Detected && fr.Mesh.Accepted(face.DefaultMinMeshScore) && a.judge.Sees(posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}) {
 		if level, ok := faceLevel(f.Mat, fr.Best.Box); ok {
 			want = faceGain(level, mean)
 		}

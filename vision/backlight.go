@@ -25,6 +25,12 @@ import (
 // applied to the next before the models run, one pass over the frame; a
 // photo, or a stream's first backlit frame, runs the body model and the
 // mesh a second time on the exposed copy, with the detector's faces kept.
+// Only a face the mesh reads is exposed for: an unmeshable one (a mask, a
+// head tipped far back or turned to a profile) is placed by the detector's
+// six landmarks, which the exposed copy's coarse quantisation moves. The
+// masked person's frames changed class backlit 2 of 51 times as they were
+// and 6 exposed for: brightened, they read a turn from the detector's nose
+// or lost a shoulder at the frame's edge. Gated, 2.
 // No development photo is backlit (faces' middles 115–176 in frames of
 // 55–179 over 446 of them): the recorded features are byte for byte the
 // same. A tone curve lifting the shadows and sparing the highlights held

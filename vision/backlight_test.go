@@ -82,9 +82,8 @@ func TestFaceLevel(t *testing.T) {
 // Without the face's exposure 13 of 140 desk frames and 13 of 51
 // slouch-or-not frames changed class, most of them slumps whose shoulders
 // the body model lost against the light; with it 3 and 6. The masked
-// person's unmeshable face goes the other way, 2 of 51 without and 6 with:
-// brightened, her dark and coarsely quantised frames read a turn or a lost
-// shoulder at the frame's edge where the dark ones did not.
+// person's face, which the mesh cannot read, is not exposed for: 2 of 51
+// change, where exposed for 6 did (backlight.go).
 func TestBacklitFramesKeepTheirClass(t *testing.T) {
 	an := newTestAnalyzer(t)
 	nf, desk := maskedAndDeskFrames(t)
@@ -97,7 +96,7 @@ func TestBacklitFramesKeepTheirClass(t *testing.T) {
 		name  string
 		files []string
 		limit int // per cent of the frames that may change class
-	}{{"neck-forward", masked, 20}, {"desk", desk, 5}, {"slouch-or-not", so, 15}} {
+	}{{"neck-forward", masked, 8}, {"desk", desk, 5}, {"slouch-or-not", so, 15}} {
 		changed, n := 0, 0
 		for _, f := range set.files {
 			img, err := loadImage(f)
