@@ -147,16 +147,20 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 	if err != nil {
 		return posture.Input{}, err
 	}
-	want := 1.0
-	// Only a face the mesh reads is exposed for (backlight.go), and only
-	// one backed as someone's: the detector's guess on an empty scene (a
-	// cup) would otherwise be exposed for and backed.
-	if fr.Detected && fr.Mesh.Accepted(face.DefaultMinMeshScore) && a.judge.Sees(posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}) {
+	// Only a face backed as someone's says how the light falls: the
+	// detector's guess on an empty scene (a cup) would otherwise be
+	// exposed for and backed. Only a face the mesh reads is exposed for
+	// (backlight.go); any says the light is behind the user.
+	asked, want := 1.0, 1.0
+	if fr.Detected && a.judge.Sees(posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}) {
 		if level, ok := faceLevel(f.Mat, fr.Best.Box); ok {
-			want = faceGain(level, mean)
+			asked = faceGain(level, mean)
+		}
+		if fr.Mesh.Accepted(face.DefaultMinMeshScore) {
+			want = asked
 		}
 	}
-	a.lit.source, a.lit.faceGain = f.Source, want
+	a.lit.source, a.lit.faceGain, a.lit.asked = f.Source, want, asked
 	if fr.Detected && (want > gain*regainRatio || want < gain/regainRatio) {
 		// A photo, a stream's first frame, or the light changed: the models
 		// saw the face exposed far from what it asks for. Run them again on
@@ -179,7 +183,6 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 // stretched as modelLevels says.
 func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([]domain.Keypoint, FaceResult, error) {
 	a.passes++
-	a.lit.seen = gain
 	alpha, beta := gain, 0.0
 	if gain <= 1 {
 		alpha, beta = modelLevels(mean, spread)
@@ -284,7 +287,7 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 		a.lastSeen = f.Time
 	}
 	obs.People = a.people
-	obs.Backlit = a.lit.seen >= backlitShown && obs.Posture != domain.PostureAway
+	obs.Backlit = a.lit.asked >= backlitShown && obs.Posture != domain.PostureAway
 	if mean < darkMean && (obs.Posture == domain.PostureAway || obs.Posture == domain.PostureUnknown) {
 		obs.Posture, obs.Picture, obs.Why = domain.PostureUnknown, domain.PictureDark, domain.PictureDark.Advice()
 	}

@@ -45,7 +45,7 @@ const (
 	faceLit      = 115.0 // the level the face's middle is brought to: the darkest development face's
 	maxFaceGain  = 3.0   // at most: a darker face is mostly noise
 	regainRatio  = 1.25  // the models run again when the face asks for a gain this far from the one they saw
-	backlitShown = 1.5   // a frame whose face needed this gain or more is reported backlit (Observation.Backlit), with advice
+	backlitShown = 1.5   // a frame whose face asks for this gain or more is reported backlit (Observation.Backlit), with advice
 )
 
 // modelsCopy is the models' copy of a frame (a dim frame brightened, a
@@ -55,7 +55,7 @@ type modelsCopy struct {
 	copy     gocv.Mat
 	source   string  // the stream the gain was found on
 	faceGain float64 // faceGain of its last frame's face
-	seen     float64 // the face's gain the models saw on the last frame (1: none)
+	asked    float64 // the gain the last frame's face asked for, exposed for or not (an unmeshable face is not)
 }
 
 // faceLevel is the mean brightness of the middle of a face box (the inner
