@@ -119,8 +119,9 @@ type Observation struct {
 	// all one colour (a covered lens). The posture is then unknown, not away.
 	Picture PictureProblem `json:"picture,omitempty"`
 	// Backlit: the face was dark against a brighter picture (a window
-	// behind the user), and the models saw a copy exposed for it. The
-	// posture is judged as usual; BacklitAdvice says how to judge better.
+	// behind the user). The models saw a copy exposed for it where the face
+	// mesh reads the face (not a masked one); the posture is judged as
+	// usual either way, and BacklitAdvice says how it is judged better.
 	Backlit bool `json:"backlit,omitempty"`
 	// People counts the faces of a user's size the face detector saw on
 	// this frame; 0 when it did not run (the face was followed from the

@@ -52,9 +52,10 @@ const ShouldersLowAdvice = "Your shoulders are at the bottom edge of the picture
 
 // BacklitAdvice is what to do about a bright light behind the user (a window
 // in the picture): the camera exposes for it and the face comes out dark.
-// The posture is still judged, on a copy of the picture brightened for the
-// face, but the body model reads a dark figure less surely.
-const BacklitAdvice = "A bright light behind you darkens your face: face the window or turn a light towards you. Your posture is still read, from the picture brightened for your face."
+// The posture is still judged (on a copy of the picture brightened for the
+// face, where the face mesh reads it), but the body model reads a dark
+// figure less surely.
+const BacklitAdvice = "A bright light behind you darkens your face: face the window or turn a light towards you. Your posture is still read, but more surely with the light in front of you."
 
 // Setup is what a calibration says about where the camera sits, in words
 // for the user, with the numbers they rest on.
