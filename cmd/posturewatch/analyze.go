@@ -32,6 +32,9 @@ type frameRecord struct {
 	Metrics   domain.Metrics    `json:"metrics,omitempty"`
 	Keypoints []domain.Keypoint `json:"keypoints,omitempty"`
 	Visible   []string          `json:"visible,omitempty"`
+	// Backlit: the face was dark against a brighter picture (a window
+	// behind); the summary gives the advice.
+	Backlit bool `json:"backlit,omitempty"`
 	// Confidence is the mean score of the head and shoulder keypoints seen.
 	Confidence float64 `json:"confidence"`
 	MS         float64 `json:"ms"`
@@ -148,7 +151,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 			return
 		}
 		r.Posture, r.Why, r.Faults, r.Metrics, r.Keypoints, r.Visible = obs.Posture, obs.Why, obs.Faults, roundMetrics(obs.Metrics), roundKeypoints(obs.Keypoints), obs.Visible
-		r.Confidence = round3(obs.Confidence)
+		r.Confidence, r.Backlit = round3(obs.Confidence), obs.Backlit
 		if *annotate != "" {
 			img := vision.Annotate(f.Mat, obs, 0.3)
 			path, werr := vision.WriteAnnotated(*annotate, obs, img)
@@ -198,6 +201,7 @@ func roundKeypoints(kps []domain.Keypoint) []domain.Keypoint {
 // summary counts verdicts for the readable output.
 type summary struct {
 	total, errors int
+	backlit       int
 	postures      map[domain.Posture]int
 	faults        map[domain.FaultName]int
 	ms            []float64
@@ -214,6 +218,9 @@ func (s *summary) add(r frameRecord) {
 		return
 	}
 	s.postures[r.Posture]++
+	if r.Backlit {
+		s.backlit++
+	}
 	for _, f := range r.Faults {
 		if f.Severity >= 0.5 {
 			s.faults[f.Name]++
@@ -239,6 +246,9 @@ func (s *summary) print(w io.Writer) {
 			fmt.Fprintf(w, " %s %d", n, s.faults[domain.FaultName(n)])
 		}
 		fmt.Fprintln(w)
+	}
+	if s.backlit > 0 {
+		fmt.Fprintf(w, "backlit: %d of %d frames. %s\n", s.backlit, s.total-s.errors, domain.BacklitAdvice)
 	}
 	if len(s.ms) > 0 {
 		sort.Float64s(s.ms)

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gocv.io/x/gocv"
 
 	"posturewatch/coach/domain"
 	"posturewatch/coach/store"
@@ -213,5 +216,62 @@ func TestCalibrateThenAnalyzeWithBaseline(t *testing.T) {
 	}
 	if code, _, e := run(t, "analyze", "--baseline", filepath.Join(d, "bad", "text.jpg"), filepath.Join(d, "misc", "coffee.png")); code == 0 || !strings.Contains(e, "baseline") {
 		t.Errorf("corrupt baseline: exit %d %q", code, e)
+	}
+}
+
+// A photo with a bright window behind the sitter says so, frame by frame in
+// the JSON and with the advice in the summary; the same photo as taken does
+// not.
+func TestAnalyzeReportsABacklitPhoto(t *testing.T) {
+	d := dataDir(t)
+	needModel(t)
+	src := filepath.Join(d, "desk-three-people", "good", "0100.jpg")
+	img := gocv.IMRead(src, gocv.IMReadColor)
+	if img.Empty() {
+		t.Fatalf("cannot read %s", src)
+	}
+	defer img.Close()
+	// The sitter darkened to 0.3, the top and the sides of the picture a
+	// bright window's white.
+	lit := gocv.NewMat()
+	defer lit.Close()
+	img.ConvertToWithParams(&lit, gocv.MatTypeCV8UC3, 0.3, 0)
+	w, h := lit.Cols(), lit.Rows()
+	for _, r := range []image.Rectangle{image.Rect(0, 0, w, h/4), image.Rect(0, 0, w/4, h), image.Rect(w-w/4, 0, w, h)} {
+		band := lit.Region(r)
+		band.SetTo(gocv.NewScalar(250, 250, 250, 0))
+		band.Close()
+	}
+	backlit := filepath.Join(t.TempDir(), "backlit.png")
+	if !gocv.IMWrite(backlit, lit) {
+		t.Fatal("cannot write the backlit photo")
+	}
+
+	code, out, errOut := run(t, "analyze", "--json", src, backlit)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	recs := jsonLines(t, out)
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2: %s", len(recs), out)
+	}
+	for _, r := range recs {
+		if want := r.Source == backlit; r.Backlit != want {
+			t.Errorf("%s: backlit %v, want %v (%s %s)", filepath.Base(r.Source), r.Backlit, want, r.Posture, r.Why)
+		}
+		if r.Posture != domain.PostureGood && r.Posture != domain.PostureBad {
+			t.Errorf("%s: %s (%s), want the sitter judged", filepath.Base(r.Source), r.Posture, r.Why)
+		}
+	}
+	if strings.Contains(strings.SplitN(out, "\n", 2)[0], `"backlit"`) {
+		t.Errorf("the photo as taken carries a backlit field: %s", strings.SplitN(out, "\n", 2)[0])
+	}
+
+	code, out, errOut = run(t, "analyze", src, backlit)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "backlit: 1 of 2 frames. "+domain.BacklitAdvice) {
+		t.Errorf("summary without the backlight's advice:\n%s", out)
 	}
 }
