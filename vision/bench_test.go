@@ -89,8 +89,14 @@ func BenchmarkFrameWholePathWashedOut(b *testing.B) {
 // masked face is one the mesh cannot read, which is not exposed for, so it
 // would time the plain path (as it did, unnoticed, from 2e069f1 until the
 // checks in the loop).
-func BenchmarkFrameWholePathBacklit(b *testing.B) {
-	an, lit := benchBacklit(b)
+func BenchmarkFrameWholePathBacklit(b *testing.B) { benchBacklitFirst(b, 2) }
+
+// BenchmarkFrameWholePathBacklitOneThread: the same with each model on one
+// thread, as the live service runs them.
+func BenchmarkFrameWholePathBacklitOneThread(b *testing.B) { benchBacklitFirst(b, 1) }
+
+func benchBacklitFirst(b *testing.B, threads int) {
+	an, lit := benchBacklit(b, threads)
 	f := Frame{Mat: lit, Source: "bench"}
 	for b.Loop() {
 		an.face.Reset()
@@ -109,7 +115,7 @@ func BenchmarkFrameWholePathBacklit(b *testing.B) {
 // light the previous frame told (the camera reopened after a rest, the
 // detector run afresh): one pass of the models on the exposed copy.
 func BenchmarkFrameWholePathBacklitKnown(b *testing.B) {
-	an, lit := benchBacklit(b)
+	an, lit := benchBacklit(b, 2)
 	f := Frame{Mat: lit, Source: "bench"}
 	if _, err := an.Analyze(f); err != nil || an.lit.faceGain <= regainRatio {
 		b.Fatalf("gain %.2f (%v): not exposed for the face", an.lit.faceGain, err)
@@ -146,8 +152,8 @@ func benchWebcamFace(b *testing.B) gocv.Mat {
 	return img
 }
 
-func benchBacklit(b *testing.B) (*Analyzer, gocv.Mat) {
-	an, img := benchAnalyzer(b), benchWebcamFace(b)
+func benchBacklit(b *testing.B, threads int) (*Analyzer, gocv.Mat) {
+	an, img := benchAnalyzerThreads(b, threads), benchWebcamFace(b)
 	in, err := an.Input(Frame{Mat: img, Source: "outline"})
 	if err != nil {
 		b.Fatal(err)
