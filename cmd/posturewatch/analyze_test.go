@@ -231,17 +231,8 @@ func TestAnalyzeReportsABacklitPhoto(t *testing.T) {
 		t.Fatalf("cannot read %s", src)
 	}
 	defer img.Close()
-	// The sitter darkened to 0.3, the top and the sides of the picture a
-	// bright window's white.
-	lit := gocv.NewMat()
+	lit := backlitOf(img)
 	defer lit.Close()
-	img.ConvertToWithParams(&lit, gocv.MatTypeCV8UC3, 0.3, 0)
-	w, h := lit.Cols(), lit.Rows()
-	for _, r := range []image.Rectangle{image.Rect(0, 0, w, h/4), image.Rect(0, 0, w/4, h), image.Rect(w-w/4, 0, w, h)} {
-		band := lit.Region(r)
-		band.SetTo(gocv.NewScalar(250, 250, 250, 0))
-		band.Close()
-	}
 	backlit := filepath.Join(t.TempDir(), "backlit.png")
 	if !gocv.IMWrite(backlit, lit) {
 		t.Fatal("cannot write the backlit photo")
@@ -274,4 +265,18 @@ func TestAnalyzeReportsABacklitPhoto(t *testing.T) {
 	if !strings.Contains(out, "backlit: 1 of 2 frames. "+domain.BacklitAdvice) {
 		t.Errorf("summary without the backlight's advice:\n%s", out)
 	}
+}
+
+// backlitOf is img with a bright window behind the sitter: darkened to 0.3,
+// the top and the sides of the picture a window's white.
+func backlitOf(img gocv.Mat) gocv.Mat {
+	lit := gocv.NewMat()
+	img.ConvertToWithParams(&lit, gocv.MatTypeCV8UC3, 0.3, 0)
+	w, h := lit.Cols(), lit.Rows()
+	for _, r := range []image.Rectangle{image.Rect(0, 0, w, h/4), image.Rect(0, 0, w/4, h), image.Rect(w-w/4, 0, w, h)} {
+		band := lit.Region(r)
+		band.SetTo(gocv.NewScalar(250, 250, 250, 0))
+		band.Close()
+	}
+	return lit
 }

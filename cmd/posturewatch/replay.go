@@ -44,6 +44,10 @@ type replaySummary struct {
 	// (without a profile the judge measures against it from then on);
 	// absent when it never was.
 	LearntAtS *float64 `json:"learnt_at_s,omitempty"`
+	// BacklitFrames counts the frames whose face a bright light behind
+	// darkened (Observation.Backlit); the readable summary then gives the
+	// advice.
+	BacklitFrames int `json:"backlit_frames,omitempty"`
 }
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
@@ -190,6 +194,9 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 		}
 		obs.Offset = off
 		last = off
+		if obs.Backlit {
+			sum.BacklitFrames++
+		}
 		if sum.LearntAtS == nil && baseline == nil && an.Learnt() != nil {
 			at := round3(off.Seconds())
 			sum.LearntAtS = &at
@@ -231,6 +238,9 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 			fmt.Fprintf(w, "; the camera's view learnt at %.1f s", *sum.LearntAtS)
 		}
 		fmt.Fprintln(w)
+		if sum.BacklitFrames > 0 {
+			fmt.Fprintf(w, "   backlit: %d of %d frames. %s\n", sum.BacklitFrames, sum.Frames-sum.Errors, domain.BacklitAdvice)
+		}
 	}
 	return sum, nil
 }

@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
-	"posturewatch/coach/domain"
 	"strings"
 	"testing"
+
+	"gocv.io/x/gocv"
+
+	"posturewatch/coach/domain"
 )
 
 // replayClip returns the path of a clip of ../shared/posture-data/clips
@@ -29,6 +32,8 @@ type replayLine struct {
 	PresentS float64                      `json:"present_s"`
 	FaultS   map[domain.FaultName]float64 `json:"fault_s"`
 	Learnt   *float64                     `json:"learnt_at_s"`
+	Frames   int                          `json:"frames"`
+	Backlit  int                          `json:"backlit_frames"`
 }
 
 func replayJSON(t *testing.T, args ...string) []replayLine {
@@ -161,5 +166,40 @@ func TestReplayBadArguments(t *testing.T) {
 		if code != c.code || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("replay %v: exit %d, stderr %q; want exit %d mentioning %q", c.args, code, errb.String(), c.code, c.want)
 		}
+	}
+}
+
+// A recording whose second half has a window behind the sitter counts those
+// frames backlit, and the readable summary gives the advice.
+func TestReplayCountsBacklitFrames(t *testing.T) {
+	needModel(t)
+	img := gocv.IMRead(filepath.Join(dataDir(t), "desk-three-people", "good", "0100.jpg"), gocv.IMReadColor)
+	if img.Empty() {
+		t.Fatal("cannot read the desk frame")
+	}
+	defer img.Close()
+	lit := backlitOf(img)
+	defer lit.Close()
+	const fps, seconds = 5, 10
+	clip := writeClip(t, fps, fps*seconds, 10, func(i int) gocv.Mat {
+		if i < fps*seconds/2 {
+			return img
+		}
+		return lit
+	})
+
+	sum := linesOf(replayJSON(t, clip), "summary")
+	if len(sum) != 1 {
+		t.Fatalf("summary lines: %+v", sum)
+	}
+	if half := sum[0].Frames / 2; sum[0].Backlit < half-1 || sum[0].Backlit > half+1 {
+		t.Errorf("%d of %d frames backlit, want about half", sum[0].Backlit, sum[0].Frames)
+	}
+	var out, errb bytes.Buffer
+	if code := runReplay([]string{clip}, &out, &errb); code != 0 {
+		t.Fatalf("replay: exit %d\n%s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), domain.BacklitAdvice) {
+		t.Errorf("the readable summary without the backlight's advice:\n%s", out.String())
 	}
 }
