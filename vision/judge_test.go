@@ -537,6 +537,72 @@ func TestZoomedFaceIsTooClose(t *testing.T) {
 	}
 }
 
+// A face larger than the frame — someone leaning right into the screen,
+// the brows or the chin cut off — is too close too. The face detector's
+// first look finds a face inside it; it looks again with the frame shrunk
+// when that face is not sure (sureFace). Every 40th desk frame and every
+// fifth slouch-or-not frame (48), zoomed until the face box is 1.2 and 1.4
+// times the frame's height: 47 and 43 are called too close now (1 and 3
+// away); with the second look only below a first of 0.5 (tried), 22 and 19
+// (15 and 13 away, the rest mostly upright).
+func TestFaceLargerThanTheFrameIsTooClose(t *testing.T) {
+	an := newTestAnalyzer(t)
+	_, desk := maskedAndDeskFrames(t)
+	var files []string
+	for i, f := range desk {
+		if i%4 == 0 {
+			files = append(files, f)
+		}
+	}
+	for i, f := range slouchOrNotFrames(t) {
+		if i%5 == 0 {
+			files = append(files, f)
+		}
+	}
+	for _, fill := range []float64{1.2, 1.4} {
+		close, away, n := 0, 0, 0
+		for _, f := range files {
+			img, err := loadImage(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := an.Input(Frame{Mat: img, Source: f})
+			if err != nil || in.Face == nil || in.Face.Score == 0 {
+				img.Close()
+				continue
+			}
+			fb := in.Face.Box
+			// A window of the frame's shape, centred a little below the
+			// box's middle (the nose), the box fill times its height.
+			ch := fb.Height() / fill
+			cw := ch * float64(img.Cols()) / float64(img.Rows())
+			r, ok := clampRect((fb.MinX+fb.MaxX-cw)/2, (fb.MinY+fb.MaxY-ch)/2+0.1*fb.Height(), cw, ch, img.Cols(), img.Rows())
+			if !ok {
+				img.Close()
+				continue
+			}
+			z := cropResize(img, r, img.Cols(), img.Rows())
+			obs := analyzeMat(t, an, z, f+"#nearer")
+			z.Close()
+			img.Close()
+			n++
+			switch {
+			case obs.Fault(domain.TooClose) >= 0.5:
+				close++
+			case obs.Posture == domain.PostureAway:
+				away++
+				t.Logf("%s, face %.0f%% of the height: %s (%s)", filepath.Base(f), 100*fill, obs.Posture, obs.Why)
+			default:
+				t.Logf("%s, face %.0f%% of the height: %s %s (%s)", filepath.Base(f), 100*fill, obs.Posture, faultList(obs.Faults), obs.Why)
+			}
+		}
+		t.Logf("face %.0f%% of the frame's height: %d of %d too close, %d away", 100*fill, close, n, away)
+		if n < 40 || close*10 < n*8 {
+			t.Errorf("face %.0f%% of the frame's height: %d of %d called too close, want at least 80 %%", 100*fill, close, n)
+		}
+	}
+}
+
 func firstFile(t *testing.T, rel string) string {
 	t.Helper()
 	m, _ := filepath.Glob(filepath.Join(dataDir(t), rel, "*"))
