@@ -559,46 +559,48 @@ func TestFaceLargerThanTheFrameIsTooClose(t *testing.T) {
 			files = append(files, f)
 		}
 	}
-	for _, fill := range []float64{1.2, 1.4} {
-		close, away, n := 0, 0, 0
-		for _, f := range files {
-			img, err := loadImage(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := an.Input(Frame{Mat: img, Source: f})
-			if err != nil || in.Face == nil || in.Face.Score == 0 {
-				img.Close()
-				continue
-			}
-			fb := in.Face.Box
+	fills := []float64{1.2, 1.4}
+	tooClose, away, n := make([]int, len(fills)), make([]int, len(fills)), 0
+	for _, f := range files {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := an.Input(Frame{Mat: img, Source: f})
+		if err != nil || in.Face == nil || in.Face.Score == 0 {
+			img.Close()
+			continue
+		}
+		n++
+		fb := in.Face.Box
+		for i, fill := range fills {
 			// A window of the frame's shape, centred a little below the
 			// box's middle (the nose), the box fill times its height.
 			ch := fb.Height() / fill
 			cw := ch * float64(img.Cols()) / float64(img.Rows())
 			r, ok := clampRect((fb.MinX+fb.MaxX-cw)/2, (fb.MinY+fb.MaxY-ch)/2+0.1*fb.Height(), cw, ch, img.Cols(), img.Rows())
 			if !ok {
-				img.Close()
-				continue
+				t.Fatalf("%s: no window for a face %.0f%% of the height", filepath.Base(f), 100*fill)
 			}
 			z := cropResize(img, r, img.Cols(), img.Rows())
 			obs := analyzeMat(t, an, z, f+"#nearer")
 			z.Close()
-			img.Close()
-			n++
 			switch {
 			case obs.Fault(domain.TooClose) >= 0.5:
-				close++
+				tooClose[i]++
 			case obs.Posture == domain.PostureAway:
-				away++
+				away[i]++
 				t.Logf("%s, face %.0f%% of the height: %s (%s)", filepath.Base(f), 100*fill, obs.Posture, obs.Why)
 			default:
 				t.Logf("%s, face %.0f%% of the height: %s %s (%s)", filepath.Base(f), 100*fill, obs.Posture, faultList(obs.Faults), obs.Why)
 			}
 		}
-		t.Logf("face %.0f%% of the frame's height: %d of %d too close, %d away", 100*fill, close, n, away)
-		if n < 40 || close*10 < n*8 {
-			t.Errorf("face %.0f%% of the frame's height: %d of %d called too close, want at least 80 %%", 100*fill, close, n)
+		img.Close()
+	}
+	for i, fill := range fills {
+		t.Logf("face %.0f%% of the frame's height: %d of %d too close, %d away", 100*fill, tooClose[i], n, away[i])
+		if n < 40 || tooClose[i]*10 < n*8 {
+			t.Errorf("face %.0f%% of the frame's height: %d of %d called too close, want at least 80 %%", 100*fill, tooClose[i], n)
 		}
 	}
 }
