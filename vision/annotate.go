@@ -136,6 +136,11 @@ func Annotate(img gocv.Mat, obs domain.Observation, minScore float64) gocv.Mat {
 		lines = append(lines, line{text: fmt.Sprintf("%s %.2f", f.Name, f.Severity), fs: small,
 			col: severityColour(f.Severity), sev: f.Severity, fault: true})
 	}
+	if obs.Backlit {
+		// Why this frame's reading is less sure, and what to do about it
+		// (domain.BacklitAdvice): the picture shows the light, not the cause.
+		lines = append(lines, line{text: "light behind you", fs: small, col: colWarn})
+	}
 	barW := int(math.Round(60 * scale))
 	panelW, panelH := 0, pad
 	for i := range lines {

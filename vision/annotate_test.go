@@ -111,6 +111,21 @@ func TestAnnotateColoursByPosture(t *testing.T) {
 	}
 }
 
+// A backlit frame's panel says so, on a line of its own below the faults.
+func TestAnnotateSaysTheLightIsBehind(t *testing.T) {
+	img := loadGrace(t)
+	defer img.Close()
+	obs := domain.Observation{Posture: domain.PostureGood, Confidence: 0.9, Faults: []domain.Fault{{Name: domain.HeadTilt, Severity: 0.2}}}
+	plain := Annotate(img, obs, 0.3)
+	defer plain.Close()
+	obs.Backlit = true
+	lit := Annotate(img, obs, 0.3)
+	defer lit.Close()
+	if hp, hl := panelHeight(plain), panelHeight(lit); hl <= hp {
+		t.Errorf("panel %d px high backlit, %d not: no line for the light", hl, hp)
+	}
+}
+
 // panelHeight measures the dark verdict panel down a column between the
 // frame border and the text.
 func panelHeight(m gocv.Mat) int {
