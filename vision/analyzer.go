@@ -152,7 +152,7 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 	// exposed for and backed. Only a face the mesh reads is exposed for
 	// (backlight.go); any says the light is behind the user.
 	asked, want := 1.0, 1.0
-	if fr.Detected && a.judge.Sees(posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}) {
+	if fr.Detected && a.judge.Sees(inputOf(f, kps, fr)) {
 		if level, ok := faceLevel(f.Mat, fr.Best.Box); ok {
 			asked = faceGain(level, mean)
 		}
@@ -175,7 +175,12 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 		}
 	}
 	a.people = fr.People
-	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}, nil
+	return inputOf(f, kps, fr), nil
+}
+
+// inputOf is what the judgement reads of what the models saw on a frame.
+func inputOf(f Frame, kps []domain.Keypoint, fr FaceResult) posture.Input {
+	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}
 }
 
 // runModels runs the body and face models on the frame, or on the models'
