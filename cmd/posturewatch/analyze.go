@@ -248,7 +248,7 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	if s.backlit > 0 {
-		fmt.Fprintf(w, "backlit: %d of %d frames. %s\n", s.backlit, s.total-s.errors, domain.BacklitAdvice)
+		fmt.Fprintln(w, backlitSummary(s.backlit, s.total-s.errors))
 	}
 	if len(s.ms) > 0 {
 		sort.Float64s(s.ms)
@@ -258,6 +258,12 @@ func (s *summary) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "time per frame: mean %.1f ms, median %.1f ms\n", tot/float64(len(s.ms)), s.ms[len(s.ms)/2])
 	}
+}
+
+// backlitSummary is the summaries' line for n of frames backlit, with the
+// advice (analyze, replay).
+func backlitSummary(n, frames int) string {
+	return fmt.Sprintf("backlit: %d of %d frames. %s", n, frames, domain.BacklitAdvice)
 }
 
 // faultList formats faults as "name:severity …", or "-" for none.

@@ -239,7 +239,7 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 		}
 		fmt.Fprintln(w)
 		if sum.BacklitFrames > 0 {
-			fmt.Fprintf(w, "   backlit: %d of %d frames. %s\n", sum.BacklitFrames, sum.Frames-sum.Errors, domain.BacklitAdvice)
+			fmt.Fprintln(w, "  ", backlitSummary(sum.BacklitFrames, sum.Frames-sum.Errors))
 		}
 	}
 	return sum, nil
