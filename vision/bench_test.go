@@ -111,6 +111,32 @@ func benchBacklitFirst(b *testing.B, threads int) {
 	}
 }
 
+// BenchmarkFrameWholePathBacklitUnmeshable: the masked person's webcam
+// frame backlit the same way, seen first: a dark face the mesh cannot read,
+// which is reported backlit but not exposed for.
+func BenchmarkFrameWholePathBacklitUnmeshable(b *testing.B) {
+	an, img := benchAnalyzer(b), benchImage(b, benchWebcam)
+	in, err := an.Input(Frame{Mat: img, Source: "outline"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lit := backlitCopy(b, img, in, 0.3, 0.25)
+	b.Cleanup(func() { lit.Close() })
+	f := Frame{Mat: lit, Source: "bench"}
+	passes := an.passes
+	for b.Loop() {
+		an.face.Reset()
+		an.lit.source = ""
+		if _, err := an.Analyze(f); err != nil {
+			b.Fatal(err)
+		}
+		if an.lit.asked < backlitShown || an.lit.faceGain != 1 {
+			b.Fatalf("the face asked for a gain of %.2f and got %.2f: want it reported backlit and not exposed for", an.lit.asked, an.lit.faceGain)
+		}
+	}
+	b.ReportMetric(float64(an.passes-passes)/float64(b.N), "passes/op")
+}
+
 // BenchmarkFrameWholePathBacklitKnown: the backlit frame on a stream whose
 // light the previous frame told (the camera reopened after a rest, the
 // detector run afresh): one pass of the models on the exposed copy.
