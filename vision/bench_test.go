@@ -169,14 +169,10 @@ func BenchmarkFrameWholePathLeaningIn(b *testing.B) {
 	if err != nil || in.Face == nil || in.Face.Score == 0 {
 		b.Fatalf("no face to zoom into (%v)", err)
 	}
-	fb := in.Face.Box
-	ch := fb.Height() / 1.4
-	cw := ch * float64(img.Cols()) / float64(img.Rows())
-	r, ok := clampRect((fb.MinX+fb.MaxX-cw)/2, (fb.MinY+fb.MaxY-ch)/2+0.1*fb.Height(), cw, ch, img.Cols(), img.Rows())
+	near, ok := zoomedIntoFace(img, in.Face.Box, 1.4)
 	if !ok {
 		b.Fatal("cannot zoom")
 	}
-	near := cropResize(img, r, img.Cols(), img.Rows())
 	b.Cleanup(func() { near.Close() })
 	f := Frame{Mat: near, Source: "bench"}
 	for b.Loop() {

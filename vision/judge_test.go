@@ -574,15 +574,10 @@ func TestFaceLargerThanTheFrameIsTooClose(t *testing.T) {
 		n++
 		fb := in.Face.Box
 		for i, fill := range fills {
-			// A window of the frame's shape, centred a little below the
-			// box's middle (the nose), the box fill times its height.
-			ch := fb.Height() / fill
-			cw := ch * float64(img.Cols()) / float64(img.Rows())
-			r, ok := clampRect((fb.MinX+fb.MaxX-cw)/2, (fb.MinY+fb.MaxY-ch)/2+0.1*fb.Height(), cw, ch, img.Cols(), img.Rows())
+			z, ok := zoomedIntoFace(img, fb, fill)
 			if !ok {
 				t.Fatalf("%s: no window for a face %.0f%% of the height", filepath.Base(f), 100*fill)
 			}
-			z := cropResize(img, r, img.Cols(), img.Rows())
 			obs := analyzeMat(t, an, z, f+"#nearer")
 			z.Close()
 			switch {

@@ -7,6 +7,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"posturewatch/models"
+	"posturewatch/vision/posture"
 )
 
 // dataDir is ../shared/posture-data seen from the repository root (see srcData).
@@ -72,4 +73,19 @@ func maskedUprightFrames(t *testing.T) []string {
 		files = append(files, f...)
 	}
 	return files
+}
+
+// zoomedIntoFace is img zoomed until its face box fb is fill times the
+// frame's height (fill above 1: someone leaning right in, brows or chin
+// cut off): a window of the frame's shape centred a little below the box's
+// middle (the nose), scaled back to the frame's size. ok is false when no
+// such window fits in the frame.
+func zoomedIntoFace(img gocv.Mat, fb posture.Box, fill float64) (zoomed gocv.Mat, ok bool) {
+	ch := fb.Height() / fill
+	cw := ch * float64(img.Cols()) / float64(img.Rows())
+	r, ok := clampRect((fb.MinX+fb.MaxX-cw)/2, (fb.MinY+fb.MaxY-ch)/2+0.1*fb.Height(), cw, ch, img.Cols(), img.Rows())
+	if !ok {
+		return gocv.Mat{}, false
+	}
+	return cropResize(img, r, img.Cols(), img.Rows()), true
 }
