@@ -14,6 +14,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
 )
 
@@ -207,6 +208,10 @@ func readPeople(path string) (map[string]string, error) {
 //   - cut: a window of the frame's shape from its top to a little below the
 //     chin, so the shoulders leave it (as many webcams frame people):
 //     unchanged for a good frame.
+//   - cut-shoulders: the frame's top down to its shoulder line, or a quarter
+//     or half an eye width below it, the whole width kept: a webcam framing
+//     head and shoulders, landscape and so letterboxed as a camera's frame
+//     is. Unchanged (good).
 func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	h := fnv32(base.File)
 	emit := func(aug, class string, m gocv.Mat) {
@@ -260,6 +265,20 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 			cx := (fb.MinX + fb.MaxX) / 2
 			if r, ok := clampRect(cx-cw/2, 0, cw, ch, w, hgt); ok && r.Dy() < hgt*9/10 {
 				emit("cut", base.Class, cropResize(src, r, w, hgt))
+			}
+		}
+	}
+	if base.Class == ClassGood {
+		// A webcam framing head and shoulders: the frame's bottom edge at
+		// the shoulder line or just below it (0, a quarter or half an eye
+		// width, by the frame's hash), the whole width kept, so the copy is
+		// landscape as a webcam's frame is and the body model sees it
+		// letterboxed as it would a camera's. Upright stays upright.
+		if m := posture.Measure(base.Input); m.Shoulders && m.Eyes {
+			below := []float64{0, 0.25, 0.5}[(h/6)%3]
+			bottom := int(m.Metrics[domain.MetricShoulderHeight]*float64(hgt) + below*m.FaceWidth)
+			if bottom < hgt*97/100 {
+				emit("cut-shoulders", base.Class, cloneRegion(src, image.Rect(0, 0, w, bottom)))
 			}
 		}
 	}

@@ -2,7 +2,7 @@
 
 package posture
 
-// DefaultParams are the judgement's defaults, fitted by `make fit` to 4435
+// DefaultParams are the judgement's defaults, fitted by `make fit` to 4708
 // labelled development frames and their augmented copies, starting from
 // StartParams. Values that are set rather than fitted say where they come from.
 func DefaultParams() Params {
@@ -26,12 +26,12 @@ func DefaultParams() Params {
 		Close:          Ramp{0.2, 0.3},       // set from geometry, not fitted (the sit-up score weighs the face's size already): eye width ≥ 25 % of the frame's width is a face 25 cm from a laptop camera, leaning right in
 		CloseFill:      Ramp{0.65, 0.85},     // set from geometry, not fitted: a face box (brows to chin) filling 60 % of a webcam frame's height is a face about 30 cm from the lens; at a desk it fills 0.25–0.4
 		Down:           Ramp{-15, -45},       // fitted: head pitch in degrees (mesh), looking down, kept beyond 30° (a camera above the eyes reads upright faces up to 24° down)
-		DownNose:       Ramp{0.6041, 0.9459}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
+		DownNose:       Ramp{0.6029, 0.9471}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
 		Back:           Ramp{35, 55},         // set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity
 		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
-		Tilt:           Ramp{9.846, 27.15},   // fitted: |head roll| in degrees
+		Tilt:           Ramp{9.576, 27.42},   // fitted: |head roll| in degrees
 		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
-		ShoulderUneven: Ramp{12.55, 37.65},   // fitted: |shoulder line tilt| in degrees
+		ShoulderUneven: Ramp{12.3, 36.9},     // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},
 			Scale:  [NumSitUp]float64{0.1783, 0.09908, 0.9168, 12.02, 0.1212, 0.122},
