@@ -19,7 +19,9 @@ import (
 // where the development people's upright median is 3.2. Played as a
 // two-minute session (shifted by a pixel or two from second to second, as a
 // still sitter is), the view learnt from the session takes over before the
-// coach's onset could end in a nudge.
+// coach's onset could end in a nudge. The defaults alone call 55 of the 120
+// frames bad (115 before the sit-up score's ridge penalty went from 1 to 5),
+// so the learnt view still has a third and more to overrule.
 func TestReplayUnseenManSittingWellIsNotNudged(t *testing.T) {
 	needModel(t)
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "gocv.io/x/gocv").Output()
@@ -40,7 +42,7 @@ func TestReplayUnseenManSittingWellIsNotNudged(t *testing.T) {
 	const fps = 5
 	clip := writeClip(t, fps, fps*120, 10, func(i int) gocv.Mat { return frames[(i/fps)%len(frames)] })
 
-	// The premise: judged frame by frame by the defaults, he sits badly.
+	// The premise: judged frame by frame by the defaults, he often sits badly.
 	code, stdout, errOut := run(t, "analyze", "--json", "--fps", "1", clip)
 	if code != 0 {
 		t.Fatalf("analyze exit %d: %s", code, errOut)
@@ -52,7 +54,8 @@ func TestReplayUnseenManSittingWellIsNotNudged(t *testing.T) {
 			bad++
 		}
 	}
-	if bad*2 < len(recs) {
+	t.Logf("by the defaults %d of %d frames are bad", bad, len(recs))
+	if bad*3 < len(recs) {
 		t.Fatalf("by the defaults %d of %d frames are bad: the test no longer shows what the learnt view does", bad, len(recs))
 	}
 	ls := replayJSON(t, clip)

@@ -18,8 +18,8 @@ func DefaultParams() Params {
 		SitUp: Linear{
 			Center:       [NumSitUp]float64{3.209, 4.727, 0, 7.904, 0, 0.4659},
 			Scale:        [NumSitUp]float64{0.6583, 0.5955, 0, 15.58, 0, 0.177},
-			Weight:       [NumSitUp]float64{-3.638, -2.14, 0, -0.9307, 0, 0.9791},
-			Bias:         -6.503,
+			Weight:       [NumSitUp]float64{-2.928, -1.779, 0, -0.7821, 0, 0.812},
+			Bias:         -5.562,
 			ShoulderFill: Line{3.177, 0.5017},
 		}, // fitted: logistic regression of sit up straight vs upright on the frames as they are over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
 		SitUpRamp:      Ramp{-2, 2},          // set: the sit-up score is in log-odds, so severity runs from 0 at 1:7 odds of sitting badly to 1 at 7:1
@@ -35,10 +35,10 @@ func DefaultParams() Params {
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},
 			Scale:  [NumSitUp]float64{0.1783, 0.09908, 0.9168, 12.02, 0.1212, 0.122},
-			Weight: [NumSitUp]float64{-1.131, 0, 3.577, -1.284, 0.06094, 1.162},
-			Bias:   -2.63,
+			Weight: [NumSitUp]float64{-1.245, 0, 3.575, -1.278, 0.05346, 1.153},
+			Bias:   -2.322,
 		}, // fitted: logistic regression on the changes since baselines of 8 good frames drawn at random, 5 per person over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
-		SitUpDeltaAbs: 1.227,           // fitted with SitUpDelta: the weight of the frame's own sit-up score
+		SitUpDeltaAbs: 1.494,           // fitted with SitUpDelta: the weight of the frame's own sit-up score
 		DClose:        Ramp{0.25, 0.6}, // set, not fitted (no labelled frames against a baseline): a face 40 % wider than in the baseline came 30 % closer to the screen
 		DBack:         Ramp{15, 30},    // set, not fitted (no labelled chin-up frames): 22° more chin-up than the baseline is a tipped-back head, whatever the camera
 	}
