@@ -351,7 +351,7 @@ func TestVerdictsHoldUnderNoiseAndCompression(t *testing.T) {
 			out := spoil(img)
 			now := analyzeMat(t, an, out, f+"#"+name)
 			out.Close()
-			moved[name] += math.Abs(severityOf(now, domain.ForwardHead) - severityOf(was, domain.ForwardHead))
+			moved[name] += math.Abs(now.Fault(domain.ForwardHead) - was.Fault(domain.ForwardHead))
 			if threeClass(now) != threeClass(was) {
 				kind := "clear of the line"
 				if nearTheLine(was) {
@@ -393,16 +393,6 @@ func nearTheLine(o domain.Observation) bool {
 		worst = o.Faults[0].Severity
 	}
 	return math.Abs(worst-posture.DefaultParams().BadAt) < nearLine
-}
-
-// severityOf is the observation's severity of fault f, 0 when not listed.
-func severityOf(o domain.Observation, f domain.FaultName) float64 {
-	for _, x := range o.Faults {
-		if x.Name == f {
-			return x.Severity
-		}
-	}
-	return 0
 }
 
 // Sitting farther from the camera shrinks the person in a frame that shows

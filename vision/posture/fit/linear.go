@@ -29,7 +29,7 @@ const (
 	//	desk people, accuracy       86.6  86.5  86.3  86.0  85.7  85.2  84.6  83.9
 	//
 	// Counted as the fit counts them (a false alarm GoodErrorCost times a
-	// miss), the errors are least from 5 to 8 (259–261 against 315 at 1);
+	// miss), the errors are least from 5 to 8 (259–262 against 315 at 1);
 	// 5 is the lightest there that keeps the desk people above the
 	// issue's 85 %. The false alarms it removes are mostly the masked
 	// person's, whose camera sits above her eyes (17 → 8 of 49), as an
