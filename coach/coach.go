@@ -32,6 +32,19 @@ const (
 	maxCalibrationFrames = 3000
 )
 
+// ProvisionalHold is the longest a run of provisional frames (judged
+// against the defaults while vision learns how this camera shows its sitter
+// upright, domain.Observation.Provisional) keeps a camera-dependent fault
+// from counting. The defaults cannot tell a camera below or above the eyes
+// from a head forward or a slump: on webcam videos of people sitting well
+// they named a fault 20 s in, before the session's view had formed. The
+// view needs 30 frames with the shoulders in view (vision/posture's
+// LearnMin), about 50 s at the live service's sampling (2 fps for the first
+// seconds, then one frame in 2 s); the hold ends after twice that all the
+// same, so that frames which never teach the view (the shoulders never in
+// view) do not silence the coach for good.
+const ProvisionalHold = 2 * time.Minute
+
 type faultTrack struct {
 	smooth    float64
 	active    bool      // smoothed severity crossed enter and has not gone below exit
@@ -62,6 +75,10 @@ type Coach struct {
 
 	faults map[domain.FaultName]*faultTrack
 	score  int
+	// provisionalSince is the first of the current run of provisional
+	// judged frames; zero once a frame is judged against a learnt view or
+	// a profile (ProvisionalHold).
+	provisionalSince time.Time
 
 	absentSince time.Time
 	returnSince time.Time
@@ -186,6 +203,7 @@ func (c *Coach) resetFaults() {
 		t.smooth, t.active, t.since, t.confirmed = 0, false, time.Time{}, false
 	}
 	c.window = c.window[:0]
+	c.provisionalSince = time.Time{}
 	c.score = 100
 }
 
@@ -320,12 +338,25 @@ func (c *Coach) Step(obs domain.Observation, now time.Time) []domain.Event {
 
 // windowSample is one judged frame's fault severities.
 type windowSample struct {
-	t   time.Time
-	sev []float64 // in AllFaults order
+	t           time.Time
+	sev         []float64 // in AllFaults order
+	provisional bool      // judged against the defaults while the camera's view was learnt
 }
 
 func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
-	ws := windowSample{t: now, sev: make([]float64, len(domain.AllFaults))}
+	switch {
+	case !obs.Provisional && !c.provisionalSince.IsZero():
+		// The view has come: what the defaults made of the frames before
+		// it no longer speaks for them. The faults they started keep their
+		// start; the first frames judged against the view decide whether
+		// they go on.
+		c.provisionalSince = time.Time{}
+		c.window = slices.DeleteFunc(c.window, func(w windowSample) bool { return w.provisional })
+	case obs.Provisional && c.provisionalSince.IsZero():
+		c.provisionalSince = now
+	}
+	held := c.provisionalHeld(now)
+	ws := windowSample{t: now, sev: make([]float64, len(domain.AllFaults)), provisional: obs.Provisional}
 	for i, f := range domain.AllFaults {
 		x := obs.Fault(f)
 		if math.IsNaN(x) {
@@ -354,8 +385,11 @@ func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
 		} else if t.active && t.smooth < exit {
 			t.active, t.confirmed, t.since = false, false, time.Time{}
 		}
+		// A fault the camera's place can fake counts only once a frame
+		// judged against the session's view (or the hold's end) confirms
+		// it; by then it has usually lasted its onset, and counts at once.
 		onset := c.onsetOf(f)
-		if t.active && !t.confirmed && now.Sub(t.since) >= onset {
+		if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) {
 			t.confirmed = true
 		}
 		worst = math.Max(worst, t.smooth)
@@ -700,6 +734,12 @@ func (c *Coach) timed() domain.FaultName {
 	return best
 }
 
+// provisionalHeld reports whether the last judged frame was provisional and
+// the run of them is younger than ProvisionalHold.
+func (c *Coach) provisionalHeld(now time.Time) bool {
+	return !c.provisionalSince.IsZero() && now.Sub(c.provisionalSince) < ProvisionalHold
+}
+
 // onsetOf is how long f must last to count as slouching.
 func (c *Coach) onsetOf(f domain.FaultName) time.Duration {
 	return max(c.cfg.OnsetDelay.D(), minOnset(f))
@@ -719,6 +759,7 @@ func (c *Coach) watch(now time.Time) *domain.Watch {
 	counts := t.since.Add(c.onsetOf(f))
 	w.Nudge = c.state == domain.StateGood && !c.silenced(now) && !c.staleSuppressed() &&
 		(t.lastNudge.IsZero() || counts.Sub(t.lastNudge) >= c.cfg.Cooldown.D())
+	w.AwaitsView = c.provisionalHeld(now) && f.CameraDependent()
 	return w
 }
 

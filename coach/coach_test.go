@@ -20,7 +20,7 @@ import (
 
 // goldenTraces are the synthetic traces in testdata; each has a .golden file.
 var goldenTraces = []string{"onset-short", "onset-long", "hysteresis", "glance", "away-back", "passerby",
-	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold"} // clip-* traces: TestClip*
+	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional"} // clip-* traces: TestClip*
 
 func TestGoldenTraces(t *testing.T) {
 	for _, name := range goldenTraces {
@@ -886,6 +886,10 @@ func parseObs(fields []string) (domain.Observation, error) {
 		}
 		if f == "moved" {
 			o.CameraMoved = true
+			continue
+		}
+		if f == "provisional" {
+			o.Provisional = true
 			continue
 		}
 		if k, v, ok := strings.Cut(f, ":"); ok {

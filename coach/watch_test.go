@@ -91,3 +91,36 @@ func TestWatchWhileAFaultIsTimed(t *testing.T) {
 		t.Errorf("within the cooldown the watch promises a nudge: %+v", w)
 	}
 }
+
+// While a camera-dependent fault waits for the camera's view, the
+// dashboard's countdown says so instead of promising a nudge at its onset;
+// a fault the camera cannot fake counts down as usual.
+func TestWatchSaysTheFaultAwaitsTheView(t *testing.T) {
+	for _, tc := range []struct {
+		fault domain.FaultName
+		await bool
+	}{{domain.ForwardHead, true}, {domain.Slouch, true}, {domain.HeadTilt, false}} {
+		c := New(domain.DefaultConfig(), nil, nil)
+		var now time.Time
+		for i := range 30 {
+			now = traceStart.Add(time.Duration(i) * time.Second)
+			obs := domain.Observation{Posture: domain.PostureBad, Confidence: 0.9, Provisional: true,
+				Faults: []domain.Fault{{Name: tc.fault, Severity: 0.8}}}
+			for _, e := range c.Step(obs, now) {
+				if e.Type == domain.EventNudge && tc.await {
+					t.Errorf("%s: nudged at %s on provisional frames alone", tc.fault, e.Offset)
+				}
+			}
+		}
+		w := c.Status(now).Watching
+		if !tc.await {
+			if w != nil {
+				t.Errorf("%s: still watched after 30 s (%+v), want it counted at its onset", tc.fault, *w)
+			}
+			continue
+		}
+		if w == nil || w.Fault != tc.fault || !w.AwaitsView {
+			t.Errorf("%s after 30 s of provisional frames: watching %+v, want it awaiting the view", tc.fault, w)
+		}
+	}
+}

@@ -165,6 +165,18 @@ func TestDashboardLiveView(t *testing.T) {
 	}
 	b.Screenshot(t, "20-watching")
 
+	// Judged by the defaults while the camera's view is learnt, the fault
+	// counts only if that view agrees: no nudge time is promised.
+	held := *watch
+	held.ForS, held.AwaitsView = 14, true
+	st := good.Status
+	st.Watching, st.StreakS = &held, 300
+	srv.PublishSample(liveSample(onset.Add(14*time.Second), 0.8, st, 420, 614))
+	b.WaitText(t, "#state", "Forward head — 14 s, checking against your camera", 5*time.Second)
+	if d := b.Text(t, "#state-detail"); !strings.Contains(d, "learning how this camera shows you") {
+		t.Errorf("detail %q while the fault awaits the camera's view", d)
+	}
+
 	// The coach decides: slouching.
 	slouch := fb.setStatus(func(st *domain.LiveStatus) {
 		at := onset.Add(20 * time.Second)

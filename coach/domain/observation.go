@@ -26,6 +26,19 @@ const (
 var AllFaults = []FaultName{ForwardHead, RoundedShoulders, Slouch, TooClose, HeadDown,
 	HeadTilt, HeadTurn, HeadBack, ShouldersRaised, UnevenShoulders}
 
+// CameraDependent reports whether how f reads depends on where the camera
+// sits, so that a baseline (calibrated or learnt) judges it afresh: the neck's
+// apparent length, the shoulders' width, the eyes' height, the head's pitch
+// and the face's size all change with the camera's height and distance. A
+// head's roll and turn and the shoulders' tilt do not.
+func (f FaultName) CameraDependent() bool {
+	switch f {
+	case HeadTilt, HeadTurn, UnevenShoulders:
+		return false
+	}
+	return f.Valid()
+}
+
 // Valid reports whether f is in the vocabulary.
 func (f FaultName) Valid() bool {
 	for _, g := range AllFaults {
@@ -138,6 +151,13 @@ type Observation struct {
 	// camera was moved or turned. A calibration made at the old place no
 	// longer fits, even when the face keeps its size in the frame.
 	CameraMoved bool `json:"camera_moved,omitempty"`
+	// Provisional is set on a frame judged against the defaults while the
+	// session's own view of the camera is still being learnt (vision's
+	// learner has too few frames yet). From one frame a camera below or
+	// above the eyes is indistinguishable from posture; the learnt view
+	// tells them apart. The coach does not let such frames alone make a
+	// camera-dependent fault count (Coach.Step, ProvisionalHold).
+	Provisional bool `json:"provisional,omitempty"`
 }
 
 // Against names what a frame was judged against.

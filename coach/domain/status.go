@@ -23,6 +23,11 @@ type Watch struct {
 	// Nudge tells whether a nudge comes once it counts (not in quiet
 	// hours, a pause, the fault's cooldown or a stale baseline).
 	Nudge bool `json:"nudge"`
+	// AwaitsView: the frames are judged against the defaults while the
+	// session learns how this camera shows its sitter upright; the fault
+	// counts only once a frame judged against that view confirms it (or
+	// coach.ProvisionalHold has passed), even after OnsetS.
+	AwaitsView bool `json:"awaits_view,omitempty"`
 }
 
 // Status is the coach's current state for the dashboard.

@@ -247,6 +247,9 @@ func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
 	obs.Visible = m.Parts
 	obs.Confidence = m.Confidence
 	obs.Posture, obs.Faults, obs.Why, obs.Against = j.judge(m)
+	// Judged by the defaults while a view of the camera is being learnt:
+	// the coach waits for that view before such frames count.
+	obs.Provisional = obs.Against == domain.AgainstDefaults && j.Learning()
 	if obs.Faults == nil {
 		obs.Faults = []domain.Fault{}
 	}

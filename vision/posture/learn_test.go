@@ -49,11 +49,18 @@ func TestLearntBaselineFollowsTheCamera(t *testing.T) {
 	fresh := NewJudge(DefaultParams(), nil)
 	if o := fresh.Observe(domain.Observation{}, up.input()); o.Posture != domain.PostureBad || o.Against != domain.AgainstDefaults {
 		t.Fatalf("the premise: by the defaults alone the camera above makes upright look bad, got %s %v against %q", o.Posture, o.Faults, o.Against)
+	} else if o.Provisional {
+		t.Error("a judge that is not learning marked its verdict provisional: nothing would ever replace it")
 	}
 
 	j := session(t, up, down, LearnMin-1)
 	if j.Learnt() != nil {
 		t.Fatalf("a baseline learnt from %d frames, want none before %d", LearnMin-1, LearnMin)
+	}
+	// Until the view is learnt, the defaults' verdicts say they are
+	// provisional (the coach waits for the view before they count).
+	if o := j.Observe(domain.Observation{}, up.input()); o.Against != domain.AgainstDefaults || !o.Provisional {
+		t.Errorf("frame %d of a learning session: against %q, provisional %v; want the defaults, provisional", LearnMin, o.Against, o.Provisional)
 	}
 	j = session(t, up, down, 90)
 	b := j.Learnt()
@@ -70,6 +77,9 @@ func TestLearntBaselineFollowsTheCamera(t *testing.T) {
 	if !strings.Contains(o.Why, "learnt") || o.Against != domain.AgainstLearnt {
 		t.Errorf("why %q (against %q) does not say what it was judged against", o.Why, o.Against)
 	}
+	if o.Provisional {
+		t.Error("a frame judged against the learnt view is marked provisional")
+	}
 	o = j.Observe(domain.Observation{}, down.input())
 	if o.Posture != domain.PostureBad {
 		t.Errorf("slumped, once learnt: %s %v", o.Posture, o.Faults)
@@ -82,8 +92,8 @@ func TestLearntBaselineFollowsTheCamera(t *testing.T) {
 	cal := baselineOf(t, up)
 	cal.Name = "desk"
 	j.SetBaseline(cal)
-	if o := j.Observe(domain.Observation{}, up.input()); !strings.Contains(o.Why, `"desk"`) || o.Against != domain.AgainstProfile {
-		t.Errorf("with a calibration: why %q against %q, want it judged against \"desk\"", o.Why, o.Against)
+	if o := j.Observe(domain.Observation{}, up.input()); !strings.Contains(o.Why, `"desk"`) || o.Against != domain.AgainstProfile || o.Provisional {
+		t.Errorf("with a calibration: why %q against %q (provisional %v), want it judged against \"desk\", not provisional", o.Why, o.Against, o.Provisional)
 	}
 	if o := j.Observe(domain.Observation{}, Input{W: 640, H: 480, Keypoints: make([]domain.Keypoint, 17)}); o.Posture != domain.PostureAway || o.Against != "" {
 		t.Errorf("nobody there: %s against %q, want away against nothing", o.Posture, o.Against)

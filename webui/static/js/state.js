@@ -136,6 +136,9 @@ const STATE_TEXT = { good: 'Good posture', away: 'Away', paused: 'Paused', calib
 function headline(v) {
   if (v.kind === 'watching') {
     const w = v.watching;
+    // judged by the defaults while the camera's view is learnt: it counts
+    // only if that view agrees, so no time is promised
+    if (w.awaits_view) return faultTitle(w.fault) + ' — ' + Math.floor(v.watch_s) + ' s, checking against your camera';
     return faultTitle(w.fault) + ' — ' + Math.floor(v.watch_s) + ' s, ' + (w.nudge ? 'nudge' : 'counts') + ' at ' + Math.round(w.onset_s) + ' s';
   }
   if (v.kind === 'slouching') return v.fault ? 'Slouching: ' + faultLabel(v.fault) : 'Slouching';
@@ -160,7 +163,10 @@ function detailText(v) {
     }
     return st.waiting ? 'While ' + st.waiting + '.' : 'The camera is off.';
   }
-  if (v.kind === 'watching') return 'Watching, not yet counted.';
+  if (v.kind === 'watching') {
+    if (v.watching.awaits_view) return 'Still learning how this camera shows you sitting upright (about a minute); this counts only if it agrees.';
+    return 'Watching, not yet counted.';
+  }
   let d = '';
   if (v.state === st.state && st.since) {
     const forS = (v.now - ms(st.since)) / 1000;
