@@ -41,8 +41,8 @@ const (
 // view needs 30 frames with the shoulders in view (vision/posture's
 // LearnMin), about 50 s at the live service's sampling (2 fps for the first
 // seconds, then one frame in 2 s); the hold ends after twice that all the
-// same, so that frames which never teach the view (the shoulders never in
-// view) do not silence the coach for good.
+// same, so that a view slow to come (the shoulders seldom in view) does not
+// keep a real fault from counting for long.
 const ProvisionalHold = 2 * time.Minute
 
 type faultTrack struct {

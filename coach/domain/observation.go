@@ -152,11 +152,11 @@ type Observation struct {
 	// longer fits, even when the face keeps its size in the frame.
 	CameraMoved bool `json:"camera_moved,omitempty"`
 	// Provisional is set on a frame judged against the defaults while the
-	// session's own view of the camera is still being learnt (vision's
-	// learner has too few frames yet). From one frame a camera below or
-	// above the eyes is indistinguishable from posture; the learnt view
-	// tells them apart. The coach does not let such frames alone make a
-	// camera-dependent fault count (Coach.Step, ProvisionalHold).
+	// session's own view of the camera is still being learnt from frames
+	// like it (vision's learner has too few yet). From one frame a camera
+	// below or above the eyes is indistinguishable from posture; the learnt
+	// view tells them apart. The coach does not let such frames alone make
+	// a camera-dependent fault count (Coach.Step, ProvisionalHold).
 	Provisional bool `json:"provisional,omitempty"`
 }
 

@@ -246,10 +246,7 @@ func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
 	obs.Metrics = m.Metrics
 	obs.Visible = m.Parts
 	obs.Confidence = m.Confidence
-	obs.Posture, obs.Faults, obs.Why, obs.Against = j.judge(m)
-	// Judged by the defaults while a view of the camera is being learnt:
-	// the coach waits for that view before such frames count.
-	obs.Provisional = obs.Against == domain.AgainstDefaults && j.Learning()
+	obs.Posture, obs.Faults, obs.Why, obs.Against, obs.Provisional = j.judge(m)
 	if obs.Faults == nil {
 		obs.Faults = []domain.Fault{}
 	}
@@ -269,13 +266,18 @@ func (j *Judge) Sees(in Input) bool {
 // Judge gives the overall posture, the faults (most severe first) and the
 // reason for the verdict in words.
 func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
-	p, fs, why, _ := j.judge(m)
+	p, fs, why, _, _ := j.judge(m)
 	return p, fs, why
 }
 
 // judge is Judge, also saying what the frame was judged against (empty when
-// nobody was judged).
-func (j *Judge) judge(m Measurement) (domain.Posture, []domain.Fault, string, domain.Against) {
+// nobody was judged), and whether the verdict is provisional: judged by the
+// defaults on a frame of the kind the learner learns from (the shoulders in
+// view) while it is still gathering its first LearnMin (the coach waits for
+// the learnt view before such frames count). Once it has them and still
+// learnt nothing (every frame looked like a full-blown slump), the
+// defaults' verdicts stand.
+func (j *Judge) judge(m Measurement) (post domain.Posture, fs []domain.Fault, why string, against domain.Against, provisional bool) {
 	j.mu.RLock()
 	p, b, l := j.p, j.baseline, j.learner
 	j.mu.RUnlock()
@@ -284,21 +286,23 @@ func (j *Judge) judge(m Measurement) (domain.Posture, []domain.Fault, string, do
 	}
 	presence, why := Presence(m, p)
 	if presence != domain.PostureGood {
-		return presence, nil, why, ""
+		return presence, nil, why, "", false
 	}
-	against := domain.AgainstProfile
+	against = domain.AgainstProfile
 	if b == nil {
 		against = domain.AgainstDefaults
 	}
 	if b == nil && l != nil {
 		if b = l.Baseline(); b != nil {
 			against = domain.AgainstLearnt
+		} else {
+			_, neck := m.Metrics[domain.MetricNeckEyes]
+			provisional = neck && l.Frames() < LearnMin
 		}
 		defer l.Add(m) // judged against what came before it
 	}
 	var sc Scores
 	score(&sc, m, b, p)
-	var fs []domain.Fault
 	for i, s := range sc.Sev {
 		if s >= p.ReportMin {
 			fs = append(fs, domain.Fault{Name: domain.AllFaults[i], Severity: round2(s), Why: sc.why(i, m, against)})
@@ -306,9 +310,9 @@ func (j *Judge) judge(m Measurement) (domain.Posture, []domain.Fault, string, do
 	}
 	domain.SortFaults(fs)
 	if len(fs) > 0 && fs[0].Severity >= p.BadAt {
-		return domain.PostureBad, fs, fs[0].Why, against
+		return domain.PostureBad, fs, fs[0].Why, against, provisional
 	}
-	return domain.PostureGood, fs, goodWhy(m, b, against), against
+	return domain.PostureGood, fs, goodWhy(m, b, against), against, provisional
 }
 
 // Presence says whether someone is there to judge: away (nobody, or only a

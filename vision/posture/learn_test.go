@@ -114,8 +114,26 @@ func TestLearnerIgnoresWhatLooksBad(t *testing.T) {
 	if b := j.Learnt(); b != nil {
 		t.Errorf("learnt a baseline from slumps only: neck %.2f", b.Metrics[domain.MetricNeckEyes].Median)
 	}
-	if o := j.Observe(domain.Observation{}, deep.input()); o.Posture != domain.PostureBad {
-		t.Errorf("a deep slump after a session of slumps: %s", o.Posture)
+	// The learner has had its frames and found nothing upright in them:
+	// the defaults' verdict stands, not provisional any more.
+	if o := j.Observe(domain.Observation{}, deep.input()); o.Posture != domain.PostureBad || o.Provisional {
+		t.Errorf("a deep slump after a session of slumps: %s (provisional %v)", o.Posture, o.Provisional)
+	}
+}
+
+// Only frames the learner learns from (a shoulder in view) wait for its
+// view: with the shoulders out of view the face alone is judged, the view
+// would not come from such frames, and the verdict is not provisional.
+func TestProvisionalOnlyWhereTheViewWillCome(t *testing.T) {
+	j := NewJudge(DefaultParams(), nil)
+	j.Learn()
+	cut := cameraAbove()
+	cut.shouldersOut = true
+	if o := j.Observe(domain.Observation{}, cut.input()); o.Against != domain.AgainstDefaults || o.Provisional {
+		t.Errorf("shoulders out of view, learning: against %q, provisional %v; want the defaults, final", o.Against, o.Provisional)
+	}
+	if o := j.Observe(domain.Observation{}, cameraAbove().input()); !o.Provisional {
+		t.Errorf("shoulders in view, the first frame of a learning session: not provisional (%s %v)", o.Posture, o.Faults)
 	}
 }
 
