@@ -38,11 +38,11 @@ const (
 // from counting. The defaults cannot tell a camera below or above the eyes
 // from a head forward or a slump: on webcam videos of people sitting well
 // they named a fault 20 s in, before the session's view had formed. The
-// view needs 30 frames with the shoulders in view (vision/posture's
-// LearnMin), about 50 s at the live service's sampling (2 fps for the first
-// seconds, then one frame in 2 s); the hold ends after twice that all the
-// same, so that a view slow to come (the shoulders seldom in view) does not
-// keep a real fault from counting for long.
+// view needs 30 frames with a shoulder in view (vision/posture's LearnMin):
+// about 15 s in the live service, which samples fast until it has them
+// (coach/live), a recording's frames at their own pace. The hold ends after
+// 2 min all the same, so that a view slow to come (the shoulders seldom in
+// view, frames far apart) does not keep a real fault from counting for long.
 const ProvisionalHold = 2 * time.Minute
 
 type faultTrack struct {
