@@ -48,6 +48,7 @@ type PoseNet struct {
 	net *onnxGraph
 	lb  gocv.Mat // letterbox canvas, reused
 	rs  gocv.Mat // intermediate of the two-step shrink, reused
+	row gocv.Mat // the frame's bottom rows averaged, carried into the band below it
 
 	linear bool
 }
@@ -96,7 +97,7 @@ func NewPoseNet(opt PoseOptions) (*PoseNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PoseNet{net: net, lb: gocv.NewMatWithSize(InputSize, InputSize, gocv.MatTypeCV8UC3), rs: gocv.NewMat(), linear: opt.LinearResize}, nil
+	return &PoseNet{net: net, lb: gocv.NewMatWithSize(InputSize, InputSize, gocv.MatTypeCV8UC3), rs: gocv.NewMat(), row: gocv.NewMat(), linear: opt.LinearResize}, nil
 }
 
 // Close releases the network.
@@ -105,6 +106,7 @@ func (p *PoseNet) Close() error {
 	defer p.mu.Unlock()
 	p.lb.Close()
 	p.rs.Close()
+	p.row.Close()
 	p.net.close()
 	return nil
 }
@@ -151,7 +153,40 @@ func (p *PoseNet) letterbox(img gocv.Mat) Letterbox {
 	default:
 		gocv.Resize(img, &roi, image.Pt(lb.W, lb.H), 0, 0, gocv.InterpolationArea)
 	}
+	p.carryBottom(lb)
 	return lb
+}
+
+// bandRows is how many of the frame's bottom rows (in the model's input)
+// are averaged into the band below it: one row repeated turns a camera's
+// grain into vertical stripes.
+const bandRows = 4
+
+// carryBottom fills the band the letterbox leaves below a landscape frame
+// with the frame's bottom rows averaged, repeated down to the canvas's
+// edge. Left black, the band reads to the body model as the body's end: it
+// places the shoulders of someone the frame cuts near the shoulder line
+// above the edge, on the neck, and an upright sitter framed as webcams
+// frame people reads as a head forward. Upright development frames cut
+// half an eye width to an eye width below the shoulders (every other one of
+// slouch-or-not's, both shoulders placed with a score of 0.3 or more): with
+// the band black the neck came out over 0.4 eye widths short on 14 of 27
+// copies, carried on 3 of 29. The masked person's frames, landscape with
+// her shoulders at the bottom edge, have them placed lower by 2 % of the
+// frame's height or more on 69 of 102. Square and portrait frames have no
+// band below.
+func (p *PoseNet) carryBottom(lb Letterbox) {
+	below := InputSize - lb.PadY - lb.H
+	if below <= 0 || lb.W <= 0 {
+		return
+	}
+	n := min(bandRows, lb.H)
+	last := p.lb.Region(image.Rect(lb.PadX, lb.PadY+lb.H-n, lb.PadX+lb.W, lb.PadY+lb.H))
+	defer last.Close()
+	gocv.Resize(last, &p.row, image.Pt(lb.W, 1), 0, 0, gocv.InterpolationArea)
+	band := p.lb.Region(image.Rect(lb.PadX, lb.PadY+lb.H, lb.PadX+lb.W, InputSize))
+	defer band.Close()
+	gocv.Resize(p.row, &band, image.Pt(lb.W, below), 0, 0, gocv.InterpolationNearestNeighbor)
 }
 
 // forward runs the network on the canvas and hands the raw heads to use

@@ -308,12 +308,26 @@ func Measure(in Input) Measurement {
 			return kps[i].Score >= OneShoulderScore && inside(i, EdgeMargin) && kps[i].Y <= (1-OneShoulderBottom)*fh
 		}
 		if !m.Shoulders && !onJaw && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
-			for _, i := range []int{LeftShoulder, RightShoulder} {
-				if lone(i) {
-					m.OneShoulder = true
-					M[domain.MetricNeckEyes] = (pt(i).Y - eyeMid.Y) / m.FaceWidth
-					break
+			for _, pair := range [][2]int{{LeftShoulder, RightShoulder}, {RightShoulder, LeftShoulder}} {
+				i, j := pair[0], pair[1]
+				if !lone(i) {
+					continue
 				}
+				m.OneShoulder = true
+				y := pt(i).Y
+				// Its partner placed at the frame's bottom edge, inside the
+				// side margins: the frame cuts that shoulder, and where the
+				// shoulder line leans (a rolled body) the lone one alone
+				// reads the neck too long or too short; the pair's midpoint,
+				// the cut one taken at the edge, is nearer the shoulder
+				// line. (gocv's face.jpg rolled 8°: the higher shoulder
+				// alone read 2.5 eye widths, a head forward, the midpoint
+				// 2.7, as the whole frame's pair reads 2.8.)
+				if kps[j].Score >= MinScore && pt(j).X >= EdgeMargin*fw && pt(j).X <= (1-EdgeMargin)*fw && pt(j).Y > (1-OneShoulderBottom)*fh {
+					y = (y + min(pt(j).Y, fh)) / 2
+				}
+				M[domain.MetricNeckEyes] = (y - eyeMid.Y) / m.FaceWidth
+				break
 			}
 		}
 		if m.Shoulders {

@@ -2,7 +2,7 @@
 
 package posture
 
-// DefaultParams are the judgement's defaults, fitted by `make fit` to 4708
+// DefaultParams are the judgement's defaults, fitted by `make fit` to 4698
 // labelled development frames and their augmented copies, starting from
 // StartParams. Values that are set rather than fitted say where they come from.
 func DefaultParams() Params {
@@ -16,29 +16,29 @@ func DefaultParams() Params {
 		BadAt:        0.5,   // set: the verdict's line: a fault at half severity makes the posture bad
 		ReportMin:    0.1,   // set: faults below a tenth of full severity are not worth listing
 		SitUp: Linear{
-			Center:       [NumSitUp]float64{3.209, 4.727, 0, 7.904, 0, 0.4659},
-			Scale:        [NumSitUp]float64{0.6583, 0.5955, 0, 15.58, 0, 0.177},
-			Weight:       [NumSitUp]float64{-2.928, -1.779, 0, -0.7821, 0, 0.812},
-			Bias:         -5.562,
-			ShoulderFill: Line{3.177, 0.5017},
+			Center:       [NumSitUp]float64{3.209, 4.737, 0, 7.904, 0, 0.4664},
+			Scale:        [NumSitUp]float64{0.6413, 0.5823, 0, 15.58, 0, 0.1788},
+			Weight:       [NumSitUp]float64{-3.574, -1.461, 0, -0.4434, 0, 0.4641},
+			Bias:         -4.994,
+			ShoulderFill: Line{3.483, 0.4094},
 		}, // fitted: logistic regression of sit up straight vs upright on the frames as they are over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
 		SitUpRamp:      Ramp{-2, 2},          // set: the sit-up score is in log-odds, so severity runs from 0 at 1:7 odds of sitting badly to 1 at 7:1
 		Close:          Ramp{0.2, 0.3},       // set from geometry, not fitted (the sit-up score weighs the face's size already): eye width ≥ 25 % of the frame's width is a face 25 cm from a laptop camera, leaning right in
 		CloseFill:      Ramp{0.65, 0.85},     // set from geometry, not fitted: a face box (brows to chin) filling 60 % of a webcam frame's height is a face about 30 cm from the lens; at a desk it fills 0.25–0.4
 		Down:           Ramp{-15, -45},       // fitted: head pitch in degrees (mesh), looking down, kept beyond 30° (a camera above the eyes reads upright faces up to 24° down)
-		DownNose:       Ramp{0.6029, 0.9471}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
+		DownNose:       Ramp{0.6142, 0.9978}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
 		Back:           Ramp{35, 55},         // set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity
 		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
-		Tilt:           Ramp{9.576, 27.42},   // fitted: |head roll| in degrees
+		Tilt:           Ramp{11.15, 33.45},   // fitted: |head roll| in degrees
 		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
-		ShoulderUneven: Ramp{12.3, 36.9},     // fitted: |shoulder line tilt| in degrees
+		ShoulderUneven: Ramp{12.55, 37.65},   // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},
-			Scale:  [NumSitUp]float64{0.1783, 0.09908, 0.9168, 12.02, 0.1212, 0.122},
-			Weight: [NumSitUp]float64{-1.245, 0, 3.575, -1.278, 0.05346, 1.153},
-			Bias:   -2.322,
+			Scale:  [NumSitUp]float64{0.1706, 0.09588, 0.9152, 12.02, 0.1192, 0.1228},
+			Weight: [NumSitUp]float64{-0.8712, 0, 3.552, -1.471, 0.0729, 0.9497},
+			Bias:   -1.517,
 		}, // fitted: logistic regression on the changes since baselines of 8 good frames drawn at random, 5 per person over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
-		SitUpDeltaAbs: 1.494,           // fitted with SitUpDelta: the weight of the frame's own sit-up score
+		SitUpDeltaAbs: 1.786,           // fitted with SitUpDelta: the weight of the frame's own sit-up score
 		DClose:        Ramp{0.25, 0.6}, // set, not fitted (no labelled frames against a baseline): a face 40 % wider than in the baseline came 30 % closer to the screen
 		DBack:         Ramp{15, 30},    // set, not fitted (no labelled chin-up frames): 22° more chin-up than the baseline is a tipped-back head, whatever the camera
 	}

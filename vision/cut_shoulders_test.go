@@ -1,0 +1,95 @@
+package vision
+
+import (
+	"fmt"
+	"image"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"posturewatch/coach/domain"
+	"posturewatch/vision/posture"
+)
+
+// Webcams frame people head and shoulders: the frame's bottom edge runs
+// along the shoulders or just below them, and the frame is landscape, so
+// the body model sees it letterboxed with a band below. Upright sitters so
+// framed stay good. Each upright frame (every sixth desk frame, the
+// slouch-or-not sitter's, the masked person's good grades) is cut at its
+// shoulder line and a quarter and half an eye width below it, the whole
+// width kept. With the band left black the body model took it for the
+// body's end and placed the shoulders on the neck: desk 18 of 298,
+// slouch-or-not 48 of 96, the masked person 45 of 129 copies were called
+// bad (a head forward). With the frame's bottom rows carried into the band
+// (pose.go): 10 of 298, 28 of 96 and 5 of 98 (fewer of her whole frames
+// now keep both shoulders inside the frame's margins, so fewer copies).
+// What remains is mostly the cut at the shoulder line itself, where no
+// band helps: the shoulders are not in the picture.
+func TestUprightFramesCutAtTheShouldersStayGood(t *testing.T) {
+	an := newTestAnalyzer(t)
+	d := dataDir(t)
+	desk, _ := filepath.Glob(filepath.Join(d, "desk-three-people", "good", "*.jpg"))
+	slices.Sort(desk)
+	var everySixth []string
+	for i := 0; i < len(desk); i += 6 {
+		everySixth = append(everySixth, desk[i])
+	}
+	son, _ := filepath.Glob(filepath.Join(d, "slouch-or-not", "upright", "*"))
+	var masked []string
+	for _, g := range []string{"3-forward-limit", "4-upright", "5-extension-limit"} {
+		m, _ := filepath.Glob(filepath.Join(d, "neck-forward", g, "*.jpg"))
+		masked = append(masked, m...)
+	}
+	groups := []struct {
+		name  string
+		files []string
+		limit int // per cent of the copies that may be called bad
+	}{{"desk", everySixth, 5}, {"slouch-or-not", son, 30}, {"masked", masked, 8}}
+	for _, g := range groups {
+		if len(g.files) < 20 {
+			t.Skipf("only %d %s frames", len(g.files), g.name)
+		}
+	}
+	for _, g := range groups {
+		var copies, bad int
+		for _, f := range g.files {
+			img, err := loadImage(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			an.face.Reset()
+			in, err := an.Input(Frame{Mat: img, Source: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := posture.Measure(in)
+			if !m.Shoulders || !m.Eyes {
+				img.Close()
+				continue
+			}
+			for _, below := range []float64{0, 0.25, 0.5} {
+				bottom := int(m.Metrics[domain.MetricShoulderHeight]*float64(img.Rows()) + below*m.FaceWidth)
+				if bottom >= img.Rows()*97/100 {
+					continue
+				}
+				cut := cloneRegion(img, image.Rect(0, 0, img.Cols(), bottom))
+				name := fmt.Sprintf("%s cut %.2f eye widths below the shoulders", filepath.Base(f), below)
+				obs := analyzeMat(t, an, cut, name)
+				cut.Close()
+				copies++
+				if obs.Posture == domain.PostureBad {
+					bad++
+					t.Logf("%s %s: %s", g.name, name, faultList(obs.Faults))
+				}
+			}
+			img.Close()
+		}
+		t.Logf("%s: %d of %d upright copies cut at the shoulders called bad", g.name, bad, copies)
+		if copies < 30 {
+			t.Errorf("%s: only %d copies", g.name, copies)
+		}
+		if bad*100 > g.limit*copies {
+			t.Errorf("%s: %d of %d upright copies cut at the shoulders called bad, want at most %d %%", g.name, bad, copies, g.limit)
+		}
+	}
+}
