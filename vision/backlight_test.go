@@ -105,15 +105,7 @@ func TestBacklitFramesKeepTheirClass(t *testing.T) {
 	}{{"neck-forward", masked, 8}, {"desk", desk, 5}, {"slouch-or-not", so, 15}} {
 		changed, near, n, reported, exposed := 0, 0, 0, 0, 0
 		for _, f := range set.files {
-			img, err := loadImage(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			an.face.Reset()
-			in, err := an.Input(Frame{Mat: img, Source: f})
-			if err != nil {
-				t.Fatal(err)
-			}
+			img, in := freshInput(t, an, f)
 			was := an.judge.Observe(domain.Observation{}, in) // as Analyze judges it: an ordinary picture, nothing learnt
 			lit := backlitCopy(t, img, in, 0.3, 0.25)
 			if level, ok := faceLevel(lit, faceBox(in)); !ok || level > faceDarkFull || pictureStatsMean(lit)-level < backlitFrom {

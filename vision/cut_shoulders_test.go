@@ -53,15 +53,7 @@ func TestUprightFramesCutAtTheShouldersStayGood(t *testing.T) {
 	for _, g := range groups {
 		var copies, bad int
 		for _, f := range g.files {
-			img, err := loadImage(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			an.face.Reset()
-			in, err := an.Input(Frame{Mat: img, Source: f})
-			if err != nil {
-				t.Fatal(err)
-			}
+			img, in := freshInput(t, an, f)
 			m := posture.Measure(in)
 			if !m.Shoulders || !m.Eyes {
 				img.Close()

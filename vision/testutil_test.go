@@ -89,3 +89,21 @@ func zoomedIntoFace(img gocv.Mat, fb posture.Box, fill float64) (zoomed gocv.Mat
 	}
 	return cropResize(img, r, img.Cols(), img.Rows()), true
 }
+
+// freshInput loads the image file f and runs the models on it afresh (no
+// face followed from the frame before), as a photo is analysed; the caller
+// closes the image.
+func freshInput(t testing.TB, an *Analyzer, f string) (gocv.Mat, posture.Input) {
+	t.Helper()
+	img, err := loadImage(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	an.face.Reset()
+	in, err := an.Input(Frame{Mat: img, Source: f})
+	if err != nil {
+		img.Close()
+		t.Fatal(err)
+	}
+	return img, in
+}
