@@ -176,6 +176,11 @@ func TestDashboardLiveView(t *testing.T) {
 	if d := b.Text(t, "#state-detail"); !strings.Contains(d, "learning how this camera shows you") {
 		t.Errorf("detail %q while the fault awaits the camera's view", d)
 	}
+	// and it may wait past its onset: the time runs on (a fault timed
+	// since 12 s before the one above)
+	held.Since, held.ForS = onset.Add(-12*time.Second), 26
+	srv.PublishSample(liveSample(onset.Add(14*time.Second), 0.8, st, 420, 614))
+	b.WaitText(t, "#state", "Forward head — 26 s, checking against your camera", 5*time.Second)
 
 	// The coach decides: slouching.
 	slouch := fb.setStatus(func(st *domain.LiveStatus) {

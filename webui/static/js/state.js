@@ -125,7 +125,9 @@ export function current() {
     streak_s: (state === 'good' ? (src.streak_s || 0) : 0) + (good ? dt : 0),
   };
   if (watching) {
-    v.watch_s = Math.min(watching.onset_s, Math.max(watching.for_s || 0, (now - ms(watching.since)) / 1000));
+    v.watch_s = Math.max(watching.for_s || 0, (now - ms(watching.since)) / 1000);
+    // a fault awaiting the camera's view may run past its onset
+    if (!watching.awaits_view) v.watch_s = Math.min(watching.onset_s, v.watch_s);
   }
   v.headline = headline(v);
   return v;
@@ -164,7 +166,7 @@ function detailText(v) {
     return st.waiting ? 'While ' + st.waiting + '.' : 'The camera is off.';
   }
   if (v.kind === 'watching') {
-    if (v.watching.awaits_view) return 'Still learning how this camera shows you sitting upright (about a minute); this counts only if it agrees.';
+    if (v.watching.awaits_view) return 'Still learning how this camera shows you sitting upright; this counts only if that view agrees.';
     return 'Watching, not yet counted.';
   }
   let d = '';
