@@ -2,7 +2,6 @@ package vision
 
 import (
 	"fmt"
-	"image"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -60,11 +59,10 @@ func TestUprightFramesCutAtTheShouldersStayGood(t *testing.T) {
 				continue
 			}
 			for _, below := range []float64{0, 0.25, 0.5} {
-				bottom := int(m.Metrics[domain.MetricShoulderHeight]*float64(img.Rows()) + below*m.FaceWidth)
-				if bottom >= img.Rows()*97/100 {
+				cut, ok := cutBelowShoulders(img, m, below)
+				if !ok {
 					continue
 				}
-				cut := cloneRegion(img, image.Rect(0, 0, img.Cols(), bottom))
 				name := fmt.Sprintf("%s cut %.2f eye widths below the shoulders", filepath.Base(f), below)
 				obs := analyzeMat(t, an, cut, name)
 				cut.Close()

@@ -275,10 +275,8 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 		// landscape as a webcam's frame is and the body model sees it
 		// letterboxed as it would a camera's. Upright stays upright.
 		if m := posture.Measure(base.Input); m.Shoulders && m.Eyes {
-			below := []float64{0, 0.25, 0.5}[(h/6)%3]
-			bottom := int(m.Metrics[domain.MetricShoulderHeight]*float64(hgt) + below*m.FaceWidth)
-			if bottom < hgt*97/100 {
-				emit("cut-shoulders", base.Class, cloneRegion(src, image.Rect(0, 0, w, bottom)))
+			if cut, ok := cutBelowShoulders(src, m, []float64{0, 0.25, 0.5}[(h/6)%3]); ok {
+				emit("cut-shoulders", base.Class, cut)
 			}
 		}
 	}
@@ -288,6 +286,18 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	} else if h%3 == 1 {
 		emit("shift-down", base.Class, cloneRegion(src, image.Rect(0, hgt-win, w, hgt)))
 	}
+}
+
+// cutBelowShoulders is the frame's top down to below eye widths under the
+// shoulder line measured on it (m, with both shoulders), the whole width
+// kept: a webcam's head-and-shoulders framing. ok is false when that would
+// leave nearly the whole frame (the cut in its bottom 3 %).
+func cutBelowShoulders(src gocv.Mat, m posture.Measurement, below float64) (cut gocv.Mat, ok bool) {
+	bottom := int(m.Metrics[domain.MetricShoulderHeight]*float64(src.Rows()) + below*m.FaceWidth)
+	if bottom >= src.Rows()*97/100 {
+		return gocv.Mat{}, false
+	}
+	return cloneRegion(src, image.Rect(0, 0, src.Cols(), bottom)), true
 }
 
 // rotated rolls the frame by deg degrees about its centre (positive =
