@@ -271,7 +271,9 @@ func (s *Service) setInterval(planned time.Duration, now time.Time, busy bool, w
 	// someone's work: it was asked to spend the CPU, and the coach's timing
 	// follows the video.
 	iv := s.budget.stretch(planned, now, busy || s.cam.Speed() != 1)
-	if watching != nil {
+	// (A fault awaiting the camera's view is decided by the first frame
+	// judged against that view, not at its onset's end.)
+	if watching != nil && !watching.AwaitsView {
 		due := time.Duration((watching.OnsetS-watching.ForS)*float64(time.Second)) + onsetSlack
 		iv = max(planned, min(iv, due))
 	}

@@ -430,6 +430,47 @@ func TestSamplingKeepsWithinTheCPUBudget(t *testing.T) {
 	})
 }
 
+// A fault judged against the defaults while the camera's view is learnt
+// (provisional frames) does not count at its onset, so the frame at the
+// onset's end decides nothing: the budget keeps the interval stretched, and
+// no nudge comes on such frames alone.
+func TestAwaitingTheViewKeepsTheCPUBudget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var cpu time.Duration
+		cost := 200 * time.Millisecond
+		f := startFixture(t, func(o *Options) {
+			o.CPU = func() time.Duration {
+				mu.Lock()
+				defer mu.Unlock()
+				cpu += cost
+				return cpu
+			}
+		})
+		defer f.shutdown()
+		paced := func(d time.Duration, obs func() domain.Observation) {
+			for end := time.Now().Add(d); time.Now().Before(end); {
+				synctest.Wait()
+				time.Sleep(max(f.cam.lastInterval(), SampleFast))
+				o := obs()
+				o.Time = time.Now()
+				f.cam.sightings <- domain.Sighting{Observation: o}
+			}
+		}
+		paced(time.Minute, good)
+		provisional := func() domain.Observation { o := forwardHead(); o.Provisional = true; return o }
+		paced(45*time.Second, provisional)
+		synctest.Wait()
+		want := time.Duration(float64(cost) / CPUShare)
+		if got := f.cam.lastInterval(); got < want-want/10 {
+			t.Errorf("interval %v 45 s into a fault awaiting the camera's view, want at least the budget's %v", got, want)
+		}
+		if n := len(f.pub.ofType(domain.EventNudge)); n != 0 {
+			t.Errorf("%d nudges on provisional frames alone, want none", n)
+		}
+	})
+}
+
 // A demo file played faster than real time was asked to spend the CPU: the
 // budget leaves its pace alone.
 func TestNoCPUBudgetForASpedUpDemo(t *testing.T) {
