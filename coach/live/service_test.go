@@ -378,17 +378,10 @@ func TestAwaySlowsSampling(t *testing.T) {
 // onset comes on time, so the nudge is not late by a stretched interval.
 func TestSamplingKeepsWithinTheCPUBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var mu sync.Mutex
-		var cpu time.Duration
 		var nudged time.Time
 		cost := 200 * time.Millisecond
 		f := startFixture(t, func(o *Options) {
-			o.CPU = func() time.Duration {
-				mu.Lock()
-				defer mu.Unlock()
-				cpu += cost // read once per frame: each frame costs 200 ms
-				return cpu
-			}
+			o.CPU = cpuClock(cost)
 			o.OnEvent = func(e domain.Event, at time.Time) {
 				if e.Type == domain.EventNudge && nudged.IsZero() {
 					nudged = at
@@ -396,22 +389,7 @@ func TestSamplingKeepsWithinTheCPUBudget(t *testing.T) {
 			}
 		})
 		defer f.shutdown()
-		// A camera that keeps to the asked pace, as vision.Eye does; it
-		// returns when it sent its first frame.
-		paced := func(d time.Duration, obs func() domain.Observation) time.Time {
-			var first time.Time
-			for end := time.Now().Add(d); time.Now().Before(end); {
-				synctest.Wait()
-				time.Sleep(max(f.cam.lastInterval(), SampleFast))
-				o := obs()
-				o.Time = time.Now()
-				if first.IsZero() {
-					first = o.Time
-				}
-				f.cam.sightings <- domain.Sighting{Observation: o}
-			}
-			return first
-		}
+		paced := pacedCamera(f)
 		paced(time.Minute, good)
 		synctest.Wait()
 		want := time.Duration(float64(cost) / CPUShare)
@@ -430,33 +408,49 @@ func TestSamplingKeepsWithinTheCPUBudget(t *testing.T) {
 	})
 }
 
+// cpuClock is a process CPU clock that advances by cost each time it is
+// read: the service reads it once per frame.
+func cpuClock(cost time.Duration) func() time.Duration {
+	var mu sync.Mutex
+	var cpu time.Duration
+	return func() time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		cpu += cost
+		return cpu
+	}
+}
+
+// pacedCamera is a camera that keeps to the pace f's service asks for, as
+// vision.Eye does: it sends obs() for d and returns when it sent its first
+// frame.
+func pacedCamera(f *fixture) func(d time.Duration, obs func() domain.Observation) time.Time {
+	return func(d time.Duration, obs func() domain.Observation) time.Time {
+		var first time.Time
+		for end := time.Now().Add(d); time.Now().Before(end); {
+			synctest.Wait()
+			time.Sleep(max(f.cam.lastInterval(), SampleFast))
+			o := obs()
+			o.Time = time.Now()
+			if first.IsZero() {
+				first = o.Time
+			}
+			f.cam.sightings <- domain.Sighting{Observation: o}
+		}
+		return first
+	}
+}
+
 // A fault judged against the defaults while the camera's view is learnt
 // (provisional frames) does not count at its onset, so the frame at the
 // onset's end decides nothing: the budget keeps the interval stretched, and
 // no nudge comes on such frames alone.
 func TestAwaitingTheViewKeepsTheCPUBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var mu sync.Mutex
-		var cpu time.Duration
 		cost := 200 * time.Millisecond
-		f := startFixture(t, func(o *Options) {
-			o.CPU = func() time.Duration {
-				mu.Lock()
-				defer mu.Unlock()
-				cpu += cost
-				return cpu
-			}
-		})
+		f := startFixture(t, func(o *Options) { o.CPU = cpuClock(cost) })
 		defer f.shutdown()
-		paced := func(d time.Duration, obs func() domain.Observation) {
-			for end := time.Now().Add(d); time.Now().Before(end); {
-				synctest.Wait()
-				time.Sleep(max(f.cam.lastInterval(), SampleFast))
-				o := obs()
-				o.Time = time.Now()
-				f.cam.sightings <- domain.Sighting{Observation: o}
-			}
-		}
+		paced := pacedCamera(f)
 		paced(time.Minute, good)
 		provisional := func() domain.Observation { o := forwardHead(); o.Provisional = true; return o }
 		paced(45*time.Second, provisional)
