@@ -296,8 +296,7 @@ func (j *Judge) judge(m Measurement) (post domain.Posture, fs []domain.Fault, wh
 		if b = l.Baseline(); b != nil {
 			against = domain.AgainstLearnt
 		} else {
-			_, neck := m.Metrics[domain.MetricNeckEyes]
-			provisional = neck && l.Frames() < LearnMin
+			provisional = l.Gathering(m)
 		}
 		defer l.Add(m) // judged against what came before it
 	}

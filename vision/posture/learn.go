@@ -63,10 +63,24 @@ type learntFrame struct {
 // NewLearner makes a learner that ranks frames by p's sit-up score.
 func NewLearner(p Params) *Learner { return &Learner{p: p} }
 
+// learnsFrom reports whether the learner takes m into its window: without
+// a shoulder the frame says little about sitting.
+func learnsFrom(m Measurement) bool {
+	_, ok := m.Metrics[domain.MetricNeckEyes]
+	return ok
+}
+
+// Gathering reports whether m is a frame the learner learns from while it
+// still holds fewer than the LearnMin it needs: a verdict on it by the
+// defaults is provisional.
+func (l *Learner) Gathering(m Measurement) bool {
+	return learnsFrom(m) && l.Frames() < LearnMin
+}
+
 // Add records a frame in which someone is present and judged.
 func (l *Learner) Add(m Measurement) {
-	if _, ok := m.Metrics[domain.MetricNeckEyes]; !ok {
-		return // without a shoulder the frame says little about sitting
+	if !learnsFrom(m) {
+		return
 	}
 	f := learntFrame{metrics: m.Metrics, score: l.p.SitUp.Score(m.Metrics)}
 	l.mu.Lock()
