@@ -138,10 +138,11 @@ const STATE_TEXT = { good: 'Good posture', away: 'Away', paused: 'Paused', calib
 function headline(v) {
   if (v.kind === 'watching') {
     const w = v.watching;
+    const lead = faultTitle(w.fault) + ' — ' + Math.floor(v.watch_s) + ' s, ';
     // judged by the defaults while the camera's view is learnt: it counts
     // only if that view agrees, so no time is promised
-    if (w.awaits_view) return faultTitle(w.fault) + ' — ' + Math.floor(v.watch_s) + ' s, checking against your camera';
-    return faultTitle(w.fault) + ' — ' + Math.floor(v.watch_s) + ' s, ' + (w.nudge ? 'nudge' : 'counts') + ' at ' + Math.round(w.onset_s) + ' s';
+    if (w.awaits_view) return lead + 'checking against your camera';
+    return lead + (w.nudge ? 'nudge' : 'counts') + ' at ' + Math.round(w.onset_s) + ' s';
   }
   if (v.kind === 'slouching') return v.fault ? 'Slouching: ' + faultLabel(v.fault) : 'Slouching';
   // a stretch break pauses the coach, not the camera (it counts the reps)
