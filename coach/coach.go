@@ -49,6 +49,7 @@ type faultTrack struct {
 	smooth    float64
 	active    bool      // smoothed severity crossed enter and has not gone below exit
 	since     time.Time // when it became active
+	lull      time.Time // while active and not confirmed: when smoothed severity last fell below enter (zero while above)
 	confirmed bool      // active for the onset delay: counts as slouching
 	lastNudge time.Time
 }
@@ -380,15 +381,27 @@ func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
 		}
 		t.smooth = domain.Median(vals)
 		enter, exit := thresholds(c.cfg, f)
-		if !t.active && t.smooth >= enter {
-			t.active, t.since = true, now
-		} else if t.active && t.smooth < exit {
-			t.active, t.confirmed, t.since = false, false, time.Time{}
+		onset := c.onsetOf(f)
+		switch {
+		case !t.active && t.smooth >= enter:
+			t.active, t.since, t.lull = true, now, time.Time{}
+		case t.active && t.smooth < exit:
+			t.active, t.confirmed, t.since, t.lull = false, false, time.Time{}, time.Time{}
+		case t.active && !t.confirmed && t.smooth >= enter:
+			t.lull = time.Time{}
+		case t.active && !t.confirmed && t.lull.IsZero():
+			t.lull = now
+		case t.active && !t.confirmed && now.Sub(t.lull) >= onset/2:
+			// Hovering between exit and enter for half the onset: the
+			// fault that crossed enter did not stay. Its clock starts
+			// again when it next crosses (a posture at the line, through
+			// a camera that makes it look worse, was otherwise nudged
+			// once the median touched enter and never fell to exit).
+			t.active, t.since, t.lull = false, time.Time{}, time.Time{}
 		}
 		// A fault the camera's place can fake counts only once a frame
 		// judged against the session's view (or the hold's end) confirms
 		// it; by then it has usually lasted its onset, and counts at once.
-		onset := c.onsetOf(f)
 		if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) {
 			t.confirmed = true
 		}

@@ -20,7 +20,7 @@ import (
 
 // goldenTraces are the synthetic traces in testdata; each has a .golden file.
 var goldenTraces = []string{"onset-short", "onset-long", "hysteresis", "glance", "away-back", "passerby",
-	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional"} // clip-* traces: TestClip*
+	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional", "lull"} // clip-* traces: TestClip*
 
 func TestGoldenTraces(t *testing.T) {
 	for _, name := range goldenTraces {
@@ -92,6 +92,24 @@ func TestHysteresisNoFlicker(t *testing.T) {
 	}
 	if len(ofType(r.events, domain.EventState)) != 3 { // start good, slouching, good
 		t.Errorf("want 3 state events, got %v", ofType(r.events, domain.EventState))
+	}
+}
+
+// A fault that crossed its enter level and then lingered between exit and
+// enter for half its onset is not the fault that started: its clock starts
+// again. Dips shorter than that do not restart it.
+func TestLingeringBelowEnterRestartsTheOnset(t *testing.T) {
+	r := run(t, "lull")
+	nudges := ofType(r.events, domain.EventNudge)
+	if len(nudges) != 1 {
+		t.Fatalf("want one nudge (for the forward head from 80 s), got %v", nudges)
+	}
+	// from 80 s; the smoothed severity crosses 0.5 within 2 s; +20 s onset
+	if s := secsOf(nudges[0]); s < 100 || s > 103 {
+		t.Errorf("nudge at %.1f s, want 100–103 s (the dips counted in)", s)
+	}
+	if s := inWindow(stateEvents(r.events, domain.StateSlouching), 0, 79); len(s) != 0 {
+		t.Errorf("slouching while the fault lingered below its enter level: %v", s)
 	}
 }
 
