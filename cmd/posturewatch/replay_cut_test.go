@@ -159,14 +159,18 @@ func readFrames(t *testing.T, files []string) []gocv.Mat {
 
 // shifted is m moved by dx, dy pixels (the edge rows and columns repeated
 // into the gap), as a camera turned a little shows the same scene.
-func shifted(m gocv.Mat, dx, dy float64) gocv.Mat {
-	shift := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 2, 3, gocv.MatTypeCV64F)
-	defer shift.Close()
-	shift.SetDoubleAt(0, 0, 1)
-	shift.SetDoubleAt(1, 1, 1)
-	shift.SetDoubleAt(0, 2, dx)
-	shift.SetDoubleAt(1, 2, dy)
+func shifted(m gocv.Mat, dx, dy float64) gocv.Mat { return moved(m, image.Point{}, 0, 1, dx, dy) }
+
+// moved is m turned by deg degrees (counter-clockwise on screen) and scaled
+// by scale about centre, then shifted by dx, dy pixels, the edge rows and
+// columns repeated into the gaps: someone leaning sideways, nearer or
+// farther, or shifting in the chair.
+func moved(m gocv.Mat, centre image.Point, deg, scale, dx, dy float64) gocv.Mat {
+	tf := gocv.GetRotationMatrix2D(centre, deg, scale)
+	defer tf.Close()
+	tf.SetDoubleAt(0, 2, tf.GetDoubleAt(0, 2)+dx)
+	tf.SetDoubleAt(1, 2, tf.GetDoubleAt(1, 2)+dy)
 	out := gocv.NewMat()
-	gocv.WarpAffineWithParams(m, &out, shift, image.Pt(m.Cols(), m.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
+	gocv.WarpAffineWithParams(m, &out, tf, image.Pt(m.Cols(), m.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
 	return out
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,14 +27,7 @@ import (
 // nudged him at 20 s, and the view, once learnt, sees him sitting as he sits.
 func TestReplayUnseenManSittingWellIsNotNudged(t *testing.T) {
 	needModel(t)
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "gocv.io/x/gocv").Output()
-	if err != nil {
-		t.Skipf("gocv module directory not found (%v): its sample photos are not at hand", err)
-	}
-	photo := filepath.Join(strings.TrimSpace(string(out)), "images", "face-detect.jpg")
-	if _, err := os.Stat(photo); err != nil {
-		t.Skipf("gocv sample photo: %v", err)
-	}
+	photo := gocvPhoto(t, "face-detect.jpg")
 	mirrored := gocv.NewMat()
 	defer mirrored.Close()
 	gocv.Flip(readFrames(t, []string{photo})[0], &mirrored, 1)
@@ -66,5 +60,90 @@ func TestReplayUnseenManSittingWellIsNotNudged(t *testing.T) {
 	}
 	if s := linesOf(ls, "summary"); len(s) != 1 || s[0].Learnt == nil {
 		t.Errorf("summary %+v: want the view learnt from the session", s)
+	}
+}
+
+// gocvPhoto is the path of one of the gocv module's sample photos (in the
+// module cache beside the build); the test skips when it is not at hand.
+func gocvPhoto(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "gocv.io/x/gocv").Output()
+	if err != nil {
+		t.Skipf("gocv module directory not found (%v): its sample photos are not at hand", err)
+	}
+	photo := filepath.Join(strings.TrimSpace(string(out)), "images", name)
+	if _, err := os.Stat(photo); err != nil {
+		t.Skipf("gocv sample photo: %v", err)
+	}
+	return photo
+}
+
+// People the development data never saw, sitting well but not still (as
+// people talking are), are not nudged. Each photo (and its mirror image) is
+// played as a two-minute session in which the sitter leans sideways by up to
+// 9°, comes 6 % nearer or 3 % farther and shifts by up to 1.5 % of the
+// frame, a new pose every second (turned and scaled about the point halfway
+// across and two fifths down, near the face).
+//
+// Not among them: Grace Hopper's portrait mirrored. Against the view learnt
+// from her session (the most upright-looking quarter of her frames,
+// posture.LearnShare) about half her moved poses read as a head forward,
+// and she is nudged once, 84 s in. Learning from the better half instead
+// spares her, but costs the desk people's sessions 97.5 % → 95.4 %
+// (cross-validated by person, make eval): it lets their slumps into the
+// view. The coach's restart of a fault that lingers below its enter level
+// (coach.go) does not reach her: her dips are shorter than half the onset.
+func TestReplayUnseenPeopleMovingAreNotNudged(t *testing.T) {
+	needModel(t)
+	sitters := []struct {
+		photo  string
+		mirror bool
+	}{
+		{gocvPhoto(t, "face-detect.jpg"), false},
+		{gocvPhoto(t, "face-detect.jpg"), true},
+		{gocvPhoto(t, "face.jpg"), false},
+		{gocvPhoto(t, "face.jpg"), true},
+		{filepath.Join(dataDir(t), "misc", "grace_hopper.jpg"), false},
+	}
+	type pose struct{ deg, scale, dx, dy float64 } // dx, dy in 1/400 of the frame's width
+	poses := []pose{{0, 1, 0, 0}, {6, 1, 3, 0}, {-5, 1.03, -4, 2}, {0, 1.06, 0, 4}, {3, 0.97, 5, -2}, {-8, 1, 0, 0}, {0, 1.02, -6, 1}, {9, 1.04, 2, 3}}
+	order := []int{0, 1, 0, 2, 3, 0, 4, 5, 0, 6, 7, 1, 3}
+	const fps, seconds = 5, 120
+	for _, s := range sitters {
+		name := filepath.Base(s.photo)
+		if s.mirror {
+			name += " mirrored"
+		}
+		t.Run(name, func(t *testing.T) {
+			img := readFrames(t, []string{s.photo})[0]
+			if s.mirror {
+				m := gocv.NewMat()
+				gocv.Flip(img, &m, 1)
+				img = closedWithTest(t, m)
+			}
+			centre := image.Pt(img.Cols()/2, img.Rows()*2/5)
+			u := float64(img.Cols()) / 400
+			var frames []gocv.Mat
+			for _, p := range poses {
+				frames = append(frames, closedWithTest(t, moved(img, centre, p.deg, p.scale, p.dx*u, p.dy*u)))
+			}
+			clip := writeClip(t, fps, fps*seconds, 10, func(i int) gocv.Mat { return frames[order[(i/fps)%len(order)]] })
+			ls := replayJSON(t, clip)
+			if n := linesOf(ls, "nudge"); len(n) != 0 {
+				t.Errorf("nudged %d times: %+v", len(n), n)
+			}
+			sum := linesOf(ls, "summary")
+			if len(sum) != 1 {
+				t.Fatalf("summary lines: %+v", sum)
+			}
+			if sum[0].PresentS < seconds*0.9 {
+				t.Errorf("present for %.0f s of %d: the sitter was lost", sum[0].PresentS, seconds)
+			}
+			for fault, d := range sum[0].FaultS {
+				if d > 5 {
+					t.Errorf("%s for %.0f s of good sitting", fault, d)
+				}
+			}
+		})
 	}
 }
