@@ -226,4 +226,11 @@ type Baseline struct {
 	// Backlit counts the usable frames whose face was backlit
 	// (Observation.Backlit): on most of them, the setup advises the light.
 	Backlit int `json:"backlit,omitempty"`
+	// Learnt marks a view learnt from the session's own frames (vision's
+	// learner) rather than a calibration the user made; LearntScore is the
+	// median of those frames' sit-up scores by the defaults (log-odds, over
+	// 0 where the defaults call them bad). Neither is ever saved or read
+	// from a file: a saved profile is a calibration.
+	Learnt      bool    `json:"-"`
+	LearntScore float64 `json:"-"`
 }

@@ -381,6 +381,29 @@ func sitUpCause(terms [NumSitUp]float64) int {
 	return top
 }
 
+// ownScore is the frame's own sit-up score (by the defaults) as the
+// calibrated score weighs it in (SitUpDeltaAbs): a baseline sharpens the
+// judgement of change, and the frame's own shape still says something, in
+// case the baseline was taken in a poor moment. A view learnt from the
+// session is made of the sitter's most upright-looking frames; where the
+// defaults call even those bad, that is the camera's doing (seen from well
+// below or above the eyes), and the frame's own score counts only by how
+// much it passes theirs. Kept whole, it left a sitter whose upright read
+// just over the line by the defaults (Grace Hopper's portrait mirrored)
+// nudged for a head forward 84 s into two minutes of small moves, as half
+// her moves pushed it over (cmd/posturewatch's
+// TestReplayUnseenPeopleMovingAreNotNudged). No development person's
+// learnt view reads over the line: their sessions are judged as before.
+// A calibration keeps the frame's score whole: the user said this is
+// sitting well, and may have said it slumped.
+func ownScore(M domain.Metrics, b *domain.Baseline, p Params) float64 {
+	z := p.SitUp.Score(M)
+	if b.Learnt && b.LearntScore > p.SitUpRamp.Mid() {
+		z -= b.LearntScore - p.SitUpRamp.Mid()
+	}
+	return z
+}
+
 // rolledNeck is the sit-up score (terms and sum) of a frame whose head is
 // rolled to the tilt's full severity, with the neck measured along the
 // head's axis (Measurement.NeckAlongHead) where that scores lower. Rolling
@@ -530,7 +553,7 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	var terms [NumSitUp]float64
 	z, cal := p.SitUp.Bias, b != nil
 	if cal {
-		terms, z = p.SitUpDelta.DeltaTerms(d), p.SitUpDelta.Bias+p.SitUpDeltaAbs*p.SitUp.Score(M)
+		terms, z = p.SitUpDelta.DeltaTerms(d), p.SitUpDelta.Bias+p.SitUpDeltaAbs*ownScore(M, b, p)
 	} else {
 		terms = p.SitUp.Terms(M)
 	}

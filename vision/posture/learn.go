@@ -110,16 +110,19 @@ func (l *Learner) compute() *domain.Baseline {
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(l.frames[a].score, l.frames[b].score) })
 	n := max(domain.MinCalibrationFrames, int(LearnShare*float64(len(idx))))
 	var obs []domain.Observation
+	var scores []float64
 	for _, i := range idx[:min(n, len(idx))] {
 		if l.p.SitUpRamp.Sev(l.frames[i].score) >= 1 {
 			break // sorted: the rest look worse still
 		}
 		obs = append(obs, domain.Observation{Posture: domain.PostureGood, Confidence: 1, Metrics: l.frames[i].metrics})
+		scores = append(scores, l.frames[i].score)
 	}
 	b, err := domain.ComputeBaseline(LearntName, obs, 0, time.Time{})
 	if err != nil {
 		return nil // too few upright-looking frames yet
 	}
+	b.Learnt, b.LearntScore = true, domain.Median(scores)
 	return b
 }
 

@@ -106,6 +106,48 @@ func TestLearntBaselineFollowsTheCamera(t *testing.T) {
 	}
 }
 
+// A camera well below the eyes shortens the upright neck it shows until the
+// defaults call sitting well a head forward. The view learnt from such a
+// session reads over the line by the defaults; against it a frame is judged
+// by how much worse than the view it is, the same however far the camera
+// pushed the view over, so a small move is not a fault and a head brought
+// forward is. A calibration made of the same frames keeps the frame's own
+// score whole (the user may have calibrated slumped) and calls the small
+// move bad.
+func TestLearntViewOverTheLineJudgesTheChange(t *testing.T) {
+	var small []float64
+	for _, neck := range []float64{2.2, 2.1} {
+		up := upright()
+		up.neck = neck
+		if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, up.input()); o.Posture != domain.PostureBad {
+			t.Fatalf("the premise: neck %.1f is bad by the defaults, got %s %v", neck, o.Posture, o.Faults)
+		}
+		j := session(t, up, up, 60)
+		b := j.Learnt()
+		if b == nil || !b.Learnt || b.LearntScore <= DefaultParams().SitUpRamp.Mid() {
+			t.Fatalf("neck %.1f: learnt view %+v, want one marked learnt whose frames read over the line", neck, b)
+		}
+		moved, forward := up, up
+		moved.neck -= 0.1
+		forward.neck -= 0.3
+		o := j.Observe(domain.Observation{}, moved.input())
+		if o.Posture != domain.PostureGood {
+			t.Errorf("neck %.1f, a small move against the learnt view: %s %v", neck, o.Posture, o.Faults)
+		}
+		small = append(small, o.Fault(domain.ForwardHead))
+		if o := j.Observe(domain.Observation{}, forward.input()); o.Posture != domain.PostureBad {
+			t.Errorf("neck %.1f, the head brought forward against the learnt view: %s %v", neck, o.Posture, o.Faults)
+		}
+		cal := NewJudge(DefaultParams(), baselineOf(t, up))
+		if o := cal.Observe(domain.Observation{}, moved.input()); o.Posture != domain.PostureBad {
+			t.Errorf("neck %.1f, the small move against a calibration of the same frames: %s %v, want bad", neck, o.Posture, o.Faults)
+		}
+	}
+	if math.Abs(small[0]-small[1]) > 0.02 {
+		t.Errorf("the small move's forward head %.2f and %.2f: want the same whatever the camera did to the view", small[0], small[1])
+	}
+}
+
 // A window of deep slumps teaches nothing: frames the defaults call a
 // full-blown slump are never learnt from.
 func TestLearnerIgnoresWhatLooksBad(t *testing.T) {
