@@ -129,22 +129,7 @@ func TestReplayUnseenPeopleMovingAreNotNudged(t *testing.T) {
 				frames = append(frames, closedWithTest(t, moved(img, centre, p.deg, p.scale, p.dx*u, p.dy*u)))
 			}
 			clip := writeClip(t, fps, fps*seconds, 10, func(i int) gocv.Mat { return frames[order[(i/fps)%len(order)]] })
-			ls := replayJSON(t, clip)
-			if n := linesOf(ls, "nudge"); len(n) != 0 {
-				t.Errorf("nudged %d times: %+v", len(n), n)
-			}
-			sum := linesOf(ls, "summary")
-			if len(sum) != 1 {
-				t.Fatalf("summary lines: %+v", sum)
-			}
-			if sum[0].PresentS < seconds*0.9 {
-				t.Errorf("present for %.0f s of %d: the sitter was lost", sum[0].PresentS, seconds)
-			}
-			for fault, d := range sum[0].FaultS {
-				if d > 5 {
-					t.Errorf("%s for %.0f s of good sitting", fault, d)
-				}
-			}
+			expectSittingWell(t, replayJSON(t, clip), seconds)
 		})
 	}
 }
