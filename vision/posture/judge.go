@@ -356,6 +356,11 @@ type Scores struct {
 	val   [10]float64
 	cal   [10]bool // judged against the baseline
 	sitUp [10]bool // named by the sit-up score
+	// A sit-up fault judged against a baseline but named by the frame's
+	// own shape (val is the frame's value): whether the same feature also
+	// changed the bad way since the baseline, and by how much.
+	shape, changed [10]bool
+	change         [10]float64
 }
 
 // sitUpCause picks the feature that names the sit-up fault: the one pushing
@@ -552,8 +557,10 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	// pushes it most.
 	var terms [NumSitUp]float64
 	z, cal := p.SitUp.Bias, b != nil
+	var own float64 // against a baseline, the frame's own shape's part of z
 	if cal {
-		terms, z = p.SitUpDelta.DeltaTerms(d), p.SitUpDelta.Bias+p.SitUpDeltaAbs*ownScore(M, b, p)
+		own = p.SitUpDeltaAbs * ownScore(M, b, p)
+		terms, z = p.SitUpDelta.DeltaTerms(d), p.SitUpDelta.Bias+own
 	} else {
 		terms = p.SitUp.Terms(M)
 	}
@@ -566,21 +573,40 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	if !cal && sc.Sev[iTurn] >= 1 {
 		terms, z = turnedNose(terms, z, m, p.SitUp)
 	}
-	top := sitUpCause(terms)
-	if _, measured := SitUpValue(M, iSitUpShoulders); top == iSitUpShoulders && !cal && !measured {
+	// Against a baseline the fault is named after the change that pushes
+	// the score most (a frame as the baseline was, nothing changed, has
+	// none), unless the frame's own shape pushes it more than all the
+	// changes together: then after what the frame itself shows, with the
+	// change beside it (a head forward against a view it barely moved from
+	// was named "the neck 1 % shorter than when you sat best lately", or
+	// "pitched 1° lower").
+	top, byChange := sitUpCause(terms), cal
+	if cal && top >= 0 {
+		var pushed float64
+		for _, t := range terms {
+			pushed += max(0, t)
+		}
+		if own > pushed {
+			top, byChange = sitUpCause(p.SitUp.Terms(M)), false
+		}
+	}
+	if _, measured := SitUpValue(M, iSitUpShoulders); top == iSitUpShoulders && !byChange && !measured {
 		top = iSitUpNeck // an estimated width names nothing: the neck it came from does
 	}
-	if top == DeltaEyeDrop && cal && eyesFellToShoulders(b, d) {
+	if top == DeltaEyeDrop && byChange && eyesFellToShoulders(b, d) {
 		top = DeltaNeck
 	}
 	if top >= 0 {
 		i := faultIndex(SitUpFeatures[top].Fault)
 		v := M[SitUpFeatures[top].Metric]
-		if cal {
+		if byChange {
 			v = d.V[top]
 		}
-		if set(i, p.SitUpRamp.Sev(z), v, cal) {
+		if set(i, p.SitUpRamp.Sev(z), v, byChange) {
 			sc.sitUp[i] = true
+			if cal && !byChange {
+				sc.shape[i], sc.changed[i], sc.change[i] = true, d.Has[top] && terms[top] > 0, d.V[top]
+			}
 		}
 	}
 
@@ -744,6 +770,15 @@ func sinceBaseline(m Measurement, b *domain.Baseline, metric string, k float64) 
 func (sc *Scores) why(i int, m Measurement, against domain.Against) string {
 	v, cal := sc.val[i], sc.cal[i]
 	than := thanBaseline(against)
+	if sc.sitUp[i] && sc.shape[i] {
+		// The frame's own shape carried it: say what it shows, and how it
+		// compares with the baseline.
+		if !sc.changed[i] {
+			return sitUpWhy(i, v, false, "") + ", much as " + strings.TrimPrefix(than, "than ")
+		}
+		_, since, _ := strings.Cut(sitUpWhy(i, sc.change[i], true, than), ": ")
+		return sitUpWhy(i, v, false, "") + ", and " + since
+	}
 	if sc.sitUp[i] {
 		return sitUpWhy(i, v, cal, than)
 	}

@@ -148,6 +148,31 @@ func TestLearntViewOverTheLineJudgesTheChange(t *testing.T) {
 	}
 }
 
+// Against a baseline, a verdict the frame's own shape carries more than its
+// changes since the baseline says what the frame shows, and how it compares:
+// named after a change alone, a head forward barely moved from a view the
+// camera already made look forward read "the neck 1 % shorter than when you
+// sat best lately".
+func TestReasonSaysWhatTheFrameShowsWhenItsShapeCarriesTheVerdict(t *testing.T) {
+	up := upright()
+	up.neck = 2.1 // through this camera upright reads as a head forward
+	cal := NewJudge(DefaultParams(), baselineOf(t, up))
+	if o := cal.Observe(domain.Observation{}, up.input()); o.Posture != domain.PostureGood {
+		t.Errorf("the calibrated posture itself: %s %v, want good (nothing changed)", o.Posture, o.Faults)
+	}
+	moved := up
+	moved.neck -= 0.1
+	if o := cal.Observe(domain.Observation{}, moved.input()); o.Posture != domain.PostureBad || o.Why != "head forward and low: the eyes only 2.0 eye widths above the shoulders, and the neck 5% shorter in eye widths than in your baseline" {
+		t.Errorf("a little forward of it: %s, why %q", o.Posture, o.Why)
+	}
+	// A change that carries the verdict names it alone, as before.
+	good := NewJudge(DefaultParams(), baselineOf(t, upright()))
+	if o := good.Observe(domain.Observation{}, slumped(upright()).input()); o.Posture != domain.PostureBad ||
+		strings.Contains(o.Why, "above the shoulders") || !strings.HasSuffix(o.Why, "than in your baseline") {
+		t.Errorf("slumped from a calibration that reads upright: %s, why %q, want it named by the change", o.Posture, o.Why)
+	}
+}
+
 // A window of deep slumps teaches nothing: frames the defaults call a
 // full-blown slump are never learnt from.
 func TestLearnerIgnoresWhatLooksBad(t *testing.T) {
