@@ -201,7 +201,7 @@ func (c *Coach) setState(now time.Time, s domain.State, f domain.FaultName) doma
 
 func (c *Coach) resetFaults() {
 	for _, t := range c.faults {
-		t.smooth, t.active, t.since, t.confirmed = 0, false, time.Time{}, false
+		t.smooth, t.active, t.since, t.lull, t.confirmed = 0, false, time.Time{}, time.Time{}, false
 	}
 	c.window = c.window[:0]
 	c.provisionalSince = time.Time{}
