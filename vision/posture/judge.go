@@ -498,7 +498,7 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	d := ComputeDeltas(m, b)
 	set := func(i int, sev, v float64, cal bool) bool {
 		if sev > sc.Sev[i] {
-			sc.Sev[i], sc.val[i], sc.cal[i], sc.sitUp[i] = sev, v, cal, false
+			sc.Sev[i], sc.val[i], sc.cal[i], sc.sitUp[i], sc.shape[i] = sev, v, cal, false, false
 			return true
 		}
 		return false
