@@ -114,9 +114,14 @@ func TestHubSamplesRateLimitedLatestWins(t *testing.T) {
 			times = append(times, arrived[i])
 		}
 	}
-	maxAllowed := int(elapsed/(200*time.Millisecond)) + 2
+	// Every sample went out between the first publish and the newest
+	// sample's arrival, at least one interval apart by the writer's clock.
+	// The window ends at that arrival, not when publishing stopped: a
+	// loaded machine can hold the writer back past the flood's end.
+	window := times[len(times)-1].Sub(start)
+	maxAllowed := int(window/(200*time.Millisecond)) + 1
 	if len(seqs) > maxAllowed || len(seqs) < 3 {
-		t.Errorf("%d samples in %v: want between 3 and %d (≤5/s)", len(seqs), elapsed, maxAllowed)
+		t.Errorf("%d samples in %v: want between 3 and %d (≤5/s)", len(seqs), window, maxAllowed)
 	}
 	for i := 1; i < len(seqs); i++ {
 		if seqs[i] <= seqs[i-1] {
@@ -126,7 +131,6 @@ func TestHubSamplesRateLimitedLatestWins(t *testing.T) {
 	}
 	// The spacing itself is the writer's rule (nextSampleWait, tested on
 	// its own); arrival gaps here would measure the machine's scheduler.
-	_ = times
 	if seqs[len(seqs)-1] != n {
 		t.Errorf("last sample %v, want the newest %d", seqs[len(seqs)-1], n)
 	}
