@@ -22,16 +22,16 @@ func DefaultParams() Params {
 			Bias:         -4.994,
 			ShoulderFill: Line{3.483, 0.4094},
 		}, // fitted: logistic regression of sit up straight vs upright on the frames as they are over neck_eyes, shoulder_face, eye_height, head_pitch_deg, face_frame, face_height_ratio
-		SitUpRamp:      Ramp{-2, 2},         // set: the sit-up score is in log-odds, so severity runs from 0 at 1:7 odds of sitting badly to 1 at 7:1
-		Close:          Ramp{0.2, 0.3},      // set from geometry, not fitted (the sit-up score weighs the face's size already): eye width ≥ 25 % of the frame's width is a face 25 cm from a laptop camera, leaning right in
-		CloseFill:      Ramp{0.65, 0.85},    // set from geometry, not fitted: a face box (brows to chin) filling 60 % of a webcam frame's height is a face about 30 cm from the lens; at a desk it fills 0.25–0.4
-		Down:           Ramp{-15, -45},      // fitted: head pitch in degrees (mesh), looking down, kept beyond 30° (a camera above the eyes reads upright faces up to 24° down)
-		DownNose:       Ramp{0.6065, 1.005}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
-		Back:           Ramp{35, 55},        // set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity
-		BackNose:       Ramp{0.38, 0.22},    // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
-		Tilt:           Ramp{11.15, 33.45},  // fitted: |head roll| in degrees
-		Turn:           Ramp{35, 55},        // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
-		ShoulderUneven: Ramp{12.55, 37.65},  // fitted: |shoulder line tilt| in degrees
+		SitUpRamp:      Ramp{-2, 2},          // set: the sit-up score is in log-odds, so severity runs from 0 at 1:7 odds of sitting badly to 1 at 7:1
+		Close:          Ramp{0.2, 0.3},       // set from geometry, not fitted (the sit-up score weighs the face's size already): eye width ≥ 25 % of the frame's width is a face 25 cm from a laptop camera, leaning right in
+		CloseFill:      Ramp{0.65, 0.85},     // set from geometry, not fitted: a face box (brows to chin) filling 60 % of a webcam frame's height is a face about 30 cm from the lens; at a desk it fills 0.25–0.4
+		Down:           Ramp{-15, -45},       // fitted: head pitch in degrees (mesh), looking down, kept beyond 30° (a camera above the eyes reads upright faces up to 24° down)
+		DownNose:       Ramp{0.6142, 0.9978}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
+		Back:           Ramp{35, 55},         // set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity
+		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
+		Tilt:           Ramp{11.15, 33.45},   // fitted: |head roll| in degrees
+		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
+		ShoulderUneven: Ramp{12.55, 37.65},   // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},
 			Scale:  [NumSitUp]float64{0.1706, 0.09588, 0.9152, 12.02, 0.1192, 0.1228},
