@@ -304,6 +304,31 @@ func BenchmarkStageFaceDetector(b *testing.B) {
 	}
 }
 
+// BenchmarkStageFaceDetectorLeaningIn: both of the detector's looks at a
+// face larger than the frame (BenchmarkFrameWholePathLeaningIn's): the first
+// is unsure, the second finds it in the bordered copy.
+func BenchmarkStageFaceDetectorLeaningIn(b *testing.B) {
+	an, img := benchAnalyzer(b), benchWebcamFace(b)
+	in, err := an.Input(Frame{Mat: img, Source: "box"})
+	if err != nil || in.Face == nil || in.Face.Score == 0 {
+		b.Fatalf("no face to zoom into (%v)", err)
+	}
+	near, ok := zoomedIntoFace(img, in.Face.Box, 1.4)
+	if !ok {
+		b.Fatal("cannot zoom")
+	}
+	defer near.Close()
+	for b.Loop() {
+		dets, err := an.face.detect(near)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(dets) == 0 || dets[0].Box.Height() < float64(near.Rows()) {
+			b.Fatalf("the second look did not find the whole face: %v", dets)
+		}
+	}
+}
+
 // BenchmarkStageFaceMesh: the rotated crop, the model, mapping 468 points back.
 func BenchmarkStageFaceMesh(b *testing.B) {
 	an := benchAnalyzer(b)

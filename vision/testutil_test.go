@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"image"
 	"path/filepath"
 	"testing"
 
@@ -81,13 +82,19 @@ func maskedUprightFrames(t *testing.T) []string {
 // middle (the nose), scaled back to the frame's size. ok is false when no
 // such window fits in the frame.
 func zoomedIntoFace(img gocv.Mat, fb posture.Box, fill float64) (zoomed gocv.Mat, ok bool) {
+	zoomed, _, ok = zoomedIntoFaceAt(img, fb, fill)
+	return zoomed, ok
+}
+
+// zoomedIntoFaceAt is zoomedIntoFace, with the window it scaled.
+func zoomedIntoFaceAt(img gocv.Mat, fb posture.Box, fill float64) (zoomed gocv.Mat, window image.Rectangle, ok bool) {
 	ch := fb.Height() / fill
 	cw := ch * float64(img.Cols()) / float64(img.Rows())
 	r, ok := clampRect((fb.MinX+fb.MaxX-cw)/2, (fb.MinY+fb.MaxY-ch)/2+0.1*fb.Height(), cw, ch, img.Cols(), img.Rows())
 	if !ok {
-		return gocv.Mat{}, false
+		return gocv.Mat{}, image.Rectangle{}, false
 	}
-	return cropResize(img, r, img.Cols(), img.Rows()), true
+	return cropResize(img, r, img.Cols(), img.Rows()), r, true
 }
 
 // freshInput loads the image file f and runs the models on it afresh (no
