@@ -174,7 +174,7 @@ func TestReasonSaysWhatTheFrameShowsWhenItsShapeCarriesTheVerdict(t *testing.T) 
 }
 
 // A window of deep slumps teaches nothing: frames the defaults call a
-// full-blown slump are never learnt from.
+// full-blown slump are not learnt from (but see TestLearnerLearnsATightFraming).
 func TestLearnerIgnoresWhatLooksBad(t *testing.T) {
 	deep := slumped(slumped(upright()))
 	j := session(t, deep, deep, 60)
@@ -185,6 +185,42 @@ func TestLearnerIgnoresWhatLooksBad(t *testing.T) {
 	// the defaults' verdict stands, not provisional any more.
 	if o := j.Observe(domain.Observation{}, deep.input()); o.Posture != domain.PostureBad || o.Provisional {
 		t.Errorf("a deep slump after a session of slumps: %s (provisional %v)", o.Posture, o.Provisional)
+	}
+}
+
+// A camera framing the sitter so tight that the picture's bottom edge runs
+// at the shoulders' top has the body model place them on what shows of
+// them, high: upright reads as a head forward at full severity. A session
+// framed so learns from those frames all the same (learning nothing, the
+// defaults nudged such sitters 20–40 s in), and then judges the change; the
+// same frames with the shoulder line clear of the edge are a deep slump and
+// teach nothing.
+func TestLearnerLearnsATightFraming(t *testing.T) {
+	tight := upright()
+	tight.neck = 1.9
+	tight.cy = 0.9*float64(tight.h) - tight.neck*tight.e // the shoulder line at 90 % of the height
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, tight.input()); o.Fault(domain.ForwardHead) < 1 {
+		t.Fatalf("the premise: by the defaults the tight frame is a full-blown head forward, got %s %v", o.Posture, o.Faults)
+	}
+	j := session(t, tight, tight, 60)
+	if j.Learnt() == nil {
+		t.Fatal("nothing learnt from a session framed with the shoulders at the picture's bottom edge")
+	}
+	moved, forward := tight, tight
+	moved.cx += 6
+	moved.neck -= 0.05
+	forward.neck -= 0.4
+	if o := j.Observe(domain.Observation{}, moved.input()); o.Posture != domain.PostureGood {
+		t.Errorf("the tight framing, a small move: %s %v (%s)", o.Posture, o.Faults, o.Why)
+	}
+	if o := j.Observe(domain.Observation{}, forward.input()); o.Posture != domain.PostureBad || o.Fault(domain.ForwardHead) < 0.5 {
+		t.Errorf("the tight framing, the head brought forward: %s %v (%s)", o.Posture, o.Faults, o.Why)
+	}
+
+	clear := tight
+	clear.cy = upright().cy // the same neck, the shoulder line at 55 % of the height
+	if j := session(t, clear, clear, 60); j.Learnt() != nil {
+		t.Errorf("learnt a view from full-blown slumps whose shoulders are clear of the edge")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"posturewatch/coach/domain"
@@ -177,5 +178,61 @@ func TestLearntViewFromSlumpsStillCatchesThem(t *testing.T) {
 	}
 	if desk != 3 {
 		t.Errorf("%d desk people with slumps, want 3", desk)
+	}
+}
+
+// Where the camera frames the shoulders at the picture's bottom edge
+// (posture's framedLow) and too few frames look upright for a view, the
+// learner makes it up with full-blown slumps. The masked person's camera
+// frames every shoulder so: a session spent wholly in her worst forward
+// head (its 18 frames three times over) from the first frame teaches that
+// posture, and 12 of the 18 are caught instead of all 18; with one frame of
+// her upright grade in ten (6 in the window: too few), 16; with one in five
+// (12), all 18, the view made of the upright frames alone. (Her sessions of
+// the worst and middle grades together, as make eval plays them, are
+// unchanged: their better frames make the view.)
+func TestTightFramedSlumpHeldFromTheStart(t *testing.T) {
+	ss := features(t)
+	p := posture.DefaultParams()
+	var worst, upright []*Sample
+	for i := range ss {
+		s := &ss[i]
+		switch {
+		case s.Aug != "":
+		case strings.Contains(s.File, "neck-forward/1-forward-worst/"):
+			worst = append(worst, s)
+		case strings.Contains(s.File, "neck-forward/4-upright/"):
+			upright = append(upright, s)
+		}
+	}
+	if len(worst) < 15 || len(upright) < 10 {
+		t.Fatalf("%d worst and %d upright neck-forward frames", len(worst), len(upright))
+	}
+	for _, uprightEvery := range []int{0, 10, 5} {
+		l := posture.NewLearner(p)
+		n, u := 0, 0
+		for range 3 {
+			for _, s := range worst {
+				if n++; uprightEvery > 0 && n%uprightEvery == 0 {
+					l.Add(upright[u%len(upright)].m)
+					u++
+				}
+				l.Add(s.m)
+			}
+		}
+		b := l.Baseline()
+		caught := 0
+		for _, s := range worst {
+			if Outcome(s, b, p) != ClassGood {
+				caught++
+			}
+		}
+		t.Logf("one upright frame in %d (0: none): caught %d of %d", uprightEvery, caught, len(worst))
+		switch {
+		case uprightEvery == 0 && caught*2 < len(worst):
+			t.Errorf("her worst forward head held from the start: %d of %d caught, want at least half", caught, len(worst))
+		case uprightEvery == 5 && caught < len(worst):
+			t.Errorf("her worst forward head with one upright frame in 5: %d of %d caught, want all", caught, len(worst))
+		}
 	}
 }
