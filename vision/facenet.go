@@ -381,12 +381,12 @@ const nearMargin = 0.5
 // it more exactly (a masked face filling 85 % of the frame's height got a
 // box of 0.71 of it from the second look, 0.80 from the first).
 func (f *FaceNet) detect(img gocv.Mat) ([]face.Detection, error) {
-	dets, err := f.detectIn(img, 0)
+	dets, err := f.detectIn(img, 0, 0)
 	if err != nil || (len(dets) > 0 && dets[0].Score >= sureFace) {
 		return dets, err
 	}
 	m := int(nearMargin * float64(max(img.Cols(), img.Rows())))
-	far, err := f.detectIn(img, m)
+	far, err := f.detectIn(img, m, m)
 	if err != nil {
 		return nil, err
 	}
@@ -422,8 +422,8 @@ const sureFace = 0.75
 // every face it finds. The input is the frame's own shape, rounded up to the
 // detector's stride, 256 on the long side (a 16:9 frame: 256×160, not the
 // 256² square with 112 rows of padding), when the model allows it.
-func (f *FaceNet) detectIn(img gocv.Mat, margin int) ([]face.Detection, error) {
-	w, h := img.Cols()+2*margin, img.Rows()+2*margin
+func (f *FaceNet) detectIn(img gocv.Mat, mx, my int) ([]face.Detection, error) {
+	w, h := img.Cols()+2*mx, img.Rows()+2*my
 	lb, err := face.NewLetterbox(w, h, face.DetectorInputSize)
 	if f.det.freeHW {
 		lb, err = face.NewFittedLetterbox(w, h, face.DetectorInputSize, face.DetectorStride)
@@ -434,7 +434,7 @@ func (f *FaceNet) detectIn(img gocv.Mat, margin int) ([]face.Detection, error) {
 	if err := f.det.reshape(detectorTensors(lb.Width, lb.Height)); err != nil {
 		return nil, fmt.Errorf("face detector: %w", err)
 	}
-	if err := f.letterboxDetector(img, margin, lb); err != nil {
+	if err := f.letterboxDetector(img, mx, my, lb); err != nil {
 		return nil, fmt.Errorf("face detector: %w", err)
 	}
 	if err := f.det.run(); err != nil {
@@ -443,7 +443,7 @@ func (f *FaceNet) detectIn(img gocv.Mat, margin int) ([]face.Detection, error) {
 	o := f.det.outs
 	dets, err := face.DecodeDetections(o[0], o[1], o[2], o[3], lb, face.DefaultDetectOptions())
 	for i := range dets {
-		dets[i] = dets[i].Shifted(-float64(margin), -float64(margin))
+		dets[i] = dets[i].Shifted(-float64(mx), -float64(my))
 	}
 	return dets, err
 }
@@ -453,23 +453,24 @@ func (f *FaceNet) detectIn(img gocv.Mat, margin int) ([]face.Detection, error) {
 var detectorNorm = resample.Norm{Mean: 127.5, Scale: 1 / 127.5}
 
 // letterboxDetector fills the detector's input with img inside a black
-// margin, letterboxed as lb says. A shrunk continuous frame goes through
-// resample, in one pass from its bytes (0.7 ms for 960×540 where OpenCV
-// 4.6's area resize alone took 2.3, bit for bit the same tensor); anything
-// else (an enlarged small frame, a region) through OpenCV.
-func (f *FaceNet) letterboxDetector(img gocv.Mat, margin int, lb face.Letterbox) error {
+// margin (mx pixels left and right, my above and below), letterboxed as lb
+// says. A shrunk continuous frame goes through resample, in one pass from
+// its bytes (0.7 ms for 960×540 where OpenCV 4.6's area resize alone took
+// 2.3, bit for bit the same tensor); anything else (an enlarged small
+// frame, a region) through OpenCV.
+func (f *FaceNet) letterboxDetector(img gocv.Mat, mx, my int, lb face.Letterbox) error {
 	shrink := lb.ResizedWidth <= lb.SourceWidth && lb.ResizedHeight <= lb.SourceHeight
 	if frame, ok := frameBytes(img); ok && shrink {
-		frame.Margin = margin
+		frame.MarginX, frame.MarginY = mx, my
 		return f.detResize.AreaInto(resample.Tensor{Data: f.det.in, Width: lb.Width, Height: lb.Height}, frame,
 			resample.Placement{Left: lb.PadLeft, Top: lb.PadTop, Width: lb.ResizedWidth, Height: lb.ResizedHeight},
 			detectorNorm)
 	}
 	src := img
-	if margin > 0 {
+	if mx > 0 || my > 0 {
 		padded := gocv.NewMat()
 		defer padded.Close()
-		gocv.CopyMakeBorder(img, &padded, margin, margin, margin, margin, gocv.BorderConstant, blackBGR)
+		gocv.CopyMakeBorder(img, &padded, my, my, mx, mx, gocv.BorderConstant, blackBGR)
 		src = padded
 	}
 	interp := gocv.InterpolationArea

@@ -51,7 +51,8 @@ func TestSecondLookPlacesAFaceLargerThanTheFrame(t *testing.T) {
 			}
 			el, er, nose := at(m.EyeL), at(m.EyeR), at(m.Nose)
 			ew := math.Hypot(er.X-el.X, er.Y-el.Y)
-			dets, err := an.face.detectIn(z, int(nearMargin*float64(max(z.Cols(), z.Rows()))))
+			m := int(nearMargin * float64(max(z.Cols(), z.Rows())))
+			dets, err := an.face.detectIn(z, m, m)
 			z.Close()
 			if err != nil {
 				t.Fatal(err)

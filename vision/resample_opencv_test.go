@@ -27,14 +27,15 @@ var (
 	resampleNorm  = resample.Norm{Mean: 127.5, Scale: 1 / 127.5}
 )
 
-// opencvBlob runs OpenCV's chain on img bordered by margin black pixels.
-func opencvBlob(t testing.TB, img gocv.Mat, margin int, lb face.Letterbox) []float32 {
+// opencvBlob runs OpenCV's chain on img bordered by black pixels, mx on the
+// left and right, my above and below.
+func opencvBlob(t testing.TB, img gocv.Mat, mx, my int, lb face.Letterbox) []float32 {
 	t.Helper()
 	src := img
-	if margin > 0 {
+	if mx > 0 || my > 0 {
 		padded := gocv.NewMat()
 		defer padded.Close()
-		gocv.CopyMakeBorder(img, &padded, margin, margin, margin, margin, gocv.BorderConstant, resampleBlack)
+		gocv.CopyMakeBorder(img, &padded, my, my, mx, mx, gocv.BorderConstant, resampleBlack)
 		src = padded
 	}
 	small, canvas := gocv.NewMat(), gocv.NewMat()
@@ -52,7 +53,7 @@ func opencvBlob(t testing.TB, img gocv.Mat, margin int, lb face.Letterbox) []flo
 }
 
 // resampleSource views a continuous 8-bit BGR Mat's bytes without copying.
-func resampleSource(t testing.TB, img gocv.Mat, margin int) resample.Image {
+func resampleSource(t testing.TB, img gocv.Mat, mx, my int) resample.Image {
 	t.Helper()
 	if img.Type() != gocv.MatTypeCV8UC3 {
 		t.Fatalf("Mat type %v, want CV_8UC3", img.Type())
@@ -61,7 +62,7 @@ func resampleSource(t testing.TB, img gocv.Mat, margin int) resample.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resample.Image{Pix: pix, Width: img.Cols(), Height: img.Rows(), Stride: img.Step(), Margin: margin}
+	return resample.Image{Pix: pix, Width: img.Cols(), Height: img.Rows(), Stride: img.Step(), MarginX: mx, MarginY: my}
 }
 
 func placementOf(lb face.Letterbox) resample.Placement {
@@ -69,10 +70,10 @@ func placementOf(lb face.Letterbox) resample.Placement {
 }
 
 // resampleBlob is the same input from resample.
-func resampleBlob(t testing.TB, r *resample.Resizer, img gocv.Mat, margin int, lb face.Letterbox) []float32 {
+func resampleBlob(t testing.TB, r *resample.Resizer, img gocv.Mat, mx, my int, lb face.Letterbox) []float32 {
 	t.Helper()
 	dst := resample.Tensor{Data: make([]float32, 3*lb.Width*lb.Height), Width: lb.Width, Height: lb.Height}
-	if err := r.AreaInto(dst, resampleSource(t, img, margin), placementOf(lb), resampleNorm); err != nil {
+	if err := r.AreaInto(dst, resampleSource(t, img, mx, my), placementOf(lb), resampleNorm); err != nil {
 		t.Fatal(err)
 	}
 	return dst.Data
@@ -126,11 +127,12 @@ func TestResampleAreaIntoMatchesOpenCVOnFrame(t *testing.T) {
 	for _, workers := range []int{1, 2} {
 		r := resample.Resizer{Workers: workers}
 		// The detector's first look, then its second with a margin of half
-		// the long side (facenet.go's nearMargin).
-		for _, margin := range []int{0, max(img.Cols(), img.Rows()) / 2} {
-			for name, lb := range letterboxes(t, img.Cols()+2*margin, img.Rows()+2*margin) {
-				label := fmt.Sprintf("%dx%d+%d %s %dx%d workers=%d", img.Cols(), img.Rows(), margin, name, lb.Width, lb.Height, workers)
-				compareBlobs(t, label, resampleBlob(t, &r, img, margin, lb), opencvBlob(t, img, margin, lb))
+		// each side (facenet.go's nearMargin), and of half the long side.
+		long := max(img.Cols(), img.Rows()) / 2
+		for _, m := range [][2]int{{0, 0}, {img.Cols() / 2, img.Rows() / 2}, {long, long}} {
+			for name, lb := range letterboxes(t, img.Cols()+2*m[0], img.Rows()+2*m[1]) {
+				label := fmt.Sprintf("%dx%d+%dx%d %s %dx%d workers=%d", img.Cols(), img.Rows(), m[0], m[1], name, lb.Width, lb.Height, workers)
+				compareBlobs(t, label, resampleBlob(t, &r, img, m[0], m[1], lb), opencvBlob(t, img, m[0], m[1], lb))
 			}
 		}
 	}
@@ -140,10 +142,11 @@ func TestResampleAreaIntoMatchesOpenCVOnRandomImages(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2026, 12))
 	var r resample.Resizer
 	var differ, total float64
-	for _, size := range []struct{ w, h, margin int }{
-		{640, 480, 0}, {1280, 720, 0}, {1920, 1080, 0}, {517, 606, 0}, {333, 197, 0},
-		{768, 432, 0}, {512, 288, 0}, {960, 540, 0}, {257, 256, 0}, {1001, 999, 0},
-		{640, 480, 320}, {333, 197, 17}, {517, 606, 100}, {300, 200, 1},
+	for _, size := range []struct{ w, h, mx, my int }{
+		{640, 480, 0, 0}, {1280, 720, 0, 0}, {1920, 1080, 0, 0}, {517, 606, 0, 0}, {333, 197, 0, 0},
+		{768, 432, 0, 0}, {512, 288, 0, 0}, {960, 540, 0, 0}, {257, 256, 0, 0}, {1001, 999, 0, 0},
+		{640, 480, 320, 320}, {333, 197, 17, 17}, {517, 606, 100, 100}, {300, 200, 1, 1},
+		{640, 480, 320, 240}, {1280, 720, 640, 360}, {517, 606, 258, 303}, {333, 197, 0, 9},
 	} {
 		img := gocv.NewMatWithSize(size.h, size.w, gocv.MatTypeCV8UC3)
 		pix, err := img.DataPtrUint8()
@@ -153,10 +156,10 @@ func TestResampleAreaIntoMatchesOpenCVOnRandomImages(t *testing.T) {
 		for i := range pix {
 			pix[i] = byte(rng.UintN(256))
 		}
-		for name, lb := range letterboxes(t, size.w+2*size.margin, size.h+2*size.margin) {
-			want := opencvBlob(t, img, size.margin, lb)
-			label := fmt.Sprintf("%dx%d+%d %s %dx%d", size.w, size.h, size.margin, name, lb.Width, lb.Height)
-			differ += compareBlobs(t, label, resampleBlob(t, &r, img, size.margin, lb), want) * float64(len(want))
+		for name, lb := range letterboxes(t, size.w+2*size.mx, size.h+2*size.my) {
+			want := opencvBlob(t, img, size.mx, size.my, lb)
+			label := fmt.Sprintf("%dx%d+%dx%d %s %dx%d", size.w, size.h, size.mx, size.my, name, lb.Width, lb.Height)
+			differ += compareBlobs(t, label, resampleBlob(t, &r, img, size.mx, size.my, lb), want) * float64(len(want))
 			total += float64(len(want))
 		}
 		img.Close()
@@ -173,13 +176,14 @@ func BenchmarkResampleAreaIntoVsOpenCV(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer img.Close()
-	for _, margin := range []int{0, max(img.Cols(), img.Rows()) / 2} {
-		lb, err := face.NewFittedLetterbox(img.Cols()+2*margin, img.Rows()+2*margin, face.DetectorInputSize, face.DetectorStride)
+	for _, m := range [][2]int{{0, 0}, {img.Cols() / 2, img.Rows() / 2}} {
+		mx, my := m[0], m[1]
+		lb, err := face.NewFittedLetterbox(img.Cols()+2*mx, img.Rows()+2*my, face.DetectorInputSize, face.DetectorStride)
 		if err != nil {
 			b.Fatal(err)
 		}
 		input := make([]float32, 3*lb.Width*lb.Height)
-		geometry := fmt.Sprintf("%dx%d+%d→%dx%d", img.Cols(), img.Rows(), margin, lb.Width, lb.Height)
+		geometry := fmt.Sprintf("%dx%d+%dx%d→%dx%d", img.Cols(), img.Rows(), mx, my, lb.Width, lb.Height)
 
 		b.Run(geometry+"/opencv", func(b *testing.B) {
 			prev := SetThreads(0) // 0 reads the count without changing it
@@ -191,8 +195,8 @@ func BenchmarkResampleAreaIntoVsOpenCV(b *testing.B) {
 			defer canvas.Close()
 			for b.Loop() {
 				src := img
-				if margin > 0 {
-					gocv.CopyMakeBorder(img, &padded, margin, margin, margin, margin, gocv.BorderConstant, resampleBlack)
+				if mx > 0 || my > 0 {
+					gocv.CopyMakeBorder(img, &padded, my, my, mx, mx, gocv.BorderConstant, resampleBlack)
 					src = padded
 				}
 				gocv.Resize(src, &small, image.Pt(lb.ResizedWidth, lb.ResizedHeight), 0, 0, gocv.InterpolationArea)
@@ -210,7 +214,7 @@ func BenchmarkResampleAreaIntoVsOpenCV(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/resample/workers=%d", geometry, workers), func(b *testing.B) {
 				r := resample.Resizer{Workers: workers}
 				dst := resample.Tensor{Data: input, Width: lb.Width, Height: lb.Height}
-				src := resampleSource(b, img, margin)
+				src := resampleSource(b, img, mx, my)
 				if err := r.AreaInto(dst, src, placementOf(lb), resampleNorm); err != nil {
 					b.Fatal(err) // the first call builds the tables
 				}

@@ -18,7 +18,7 @@ func MeanSpread(cells []float64) (mean, spread float64) {
 	return mean, math.Sqrt(max(0, ss/n-mean*mean))
 }
 
-// GreyCells is a 64×48 grey copy of an 8-bit BGR picture (its Margin is
+// GreyCells is a 64×48 grey copy of an 8-bit BGR picture (its margins are
 // ignored), row by row, each cell the mean grey of its pixels (OpenCV's
 // weights). A large picture is sampled on a grid a third of a cell apart, so
 // a cell still averages a dozen or more pixels and a 4K frame costs what a

@@ -13,8 +13,8 @@ const fuzzLimit = 1 << 20
 // fuzzValid restates AreaInto's contract independently of validate.
 func fuzzValid(dst Tensor, src Image, place Placement, norm Norm) bool {
 	side := func(v int) bool { return v >= 1 && v <= MaxSide }
-	if !side(src.Width) || !side(src.Height) || src.Margin < 0 ||
-		!side(src.Width+2*src.Margin) || !side(src.Height+2*src.Margin) {
+	if !side(src.Width) || !side(src.Height) || src.MarginX < 0 || src.MarginY < 0 ||
+		!side(src.Width+2*src.MarginX) || !side(src.Height+2*src.MarginY) {
 		return false
 	}
 	if src.Stride < 3*src.Width || len(src.Pix) < src.Stride*(src.Height-1)+3*src.Width {
@@ -25,7 +25,7 @@ func fuzzValid(dst Tensor, src Image, place Placement, norm Norm) bool {
 	}
 	if place.Width < 1 || place.Height < 1 || place.Left < 0 || place.Top < 0 ||
 		place.Left+place.Width > dst.Width || place.Top+place.Height > dst.Height ||
-		place.Width > src.Width+2*src.Margin || place.Height > src.Height+2*src.Margin {
+		place.Width > src.Width+2*src.MarginX || place.Height > src.Height+2*src.MarginY {
 		return false
 	}
 	for _, v := range []float64{float64(norm.Mean), float64(norm.Scale),
@@ -38,19 +38,20 @@ func fuzzValid(dst Tensor, src Image, place Placement, norm Norm) bool {
 }
 
 func FuzzAreaInto(f *testing.F) {
-	f.Add(int16(4), int16(4), int16(0), int16(0), int16(2), int16(2), int16(2), int16(2), int16(0), int16(0), int8(0), int8(0), float32(127.5), float32(1/127.5), uint8(1), false, []byte{1, 2, 3})
-	f.Add(int16(5), int16(3), int16(1), int16(0), int16(4), int16(3), int16(2), int16(2), int16(1), int16(1), int8(0), int8(0), float32(0), float32(1), uint8(2), true, []byte{200})
-	f.Add(int16(96), int16(54), int16(0), int16(48), int16(64), int16(64), int16(64), int16(50), int16(0), int16(7), int8(0), int8(0), float32(127.5), float32(1/127.5), uint8(3), false, []byte("frame"))
-	f.Add(int16(49*3), int16(49), int16(2), int16(0), int16(3), int16(1), int16(3), int16(1), int16(0), int16(0), int8(0), int8(0), float32(10), float32(-2), uint8(1), false, []byte{7, 9})
-	f.Add(int16(7), int16(5), int16(0), int16(0), int16(8), int16(5), int16(8), int16(5), int16(0), int16(0), int8(0), int8(0), float32(0), float32(1), uint8(1), false, []byte{1})              // upscale
-	f.Add(int16(7), int16(5), int16(0), int16(0), int16(7), int16(5), int16(7), int16(5), int16(0), int16(0), int8(-1), int8(0), float32(0), float32(1), uint8(1), false, []byte{1})             // short Pix
-	f.Add(int16(300), int16(200), int16(0), int16(1), int16(256), int16(192), int16(256), int16(171), int16(0), int16(10), int8(0), int8(1), float32(0), float32(1), uint8(1), false, []byte{1}) // long tensor
-	f.Add(int16(-1), int16(5), int16(0), int16(0), int16(1), int16(1), int16(1), int16(1), int16(0), int16(0), int8(0), int8(0), float32(0), float32(1), uint8(1), false, []byte{})
-	f.Add(int16(32767), int16(32767), int16(0), int16(1), int16(1), int16(1), int16(1), int16(1), int16(0), int16(0), int8(0), int8(0), float32(0), float32(1), uint8(1), false, []byte{})
+	f.Add(int16(4), int16(4), int16(0), int16(0), int16(0), int16(2), int16(2), int16(2), int16(2), int16(0), int16(0), int8(0), int8(0), float32(127.5), float32(1/127.5), uint8(1), false, []byte{1, 2, 3})
+	f.Add(int16(5), int16(3), int16(1), int16(0), int16(0), int16(4), int16(3), int16(2), int16(2), int16(1), int16(1), int8(0), int8(0), float32(0), float32(1), uint8(2), true, []byte{200})
+	f.Add(int16(96), int16(54), int16(0), int16(48), int16(48), int16(64), int16(64), int16(64), int16(50), int16(0), int16(7), int8(0), int8(0), float32(127.5), float32(1/127.5), uint8(3), false, []byte("frame"))
+	f.Add(int16(49*3), int16(49), int16(2), int16(0), int16(0), int16(3), int16(1), int16(3), int16(1), int16(0), int16(0), int8(0), int8(0), float32(10), float32(-2), uint8(1), false, []byte{7, 9})
+	f.Add(int16(7), int16(5), int16(0), int16(0), int16(0), int16(8), int16(5), int16(8), int16(5), int16(0), int16(0), int8(0), int8(0), float32(0), float32(1), uint8(1), false, []byte{1})                        // upscale
+	f.Add(int16(7), int16(5), int16(0), int16(0), int16(0), int16(7), int16(5), int16(7), int16(5), int16(0), int16(0), int8(-1), int8(0), float32(0), float32(1), uint8(1), false, []byte{1})                       // short Pix
+	f.Add(int16(300), int16(200), int16(0), int16(1), int16(1), int16(256), int16(192), int16(256), int16(171), int16(0), int16(10), int8(0), int8(1), float32(0), float32(1), uint8(1), false, []byte{1})           // long tensor
+	f.Add(int16(96), int16(54), int16(0), int16(48), int16(27), int16(64), int16(36), int16(64), int16(36), int16(0), int16(0), int8(0), int8(0), float32(127.5), float32(1/127.5), uint8(2), false, []byte("wide")) // margins per axis
+	f.Add(int16(-1), int16(5), int16(0), int16(0), int16(0), int16(1), int16(1), int16(1), int16(1), int16(0), int16(0), int8(0), int8(0), float32(0), float32(1), uint8(1), false, []byte{})
+	f.Add(int16(32767), int16(32767), int16(0), int16(1), int16(1), int16(1), int16(1), int16(1), int16(1), int16(0), int16(0), int8(0), int8(0), float32(0), float32(1), uint8(1), false, []byte{})
 
-	f.Fuzz(func(t *testing.T, sw, sh, pad, margin, cw, ch, pw, ph, left, top int16, pixExtra, dataExtra int8,
+	f.Fuzz(func(t *testing.T, sw, sh, pad, marginX, marginY, cw, ch, pw, ph, left, top int16, pixExtra, dataExtra int8,
 		mean, scale float32, workers uint8, constant bool, data []byte) {
-		src := Image{Width: int(sw), Height: int(sh), Stride: 3*int(sw) + int(pad), Margin: int(margin)}
+		src := Image{Width: int(sw), Height: int(sh), Stride: 3*int(sw) + int(pad), MarginX: int(marginX), MarginY: int(marginY)}
 		need := src.Stride*(src.Height-1) + 3*src.Width + int(pixExtra)
 		if need > fuzzLimit {
 			need = 3 * fuzzLimit / 4 // too short: the call must fail
@@ -107,7 +108,7 @@ func FuzzAreaInto(f *testing.F) {
 
 		// A constant frame without margin stays constant, unless OpenCV's
 		// dropped slivers (output sides above 1000) darken it.
-		if constant && len(data) > 0 && src.Margin == 0 && place.Width <= 1000 && place.Height <= 1000 {
+		if constant && len(data) > 0 && src.MarginX == 0 && src.MarginY == 0 && place.Width <= 1000 && place.Height <= 1000 {
 			want := float32(float32(data[0])-mean) * scale
 			for i, v := range dst.Data {
 				if inside(i) && v != want {
@@ -118,7 +119,7 @@ func FuzzAreaInto(f *testing.F) {
 
 		// The packed and wide kernels and any worker count agree exactly,
 		// and the 8-bit values are OpenCV's to within one level.
-		if vw, vh := src.Width+2*src.Margin, src.Height+2*src.Margin; vw*vh > 1<<16 {
+		if vw, vh := src.Width+2*src.MarginX, src.Height+2*src.MarginY; vw*vh > 1<<16 {
 			return
 		}
 		levels := func(r *Resizer) []float32 {

@@ -43,8 +43,9 @@ type tap struct {
 }
 
 type planKey struct {
-	width, height, margin int
-	outW, outH            int
+	width, height    int
+	marginX, marginY int
+	outW, outH       int
 }
 
 // plan is everything precomputed for one geometry.
@@ -81,7 +82,7 @@ const maxPackedDen = 257
 
 // planFor returns the cached plan for this geometry, building it once.
 func (r *Resizer) planFor(src Image, place Placement) *plan {
-	key := planKey{src.Width, src.Height, src.Margin, place.Width, place.Height}
+	key := planKey{src.Width, src.Height, src.MarginX, src.MarginY, place.Width, place.Height}
 	for i, p := range r.plans {
 		if p != nil && p.key == key {
 			copy(r.plans[1:i+1], r.plans[:i])
@@ -97,7 +98,7 @@ func (r *Resizer) planFor(src Image, place Placement) *plan {
 
 // newPlan computes the tables; wide forces the unpacked kernels (tests).
 func newPlan(key planKey, wide bool) *plan {
-	vw, vh := key.width+2*key.margin, key.height+2*key.margin
+	vw, vh := key.width+2*key.marginX, key.height+2*key.marginY
 	// cv::resize passes inv_scale = dsize/ssize and hal::resize takes
 	// scale = 1/inv_scale: use the same doubles, they decide the fast path.
 	scaleX := 1 / (float64(key.outW) / float64(vw))
@@ -108,8 +109,8 @@ func newPlan(key planKey, wide bool) *plan {
 		vw%key.outW == 0 && vh%key.outH == 0 // always true when fast, for sides below 2³¹
 
 	p := &plan{key: key}
-	p.x = newAxis(vw, key.outW, key.margin, key.width, scaleX)
-	p.y = newAxis(vh, key.outH, key.margin, key.height, scaleY)
+	p.x = newAxis(vw, key.outW, key.marginX, key.width, scaleX)
+	p.y = newAxis(vh, key.outH, key.marginY, key.height, scaleY)
 	p.den = uint64(p.x.den) * uint64(p.y.den)
 	p.invDen = 1 / float64(p.den)
 	switch {

@@ -17,13 +17,13 @@ type refImage struct {
 	w, h int
 }
 
-// withMargin is CopyMakeBorder(src, m, m, m, m, BORDER_CONSTANT, black).
+// withMargin is CopyMakeBorder(src, my, my, mx, mx, BORDER_CONSTANT, black).
 func withMargin(src Image) refImage {
-	m := src.Margin
-	out := refImage{w: src.Width + 2*m, h: src.Height + 2*m}
+	mx, my := src.MarginX, src.MarginY
+	out := refImage{w: src.Width + 2*mx, h: src.Height + 2*my}
 	out.pix = make([]byte, 3*out.w*out.h)
 	for y := 0; y < src.Height; y++ {
-		copy(out.pix[3*((y+m)*out.w+m):], src.Pix[y*src.Stride:y*src.Stride+3*src.Width])
+		copy(out.pix[3*((y+my)*out.w+mx):], src.Pix[y*src.Stride:y*src.Stride+3*src.Width])
 	}
 	return out
 }

@@ -49,11 +49,13 @@ type Image struct {
 	Pix           []byte
 	Width, Height int
 	Stride        int
-	// Margin is a black border, in pixels on every side, that the resize
-	// treats as part of the frame without it being in Pix: the frame is then
-	// (Width+2·Margin)×(Height+2·Margin), as after OpenCV's CopyMakeBorder
-	// with a black constant, which costs a full copy of the padded frame.
-	Margin int
+	// MarginX and MarginY are a black border, in pixels on the left and
+	// right and on the top and bottom, that the resize treats as part of the
+	// frame without it being in Pix: the frame is then
+	// (Width+2·MarginX)×(Height+2·MarginY), as after OpenCV's
+	// CopyMakeBorder with a black constant, which costs a full copy of the
+	// padded frame.
+	MarginX, MarginY int
 }
 
 // Tensor is a float32 NCHW 1×3×Height×Width input, channels R, G, B (the
@@ -179,7 +181,7 @@ func validate(dst Tensor, src Image, place Placement, norm Norm) error {
 		return fmt.Errorf("resample: %d×%d at (%d,%d) does not fit in the %d×%d canvas",
 			place.Width, place.Height, place.Left, place.Top, dst.Width, dst.Height)
 	}
-	vw, vh := src.Width+2*src.Margin, src.Height+2*src.Margin
+	vw, vh := src.Width+2*src.MarginX, src.Height+2*src.MarginY
 	if place.Width > vw || place.Height > vh {
 		return fmt.Errorf("resample: %d×%d to %d×%d is an upscale: area interpolation only shrinks (use bilinear)",
 			vw, vh, place.Width, place.Height)
@@ -195,9 +197,10 @@ func validateImage(src Image) error {
 	if src.Width <= 0 || src.Height <= 0 || src.Width > MaxSide || src.Height > MaxSide {
 		return fmt.Errorf("resample: source %d×%d: sides must be 1 to %d", src.Width, src.Height, MaxSide)
 	}
-	if src.Margin < 0 || src.Margin > MaxSide || src.Width+2*src.Margin > MaxSide || src.Height+2*src.Margin > MaxSide {
-		return fmt.Errorf("resample: source %d×%d with margin %d: the margin must be at least 0 and the bordered sides at most %d",
-			src.Width, src.Height, src.Margin, MaxSide)
+	if src.MarginX < 0 || src.MarginY < 0 || src.MarginX > MaxSide || src.MarginY > MaxSide ||
+		src.Width+2*src.MarginX > MaxSide || src.Height+2*src.MarginY > MaxSide {
+		return fmt.Errorf("resample: source %d×%d with margins %d×%d: the margins must be at least 0 and the bordered sides at most %d",
+			src.Width, src.Height, src.MarginX, src.MarginY, MaxSide)
 	}
 	rowBytes := 3 * src.Width
 	if src.Stride < rowBytes {

@@ -186,8 +186,10 @@ func TestAreaIntoErrors(t *testing.T) {
 		{"huge stride", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.Stride = math.MaxInt }, "stride"},
 		{"short pix", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.Pix = s.Pix[:len(s.Pix)-1] }, "needs"},
 		{"nil pix", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.Pix = nil }, "stride"},
-		{"negative margin", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.Margin = -1 }, "margin"},
-		{"huge margin", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.Margin = math.MaxInt / 2 }, "margin"},
+		{"negative margin", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.MarginX = -1 }, "margin"},
+		{"negative margin y", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.MarginY = -1 }, "margin"},
+		{"huge margin", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.MarginX = math.MaxInt / 2 }, "margin"},
+		{"huge margin y", func(_ *Tensor, s *Image, _ *Placement, _ *Norm) { s.MarginY = math.MaxInt / 2 }, "margin"},
 		{"tensor short", func(d *Tensor, _ *Image, _ *Placement, _ *Norm) { d.Data = d.Data[1:] }, "values"},
 		{"tensor long", func(d *Tensor, _ *Image, _ *Placement, _ *Norm) { d.Data = append(d.Data, 0) }, "values"},
 		{"tensor zero", func(d *Tensor, _ *Image, _ *Placement, _ *Norm) { d.Width = 0 }, "tensor"},
@@ -275,7 +277,7 @@ func TestAreaIntoMatchesOpenCVArithmetic(t *testing.T) {
 	for _, wide := range []bool{false, true} {
 		for _, c := range refCases {
 			src := randomImage(rng, c.w, c.h, 5)
-			src.Margin = c.margin
+			src.MarginX, src.MarginY = c.margin, c.margin
 			place := Placement{Left: c.left, Top: c.top, Width: c.outW, Height: c.outH}
 			want := refChain(src, place, c.cw, c.ch, blob)
 			dst := newTensor(c.cw, c.ch)
@@ -298,25 +300,29 @@ func TestAreaIntoRandomSizesMatchOpenCVArithmetic(t *testing.T) {
 	var differ, total int
 	for range 300 {
 		w, h := 1+rng.IntN(120), 1+rng.IntN(120)
-		m := 0
-		if rng.IntN(3) == 0 {
-			m = rng.IntN(40)
+		mx, my := 0, 0
+		switch rng.IntN(6) {
+		case 0, 1:
+			mx = rng.IntN(40)
+			my = mx
+		case 2:
+			mx, my = rng.IntN(40), rng.IntN(40)
 		}
-		ow, oh := 1+rng.IntN(w+2*m), 1+rng.IntN(h+2*m)
+		ow, oh := 1+rng.IntN(w+2*mx), 1+rng.IntN(h+2*my)
 		cw, ch := ow+rng.IntN(4), oh+rng.IntN(4)
 		place := Placement{Left: rng.IntN(cw - ow + 1), Top: rng.IntN(ch - oh + 1), Width: ow, Height: oh}
 		src := randomImage(rng, w, h, rng.IntN(4))
-		src.Margin = m
+		src.MarginX, src.MarginY = mx, my
 		want := refChain(src, place, cw, ch, blob)
 		for _, wide := range []bool{false, true} {
 			r := Resizer{wide: wide, Workers: 1 + rng.IntN(3)}
 			dst := newTensor(cw, ch)
 			if err := r.AreaInto(dst, src, place, blob); err != nil {
-				t.Fatalf("%dx%d+%d → %dx%d: %v", w, h, m, ow, oh, err)
+				t.Fatalf("%dx%d+%d,%d → %dx%d: %v", w, h, mx, my, ow, oh, err)
 			}
 			maxLevels, n := mismatch(dst.Data, want, blob)
 			if maxLevels > 1 {
-				t.Fatalf("%dx%d+%d → %dx%d wide=%v: off by %v levels", w, h, m, ow, oh, wide, maxLevels)
+				t.Fatalf("%dx%d+%d,%d → %dx%d wide=%v: off by %v levels", w, h, mx, my, ow, oh, wide, maxLevels)
 			}
 			differ += n
 			total += len(want)
@@ -331,10 +337,19 @@ func TestAreaIntoRandomSizesMatchOpenCVArithmetic(t *testing.T) {
 func TestAreaIntoMarginIsBlackBorder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	src := randomImage(rng, 96, 54, 1)
-	src.Margin = 48
+	for _, m := range [][2]int{{48, 48}, {48, 27}, {0, 30}, {17, 0}} {
+		src.MarginX, src.MarginY = m[0], m[1]
+		marginIsBlackBorder(t, src, []Placement{full(64, 50), full(96+2*m[0], 54+2*m[1]), full(37, 29), full(1, 1)})
+	}
+}
+
+// marginIsBlackBorder checks that src's virtual margin resizes as the same
+// border materialised does.
+func marginIsBlackBorder(t *testing.T, src Image, places []Placement) {
+	t.Helper()
 	bordered := withMargin(src)
 	plain := Image{Pix: bordered.pix, Width: bordered.w, Height: bordered.h, Stride: 3 * bordered.w}
-	for _, place := range []Placement{full(64, 50), full(192, 150), full(37, 29), full(1, 1)} {
+	for _, place := range places {
 		var r Resizer
 		a, b := newTensor(place.Width, place.Height), newTensor(place.Width, place.Height)
 		if err := r.AreaInto(a, src, place, blob); err != nil {
@@ -344,7 +359,7 @@ func TestAreaIntoMarginIsBlackBorder(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !slices.Equal(a.Data, b.Data) {
-			t.Errorf("%dx%d: the virtual margin differs from a materialised one", place.Width, place.Height)
+			t.Errorf("margins %d×%d, %dx%d: the virtual margin differs from a materialised one", src.MarginX, src.MarginY, place.Width, place.Height)
 		}
 	}
 }
@@ -375,7 +390,6 @@ func TestAreaIntoWorkersAgree(t *testing.T) {
 func TestAreaIntoConstantStaysConstant(t *testing.T) {
 	for _, v := range []byte{0, 1, 127, 128, 254, 255} {
 		src := newImage(333, 197, 0, func(int, int, int) byte { return v })
-		src.Margin = 0
 		for _, place := range []Placement{full(256, 151), full(111, 66), full(333, 98), full(3, 1)} {
 			var r Resizer
 			dst := newTensor(place.Width, place.Height)
@@ -395,18 +409,18 @@ func TestAreaIntoSteadyStateAllocatesNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	frame := randomImage(rng, 960, 540, 0)
 	far := frame
-	far.Margin = 480
+	far.MarginX, far.MarginY = 480, 270
 	for _, workers := range []int{1, 2} {
 		for _, wide := range []bool{false, true} {
 			r := Resizer{Workers: workers, wide: wide}
-			near, farT := newTensor(256, 160), newTensor(256, 224)
+			near, farT := newTensor(256, 160), newTensor(256, 160)
 			run := func() {
 				// A detector alternates between the frame and the frame with
 				// a margin: both plans stay cached.
 				if err := r.AreaInto(near, frame, Placement{Top: 8, Width: 256, Height: 144}, blob); err != nil {
 					t.Fatal(err)
 				}
-				if err := r.AreaInto(farT, far, Placement{Top: 12, Width: 256, Height: 200}, blob); err != nil {
+				if err := r.AreaInto(farT, far, Placement{Top: 8, Width: 256, Height: 144}, blob); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -435,10 +449,10 @@ func TestAreaIntoPlanCache(t *testing.T) {
 	}
 }
 
-func benchAreaInto(b *testing.B, w, h, margin int, place Placement, cw, ch, workers int) {
+func benchAreaInto(b *testing.B, w, h, mx, my int, place Placement, cw, ch, workers int) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	src := randomImage(rng, w, h, 0)
-	src.Margin = margin
+	src.MarginX, src.MarginY = mx, my
 	dst := newTensor(cw, ch)
 	r := Resizer{Workers: workers}
 	if err := r.AreaInto(dst, src, place, blob); err != nil {
@@ -455,20 +469,21 @@ func benchAreaInto(b *testing.B, w, h, margin int, place Placement, cw, ch, work
 
 func BenchmarkAreaInto(b *testing.B) {
 	for _, c := range []struct {
-		name    string
-		w, h, m int
-		place   Placement
-		cw, ch  int
+		name         string
+		w, h, mx, my int
+		place        Placement
+		cw, ch       int
 	}{
-		{"960x540to256x144", 960, 540, 0, Placement{Top: 8, Width: 256, Height: 144}, 256, 160},
-		{"640x480to256x192", 640, 480, 0, full(256, 192), 256, 192},
-		{"1920x1080to256x144", 1920, 1080, 0, Placement{Top: 8, Width: 256, Height: 144}, 256, 160},
-		// The detector's second look: the 960×540 frame in a margin of 480.
-		{"960x540+480to256x200", 960, 540, 480, Placement{Top: 12, Width: 256, Height: 200}, 256, 224},
+		{"960x540to256x144", 960, 540, 0, 0, Placement{Top: 8, Width: 256, Height: 144}, 256, 160},
+		{"640x480to256x192", 640, 480, 0, 0, full(256, 192), 256, 192},
+		{"1920x1080to256x144", 1920, 1080, 0, 0, Placement{Top: 8, Width: 256, Height: 144}, 256, 160},
+		// The detector's second look: the 960×540 frame in a margin of half
+		// its width and height on each side.
+		{"960x540+480x270to256x144", 960, 540, 480, 270, Placement{Top: 8, Width: 256, Height: 144}, 256, 160},
 	} {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", c.name, workers), func(b *testing.B) {
-				benchAreaInto(b, c.w, c.h, c.m, c.place, c.cw, c.ch, workers)
+				benchAreaInto(b, c.w, c.h, c.mx, c.my, c.place, c.cw, c.ch, workers)
 			})
 		}
 	}
