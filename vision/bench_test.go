@@ -306,7 +306,9 @@ func BenchmarkStageFaceDetector(b *testing.B) {
 
 // BenchmarkStageFaceDetectorLeaningIn: both of the detector's looks at a
 // face larger than the frame (BenchmarkFrameWholePathLeaningIn's): the first
-// is unsure, the second finds it in the bordered copy.
+// is unsure, the second finds it in the bordered copy — as detect borders it
+// (nearMargins: the frame's shape kept), and, side by side in one process,
+// bordered by half the longer side all round (a 256×224 canvas).
 func BenchmarkStageFaceDetectorLeaningIn(b *testing.B) {
 	an, img := benchAnalyzer(b), benchWebcamFace(b)
 	in, err := an.Input(Frame{Mat: img, Source: "box"})
@@ -318,14 +320,33 @@ func BenchmarkStageFaceDetectorLeaningIn(b *testing.B) {
 		b.Fatal("cannot zoom")
 	}
 	defer near.Close()
-	for b.Loop() {
-		dets, err := an.face.detect(near)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(dets) == 0 || dets[0].Box.Height() < float64(near.Rows()) {
-			b.Fatalf("the second look did not find the whole face: %v", dets)
-		}
+	square := int(nearMargin * float64(max(near.Cols(), near.Rows())))
+	for _, c := range []struct {
+		name string
+		look func(first []face.Detection) (mx, my int)
+	}{
+		{"detect", func(first []face.Detection) (int, int) { return nearMargins(near.Cols(), near.Rows(), first) }},
+		{"square", func([]face.Detection) (int, int) { return square, square }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				first, err := an.face.detectIn(near, 0, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(first) > 0 && first[0].Score >= sureFace {
+					b.Fatalf("the first look is sure (%.2f): no second look to time", first[0].Score)
+				}
+				mx, my := c.look(first)
+				dets, err := an.face.detectIn(near, mx, my)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(dets) == 0 || dets[0].Box.Height() < float64(near.Rows()) {
+					b.Fatalf("the second look did not find the whole face: %v", dets)
+				}
+			}
+		})
 	}
 }
 

@@ -9,18 +9,17 @@ import (
 	"posturewatch/vision/posture"
 )
 
-// The detector's second look (FaceNet.detect, nearMargin) finds a face
+// The detector's second look (FaceNet.detect, nearMargins) finds a face
 // larger than a webcam-shaped frame and places it as well as the mesh does
 // on the frame before the zoom. Every third desk frame and every
 // slouch-or-not frame, a 16:9 band around the face scaled to 960×540 (111
 // faces the mesh reads), zoomed until the face box is 1.2 and 1.4 times the
-// frame's height: the second look found all 222; its eyes lay 0.067 and
-// 0.071 eye widths from the mesh's on average, the nose's drop below the
-// eye line (what head_down reads without a mesh) was off by 0.071 and
-// 0.115, the box's height by 2.4 % and 5.1 % (2026-12-05). (Bordered by half
-// of each side instead, keeping the first look's 256×160 canvas, it placed
-// them as well and cost 4–5 ms less, but read a bowed head's nose higher
-// where the first look was unsure of a face of normal size: reverted.)
+// frame's height: the second look found all 222; its eyes lay 0.069 and
+// 0.070 eye widths from the mesh's on average, the nose's drop below the
+// eye line (what head_down reads without a mesh) was off by 0.065 and
+// 0.099, the box's height by 2.5 % and 4.5 %. Bordered by half the longer
+// side all round, as every second look was until 2026-12-05 (a 256×224
+// canvas, 4–5 ms more): 0.067 and 0.071, 0.071 and 0.115, 2.4 and 5.1 %.
 func TestSecondLookPlacesAFaceLargerThanTheFrame(t *testing.T) {
 	an := newTestAnalyzer(t)
 	_, desk := maskedAndDeskFrames(t)
@@ -51,8 +50,12 @@ func TestSecondLookPlacesAFaceLargerThanTheFrame(t *testing.T) {
 			}
 			el, er, nose := at(m.EyeL), at(m.EyeR), at(m.Nose)
 			ew := math.Hypot(er.X-el.X, er.Y-el.Y)
-			m := int(nearMargin * float64(max(z.Cols(), z.Rows())))
-			dets, err := an.face.detectIn(z, m, m)
+			first, err := an.face.detectIn(z, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mx, my := nearMargins(z.Cols(), z.Rows(), first)
+			dets, err := an.face.detectIn(z, mx, my)
 			z.Close()
 			if err != nil {
 				t.Fatal(err)
