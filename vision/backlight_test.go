@@ -94,10 +94,7 @@ func TestBacklitFramesKeepTheirClass(t *testing.T) {
 	an := newTestAnalyzer(t)
 	nf, desk := maskedAndDeskFrames(t)
 	so := slouchOrNotFrames(t)
-	var masked []string
-	for i := 0; i < len(nf); i += 2 {
-		masked = append(masked, nf[i])
-	}
+	masked := everyNth(nf, 2)
 	for _, set := range []struct {
 		name  string
 		files []string

@@ -164,16 +164,7 @@ func BenchmarkFrameWholePathFace(b *testing.B) {
 // first: the detector's first look is unsure (0.42) and it looks again in a
 // bordered copy (FaceNet.detect).
 func BenchmarkFrameWholePathLeaningIn(b *testing.B) {
-	an, img := benchAnalyzer(b), benchWebcamFace(b)
-	in, err := an.Input(Frame{Mat: img, Source: "box"})
-	if err != nil || in.Face == nil || in.Face.Score == 0 {
-		b.Fatalf("no face to zoom into (%v)", err)
-	}
-	near, ok := zoomedIntoFace(img, in.Face.Box, 1.4)
-	if !ok {
-		b.Fatal("cannot zoom")
-	}
-	b.Cleanup(func() { near.Close() })
+	an, near := benchLeaningIn(b)
 	f := Frame{Mat: near, Source: "bench"}
 	for b.Loop() {
 		an.face.Reset()
@@ -186,6 +177,23 @@ func BenchmarkFrameWholePathLeaningIn(b *testing.B) {
 			b.Fatalf("%s %v (%s): not too close", obs.Posture, obs.Faults, obs.Why)
 		}
 	}
+}
+
+// benchLeaningIn is an analyser and benchWebcamFace's frame zoomed until
+// the face box is 1.4 times the frame's height (someone leaning right in),
+// closed when the benchmark ends.
+func benchLeaningIn(b *testing.B) (*Analyzer, gocv.Mat) {
+	an, img := benchAnalyzer(b), benchWebcamFace(b)
+	in, err := an.Input(Frame{Mat: img, Source: "box"})
+	if err != nil || in.Face == nil || in.Face.Score == 0 {
+		b.Fatalf("no face to zoom into (%v)", err)
+	}
+	near, ok := zoomedIntoFace(img, in.Face.Box, 1.4)
+	if !ok {
+		b.Fatal("cannot zoom")
+	}
+	b.Cleanup(func() { near.Close() })
+	return an, near
 }
 
 // benchWebcamFace is a webcam-shaped frame of a face the mesh reads: a 16:9
@@ -310,16 +318,7 @@ func BenchmarkStageFaceDetector(b *testing.B) {
 // (nearMargins: the frame's shape kept), and, side by side in one process,
 // bordered by half the longer side all round (a 256×224 canvas).
 func BenchmarkStageFaceDetectorLeaningIn(b *testing.B) {
-	an, img := benchAnalyzer(b), benchWebcamFace(b)
-	in, err := an.Input(Frame{Mat: img, Source: "box"})
-	if err != nil || in.Face == nil || in.Face.Score == 0 {
-		b.Fatalf("no face to zoom into (%v)", err)
-	}
-	near, ok := zoomedIntoFace(img, in.Face.Box, 1.4)
-	if !ok {
-		b.Fatal("cannot zoom")
-	}
-	defer near.Close()
+	an, near := benchLeaningIn(b)
 	square := int(nearMargin * float64(max(near.Cols(), near.Rows())))
 	for _, c := range []struct {
 		name string

@@ -29,10 +29,7 @@ func TestUprightFramesCutAtTheShouldersStayGood(t *testing.T) {
 	d := dataDir(t)
 	desk, _ := filepath.Glob(filepath.Join(d, "desk-three-people", "good", "*.jpg"))
 	slices.Sort(desk)
-	var everySixth []string
-	for i := 0; i < len(desk); i += 6 {
-		everySixth = append(everySixth, desk[i])
-	}
+	everySixth := everyNth(desk, 6)
 	son, _ := filepath.Glob(filepath.Join(d, "slouch-or-not", "upright", "*"))
 	var masked []string
 	for _, g := range []string{"3-forward-limit", "4-upright", "5-extension-limit"} {

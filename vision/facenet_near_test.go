@@ -23,13 +23,7 @@ import (
 func TestSecondLookPlacesAFaceLargerThanTheFrame(t *testing.T) {
 	an := newTestAnalyzer(t)
 	_, desk := maskedAndDeskFrames(t)
-	var files []string
-	for i, f := range desk {
-		if i%3 == 0 {
-			files = append(files, f)
-		}
-	}
-	files = append(files, slouchOrNotFrames(t)...)
+	files := append(everyNth(desk, 3), slouchOrNotFrames(t)...)
 	type errs struct{ n, found, eye, nose, box float64 }
 	fills := []float64{1.2, 1.4}
 	got := make([]errs, len(fills))

@@ -590,17 +590,7 @@ func TestZoomedFaceIsTooClose(t *testing.T) {
 func TestFaceLargerThanTheFrameIsTooClose(t *testing.T) {
 	an := newTestAnalyzer(t)
 	_, desk := maskedAndDeskFrames(t)
-	var files []string
-	for i, f := range desk {
-		if i%4 == 0 {
-			files = append(files, f)
-		}
-	}
-	for i, f := range slouchOrNotFrames(t) {
-		if i%5 == 0 {
-			files = append(files, f)
-		}
-	}
+	files := append(everyNth(desk, 4), everyNth(slouchOrNotFrames(t), 5)...)
 	fills := []float64{1.2, 1.4}
 	tooClose, away, n := make([]int, len(fills)), make([]int, len(fills)), 0
 	for _, f := range files {

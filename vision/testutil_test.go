@@ -86,6 +86,16 @@ func zoomedIntoFace(img gocv.Mat, fb posture.Box, fill float64) (zoomed gocv.Mat
 	return zoomed, ok
 }
 
+// everyNth is files[0], files[n], files[2n]…: a sample spread over a
+// sorted folder.
+func everyNth(files []string, n int) []string {
+	var out []string
+	for i := 0; i < len(files); i += n {
+		out = append(out, files[i])
+	}
+	return out
+}
+
 // zoomedIntoFaceAt is zoomedIntoFace, with the window it scaled.
 func zoomedIntoFaceAt(img gocv.Mat, fb posture.Box, fill float64) (zoomed gocv.Mat, window image.Rectangle, ok bool) {
 	ch := fb.Height() / fill
