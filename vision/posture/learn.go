@@ -126,14 +126,12 @@ func (l *Learner) compute() *domain.Baseline {
 		scores = append(scores, f.score)
 	}
 	top := idx[:min(n, len(idx))]
-	for _, i := range top {
-		if l.p.SitUpRamp.Sev(l.frames[i].score) >= 1 {
-			break // sorted: the rest look worse still
-		}
-		take(l.frames[i])
+	k := 0 // top[k:] are full-blown (sorted: each looks worse than the one before)
+	for ; k < len(top) && l.p.SitUpRamp.Sev(l.frames[top[k]].score) < 1; k++ {
+		take(l.frames[top[k]])
 	}
-	if len(obs) < domain.MinCalibrationFrames && l.framedLow() {
-		for _, i := range top[len(obs):] {
+	if k < domain.MinCalibrationFrames && l.framedLow() {
+		for _, i := range top[k:] {
 			if shouldersAtBottom(l.frames[i].metrics) {
 				take(l.frames[i])
 			}

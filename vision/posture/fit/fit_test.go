@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,29 +141,9 @@ func TestLearntViewFromSlumpsStillCatchesThem(t *testing.T) {
 			continue
 		}
 		desk++
-		defaults := 0
-		for _, s := range bad {
-			if Outcome(s, nil, p) != ClassGood {
-				defaults++
-			}
-		}
+		defaults := caughtBy(p, nil, bad)
 		for _, uprightEvery := range []int{0, 10} {
-			l := posture.NewLearner(p)
-			g := 0
-			for i, s := range bad {
-				if uprightEvery > 0 && i%uprightEvery == uprightEvery-1 && g < len(good) {
-					l.Add(good[g].m)
-					g++
-				}
-				l.Add(s.m)
-			}
-			b := l.Baseline()
-			caught := 0
-			for _, s := range bad {
-				if Outcome(s, b, p) != ClassGood {
-					caught++
-				}
-			}
+			caught := caughtBy(p, learntFrom(p, bad, good, uprightEvery), bad)
 			session := "slumps alone"
 			if uprightEvery > 0 {
 				session = fmt.Sprintf("one upright frame in %d", uprightEvery)
@@ -208,25 +189,9 @@ func TestTightFramedSlumpHeldFromTheStart(t *testing.T) {
 	if len(worst) < 15 || len(upright) < 10 {
 		t.Fatalf("%d worst and %d upright neck-forward frames", len(worst), len(upright))
 	}
+	session := slices.Concat(worst, worst, worst)
 	for _, uprightEvery := range []int{0, 10, 5} {
-		l := posture.NewLearner(p)
-		n, u := 0, 0
-		for range 3 {
-			for _, s := range worst {
-				if n++; uprightEvery > 0 && n%uprightEvery == 0 {
-					l.Add(upright[u%len(upright)].m)
-					u++
-				}
-				l.Add(s.m)
-			}
-		}
-		b := l.Baseline()
-		caught := 0
-		for _, s := range worst {
-			if Outcome(s, b, p) != ClassGood {
-				caught++
-			}
-		}
+		caught := caughtBy(p, learntFrom(p, session, upright, uprightEvery), worst)
 		t.Logf("one upright frame in %d (0: none): caught %d of %d", uprightEvery, caught, len(worst))
 		switch {
 		case uprightEvery == 0 && caught*2 < len(worst):
@@ -235,4 +200,30 @@ func TestTightFramedSlumpHeldFromTheStart(t *testing.T) {
 			t.Errorf("her worst forward head with one upright frame in 5: %d of %d caught, want all", caught, len(worst))
 		}
 	}
+}
+
+// learntFrom is the view a learner takes from a session of the slumps, with
+// one upright frame (the next of upright, in turn) before every
+// uprightEvery-th slump; 0: the slumps alone.
+func learntFrom(p posture.Params, slumps, upright []*Sample, uprightEvery int) *domain.Baseline {
+	l := posture.NewLearner(p)
+	for i, s := range slumps {
+		if uprightEvery > 0 && i%uprightEvery == uprightEvery-1 {
+			l.Add(upright[(i/uprightEvery)%len(upright)].m)
+		}
+		l.Add(s.m)
+	}
+	return l.Baseline()
+}
+
+// caughtBy is how many of the frames are judged other than good against b
+// (nil: the defaults).
+func caughtBy(p posture.Params, b *domain.Baseline, frames []*Sample) int {
+	n := 0
+	for _, s := range frames {
+		if Outcome(s, b, p) != ClassGood {
+			n++
+		}
+	}
+	return n
 }
