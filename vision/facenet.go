@@ -378,7 +378,8 @@ const nearMargin = 0.5
 // the frame by nearMargin of each side instead of the longer side all
 // round: the face shrinks as much, the canvas keeps the frame's shape (a
 // 16:9 frame's is the first look's 256×160, not 256×224), and the two looks
-// cost 4–5 ms less, which brings the frame under 20 ms. An unsure face of
+// cost 2–5 ms less (the frame under 20 ms at this machine's usual pace, at
+// the line in its slow hours: README). An unsure face of
 // ordinary size (a head bowed forward: 0.28–0.42 of the height) keeps the
 // square border: its reads there differ with the canvas's context, and the
 // forward-head clip cut to its top 80 % caught the bowed head as looking
