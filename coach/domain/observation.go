@@ -233,4 +233,13 @@ type Baseline struct {
 	// from a file: a saved profile is a calibration.
 	Learnt      bool    `json:"-"`
 	LearntScore float64 `json:"-"`
+	// LearntKind names how most of the learner's window was measured,
+	// where frames measured otherwise score differently for the same
+	// posture (vision/posture: the shoulders' width from both shoulders,
+	// or estimated from the neck with one in view), and LearntKindScore
+	// is the median sit-up score of the most upright-looking of those
+	// frames alone. Empty when no kind holds most of the window, or too
+	// few of its frames look upright.
+	LearntKind      string  `json:"-"`
+	LearntKindScore float64 `json:"-"`
 }

@@ -393,7 +393,8 @@ func sitUpCause(terms [NumSitUp]float64) int {
 // session is made of the sitter's most upright-looking frames; where the
 // defaults call even those bad, that is the camera's doing (seen from well
 // below or above the eyes), and the frame's own score counts only by how
-// much it passes theirs. Kept whole, it left a sitter whose upright read
+// much it passes theirs (those of its own kind where most of the window is
+// of that kind: Learner.kindView). Kept whole, it left a sitter whose upright read
 // just over the line by the defaults (Grace Hopper's portrait mirrored)
 // nudged for a head forward 84 s into two minutes of small moves, as half
 // her moves pushed it over (cmd/posturewatch's
@@ -403,8 +404,18 @@ func sitUpCause(terms [NumSitUp]float64) int {
 // sitting well, and may have said it slumped.
 func ownScore(M domain.Metrics, b *domain.Baseline, p Params) float64 {
 	z := p.SitUp.Score(M)
-	if b.Learnt && b.LearntScore > p.SitUpRamp.Mid() {
-		z -= b.LearntScore - p.SitUpRamp.Mid()
+	if !b.Learnt {
+		return z
+	}
+	view := b.LearntScore
+	if b.LearntKind != "" && widthKind(M) == b.LearntKind {
+		// The view's own frames may be of the other kind (Learner.kindView);
+		// where the framing's fill took full-blown frames into the view,
+		// its own score is the higher and says the framing.
+		view = max(view, b.LearntKindScore)
+	}
+	if view > p.SitUpRamp.Mid() {
+		z -= view - p.SitUpRamp.Mid()
 	}
 	return z
 }

@@ -224,6 +224,61 @@ func TestLearnerLearnsATightFraming(t *testing.T) {
 	}
 }
 
+// A session framed so tight that the shoulders sit at the picture's bottom
+// edge, most frames showing both (narrow, as the body model places them on
+// what shows of them there) and some only one (its width estimated from the
+// neck): the defaults score the two kinds apart for the same posture, and
+// the view, made of the better-looking kind, must not judge the other.
+// Grace Hopper's portrait mirrored and cut to its top 80 % is this session
+// (cmd/posturewatch's TestReplayTightFramedSittersMovingAreNotNudged).
+func TestLearntViewJudgesEachKindOfFrameByItsOwn(t *testing.T) {
+	both := upright()
+	both.neck, both.shoulders = 2.55, 3.8
+	both.cy = 0.88*float64(both.h) - both.neck*both.e
+	one := both
+	one.leftOut = true
+	p := DefaultParams()
+	zBoth, zOne := p.SitUp.Score(Measure(both.input()).Metrics), p.SitUp.Score(Measure(one.input()).Metrics)
+	if zBoth < p.SitUpRamp.Mid()+1 || zOne > p.SitUpRamp.Mid() {
+		t.Fatalf("the premise: by the defaults both shoulders score %.2f (want bad), one %.2f (want good)", zBoth, zOne)
+	}
+	t.Logf("defaults: both %.2f, one %.2f", zBoth, zOne)
+	j := session(t, both, one, 90)
+	b := j.Learnt()
+	if b == nil {
+		t.Fatal("nothing learnt")
+	}
+	if b.LearntKind != widthKind(Measure(both.input()).Metrics) {
+		t.Errorf("the view's kind %q, want the window's most (both shoulders)", b.LearntKind)
+	}
+	for _, s := range []sitter{both, one} {
+		moved := s
+		moved.cx += 6
+		moved.neck -= 0.05
+		if o := j.Observe(domain.Observation{}, moved.input()); o.Posture != domain.PostureGood {
+			t.Errorf("a small move, one shoulder out %v: %s %v (%s)", s.leftOut, o.Posture, o.Faults, o.Why)
+		}
+		forward := s
+		forward.neck -= 0.5
+		if o := j.Observe(domain.Observation{}, forward.input()); o.Posture != domain.PostureBad || o.Fault(domain.ForwardHead) < 0.5 {
+			t.Errorf("the head brought forward, one shoulder out %v: %s %v (%s)", s.leftOut, o.Posture, o.Faults, o.Why)
+		}
+	}
+
+	// Where the other kind holds fewer frames, it keeps the view's score:
+	// slumps that sank a shoulder out of the picture are not excused.
+	up := cameraAbove()
+	sunk := slumped(up)
+	sunk.leftOut = true
+	j = session(t, up, sunk, 90)
+	if b := j.Learnt(); b == nil || b.LearntKind != "" {
+		t.Fatalf("a view of upright frames with both shoulders: %+v, want no kind of its own", b)
+	}
+	if o := j.Observe(domain.Observation{}, sunk.input()); o.Posture != domain.PostureBad {
+		t.Errorf("a slump with one shoulder out, against a view of upright frames: %s %v (%s)", o.Posture, o.Faults, o.Why)
+	}
+}
+
 // Only frames the learner learns from (a shoulder in view) wait for its
 // view: with the shoulders out of view the face alone is judged, the view
 // would not come from such frames, and the verdict is not provisional.
