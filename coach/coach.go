@@ -51,7 +51,12 @@ type faultTrack struct {
 	since     time.Time // when it became active
 	lull      time.Time // while active and not confirmed: when smoothed severity last fell below enter (zero while above)
 	confirmed bool      // active for the onset delay: counts as slouching
-	lastNudge time.Time
+	// byDefaults: active, unconfirmed and camera-dependent when the
+	// session's view came, so started on frames judged by the defaults
+	// alone; only frames judged against the view at or above enter
+	// confirm it.
+	byDefaults bool
+	lastNudge  time.Time
 }
 
 // Coach turns observations into events. It is NOT safe for concurrent use:
@@ -201,7 +206,7 @@ func (c *Coach) setState(now time.Time, s domain.State, f domain.FaultName) doma
 
 func (c *Coach) resetFaults() {
 	for _, t := range c.faults {
-		t.smooth, t.active, t.since, t.lull, t.confirmed = 0, false, time.Time{}, time.Time{}, false
+		t.smooth, t.active, t.since, t.lull, t.confirmed, t.byDefaults = 0, false, time.Time{}, time.Time{}, false, false
 	}
 	c.window = c.window[:0]
 	c.provisionalSince = time.Time{}
@@ -353,6 +358,9 @@ func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
 		// they go on.
 		c.provisionalSince = time.Time{}
 		c.window = slices.DeleteFunc(c.window, func(w windowSample) bool { return w.provisional })
+		for f, t := range c.faults {
+			t.byDefaults = t.active && !t.confirmed && f.CameraDependent()
+		}
 	case obs.Provisional && c.provisionalSince.IsZero():
 		c.provisionalSince = now
 	}
@@ -386,7 +394,7 @@ func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
 		case !t.active && t.smooth >= enter:
 			t.active, t.since, t.lull = true, now, time.Time{}
 		case t.active && t.smooth < exit:
-			t.active, t.confirmed, t.since, t.lull = false, false, time.Time{}, time.Time{}
+			t.active, t.confirmed, t.since, t.lull, t.byDefaults = false, false, time.Time{}, time.Time{}, false
 		case t.active && !t.confirmed && t.smooth >= enter:
 			t.lull = time.Time{}
 		case t.active && !t.confirmed && t.lull.IsZero():
@@ -397,13 +405,20 @@ func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
 			// again when it next crosses (a posture at the line, through
 			// a camera that makes it look worse, was otherwise nudged
 			// once the median touched enter and never fell to exit).
-			t.active, t.since, t.lull = false, time.Time{}, time.Time{}
+			t.active, t.since, t.lull, t.byDefaults = false, time.Time{}, time.Time{}, false
 		}
 		// A fault the camera's place can fake counts only once a frame
 		// judged against the session's view (or the hold's end) confirms
-		// it; by then it has usually lasted its onset, and counts at once.
-		if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) {
-			t.confirmed = true
+		// it; by then it has usually lasted its onset, and counts at once
+		// if the frames judged against the view are at enter. Hovering
+		// between exit and enter does not confirm what the defaults
+		// started: Grace Hopper's portrait mirrored and cut to its top
+		// 90 %, moving, read a head forward by the defaults for the
+		// view's first 15 s; against the view her frames read 0–0.78, most
+		// under the line, their median between exit and enter, and she
+		// was nudged at 20 s when the onset ran out on that hover.
+		if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) && !(t.byDefaults && t.smooth < enter) {
+			t.confirmed, t.byDefaults = true, false
 		}
 		worst = math.Max(worst, t.smooth)
 	}
