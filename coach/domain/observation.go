@@ -238,8 +238,9 @@ type Baseline struct {
 	// posture (vision/posture: the shoulders' width from both shoulders,
 	// or estimated from the neck with one in view), and LearntKindScore
 	// is the median sit-up score of the most upright-looking of those
-	// frames alone. Empty when no kind holds most of the window, or too
-	// few of its frames look upright.
+	// frames alone. Empty when no kind holds most of the window, when the
+	// view is mostly of that kind already, or when too few of its frames
+	// look upright.
 	LearntKind      string  `json:"-"`
 	LearntKindScore float64 `json:"-"`
 }

@@ -118,7 +118,7 @@ func (l *Learner) compute() *domain.Baseline {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(l.frames[a].score, l.frames[b].score) })
-	n := max(domain.MinCalibrationFrames, int(LearnShare*float64(len(idx))))
+	n := viewShare(len(idx))
 	var obs []domain.Observation
 	var scores []float64
 	take := func(f learntFrame) {
@@ -159,9 +159,10 @@ func widthKind(M domain.Metrics) string {
 // kindView is the kind of frame (widthKind) that most of the window holds
 // and the median sit-up score of its own most upright-looking share
 // (LearnShare of it, at least a calibration's worth, less the full-blown
-// frames); empty when no kind holds most of the window or fewer than a
-// calibration's worth of its frames look better than full-blown. idx is
-// the window sorted by score.
+// frames); empty when no kind holds most of the window, when most of the
+// view is of that kind already (its score speaks for it), or when fewer
+// than a calibration's worth of its frames look better than full-blown.
+// idx is the window sorted by score.
 //
 // The view is made of the window's most upright-looking frames by a score
 // that does not read both kinds alike: in a session whose shoulders sit at
@@ -197,19 +198,21 @@ func (l *Learner) kindView(idx []int, view []domain.Observation) (string, float6
 		if 2*inView >= len(view) {
 			return "", 0 // the view speaks for its own kind
 		}
-		var upright []float64
-		for _, z := range zs[:min(len(zs), max(domain.MinCalibrationFrames, int(LearnShare*float64(len(zs)))))] {
-			if l.p.SitUpRamp.Sev(z) < 1 {
-				upright = append(upright, z)
-			}
+		top := zs[:min(len(zs), viewShare(len(zs)))]
+		k := 0 // top[k:] are full-blown, as in compute
+		for ; k < len(top) && l.p.SitUpRamp.Sev(top[k]) < 1; k++ {
 		}
-		if len(upright) < domain.MinCalibrationFrames {
+		if k < domain.MinCalibrationFrames {
 			return "", 0
 		}
-		return kind, domain.Median(upright)
+		return kind, domain.Median(top[:k])
 	}
 	return "", 0
 }
+
+// viewShare is how many of n frames, the most upright-looking, a view is
+// made of.
+func viewShare(n int) int { return max(domain.MinCalibrationFrames, int(LearnShare*float64(n))) }
 
 // Baseline is the learnt baseline, nil until enough frames came.
 func (l *Learner) Baseline() *domain.Baseline {
