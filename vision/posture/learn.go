@@ -108,10 +108,10 @@ func (l *Learner) Add(m Measurement) {
 // there make up the share: through that framing upright frames look so.
 // The cost, on the development data: a session spent wholly in the masked
 // person's worst forward head from its first frame (her camera frames every
-// shoulder at the edge) teaches that posture, and 12 of its 18 frames are
-// caught instead of all (16 with one upright frame in ten, all with one in
-// five); the desk people's sessions of slumps alone and every make eval row
-// are as before.
+// shoulder at the edge) teaches that posture, and 10 of its 18 frames are
+// caught instead of all (13 with one upright frame in ten, all with one in
+// five; 12 and 16 before viewBiasFrom); the desk people's sessions of
+// slumps alone and every make eval row were as before.
 func (l *Learner) compute() *domain.Baseline {
 	idx := make([]int, len(l.frames))
 	for i := range idx {

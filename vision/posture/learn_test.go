@@ -148,6 +148,39 @@ func TestLearntViewOverTheLineJudgesTheChange(t *testing.T) {
 	}
 }
 
+// A sitter whose upright reads just under the line by the defaults (the
+// view's own score between viewBiasFrom and the line): small moves that
+// take a frame's own score over the line are still good against the view,
+// a head brought forward is not. Weighed whole, those small moves read bad
+// (gocv's face-detect.jpg mirrored and darkened, moving: nudged at 37.5 s).
+func TestLearntViewJustUnderTheLineLetsTheCameraGo(t *testing.T) {
+	p := DefaultParams()
+	up := upright()
+	for z := p.SitUp.Score(Measure(up.input()).Metrics); z < -0.15; z = p.SitUp.Score(Measure(up.input()).Metrics) {
+		up.neck -= 0.01
+	}
+	if z := p.SitUp.Score(Measure(up.input()).Metrics); z <= viewBiasFrom || z >= p.SitUpRamp.Mid() {
+		t.Fatalf("the premise: upright reads %.2f, want between %.2f and the line", z, viewBiasFrom)
+	}
+	j := session(t, up, up, 60)
+	b := j.Learnt()
+	if b == nil || b.LearntScore <= viewBiasFrom || b.LearntScore >= p.SitUpRamp.Mid() {
+		t.Fatalf("learnt view %+v, want one whose frames read just under the line", b)
+	}
+	moved, forward := up, up
+	moved.neck -= 0.15
+	forward.neck -= 0.5
+	if z := p.SitUp.Score(Measure(moved.input()).Metrics); z <= p.SitUpRamp.Mid() {
+		t.Fatalf("the premise: the small move reads %.2f by the defaults, want over the line", z)
+	}
+	if o := j.Observe(domain.Observation{}, moved.input()); o.Posture != domain.PostureGood {
+		t.Errorf("neck %.2f → %.2f, a small move against the view: %s %v (%s)", up.neck, moved.neck, o.Posture, o.Faults, o.Why)
+	}
+	if o := j.Observe(domain.Observation{}, forward.input()); o.Posture != domain.PostureBad || o.Fault(domain.ForwardHead) < 0.5 {
+		t.Errorf("neck %.2f → %.2f, the head brought forward against the view: %s %v (%s)", up.neck, forward.neck, o.Posture, o.Faults, o.Why)
+	}
+}
+
 // Against a baseline, a verdict the frame's own shape carries more than its
 // changes since the baseline says what the frame shows, and how it compares:
 // named after a change alone, a head forward barely moved from a view the
