@@ -94,10 +94,10 @@ func gocvPhoto(t *testing.T, name string) string {
 // mirrored and darkened to a quarter reads just under the line at his most
 // upright, and his moves took half his frames over it while the view
 // weighed their own scores whole: nudged at 37.5 s, until the bias was let
-// go from a little under the line too (posture's viewBiasFrom). (Learning the view
-// from the better half of the frames instead of the best quarter spared her
-// too, but cost the desk people's sessions 97.5 % → 95.4 %, cross-validated
-// by person: it let their slumps into the view.)
+// go from a little under the line too (posture's viewBiasSev). (Learning
+// the view from the better half of the frames instead of the best quarter
+// spared her too, but cost the desk people's sessions 97.5 % → 95.4 %,
+// cross-validated by person: it let their slumps into the view.)
 func TestReplayUnseenPeopleMovingAreNotNudged(t *testing.T) {
 	needModel(t)
 	sitters := []struct {

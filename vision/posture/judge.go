@@ -24,6 +24,9 @@ func (r Ramp) Sev(v float64) float64 {
 // Mid is where the ramp reaches 0.5, the verdict's "bad" line.
 func (r Ramp) Mid() float64 { return (r.Onset + r.Full) / 2 }
 
+// At is where the ramp reaches the severity sev (0–1).
+func (r Ramp) At(sev float64) float64 { return r.Onset + sev*(r.Full-r.Onset) }
+
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
 
 // Params are the judgement's thresholds. The uncalibrated ramps apply to a
@@ -391,12 +394,13 @@ func sitUpCause(terms [NumSitUp]float64) int {
 // judgement of change, and the frame's own shape still says something, in
 // case the baseline was taken in a poor moment. A view learnt from the
 // session is made of the sitter's most upright-looking frames; where the
-// defaults call even those bad or nearly (viewBiasFrom), that is the
+// defaults call even those bad or nearly (viewBiasSev), that is the
 // camera's doing (seen from well below or above the eyes), and the frame's
-// own score counts only by how much it passes theirs (those of its own kind where most of the window is
-// of that kind: Learner.kindView). Kept whole, it left a sitter whose upright read
-// just over the line by the defaults (Grace Hopper's portrait mirrored)
-// nudged for a head forward 84 s into two minutes of small moves, as half
+// own score counts only by how much it passes theirs (those of its own
+// kind where most of the window is of that kind: Learner.kindView). Kept
+// whole, it left a sitter whose upright read just over the line by the
+// defaults (Grace Hopper's portrait mirrored) nudged for a head forward
+// 84 s into two minutes of small moves, as half
 // her moves pushed it over (cmd/posturewatch's
 // TestReplayUnseenPeopleMovingAreNotNudged). No development person's
 // learnt view reads over the line: their sessions are judged as before.
@@ -414,15 +418,15 @@ func ownScore(M domain.Metrics, b *domain.Baseline, p Params) float64 {
 		// its own score is the higher and says the framing.
 		view = max(view, b.LearntKindScore)
 	}
-	if view > viewBiasFrom {
-		z -= view - viewBiasFrom
+	if from := p.SitUpRamp.At(viewBiasSev); view > from {
+		z -= view - from
 	}
 	return z
 }
 
-// viewBiasFrom is the sit-up score (log-odds) above which a learnt view's
-// own score counts as the camera's doing (ownScore): 3/8 of the way up the
-// ramp, a little under the verdict's line. From the line itself, a view
+// viewBiasSev is the sit-up severity above which a learnt view's own score
+// counts as the camera's doing (ownScore): a little under the verdict's
+// line, −0.5 in log-odds on the sit-up ramp. From the line itself, a view
 // just under it kept the whole of its frames' own scores, and a sitter
 // whose small moves spread them across the line was called bad every other
 // second: gocv's face-detect.jpg mirrored, darkened to a quarter, moving
@@ -435,7 +439,7 @@ func ownScore(M domain.Metrics, b *domain.Baseline, p Params) float64 {
 // caught → 266 / 103 / 139, the masked person's worst forward head held
 // from the first frame 12 → 10 of 18. From −1 they fell to 264 / 100 /
 // 139 and 8 of 18, under half.
-const viewBiasFrom = -0.5
+const viewBiasSev = 0.375
 
 // rolledNeck is the sit-up score (terms and sum) of a frame whose head is
 // rolled to the tilt's full severity, with the neck measured along the

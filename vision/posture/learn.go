@@ -110,7 +110,7 @@ func (l *Learner) Add(m Measurement) {
 // person's worst forward head from its first frame (her camera frames every
 // shoulder at the edge) teaches that posture, and 10 of its 18 frames are
 // caught instead of all (13 with one upright frame in ten, all with one in
-// five; 12 and 16 before viewBiasFrom); the desk people's sessions of
+// five; 12 and 16 before viewBiasSev); the desk people's sessions of
 // slumps alone and every make eval row were as before.
 func (l *Learner) compute() *domain.Baseline {
 	idx := make([]int, len(l.frames))

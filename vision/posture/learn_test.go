@@ -149,22 +149,23 @@ func TestLearntViewOverTheLineJudgesTheChange(t *testing.T) {
 }
 
 // A sitter whose upright reads just under the line by the defaults (the
-// view's own score between viewBiasFrom and the line): small moves that
+// view's own score between where viewBiasSev puts it and the line): small moves that
 // take a frame's own score over the line are still good against the view,
 // a head brought forward is not. Weighed whole, those small moves read bad
 // (gocv's face-detect.jpg mirrored and darkened, moving: nudged at 37.5 s).
 func TestLearntViewJustUnderTheLineLetsTheCameraGo(t *testing.T) {
 	p := DefaultParams()
+	from := p.SitUpRamp.At(viewBiasSev)
 	up := upright()
 	for z := p.SitUp.Score(Measure(up.input()).Metrics); z < -0.15; z = p.SitUp.Score(Measure(up.input()).Metrics) {
 		up.neck -= 0.01
 	}
-	if z := p.SitUp.Score(Measure(up.input()).Metrics); z <= viewBiasFrom || z >= p.SitUpRamp.Mid() {
-		t.Fatalf("the premise: upright reads %.2f, want between %.2f and the line", z, viewBiasFrom)
+	if z := p.SitUp.Score(Measure(up.input()).Metrics); z <= from || z >= p.SitUpRamp.Mid() {
+		t.Fatalf("the premise: upright reads %.2f, want between %.2f and the line", z, from)
 	}
 	j := session(t, up, up, 60)
 	b := j.Learnt()
-	if b == nil || b.LearntScore <= viewBiasFrom || b.LearntScore >= p.SitUpRamp.Mid() {
+	if b == nil || b.LearntScore <= from || b.LearntScore >= p.SitUpRamp.Mid() {
 		t.Fatalf("learnt view %+v, want one whose frames read just under the line", b)
 	}
 	moved, forward := up, up

@@ -119,7 +119,7 @@ func TestBoundedThresholdLeavesAnOutsideStart(t *testing.T) {
 // more than they do. Measured: slumps alone 266, 103 and 139 of 302, 130
 // and 238 (the defaults 276, 104 and 159); one upright in ten 302, 117 and
 // 172. A view that the defaults call bad or nearly lets the camera's bias
-// go (posture's ownScore, viewBiasFrom), and blue-cardigan's slumps-only
+// go (posture's ownScore, viewBiasSev), and blue-cardigan's slumps-only
 // view reads so (1.26): before, it caught 286 (270 and 104 while the bias
 // went only from the line).
 func TestLearntViewFromSlumpsStillCatchesThem(t *testing.T) {
@@ -169,7 +169,7 @@ func TestLearntViewFromSlumpsStillCatchesThem(t *testing.T) {
 // frames every shoulder so: a session spent wholly in her worst forward
 // head (its 18 frames three times over) from the first frame teaches that
 // posture, and 10 of the 18 are caught instead of all 18 (12 while the
-// camera's bias went only from the line: posture's viewBiasFrom); with one
+// camera's bias went only from the line: posture's viewBiasSev); with one
 // frame of her upright grade in ten (6 in the window: too few), 13 (16);
 // with one in five
 // (12), all 18, the view made of the upright frames alone. (Her sessions of
