@@ -190,7 +190,7 @@ func Measure(in Input) Measurement {
 		dist(pt(LeftShoulder), pt(RightShoulder)) < MinShoulderSpan*in.Face.Box.Width()
 	m.Shoulders = lsIn && rsIn && !onJaw
 	m.ShouldersOut = onJaw || !m.Shoulders && shouldersBelow(kps, in.H)
-	m.HeadScore = headScore(kps)
+	m.HeadScore = HeadScore(kps)
 	var cs float64
 	var cn int
 	for i := Nose; i <= RightShoulder; i++ {
@@ -419,7 +419,10 @@ func yawDeg(eyeL, eyeR, nose Point) float64 {
 	return math.Atan(off/noseDepth) * 180 / math.Pi
 }
 
-func headScore(kps []domain.Keypoint) float64 {
+// HeadScore is the body model's evidence of a head: the mean score of its
+// three best head keypoints of five (a turned or tipped head still shows
+// three). kps holds at least the first five COCO keypoints.
+func HeadScore(kps []domain.Keypoint) float64 {
 	s := []float64{kps[Nose].Score, kps[LeftEye].Score, kps[RightEye].Score, kps[LeftEar].Score, kps[RightEar].Score}
 	slices.Sort(s)
 	return (s[4] + s[3] + s[2]) / 3
