@@ -53,6 +53,9 @@ type Analyzer struct {
 	lit    modelsCopy // what the models see when it is not the frame as taken
 	passes int        // times the models ran (a backlit photo's frame runs them twice)
 
+	body      bodyLook // the body model's look the last frame took
+	bodyLooks int      // times the body model's other look was wanted (faceWantsOtherLook)
+
 	view      camview.Watch // tells when the camera moved, while learning
 	viewStale atomic.Bool   // the view is to be settled afresh: another camera or recording
 }
@@ -201,8 +204,21 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([
 		fr   FaceResult
 		errs [2]error
 	)
+	// A stream keeps the look its last frame took. Whether the body model's
+	// other look is wanted waits on the face path (faceWantsOtherLook);
+	// where the two run at once it is taken while the face path still runs
+	// (a photo cut square: 24–25 ms in turn), unless the stream's last frame
+	// showed no face (an empty room would run the body model twice a frame
+	// for nothing).
+	stream := f.Source == a.body.source && f.Index == a.body.index+1
+	far := stream && a.body.far
+	var (
+		other    []domain.Keypoint
+		looked   bool
+		otherErr error
+	)
 	if a.inTurn || a.face.NeedsEyes(f.Time, track) {
-		kps, _, errs[0] = a.pose.Estimate(f.Mat)
+		kps, _, errs[0] = a.pose.EstimateIn(f.Mat, far)
 		if errs[0] == nil {
 			fr, errs[1] = a.face.Observe(f.Mat, f.Time, track, eyesOf(kps))
 		}
@@ -218,11 +234,15 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([
 			defer close(faceDone)
 			fr, errs[1] = a.face.ObserveAwaitingEyes(f.Mat, f.Time, track, func() *Eyes { <-poseDone; return eyes })
 		}()
-		kps, _, errs[0] = a.pose.Estimate(f.Mat)
+		kps, _, errs[0] = a.pose.EstimateIn(f.Mat, far)
 		if errs[0] == nil {
 			eyes = eyesOf(kps)
 		}
 		close(poseDone)
+		if errs[0] == nil && (!stream || a.body.face) && bodyLostHead(f.Mat, kps) {
+			other, _, otherErr = a.pose.EstimateIn(f.Mat, !far)
+			looked = true
+		}
 		<-faceDone
 	}
 	if errs[0] != nil {
@@ -231,7 +251,93 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([
 	if errs[1] != nil {
 		return nil, FaceResult{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, errs[1])
 	}
+	if faceWantsOtherLook(f.Mat, fr) && bodyLostHead(f.Mat, kps) {
+		a.bodyLooks++
+		if !looked {
+			other, _, otherErr = a.pose.EstimateIn(f.Mat, !far)
+		}
+		if otherErr != nil {
+			return nil, FaceResult{}, fmt.Errorf("pose, second look, on %s frame %d: %w", f.Source, f.Index, otherErr)
+		}
+		if posture.HeadScore(other) > posture.HeadScore(kps) {
+			kps, far = other, !far
+		}
+	}
+	a.body = bodyLook{source: f.Source, index: f.Index, far: far, face: fr.Detected}
 	return kps, fr, nil
+}
+
+// bodyLook is which of its two looks the body model took on a stream's
+// frame: the frame fitted to its input (NewLetterbox) or shown smaller, as
+// a 16:9 frame is (NewFarLetterbox).
+type bodyLook struct {
+	source string
+	index  int
+	far    bool
+	face   bool // the face path saw a face on it
+}
+
+// lostHeadScore is the body model's head score (posture.HeadScore) under
+// which it has not found the head the face path sees: real heads, masked
+// and with closed eyes included, score 0.4–0.9 (posture.Params.MinHeadScore).
+const lostHeadScore = 0.4
+
+// The face box's share of the frame's height between which the body
+// model's other look is worth a run. From leaningInFill the face is
+// someone leaning in: its size, not the body, says so. Below nearFaceFill
+// the head is small in the body model's input already (people at a desk
+// fill 0.25–0.4; passers-by further back, on whose faces the detector
+// also guesses, less), and the far look would only make it smaller.
+const (
+	nearFaceFill  = 0.2
+	leaningInFill = 0.5
+)
+
+// rolledHead is the head roll (degrees) past which the body model's other
+// look is not tried: a head rolled so far loses the body model's head by
+// its roll, not by its size, and the face path names the tilt. Looking
+// again at heads rolled 50–55° (Grace Hopper's portrait, an upright
+// development frame) found the head but placed the shoulders under the
+// chin: a full forward head named before the tilt.
+const rolledHead = 25
+
+// faceWantsOtherLook and bodyLostHead tell together when the body model's
+// other look is worth a run: the face path sees a face (not one leaning in,
+// nor rolled past rolledHead), the body model placed no head there
+// (HeadScore under lostHeadScore), and the frame is narrower than 16:9, so
+// that the two looks differ. The other look is taken when it sees the head
+// better, and a stream's next frames take it first. On the development
+// frames as `make features` records them it changes one (a face cut below
+// the chin, its verdict as before); the masked person's 16:9 frames are the
+// same in both looks, and cut to 4:3 or square her worst forward head is
+// found with it (see NewFarLetterbox).
+func faceWantsOtherLook(img gocv.Mat, fr FaceResult) bool {
+	h := float64(img.Rows())
+	switch {
+	case !fr.Detected || fr.Best.Score < posture.MinFaceScore:
+		return false
+	case fr.Best.Box.Height() < nearFaceFill*h || fr.Best.Box.Height() >= leaningInFill*h:
+		return false
+	}
+	return math.Abs(faceRoll(fr)) <= rolledHead
+}
+
+// bodyLostHead: see faceWantsOtherLook.
+func bodyLostHead(img gocv.Mat, kps []domain.Keypoint) bool {
+	w, h := img.Cols(), img.Rows()
+	return NewFarLetterbox(w, h).Scale <= 0.9*NewLetterbox(w, h).Scale && posture.HeadScore(kps) < lostHeadScore
+}
+
+// faceRoll is the face's roll in degrees: the mesh's where it reads the
+// face, else the line through the detector's eyes.
+func faceRoll(fr FaceResult) float64 {
+	if fr.Mesh.Accepted(face.DefaultMinMeshScore) {
+		if ang, ok := fr.Mesh.Angles(); ok {
+			return ang.Roll
+		}
+	}
+	l, r := fr.Best.Landmarks[0], fr.Best.Landmarks[1]
+	return math.Atan2(r.Y-l.Y, r.X-l.X) * 180 / math.Pi
 }
 
 // eyesOf is where the body model sees the eyes, nil unless it sees both.

@@ -271,13 +271,14 @@ func BenchmarkStagePoseLetterbox(b *testing.B) {
 	an := benchAnalyzer(b)
 	img := benchImage(b, benchWebcam)
 	for b.Loop() {
-		an.pose.letterbox(img)
+		an.pose.letterbox(img, NewLetterbox(img.Cols(), img.Rows()))
 	}
 }
 
 func BenchmarkStagePoseModel(b *testing.B) {
 	an := benchAnalyzer(b)
-	an.pose.letterbox(benchImage(b, benchWebcam))
+	img := benchImage(b, benchWebcam)
+	an.pose.letterbox(img, NewLetterbox(img.Cols(), img.Rows()))
 	for b.Loop() {
 		if err := an.pose.forward(func(Heads) {}); err != nil {
 			b.Fatal(err)
@@ -287,7 +288,8 @@ func BenchmarkStagePoseModel(b *testing.B) {
 
 func BenchmarkStagePoseDecode(b *testing.B) {
 	an := benchAnalyzer(b)
-	an.pose.letterbox(benchImage(b, benchWebcam))
+	img := benchImage(b, benchWebcam)
+	an.pose.letterbox(img, NewLetterbox(img.Cols(), img.Rows()))
 	var h Heads
 	if err := an.pose.forward(func(x Heads) {
 		h = Heads{append([]float32(nil), x.Heatmaps...), append([]float32(nil), x.Center...),
@@ -379,5 +381,56 @@ func BenchmarkStageJudge(b *testing.B) {
 	j := posture.NewJudge(posture.DefaultParams(), nil)
 	for b.Loop() {
 		j.Observe(domain.Observation{}, in)
+	}
+}
+
+// benchNarrow is the masked person's worst forward head cut square about
+// her face: the body model's first look loses her head and it looks again,
+// farther (faceWantsOtherLook, NewFarLetterbox).
+func benchNarrow(b *testing.B) (*Analyzer, gocv.Mat) {
+	an := benchAnalyzer(b)
+	path := filepath.Join(dataDir(b), "neck-forward", "1-forward-worst", "IMG_0877_100.jpg")
+	img := benchImage(b, "neck-forward/1-forward-worst/IMG_0877_100.jpg")
+	cut := narrowedAboutFace(b, an, img, path, 1)
+	b.Cleanup(func() { cut.Close() })
+	return an, cut
+}
+
+// BenchmarkFrameWholePathNarrowFirst: that frame seen first (a photo, a
+// stream's first frame): every model, and the body model twice.
+func BenchmarkFrameWholePathNarrowFirst(b *testing.B) {
+	an, cut := benchNarrow(b)
+	f := Frame{Mat: cut, Source: "bench"}
+	for b.Loop() {
+		an.face.Reset()
+		looks := an.bodyLooks
+		if _, err := an.Analyze(f); err != nil {
+			b.Fatal(err)
+		}
+		if an.bodyLooks-looks != 1 || !an.body.far {
+			b.Fatalf("the body model looked again %d times, far look kept %v: want once, kept", an.bodyLooks-looks, an.body.far)
+		}
+	}
+}
+
+// BenchmarkFrameWholePathNarrowStream: the same frame on a stream whose
+// previous frame took the far look: the body model looks once, farther,
+// and the face is followed.
+func BenchmarkFrameWholePathNarrowStream(b *testing.B) {
+	an, cut := benchNarrow(b)
+	f := Frame{Mat: cut, Source: "bench", Time: time.Now()}
+	if _, err := an.Analyze(f); err != nil || !an.body.far {
+		b.Fatalf("far look %v (%v): the stream's first frame did not take it", an.body.far, err)
+	}
+	for b.Loop() {
+		f.Index++
+		f.Time = f.Time.Add(time.Millisecond)
+		looks := an.bodyLooks
+		if _, err := an.Analyze(f); err != nil {
+			b.Fatal(err)
+		}
+		if an.bodyLooks != looks || !an.body.far {
+			b.Fatalf("the body model looked again %d times, far look kept %v: want the far look first, once", an.bodyLooks-looks, an.body.far)
+		}
 	}
 }
