@@ -181,3 +181,55 @@ func moved(m gocv.Mat, centre image.Point, deg, scale, dx, dy float64) gocv.Mat 
 	gocv.WarpAffineWithParams(m, &out, tf, image.Pt(m.Cols(), m.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
 	return out
 }
+
+// A camera of another shape shows the same session: the forward-head clip
+// cut to a square about the sitter (540×540 of its 960×540, as a square
+// crop or a narrow webcam frames her) is nudged as the whole clip is, about
+// 20 s into the 40 s of forward head, and seen back upright after it.
+// Before the body model looked again at a frame whose head it lost
+// (vision's NewFarLetterbox), the square frames of her worst forward head
+// were mostly called away, and the coach said nothing.
+func TestReplayForwardHeadSessionCutSquare(t *testing.T) {
+	src := replayClip(t, "forward-head-session.mp4")
+	c, err := gocv.VideoCaptureFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var frames []gocv.Mat
+	for {
+		m := gocv.NewMat()
+		if !c.Read(&m) || m.Empty() {
+			m.Close()
+			break
+		}
+		x := (m.Cols() - m.Rows()) / 2
+		roi := m.Region(image.Rect(x, 0, x+m.Rows(), m.Rows()))
+		frames = append(frames, closedWithTest(t, roi.Clone()))
+		roi.Close()
+		m.Close()
+	}
+	fps := c.Get(gocv.VideoCaptureFPS)
+	if len(frames) < 300 || fps != 5 {
+		t.Fatalf("the clip has %d frames at %v frames/s, want 80 s at 5", len(frames), fps)
+	}
+	clip := writeClip(t, fps, len(frames), 10, func(i int) gocv.Mat { return frames[i] })
+
+	ls := replayJSON(t, clip)
+	nudges := linesOf(ls, "nudge")
+	if len(nudges) != 1 || nudges[0].TS < 40 || nudges[0].TS > 45 {
+		t.Fatalf("want one nudge 40–45 s into the clip (forward head from 20 s), got %+v", nudges)
+	}
+	var back bool
+	for _, l := range linesOf(ls, "state") {
+		if l.State == "good" && l.TS >= 60 && l.TS <= 65 {
+			back = true
+		}
+	}
+	if !back {
+		t.Errorf("not seen back upright within 5 s after 60 s: %+v", linesOf(ls, "state"))
+	}
+	if s := linesOf(ls, "summary"); len(s) != 1 || s[0].PresentS < 76 {
+		t.Errorf("summary %+v: want the sitter present nearly all 80 s", s)
+	}
+}
