@@ -212,6 +212,10 @@ func readPeople(path string) (map[string]string, error) {
 //     or half an eye width below it, the whole width kept: a webcam framing
 //     head and shoulders, landscape and so letterboxed as a camera's frame
 //     is. Unchanged (good).
+//   - shape-4:3, shape-square: a wide frame's whole height cut to 4:3 and
+//     to a square about the face, as a 640×480 webcam or a square crop
+//     frames the same sitter the same size. Unchanged. For make eval only
+//     (fit.EvalOnly).
 func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	h := fnv32(base.File)
 	emit := func(aug, class string, m gocv.Mat) {
@@ -278,6 +282,18 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 			if cut, ok := cutBelowShoulders(src, m, []float64{0, 0.25, 0.5}[(h/6)%3]); ok {
 				emit("cut-shoulders", base.Class, cut)
 			}
+		}
+	}
+	if w*2 >= hgt*3 && base.Input.Face != nil && base.Input.Face.Score > 0 {
+		fb := base.Input.Face.Box
+		cx := (fb.MinX + fb.MaxX) / 2
+		for _, shape := range []struct {
+			aug    string
+			aspect float64
+		}{{"shape-4:3", 4.0 / 3}, {"shape-square", 1}} {
+			cw := int(float64(hgt)*shape.aspect + 0.5)
+			x := max(0, min(w-cw, int(cx)-cw/2))
+			emit(shape.aug, base.Class, cloneRegion(src, image.Rect(x, 0, x+cw, hgt)))
 		}
 	}
 	win := hgt * 8 / 10

@@ -290,12 +290,20 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// EvalOnly tells the augmentations make eval reports but the fit does not
+// learn from: another camera's shape cut from a wide frame (shape-4:3,
+// shape-square). They test what the body model makes of a sitter filling
+// more of its input; to the fit they would be the one wide-framed person's
+// frames again, two more groups of hers weighed as much as another
+// person's (weights).
+func EvalOnly(aug string) bool { return strings.HasPrefix(aug, "shape-") }
+
 // Fit fits the parameters on the samples that keep accepts (nil: all), from
-// start.
+// start, never on EvalOnly ones.
 func Fit(ss []Sample, start posture.Params, keep func(*Sample) bool, opt Options) Result {
 	opt = opt.withDefaults()
 	t0 := time.Now()
-	train := labelled(ss, keep)
+	train := labelled(ss, func(s *Sample) bool { return !EvalOnly(s.Aug) && (keep == nil || keep(s)) })
 	ps := uncalibrated()
 	p := start
 	p.SitUp = fitLinear(train)

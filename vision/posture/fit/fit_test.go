@@ -52,6 +52,26 @@ func TestFitReproducesCommittedParams(t *testing.T) {
 	}
 }
 
+// Another camera's shape (EvalOnly copies) is reported, never fitted on:
+// copies of every good frame labelled the other way move no fitted value.
+func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
+	ss := features(t)
+	var withCopies []Sample
+	for _, s := range ss {
+		withCopies = append(withCopies, s)
+		if s.Aug == "" && s.Class == ClassGood {
+			c := s
+			c.Aug, c.Class = "shape-square", ClassSitUp
+			withCopies = append(withCopies, c)
+		}
+	}
+	a := Fit(ss, posture.StartParams(), nil, Options{})
+	b := Fit(withCopies, posture.StartParams(), nil, Options{})
+	if a.Params != b.Params || a.Samples != b.Samples {
+		t.Errorf("the fit moved with EvalOnly copies: %d samples → %d", a.Samples, b.Samples)
+	}
+}
+
 // The shoulders' width is fitted on the neck over the frames that show both,
 // and frames with one shoulder do not sway it.
 func TestShoulderFillFit(t *testing.T) {
