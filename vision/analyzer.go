@@ -329,15 +329,17 @@ func bodyLostHead(img gocv.Mat, kps []domain.Keypoint) bool {
 }
 
 // faceRoll is the face's roll in degrees: the mesh's where it reads the
-// face, else the line through the detector's eyes.
+// face, else the detector's (its eye line), else 0.
 func faceRoll(fr FaceResult) float64 {
 	if fr.Mesh.Accepted(face.DefaultMinMeshScore) {
 		if ang, ok := fr.Mesh.Angles(); ok {
 			return ang.Roll
 		}
 	}
-	l, r := fr.Best.Landmarks[0], fr.Best.Landmarks[1]
-	return math.Atan2(r.Y-l.Y, r.X-l.X) * 180 / math.Pi
+	if p, ok := fr.Best.Pose(); ok {
+		return p.Roll
+	}
+	return 0
 }
 
 // eyesOf is where the body model sees the eyes, nil unless it sees both.
