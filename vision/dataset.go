@@ -285,16 +285,8 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 		}
 	}
 	if w*2 >= hgt*3 && base.Input.Face != nil && base.Input.Face.Score > 0 {
-		fb := base.Input.Face.Box
-		cx := (fb.MinX + fb.MaxX) / 2
-		for _, shape := range []struct {
-			aug    string
-			aspect float64
-		}{{"shape-4:3", 4.0 / 3}, {"shape-square", 1}} {
-			cw := int(float64(hgt)*shape.aspect + 0.5)
-			x := max(0, min(w-cw, int(cx)-cw/2))
-			emit(shape.aug, base.Class, cloneRegion(src, image.Rect(x, 0, x+cw, hgt)))
-		}
+		emit("shape-4:3", base.Class, narrowedAbout(src, base.Input.Face.Box, 4.0/3))
+		emit("shape-square", base.Class, narrowedAbout(src, base.Input.Face.Box, 1))
 	}
 	win := hgt * 8 / 10
 	if h%3 == 0 {
@@ -345,6 +337,17 @@ func cropResize(src gocv.Mat, r image.Rectangle, w, h int) gocv.Mat {
 	out := gocv.NewMat()
 	gocv.Resize(roi, &out, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
 	return out
+}
+
+// narrowedAbout is src cut to the given aspect (width over height), its
+// whole height kept and the window centred on the face box fb, moved inside
+// the frame where the face is near a side: another camera's shape framing
+// the same sitter the same size.
+func narrowedAbout(src gocv.Mat, fb posture.Box, aspect float64) gocv.Mat {
+	w, h := src.Cols(), src.Rows()
+	cw := min(w, int(float64(h)*aspect+0.5))
+	x := max(0, min(w-cw, int((fb.MinX+fb.MaxX)/2)-cw/2))
+	return cloneRegion(src, image.Rect(x, 0, x+cw, h))
 }
 
 func cloneRegion(src gocv.Mat, r image.Rectangle) gocv.Mat {

@@ -2,7 +2,6 @@ package vision
 
 import (
 	"fmt"
-	"image"
 	"math"
 	"path/filepath"
 	"testing"
@@ -108,9 +107,8 @@ func TestVerdictsHoldInNarrowerFrames(t *testing.T) {
 	}
 }
 
-// narrowedAboutFace is img cut to the given aspect (width over height), its
-// whole height kept and its window centred on the face the detector finds
-// (moved inside the frame where the face is near a side).
+// narrowedAboutFace is img cut to the given aspect about the face the
+// detector finds on it (narrowedAbout, as make eval's shape copies).
 func narrowedAboutFace(t testing.TB, an *Analyzer, img gocv.Mat, name string, aspect float64) gocv.Mat {
 	t.Helper()
 	in, err := an.Input(Frame{Mat: img, Source: name + "#face"})
@@ -120,11 +118,7 @@ func narrowedAboutFace(t testing.TB, an *Analyzer, img gocv.Mat, name string, as
 	if in.Face == nil || in.Face.Score < posture.MinFaceScore {
 		t.Fatalf("%s: no face found", filepath.Base(name))
 	}
-	w, h := img.Cols(), img.Rows()
-	cw := min(w, int(float64(h)*aspect+0.5))
-	x := int((in.Face.Box.MinX+in.Face.Box.MaxX)/2) - cw/2
-	x = max(0, min(w-cw, x))
-	return cloneRegion(img, image.Rect(x, 0, x+cw, h))
+	return narrowedAbout(img, in.Face.Box, aspect)
 }
 
 // The far look shows every frame no taller than a 16:9 frame fills the
