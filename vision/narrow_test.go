@@ -18,9 +18,10 @@ import (
 // room beside her), as a 640×480 webcam or a square crop frames her. In
 // both she fills more of the body model's square input, and it read her
 // worst forward head less surely than in the 16:9 frame: cut square it
-// lost her head (the three best head keypoints 0.15–0.24) and 14 of 18
-// frames were called away, cut to 4:3 it lost her shoulders and all 18
-// were called good. Where it loses the head the face path sees, the body
+// lost her head (the three best head keypoints 0.15–0.24) and 8 of 18
+// frames were called away, the other 10 good; cut to 4:3 it lost her
+// shoulders and 17 were called good (cut about the frame's centre instead
+// of her face: 14 away, 18 good). Where it loses the head the face path sees, the body
 // model now looks again at the frame as small as a 16:9 frame is in its
 // input (NewFarLetterbox), and keeps that look where it sees the head
 // better: cut square all 18 are sit up straight, cut to 4:3 12 (in the
