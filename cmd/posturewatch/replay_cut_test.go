@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"path/filepath"
@@ -203,23 +204,32 @@ func moved(m gocv.Mat, centre image.Point, deg, scale, dx, dy float64) gocv.Mat 
 }
 
 // A camera of another shape shows the same session: the forward-head clip
-// cut to a square about the sitter (540×540 of its 960×540, as a square
-// crop or a narrow webcam frames her) is nudged as the whole clip is, about
-// 20 s into the 40 s of forward head, and seen back upright after it.
-// Before the body model looked again at a frame whose head it lost
-// (vision's NewFarLetterbox), the square frames of her worst forward head
-// were mostly called away, and the coach said nothing.
+// cut to a square (540×540 of its 960×540) or to a portrait 3:4 (405×540)
+// about the sitter, as a square crop or a phone on its side frames her, is
+// nudged as the whole clip is, about 20 s into the 40 s of forward head,
+// and seen back upright after it. Before the body model looked again at a
+// frame whose head it lost (vision's NewFarLetterbox), the square frames of
+// her worst forward head were mostly called away, and the coach said
+// nothing. Cut to the portrait, the camera-move check took her forward head
+// for the camera moved (her hair rose out of the region it leaves out for
+// her head, in a frame with little room beside her), the view was learnt
+// afresh from her forward head and nothing was said, until that region
+// reached higher (vision's personIn).
 func TestReplayForwardHeadSessionCutSquare(t *testing.T) {
-	frames, fps := forwardHeadFrames(t, func(m gocv.Mat) gocv.Mat {
-		x := (m.Cols() - m.Rows()) / 2
-		roi := m.Region(image.Rect(x, 0, x+m.Rows(), m.Rows()))
-		defer roi.Close()
-		return roi.Clone()
-	})
-	clip := writeClip(t, fps, len(frames), 10, func(i int) gocv.Mat { return frames[i] })
-	ls := replayJSON(t, clip)
-	expectForwardHeadNudged(t, ls)
-	if s := linesOf(ls, "summary"); len(s) != 1 || s[0].PresentS < 76 {
-		t.Errorf("summary %+v: want the sitter present nearly all 80 s", s)
+	for _, width := range []int{540, 405} {
+		t.Run(fmt.Sprintf("%d×540", width), func(t *testing.T) {
+			frames, fps := forwardHeadFrames(t, func(m gocv.Mat) gocv.Mat {
+				x := (m.Cols() - width) / 2
+				roi := m.Region(image.Rect(x, 0, x+width, m.Rows()))
+				defer roi.Close()
+				return roi.Clone()
+			})
+			clip := writeClip(t, fps, len(frames), 10, func(i int) gocv.Mat { return frames[i] })
+			ls := replayJSON(t, clip)
+			expectForwardHeadNudged(t, ls)
+			if s := linesOf(ls, "summary"); len(s) != 1 || s[0].PresentS < 76 {
+				t.Errorf("summary %+v: want the sitter present nearly all 80 s", s)
+			}
+		})
 	}
 }
