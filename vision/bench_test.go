@@ -389,9 +389,8 @@ func BenchmarkStageJudge(b *testing.B) {
 // farther (faceWantsOtherLook, NewFarLetterbox).
 func benchNarrow(b *testing.B) (*Analyzer, gocv.Mat) {
 	an := benchAnalyzer(b)
-	path := filepath.Join(dataDir(b), "neck-forward", "1-forward-worst", "IMG_0877_100.jpg")
-	img := benchImage(b, "neck-forward/1-forward-worst/IMG_0877_100.jpg")
-	cut := narrowedAboutFace(b, an, img, path, 1)
+	const rel = "neck-forward/1-forward-worst/IMG_0877_100.jpg"
+	cut := narrowedAboutFace(b, an, benchImage(b, rel), filepath.Join(dataDir(b), rel), 1)
 	b.Cleanup(func() { cut.Close() })
 	return an, cut
 }
