@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"gocv.io/x/gocv"
 
@@ -212,6 +213,10 @@ func readPeople(path string) (map[string]string, error) {
 //     or half an eye width below it, the whole width kept: a webcam framing
 //     head and shoulders, landscape and so letterboxed as a camera's frame
 //     is. Unchanged (good).
+//   - tilt-head±N: a good frame's head bent 30°, 38° or 45° towards a
+//     shoulder about the neck, the shoulders left level (tiltedHead), as
+//     people tilt their heads: "straighten head". For make eval only
+//     (fit.EvalOnly).
 //   - shape-4:3, shape-square: a wide frame's whole height cut to 4:3 and
 //     to a square about the face, as a 640×480 webcam or a square crop
 //     frames the same sitter the same size. Unchanged. For make eval only
@@ -284,6 +289,16 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 			}
 		}
 	}
+	if base.Class == ClassGood {
+		// A head tilted towards a shoulder with the shoulders left level,
+		// as people tilt their heads (rot±N rolls the shoulders too).
+		if m := posture.Measure(base.Input); m.Shoulders && m.Eyes {
+			deg := []float64{30, 38, 45}[(h/4)%3] * sign
+			if t, ok := tiltedHead(src, base.Input, m, deg); ok {
+				emit(fmt.Sprintf("tilt-head%+.0f", deg), ClassStraighten, t)
+			}
+		}
+	}
 	if w*2 >= hgt*3 && base.Input.Face != nil && base.Input.Face.Score > 0 {
 		emit("shape-4:3", base.Class, narrowedAbout(src, base.Input.Face.Box, 4.0/3))
 		emit("shape-square", base.Class, narrowedAbout(src, base.Input.Face.Box, 1))
@@ -317,6 +332,74 @@ func rotated(src gocv.Mat, deg float64) gocv.Mat {
 	defer rot.Close()
 	gocv.WarpAffineWithParams(src, &out, rot, image.Pt(src.Cols(), src.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, blackBGR)
 	return out
+}
+
+// tiltedHead bends the head towards a shoulder by deg degrees (positive =
+// clockwise on screen, as rotated), the shoulders left where they are: the
+// frame turns about a point on the neck a little above the shoulder line
+// (in, m: both shoulders and the eyes seen), by nothing at that point's
+// height and by deg from the chin up (the face's box's bottom, else 1.3
+// eye widths below the eyes), smoothly between, so the neck bends and the
+// head turns whole; less towards the frame's sides, so the room far from
+// the head stays too. ok is false when the frame does not show a neck to
+// bend.
+func tiltedHead(src gocv.Mat, in posture.Input, m posture.Measurement, deg float64) (gocv.Mat, bool) {
+	w, h := src.Cols(), src.Rows()
+	kps := in.Keypoints
+	sy := m.Metrics[domain.MetricShoulderHeight] * float64(h)
+	ey := m.Metrics[domain.MetricEyeHeight] * float64(h)
+	px := (kps[posture.LeftShoulder].X + kps[posture.RightShoulder].X) / 2
+	py := sy - 0.15*(sy-ey)
+	neck := py - ey // the pivot to the eyes
+	chin := ey + 1.3*m.FaceWidth
+	if f := in.Face; f != nil && f.Score >= posture.MinFaceScore {
+		chin = f.Box.MaxY
+	}
+	ramp := math.Max(py-chin, 0.25*neck) // the neck that bends
+	if ramp < 4 {
+		return gocv.Mat{}, false
+	}
+	weight := func(x, y float64) float64 {
+		t := math.Max(0, math.Min(1, (py-y)/ramp))
+		side := math.Max(0, math.Min(1, 3.5-math.Abs(x-px)/(0.7*neck)))
+		return t * t * (3 - 2*t) * side
+	}
+	// Where each output pixel comes from: turned back by the weight of the
+	// place it comes from, found by a few rounds of fixed-point iteration.
+	mapX, mapY := make([]float32, w*h), make([]float32, w*h)
+	th := deg * math.Pi / 180
+	for y := range h {
+		for x := range w {
+			qx, qy := float64(x)-px, float64(y)-py
+			sx, sy := float64(x), float64(y)
+			for range 4 {
+				sin, cos := math.Sincos(-th * weight(sx, sy))
+				sx, sy = px+cos*qx-sin*qy, py+sin*qx+cos*qy
+			}
+			mapX[y*w+x], mapY[y*w+x] = float32(sx), float32(sy)
+		}
+	}
+	mx, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV32F, float32Bytes(mapX))
+	if err != nil {
+		return gocv.Mat{}, false
+	}
+	defer mx.Close()
+	my, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV32F, float32Bytes(mapY))
+	if err != nil {
+		return gocv.Mat{}, false
+	}
+	defer my.Close()
+	out := gocv.NewMat()
+	gocv.Remap(src, &out, &mx, &my, gocv.InterpolationLinear, gocv.BorderReplicate, blackBGR)
+	return out, true
+}
+
+// float32Bytes is v's memory as bytes (for a Mat made from it).
+func float32Bytes(v []float32) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))
 }
 
 // clampRect fits a rectangle inside the frame, shifting it rather than

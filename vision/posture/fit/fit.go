@@ -107,8 +107,12 @@ func weights(ss []*Sample) []float64 {
 	return w
 }
 
-// augKind groups augmentations: rot+30 and rot-45 are both "rot-big".
+// augKind groups augmentations: rot+30 and rot-45 are both "rot-big",
+// tilt-head+25 and tilt-head-45 both "tilt-head".
 func augKind(a string) string {
+	if strings.HasPrefix(a, "tilt-head") {
+		return "tilt-head"
+	}
 	if strings.HasPrefix(a, "rot") {
 		if a == "rot+8" || a == "rot-8" {
 			return "rot-small"
@@ -292,11 +296,16 @@ func (o Options) withDefaults() Options {
 
 // EvalOnly tells the augmentations make eval reports but the fit does not
 // learn from: another camera's shape cut from a wide frame (shape-4:3,
-// shape-square). They test what the body model makes of a sitter filling
-// more of its input; to the fit they would be the one wide-framed person's
-// frames again, two more groups of hers weighed as much as another
-// person's (weights).
-func EvalOnly(aug string) bool { return strings.HasPrefix(aug, "shape-") }
+// shape-square), and a head bent towards a shoulder (tilt-head±N). The
+// shapes test what the body model makes of a sitter filling more of its
+// input; to the fit they would be the one wide-framed person's frames
+// again, two more groups of hers weighed as much as another person's
+// (weights). The bent heads are a warp, not a photograph: they check what
+// the judgement names a tilt, and fitting the tilt's ramp to their
+// stretched necks would fit the warp.
+func EvalOnly(aug string) bool {
+	return strings.HasPrefix(aug, "shape-") || strings.HasPrefix(aug, "tilt-head")
+}
 
 // Fit fits the parameters on the samples that keep accepts (nil: all), from
 // start, never on EvalOnly ones.

@@ -52,8 +52,9 @@ func TestFitReproducesCommittedParams(t *testing.T) {
 	}
 }
 
-// Another camera's shape (EvalOnly copies) is reported, never fitted on:
-// copies of every good frame labelled the other way move no fitted value.
+// Another camera's shape and a bent head (EvalOnly copies) are reported,
+// never fitted on: copies of every good frame labelled the other way move
+// no fitted value.
 func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
 	ss := features(t)
 	var withCopies []Sample
@@ -62,7 +63,9 @@ func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
 		if s.Aug == "" && s.Class == ClassGood {
 			c := s
 			c.Aug, c.Class = "shape-square", ClassSitUp
-			withCopies = append(withCopies, c)
+			d := s
+			d.Aug, d.Class = "tilt-head+45", ClassSitUp
+			withCopies = append(withCopies, c, d)
 		}
 	}
 	a := Fit(ss, posture.StartParams(), nil, Options{})
