@@ -454,13 +454,21 @@ const viewBiasSev = 0.375
 // slumped people roll their heads a little, and measured along the head's
 // axis throughout, the desk people's slumps were told 1.2 points worse
 // (cross-validated by person); from 20° on it renamed two real slumps.
+// The shoulders' width, too, is taken where it scores lower as the width
+// the neck implies (Linear.ShoulderFill, as for a frame showing one
+// shoulder): a head tilted towards a shoulder draws the body model's
+// estimate of that shoulder up and in (see neckAlongHead), narrowing the
+// width measured (of make eval's heads bent over level shoulders, 2 more of
+// 202 desk frames are named a tilt for it).
 func rolledNeck(terms [NumSitUp]float64, z float64, m Measurement, l Linear) ([NumSitUp]float64, float64) {
-	// Both shoulders measured it, so the shoulders' width is measured too
-	// (not estimated from the neck): only the neck's term changes.
 	if m.NeckAlongHead == 0 {
 		return terms, z
 	}
-	return l.lowerTerm(terms, z, iSitUpNeck, m.NeckAlongHead)
+	terms, z = l.lowerTerm(terms, z, iSitUpNeck, m.NeckAlongHead)
+	if l.ShoulderFill.Slope != 0 {
+		terms, z = l.lowerTerm(terms, z, iSitUpShoulders, l.ShoulderFill.Intercept+l.ShoulderFill.Slope*m.NeckAlongHead)
+	}
+	return terms, z
 }
 
 // turnedNose is the sit-up score (terms and sum) of a frame whose head is

@@ -146,8 +146,9 @@ type Measurement struct {
 	// they leave it), or on the jaw (see MinShoulderSpan).
 	Shoulders, OneShoulder, ShouldersOut bool
 	// NeckAlongHead is the neck as neck_eyes measures it (eye widths), but
-	// along the head's own axis, perpendicular to the eye line, instead of
-	// the image's vertical; 0 without both shoulders. See rolledNeck.
+	// along the head's own axis instead of the image's vertical, and for a
+	// head tilted over level shoulders from the lower shoulder
+	// (neckAlongHead); 0 without both shoulders. See rolledNeck.
 	NeckAlongHead float64
 	// NoseDropUnturned is face_height_ratio (the nose's drop below the eye
 	// line) in the face's own eye widths rather than in the narrower ones
@@ -339,7 +340,7 @@ func Measure(in Input) Measurement {
 			M[domain.MetricNeckEyes] = (sm.Y - eyeMid.Y) / m.FaceWidth
 			// (in the eye width the neck is measured by, which the mesh
 			// takes in three dimensions)
-			m.NeckAlongHead = belowEyeLine(eyeL, eyeR, sm) * dist(eyeL, eyeR) / m.FaceWidth
+			m.NeckAlongHead = neckAlongHead(eyeL, eyeR, ls, rs) / m.FaceWidth
 			if sw := dist(ls, rs); sw > 0 {
 				M[domain.MetricNeckShoulders] = (sm.Y - eyeMid.Y) / sw
 			}
@@ -386,6 +387,32 @@ func belowEyeLine(eyeL, eyeR, p Point) float64 {
 	ux, uy := (eyeR.X-eyeL.X)/ed, (eyeR.Y-eyeL.Y)/ed
 	em := mid(eyeL, eyeR)
 	return ((p.X-em.X)*-uy + (p.Y-em.Y)*ux) / ed
+}
+
+// neckAlongHead is the neck of a rolled head in pixels, along the head's
+// own axis rather than the image's vertical (Measurement.NeckAlongHead).
+// Where the shoulder line leans with the eye line (within 10°), the body
+// or the camera rolled with the head: the shoulders' midpoint's distance
+// below the eye line. Otherwise the head tilted over shoulders that stayed
+// level, and the body model draws the shoulder it tilts towards up to the
+// head: on development frames whose heads were bent 45° about the neck
+// with the shoulders left level, it placed the shoulder line leaning
+// 17–32° (the raised end one to two eye widths up), and the neck to its
+// midpoint read a forward head at full severity beside the tilt. The
+// lower shoulder then marks the shoulder line, and the eyes' height above
+// it is unrolled by the eye line's cosine (the head turning about the
+// neck's base lowers the eyes by it), at most doubled.
+func neckAlongHead(eyeL, eyeR, ls, rs Point) float64 {
+	ed := dist(eyeL, eyeR)
+	if ed <= 0 {
+		return 0
+	}
+	roll, lean := angleDeg(eyeL, eyeR), angleDeg(rs, ls)
+	if math.Abs(roll) <= 10 || lean*math.Copysign(1, roll) >= math.Abs(roll)-10 {
+		return belowEyeLine(eyeL, eyeR, mid(ls, rs)) * ed
+	}
+	cos := math.Max(0.5, math.Abs(eyeR.X-eyeL.X)/ed)
+	return (math.Max(ls.Y, rs.Y) - mid(eyeL, eyeR).Y) / cos
 }
 
 // turnAndDrop records the head's turn (yaw degrees) and the nose's drop below

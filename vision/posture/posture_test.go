@@ -147,9 +147,15 @@ func TestHeadPosesAreNamed(t *testing.T) {
 // body leaning with the head: the head's roll and the shoulder line turn
 // together.
 func rolledWhole(in Input, deg float64) Input {
+	return turnedAbout(in, Point{float64(in.W) / 2, float64(in.H) / 2}, deg, func(int) bool { return true })
+}
+
+// turnedAbout turns the face and the keypoints that moves says move about
+// o by deg degrees (clockwise on screen).
+func turnedAbout(in Input, o Point, deg float64, moves func(keypoint int) bool) Input {
 	r := deg * math.Pi / 180
 	c, s := math.Cos(r), math.Sin(r)
-	ox, oy := float64(in.W)/2, float64(in.H)/2
+	ox, oy := o.X, o.Y
 	turn := func(p Point) Point {
 		x, y := p.X-ox, p.Y-oy
 		return Point{ox + x*c - y*s, oy + x*s + y*c}
@@ -165,6 +171,9 @@ func rolledWhole(in Input, deg float64) Input {
 	out := in
 	out.Keypoints = slices.Clone(in.Keypoints)
 	for i, k := range out.Keypoints {
+		if !moves(i) {
+			continue
+		}
 		p := turn(Point{k.X, k.Y})
 		out.Keypoints[i].X, out.Keypoints[i].Y = p.X, p.Y
 	}
@@ -216,6 +225,53 @@ func TestRolledHeadIsATiltNotASunkHead(t *testing.T) {
 		o = j.Observe(domain.Observation{}, rolledWhole(sunk.input(), deg))
 		if o.Fault(domain.ForwardHead) < 1 {
 			t.Errorf("head forward, rolled %v°: %v, want forward_head at full severity still", deg, o.Faults)
+		}
+	}
+}
+
+// A head tilted towards a shoulder over level shoulders is named a tilt.
+// The body model draws the shoulder the head tilts towards up to it (on
+// development frames bent 45° about the neck, the shoulders left level, it
+// placed that shoulder one to two eye widths above the other); measured to
+// the shoulders' midpoint, the neck then read a head forward at full
+// severity beside the full tilt, and forward head was named first. The
+// lower shoulder marks the shoulder line now. A head sunk forward and
+// tilted so is still sunk.
+func TestHeadTiltedOverLevelShouldersIsATilt(t *testing.T) {
+	j := NewJudge(DefaultParams(), nil)
+	bent := func(s sitter, deg, drawnUp float64) Input {
+		in := s.input()
+		sy := s.cy + s.neck*s.e
+		neckBase := Point{s.cx, sy - 0.15*s.neck*s.e}
+		out := turnedAbout(in, neckBase, deg, func(i int) bool { return i <= RightEar })
+		// The shoulder on the side the head went, drawn up and in.
+		i := LeftShoulder // on the image's right, where a clockwise turn takes the head
+		if deg < 0 {
+			i = RightShoulder
+		}
+		k := &out.Keypoints[i]
+		k.Y -= drawnUp * s.e
+		k.X += math.Copysign(0.3*drawnUp*s.e, s.cx-k.X)
+		return out
+	}
+	// An upright sitter as slouch-or-not's (neck 2.85 eye widths, shoulders
+	// 4.65 across).
+	level := upright()
+	level.neck, level.shoulders = 2.85, 4.65
+	for _, deg := range []float64{-45, -35, 35, 45} {
+		for _, up := range []float64{0, 1, 1.5, 2} {
+			o := j.Observe(domain.Observation{}, bent(level, deg, up))
+			if o.Posture != domain.PostureBad || worst(o) != domain.HeadTilt && worst(o) != domain.UnevenShoulders {
+				t.Errorf("upright, head bent %v°, the shoulder drawn up %v eye widths: %s %v, want the tilt first", deg, up, o.Posture, o.Faults)
+			}
+			if o.Fault(domain.ForwardHead) >= 0.5 {
+				t.Errorf("upright, head bent %v°, the shoulder drawn up %v eye widths: forward head %.2f, want under half", deg, up, o.Fault(domain.ForwardHead))
+			}
+		}
+		sunk := upright()
+		sunk.neck, sunk.shoulders = 1.5, 3.7
+		if o := j.Observe(domain.Observation{}, bent(sunk, deg, 0)); o.Fault(domain.ForwardHead) < 1 {
+			t.Errorf("head forward, bent %v°: %v, want forward_head at full severity still", deg, o.Faults)
 		}
 	}
 }
