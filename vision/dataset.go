@@ -371,12 +371,12 @@ func tiltedHead(src gocv.Mat, in posture.Input, m posture.Measurement, deg float
 	for y := range h {
 		for x := range w {
 			qx, qy := float64(x)-px, float64(y)-py
-			sx, sy := float64(x), float64(y)
+			fromX, fromY := float64(x), float64(y)
 			for range 4 {
-				sin, cos := math.Sincos(-th * weight(sx, sy))
-				sx, sy = px+cos*qx-sin*qy, py+sin*qx+cos*qy
+				sin, cos := math.Sincos(-th * weight(fromX, fromY))
+				fromX, fromY = px+cos*qx-sin*qy, py+sin*qx+cos*qy
 			}
-			mapX[y*w+x], mapY[y*w+x] = float32(sx), float32(sy)
+			mapX[y*w+x], mapY[y*w+x] = float32(fromX), float32(fromY)
 		}
 	}
 	mx, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV32F, float32Bytes(mapX))

@@ -2,9 +2,12 @@ package vision
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"path/filepath"
 	"testing"
+
+	"gocv.io/x/gocv"
 
 	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
@@ -86,5 +89,67 @@ func TestHeadBentOverLevelShouldersIsATilt(t *testing.T) {
 	}
 	if forward > 3 || named < bent-4 {
 		t.Errorf("bent 45°: straighten head in %d of %d, forward head named first in %d; want all but 4 at most, forward head in 3 at most", named, bent, forward)
+	}
+}
+
+// tiltedHead turns the head whole about the neck and leaves everything at
+// and below the neck's turning point as it was.
+func TestTiltedHeadBendsTheNeckOnly(t *testing.T) {
+	const w, h = 320, 240
+	src := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
+	defer src.Close()
+	for y := range h {
+		for x := range w {
+			src.SetUCharAt(y, 3*x, uint8(x*255/w))
+			src.SetUCharAt(y, 3*x+1, uint8(y*255/h))
+		}
+	}
+	// A white mark between the eyes.
+	eyes := image.Pt(160, 80)
+	mark := src.Region(image.Rect(eyes.X-2, eyes.Y-2, eyes.X+3, eyes.Y+3))
+	mark.SetTo(gocv.NewScalar(255, 255, 255, 0))
+	mark.Close()
+	kps := make([]domain.Keypoint, 17)
+	set := func(i int, x, y float64) { kps[i] = domain.Keypoint{X: x, Y: y, Score: 0.8} }
+	set(posture.Nose, 160, 100)
+	set(posture.LeftEye, 180, 80) // the person's left eye, on the image's right
+	set(posture.RightEye, 140, 80)
+	set(posture.LeftShoulder, 220, 200)
+	set(posture.RightShoulder, 100, 200)
+	in := posture.Input{W: w, H: h, Keypoints: kps}
+	m := posture.Measure(in)
+	if !m.Shoulders || !m.Eyes {
+		t.Fatalf("the sitter shows no neck: %+v", m)
+	}
+	out, ok := tiltedHead(src, in, m, 30)
+	if !ok {
+		t.Fatal("no neck to bend")
+	}
+	defer out.Close()
+	// The turning point: 15 % of the way up from the shoulders (y 200) to
+	// the eyes (y 80), at the shoulders' midpoint's x.
+	pivot := image.Pt(160, 182)
+	below := image.Rect(0, pivot.Y, w, h)
+	a, b := src.Region(below), out.Region(below)
+	defer a.Close()
+	defer b.Close()
+	diff := gocv.NewMat()
+	defer diff.Close()
+	gocv.AbsDiff(a, b, &diff)
+	grey := gocv.NewMat()
+	defer grey.Close()
+	gocv.CvtColor(diff, &grey, gocv.ColorBGRToGray)
+	if n := gocv.CountNonZero(grey); n > 0 {
+		t.Errorf("%d pixels at or below the neck's turning point changed", n)
+	}
+	// The mark turned 30° clockwise about the turning point.
+	th := 30 * math.Pi / 180
+	dx, dy := float64(eyes.X-pivot.X), float64(eyes.Y-pivot.Y)
+	want := image.Pt(pivot.X+int(math.Round(dx*math.Cos(th)-dy*math.Sin(th))), pivot.Y+int(math.Round(dx*math.Sin(th)+dy*math.Cos(th))))
+	if c := out.GetVecbAt(want.Y, want.X); c[0] < 200 || c[1] < 200 || c[2] < 200 {
+		t.Errorf("the mark between the eyes is not at %v after the bend: %v there", want, c)
+	}
+	if c := out.GetVecbAt(eyes.Y, eyes.X); c[2] > 100 {
+		t.Errorf("the mark between the eyes is still at %v after the bend", eyes)
 	}
 }
