@@ -277,26 +277,20 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 			}
 		}
 	}
-	if base.Class == ClassGood {
+	if m := posture.Measure(base.Input); base.Class == ClassGood && m.Shoulders && m.Eyes {
 		// A webcam framing head and shoulders: the frame's bottom edge at
 		// the shoulder line or just below it (0, a quarter or half an eye
 		// width, by the frame's hash), the whole width kept, so the copy is
 		// landscape as a webcam's frame is and the body model sees it
 		// letterboxed as it would a camera's. Upright stays upright.
-		if m := posture.Measure(base.Input); m.Shoulders && m.Eyes {
-			if cut, ok := cutBelowShoulders(src, m, []float64{0, 0.25, 0.5}[(h/6)%3]); ok {
-				emit("cut-shoulders", base.Class, cut)
-			}
+		if cut, ok := cutBelowShoulders(src, m, []float64{0, 0.25, 0.5}[(h/6)%3]); ok {
+			emit("cut-shoulders", base.Class, cut)
 		}
-	}
-	if base.Class == ClassGood {
 		// A head tilted towards a shoulder with the shoulders left level,
 		// as people tilt their heads (rot±N rolls the shoulders too).
-		if m := posture.Measure(base.Input); m.Shoulders && m.Eyes {
-			deg := []float64{30, 38, 45}[(h/4)%3] * sign
-			if t, ok := tiltedHead(src, base.Input, m, deg); ok {
-				emit(fmt.Sprintf("tilt-head%+.0f", deg), ClassStraighten, t)
-			}
+		deg := []float64{30, 38, 45}[(h/4)%3] * sign
+		if t, ok := tiltedHead(src, base.Input, m, deg); ok {
+			emit(fmt.Sprintf("tilt-head%+.0f", deg), ClassStraighten, t)
 		}
 	}
 	if w*2 >= hgt*3 && base.Input.Face != nil && base.Input.Face.Score > 0 {
