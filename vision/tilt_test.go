@@ -74,7 +74,7 @@ func TestHeadBentOverLevelShouldersIsATilt(t *testing.T) {
 		case fit.ClassStraighten:
 			named++
 		default:
-			if o.Fault(domain.ForwardHead) >= 1 && o.Posture == domain.PostureBad && o.Faults[0].Name == domain.ForwardHead {
+			if o.Posture == domain.PostureBad && o.Faults[0].Name == domain.ForwardHead {
 				forward++
 			}
 			t.Logf("%s bent %+.0f°: %s %s (%s)", filepath.Base(f), deg, o.Posture, faultList(o.Faults), o.Why)
