@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"gocv.io/x/gocv"
 
@@ -141,7 +140,7 @@ func TestDimFramesKeepThePerson(t *testing.T) {
 				v[i] = float32(3 * rng.NormFloat64())
 			}
 			var err error
-			if n, err = gocv.NewMatFromBytes(size.Y, size.X, gocv.MatTypeCV32FC3, unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))); err != nil {
+			if n, err = gocv.NewMatFromBytes(size.Y, size.X, gocv.MatTypeCV32FC3, float32Bytes(v)); err != nil {
 				t.Fatal(err)
 			}
 			noise[size] = n
