@@ -150,6 +150,17 @@ type Measurement struct {
 	// head tilted over level shoulders from the lower shoulder
 	// (neckAlongHead); 0 without both shoulders. See rolledNeck.
 	NeckAlongHead float64
+	// ShouldersWithHead: both shoulders seen, the head rolled past 10°
+	// (head_roll_deg, as the tilt is judged) and the shoulder line leaning
+	// the same way at least half as far: the camera or the whole body
+	// rolled (the body model rolls the shoulders less than the frame: of
+	// make eval's frames rolled 30–45° whose heads read past the tilt's
+	// line, 76 of 80 had them at half the head's roll or more, most near
+	// all of it), or it drew the shoulder the head tilts towards up to it.
+	// Either way the image's vertical is not the neck's axis. A slumped
+	// head rolls over shoulders that lean less (the desk people's slumps
+	// with heads rolled 22–25°: 0.09–0.38 of it). See rolledNeck.
+	ShouldersWithHead bool
 	// NoseDropUnturned is face_height_ratio (the nose's drop below the eye
 	// line) in the face's own eye widths rather than in the narrower ones
 	// the image shows of a turned head: from the mesh's depth-true eye
@@ -341,6 +352,8 @@ func Measure(in Input) Measurement {
 			// (in the eye width the neck is measured by, which the mesh
 			// takes in three dimensions)
 			m.NeckAlongHead = neckAlongHead(eyeL, eyeR, ls, rs) / m.FaceWidth
+			roll := M[domain.MetricHeadRoll]
+			m.ShouldersWithHead = math.Abs(roll) > 10 && M[domain.MetricShoulderTilt]/roll >= 0.5
 			if sw := dist(ls, rs); sw > 0 {
 				M[domain.MetricNeckShoulders] = (sm.Y - eyeMid.Y) / sw
 			}

@@ -276,6 +276,59 @@ func TestHeadTiltedOverLevelShouldersIsATilt(t *testing.T) {
 	}
 }
 
+// A head rolled past the verdict's line but short of the tilt's full
+// severity (24–32°) with the shoulder line leaning with it is named a tilt
+// too: the camera or the body rolled (or the body model drew a shoulder up
+// to the head), and the image's vertical shortens the neck by the roll's
+// cosine, which read as a head forward named before the tilt. A head rolled
+// so over shoulders that lean much less, as slumped people roll their heads
+// (the desk people's slumps rolled 22–25° over shoulders leaning 2–9°), is
+// still measured on the vertical, and a head sunk forward stays sunk.
+func TestPartlyRolledWithTheShouldersIsATilt(t *testing.T) {
+	j := NewJudge(DefaultParams(), nil)
+	short := upright()
+	short.neck = 2.4
+	level := j.Observe(domain.Observation{}, short.input())
+	if level.Posture != domain.PostureGood {
+		t.Fatalf("upright, short neck, level: %s %v", level.Posture, level.Faults)
+	}
+	sunk := upright()
+	sunk.neck, sunk.shoulders = 1.5, 3.7
+	for _, deg := range []float64{-32, -28, -24, 24, 28, 32} {
+		o := j.Observe(domain.Observation{}, rolledWhole(short.input(), deg))
+		if tilt := o.Fault(domain.HeadTilt); tilt < 0.5 || tilt >= 1 {
+			t.Fatalf("upright, rolled %v°: tilt %.2f, want between the line and full severity", deg, tilt)
+		}
+		if o.Posture != domain.PostureBad || worst(o) != domain.HeadTilt {
+			t.Errorf("upright, rolled %v°: %s %v, want head_tilt first", deg, o.Posture, o.Faults)
+		}
+		if got, want := o.Fault(domain.ForwardHead), level.Fault(domain.ForwardHead); math.Abs(got-want) > 0.02 {
+			t.Errorf("upright, rolled %v°: forward head %.2f, level %.2f", deg, got, want)
+		}
+		if o := j.Observe(domain.Observation{}, rolledWhole(sunk.input(), deg)); o.Fault(domain.ForwardHead) < 1 {
+			t.Errorf("head forward, rolled %v°: %v, want forward_head at full severity still", deg, o.Faults)
+		}
+	}
+	// A slump as the desk people's: the neck 2.35 eye widths, the
+	// shoulders 4.35 across, the head rolled 24° over shoulders leaning 8°.
+	slump := upright()
+	slump.neck, slump.shoulders = 2.35, 4.35
+	base := j.Observe(domain.Observation{}, slump.input())
+	if base.Posture != domain.PostureBad || worst(base) != domain.ForwardHead {
+		t.Fatalf("slump, level: %s %v, want forward_head first", base.Posture, base.Faults)
+	}
+	for _, deg := range []float64{-24, 24} {
+		in := rolledWhole(slump.input(), deg)
+		// The shoulders turned back to lean 8° the same way.
+		back := turnedAbout(in, Point{float64(in.W) / 2, float64(in.H) / 2}, -deg+math.Copysign(8, deg),
+			func(i int) bool { return i == LeftShoulder || i == RightShoulder })
+		o := j.Observe(domain.Observation{}, back)
+		if o.Posture != domain.PostureBad || worst(o) != domain.ForwardHead {
+			t.Errorf("slump, head rolled %v° over shoulders leaning 8°: %s %v, want forward_head first", deg, o.Posture, o.Faults)
+		}
+	}
+}
+
 // Someone the mesh cannot read (a profile, a mask, a head tipped back) is
 // still someone: judged from the detector and the body, not unknown.
 func TestUnmeshableFaceIsJudged(t *testing.T) {
