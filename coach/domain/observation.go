@@ -66,14 +66,20 @@ type Fault struct {
 	Why      string    `json:"why"`
 }
 
-// SortFaults orders faults most severe first (ties by name, for stable output).
+// SortFaults orders faults as Leads does, the one to name first first.
 func SortFaults(fs []Fault) {
 	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Severity != fs[j].Severity {
-			return fs[i].Severity > fs[j].Severity
-		}
-		return fs[i].Name < fs[j].Name
+		return Leads(fs[i].Name, fs[i].Severity, fs[j].Name, fs[j].Severity)
 	})
+}
+
+// Leads reports whether fault a at severity sa is named before fault b at
+// sb: the more severe first, equally severe ones by name, for stable output.
+func Leads(a FaultName, sa float64, b FaultName, sb float64) bool {
+	if sa != sb {
+		return sa > sb
+	}
+	return a < b
 }
 
 // Keypoint is one COCO keypoint in source pixel coordinates.

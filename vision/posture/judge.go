@@ -352,6 +352,21 @@ func Presence(m Measurement, p Params) (domain.Posture, string) {
 	return domain.PostureGood, ""
 }
 
+// Lead is the fault the judgement names first (an index into
+// domain.AllFaults, -1 for none) and its severity as reported (to two
+// decimals, as the verdict's line is drawn on it): what Judge's sorted
+// faults put first.
+func (sc *Scores) Lead() (i int, sev float64) {
+	i = -1
+	for k, v := range sc.Sev {
+		v = round2(v)
+		if v > 0 && (i < 0 || domain.Leads(domain.AllFaults[k], v, domain.AllFaults[i], sev)) {
+			i, sev = k, v
+		}
+	}
+	return i, sev
+}
+
 // Scores are the fault severities of one frame, in domain.AllFaults order,
 // and the values they were judged on (for the reasons).
 type Scores struct {

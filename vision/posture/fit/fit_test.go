@@ -253,3 +253,42 @@ func caughtBy(p posture.Params, b *domain.Baseline, frames []*Sample) int {
 	}
 	return n
 }
+
+// make eval and the fit score a frame as the product judges it: the class
+// Outcome gives every recorded frame and copy is the class of the verdict
+// and the first-named fault Judge gives it. Outcome used to compare the
+// severities unrounded, where Judge draws the line and orders the faults
+// on the two decimals it reports: of the 5337 recorded frames and copies,
+// 4 judged bad at 0.50 were counted good, and 1 whose two faults tied at
+// 0.51 was counted by the other.
+func TestOutcomeIsTheJudgesVerdict(t *testing.T) {
+	ss := features(t)
+	p := posture.DefaultParams()
+	j := posture.NewJudge(p, nil)
+	differ := 0
+	for i := range ss {
+		s := &ss[i]
+		if s.Error != "" {
+			continue
+		}
+		o := j.Observe(domain.Observation{}, s.Input)
+		want := string(o.Posture)
+		switch o.Posture {
+		case domain.PostureGood:
+			want = ClassGood
+		case domain.PostureAway:
+			want = ClassAway
+		case domain.PostureBad:
+			want = FaultClass(o.Faults[0].Name)
+		}
+		if got := Outcome(s, nil, p); got != want {
+			differ++
+			if differ <= 10 {
+				t.Errorf("%s %s: Outcome %s, Judge %s %v", s.File, s.Aug, got, o.Posture, o.Faults)
+			}
+		}
+	}
+	if differ > 0 {
+		t.Errorf("Outcome and Judge differ on %d of %d samples", differ, len(ss))
+	}
+}

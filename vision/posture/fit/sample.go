@@ -137,12 +137,7 @@ func Outcome(s *Sample, b *domain.Baseline, p posture.Params) string {
 	}
 	var sc posture.Scores
 	posture.Score(&sc, s.m, b, p)
-	worst, wi := 0.0, -1
-	for i, v := range sc.Sev {
-		if v > worst || (v == worst && wi >= 0 && domain.AllFaults[i] < domain.AllFaults[wi]) {
-			worst, wi = v, i
-		}
-	}
+	wi, worst := sc.Lead()
 	if wi < 0 || worst < p.BadAt {
 		return ClassGood
 	}
