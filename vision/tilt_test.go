@@ -25,9 +25,11 @@ import (
 // was taken from the lower shoulder (posture.neckAlongHead), in 2 after
 // (78 straighten head): the masked person's, whose shoulder the body model
 // placed as high as her eyes, the shoulder line leaning further than her
-// head, as a body rolled with it would. (The third is her face bent 45°
-// and taken for nobody: the detector at 0.73, the mesh and the body model
-// lose it.)
+// head, as a body rolled with it would; both faults at full severity, the
+// tie was named by name. In none (80 straighten head) since a tie is named
+// by the fault the camera cannot fake (domain.Leads). (The 81st is her
+// face bent 45° and taken for nobody: the detector at 0.73, the mesh and
+// the body model lose it.)
 func TestHeadBentOverLevelShouldersIsATilt(t *testing.T) {
 	an := newTestAnalyzer(t)
 	slouchUp, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", "*.jpg"))
@@ -87,8 +89,8 @@ func TestHeadBentOverLevelShouldersIsATilt(t *testing.T) {
 	if turned < bent*9/10 {
 		t.Errorf("the head's roll followed the bend in only %d of %d frames", turned, bent)
 	}
-	if forward > 3 || named < bent-4 {
-		t.Errorf("bent 45°: straighten head in %d of %d, forward head named first in %d; want all but 4 at most, forward head in 3 at most", named, bent, forward)
+	if forward > 1 || named < bent-2 {
+		t.Errorf("bent 45°: straighten head in %d of %d, forward head named first in %d; want all but 2 at most, forward head in 1 at most", named, bent, forward)
 	}
 }
 
@@ -164,11 +166,11 @@ func TestTiltedHeadBendsTheNeckOnly(t *testing.T) {
 // line on (posture.rolledNeck). The upright frames of the masked person and
 // slouch-or-not (81), rolled ±26° and ±30° in turn: of the 72 whose tilt
 // read past the line, forward head was named first in 15 before and in 11
-// after, when this test was written. Of those 11, the body model kept the
-// shoulders nearly level under the roll in 5 (the head then reads as
-// tilted alone, as a slump's may be), placed the masked person's shoulders
-// as near her eyes as a head sunk forward in 4, and in 2 the head forward
-// measured along the head still ties the tilt.
+// after, when this test was written; in 9 since a tie is named by the fault
+// the camera cannot fake (domain.Leads). Of those 9, the body model kept
+// the shoulders nearly level under the roll in 5 (the head then reads as
+// tilted alone, as a slump's may be) and placed the masked person's
+// shoulders as near her eyes as a head sunk forward in 4.
 func TestPartlyRolledFrameIsATilt(t *testing.T) {
 	an := newTestAnalyzer(t)
 	slouchUp, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", "*.jpg"))

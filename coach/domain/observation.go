@@ -74,10 +74,17 @@ func SortFaults(fs []Fault) {
 }
 
 // Leads reports whether fault a at severity sa is named before fault b at
-// sb: the more severe first, equally severe ones by name, for stable output.
+// sb: the more severe first; between equally severe ones, one the camera's
+// place cannot fake (CameraDependent) first, as a head rolled to full
+// severity with a neck that reads short beside it has surely rolled, while
+// the short neck may be the camera's doing or the roll's; then by name, for
+// stable output.
 func Leads(a FaultName, sa float64, b FaultName, sb float64) bool {
 	if sa != sb {
 		return sa > sb
+	}
+	if ca, cb := a.CameraDependent(), b.CameraDependent(); ca != cb {
+		return cb
 	}
 	return a < b
 }
