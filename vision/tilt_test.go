@@ -32,11 +32,7 @@ import (
 // the body model lose it.)
 func TestHeadBentOverLevelShouldersIsATilt(t *testing.T) {
 	an := newTestAnalyzer(t)
-	slouchUp, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", "*.jpg"))
-	frames := append(maskedUprightFrames(t), slouchUp...)
-	if len(frames) < 81 {
-		t.Skipf("only %d upright neck-forward and slouch-or-not frames", len(frames))
-	}
+	frames := uprightFramesToTurn(t)
 	var named, forward, turned, bent int
 	for i, f := range frames {
 		img, err := loadImage(f)
@@ -173,11 +169,7 @@ func TestTiltedHeadBendsTheNeckOnly(t *testing.T) {
 // shoulders as near her eyes as a head sunk forward in 4.
 func TestPartlyRolledFrameIsATilt(t *testing.T) {
 	an := newTestAnalyzer(t)
-	slouchUp, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", "*.jpg"))
-	frames := append(maskedUprightFrames(t), slouchUp...)
-	if len(frames) < 81 {
-		t.Skipf("only %d upright neck-forward and slouch-or-not frames", len(frames))
-	}
+	frames := uprightFramesToTurn(t)
 	var past, named, forward int
 	for i, f := range frames {
 		img, err := loadImage(f)
@@ -208,4 +200,16 @@ func TestPartlyRolledFrameIsATilt(t *testing.T) {
 	if forward*6 > past {
 		t.Errorf("rolled 26–30°: forward head named first in %d of %d frames tilted past the line, want at most a sixth", forward, past)
 	}
+}
+
+// uprightFramesToTurn are the upright frames the tilt tests bend and roll:
+// the masked person's 49 and slouch-or-not's 32.
+func uprightFramesToTurn(t *testing.T) []string {
+	t.Helper()
+	slouchUp, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", "*.jpg"))
+	frames := append(maskedUprightFrames(t), slouchUp...)
+	if len(frames) < 81 {
+		t.Skipf("only %d upright neck-forward and slouch-or-not frames", len(frames))
+	}
+	return frames
 }

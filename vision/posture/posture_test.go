@@ -194,6 +194,22 @@ func turnedAbout(in Input, o Point, deg float64, moves func(keypoint int) bool) 
 	return out
 }
 
+// shortAndSunk are the sitters the roll tests turn: one upright with a neck
+// that looks short (as under a camera above the eyes), good level and near
+// the line (level is how j judges it), and one with the head sunk forward.
+func shortAndSunk(t *testing.T, j *Judge) (short, sunk sitter, level domain.Observation) {
+	t.Helper()
+	short = upright()
+	short.neck = 2.4
+	level = j.Observe(domain.Observation{}, short.input())
+	if level.Posture != domain.PostureGood {
+		t.Fatalf("upright, short neck, level: %s %v", level.Posture, level.Faults)
+	}
+	sunk = upright()
+	sunk.neck, sunk.shoulders = 1.5, 3.7
+	return short, sunk, level
+}
+
 // A head rolled far is named a tilt first. Rolled with the shoulders (a
 // camera on its side, a body leaning), the eyes come down towards the
 // shoulder line in the image by the roll's cosine; measured on the image's
@@ -202,17 +218,9 @@ func turnedAbout(in Input, o Point, deg float64, moves func(keypoint int) bool) 
 // named sunk.
 func TestRolledHeadIsATiltNotASunkHead(t *testing.T) {
 	j := NewJudge(DefaultParams(), nil)
-	// Upright, with a neck that looks short (as under a camera above the
-	// eyes): good level, near the line. Rolled 45° on the image's vertical
-	// it read as forward head at full severity, named before the tilt.
-	short := upright()
-	short.neck = 2.4
-	level := j.Observe(domain.Observation{}, short.input())
-	if level.Posture != domain.PostureGood {
-		t.Fatalf("upright, short neck, level: %s %v", level.Posture, level.Faults)
-	}
-	sunk := upright()
-	sunk.neck, sunk.shoulders = 1.5, 3.7
+	// Rolled 45° on the image's vertical, the short neck read as forward
+	// head at full severity, named before the tilt.
+	short, sunk, level := shortAndSunk(t, j)
 	for _, deg := range []float64{-45, -35, 35, 45} {
 		o := j.Observe(domain.Observation{}, rolledWhole(short.input(), deg))
 		if o.Posture != domain.PostureBad || worst(o) != domain.HeadTilt {
@@ -286,14 +294,7 @@ func TestHeadTiltedOverLevelShouldersIsATilt(t *testing.T) {
 // still measured on the vertical, and a head sunk forward stays sunk.
 func TestPartlyRolledWithTheShouldersIsATilt(t *testing.T) {
 	j := NewJudge(DefaultParams(), nil)
-	short := upright()
-	short.neck = 2.4
-	level := j.Observe(domain.Observation{}, short.input())
-	if level.Posture != domain.PostureGood {
-		t.Fatalf("upright, short neck, level: %s %v", level.Posture, level.Faults)
-	}
-	sunk := upright()
-	sunk.neck, sunk.shoulders = 1.5, 3.7
+	short, sunk, level := shortAndSunk(t, j)
 	for _, deg := range []float64{-32, -28, -24, 24, 28, 32} {
 		o := j.Observe(domain.Observation{}, rolledWhole(short.input(), deg))
 		if tilt := o.Fault(domain.HeadTilt); tilt < 0.5 || tilt >= 1 {
