@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"gocv.io/x/gocv"
 
@@ -212,4 +213,67 @@ func uprightFramesToTurn(t *testing.T) []string {
 		t.Skipf("only %d upright neck-forward and slouch-or-not frames", len(frames))
 	}
 	return frames
+}
+
+// Against a baseline (a calibration, or the view learnt from the session)
+// a rolled frame is named a tilt too. Each person's upright frames (the
+// masked person's 13 upright, slouch-or-not's 32), judged against a
+// baseline of 8 of them, rolled 26°, −30°, 35° and −45° in turn: read on
+// the image's vertical, the neck's shortening since the baseline named a
+// head forward (beside raised shoulders) before the tilt in 4 of the 41
+// whose tilt read past the line, when this test was written; read along
+// the head (posture.alongHead), in none, and a head bowed in 1 (the mesh
+// read that rolled face's pitch 16° lower than the baseline's).
+func TestRolledFrameAgainstABaselineIsATilt(t *testing.T) {
+	an := newTestAnalyzer(t)
+	p := posture.DefaultParams()
+	var past, forward int
+	for _, dir := range []string{"neck-forward/4-upright", "slouch-or-not/upright"} {
+		files, _ := filepath.Glob(filepath.Join(dataDir(t), dir, "*.jpg"))
+		if len(files) < 12 {
+			t.Skipf("only %d frames in %s", len(files), dir)
+		}
+		var obs []domain.Observation
+		for _, f := range files[:8] {
+			img, in := freshInput(t, an, f)
+			img.Close()
+			obs = append(obs, posture.NewJudge(p, nil).Observe(domain.Observation{}, in))
+		}
+		b, err := domain.BuildBaseline("upright", obs, time.Unix(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := posture.NewJudge(p, b)
+		for i, f := range files {
+			img, err := loadImage(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			deg := []float64{26, -30, 35, -45}[i%4]
+			out := rotated(img, deg)
+			img.Close()
+			an.face.Reset()
+			in, err := an.Input(Frame{Mat: out, Source: fmt.Sprintf("%s#rot%+.0f", f, deg)})
+			out.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := j.Observe(domain.Observation{}, in)
+			if o.Fault(domain.HeadTilt) < 0.5 {
+				continue // the roll read short of the line
+			}
+			past++
+			if o.Posture == domain.PostureBad && fit.FaultClass(o.Faults[0].Name) != fit.ClassStraighten {
+				forward++
+				t.Logf("%s rolled %+.0f° against the baseline: %s (%s)", filepath.Base(f), deg, faultList(o.Faults), o.Why)
+			}
+		}
+	}
+	t.Logf("rolled against a baseline: the tilt past the line in %d; sit up straight named first in %d", past, forward)
+	if past < 30 {
+		t.Fatalf("the tilt past the line in only %d rolled frames", past)
+	}
+	if forward > 1 {
+		t.Errorf("rolled against a baseline: sit up straight named first in %d of %d frames tilted past the line, want 1 at most", forward, past)
+	}
 }

@@ -286,7 +286,7 @@ func TestHeadTiltedOverLevelShouldersIsATilt(t *testing.T) {
 
 // A head rolled past the verdict's line but short of the tilt's full
 // severity (24–32°) with the shoulder line leaning with it is named a tilt
-// too: the camera or the body rolled (or the body model drew a shoulder up
+// too, with or without a baseline: the camera or the body rolled (or the body model drew a shoulder up
 // to the head), and the image's vertical shortens the neck by the roll's
 // cosine, which read as a head forward named before the tilt. A head rolled
 // so over shoulders that lean much less, as slumped people roll their heads
@@ -308,6 +308,18 @@ func TestPartlyRolledWithTheShouldersIsATilt(t *testing.T) {
 		}
 		if o := j.Observe(domain.Observation{}, rolledWhole(sunk.input(), deg)); o.Fault(domain.ForwardHead) < 1 {
 			t.Errorf("head forward, rolled %v°: %v, want forward_head at full severity still", deg, o.Faults)
+		}
+	}
+	// Against a baseline taken sitting so, level (a calibration, or the
+	// view learnt from the session), the same: the neck's shortening since
+	// it is read along the head. A head sunk since is still sunk.
+	jb := NewJudge(DefaultParams(), baselineOf(t, short))
+	for _, deg := range []float64{-45, -32, -24, 24, 28, 35, 45} {
+		if o := jb.Observe(domain.Observation{}, rolledWhole(short.input(), deg)); o.Posture != domain.PostureBad || worst(o) != domain.HeadTilt {
+			t.Errorf("upright, rolled %v° against a baseline: %s %v, want head_tilt first", deg, o.Posture, o.Faults)
+		}
+		if o := jb.Observe(domain.Observation{}, rolledWhole(sunk.input(), deg)); o.Fault(domain.ForwardHead) < 1 {
+			t.Errorf("head forward since the baseline, rolled %v°: %v, want forward_head at full severity still", deg, o.Faults)
 		}
 	}
 	// A slump as the desk people's: the neck 2.35 eye widths, the
