@@ -160,7 +160,7 @@ func TestTiltedHeadBendsTheNeckOnly(t *testing.T) {
 // frames read a head forward beside the tilt, often named first ("sit up
 // straight" for a head that needs straightening). Where the shoulder line
 // leans with the head, the neck is measured along the head's axis from the
-// line on (posture.rolledNeck). The upright frames of the masked person and
+// line on (posture.alongHead). The upright frames of the masked person and
 // slouch-or-not (81), rolled ±26° and ±30° in turn: of the 72 whose tilt
 // read past the line, forward head was named first in 15 before and in 11
 // after, when this test was written; in 9 since a tie is named by the fault

@@ -458,14 +458,16 @@ func ownScore(M domain.Metrics, b *domain.Baseline, p Params) float64 {
 // 139 and 8 of 18, under half.
 const viewBiasSev = 0.375
 
-// rolledNeck is the sit-up score (terms and sum) of a frame whose head is
-// rolled to the tilt's full severity, or past the verdict's line with the
-// shoulders leaning with it (Measurement.ShouldersWithHead), with the neck
-// measured along the head's axis (Measurement.NeckAlongHead) where that
-// scores lower. Rolling brings the eyes down towards the shoulders in the
-// image, by the roll's cosine when the camera or the whole body leans, so
-// the image's vertical reads a tilt as a head sunk forward too, and named
-// it first ("sit up straight" for a head that needs straightening). The
+// alongHead is m with the neck measured along the head's axis
+// (Measurement.NeckAlongHead) where that is longer, and the shoulders'
+// width as that neck implies (Linear.ShoulderFill) where that is wider.
+// score reads a frame so as well, and keeps the lower sit-up score, when
+// the head is rolled to the tilt's full severity, or past the verdict's
+// line with the shoulders leaning with it (Measurement.ShouldersWithHead),
+// with or without a baseline. Rolling brings the eyes down towards the
+// shoulders in the image, by the roll's cosine when the camera or the
+// whole body leans, so the image's vertical reads a tilt as a head sunk
+// forward too, and named it first ("sit up straight" for a head that needs straightening). The
 // frame is bad by its tilt either way: this only decides which fault
 // leads. Below full tilt over shoulders that do not lean with the head,
 // the vertical stays: slumped people roll their heads a little, and
@@ -479,29 +481,18 @@ const viewBiasSev = 0.375
 // up with the head), and no other make eval row changes. Four people
 // outside the development data (gocv's two photos, Grace Hopper, the
 // astronaut; two of them mirrored too) rolled 22–35° either way: forward
-// head named first in 13 of 48 before, 4 after. Against a baseline, score
-// reads the changes since it along the head likewise (alongHead).
-// The shoulders' width, too, is taken where it scores lower as the width
-// the neck implies (Linear.ShoulderFill, as for a frame showing one
+// head named first in 13 of 48 before, 4 after. Against a baseline (a
+// calibration, or the view learnt from the session) the changes since it
+// are read so too: the masked person's and slouch-or-not's upright frames
+// rolled 26–45°, judged against 8 of their own, were named a head forward
+// (and raised shoulders) before the tilt in 4 of 41 on the vertical, in
+// none along the head (1 a head bowed, by the mesh's pitch).
+// The shoulders' width, too, is taken as the width the neck implies where
+// that scores lower (Linear.ShoulderFill, as for a frame showing one
 // shoulder): a head tilted towards a shoulder draws the body model's
 // estimate of that shoulder up and in (see neckAlongHead), narrowing the
 // width measured (of make eval's heads bent over level shoulders, 2 more of
 // 202 desk frames are named a tilt for it).
-func rolledNeck(terms [NumSitUp]float64, z float64, m Measurement, l Linear) ([NumSitUp]float64, float64) {
-	if m.NeckAlongHead == 0 {
-		return terms, z
-	}
-	terms, z = l.lowerTerm(terms, z, iSitUpNeck, m.NeckAlongHead)
-	if l.ShoulderFill.Slope != 0 {
-		terms, z = l.lowerTerm(terms, z, iSitUpShoulders, l.ShoulderFill.Intercept+l.ShoulderFill.Slope*m.NeckAlongHead)
-	}
-	return terms, z
-}
-
-// alongHead is m with the neck measured along the head
-// (Measurement.NeckAlongHead) where that is longer, and the shoulders'
-// width as that neck implies (Linear.ShoulderFill) where that is wider:
-// rolledNeck's reading of a rolled head, for the score against a baseline.
 func alongHead(m Measurement, l Linear) Measurement {
 	M := maps.Clone(m.Metrics)
 	if v, ok := M[domain.MetricNeckEyes]; ok && m.NeckAlongHead > v {
@@ -514,6 +505,22 @@ func alongHead(m Measurement, l Linear) Measurement {
 	return m
 }
 
+// sitUp is the fitted sit-up score of m (its terms and their sum): of the
+// changes d since the baseline b, with the frame's own shape's part own,
+// when there is one; of the frame's own metrics otherwise.
+func sitUp(m Measurement, d Deltas, b *domain.Baseline, p Params) (terms [NumSitUp]float64, z, own float64) {
+	if b != nil {
+		own = p.SitUpDeltaAbs * ownScore(m.Metrics, b, p)
+		terms, z = p.SitUpDelta.DeltaTerms(d), p.SitUpDelta.Bias+own
+	} else {
+		terms, z = p.SitUp.Terms(m.Metrics), p.SitUp.Bias
+	}
+	for _, t := range terms {
+		z += t
+	}
+	return terms, z, own
+}
+
 // turnedNose is the sit-up score (terms and sum) of a frame whose head is
 // turned to the turn's full severity, with the nose's drop in the face's
 // own eye widths (Measurement.NoseDropUnturned) where that scores lower.
@@ -521,7 +528,7 @@ func alongHead(m Measurement, l Linear) Measurement {
 // the drop measured in it grows: a face in profile read as a head bowed
 // far down, both faults reached full severity, and the tie named head down
 // first ("sit up straight" for a head that needs turning back). As with
-// rolledNeck, the frame is bad by its turn either way; below full turn the
+// alongHead, the frame is bad by its turn either way; below full turn the
 // image's measure stays.
 func turnedNose(terms [NumSitUp]float64, z float64, m Measurement, l Linear) ([NumSitUp]float64, float64) {
 	if _, ok := m.Metrics[domain.MetricFaceHeight]; !ok {
@@ -639,38 +646,14 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	// Sit up straight: the fitted score of the body's shape and place (or
 	// of its changes since the baseline), named after the feature that
 	// pushes it most.
-	var terms [NumSitUp]float64
-	z, cal := p.SitUp.Bias, b != nil
-	rolled := sc.Sev[iTilt] >= 1 || m.ShouldersWithHead && sc.Sev[iTilt] >= p.BadAt
-	var own float64 // against a baseline, the frame's own shape's part of z
-	if cal {
-		own = p.SitUpDeltaAbs * ownScore(M, b, p)
-		terms, z = p.SitUpDelta.DeltaTerms(d), p.SitUpDelta.Bias+own
-	} else {
-		terms = p.SitUp.Terms(M)
-	}
-	for _, t := range terms {
-		z += t
-	}
-	if rolled && !cal {
-		terms, z = rolledNeck(terms, z, m, p.SitUp)
-	}
-	if rolled && cal && m.NeckAlongHead > 0 {
-		// Against a baseline (a calibration, or the view learnt from the
-		// session), the same: the changes since it and the frame's own
-		// shape read with the neck along the head (alongHead), where that
-		// scores lower. On the vertical, the masked person's and
-		// slouch-or-not's upright frames rolled 26–45°, judged against 8 of
-		// their own upright frames, were named a head forward (and raised
-		// shoulders) before the tilt in 4 of 41; along the head in none.
+	cal := b != nil
+	terms, z, own := sitUp(m, d, b, p)
+	if rolled := sc.Sev[iTilt] >= 1 || m.ShouldersWithHead && sc.Sev[iTilt] >= p.BadAt; rolled && m.NeckAlongHead > 0 {
+		// A rolled head's neck, read along the head (alongHead), where that
+		// scores lower: the rest of the frame's judgement reads it so.
 		ma := alongHead(m, p.SitUp)
 		da := ComputeDeltas(ma, b)
-		ownA := p.SitUpDeltaAbs * ownScore(ma.Metrics, b, p)
-		termsA, zA := p.SitUpDelta.DeltaTerms(da), p.SitUpDelta.Bias+ownA
-		for _, t := range termsA {
-			zA += t
-		}
-		if zA < z {
+		if termsA, zA, ownA := sitUp(ma, da, b, p); zA < z {
 			m, M, d, own, terms, z = ma, ma.Metrics, da, ownA, termsA, zA
 		}
 	}

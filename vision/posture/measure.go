@@ -148,7 +148,7 @@ type Measurement struct {
 	// NeckAlongHead is the neck as neck_eyes measures it (eye widths), but
 	// along the head's own axis instead of the image's vertical, and for a
 	// head tilted over level shoulders from the lower shoulder
-	// (neckAlongHead); 0 without both shoulders. See rolledNeck.
+	// (neckAlongHead); 0 without both shoulders. See alongHead.
 	NeckAlongHead float64
 	// ShouldersWithHead: both shoulders seen, the head rolled past 10°
 	// (head_roll_deg, as the tilt is judged) and the shoulder line leaning
@@ -159,7 +159,7 @@ type Measurement struct {
 	// all of it), or it drew the shoulder the head tilts towards up to it.
 	// Either way the image's vertical is not the neck's axis. A slumped
 	// head rolls over shoulders that lean less (the desk people's slumps
-	// with heads rolled 22–25°: 0.09–0.38 of it). See rolledNeck.
+	// with heads rolled 22–25°: 0.09–0.38 of it). See alongHead.
 	ShouldersWithHead bool
 	// NoseDropUnturned is face_height_ratio (the nose's drop below the eye
 	// line) in the face's own eye widths rather than in the narrower ones
