@@ -173,13 +173,8 @@ func TestPartlyRolledFrameIsATilt(t *testing.T) {
 	frames := uprightFramesToTurn(t)
 	var past, named, forward int
 	for i, f := range frames {
-		img, err := loadImage(f)
-		if err != nil {
-			t.Fatal(err)
-		}
 		deg := []float64{26, -26, 30, -30}[i%4]
-		out := rotated(img, deg)
-		img.Close()
+		out := rolledFrame(t, f, deg)
 		o := analyzeMat(t, an, out, fmt.Sprintf("%s#rot%+.0f", f, deg))
 		out.Close()
 		if o.Fault(domain.HeadTilt) < 0.5 {
@@ -245,13 +240,8 @@ func TestRolledFrameAgainstABaselineIsATilt(t *testing.T) {
 		}
 		j := posture.NewJudge(p, b)
 		for i, f := range files {
-			img, err := loadImage(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			deg := []float64{26, -30, 35, -45}[i%4]
-			out := rotated(img, deg)
-			img.Close()
+			out := rolledFrame(t, f, deg)
 			an.face.Reset()
 			in, err := an.Input(Frame{Mat: out, Source: fmt.Sprintf("%s#rot%+.0f", f, deg)})
 			out.Close()
@@ -276,4 +266,16 @@ func TestRolledFrameAgainstABaselineIsATilt(t *testing.T) {
 	if forward > 1 {
 		t.Errorf("rolled against a baseline: sit up straight named first in %d of %d frames tilted past the line, want 1 at most", forward, past)
 	}
+}
+
+// rolledFrame is the image file f rolled whole by deg degrees (rotated);
+// the caller closes it.
+func rolledFrame(t *testing.T, f string, deg float64) gocv.Mat {
+	t.Helper()
+	img, err := loadImage(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	return rotated(img, deg)
 }
