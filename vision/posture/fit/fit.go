@@ -108,7 +108,7 @@ func weights(ss []*Sample) []float64 {
 }
 
 // augKind groups augmentations: rot+30 and rot-45 are both "rot-big",
-// tilt-head+25 and tilt-head-45 both "tilt-head".
+// tilt-head+30 and tilt-head-45 both "tilt-head".
 func augKind(a string) string {
 	if strings.HasPrefix(a, "tilt-head") {
 		return "tilt-head"
