@@ -15,14 +15,21 @@ let enabled = false;
 let cursor = -1; // index into the drawn minutes read by the keyboard
 let loading = null;
 
+// minutes are the stored minutes and the live one, in time order (the
+// keyboard reads them in it: the live minute appended after a stored one
+// of the same start moved that minute to the end).
 function minutes() {
   if (!liveMinute) return stored;
-  const out = stored.filter((m) => m.start !== liveMinute.start && Date.parse(m.start) !== Date.parse(liveMinute.start));
-  const i = stored.findIndex((m) => Date.parse(m.start) === Date.parse(liveMinute.start));
-  // a minute stored by an earlier run and this run's part of it add up
-  const merged = i >= 0 ? sum(stored[i], liveMinute) : liveMinute;
-  out.push(merged);
-  return out;
+  const t = Date.parse(liveMinute.start);
+  const i = stored.findIndex((m) => Date.parse(m.start) === t);
+  if (i >= 0) {
+    // a minute stored by an earlier run and this run's part of it add up
+    const out = stored.slice();
+    out[i] = sum(stored[i], liveMinute);
+    return out;
+  }
+  const before = stored.filter((m) => Date.parse(m.start) < t);
+  return [...before, liveMinute, ...stored.filter((m) => Date.parse(m.start) > t)];
 }
 
 function sum(a, b) {
