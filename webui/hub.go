@@ -345,13 +345,10 @@ func (c *client) readPump() {
 func (c *client) writePump() {
 	h := c.hub
 	ping := time.NewTicker(h.opts.PingInterval)
-	var timer *time.Timer
-	var timerC <-chan time.Time
+	pace := samplePacer{interval: h.opts.SampleInterval}
 	defer func() {
 		ping.Stop()
-		if timer != nil {
-			timer.Stop()
-		}
+		pace.disarm()
 		c.conn.Close()
 	}()
 	write := func(mt int, b []byte) bool {
@@ -361,13 +358,18 @@ func (c *client) writePump() {
 		}
 		return true
 	}
-	var lastSample time.Time
+	// sendSample writes the newest sample if the pacer lets one go now;
+	// otherwise the pacer's timer asks again when it may.
 	sendSample := func() bool {
+		now := time.Now()
+		if !pace.mayGo(now) {
+			return true
+		}
 		b := c.take(&c.sample)
 		if b == nil {
 			return true
 		}
-		lastSample = time.Now()
+		pace.sent(now)
 		return write(websocket.TextMessage, b)
 	}
 	for {
@@ -382,18 +384,11 @@ func (c *client) writePump() {
 				return
 			}
 		case <-c.sampleReady:
-			if wait := nextSampleWait(h.opts.SampleInterval, lastSample, time.Now()); wait > 0 {
-				if timerC == nil {
-					timer = time.NewTimer(wait)
-					timerC = timer.C
-				}
-				continue
-			}
 			if !sendSample() {
 				return
 			}
-		case <-timerC:
-			timerC = nil
+		case <-pace.C:
+			pace.fired()
 			if !sendSample() {
 				return
 			}
@@ -408,6 +403,48 @@ func (c *client) writePump() {
 			}
 		}
 	}
+}
+
+// samplePacer spaces one client's samples at least interval apart. A sample
+// may become ready at any moment; the pacer says whether it may go now and,
+// if not, arms one timer for when it may. The ready signal and the timer both
+// ask it: a timer that fires late, after a sample already went out on its own
+// signal, must not send the next one too soon (on a loaded machine that sent
+// two samples a few milliseconds apart).
+type samplePacer struct {
+	interval time.Duration
+	last     time.Time // when the last sample went out; zero before the first
+	timer    *time.Timer
+	C        <-chan time.Time // the armed timer's channel; nil while none is armed
+}
+
+// mayGo reports whether a sample may go out at now. If not, it makes sure a
+// timer is armed for when one may; if so, it disarms the timer.
+func (p *samplePacer) mayGo(now time.Time) bool {
+	if wait := nextSampleWait(p.interval, p.last, now); wait > 0 {
+		if p.C == nil {
+			p.timer = time.NewTimer(wait)
+			p.C = p.timer.C
+		}
+		return false
+	}
+	p.disarm()
+	return true
+}
+
+// sent records that a sample went out at now.
+func (p *samplePacer) sent(now time.Time) { p.last = now }
+
+// fired records that the armed timer's value was received.
+func (p *samplePacer) fired() { p.C = nil }
+
+// disarm stops the timer; since Go 1.23 a stopped timer's channel never
+// delivers, and the writer stops selecting on it anyway.
+func (p *samplePacer) disarm() {
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	p.C = nil
 }
 
 // nextSampleWait is how long a sample must wait before going out, interval

@@ -129,8 +129,9 @@ func TestHubSamplesRateLimitedLatestWins(t *testing.T) {
 			break
 		}
 	}
-	// The spacing itself is the writer's rule (nextSampleWait, tested on
-	// its own); arrival gaps here would measure the machine's scheduler.
+	// The spacing itself is the writer's rule (samplePacer, tested on fake
+	// time in hub_pace_test.go); arrival gaps here would measure the
+	// machine's scheduler.
 	if seqs[len(seqs)-1] != n {
 		t.Errorf("last sample %v, want the newest %d", seqs[len(seqs)-1], n)
 	}

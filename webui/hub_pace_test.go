@@ -1,0 +1,164 @@
+package webui
+
+// The hub's sample pacing on fake time (testing/synctest): connections are
+// in-memory pipes, so every wait is the bubble's clock, not the machine's
+// scheduler, and a writer held up by a slow reader is reproduced exactly.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"posturewatch/coach/domain"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// pipeListener hands out the server ends of in-memory connections.
+type pipeListener struct {
+	conns  chan net.Conn
+	closed chan struct{}
+	once   sync.Once
+	wrap   func(net.Conn) net.Conn
+}
+
+func newPipeListener(wrap func(net.Conn) net.Conn) *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn), closed: make(chan struct{}), wrap: wrap}
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+// dial connects a client end to the listener.
+func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	client, server := net.Pipe()
+	if l.wrap != nil {
+		server = l.wrap(server)
+	}
+	select {
+	case l.conns <- server:
+		return client, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
+
+// sampleWriteLog records when the server started writing each sample frame.
+type sampleWriteLog struct {
+	net.Conn
+	mu    *sync.Mutex
+	times *[]time.Time
+}
+
+func (c sampleWriteLog) Write(b []byte) (int, error) {
+	if bytes.Contains(b, []byte(`"type":"`+MsgSample+`"`)) {
+		c.mu.Lock()
+		*c.times = append(*c.times, time.Now())
+		c.mu.Unlock()
+	}
+	return c.Conn.Write(b)
+}
+
+// A writer held up by a slow reader finds, once free, both a new sample and
+// its pacing timer ready. Whichever it takes first, two samples never start
+// out less than the interval apart, and the newest still arrives.
+func TestHubPacesSamplesWhenTheWriterFallsBehind(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var sampleWrites []time.Time
+		l := newPipeListener(func(c net.Conn) net.Conn {
+			return sampleWriteLog{Conn: c, mu: &mu, times: &sampleWrites}
+		})
+		hub := newHub(HubOptions{}, quietLogger(), nil)
+		hub.start()
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			conn, err := upgrader.Upgrade(w, r, nil)
+			if err != nil {
+				return
+			}
+			hub.serve(conn, false)
+		})}
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(l) }()
+
+		d := websocket.Dialer{NetDialContext: l.dial}
+		c, _, err := d.Dial("ws://pipe/ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The reader dawdles after every message (a busy browser tab), so
+		// the writer spends most of its time blocked in a write.
+		const n = 3000 // samples, 2 ms apart
+		readerDone := make(chan int)
+		go func() {
+			last := 0
+			for {
+				_, data, err := c.ReadMessage()
+				if err != nil {
+					readerDone <- last
+					return
+				}
+				if bytes.Contains(data, []byte(`"seq":3000`)) {
+					last = n
+				}
+				time.Sleep(120 * time.Millisecond)
+			}
+		}()
+		for i := 1; i <= n; i++ {
+			hub.SetSample(marshalEnvelope(envelope{Type: MsgSample, Sample: &domain.Sample{
+				Posture: domain.PostureGood, Metrics: domain.Metrics{"seq": float64(i)}}}))
+			if i%15 == 0 {
+				hub.Broadcast(marshalEnvelope(envelope{Type: MsgEvent, Event: &domain.Event{Type: domain.EventNudge, Message: "x"}}))
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		time.Sleep(time.Minute) // long enough for everything queued to drain
+		c.Close()
+		newest := <-readerDone
+		hub.stop()
+		_ = srv.Close()
+		_ = l.Close()
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			t.Errorf("serve: %v", err)
+		}
+
+		mu.Lock()
+		defer mu.Unlock()
+		if len(sampleWrites) < 5 {
+			t.Fatalf("%d samples written", len(sampleWrites))
+		}
+		for i := 1; i < len(sampleWrites); i++ {
+			if gap := sampleWrites[i].Sub(sampleWrites[i-1]); gap < 200*time.Millisecond {
+				t.Errorf("samples %d and %d started %v apart, want at least 200ms", i-1, i, gap)
+			}
+		}
+		if newest != n {
+			t.Errorf("the newest sample (%d) never arrived", n)
+		}
+	})
+}
