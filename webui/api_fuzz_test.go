@@ -37,7 +37,7 @@ func newFuzzServer(f *testing.F, fb *fakeBackend) *fuzzServer {
 		f.Fatalf("Start: %v", err)
 	}
 	f.Cleanup(func() {
-		sctx, c2 := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, c2 := context.WithTimeout(context.Background(), patience)
 		defer c2()
 		if err := srv.Shutdown(sctx); err != nil {
 			f.Errorf("Shutdown: %v", err)

@@ -29,6 +29,9 @@ type testServer struct {
 	fb   *fakeBackend
 	base string // http://127.0.0.1:port
 	host string // 127.0.0.1:port
+	// dial, when set, connects to a server in a synctest bubble
+	// (startBubbleServer) over an in-memory pipe.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 func startTestServer(t *testing.T, mod func(*Options)) *testServer {
@@ -47,7 +50,7 @@ func startTestServer(t *testing.T, mod func(*Options)) *testServer {
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(func() {
-		sctx, c2 := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, c2 := context.WithTimeout(context.Background(), patience)
 		defer c2()
 		if err := srv.Shutdown(sctx); err != nil {
 			t.Errorf("Shutdown: %v", err)
@@ -228,13 +231,18 @@ func TestAPIRoutes(t *testing.T) {
 		t.Errorf("stats = %d %v", code, m)
 	}
 
-	// pause / resume
+	// pause / resume: 15 minutes from when the server took the request
+	asked := time.Now()
 	code, m, _ = ts.do("POST", "/api/pause", map[string]any{"minutes": 15})
+	answered := time.Now()
 	if code != 200 || m["state"] != "paused" {
 		t.Fatalf("pause = %d %v", code, m)
 	}
-	if n := len(ts.fb.pauses); n != 1 || time.Until(ts.fb.pauses[0]) < 14*time.Minute || time.Until(ts.fb.pauses[0]) > 15*time.Minute {
-		t.Errorf("pause until = %v", ts.fb.pauses)
+	ts.fb.mu.Lock()
+	pauses := append([]time.Time(nil), ts.fb.pauses...)
+	ts.fb.mu.Unlock()
+	if n := len(pauses); n != 1 || pauses[0].Before(asked.Add(15*time.Minute)) || pauses[0].After(answered.Add(15*time.Minute)) {
+		t.Errorf("pause until = %v, want 15 min after the request", pauses)
 	}
 	until := time.Now().Add(2 * time.Hour).Format(time.RFC3339)
 	code, m, _ = ts.do("POST", "/api/pause", map[string]any{"until": until})
@@ -545,7 +553,9 @@ func dialWS(t *testing.T, ts *testServer, origin string) (*websocket.Conn, *http
 	if origin != "" {
 		h.Set("Origin", origin)
 	}
-	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	// The handshake's timeout only ends a test that hangs: a loaded
+	// machine under -race may be slow to answer.
+	d := websocket.Dialer{HandshakeTimeout: patience, NetDialContext: ts.dial}
 	return d.Dial("ws://"+ts.host+"/ws", h)
 }
 
@@ -576,7 +586,7 @@ func TestWebSocketOrigin(t *testing.T) {
 		t.Fatalf("same-origin dial: %v", err)
 	}
 	defer c.Close()
-	msg := readMsg(t, c, 2*time.Second)
+	msg := readMsg(t, c, patience)
 	if msg.Type != MsgHello || msg.Hello == nil || msg.Hello.Status.State != domain.StateGood || msg.Hello.SampleMS != 200 {
 		t.Errorf("first message = %+v", msg)
 	}
