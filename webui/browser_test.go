@@ -36,22 +36,26 @@ func TestDashboardInChromium(t *testing.T) {
 	b := webuitest.NewBrowser(t)
 	defer b.Close()
 
-	// History with some of today's minutes so the charts have bars.
+	// History with some of today's minutes so the charts have bars: the
+	// day's first twenty, today's and tomorrow's, so that the page finds
+	// them whatever the hour, even if midnight passes while the test runs.
 	h, err := history.Open(filepath.Join(t.TempDir(), "history.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
 	now := time.Now()
-	hour := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), 0, 0, 0, time.Local)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
 	var ms []domain.MinuteAggregate
-	for i := 0; i < 20; i++ {
-		m := domain.MinuteAggregate{Start: hour.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 40,
-			FaultS: map[domain.FaultName]float64{domain.ForwardHead: 15, domain.RoundedShoulders: 5}}
-		if i == 5 {
-			m.Nudges = 1
+	for _, start := range []time.Time{today, today.AddDate(0, 0, 1)} {
+		for i := 0; i < 20; i++ {
+			m := domain.MinuteAggregate{Start: start.Add(time.Duration(i) * time.Minute), PresentS: 60, GoodS: 40,
+				FaultS: map[domain.FaultName]float64{domain.ForwardHead: 15, domain.RoundedShoulders: 5}}
+			if i == 5 {
+				m.Nudges = 1
+			}
+			ms = append(ms, m)
 		}
-		ms = append(ms, m)
 	}
 	if err := h.AddMinutes(ms...); err != nil {
 		t.Fatal(err)
@@ -165,7 +169,7 @@ func TestDashboardInChromium(t *testing.T) {
 		b.WaitText(t, "#exercise-index", "Exercise "+itoa(i+2), 5*time.Second)
 	}
 	b.Click(t, "#exercise-done")
-	waitFor(t, "exercise done recorded", 5*time.Second, func() bool {
+	waitFor(t, "exercise done recorded", patience, func() bool {
 		ts.fb.mu.Lock()
 		defer ts.fb.mu.Unlock()
 		for _, d := range ts.fb.done {
@@ -196,12 +200,18 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	b.WaitText(t, "#history-summary", "1 nudge", 5*time.Second)
 
-	// Pause from the menu: the API is called and the state shows paused.
+	// Pause from the menu: the API is called and the state shows paused,
+	// 15 minutes from when the server took the request (between the click
+	// and now, however long the page took).
 	b.Click(t, "#pause-btn")
+	clicked := time.Now()
 	b.Click(t, "#pause-15")
 	b.WaitText(t, "#state", "Paused", 5*time.Second)
-	if len(ts.fb.pauses) != 1 || time.Until(ts.fb.pauses[0]) < 14*time.Minute {
-		t.Errorf("pause reached the backend as %v", ts.fb.pauses)
+	ts.fb.mu.Lock()
+	pauses := append([]time.Time(nil), ts.fb.pauses...)
+	ts.fb.mu.Unlock()
+	if len(pauses) != 1 || pauses[0].Before(clicked.Add(15*time.Minute)) || pauses[0].After(time.Now().Add(15*time.Minute)) {
+		t.Errorf("pause reached the backend as %v, want 15 min after the click", pauses)
 	}
 	if !b.Visible(t, "#resume-btn") || b.Visible(t, "#pause-btn") {
 		t.Error("resume button not shown while paused")
@@ -220,7 +230,7 @@ func TestDashboardInChromium(t *testing.T) {
 	// Restart the server on the same address: the page reconnects by itself
 	// and its state-changing calls work with the new CSRF token.
 	addr := ts.host
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), patience)
 	if err := srv.Shutdown(sctx); err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +364,7 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 		t.Fatal("preview on before the click")
 	}
 	b.Click(t, "#preview-btn")
-	waitFor(t, "server sees the preview request", 5*time.Second, srv.PreviewWanted)
+	waitFor(t, "server sees the preview request", patience, srv.PreviewWanted)
 	var buf bytes.Buffer
 	img := image.NewRGBA(image.Rect(0, 0, 320, 180))
 	for i := range img.Pix {
@@ -377,7 +387,7 @@ func TestDashboardCalibrationPreviewDark(t *testing.T) {
 	}
 	b.Screenshot(t, "12-preview")
 	b.Click(t, "#preview-btn")
-	waitFor(t, "preview off at the server", 5*time.Second, func() bool { return !srv.PreviewWanted() })
+	waitFor(t, "preview off at the server", patience, func() bool { return !srv.PreviewWanted() })
 
 	// Dark mode follows the system preference.
 	b.ColorScheme(t, "dark")

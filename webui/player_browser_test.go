@@ -222,7 +222,7 @@ func TestStretchPlayerInChromium(t *testing.T) {
 	b.WaitJS(t, "stop asks again", `document.getElementById('stop-dialog').open`, 2*time.Second)
 	b.Click(t, "#stop-confirm")
 	b.WaitJS(t, "stopped", `document.getElementById('stretch-player').dataset.phase === 'idle'`, 2*time.Second)
-	waitFor(t, "the service's routine stopped", 5*time.Second, func() bool { return countOf(ts.fb.doneCalls(), "stopped") == 1 })
+	waitFor(t, "the service's routine stopped", patience, func() bool { return countOf(ts.fb.doneCalls(), "stopped") == 1 })
 	if v := webuitest.Eval[int](t, b, `Object.keys(localStorage).filter(k => k.startsWith('posturewatch.player.')).length`); v != 0 {
 		t.Errorf("%d saved players left after stopping", v)
 	}
@@ -241,7 +241,7 @@ func TestStretchPlayerInChromium(t *testing.T) {
 	b.WaitJS(t, "finished", `document.getElementById('stretch-player').dataset.phase === 'finished'`, 5*time.Second)
 	t.Logf("finished: %s", b.Screenshot(t, "26-player-finished"))
 	b.Click(t, "#routine-close")
-	waitFor(t, "close stopped the service's routine", 5*time.Second, func() bool { return countOf(ts.fb.doneCalls(), "stopped") == 2 })
+	waitFor(t, "close stopped the service's routine", patience, func() bool { return countOf(ts.fb.doneCalls(), "stopped") == 2 })
 	b.WaitJS(t, "closed", `document.getElementById('stretch-player').dataset.phase === 'idle'`, 2*time.Second)
 
 	b.AssertNoConsoleErrors(t)
@@ -283,7 +283,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	// It opens by itself for someone with no profile, on the framing check,
 	// with the camera preview on.
 	b.WaitJS(t, "first-run guide open", `document.getElementById('firstrun').open`, 5*time.Second)
-	waitFor(t, "the guide asked for the preview", 5*time.Second, srv.PreviewWanted)
+	waitFor(t, "the guide asked for the preview", patience, srv.PreviewWanted)
 	sample := func(obs domain.Observation) {
 		obs.Time = time.Now()
 		srv.PublishSample(domain.SampleOf(obs))
@@ -338,7 +338,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.WaitJS(t, "calibration step", `document.getElementById('firstrun').dataset.step === 'calibrate'`, 2*time.Second)
 	b.Click(t, "#fr-calib-start")
 	advance(t, b, 3*time.Second)
-	waitFor(t, "calibration started at the server", 5*time.Second, calibrating)
+	waitFor(t, "calibration started at the server", patience, calibrating)
 	b.WaitText(t, "#fr-calib-phase", "Hold still", 5*time.Second) // the capture countdown runs
 	frames(6)
 	b.WaitText(t, "#fr-calib-frames", "6 frames captured", 5*time.Second)
@@ -374,7 +374,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	if id := webuitest.Eval[string](t, b, `document.activeElement === document.body ? 'body' : document.activeElement.id`); id == "body" {
 		t.Error("after the guide closed the focus fell to the page body")
 	}
-	waitFor(t, "preview off once the guide closed", 5*time.Second, func() bool { return !srv.PreviewWanted() })
+	waitFor(t, "preview off once the guide closed", patience, func() bool { return !srv.PreviewWanted() })
 	if v := webuitest.Eval[string](t, b, `localStorage.getItem('posturewatch.firstrun')`); v != "done" {
 		t.Errorf("guide finished, stored %q", v)
 	}
@@ -413,7 +413,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	// Frames count while capturing; Cancel ends it at the server.
 	b.Click(t, "#calib-start")
 	advance(t, b, 3*time.Second)
-	waitFor(t, "card calibration started", 5*time.Second, calibrating)
+	waitFor(t, "card calibration started", patience, calibrating)
 	b.WaitText(t, "#calib-phase", "Hold still", 5*time.Second)
 	frames(5)
 	b.WaitText(t, "#calib-frames", "5 frames captured (8 needed)", 5*time.Second)
@@ -421,7 +421,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.WaitText(t, "#calib-frames", "9 frames captured", 5*time.Second)
 	t.Logf("capturing: %s", b.Screenshot(t, "35-calibration-frames"))
 	b.Click(t, "#calib-cancel")
-	waitFor(t, "calibration cancelled at the server", 5*time.Second, func() bool { return !calibrating() })
+	waitFor(t, "calibration cancelled at the server", patience, func() bool { return !calibrating() })
 	b.WaitJS(t, "back to the start", `document.getElementById('calibration').dataset.step === 'intro'`, 2*time.Second)
 	b.WaitJS(t, "the live view left calibrating after cancel", `document.getElementById('state').dataset.state === 'good'`, 5*time.Second)
 	advance(t, b, 15*time.Second) // a cancelled countdown finishes nothing
@@ -432,7 +432,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	// Again to the end: the result in words, the numbers folded away.
 	b.Click(t, "#calib-start")
 	advance(t, b, 3*time.Second)
-	waitFor(t, "card calibration started again", 5*time.Second, calibrating)
+	waitFor(t, "card calibration started again", patience, calibrating)
 	b.WaitText(t, "#calib-phase", "Hold still", 5*time.Second)
 	frames(20)
 	advance(t, b, 10*time.Second)
@@ -454,7 +454,7 @@ func TestCalibrationAndFirstRunInChromium(t *testing.T) {
 	b.Click(t, "#tab-profiles")
 	b.WaitJS(t, "laptop listed", `!!document.querySelector('#profiles-list [data-profile="laptop"] button')`, 5*time.Second)
 	b.Click(t, `#profiles-list [data-profile="laptop"] button`)
-	waitFor(t, "laptop in use", 5*time.Second, func() bool { return ts.fb.Status().Profile == "laptop" })
+	waitFor(t, "laptop in use", patience, func() bool { return ts.fb.Status().Profile == "laptop" })
 	srv.PublishStatus(ts.fb.Status()) // as the service does on a switch
 	b.WaitText(t, "#calib-active", "Profile in use: laptop", 5*time.Second)
 

@@ -245,7 +245,8 @@ func (b *Browser) Text(t testing.TB, sel string) string {
 	return Eval[string](t, b, fmt.Sprintf(`(function(){const e=document.querySelector(%q);return e?e.textContent:""})()`, sel))
 }
 
-// WaitText polls until the text of sel contains want, or fails after timeout.
+// WaitText polls until the text of sel contains want, or fails after
+// timeout (at least MinWait).
 func (b *Browser) WaitText(t testing.TB, sel, want string, timeout time.Duration) string {
 	t.Helper()
 	return b.WaitFunc(t, sel+" contains "+fmt.Sprintf("%q", want), timeout, func() (string, bool) {
@@ -254,7 +255,8 @@ func (b *Browser) WaitText(t testing.TB, sel, want string, timeout time.Duration
 	})
 }
 
-// WaitJS polls a JavaScript boolean expression until it is true.
+// WaitJS polls a JavaScript boolean expression until it is true, or fails
+// after timeout (at least MinWait).
 func (b *Browser) WaitJS(t testing.TB, what, expr string, timeout time.Duration) {
 	t.Helper()
 	b.WaitFunc(t, what, timeout, func() (string, bool) {
@@ -263,10 +265,20 @@ func (b *Browser) WaitJS(t testing.TB, what, expr string, timeout time.Duration)
 	})
 }
 
-// WaitFunc polls cond every 100 ms until it reports true; on timeout it takes
-// a screenshot and fails with the last observed value.
+// MinWait is the least time any wait (WaitText, WaitJS, WaitFunc) gives
+// its condition before it fails. A wait only bounds a failure: its
+// condition is one the page reaches by itself, and under -race on a loaded
+// 2-core machine Chromium and the server can take seconds to get there, so
+// a caller's shorter timeout (what the wait takes on an idle machine) is
+// raised to it.
+const MinWait = time.Minute
+
+// WaitFunc polls cond every 100 ms until it reports true; after timeout (at
+// least MinWait) it takes a screenshot and fails with the last observed
+// value.
 func (b *Browser) WaitFunc(t testing.TB, what string, timeout time.Duration, cond func() (string, bool)) string {
 	t.Helper()
+	timeout = max(timeout, MinWait)
 	deadline := time.Now().Add(timeout)
 	var last string
 	for {
