@@ -33,8 +33,15 @@ func nudge() domain.Event {
 		Fault: domain.ForwardHead, Message: domain.NudgeMessage(domain.ForwardHead)}
 }
 
+// patience bounds a wait on a real listener: it only turns a hang into a
+// failure, so it is generous (a loaded machine under -race can take
+// seconds to answer on the loopback).
+const patience = time.Minute
+
 // A real listener that fails once gets the same event again after the
-// backoff, and the body is the documented JSON.
+// backoff, and the body is the documented JSON. Each attempt may take up to
+// patience: a loaded machine answering late must not turn the one retry
+// this test expects into two.
 func TestRetriesAfter500(t *testing.T) {
 	var mu sync.Mutex
 	var bodies [][]byte
@@ -57,7 +64,8 @@ func TestRetriesAfter500(t *testing.T) {
 	var waits []time.Duration
 	logs := &logBuf{}
 	s, err := New(Options{URL: srv.URL + "/hook/SECRET-TOKEN?key=SECRET-KEY", Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Wait: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return ctx.Err() }})
+		Timeout: patience,
+		Wait:    func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return ctx.Err() }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +81,7 @@ func TestRetriesAfter500(t *testing.T) {
 		}
 		select {
 		case <-got:
-		case <-time.After(10 * time.Second):
+		case <-time.After(patience):
 			t.Fatal("the retry never arrived")
 		}
 	}
@@ -225,42 +233,68 @@ func TestOnlyEventsWorthACallAreSent(t *testing.T) {
 	}
 }
 
+// handlerTransport serves requests with a handler in-process: no socket,
+// so a Sender using it can run in a synctest bubble. Like a real transport
+// it sends nothing for a request whose context has ended, and fails one
+// whose context ended before the answer.
+type handlerTransport struct{ h http.Handler }
+
+func (tr handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		defer r.Body.Close()
+	}
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	tr.h.ServeHTTP(rec, r)
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	return rec.Result(), nil
+}
+
 // What is still queued when the service stops is sent once before Run
-// returns, so the last state change is not lost with the shutdown.
+// returns, so the last state change is not lost with the shutdown. The
+// drain has DrainTimeout (2 s) for all of it: on fake time (a synctest
+// bubble, the receiver in-process) that is the drain's own bound, not a
+// race with a loaded machine's scheduler.
 func TestQueuedEventsDeliveredAtShutdown(t *testing.T) {
-	var mu sync.Mutex
-	var got []Payload
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p Payload
-		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
-			t.Errorf("body: %v", err)
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var got []Payload
+		receiver := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var p Payload
+			if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+				t.Errorf("body: %v", err)
+			}
+			mu.Lock()
+			got = append(got, p)
+			mu.Unlock()
+		})
+		s, err := New(Options{URL: "http://hooks.example/hook", Client: &http.Client{Transport: handlerTransport{receiver}},
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
 		}
+		s.PublishEvent(nudge())
+		s.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventState, State: domain.StateGood, Previous: domain.StateSlouching})
+		s.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventPaused, State: domain.StatePaused})
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel() // stopping before Run took anything
+		s.Run(ctx)
 		mu.Lock()
-		got = append(got, p)
-		mu.Unlock()
-	}))
-	defer srv.Close()
-	s, err := New(Options{URL: srv.URL + "/hook", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.PublishEvent(nudge())
-	s.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventState, State: domain.StateGood, Previous: domain.StateSlouching})
-	s.PublishEvent(domain.Event{Time: time.Now(), Type: domain.EventPaused, State: domain.StatePaused})
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel() // stopping before Run took anything
-	s.Run(ctx)
-	mu.Lock()
-	defer mu.Unlock()
-	var types []domain.EventType
-	for _, p := range got {
-		types = append(types, p.Type)
-	}
-	if sent, failed, _ := s.Counts(); sent != 3 || failed != 0 {
-		t.Errorf("counts after the drain: %d sent, %d failed", sent, failed)
-	}
-	want := []domain.EventType{domain.EventNudge, domain.EventState, domain.EventPaused}
-	if len(types) != len(want) || types[0] != want[0] || types[1] != want[1] || types[2] != want[2] {
-		t.Errorf("delivered at shutdown %v, want %v", types, want)
-	}
+		defer mu.Unlock()
+		var types []domain.EventType
+		for _, p := range got {
+			types = append(types, p.Type)
+		}
+		if sent, failed, _ := s.Counts(); sent != 3 || failed != 0 {
+			t.Errorf("counts after the drain: %d sent, %d failed", sent, failed)
+		}
+		want := []domain.EventType{domain.EventNudge, domain.EventState, domain.EventPaused}
+		if len(types) != len(want) || types[0] != want[0] || types[1] != want[1] || types[2] != want[2] {
+			t.Errorf("delivered at shutdown %v, want %v", types, want)
+		}
+	})
 }
