@@ -80,21 +80,27 @@ func startProgramEnv(t *testing.T, env []string, args ...string) (*exec.Cmd, str
 			t.Fatalf("dashboard URL %q: want the real loopback port", u)
 		}
 		return cmd, strings.TrimSuffix(u, "/"), &errb
-	case <-time.After(60 * time.Second):
-		t.Fatalf("no dashboard URL printed within 60 s; stderr:\n%s", errb.String())
+	case <-time.After(patience):
+		t.Fatalf("no dashboard URL printed within %v; stderr:\n%s", patience, errb.String())
 	}
 	return nil, "", nil
 }
 
 // End to end, as a user runs it: the program plays the forward-head clip
-// (8× faster, the coach on video time); a WebSocket client gets samples, the
+// (2× faster, the coach on video time); a WebSocket client gets samples, the
 // change to forward head and exactly one nudge 40–45 s into the video; a
 // pause from the API closes the source; SIGTERM stops the program cleanly
 // and the history database holds the session.
+//
+// The clip plays on the wall clock and frames are analysed newest-wins, so
+// a slow analysis leaves gaps in video time: 8× under -race on a loaded
+// 2-core machine left ~5 s between frames and no nudge before the clip's
+// forward head ended. At 2× the gaps stay near a second of video. The test's
+// own waits are in video time (the samples' clock) or only bound a failure.
 func TestRunEndToEnd(t *testing.T) {
 	clip := replayClip(t, "forward-head-session.mp4")
 	dataDir, cfgDir := t.TempDir(), t.TempDir()
-	cmd, base, errb := startProgram(t, "run", "--source", clip, "--speed", "8", "--listen", "127.0.0.1:0",
+	cmd, base, errb := startProgram(t, "run", "--source", clip, "--speed", "2", "--listen", "127.0.0.1:0",
 		"--data-dir", dataDir, "--config-dir", cfgDir, "--log-level", "info")
 	ws := dialWS(t, base, false)
 	api := newAPIClient(t, base)
@@ -103,9 +109,8 @@ func TestRunEndToEnd(t *testing.T) {
 		samples  int
 		stateFwd *domain.Event
 		nudges   []domain.Event
-		after    <-chan time.Time
 	)
-	timeout := time.After(40 * time.Second)
+	timeout := time.After(patience)
 collect:
 	for {
 		select {
@@ -116,6 +121,10 @@ collect:
 			switch m.Type {
 			case webui.MsgSample:
 				samples++
+				// 12 s more of video after the nudge: no second nudge
+				if len(nudges) > 0 && !m.Sample.At.Before(nudges[0].Time.Add(12*time.Second)) {
+					break collect
+				}
 			case webui.MsgEvent:
 				e := *m.Event
 				if e.Type == domain.EventState && e.State == domain.StateSlouching && e.Fault == domain.ForwardHead && stateFwd == nil {
@@ -123,16 +132,14 @@ collect:
 				}
 				if e.Type == domain.EventNudge {
 					nudges = append(nudges, e)
-					if after == nil {
-						after = time.After(1500 * time.Millisecond) // 12 s more of video: no second nudge
-					}
 				}
 			}
-		case <-after:
-			break collect
 		case <-timeout:
-			t.Fatalf("after 40 s: %d samples, forward-head state %v, nudges %+v", samples, stateFwd != nil, nudges)
+			t.Fatalf("after %v: %d samples, forward-head state %v, nudges %+v", patience, samples, stateFwd != nil, nudges)
 		}
+	}
+	if stateFwd != nil && len(nudges) > 0 {
+		t.Logf("%d samples; forward head from %.1f s, nudged at %.1f s of video", samples, stateFwd.Offset.Seconds(), nudges[0].Offset.Seconds())
 	}
 	if samples < 10 {
 		t.Errorf("only %d samples", samples)
@@ -162,7 +169,7 @@ collect:
 		t.Errorf("pause answered state %q camera %+v, want paused and released", st.State, st.Camera)
 	}
 	released := false
-	deadline := time.After(3 * time.Second)
+	deadline := time.After(patience)
 	for !released {
 		select {
 		case m, ok := <-ws:
@@ -179,7 +186,7 @@ collect:
 				}
 			}
 		case <-deadline:
-			t.Fatal("no status with the camera released within 3 s of the pause")
+			t.Fatalf("no status with the camera released within %v of the pause", patience)
 		}
 	}
 	st = domain.LiveStatus{}
@@ -188,7 +195,10 @@ collect:
 		t.Errorf("GET /api/status: state %q until %v camera %+v", st.State, st.PausedUntil, st.Camera)
 	}
 
-	// SIGTERM: clean exit within a few seconds, history flushed
+	// SIGTERM: a clean exit, history flushed. How long it takes on a loaded
+	// machine is not this test's business; that nothing held it up is: the
+	// one bounded step, the dashboard's shutdown, logs a warning when it
+	// runs out of its 5 s, and a hang runs into the guard.
 	t0 := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -200,15 +210,15 @@ collect:
 		if err != nil {
 			t.Fatalf("exit after SIGTERM: %v", err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("still running 10 s after SIGTERM")
+	case <-time.After(patience):
+		t.Fatalf("still running %v after SIGTERM", patience)
 	}
 	t.Logf("stopped %v after SIGTERM", time.Since(t0).Round(time.Millisecond))
-	if time.Since(t0) > 5*time.Second {
-		t.Errorf("took %v to stop", time.Since(t0))
-	}
 	if !strings.Contains(errb.String(), "stopped") {
 		t.Errorf("no clean stop in the log:\n%s", errb.String())
+	}
+	if strings.Contains(errb.String(), "dashboard shutdown") {
+		t.Errorf("the dashboard's shutdown ran out of time:\n%s", errb.String())
 	}
 
 	h, err := history.Open(filepath.Join(dataDir, history.FileName))
@@ -251,23 +261,53 @@ collect:
 		t.Errorf("history holds %d nudges and %d pauses, want 1 and 1 (of %d events)", hn, hp, len(evs))
 	}
 
-	// started again on the same data, the dashboard still counts today's time
-	y, m, d := time.Now().Date()
-	day := time.Date(y, m, d, 0, 0, 0, 0, time.Local)
-	today, err := h.Minutes(ctx, day, day.AddDate(0, 0, 1))
-	if err != nil {
-		t.Fatal(err)
+	// started again on the same data, the dashboard still counts today's
+	// time: what the history holds for the day the restarted service calls
+	// today. That day is read before the start and after the status: when
+	// midnight falls between (or between the session and the restart), the
+	// service's today is one of the two, and the session's minutes count
+	// only if they are on it.
+	dayOf := func(at time.Time) time.Time {
+		y, m, d := at.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
 	}
-	var wantPresent, wantGood float64
-	for _, m := range today {
-		wantPresent += m.PresentS
-		wantGood += m.GoodS
+	heldOn := func(day time.Time) (present, good float64) {
+		ms, err := h.Minutes(ctx, day, day.AddDate(0, 0, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			present += m.PresentS
+			good += m.GoodS
+		}
+		return present, good
 	}
+	if len(mins) == 0 {
+		t.Fatal("the session left no minutes in the history")
+	}
+	sessionDay := dayOf(mins[len(mins)-1].Start)
+	before := dayOf(time.Now())
 	rs := startService(t, runOptions{camera: "/dev/video987", dataDir: dataDir, configDir: cfgDir})
 	st = domain.LiveStatus{}
 	newAPIClient(t, rs.base).call(t, "GET", "/api/status", nil, &st)
-	if wantPresent < 1 || st.PresentTodayS != wantPresent || st.GoodTodayS != wantGood {
+	after := dayOf(time.Now())
+	if !sessionDay.Equal(before) || !before.Equal(after) {
+		t.Logf("midnight passed: the session's last minute is of %s, the restart between %s and %s", sessionDay.Format(time.DateOnly), before.Format(time.DateOnly), after.Format(time.DateOnly))
+	}
+	counted := false
+	var wantPresent, wantGood float64
+	for _, day := range []time.Time{before, after} {
+		wantPresent, wantGood = heldOn(day)
+		if st.PresentTodayS == wantPresent && st.GoodTodayS == wantGood {
+			counted = true
+			break
+		}
+	}
+	if !counted {
 		t.Errorf("after a restart: present today %.1f s, good today %.1f s; history holds %.1f and %.1f", st.PresentTodayS, st.GoodTodayS, wantPresent, wantGood)
+	}
+	if p, _ := heldOn(before); before.Equal(after) && before.Equal(sessionDay) && p < 1 {
+		t.Errorf("the history holds %.1f s for today, the session's day", p)
 	}
 }
 
@@ -341,10 +381,10 @@ func TestRunHistorySurvivesKill(t *testing.T) {
 	ctx := context.Background()
 	from, to := time.Now().Add(-2*time.Hour), time.Now().Add(2*time.Hour)
 	var mins []domain.MinuteAggregate
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(patience)
 	for len(mins) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatal("no finished minute in the database after 30 s (5 min of video)")
+			t.Fatalf("no finished minute in the database after %v (a minute of video takes 6 s)", patience)
 		}
 		time.Sleep(200 * time.Millisecond)
 		if mins, err = h.Minutes(ctx, from, to); err != nil {
@@ -474,7 +514,7 @@ func TestRunRemembersTheCamera(t *testing.T) {
 	if code := api.call(t, "PATCH", "/api/config", map[string]any{"camera": "/dev/video985"}, nil); code != 200 {
 		t.Fatalf("choosing /dev/video985: %d", code)
 	}
-	waitFor(t, "the switch to /dev/video985", 10*time.Second, func() bool { return rs.eye.Supervisor().Camera() == "/dev/video985" })
+	waitFor(t, "the switch to /dev/video985", patience, func() bool { return rs.eye.Supervisor().Camera() == "/dev/video985" })
 	for _, bad := range []string{"/dev/null", "No Such Camera"} {
 		var e map[string]any
 		if code := api.call(t, "PATCH", "/api/config", map[string]any{"camera": bad}, &e); code != 400 {
@@ -515,6 +555,12 @@ func TestRunRemembersTheCamera(t *testing.T) {
 		t.Errorf("the choice was forgotten: %q", saved.Camera)
 	}
 }
+
+// patience bounds a wait for what the program under test guarantees will
+// happen (a start, a message, a file written): it only turns a hang into a
+// failure, so it is generous. These tests run the real pipeline under -race
+// on a loaded machine, beside other test packages.
+const patience = 3 * time.Minute
 
 // waitFor polls cond until it holds or timeout passes (a real service on
 // real goroutines: no fake clock reaches it).
