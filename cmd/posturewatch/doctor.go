@@ -204,21 +204,37 @@ func dirFinding(what, dir string) finding {
 
 // portFinding checks that the dashboard's address is free, or held by a
 // running posturewatch.
-func portFinding(listen string) finding {
+func portFinding(listen string) finding { return portFindingWithin(listen, portProbeTimeout) }
+
+// portProbeTimeout is how long doctor waits for whatever holds the
+// dashboard's address to answer. A running posturewatch analysing frames on
+// a busy machine can take seconds; with 2 s, one that answered late was
+// reported as another program.
+const portProbeTimeout = 10 * time.Second
+
+// portFindingWithin is portFinding, waiting at most within for an answer.
+// A holder that does not answer in time is a warning, not a failure: it
+// may be a posturewatch too busy to answer.
+func portFindingWithin(listen string, within time.Duration) finding {
 	ln, err := net.Listen("tcp", listen)
 	if err == nil {
 		ln.Close()
 		return finding{"ok", "dashboard address " + listen + " is free", ""}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+listen+"/", nil)
-	if resp, herr := http.DefaultClient.Do(req); herr == nil {
+	resp, herr := http.DefaultClient.Do(req)
+	if herr == nil {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		resp.Body.Close()
 		if strings.Contains(string(body), "posturewatch") {
 			return finding{"ok", "dashboard address " + listen + " is held by a running posturewatch", ""}
 		}
+	}
+	if errors.Is(herr, context.DeadlineExceeded) {
+		return finding{"warn", fmt.Sprintf("dashboard address %s is held by a program that did not answer within %v (a busy posturewatch, or another program)", listen, within),
+			"if no posturewatch is running, stop that program, or give run another address: --listen 127.0.0.1:8485"}
 	}
 	return finding{"FAIL", fmt.Sprintf("dashboard address %s is taken by another program (%v)", listen, err), "stop that program, or give run another address: --listen 127.0.0.1:8485"}
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"posturewatch/models"
 )
@@ -98,5 +101,32 @@ func TestDoctorLoadsTheRuntime(t *testing.T) {
 	f := find(t, diagnose(env), "ONNX Runtime library")
 	if f.level == "ok" {
 		t.Errorf("a file that is not the library: %+v", f)
+	}
+}
+
+// A holder of the dashboard's address that answers with a page of its own
+// is another program (a failure); one that does not answer in time may be a
+// posturewatch too busy to answer, and is a warning that says so.
+func TestDoctorPortHeldByAnother(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html>some other dashboard</html>")
+	}))
+	defer other.Close()
+	if f := portFinding(strings.TrimPrefix(other.URL, "http://")); f.level != "FAIL" || !strings.Contains(f.what, "another program") {
+		t.Errorf("port held by another program: %+v", f)
+	}
+
+	release := make(chan struct{})
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer silent.Close()
+	defer close(release)
+	f := portFindingWithin(strings.TrimPrefix(silent.URL, "http://"), 50*time.Millisecond)
+	if f.level != "warn" || !strings.Contains(f.what, "did not answer within 50ms") || !strings.Contains(f.fix, "--listen") {
+		t.Errorf("port held by a program that does not answer: %+v", f)
 	}
 }
