@@ -100,11 +100,7 @@ func FuzzClientMessage(f *testing.F) {
 func TestHubSurvivesClientMessages(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ts := startBubbleServer(t, nil)
-		c, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatalf("dial: %v", err)
-		}
-		defer c.Close()
+		c := connect(t, ts)
 		readMsg(t, c, patience) // hello
 		go func() {             // keep reading so pings and closes are handled
 			for {
@@ -165,11 +161,7 @@ func TestHubSurvivesClientMessages(t *testing.T) {
 		_ = c.SetWriteDeadline(time.Now().Add(patience))
 		_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ping","pad":"`+strings.Repeat("x", 4096)+`"}`))
 		waitFor(t, "the oversized message to end the connection", patience, func() bool { return ts.srv.Clients() == 0 })
-		c2, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatalf("dial after an oversized message: %v", err)
-		}
-		defer c2.Close()
+		c2 := connect(t, ts) // after an oversized message
 		if m := readMsg(t, c2, patience); m.Type != MsgHello {
 			t.Fatalf("first message after reconnecting: %+v", m)
 		}

@@ -95,11 +95,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 func TestHubSamplesRateLimitedLatestWins(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ts := startBubbleServer(t, nil)
-		c, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := connect(t, ts)
 		col := collect(c)
 		waitFor(t, "hello", patience, func() bool { return col.count(MsgHello) == 1 })
 
@@ -165,11 +161,7 @@ func TestHubEventsNeverDroppedUnderSampleFlood(t *testing.T) {
 		ts := startBubbleServer(t, nil)
 		clients := make([]*collector, 3)
 		for i := range clients {
-			c, _, err := dialWS(t, ts, ts.base)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := connect(t, ts)
 			clients[i] = collect(c)
 		}
 		waitFor(t, "3 clients", patience, func() bool { return ts.srv.Clients() == 3 })
@@ -256,16 +248,8 @@ func TestHubDisconnectsSlowClient(t *testing.T) {
 		ts := startBubbleServer(t, func(o *Options) {
 			o.Hub = HubOptions{QueueSize: 16, WriteTimeout: 500 * time.Millisecond}
 		})
-		slow, _, err := dialWS(t, ts, ts.base) // never reads
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer slow.Close()
-		fastConn, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fastConn.Close()
+		slow := connect(t, ts) // never reads
+		fastConn := connect(t, ts)
 		fast := collect(fastConn)
 		waitFor(t, "2 clients", patience, func() bool { return ts.srv.Clients() == 2 })
 
@@ -327,16 +311,8 @@ func TestHubPreviewOnlyToClientsThatAsked(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ts := startBubbleServer(t, nil)
 		ts.srv.PublishPreview(domain.Preview{JPEG: []byte{0xff, 0xd8}, Width: 2, Height: 1})
-		a, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer a.Close()
-		b, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
+		a := connect(t, ts)
+		b := connect(t, ts)
 		colA, colB := collect(a), collect(b)
 		waitFor(t, "2 clients", patience, func() bool { return ts.srv.Clients() == 2 })
 		if ts.srv.PreviewWanted() {
@@ -382,11 +358,7 @@ func TestHubPreviewOnlyToClientsThatAsked(t *testing.T) {
 func TestHubStatusRepsAndShutdown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ts := startBubbleServer(t, nil)
-		c, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := connect(t, ts)
 		if m := readMsg(t, c, patience); m.Type != MsgHello {
 			t.Fatalf("first message %q", m.Type)
 		}
@@ -404,7 +376,7 @@ func TestHubStatusRepsAndShutdown(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = c.SetReadDeadline(time.Now().Add(patience))
-		_, _, err = c.ReadMessage()
+		_, _, err := c.ReadMessage()
 		if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
 			t.Errorf("after shutdown: %v, want a going-away close", err)
 		}
@@ -434,18 +406,10 @@ func TestHubPingsDropSilentClients(t *testing.T) {
 			o.Hub = HubOptions{PingInterval: 50 * time.Millisecond, PongWait: 300 * time.Millisecond}
 		})
 		// A client that reads answers pings automatically and stays.
-		alive, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer alive.Close()
+		alive := connect(t, ts)
 		col := collect(alive)
 		// A client that never reads never answers pings: the server drops it.
-		silent, _, err := dialWS(t, ts, ts.base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer silent.Close()
+		connect(t, ts)
 		waitFor(t, "2 clients", patience, func() bool { return ts.srv.Clients() == 2 })
 		dropped := time.Now()
 		waitFor(t, "silent client dropped", patience, func() bool { return ts.srv.Clients() == 1 })

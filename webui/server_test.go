@@ -547,6 +547,18 @@ func TestAccessToken(t *testing.T) {
 	}
 }
 
+// connect opens a same-origin WebSocket to ts, closed when the test ends;
+// the test fails if it cannot.
+func connect(t *testing.T, ts *testServer) *websocket.Conn {
+	t.Helper()
+	c, _, err := dialWS(t, ts, ts.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func dialWS(t *testing.T, ts *testServer, origin string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	h := http.Header{}
@@ -581,11 +593,7 @@ func TestWebSocketOrigin(t *testing.T) {
 	code, m, _ := ts.do("GET", "/ws", nil)
 	wantError(t, "plain GET /ws", code, m, 400, "WebSocket upgrade")
 
-	c, _, err := dialWS(t, ts, ts.base)
-	if err != nil {
-		t.Fatalf("same-origin dial: %v", err)
-	}
-	defer c.Close()
+	c := connect(t, ts)
 	msg := readMsg(t, c, patience)
 	if msg.Type != MsgHello || msg.Hello == nil || msg.Hello.Status.State != domain.StateGood || msg.Hello.SampleMS != 200 {
 		t.Errorf("first message = %+v", msg)
