@@ -179,15 +179,34 @@ collect:
 			if m.Type == webui.MsgStatus && m.Status.Camera.Released {
 				released = true
 			}
-			if m.Type == webui.MsgSample {
-				// a frame already in the loop may still land; none after the release
-				if released {
-					t.Error("sample after the camera was released")
-				}
-			}
 		case <-deadline:
 			t.Fatalf("no status with the camera released within %v of the pause", patience)
 		}
+	}
+	// With the source closed no frame comes. What may still land after the
+	// release: the sample of a frame the pipeline was analysing when the
+	// source closed, and one published before it that the client's pacing
+	// held back (its slot keeps only the newest). A third would be a frame
+	// read after the release. How long this looks only bounds the check;
+	// however slow the machine, it cannot make a third sample.
+	late := 0
+	look := time.After(3 * time.Second)
+watchReleased:
+	for {
+		select {
+		case m, ok := <-ws:
+			if !ok {
+				t.Fatal("WebSocket closed")
+			}
+			if m.Type == webui.MsgSample {
+				late++
+			}
+		case <-look:
+			break watchReleased
+		}
+	}
+	if late > 2 {
+		t.Errorf("%d samples after the camera was released, want at most the 2 already on their way", late)
 	}
 	st = domain.LiveStatus{}
 	api.call(t, "GET", "/api/status", nil, &st)
