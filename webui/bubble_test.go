@@ -30,6 +30,14 @@ func (bubbleListener) Addr() net.Addr { return bubbleAddr }
 // reaches it through them. Cleanup shuts it down inside the bubble.
 func startBubbleServer(t *testing.T, mod func(*Options)) *testServer {
 	t.Helper()
+	return bubbleServer(t, mod, nil)
+}
+
+// bubbleServer is startBubbleServer with the server's end of each
+// connection passed through wrap when it is not nil (to watch what the
+// server writes).
+func bubbleServer(t *testing.T, mod func(*Options), wrap func(net.Conn) net.Conn) *testServer {
+	t.Helper()
 	fb := newFakeBackend()
 	opts := Options{Listen: bubbleAddr.String(), Backend: fb, Logger: quietLogger(), Version: "test"}
 	if mod != nil {
@@ -39,7 +47,7 @@ func startBubbleServer(t *testing.T, mod func(*Options)) *testServer {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	l := newPipeListener(nil)
+	l := newPipeListener(wrap)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(bubbleListener{l}) }()
 	synctest.Wait() // serving: the listener waits in Accept

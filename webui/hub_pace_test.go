@@ -7,16 +7,12 @@ package webui
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
-	"net/http"
 	"posturewatch/coach/domain"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // pipeListener hands out the server ends of in-memory connections.
@@ -91,26 +87,10 @@ func TestHubPacesSamplesWhenTheWriterFallsBehind(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var sampleWrites []time.Time
-		l := newPipeListener(func(c net.Conn) net.Conn {
+		ts := bubbleServer(t, nil, func(c net.Conn) net.Conn {
 			return sampleWriteLog{Conn: c, mu: &mu, times: &sampleWrites}
 		})
-		hub := newHub(HubOptions{}, quietLogger(), nil)
-		hub.start()
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			conn, err := upgrader.Upgrade(w, r, nil)
-			if err != nil {
-				return
-			}
-			hub.serve(conn, false)
-		})}
-		served := make(chan error, 1)
-		go func() { served <- srv.Serve(l) }()
-
-		d := websocket.Dialer{NetDialContext: l.dial}
-		c, _, err := d.Dial("ws://pipe/ws", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := connect(t, ts)
 		// The reader dawdles after every message (a busy browser tab), so
 		// the writer spends most of its time blocked in a write.
 		const n = 3000 // samples, 2 ms apart
@@ -130,22 +110,15 @@ func TestHubPacesSamplesWhenTheWriterFallsBehind(t *testing.T) {
 			}
 		}()
 		for i := 1; i <= n; i++ {
-			hub.SetSample(marshalEnvelope(envelope{Type: MsgSample, Sample: &domain.Sample{
-				Posture: domain.PostureGood, Metrics: domain.Metrics{"seq": float64(i)}}}))
+			ts.srv.PublishSample(seqSample(i))
 			if i%15 == 0 {
-				hub.Broadcast(marshalEnvelope(envelope{Type: MsgEvent, Event: &domain.Event{Type: domain.EventNudge, Message: "x"}}))
+				ts.srv.PublishEvent(domain.Event{Type: domain.EventNudge, Message: "x"})
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
 		time.Sleep(time.Minute) // long enough for everything queued to drain
 		c.Close()
 		newest := <-readerDone
-		hub.stop()
-		_ = srv.Close()
-		_ = l.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			t.Errorf("serve: %v", err)
-		}
 
 		mu.Lock()
 		defer mu.Unlock()
