@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,7 +52,7 @@ type Analyzer struct {
 	lastSeen time.Time // the last frame with someone judged, while learning
 
 	lit    modelsCopy // what the models see when it is not the frame as taken
-	passes int        // times the models ran (a backlit photo's frame runs them twice)
+	passes int        // times the body model's first look ran (a backlit photo's frame runs it twice)
 
 	body      bodyLook // the body model's look the last frame took
 	bodyLooks int      // times the body model's other look was wanted (faceWantsOtherLook)
@@ -95,7 +96,7 @@ func NewAnalyzer(opt AnalyzerOptions) (*Analyzer, error) {
 	if opt.Learn {
 		j.Learn()
 	}
-	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2, lit: modelsCopy{copy: gocv.NewMat()}}, nil
+	return &Analyzer{pose: pn, face: fn, judge: j, lastIndex: -2, lit: modelsCopy{copy: gocv.NewMat(), exposed: gocv.NewMat()}}, nil
 }
 
 // ForgetLearnt drops what was learnt about the camera's place: another
@@ -119,6 +120,7 @@ func (a *Analyzer) Baseline() *domain.Baseline { return a.judge.Baseline() }
 // Close releases the models.
 func (a *Analyzer) Close() error {
 	a.lit.copy.Close()
+	a.lit.exposed.Close()
 	a.face.Close()
 	return a.pose.Close()
 }
@@ -139,17 +141,21 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 	// picks the user's face each time, and says when the others have gone.
 	track := f.Source == a.lastSource && f.Index == a.lastIndex+1 && a.people <= 1
 	a.lastSource, a.lastIndex = f.Source, f.Index
-	gain := 1.0
+	gain, refused := 1.0, 0.0
 	if f.Source == a.lit.source {
 		// The light stays from frame to frame of a stream, and across the
 		// camera's rests: the previous frame's face says how to expose this
 		// one before the models run (backlight.go).
-		gain = a.lit.faceGain
+		gain, refused = a.lit.faceGain, a.lit.refused
 	}
-	kps, fr, err := a.runModels(f, mean, spread, gain, track)
+	run, err := a.runModels(f, mean, spread, gain, track, refused)
 	if err != nil {
 		return posture.Input{}, err
 	}
+	if run.refused > 0 {
+		refused = run.refused
+	}
+	kps, fr := run.kps, run.fr
 	// Only a face backed as someone's says how the light falls: the
 	// detector's guess on an empty scene (a cup) would otherwise be
 	// exposed for and backed. Only a face the mesh reads is exposed for
@@ -163,9 +169,14 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 			want = asked
 		}
 	}
-	a.lit.source, a.lit.faceGain, a.lit.asked = f.Source, want, asked
-	if fr.Detected && (want > gain*regainRatio || want < gain/regainRatio) {
-		// A photo, a stream's first frame, or the light changed: the models
+	if run.refused > 0 {
+		want = run.gain // the copy exposed for this face was tried and refused
+	}
+	a.lit.source, a.lit.faceGain, a.lit.asked, a.lit.refused = f.Source, want, asked, refused
+	if fr.Detected && farApart(want, run.gain) {
+		// The face path did not expose for the face before the mesh: the
+		// light changed under a followed face (the detector did not run),
+		// or a face refused before on this stream is read now. The models
 		// saw the face exposed far from what it asks for. Run them again on
 		// the copy exposed for it. Where the detector found the face on
 		// this frame, its faces stand (it finds dark faces; the mesh and the
@@ -173,24 +184,120 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 		if fr.Faces > 0 {
 			a.face.ReuseDetections()
 		}
-		if kps, fr, err = a.runModels(f, mean, spread, want, false); err != nil {
+		if run, err = a.runModels(f, mean, spread, want, false, want); err != nil {
 			return posture.Input{}, err
 		}
+		kps, fr = run.kps, run.fr
 	}
 	a.people = fr.People
 	return inputOf(f, kps, fr), nil
 }
+
+// farApart: two gains far enough apart (regainRatio) for the models to look
+// again.
+func farApart(g, h float64) bool { return g > h*regainRatio || g < h/regainRatio }
 
 // inputOf is what the judgement reads of what the models saw on a frame.
 func inputOf(f Frame, kps []domain.Keypoint, fr FaceResult) posture.Input {
 	return posture.Input{W: f.Mat.Cols(), H: f.Mat.Rows(), Keypoints: kps, Face: faceInput(fr)}
 }
 
+// modelsRun is what the models saw on a frame.
+type modelsRun struct {
+	kps  []domain.Keypoint
+	fr   FaceResult
+	gain float64 // the exposure the results are from (≤ 1: the frame's own levels, modelLevels)
+	// refused is the gain a face asked for whose copy, exposed for it, was
+	// tried and refused (the mesh did not read it, or the body model did
+	// not back the face): the results are from the copy as made. 0: none.
+	refused float64
+}
+
+// exposing decides on the face path, as soon as the detector has found the
+// face and before the mesh runs, whether the face asks for another
+// exposure than the models' copy has (faceGain, regainRatio), and makes the
+// copy exposed for it (lit.exposed): the mesh reads it, and the body model
+// looks at it once the mesh has. A backlit frame seen first so runs the
+// body model twice and the mesh once, where exposing after both models had
+// run ran both twice (backlight.go).
+type exposing struct {
+	taken   gocv.Mat  // the frame as taken: the face's level is measured on it
+	mean    float64   // its mean brightness
+	gain    float64   // the models' copy's
+	refused float64   // an ask the stream's last frames refused (modelsRun.refused): not tried again
+	out     *gocv.Mat // the copy exposed for the face
+	chosen  float64   // the gain chosen, set before decided closes
+	decided chan struct{}
+	once    sync.Once
+}
+
+func newExposing(taken gocv.Mat, mean, gain, refused float64, out *gocv.Mat) *exposing {
+	return &exposing{taken: taken, mean: mean, gain: gain, refused: refused, out: out, chosen: gain, decided: make(chan struct{})}
+}
+
+// meshCopy is the face path's MeshCopy.
+func (e *exposing) meshCopy(frame gocv.Mat, best face.Detection) gocv.Mat {
+	g := e.gain
+	if level, ok := faceLevel(e.taken, best.Box); ok {
+		if asked := faceGain(level, e.mean); farApart(asked, e.gain) && (e.refused == 0 || farApart(asked, e.refused)) {
+			e.taken.ConvertToWithParams(e.out, gocv.MatTypeCV8UC3, float32(asked), 0)
+			g = asked
+		}
+	}
+	e.once.Do(func() { e.chosen = g; close(e.decided) })
+	if g == e.gain {
+		return frame
+	}
+	return *e.out
+}
+
+// changed: the face path has chosen another exposure (so far).
+func (e *exposing) changed() bool {
+	select {
+	case <-e.decided:
+		return e.chosen != e.gain
+	default:
+		return false
+	}
+}
+
+// bodyLooks is the body model's looks at one copy of a frame.
+type bodyLooksAt struct {
+	img    gocv.Mat
+	kps    []domain.Keypoint // the look the stream's last frame took (far or not)
+	other  []domain.Keypoint // the other look, where taken
+	looked bool
+}
+
+// firstLook runs the body model's look on the copy.
+func (a *Analyzer) firstLook(l *bodyLooksAt, far bool) error {
+	a.passes++
+	kps, _, err := a.pose.EstimateIn(l.img, far)
+	l.kps = kps
+	return err
+}
+
+// otherLook runs its other look where the first lost the head
+// (bodyLostHead), once.
+func (a *Analyzer) otherLook(l *bodyLooksAt, far bool) error {
+	if l.looked || !bodyLostHead(l.img, l.kps) {
+		return nil
+	}
+	var err error
+	l.other, _, err = a.pose.EstimateIn(l.img, !far)
+	l.looked = true
+	return err
+}
+
 // runModels runs the body and face models on the frame, or on the models'
 // copy of it: exposed for a backlit face (gain > 1), else brightened or
-// stretched as modelLevels says.
-func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([]domain.Keypoint, FaceResult, error) {
-	a.passes++
+// stretched as modelLevels says. Unless refused is the same as gain (a
+// second run at a gain already chosen), a face the detector finds asking
+// for another exposure is meshed on a copy exposed for it (exposing), and
+// where the mesh reads it and the body model backs the face, the body
+// model looks at that copy too; else the mesh reads the copy as made.
+func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool, refused float64) (modelsRun, error) {
+	taken := f.Mat
 	alpha, beta := gain, 0.0
 	if gain <= 1 {
 		alpha, beta = modelLevels(mean, spread)
@@ -199,11 +306,11 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([
 		f.Mat.ConvertToWithParams(&a.lit.copy, gocv.MatTypeCV8UC3, float32(alpha), float32(beta))
 		f.Mat = a.lit.copy
 	}
-	var (
-		kps  []domain.Keypoint
-		fr   FaceResult
-		errs [2]error
-	)
+	var meshOn MeshCopy
+	ex := newExposing(taken, mean, gain, refused, &a.lit.exposed)
+	if refused != gain {
+		meshOn = ex.meshCopy
+	}
 	// A stream keeps the look its last frame took. Whether the body model's
 	// other look is wanted waits on the face path (faceWantsOtherLook);
 	// where the two run at once it is taken while the face path still runs
@@ -212,15 +319,15 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([
 	// for nothing).
 	stream := f.Source == a.body.source && f.Index == a.body.index+1
 	far := stream && a.body.far
+	early := !stream || a.body.face
+	made := &bodyLooksAt{img: f.Mat} // the body model's looks at the copy as made
 	var (
-		other    []domain.Keypoint
-		looked   bool
-		otherErr error
+		fr              FaceResult
+		bodyErr, faceEr error
 	)
 	if a.inTurn || a.face.NeedsEyes(f.Time, track) {
-		kps, _, errs[0] = a.pose.EstimateIn(f.Mat, far)
-		if errs[0] == nil {
-			fr, errs[1] = a.face.Observe(f.Mat, f.Time, track, eyesOf(kps))
+		if bodyErr = a.firstLook(made, far); bodyErr == nil {
+			fr, faceEr = a.face.ObserveExposing(f.Mat, f.Time, track, func() *Eyes { return eyesOf(made.kps) }, meshOn)
 		}
 	} else {
 		// The face path needs nothing from the body model on this frame
@@ -232,39 +339,66 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool) ([
 		poseDone, faceDone := make(chan struct{}), make(chan struct{})
 		go func() {
 			defer close(faceDone)
-			fr, errs[1] = a.face.ObserveAwaitingEyes(f.Mat, f.Time, track, func() *Eyes { <-poseDone; return eyes })
+			fr, faceEr = a.face.ObserveExposing(f.Mat, f.Time, track, func() *Eyes { <-poseDone; return eyes }, meshOn)
 		}()
-		kps, _, errs[0] = a.pose.EstimateIn(f.Mat, far)
-		if errs[0] == nil {
-			eyes = eyesOf(kps)
+		bodyErr = a.firstLook(made, far)
+		if bodyErr == nil {
+			eyes = eyesOf(made.kps)
 		}
 		close(poseDone)
-		if errs[0] == nil && (!stream || a.body.face) && bodyLostHead(f.Mat, kps) {
-			other, _, otherErr = a.pose.EstimateIn(f.Mat, !far)
-			looked = true
+		if bodyErr == nil && early && !ex.changed() {
+			bodyErr = a.otherLook(made, far)
 		}
 		<-faceDone
 	}
-	if errs[0] != nil {
-		return nil, FaceResult{}, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, errs[0])
+	if bodyErr != nil {
+		return modelsRun{}, fmt.Errorf("pose on %s frame %d: %w", f.Source, f.Index, bodyErr)
 	}
-	if errs[1] != nil {
-		return nil, FaceResult{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, errs[1])
+	if faceEr != nil {
+		return modelsRun{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, faceEr)
 	}
-	if faceWantsOtherLook(f.Mat, fr) && bodyLostHead(f.Mat, kps) {
+	run := modelsRun{gain: gain}
+	looks := made
+	if ex.changed() {
+		// The body model looks at the exposed copy once the mesh has read
+		// it: beside the mesh it took as long (both models on two threads
+		// share the two cores) and ran for nothing where the mesh refused
+		// the copy.
+		if fr.Mesh.Accepted(face.DefaultMinMeshScore) && a.judge.Sees(inputOf(f, made.kps, fr)) {
+			looks, run.gain = &bodyLooksAt{img: a.lit.exposed}, ex.chosen
+			if err := a.firstLook(looks, far); err != nil {
+				return modelsRun{}, fmt.Errorf("pose, exposed for the face, on %s frame %d: %w", f.Source, f.Index, err)
+			}
+		} else {
+			// Refused: the body model's looks at the copy as made stand.
+			// A face the mesh did not read exposed for it, it did not read
+			// dark either (the masked person's 51 backlit frames: scores
+			// under 0.2 exposed for, under 0.05 as made), so its result
+			// stands too; a face the body model did not back (a guess on
+			// an empty scene) is meshed again as made, the detector's
+			// faces kept.
+			run.refused = ex.chosen
+			if fr.Mesh.Accepted(face.DefaultMinMeshScore) {
+				a.face.ReuseDetections()
+				var err error
+				if fr, err = a.face.Observe(f.Mat, f.Time, false, eyesOf(made.kps)); err != nil {
+					return modelsRun{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, err)
+				}
+			}
+		}
+	}
+	run.kps, run.fr = looks.kps, fr
+	if faceWantsOtherLook(looks.img, fr) && bodyLostHead(looks.img, looks.kps) {
 		a.bodyLooks++
-		if !looked {
-			other, _, otherErr = a.pose.EstimateIn(f.Mat, !far)
+		if err := a.otherLook(looks, far); err != nil {
+			return modelsRun{}, fmt.Errorf("pose, second look, on %s frame %d: %w", f.Source, f.Index, err)
 		}
-		if otherErr != nil {
-			return nil, FaceResult{}, fmt.Errorf("pose, second look, on %s frame %d: %w", f.Source, f.Index, otherErr)
-		}
-		if posture.HeadScore(other) > posture.HeadScore(kps) {
-			kps, far = other, !far
+		if posture.HeadScore(looks.other) > posture.HeadScore(run.kps) {
+			run.kps, far = looks.other, !far
 		}
 	}
 	a.body = bodyLook{source: f.Source, index: f.Index, far: far, face: fr.Detected}
-	return kps, fr, nil
+	return run, nil
 }
 
 // bodyLook is which of its two looks the body model took on a stream's

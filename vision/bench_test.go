@@ -84,8 +84,9 @@ func BenchmarkFrameWholePathWashedOut(b *testing.B) {
 
 // BenchmarkFrameWholePathBacklit: a frame backlit (the sitter darkened to
 // 0.3, the room taken towards white), seen first: a photo, or a stream's
-// first frame, whose body model and mesh run again on the copy exposed for
-// the face (backlight.go). The frame is benchWebcamFace: the webcam frame's
+// first frame, whose mesh reads a copy exposed for the face the detector
+// found, and whose body model looks at that copy again (backlight.go). The
+// frame is benchWebcamFace: the webcam frame's
 // masked face is one the mesh cannot read, which is not exposed for, so it
 // would time the plain path (as it did, unnoticed, from 2e069f1 until the
 // checks in the loop).
@@ -101,12 +102,15 @@ func benchBacklitFirst(b *testing.B, threads int) {
 	for b.Loop() {
 		an.face.Reset()
 		an.lit.source = "" // nothing known of the light
-		passes := an.passes
+		passes, meshes := an.passes, an.face.meshRuns
 		if _, err := an.Analyze(f); err != nil {
 			b.Fatal(err)
 		}
 		if an.passes-passes != 2 || an.lit.faceGain <= regainRatio {
 			b.Fatalf("the body model ran %d times, gain %.2f: not exposed for the face", an.passes-passes, an.lit.faceGain)
+		}
+		if an.face.meshRuns != meshes+1 {
+			b.Fatalf("the mesh ran %d times: want once", an.face.meshRuns-meshes)
 		}
 	}
 }

@@ -72,6 +72,8 @@ type FaceNet struct {
 	// (ReuseDetections).
 	lastFaces []face.Detection
 	reuse     bool
+
+	meshRuns int // times the mesh ran (tests count what a frame costs)
 }
 
 // ReuseDetections makes the next Observe take the faces the detector found
@@ -196,6 +198,20 @@ func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (Fa
 // once at most, which may wait for the body model. Where NeedsEyes is false
 // it is called only at the end, to keep them for following the next frame.
 func (f *FaceNet) ObserveAwaitingEyes(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes) (FaceResult, error) {
+	return f.ObserveExposing(img, t, track, eyes, nil)
+}
+
+// MeshCopy says which copy of a frame the mesh reads once the detector has
+// found the face (best, in the frame's pixels): the frame as the detector
+// saw it, or one exposed for that face (a backlit face: backlight.go). It
+// returns the frame it was given where that stands. It is called at most
+// once a frame, and only where the detector ran; a copy it returns must
+// stay unchanged until Observe returns.
+type MeshCopy func(frame gocv.Mat, best face.Detection) gocv.Mat
+
+// ObserveExposing is ObserveAwaitingEyes with the mesh reading the copy
+// meshOn gives (nil: the frame).
+func (f *FaceNet) ObserveExposing(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes, meshOn MeshCopy) (FaceResult, error) {
 	if isNilMat(img) || img.Empty() {
 		return FaceResult{}, errors.New("empty frame")
 	}
@@ -205,13 +221,13 @@ func (f *FaceNet) ObserveAwaitingEyes(img gocv.Mat, t time.Time, track bool, eye
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	defer func() { f.reuse = false }()
-	res, err := f.observe(img, t, track, eyes)
+	res, err := f.observe(img, t, track, eyes, meshOn)
 	if err == nil && res.Tracked && res.byMesh && !res.Mesh.Accepted(face.DefaultMinMeshScore) {
 		// The track was lost on this frame: the face may have moved out of
 		// the crop. Look again with the detector rather than report an
 		// unmeshable face that is really elsewhere.
 		f.track = nil
-		return f.observe(img, t, track, nil)
+		return f.observe(img, t, track, nil, meshOn)
 	}
 	return res, err
 }
@@ -253,8 +269,8 @@ func (f *FaceNet) mayFollowEyes(t time.Time) bool {
 	return f.trackHint != nil && !f.trackSince.IsZero() && t.Sub(f.trackSince) <= trackOptions.MaxAge && f.trackDet.Score != 0
 }
 
-// observe is Observe; eyes nil means none.
-func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes) (FaceResult, error) {
+// observe is Observe; eyes nil means none, meshOn nil the frame.
+func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes, meshOn MeshCopy) (FaceResult, error) {
 	hint := func() *Eyes {
 		if eyes == nil {
 			return nil
@@ -313,6 +329,9 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Ey
 		// so that the detector and the mesh need not wait for them.
 		f.trackHint = nil
 		defer func() { f.trackHint = hint() }()
+		if meshOn != nil {
+			img = meshOn(img, res.Best)
+		}
 	}
 	t0 := time.Now()
 	m, err := f.runMesh(img, crop)
@@ -513,6 +532,7 @@ func (f *FaceNet) letterboxDetector(img gocv.Mat, mx, my int, lb face.Letterbox)
 // runMesh warps the crop out of the frame (rotated upright) and decodes the
 // mesh back into frame pixels.
 func (f *FaceNet) runMesh(img gocv.Mat, crop face.Crop) (face.Mesh, error) {
+	f.meshRuns++
 	m := crop.WarpMatrix()
 	for i, v := range m {
 		f.warp.SetDoubleAt(i/3, i%3, v)
