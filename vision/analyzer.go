@@ -438,7 +438,8 @@ const rolledHead = 25
 // faceWantsOtherLook and bodyLostHead tell together when the body model's
 // other look is worth a run: the face path sees a face (not one leaning in,
 // nor rolled past rolledHead), the body model placed no head there
-// (HeadScore under lostHeadScore), and the frame is narrower than 16:9, so
+// (HeadScore under lostHeadScore) or put the shoulders at the eyes
+// (shouldersAtTheEyes), and the frame is narrower than 16:9, so
 // that the two looks differ. The other look is taken when it sees the head
 // better, and a stream's next frames take it first. On the development
 // frames as `make features` records them it changes one (a face cut below
@@ -456,10 +457,45 @@ func faceWantsOtherLook(img gocv.Mat, fr FaceResult) bool {
 	return math.Abs(faceRoll(fr)) <= rolledHead
 }
 
-// bodyLostHead: see faceWantsOtherLook.
+// bodyLostHead: see faceWantsOtherLook. A look that places the shoulders
+// at the eyes has lost the body, whatever its head score
+// (shouldersAtTheEyes).
 func bodyLostHead(img gocv.Mat, kps []domain.Keypoint) bool {
 	w, h := img.Cols(), img.Rows()
-	return NewFarLetterbox(w, h).Scale <= 0.9*NewLetterbox(w, h).Scale && posture.HeadScore(kps) < lostHeadScore
+	return NewFarLetterbox(w, h).Scale <= 0.9*NewLetterbox(w, h).Scale && (posture.HeadScore(kps) < lostHeadScore || shouldersAtTheEyes(kps))
+}
+
+// shouldersAtEyes is how far below the eyes, in the body model's own eye
+// widths, the shoulders it places must lie for the look to have found the
+// body. No development frame as taken has them nearer than 1.28 (the masked
+// person's worst forward head; the desk people's slumps 1.57); cut to 4:3
+// about her face, the body model's look at the frame fitted to its input
+// put them at 0.10–0.28, on the eye line at scores of 0.22–0.44, for six of
+// her 35 forward heads, with head scores of 0.40–0.45, over lostHeadScore,
+// and judged them upright from the face alone; its other look placed them
+// 80–130 pixels lower at 0.5–0.6 and saw the head better (0.48–0.59).
+const shouldersAtEyes = 0.75
+
+// shouldersAtTheEyes: the body model sees both eyes and a shoulder (at a
+// score of 0.2, under posture.MinScore: a misplaced shoulder scores low),
+// and its shoulders lie less than shouldersAtEyes of its eye widths below
+// its eyes.
+func shouldersAtTheEyes(kps []domain.Keypoint) bool {
+	const seen = 0.2
+	le, re := kps[posture.LeftEye], kps[posture.RightEye]
+	if le.Score < seen || re.Score < seen {
+		return false
+	}
+	eyeWidth := math.Hypot(le.X-re.X, le.Y-re.Y)
+	var y float64
+	n := 0
+	for _, s := range []domain.Keypoint{kps[posture.LeftShoulder], kps[posture.RightShoulder]} {
+		if s.Score >= seen {
+			y += s.Y
+			n++
+		}
+	}
+	return eyeWidth > 0 && n > 0 && y/float64(n)-(le.Y+re.Y)/2 < shouldersAtEyes*eyeWidth
 }
 
 // faceRoll is the face's roll in degrees: the mesh's where it reads the
