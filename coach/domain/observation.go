@@ -106,7 +106,7 @@ const (
 	MetricHeadRoll       = "head_roll_deg"     // eye line angle from horizontal, + = image-right side lower
 	MetricHeadYaw        = "head_yaw_deg"      // head turn, + = the nose towards the image's right
 	MetricHeadPitch      = "head_pitch_deg"    // head pitch from the face mesh, + = chin up (camera height adds to it)
-	MetricFaceFrame      = "face_frame"        // eye width / frame width: how near the face is
+	MetricFaceFrame      = "face_frame"        // eye width / the frame's long side (its width, unless it stands upright): how near the face is
 	MetricFaceBox        = "face_box"          // face box height / frame height
 	MetricNeckEyes       = "neck_eyes"         // eye line to shoulder line, in eye widths
 	MetricNeckShoulders  = "neck_shoulders"    // eye line to shoulder line / shoulder width (free of the eye width's noise)

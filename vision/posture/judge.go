@@ -853,6 +853,24 @@ func sinceBaseline(m Measurement, b *domain.Baseline, metric string, k float64) 
 	return v * h, h/2 + (base.Median*h-h/2)*k, true
 }
 
+// longSide names the side of m's frame that sizes in it are against
+// (MetricFaceFrame).
+func longSide(m Measurement) string {
+	if m.H > m.W {
+		return "height"
+	}
+	return "width"
+}
+
+// shortSide names the side of m's frame that the face's fill is against
+// (Measurement.FaceFill).
+func shortSide(m Measurement) string {
+	if m.H > m.W {
+		return "width"
+	}
+	return "height"
+}
+
 // why says in words what a fault was judged on.
 func (sc *Scores) why(i int, m Measurement, against domain.Against) string {
 	v, cal := sc.val[i], sc.cal[i]
@@ -861,13 +879,13 @@ func (sc *Scores) why(i int, m Measurement, against domain.Against) string {
 		// The frame's own shape carried it: say what it shows, and how it
 		// compares with the baseline.
 		if !sc.changed[i] {
-			return sitUpWhy(i, v, false, "") + ", much as " + strings.TrimPrefix(than, "than ")
+			return sitUpWhy(i, v, false, "", m) + ", much as " + strings.TrimPrefix(than, "than ")
 		}
-		_, since, _ := strings.Cut(sitUpWhy(i, sc.change[i], true, than), ": ")
-		return sitUpWhy(i, v, false, "") + ", and " + since
+		_, since, _ := strings.Cut(sitUpWhy(i, sc.change[i], true, than, m), ": ")
+		return sitUpWhy(i, v, false, "", m) + ", and " + since
 	}
 	if sc.sitUp[i] {
-		return sitUpWhy(i, v, cal, than)
+		return sitUpWhy(i, v, cal, than, m)
 	}
 	src := ""
 	if m.EyeSource != "" {
@@ -879,9 +897,9 @@ func (sc *Scores) why(i int, m Measurement, against domain.Against) string {
 			return fmt.Sprintf("leaning in: the face is %.0f%% wider %s", 100*v, than)
 		}
 		if v < 0.4 { // face_frame: the eye width, a face is about 2.5 of them wide
-			return fmt.Sprintf("leaning in: the face spans %.0f%% of the frame's width", 100*v*2.5)
+			return fmt.Sprintf("leaning in: the face spans %.0f%% of the frame's %s", 100*v*2.5, longSide(m))
 		}
-		return fmt.Sprintf("leaning in: the face fills %.0f%% of the frame's height", 100*v)
+		return fmt.Sprintf("leaning in: the face fills %.0f%% of the frame's %s", 100*v, shortSide(m))
 	case iDown:
 		if m.MeshOK() {
 			return fmt.Sprintf("looking down: head pitched %.0f° down%s", -v, src)
@@ -921,7 +939,7 @@ func thanBaseline(against domain.Against) string {
 
 // sitUpWhy says why the sit-up score named fault i, from the value of the
 // feature that pushed it most.
-func sitUpWhy(i int, v float64, cal bool, than string) string {
+func sitUpWhy(i int, v float64, cal bool, than string, m Measurement) string {
 	if cal {
 		switch i {
 		case iForward:
@@ -946,7 +964,7 @@ func sitUpWhy(i int, v float64, cal bool, than string) string {
 	case iDown:
 		return fmt.Sprintf("head bowed: pitched %.0f° down", -v)
 	case iClose:
-		return fmt.Sprintf("leaning in: the eyes %.0f%% of the frame's width apart", 100*v)
+		return fmt.Sprintf("leaning in: the eyes %.0f%% of the frame's %s apart", 100*v, longSide(m))
 	}
 	return "posture sunk and forward"
 }

@@ -120,11 +120,12 @@ type Measurement struct {
 	Eyes      bool
 	EyeSource Source
 	// FaceWidth is the eye width in pixels (0 when unknown); SizeFrame the
-	// same against the frame width, or an estimate of it from the shoulders
+	// same against the frame's long side (its width, unless it stands
+	// upright), or an estimate of it from the shoulders
 	// or the face box when the eyes are not known.
 	FaceWidth, SizeFrame float64
-	// BoxSize is the detector's face box as an eye width against the frame
-	// width, when the body model's nose lies in the box (0 otherwise): a
+	// BoxSize is the detector's face box as an eye width against the
+	// frame's long side, when the body model's nose lies in the box (0 otherwise): a
 	// size that does not shrink as the head turns to a profile, while the
 	// eyes close up to a third of their width.
 	BoxSize float64
@@ -166,7 +167,8 @@ type Measurement struct {
 	// the image shows of a turned head: from the mesh's depth-true eye
 	// width, else corrected by the turn's cosine. See turnedNose.
 	NoseDropUnturned float64
-	// FaceFill is the face box's height against the frame's.
+	// FaceFill is the face box's height against the frame's short side
+	// (its height, unless it stands upright).
 	FaceFill float64
 	// Confidence is the mean score of the head and shoulder keypoints seen,
 	// raised to the face detector's score when that is higher.
@@ -186,6 +188,12 @@ func Measure(in Input) Measurement {
 		return m
 	}
 	fw, fh := float64(in.W), float64(in.H)
+	// Sizes in the frame (how near the face is) are against its long side,
+	// and how much of it the face fills against its short side: a phone
+	// standing upright is a camera turned on its side, whose long side sees
+	// as far across as a landscape camera's width, so the same face at the
+	// same distance reads the same in both.
+	long := math.Max(fw, fh)
 	pt := func(i int) Point { return Point{kps[i].X, kps[i].Y} }
 	inside := func(i int, margin float64) bool {
 		p := pt(i)
@@ -291,25 +299,25 @@ func Measure(in Input) Measurement {
 		}
 	}
 	if face != nil && face.Score >= MinFaceScore {
-		m.FaceFill = face.Box.Height() / fh
+		m.FaceFill = face.Box.Height() / math.Min(fw, fh)
 		noseIn := face.Box.Contains(pt(Nose))
 		if noseIn && seen(Nose) {
-			m.BoxSize = face.Box.Width() / boxPerEye / fw
+			m.BoxSize = face.Box.Width() / boxPerEye / long
 		}
 		m.HeadInBox = noseIn && face.Box.Contains(pt(LeftEye)) && face.Box.Contains(pt(RightEye))
 	}
 	if m.Eyes && m.FaceWidth <= 0 {
 		m.Eyes = false
 	}
-	m.SizeFrame = sizeFrame(kps, m, in.W)
+	m.SizeFrame = sizeFrame(kps, m, long)
 	if m.SizeFrame == 0 {
-		m.SizeFrame = profileWidth / fw
+		m.SizeFrame = profileWidth / long
 	}
 
 	if m.Eyes {
 		eyeMid := mid(eyeL, eyeR)
 		m.EyesAboveFrame = m.EyeSource != FromMesh && eyeMid.Y < 0
-		M[domain.MetricFaceFrame] = m.FaceWidth / fw
+		M[domain.MetricFaceFrame] = m.FaceWidth / long
 		M[domain.MetricEyeHeight] = eyeMid.Y / fh
 		// One shoulder still says how far the head sank towards the
 		// shoulder line (on the development data 43 % of one person's
@@ -508,7 +516,7 @@ func profileSide(seen func(int) bool) (eye, ear int, ok bool) {
 // say. The larger, because turning the head closes up the eyes in the image
 // (a profile's sit a third as far apart) while the shoulders keep their
 // width; a passer-by is small in both.
-func sizeFrame(kps []domain.Keypoint, m Measurement, w int) float64 {
+func sizeFrame(kps []domain.Keypoint, m Measurement, long float64) float64 {
 	d := func(a, b int) float64 { return math.Hypot(kps[a].X-kps[b].X, kps[a].Y-kps[b].Y) }
 	size := 0.0
 	if m.Eyes {
@@ -520,7 +528,7 @@ func sizeFrame(kps []domain.Keypoint, m Measurement, w int) float64 {
 	if size == 0 && kps[LeftEar].Score >= MinScore && kps[RightEar].Score >= MinScore {
 		size = d(LeftEar, RightEar) / earsPerEye
 	}
-	return size / float64(w)
+	return size / long
 }
 
 // shouldersBelow reports whether the shoulders are placed at or beyond the

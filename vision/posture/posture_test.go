@@ -827,3 +827,38 @@ func TestShouldersRaisedAgainstBaseline(t *testing.T) {
 		}
 	}
 }
+
+// A phone standing upright is a camera turned on its side: its frame's
+// long side sees as far across as a landscape camera's width. The same
+// sitter at the same distance reads as near through both, and one at a
+// laptop's distance is not leaning in through either (against the upright
+// frame's width, the eye width read 0.23 of it: leaning in, 0.29).
+func TestUprightCameraReadsNearnessAsLandscape(t *testing.T) {
+	land := upright()
+	land.e, land.shoulders = 110, 4.0
+	up := land
+	up.w, up.h, up.cx, up.cy = 480, 640, 240, land.cy+80
+	ml, mu := Measure(land.input()), Measure(up.input())
+	fl, okl := ml.Metrics[domain.MetricFaceFrame]
+	fu, oku := mu.Metrics[domain.MetricFaceFrame]
+	if !okl || !oku || math.Abs(fl-fu) > 1e-9 {
+		t.Errorf("face_frame %.3f (%v) landscape, %.3f (%v) upright: want the same", fl, okl, fu, oku)
+	}
+	j := NewJudge(DefaultParams(), nil)
+	ol := j.Observe(domain.Observation{}, land.input())
+	ou := j.Observe(domain.Observation{}, up.input())
+	if ol.Fault(domain.TooClose) > 0 || ou.Fault(domain.TooClose) > 0 || ou.Posture != ol.Posture {
+		t.Errorf("landscape %s %v (%s), upright %s %v (%s): want the same, not leaning in", ol.Posture, ol.Faults, ol.Why, ou.Posture, ou.Faults, ou.Why)
+	}
+	// Leaning right in reads so through both, in the same words but for
+	// the side of the frame named.
+	land.e, up.e = 180, 180
+	ol, ou = j.Observe(domain.Observation{}, land.input()), j.Observe(domain.Observation{}, up.input())
+	if ol.Fault(domain.TooClose) < 1 || ou.Fault(domain.TooClose) < 1 {
+		t.Errorf("leaning in: too close %.2f landscape, %.2f upright, want 1 both", ol.Fault(domain.TooClose), ou.Fault(domain.TooClose))
+	}
+	turned := strings.NewReplacer("height", "width", "width", "height")
+	if want := turned.Replace(ol.Why); ou.Why != want || ou.Why == ol.Why {
+		t.Errorf("leaning in, upright: %q, want %q", ou.Why, want)
+	}
+}
