@@ -148,7 +148,7 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 		// one before the models run (backlight.go).
 		gain, refused = a.lit.faceGain, a.lit.refused
 	}
-	run, err := a.runModels(f, mean, spread, gain, track, refused)
+	run, err := a.runModels(f, mean, spread, gain, track, true, refused)
 	if err != nil {
 		return posture.Input{}, err
 	}
@@ -184,7 +184,7 @@ func (a *Analyzer) input(f Frame, mean, spread float64) (posture.Input, error) {
 		if fr.Faces > 0 {
 			a.face.ReuseDetections()
 		}
-		if run, err = a.runModels(f, mean, spread, want, false, want); err != nil {
+		if run, err = a.runModels(f, mean, spread, want, false, false, 0); err != nil {
 			return posture.Input{}, err
 		}
 		kps, fr = run.kps, run.fr
@@ -291,12 +291,14 @@ func (a *Analyzer) otherLook(l *bodyLooksAt, far bool) error {
 
 // runModels runs the body and face models on the frame, or on the models'
 // copy of it: exposed for a backlit face (gain > 1), else brightened or
-// stretched as modelLevels says. Unless refused is the same as gain (a
-// second run at a gain already chosen), a face the detector finds asking
-// for another exposure is meshed on a copy exposed for it (exposing), and
-// where the mesh reads it and the body model backs the face, the body
-// model looks at that copy too; else the mesh reads the copy as made.
-func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool, refused float64) (modelsRun, error) {
+// stretched as modelLevels says. With expose, a face the detector finds
+// asking for another exposure is meshed on a copy exposed for it
+// (exposing), unless it asks for about refused (a gain the stream's faces
+// asked for and refused; 0: none). Where the mesh reads that copy and the
+// body model backs the face, the body model looks at the copy too; where
+// the mesh does not read it, that result stands; where the body model
+// does not back the face, the mesh reads the copy as made.
+func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose bool, refused float64) (modelsRun, error) {
 	taken := f.Mat
 	alpha, beta := gain, 0.0
 	if gain <= 1 {
@@ -308,7 +310,7 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track bool, re
 	}
 	var meshOn MeshCopy
 	ex := newExposing(taken, mean, gain, refused, &a.lit.exposed)
-	if refused != gain {
+	if expose {
 		meshOn = ex.meshCopy
 	}
 	// A stream keeps the look its last frame took. Whether the body model's
