@@ -261,7 +261,7 @@ func (e *exposing) changed() bool {
 	}
 }
 
-// bodyLooks is the body model's looks at one copy of a frame.
+// bodyLooksAt is the body model's looks at one copy of a frame.
 type bodyLooksAt struct {
 	img    gocv.Mat
 	kps    []domain.Keypoint // the look the stream's last frame took (far or not)
