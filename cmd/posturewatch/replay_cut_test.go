@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -53,7 +52,6 @@ func TestReplayNoNudgeSittingNearer(t *testing.T) {
 	if len(files) < 30 {
 		t.Skipf("only %d upright slouch-or-not frames", len(files))
 	}
-	slices.Sort(files)
 	var nearer []gocv.Mat
 	for _, f := range readFrames(t, files) {
 		// Scaled 1.3 times about the point at the middle across and 55 %
