@@ -44,10 +44,10 @@ import (
 // same, but for three empty scenes (misc/coffee.png, two vtest.avi frames)
 // whose dark guessed face the mesh refused exposed for, and whose refused
 // mesh's score (under 0.01) now comes from the exposed copy (exposing);
-// make eval is unchanged. A tone curve lifting the shadows and sparing the highlights held
-// the desk frames worse (in a probe with a rougher outline, 30 of 279
-// changed against 14 with the gain), and exposing the body model's copy
-// alone, not the face models', did no better overall.
+// make eval is unchanged. A tone curve lifting the shadows and sparing the
+// highlights held the desk frames worse (in a probe with a rougher
+// outline, 30 of 279 changed against 14 with the gain), and exposing the
+// body model's copy alone, not the face models', did no better overall.
 const (
 	faceDark     = 80.0  // a face's middle darker than this (0–255) …
 	faceDarkFull = 55.0  // … and fully corrected from this level down
