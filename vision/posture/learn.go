@@ -54,6 +54,12 @@ type Learner struct {
 	next   int
 	added  int
 	base   *domain.Baseline
+	// shown says of the last LearnWindow frames with someone present
+	// whether a shoulder was in view (a ring from shownNext), shownIn how
+	// many were so: the learner waits longer where they seldom are.
+	shown     []bool
+	shownNext int
+	shownIn   int
 }
 
 type learntFrame struct {
@@ -72,20 +78,45 @@ func learnsFrom(m Measurement) bool {
 }
 
 // Gathering reports whether m is a frame the learner learns from while it
-// still holds fewer than the LearnMin it needs: a verdict on it by the
-// defaults is provisional.
+// still gathers what it needs: a verdict on it by the defaults is
+// provisional. That is until it holds LearnMin frames, and, while no view
+// has come of them, for as long as the shoulders show in fewer than half
+// of the recent frames with the sitter present (up to a window's worth).
+// Once it holds enough and learnt nothing (every frame looked like a
+// full-blown slump), the defaults' verdicts stand: someone who slumps from
+// the first frame is told so. But a camera that frames the shoulders at
+// the picture's bottom edge shows them now and then, and the body model
+// then places them on what little shows, the hair or the collar, up to a
+// neck's length too high: every frame that shows them reads as a head
+// forward at full severity, and 30 of them came before one frame read
+// otherwise. The masked person's upright grades seen 1.3 times as near,
+// each held ten seconds, showed a shoulder in a third of the frames of the
+// first two minutes, every one placed 1.6–1.9 eye widths under the eyes
+// (2.3–2.5 where they sit); the learner gave up after 30 of them, and the
+// coach nudged a head forward at 121.5 s (cmd/posturewatch's
+// TestReplayNoNudgeSittingNearer).
+// Frames that seldom show the shoulders are judged on the face; those that
+// do wait for the view (the coach's ProvisionalHold bounds a run of them).
 func (l *Learner) Gathering(m Measurement) bool {
-	return learnsFrom(m) && l.Frames() < LearnMin
+	if !learnsFrom(m) {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.frames)
+	return n < LearnMin || (l.base == nil && n < LearnWindow && 2*l.shownIn < len(l.shown))
 }
 
 // Add records a frame in which someone is present and judged.
 func (l *Learner) Add(m Measurement) {
-	if !learnsFrom(m) {
+	learns := learnsFrom(m)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.noteShown(learns)
+	if !learns {
 		return
 	}
 	f := learntFrame{metrics: m.Metrics, score: l.p.SitUp.Score(m.Metrics)}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if len(l.frames) < LearnWindow {
 		l.frames = append(l.frames, f)
 	} else {
@@ -214,6 +245,22 @@ func (l *Learner) kindView(idx []int, view []domain.Observation) (string, float6
 // made of.
 func viewShare(n int) int { return max(domain.MinCalibrationFrames, int(LearnShare*float64(n))) }
 
+// noteShown records whether a frame with someone present showed a shoulder.
+func (l *Learner) noteShown(in bool) {
+	if len(l.shown) < LearnWindow {
+		l.shown = append(l.shown, in)
+	} else {
+		if l.shown[l.shownNext] {
+			l.shownIn--
+		}
+		l.shown[l.shownNext] = in
+		l.shownNext = (l.shownNext + 1) % LearnWindow
+	}
+	if in {
+		l.shownIn++
+	}
+}
+
 // Baseline is the learnt baseline, nil until enough frames came.
 func (l *Learner) Baseline() *domain.Baseline {
 	l.mu.Lock()
@@ -233,6 +280,7 @@ func (l *Learner) Reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.frames, l.next, l.added, l.base = nil, 0, 0, nil
+	l.shown, l.shownNext, l.shownIn = nil, 0, 0
 }
 
 // framedLow reports whether the window's frames show the shoulders at the

@@ -222,6 +222,57 @@ func TestLearnerIgnoresWhatLooksBad(t *testing.T) {
 	}
 }
 
+// Where the shoulders seldom show (a framing that cuts them, the body model
+// finding them now and then on what little shows), the frames that show
+// them wait for the view longer: 30 of them that all read as a full-blown
+// head forward are no reason to judge by the defaults while most frames
+// show none. Once the shoulders show in half the frames, a session that
+// still learnt nothing is judged by the defaults, as one of slumps is.
+func TestProvisionalWhileTheShouldersSeldomShow(t *testing.T) {
+	j := NewJudge(DefaultParams(), nil)
+	j.Learn()
+	cut, high := upright(), upright()
+	cut.shouldersOut = true
+	high.neck = 1.7 // the shoulders placed on the collar, a neck's length too high
+	observe := func(s sitter) domain.Observation { return j.Observe(domain.Observation{}, s.input()) }
+	for range 2 * LearnMin {
+		for range 2 {
+			if o := observe(cut); o.Provisional {
+				t.Fatalf("a frame without shoulders judged provisionally: %s %v", o.Posture, o.Faults)
+			}
+		}
+		if o := observe(high); o.Posture != domain.PostureBad || o.Fault(domain.ForwardHead) < 1 {
+			t.Fatalf("the premise: shoulders placed high read as a full-blown head forward, got %s %v", o.Posture, o.Faults)
+		}
+	}
+	if j.Learnt() != nil {
+		t.Fatal("learnt a view from full-blown frames")
+	}
+	if o := observe(high); !o.Provisional {
+		t.Errorf("after %d frames with the shoulders high and twice as many without: not provisional, the defaults' head forward stands", 2*LearnMin)
+	}
+	// The shoulders show from now on: once they are in most of the recent
+	// frames and still nothing upright came, the defaults' verdict stands.
+	for range 2 * LearnMin {
+		observe(high)
+	}
+	if o := observe(high); o.Provisional {
+		t.Errorf("the shoulders in most frames, all full-blown: still provisional")
+	}
+	// However seldom they show, a window's worth of them ends the wait.
+	l := NewLearner(DefaultParams())
+	hm, cm := Measure(high.input()), Measure(cut.input())
+	for range LearnWindow {
+		for range 3 {
+			l.Add(cm)
+		}
+		l.Add(hm)
+	}
+	if l.Gathering(hm) {
+		t.Errorf("gathering after %d frames with the shoulders in view", LearnWindow)
+	}
+}
+
 // A camera framing the sitter so tight that the picture's bottom edge runs
 // at the shoulders' top has the body model place them on what shows of
 // them, high: upright reads as a head forward at full severity. A session
