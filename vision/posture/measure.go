@@ -72,6 +72,14 @@ const (
 	// does not grow when the head rolls (rolled 30–45°, the development
 	// faces' boxes were 12–18 % narrower against the eye width).
 	MinShoulderSpan = 1.2
+	// JawShoulderTilt and JawShoulderDrop: a pair whose line leans this
+	// many degrees or more under a head rolled less than OneShoulderRoll,
+	// its higher shoulder less than JawShoulderDrop eye widths below the
+	// eye line (between the mouth and the chin), holds one shoulder the
+	// body model placed on the jaw or the hair beside the face, where the
+	// frame cuts or hides the real one (see jawShoulder).
+	JawShoulderTilt = 20
+	JawShoulderDrop = 1.5
 	// noseDepth is how far the nose tip stands in front of the eyes, in eye
 	// widths (≈ 2.5 cm against 6.3 cm): a head turned by θ moves the nose off
 	// the eye midpoint by noseDepth·tan θ eye widths.
@@ -327,10 +335,16 @@ func Measure(in Input) Measurement {
 		lone := func(i int) bool {
 			return kps[i].Score >= OneShoulderScore && inside(i, EdgeMargin) && kps[i].Y <= (1-OneShoulderBottom)*fh
 		}
+		jaw := -1
+		if m.Shoulders {
+			if jaw = jawShoulder(pt(LeftShoulder), pt(RightShoulder), eyeMid, m.FaceWidth, M[domain.MetricHeadRoll]); jaw >= 0 {
+				m.Shoulders = false
+			}
+		}
 		if !m.Shoulders && !onJaw && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
 			for _, pair := range [][2]int{{LeftShoulder, RightShoulder}, {RightShoulder, LeftShoulder}} {
 				i, j := pair[0], pair[1]
-				if !lone(i) {
+				if !lone(i) || i == jaw {
 					continue
 				}
 				m.OneShoulder = true
@@ -343,7 +357,7 @@ func Measure(in Input) Measurement {
 				// line. (gocv's face.jpg rolled 8°: the higher shoulder
 				// alone read 2.5 eye widths, a head forward, the midpoint
 				// 2.7, as the whole frame's pair reads 2.8.)
-				if kps[j].Score >= MinScore && pt(j).X >= EdgeMargin*fw && pt(j).X <= (1-EdgeMargin)*fw && pt(j).Y > (1-OneShoulderBottom)*fh {
+				if j != jaw && kps[j].Score >= MinScore && pt(j).X >= EdgeMargin*fw && pt(j).X <= (1-EdgeMargin)*fw && pt(j).Y > (1-OneShoulderBottom)*fh {
 					y = (y + min(pt(j).Y, fh)) / 2
 				}
 				M[domain.MetricNeckEyes] = (y - eyeMid.Y) / m.FaceWidth
@@ -369,6 +383,39 @@ func Measure(in Input) Measurement {
 	}
 	m.Parts = parts(m, seen(Nose))
 	return m
+}
+
+// jawShoulder is the shoulder (LeftShoulder or RightShoulder) of the pair
+// ls, rs that the body model placed on the jaw or the hair beside a level
+// head, or -1: the pair's line leans JawShoulderTilt or more while the
+// head rolls less than OneShoulderRoll, and the higher shoulder lies less
+// than JawShoulderDrop eye widths (w) below the eye line's middle eye.
+// A shoulder does not rise to the mouth while its partner stays a full
+// shoulder's lean lower and the head stays level: on every development
+// frame with the head rolled less than 12°, slumps included, the shoulder
+// line leaned less than 20° but on one, a desk frame cut below the chin
+// whose right shoulder the body model put beside the jaw (25°, 1.0 eye
+// widths under the eyes; its left one 2.7). Taken for a pair, such a
+// shoulder reads as a neck too short by half the lean: a head forward at
+// full severity on an upright sitter. slouch-or-not's upright frames seen
+// 1.3 times as near and mirrored put one on the hair at the eyes' height
+// twice (30°), and held ten seconds each as a session were nudged for a
+// head forward at 61.5 s. A sitter who leans sideways with the head kept
+// level keeps the higher shoulder well below the chin (a 25° lean raises
+// it about one eye width above the pair's middle, some three below the
+// eyes).
+func jawShoulder(ls, rs, eyes Point, w, roll float64) int {
+	if w <= 0 || math.Abs(roll) >= OneShoulderRoll || math.Abs(angleDeg(rs, ls)) < JawShoulderTilt {
+		return -1
+	}
+	hi, y := LeftShoulder, ls.Y
+	if rs.Y < y {
+		hi, y = RightShoulder, rs.Y
+	}
+	if (y-eyes.Y)/w >= JawShoulderDrop {
+		return -1
+	}
+	return hi
 }
 
 // parts lists what was seen.

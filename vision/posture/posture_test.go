@@ -593,6 +593,45 @@ func TestShouldersOnTheJawAreNotShoulders(t *testing.T) {
 	}
 }
 
+// One shoulder placed beside the jaw, its partner where shoulders sit, under
+// a level head: the pair is no shoulder line (it would lean 30° and read
+// the neck a head forward's length short). The other shoulder measures the
+// neck alone, and the sitter is upright. A sitter leaning sideways with the
+// head kept level keeps the higher shoulder below the chin: that pair
+// stands, and its lean is the uneven shoulders it is.
+func TestAShoulderBesideTheJawIsNotHalfAPair(t *testing.T) {
+	s := upright()
+	in := s.input()
+	in.Keypoints[RightShoulder].Y = s.cy + 0.8*s.e // on the hair beside the mouth
+	m := Measure(in)
+	if m.Shoulders || !m.OneShoulder {
+		t.Fatalf("a shoulder beside the jaw: both %v, one %v; want the other alone", m.Shoulders, m.OneShoulder)
+	}
+	if n := m.Metrics[domain.MetricNeckEyes]; math.Abs(n-s.neck) > 0.01 {
+		t.Errorf("neck %.2f eye widths, want the lower shoulder's %.2f", n, s.neck)
+	}
+	if _, ok := m.Metrics[domain.MetricShoulderTilt]; ok {
+		t.Error("the pair's lean was measured")
+	}
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureGood {
+		t.Errorf("upright with a shoulder beside the jaw: %s %v (%s)", o.Posture, o.Faults, o.Why)
+	}
+
+	// Leaning 25° sideways, the head level: the higher shoulder about two
+	// eye widths under the eyes. A pair, leaning.
+	lean := s.input()
+	half := s.shoulders * s.e / 2 * math.Tan(25*math.Pi/180)
+	lean.Keypoints[RightShoulder].Y -= half
+	lean.Keypoints[LeftShoulder].Y += half
+	m = Measure(lean)
+	if !m.Shoulders || math.Abs(m.Metrics[domain.MetricShoulderTilt]) < 24 {
+		t.Errorf("a sideways lean, head level: both %v, lean %.1f°; want the pair, 25°", m.Shoulders, m.Metrics[domain.MetricShoulderTilt])
+	}
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, lean); o.Fault(domain.UnevenShoulders) < 0.5 {
+		t.Errorf("a sideways lean of 25°: %s %v, want uneven shoulders", o.Posture, o.Faults)
+	}
+}
+
 // Someone sitting off-centre shows one shoulder: it still measures the
 // neck, the shoulders' width is estimated from it, and a head sunk forward
 // is named as such (not as shoulders drawn in, which nobody saw).
