@@ -335,6 +335,11 @@ func Presence(m Measurement, p Params) (domain.Posture, string) {
 			return domain.PostureAway, fmt.Sprintf("nobody at the desk: the face detector's best guess (%.0f%%) is not backed by a face mesh or a body", 100*m.FaceScore)
 		}
 		return domain.PostureAway, "nobody at the desk: no face and no head in view"
+	case m.EyesAboveFrame && !m.Eyes:
+		// The body model's head beyond the top edge over a shoulder
+		// (Measurement.EyesAboveFrame): nothing to size it, but no guess
+		// on an empty scene either.
+		return domain.PostureUnknown, eyesCutOffWhy
 	case m.SizeFrame == 0 && m.FaceScore < MinFaceScore:
 		// The body model's head guess with neither eyes, ears nor shoulders
 		// to size it: on empty scenes it finds heads in the background.
@@ -346,12 +351,15 @@ func Presence(m Measurement, p Params) (domain.Posture, string) {
 	case m.EyesAboveFrame:
 		// Only the mouth and chin show (a camera aimed low): the pose
 		// read from guessed eyes is noise, and nobody is away.
-		return domain.PostureUnknown, "someone is there, but the frame's top edge cuts the face off at the eyes: aim the camera a little higher"
+		return domain.PostureUnknown, eyesCutOffWhy
 	case !m.Eyes && !m.Profile:
 		return domain.PostureUnknown, "someone is there, but the face does not show enough to judge (turned away or hidden)"
 	}
 	return domain.PostureGood, ""
 }
+
+// eyesCutOffWhy is the reason for a frame whose top edge cuts the face.
+const eyesCutOffWhy = "someone is there, but the frame's top edge cuts the face off at the eyes: aim the camera a little higher"
 
 // Lead is the fault the judgement names first (an index into
 // domain.AllFaults, -1 for none) and its severity as reported (to two

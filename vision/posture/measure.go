@@ -142,7 +142,9 @@ type Measurement struct {
 	HeadInBox bool
 	// EyesAboveFrame: the eyes, placed by the detector or the body model
 	// (not the mesh), lie beyond the frame's top edge, so the face the
-	// frame cuts off is guessed, not seen.
+	// frame cuts off is guessed, not seen. Also set where no eyes could be
+	// measured but the body model places both beyond the top edge over a
+	// head it is sure of and a shoulder inside the frame (eyesCutOff).
 	EyesAboveFrame bool
 	// Profile: no eye width could be measured, but the body model sees the
 	// nose, one eye and the ear beside it, and neither the other eye nor
@@ -317,6 +319,9 @@ func Measure(in Input) Measurement {
 	if m.Eyes && m.FaceWidth <= 0 {
 		m.Eyes = false
 	}
+	if !m.Eyes && eyesCutOff(kps, m.HeadScore, lsIn || rsIn) {
+		m.EyesAboveFrame = true
+	}
 	m.SizeFrame = sizeFrame(kps, m, long)
 	if m.SizeFrame == 0 {
 		m.SizeFrame = profileWidth / long
@@ -383,6 +388,20 @@ func Measure(in Input) Measurement {
 	}
 	m.Parts = parts(m, seen(Nose))
 	return m
+}
+
+// eyesCutOff reports whether the body model, with no eyes measured,
+// places both eyes beyond the frame's top edge, the head's best keypoints
+// scoring MinScore or more (headScore) over a shoulder seen inside the frame
+// (shoulder): a camera aimed so low that the frame's top edge runs
+// through the nose or the mouth. The astronaut's portrait seen 1.3 times
+// as near and cut below the nose was "nobody at the desk" (a head-like
+// shape with nothing to size it), though a body filled the frame and the
+// coach would have counted a break. Of the development frames, empty
+// scenes included, only one desk frame places both eyes above the top edge
+// (at it, the face detector's eyes measured).
+func eyesCutOff(kps []domain.Keypoint, headScore float64, shoulder bool) bool {
+	return shoulder && headScore >= MinScore && kps[LeftEye].Y < 0 && kps[RightEye].Y < 0
 }
 
 // jawShoulder is the shoulder (LeftShoulder or RightShoulder) of the pair

@@ -533,6 +533,23 @@ func TestPresence(t *testing.T) {
 	if o := judge(t, low, nil); o.Posture == domain.PostureUnknown || o.Posture == domain.PostureAway {
 		t.Errorf("face cut off at the eyes, read by the mesh: %s %q, want it judged", o.Posture, o.Why)
 	}
+	// Cut lower, through the nose: the detector finds no face, and the
+	// body model places the eyes beyond the top edge over one shoulder it
+	// sees (the other, and an ear, too weak to size anything by). Someone
+	// is there, not away (a head-like shape with nothing to size it,
+	// before).
+	lower := upright()
+	lower.cy, lower.detScore, lower.meshScore, lower.bodyScore = -25, 0, 0, 0.4
+	in = lower.input()
+	in.Keypoints[RightShoulder].Score, in.Keypoints[RightEar].Score = 0.24, 0.25
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureUnknown || !strings.Contains(o.Why, "aim the camera") {
+		t.Errorf("face cut off through the nose: %s %q, want unknown, saying to aim the camera higher", o.Posture, o.Why)
+	}
+	// The same head guess with no shoulder in the frame is no one.
+	in.Keypoints[LeftShoulder].Score = 0.24
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureAway {
+		t.Errorf("a head guessed beyond the top edge over no shoulder: %s %q, want away", o.Posture, o.Why)
+	}
 	hidden := upright()
 	hidden.detScore = 0
 	in = hidden.input()
