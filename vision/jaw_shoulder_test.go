@@ -59,14 +59,7 @@ func TestAShoulderBesideTheJawIsLeftOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	// The frame's middle 1/1.3 about the point half across and 55 % down,
-	// scaled back, mirrored.
-	cw, ch := float64(src.Cols())/1.3, float64(src.Rows())/1.3
-	r, ok = clampRect(float64(src.Cols())/2-cw/2, 0.55*float64(src.Rows())*(1-1/1.3), cw, ch, src.Cols(), src.Rows())
-	if !ok {
-		t.Fatal("no window")
-	}
-	near := cropResize(src, r, src.Cols(), src.Rows())
+	near := nearerAbout(t, src, 1.3)
 	defer near.Close()
 	gocv.Flip(near, &near, 1)
 	check("slouch-or-not's high sitting, frame 14, mirrored, 1.3 times as near", near)

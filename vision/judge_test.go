@@ -551,23 +551,17 @@ func TestShouldersCutByAHigherCameraAreNotASunkHead(t *testing.T) {
 }
 
 // A camera aimed so low that the frame's top edge runs through the nose:
-// the astronaut's portrait seen 1.3 times as near (the window 1/1.3 of it
-// about the point half across and 55 % down, scaled back) and cut to its
-// bottom 85 %. The face detector finds nothing to read, and the body model
+// the astronaut's portrait seen 1.3 times as near (nearerAbout) and cut to
+// its bottom 85 %. The face detector finds nothing to read, and the body model
 // places the eyes beyond the top edge over a shoulder in the frame.
 // Someone is there: unknown, with the advice to aim the camera higher. It
 // was "nobody at the desk", and the coach would have counted a break.
 func TestFaceCutOffAtTheNoseIsSomeone(t *testing.T) {
 	an := newTestAnalyzer(t)
 	img := testImage(t, "misc/astronaut.png")
-	w, h := img.Cols(), img.Rows()
-	cw, ch := float64(w)/1.3, float64(h)/1.3
-	r, ok := clampRect(float64(w)/2-cw/2, 0.55*float64(h)*(1-1/1.3), cw, ch, w, h)
-	if !ok {
-		t.Fatal("no window")
-	}
-	near := cropResize(img, r, w, h)
+	near := nearerAbout(t, img, 1.3)
 	defer near.Close()
+	w, h := near.Cols(), near.Rows()
 	cut := cloneRegion(near, image.Rect(0, h-h*85/100, w, h))
 	defer cut.Close()
 	o := analyzeMat(t, an, cut, "astronaut, nearer, cut through the nose")

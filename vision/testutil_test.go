@@ -107,6 +107,20 @@ func zoomedIntoFaceAt(img gocv.Mat, fb posture.Box, fill float64) (zoomed gocv.M
 	return cropResize(img, r, img.Cols(), img.Rows()), r, true
 }
 
+// nearerAbout is img seen zoom times as near, as someone sitting nearer
+// the camera: the window 1/zoom of it about the point half across and 55 %
+// down (that point stays where it is), scaled back to img's size.
+func nearerAbout(t testing.TB, img gocv.Mat, zoom float64) gocv.Mat {
+	t.Helper()
+	w, h := img.Cols(), img.Rows()
+	cw, ch := float64(w)/zoom, float64(h)/zoom
+	r, ok := clampRect(float64(w)/2-cw/2, 0.55*float64(h)*(1-1/zoom), cw, ch, w, h)
+	if !ok {
+		t.Fatalf("no window %.2f times as near in a %d×%d frame", zoom, w, h)
+	}
+	return cropResize(img, r, w, h)
+}
+
 // freshInput loads the image file f and runs the models on it afresh (no
 // face followed from the frame before), as a photo is analysed; the caller
 // closes the image.
