@@ -55,11 +55,10 @@ type Learner struct {
 	added  int
 	base   *domain.Baseline
 	// shown says of the last LearnWindow frames with someone present
-	// whether a shoulder was in view (a ring from shownNext), shownIn how
-	// many were so: the learner waits longer where they seldom are.
+	// whether a shoulder was in view (a ring from shownNext): the learner
+	// waits longer where they seldom are.
 	shown     []bool
 	shownNext int
-	shownIn   int
 }
 
 type learntFrame struct {
@@ -104,7 +103,19 @@ func (l *Learner) Gathering(m Measurement) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := len(l.frames)
-	return n < LearnMin || (l.base == nil && n < LearnWindow && 2*l.shownIn < len(l.shown))
+	if n < LearnMin {
+		return true
+	}
+	if l.base != nil || n >= LearnWindow {
+		return false
+	}
+	in := 0
+	for _, s := range l.shown {
+		if s {
+			in++
+		}
+	}
+	return 2*in < len(l.shown)
 }
 
 // Add records a frame in which someone is present and judged.
@@ -249,16 +260,10 @@ func viewShare(n int) int { return max(domain.MinCalibrationFrames, int(LearnSha
 func (l *Learner) noteShown(in bool) {
 	if len(l.shown) < LearnWindow {
 		l.shown = append(l.shown, in)
-	} else {
-		if l.shown[l.shownNext] {
-			l.shownIn--
-		}
-		l.shown[l.shownNext] = in
-		l.shownNext = (l.shownNext + 1) % LearnWindow
+		return
 	}
-	if in {
-		l.shownIn++
-	}
+	l.shown[l.shownNext] = in
+	l.shownNext = (l.shownNext + 1) % LearnWindow
 }
 
 // Baseline is the learnt baseline, nil until enough frames came.
@@ -280,7 +285,7 @@ func (l *Learner) Reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.frames, l.next, l.added, l.base = nil, 0, 0, nil
-	l.shown, l.shownNext, l.shownIn = nil, 0, 0
+	l.shown, l.shownNext = nil, 0
 }
 
 // framedLow reports whether the window's frames show the shoulders at the
