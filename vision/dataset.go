@@ -266,14 +266,8 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 			emit("zoom", ClassSitUp, cropResize(src, r, w, hgt))
 		}
 		if base.Class == ClassGood {
-			// A camera aimed a little higher, or nearer: a window of the
-			// frame's shape from the top down to just below the chin, so the
-			// shoulders leave the picture, scaled back to the frame's size.
-			ch := fb.MaxY + 0.6*fb.Height()
-			cw := ch * float64(w) / float64(hgt)
-			cx := (fb.MinX + fb.MaxX) / 2
-			if r, ok := clampRect(cx-cw/2, 0, cw, ch, w, hgt); ok && r.Dy() < hgt*9/10 {
-				emit("cut", base.Class, cropResize(src, r, w, hgt))
+			if cut, ok := cutBelowChin(src, fb); ok {
+				emit("cut", base.Class, cut)
 			}
 		}
 	}
@@ -303,6 +297,22 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	} else if h%3 == 1 {
 		emit("shift-down", base.Class, cloneRegion(src, image.Rect(0, hgt-win, w, hgt)))
 	}
+}
+
+// cutBelowChin is a camera aimed a little higher, or nearer: a window of
+// src's shape from its top down to a little below the chin (the face box
+// fb's bottom, and 0.6 of its height more), centred on the face, so the
+// shoulders leave the picture, scaled back to src's size. ok is false
+// where the window would keep nine tenths of the height or more.
+func cutBelowChin(src gocv.Mat, fb posture.Box) (cut gocv.Mat, ok bool) {
+	w, h := src.Cols(), src.Rows()
+	ch := fb.MaxY + 0.6*fb.Height()
+	cw := ch * float64(w) / float64(h)
+	r, ok := clampRect((fb.MinX+fb.MaxX)/2-cw/2, 0, cw, ch, w, h)
+	if !ok || r.Dy() >= h*9/10 {
+		return gocv.Mat{}, false
+	}
+	return cropResize(src, r, w, h), true
 }
 
 // cutBelowShoulders is the frame's top down to below eye widths under the

@@ -43,14 +43,10 @@ func TestAShoulderBesideTheJawIsLeftOut(t *testing.T) {
 
 	img, in := freshInput(t, an, filepath.Join(d, "desk-three-people", "good", "0145.jpg"))
 	defer img.Close()
-	fb := in.Face.Box
-	h := fb.MaxY + 0.6*fb.Height() // as augment's "cut": the top down to a little below the chin
-	w := h * float64(img.Cols()) / float64(img.Rows())
-	r, ok := clampRect((fb.MinX+fb.MaxX-w)/2, 0, w, h, img.Cols(), img.Rows())
+	cut, ok := cutBelowChin(img, in.Face.Box)
 	if !ok {
 		t.Fatal("no cut window")
 	}
-	cut := cropResize(img, r, img.Cols(), img.Rows())
 	defer cut.Close()
 	check("desk 0145 cut below the chin", cut)
 
