@@ -391,8 +391,8 @@ func BenchmarkStageJudge(b *testing.B) {
 // benchNarrow is the masked person's worst forward head cut square about
 // her face: the body model's first look loses her head and it looks again,
 // farther (faceWantsOtherLook, NewFarLetterbox).
-func benchNarrow(b *testing.B) (*Analyzer, gocv.Mat) {
-	an := benchAnalyzer(b)
+func benchNarrow(b *testing.B, threads int) (*Analyzer, gocv.Mat) {
+	an := benchAnalyzerThreads(b, threads)
 	const rel = "neck-forward/1-forward-worst/IMG_0877_100.jpg"
 	cut := narrowedAboutFace(b, an, benchImage(b, rel), filepath.Join(dataDir(b), rel), 1)
 	b.Cleanup(func() { cut.Close() })
@@ -401,8 +401,15 @@ func benchNarrow(b *testing.B) (*Analyzer, gocv.Mat) {
 
 // BenchmarkFrameWholePathNarrowFirst: that frame seen first (a photo, a
 // stream's first frame): every model, and the body model twice.
-func BenchmarkFrameWholePathNarrowFirst(b *testing.B) {
-	an, cut := benchNarrow(b)
+func BenchmarkFrameWholePathNarrowFirst(b *testing.B) { benchNarrowFirst(b, 2) }
+
+// BenchmarkFrameWholePathNarrowFirstOneThread: the same with each model on
+// one thread, as the live service runs them: the body model's two looks
+// on one core while the face path runs on the other.
+func BenchmarkFrameWholePathNarrowFirstOneThread(b *testing.B) { benchNarrowFirst(b, 1) }
+
+func benchNarrowFirst(b *testing.B, threads int) {
+	an, cut := benchNarrow(b, threads)
 	f := Frame{Mat: cut, Source: "bench"}
 	for b.Loop() {
 		an.face.Reset()
@@ -420,7 +427,7 @@ func BenchmarkFrameWholePathNarrowFirst(b *testing.B) {
 // previous frame took the far look: the body model looks once, farther,
 // and the face is followed.
 func BenchmarkFrameWholePathNarrowStream(b *testing.B) {
-	an, cut := benchNarrow(b)
+	an, cut := benchNarrow(b, 2)
 	f := Frame{Mat: cut, Source: "bench", Time: time.Now()}
 	if _, err := an.Analyze(f); err != nil || !an.body.far {
 		b.Fatalf("far look %v (%v): the stream's first frame did not take it", an.body.far, err)
