@@ -384,24 +384,12 @@ func withBaselines(ss []*Sample, draws int, seed uint64) ([]*Sample, []*domain.B
 	var outB []*domain.Baseline
 	for _, person := range people {
 		all := byPerson[person]
-		var good []*Sample
-		for _, s := range all {
-			if s.Class == ClassGood {
-				good = append(good, s)
-			}
-		}
+		good := goodOf(all)
 		if len(good) < domain.MinCalibrationFrames+1 {
 			continue
 		}
 		for d := range draws {
-			pick := rng.Perm(len(good))[:domain.MinCalibrationFrames]
-			used := map[*Sample]bool{}
-			var obs []domain.Observation
-			for _, i := range pick {
-				used[good[i]] = true
-				obs = append(obs, domain.Observation{Posture: domain.PostureGood, Confidence: 1, Metrics: good[i].m.Metrics})
-			}
-			b, err := domain.ComputeBaseline(fmt.Sprintf("%s-%d", person, d), obs, 0, time.Unix(0, 0))
+			b, used, err := drawBaseline(rng, good, fmt.Sprintf("%s-%d", person, d))
 			if err != nil {
 				continue
 			}
@@ -413,6 +401,43 @@ func withBaselines(ss []*Sample, draws int, seed uint64) ([]*Sample, []*domain.B
 		}
 	}
 	return outS, outB
+}
+
+// goodOf is the upright frames among frames.
+func goodOf(frames []*Sample) []*Sample {
+	var good []*Sample
+	for _, s := range frames {
+		if s.Class == ClassGood {
+			good = append(good, s)
+		}
+	}
+	return good
+}
+
+// drawBaseline makes a calibration of domain.MinCalibrationFrames of the
+// good frames drawn at random, as a user's would be, and says which it used.
+func drawBaseline(rng *rand.Rand, good []*Sample, name string) (*domain.Baseline, map[*Sample]bool, error) {
+	used := map[*Sample]bool{}
+	var obs []domain.Observation
+	for _, i := range rng.Perm(len(good))[:domain.MinCalibrationFrames] {
+		used[good[i]] = true
+		obs = append(obs, domain.Observation{Posture: domain.PostureGood, Confidence: 1, Metrics: good[i].m.Metrics})
+	}
+	b, err := domain.ComputeBaseline(name, obs, 0, time.Unix(0, 0))
+	return b, used, err
+}
+
+// learntFromSession is the view a learner takes from the frames in the
+// order given, as the live judge feeds it the frames with someone present;
+// nil when it learnt nothing.
+func learntFromSession(p posture.Params, frames []*Sample, order []int) *domain.Baseline {
+	l := posture.NewLearner(p)
+	for _, i := range order {
+		if pres, _ := posture.Presence(frames[i].m, p); pres == domain.PostureGood {
+			l.Add(frames[i].m)
+		}
+	}
+	return l.Baseline()
 }
 
 // round3sig rounds to three significant digits.

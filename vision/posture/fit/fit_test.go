@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
@@ -320,30 +319,15 @@ func TestHidingTheShouldersNeverAccusesAGoodFrame(t *testing.T) {
 	checked := 0
 	for _, person := range people {
 		all := byPerson[person]
-		var good []*Sample
-		for _, s := range all {
-			if s.Class == ClassGood {
-				good = append(good, s)
-			}
-		}
+		good := goodOf(all)
 		views := map[string]*domain.Baseline{"the defaults": nil}
 		for order := range 3 {
-			l := posture.NewLearner(p)
-			for _, i := range rng.Perm(len(all)) {
-				if pres, _ := posture.Presence(all[i].m, p); pres == domain.PostureGood {
-					l.Add(all[i].m)
-				}
-			}
-			if b := l.Baseline(); b != nil {
+			if b := learntFromSession(p, all, rng.Perm(len(all))); b != nil {
 				views[fmt.Sprintf("the view learnt in order %d", order)] = b
 			}
 		}
 		for draw := range 5 {
-			var obs []domain.Observation
-			for _, i := range rng.Perm(len(good))[:domain.MinCalibrationFrames] {
-				obs = append(obs, domain.Observation{Posture: domain.PostureGood, Confidence: 1, Metrics: good[i].m.Metrics})
-			}
-			b, err := domain.ComputeBaseline("calibration", obs, 0, time.Unix(0, 0))
+			b, _, err := drawBaseline(rng, good, "calibration")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
@@ -181,13 +180,7 @@ func Learnt(ss []Sample, p posture.Params, seed uint64) []Row {
 		row := Row{Name: person, Expected: "good/bad", Baseline: fmt.Sprintf("learnt from the person's frames, %d orders", LearntOrders), Worst: 1}
 		var sum float64
 		for range LearntOrders {
-			l := posture.NewLearner(p)
-			for _, i := range rng.Perm(len(all)) {
-				if pres, _ := posture.Presence(all[i].m, p); pres == domain.PostureGood {
-					l.Add(all[i].m)
-				}
-			}
-			b := l.Baseline() // nil: judged by the defaults
+			b := learntFromSession(p, all, rng.Perm(len(all))) // nil: judged by the defaults
 			var order Row
 			for _, s := range all {
 				out := Outcome(s, b, p)
@@ -229,25 +222,14 @@ func Calibrated(ss []Sample, p posture.Params, draws int, seed uint64) []Row {
 	var out []Row
 	for _, person := range people {
 		all := byPerson[person]
-		var good []*Sample
-		for _, s := range all {
-			if s.Class == ClassGood {
-				good = append(good, s)
-			}
-		}
+		good := goodOf(all)
 		if len(good) <= domain.MinCalibrationFrames {
 			continue
 		}
 		row := Row{Name: person, Expected: "good/bad", Baseline: fmt.Sprintf("8 random good frames, %d draws", draws), Worst: 1}
 		var sum float64
 		for d := range draws {
-			used := map[*Sample]bool{}
-			var obs []domain.Observation
-			for _, i := range rng.Perm(len(good))[:domain.MinCalibrationFrames] {
-				used[good[i]] = true
-				obs = append(obs, domain.Observation{Posture: domain.PostureGood, Confidence: 1, Metrics: good[i].m.Metrics})
-			}
-			b, err := domain.ComputeBaseline(fmt.Sprintf("%s-%d", person, d), obs, 0, time.Unix(0, 0))
+			b, used, err := drawBaseline(rng, good, fmt.Sprintf("%s-%d", person, d))
 			if err != nil {
 				continue
 			}
