@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 
@@ -92,7 +91,12 @@ func Load(r io.Reader) ([]Sample, error) {
 	return out, nil
 }
 
-// checkInput refuses inputs no model could have produced.
+// checkInput refuses inputs no model could have produced: scores outside
+// 0–1, points far beyond the frame, angles beyond a turn, a negative size.
+// A sample that passed with them would be judged on nonsense and move the
+// fit unnoticed. Points may lie outside the frame (the body model places
+// parts the frame cuts off, in the letterbox's padding, up to about the
+// frame's longer side beyond its edge), but not beyond maxOutside of it.
 func checkInput(in posture.Input) error {
 	if in.W <= 0 || in.H <= 0 || in.W > 1<<16 || in.H > 1<<16 {
 		return fmt.Errorf("frame size %d×%d", in.W, in.H)
@@ -100,29 +104,60 @@ func checkInput(in posture.Input) error {
 	if len(in.Keypoints) != 17 {
 		return fmt.Errorf("%d keypoints, want 17", len(in.Keypoints))
 	}
-	bad := func(v ...float64) bool {
-		for _, x := range v {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return true
+	reach := maxOutside * float64(max(in.W, in.H))
+	offFrame := func(ps ...posture.Point) bool {
+		for _, p := range ps {
+			if !(p.X >= -reach && p.X <= float64(in.W)+reach && p.Y >= -reach && p.Y <= float64(in.H)+reach) {
+				return true // NaN fails every comparison
 			}
 		}
 		return false
 	}
-	for _, k := range in.Keypoints {
-		if bad(k.X, k.Y, k.Score) {
-			return errors.New("a keypoint is not a finite number")
+	score := func(v float64) bool { return v >= 0 && v <= 1 }
+	for i, k := range in.Keypoints {
+		if !score(k.Score) {
+			return fmt.Errorf("keypoint %d: score %v outside 0–1", i, k.Score)
+		}
+		if offFrame(posture.Point{X: k.X, Y: k.Y}) {
+			return fmt.Errorf("keypoint %d at (%v, %v), far outside the %d×%d frame", i, k.X, k.Y, in.W, in.H)
 		}
 	}
-	if f := in.Face; f != nil {
-		if bad(f.Score, f.Box.MinX, f.Box.MinY, f.Box.MaxX, f.Box.MaxY) {
-			return errors.New("the face box is not finite")
-		}
-		if ms := f.Mesh; ms != nil && bad(ms.Score, ms.Roll, ms.Pitch, ms.Yaw, ms.EyeDist3D) {
-			return errors.New("the face mesh is not finite")
-		}
+	f := in.Face
+	if f == nil {
+		return nil
+	}
+	box := func(b posture.Box) bool {
+		return offFrame(posture.Point{X: b.MinX, Y: b.MinY}, posture.Point{X: b.MaxX, Y: b.MaxY})
+	}
+	switch {
+	case f.Faces < 0:
+		return fmt.Errorf("%d faces", f.Faces)
+	case !score(f.Score):
+		return fmt.Errorf("face score %v outside 0–1", f.Score)
+	case box(f.Box) || offFrame(f.Landmarks[:]...):
+		return errors.New("the face box or its landmarks lie far outside the frame")
+	}
+	ms := f.Mesh
+	if ms == nil {
+		return nil
+	}
+	angle := func(v float64) bool { return v >= -180 && v <= 180 }
+	switch {
+	case !score(ms.Score):
+		return fmt.Errorf("face mesh score %v outside 0–1", ms.Score)
+	case !angle(ms.Roll) || !angle(ms.Pitch) || !angle(ms.Yaw):
+		return fmt.Errorf("face mesh angles roll %v, pitch %v, yaw %v: beyond ±180°", ms.Roll, ms.Pitch, ms.Yaw)
+	case !(ms.EyeDist3D >= 0 && ms.EyeDist3D <= reach):
+		return fmt.Errorf("face mesh eye distance %v", ms.EyeDist3D)
+	case box(ms.Box) || offFrame(ms.EyeL, ms.EyeR, ms.Nose, ms.Chin, ms.Forehead):
+		return errors.New("the face mesh's points lie far outside the frame")
 	}
 	return nil
 }
+
+// maxOutside is how far beyond the frame's edge, in its longer side, a
+// recorded point may lie (checkInput).
+const maxOutside = 2
 
 // Outcome is what the judgement made of a sample, as one of the classes.
 func Outcome(s *Sample, b *domain.Baseline, p posture.Params) string {
