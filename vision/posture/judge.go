@@ -629,7 +629,10 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 		// No trusted mesh: the nose's drop below the eye line (eye widths)
 		// grows when the head bows. A face the detector sees but the mesh
 		// rejects, with the nose high, is the tipped-back head the mesh
-		// cannot read.
+		// cannot read; where the detector's face lies elsewhere (its best
+		// guess on a sweater's logo, under a face cut off at the eyes by
+		// the frame's top edge) the mesh rejected that guess, not this
+		// head, and says nothing of its pitch.
 		// A face turned to the turn's full severity shows narrowed eye
 		// widths, so its drop is read in its own (see turnedNose).
 		down := nd
@@ -637,7 +640,7 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 			down = math.Min(nd, m.NoseDropUnturned)
 		}
 		set(iDown, p.DownNose.Sev(down), down, false)
-		if m.MeshScore >= 0 && !m.MeshOK() && m.FaceScore > 0 {
+		if m.MeshScore >= 0 && !m.MeshOK() && m.FaceScore > 0 && m.EyesInFace {
 			set(iBack, p.BackNose.Sev(nd), nd, false)
 		}
 	}

@@ -140,6 +140,10 @@ type Measurement struct {
 	// HeadInBox: the body model places its nose and both eyes, whatever
 	// their scores, inside the detector's face box.
 	HeadInBox bool
+	// EyesInFace: the eyes measured lie inside the detector's face box,
+	// whatever its score: the face it found is the head measured, not a
+	// guess elsewhere in the frame (a logo on a sweater).
+	EyesInFace bool
 	// EyesAboveFrame: the eyes, placed by the detector or the body model
 	// (not the mesh), lie beyond the frame's top edge, so the face the
 	// frame cuts off is guessed, not seen. Also set where no eyes could be
@@ -315,6 +319,9 @@ func Measure(in Input) Measurement {
 			m.BoxSize = face.Box.Width() / boxPerEye / long
 		}
 		m.HeadInBox = noseIn && face.Box.Contains(pt(LeftEye)) && face.Box.Contains(pt(RightEye))
+	}
+	if face != nil && face.Score > 0 && m.Eyes {
+		m.EyesInFace = face.Box.Contains(eyeL) && face.Box.Contains(eyeR)
 	}
 	if m.Eyes && m.FaceWidth <= 0 {
 		m.Eyes = false

@@ -918,3 +918,41 @@ func TestUprightCameraReadsNearnessAsLandscape(t *testing.T) {
 		t.Errorf("leaning in, upright: %q, want %q", ou.Why, want)
 	}
 }
+
+// A face the mesh cannot read with the nose high under the eyes is a head
+// tipped back, when the face the detector found is that head. Its best
+// guess elsewhere in the frame (a sweater's logo, under a face the frame's
+// top edge cuts at the eyes: a desk frame cut to a phone's 3:4 read "chin
+// up" at full severity) says nothing of the head's pitch.
+func TestChinUpOnlyFromTheFaceTheDetectorFound(t *testing.T) {
+	s := upright()
+	s.detScore, s.meshScore = 0.3, 0.01
+	chinUp := func(box Box) Input {
+		in := s.input()
+		nose := Point{s.cx, s.cy + 0.12*s.e} // 0.12 eye widths under the eye line: tipped back
+		in.Keypoints[Nose].X, in.Keypoints[Nose].Y = nose.X, nose.Y
+		in.Face.Landmarks[2] = nose
+		if box != in.Face.Box {
+			dx, dy := (box.MinX+box.MaxX-in.Face.Box.MinX-in.Face.Box.MaxX)/2, (box.MinY+box.MaxY-in.Face.Box.MinY-in.Face.Box.MaxY)/2
+			for i := range in.Face.Landmarks {
+				in.Face.Landmarks[i].X += dx
+				in.Face.Landmarks[i].Y += dy
+			}
+			in.Face.Box, in.Face.Mesh.Box = box, box
+		}
+		return in
+	}
+	j := NewJudge(DefaultParams(), nil)
+	on := chinUp(s.input().Face.Box)
+	if o := j.Observe(domain.Observation{}, on); o.Fault(domain.HeadBack) < 1 {
+		t.Errorf("nose high, the detector's weak face on the head: %s %v (%s), want head_back", o.Posture, o.Faults, o.Why)
+	}
+	logo := Box{s.cx - 60, float64(s.h) - 140, s.cx + 60, float64(s.h) - 20}
+	o := j.Observe(domain.Observation{}, chinUp(logo))
+	if o.Fault(domain.HeadBack) > 0 {
+		t.Errorf("nose high, the detector's guess on the chest: %s %v (%s), want no head_back", o.Posture, o.Faults, o.Why)
+	}
+	if o.Posture == domain.PostureUnknown || o.Posture == domain.PostureAway {
+		t.Errorf("the detector's guess on the chest: %s (%s), want the head judged", o.Posture, o.Why)
+	}
+}
