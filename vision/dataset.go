@@ -221,6 +221,10 @@ func readPeople(path string) (map[string]string, error) {
 //     to a square about the face, as a 640×480 webcam or a square crop
 //     frames the same sitter the same size. Unchanged. For make eval only
 //     (fit.EvalOnly).
+//   - shape-3:4: a square frame's whole height cut to 3:4 about the face,
+//     as a phone standing upright at the same distance frames the sitter
+//     (the same size against the frame's long side, the sides nearer).
+//     Unchanged. For make eval only (fit.EvalOnly).
 func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	h := fnv32(base.File)
 	emit := func(aug, class string, m gocv.Mat) {
@@ -290,6 +294,13 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	if w*2 >= hgt*3 && base.Input.Face != nil && base.Input.Face.Score > 0 {
 		emit("shape-4:3", base.Class, narrowedAbout(src, base.Input.Face.Box, 4.0/3))
 		emit("shape-square", base.Class, narrowedAbout(src, base.Input.Face.Box, 1))
+	}
+	if w <= hgt*11/10 && w*10 >= hgt*9 && base.Input.Face != nil && base.Input.Face.Score > 0 {
+		// A phone standing upright at the same distance: its long side
+		// sees what the square frame's side sees, and its short side three
+		// quarters of that, so the sitter is the same size against the
+		// long side and the frame's sides come in by an eighth each.
+		emit("shape-3:4", base.Class, narrowedAbout(src, base.Input.Face.Box, 3.0/4))
 	}
 	win := hgt * 8 / 10
 	if h%3 == 0 {
