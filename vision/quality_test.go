@@ -1,0 +1,166 @@
+package vision
+
+import (
+	"image"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"posturewatch/coach/domain"
+
+	"gocv.io/x/gocv"
+)
+
+// webcamCopy is a frame as a cheaper camera, or the way it reaches us,
+// would give it.
+type webcamCopy struct {
+	name string
+	make func(t *testing.T, img gocv.Mat, seed uint64) gocv.Mat
+}
+
+var webcamCopies = []webcamCopy{
+	// A webcam's MJPEG stream, or a photo saved small for the web:
+	// JPEG at quality 50, its blocks and ringing on the shoulders' edges.
+	{"compressed", func(t *testing.T, img gocv.Mat, _ uint64) gocv.Mat {
+		buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer buf.Close()
+		out, err := gocv.IMDecode(buf.GetBytes(), gocv.IMReadColor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}},
+	// A dim room's sensor noise: each channel of each pixel off by a normal
+	// amount with a spread of 6 levels (seeded by the file, so a run is
+	// the same as the last).
+	{"noisy", func(t *testing.T, img gocv.Mat, seed uint64) gocv.Mat {
+		b := img.ToBytes()
+		rng := rand.New(rand.NewPCG(seed, 6))
+		for i, v := range b {
+			b[i] = uint8(min(255, max(0, float64(v)+6*rng.NormFloat64()+0.5)))
+		}
+		onGo, err := gocv.NewMatFromBytes(img.Rows(), img.Cols(), gocv.MatTypeCV8UC3, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer onGo.Close()
+		return onGo.Clone() // in OpenCV's memory, not the Go slice's
+	}},
+	// A monochrome camera (an infrared face-login camera, or a colour one
+	// in its night mode): grey in all three channels.
+	{"monochrome", func(t *testing.T, img gocv.Mat, _ uint64) gocv.Mat {
+		grey, out := gocv.NewMat(), gocv.NewMat()
+		defer grey.Close()
+		gocv.CvtColor(img, &grey, gocv.ColorBGRToGray)
+		gocv.CvtColor(grey, &out, gocv.ColorGrayToBGR)
+		return out
+	}},
+	// A camera of a quarter of the pixels (960×540 taken at 480×270); the
+	// square development frames are 224² already and are left as they are.
+	{"half-size", func(t *testing.T, img gocv.Mat, _ uint64) gocv.Mat {
+		if img.Cols() < 480 {
+			return gocv.NewMat()
+		}
+		out := gocv.NewMat()
+		gocv.Resize(img, &out, image.Pt(img.Cols()/2, img.Rows()/2), 0, 0, gocv.InterpolationArea)
+		return out
+	}},
+}
+
+// A webcam's picture is rarely a clean photograph: it is compressed, noisy
+// in a dim room, sometimes grey, often small. The masked person's frames
+// (every second of 102), every tenth desk frame (140) and the 65
+// slouch-or-not frames, as each such camera would give them, keep their
+// class (good, sit up straight, straighten head). A change whose verdict,
+// either way, lies within nearLine of the line is counted apart from the
+// clear ones, each against the set's bar. Most changes are slumps judged
+// near the line either way; an upright frame judged good must stay good
+// but for one per set and camera. Measured (clear and near the line, of
+// 51, 140 and 65): compressed 0+1, 4+3, 1+4; noisy 0+1, 2+3, 2+3;
+// monochrome 5+4, 6+2, 1+2; half the size (the masked person's only) 0+1.
+// Of all these, one upright frame judged good was no longer (compressed,
+// at 0.50). The masked person's forward head went good in grey on 5
+// frames, missed rather than accused: on two of her worst the body model
+// placed her shoulders nearer each other, and they were taken for
+// shoulders on the jaw (posture.MinShoulderSpan); on two mid ones the
+// detector's coarse landmarks on her masked face read her head rolled
+// past 15°, under which a lone shoulder does not measure the neck
+// (posture.OneShoulderRoll); on the fifth her shoulders read lower.
+func TestWebcamQualityKeepsTheClass(t *testing.T) {
+	an := newTestAnalyzer(t)
+	nf, desk := maskedAndDeskFrames(t)
+	so := slouchOrNotFrames(t)
+	for _, set := range []struct {
+		name  string
+		files []string
+		limit int // per cent of the frames that may change class, clear and near the line each
+	}{{"neck-forward", everyNth(nf, 2), 12}, {"desk", desk, 5}, {"slouch-or-not", so, 10}} {
+		changed, near, accused, n := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+		for i, f := range set.files {
+			img, err := loadImage(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			was := analyzeMat(t, an, img, f)
+			for _, c := range webcamCopies {
+				cp := c.make(t, img, uint64(i))
+				if cp.Empty() {
+					cp.Close()
+					continue
+				}
+				n[c.name]++
+				now := analyzeMat(t, an, cp, f+"#"+c.name)
+				cp.Close()
+				if threeClass(now) == threeClass(was) {
+					continue
+				}
+				if uprightFrame(f) && was.Posture == domain.PostureGood {
+					accused[c.name]++
+				}
+				kind := "clear"
+				if nearTheLine(now) || nearTheLine(was) {
+					kind = "near the line"
+					near[c.name]++
+				} else {
+					changed[c.name]++
+				}
+				t.Logf("%s %s (%s): %s %s, was %s %s", relData(t, f), c.name, kind, threeClass(now), faultList(now.Faults), threeClass(was), faultList(was.Faults))
+			}
+			img.Close()
+		}
+		for _, c := range webcamCopies {
+			k := c.name
+			if n[k] == 0 {
+				continue
+			}
+			t.Logf("%s %s: %d of %d frames changed class, and %d near the line; %d upright frames judged good no longer", set.name, k, changed[k], n[k], near[k], accused[k])
+			if changed[k]*100 > set.limit*n[k] || near[k]*100 > set.limit*n[k] {
+				t.Errorf("%s %s: %d of %d frames changed class and %d near the line, want at most %d %% each", set.name, k, changed[k], n[k], near[k], set.limit)
+			}
+			if accused[k] > 1 {
+				t.Errorf("%s %s: %d upright frames judged good are not, want at most 1", set.name, k, accused[k])
+			}
+		}
+	}
+}
+
+// uprightFrame tells a development frame labelled upright by its folder:
+// desk and slouch-or-not's good and upright, the masked person's grades 3–5.
+func uprightFrame(f string) bool {
+	switch filepath.Base(filepath.Dir(f)) {
+	case "good", "upright", "3-forward-limit", "4-upright", "5-extension-limit":
+		return true
+	}
+	return false
+}
+
+// relData is f under the data folder, for logs.
+func relData(t *testing.T, f string) string {
+	if r, err := filepath.Rel(dataDir(t), f); err == nil {
+		return r
+	}
+	return f
+}
