@@ -89,6 +89,42 @@ func TestReplayNoNudgeSittingNearer(t *testing.T) {
 	}
 }
 
+// Someone framed with the frame's bottom edge at the shoulder line, as
+// webcams often frame people: slouch-or-not's upright frames of one sitting
+// (17) cut to the top 60, 63 and 66 % of their height (his shoulders sit at
+// 61–62 %), each held 2 s, three times over. The body model places the shoulders the edge
+// cuts on his collar, at 83–87 % of the picture's height, and by the
+// defaults most frames read as a full-blown head forward. The learner took
+// the framing for their cause only from 85 %: the view came late or not
+// at all, and two of the three sessions were nudged 29.5 s in (held 10 s,
+// all three, 20 s in). See posture's viewLowInPicture.
+func TestReplayNoNudgeFramedAtTheShoulderLine(t *testing.T) {
+	needModel(t)
+	files, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", "middle-*.jpg"))
+	if len(files) < 15 {
+		t.Skipf("only %d upright frames of slouch-or-not's middle sitting", len(files))
+	}
+	frames := readFrames(t, files)
+	for _, rows := range []float64{0.60, 0.63, 0.66} {
+		t.Run(fmt.Sprintf("top %.0f%%", 100*rows), func(t *testing.T) {
+			h := int(float64(frames[0].Rows()) * rows)
+			var cut []gocv.Mat
+			for _, f := range frames {
+				top := f.Region(image.Rect(0, 0, f.Cols(), h))
+				cut = append(cut, closedWithTest(t, top.Clone()))
+				top.Close()
+			}
+			const fps, hold, rounds = 2, 2, 3 // 102 s
+			clip := writeClip(t, fps, fps*hold*len(cut)*rounds, 10, func(i int) gocv.Mat { return cut[(i/(fps*hold))%len(cut)] })
+			ls := replayJSON(t, clip)
+			expectSittingWell(t, ls, float64(hold*len(cut)*rounds))
+			if s := linesOf(ls, "summary"); len(s) != 1 || s[0].Learnt == nil {
+				t.Errorf("summary %+v: want the camera's view learnt", s)
+			}
+		})
+	}
+}
+
 // expectSittingWell checks a replay of seconds of good sitting: no nudge,
 // the sitter present nearly all the time, and no fault timed for more
 // than a few seconds.
