@@ -114,14 +114,15 @@ func TestVerdictsHoldInNarrowerFrames(t *testing.T) {
 }
 
 // narrowedAboutFace is img cut to the given aspect about the face the
-// detector finds on it (narrowedAbout, as make eval's shape copies).
+// detector finds on it, however unsure (narrowedAbout, as make eval's
+// shape copies).
 func narrowedAboutFace(t testing.TB, an *Analyzer, img gocv.Mat, name string, aspect float64) gocv.Mat {
 	t.Helper()
 	in, err := an.Input(Frame{Mat: img, Source: name + "#face"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Face == nil || in.Face.Score < posture.MinFaceScore {
+	if in.Face == nil || in.Face.Score <= 0 {
 		t.Fatalf("%s: no face found", filepath.Base(name))
 	}
 	return narrowedAbout(img, in.Face.Box, aspect)
@@ -219,14 +220,7 @@ func TestUprightPhoneFramesStayGood(t *testing.T) {
 		if was := analyzeMat(t, an, img, f); was.Posture != domain.PostureGood {
 			t.Fatalf("%s as taken: %s %v, want good: the premise changed", filepath.Base(f), was.Posture, faultList(was.Faults))
 		}
-		// About the face the detector finds, however unsure (as make
-		// eval's shape copies are cut).
-		an.face.Reset()
-		in, err := an.Input(Frame{Mat: img, Source: f + "#face"})
-		if err != nil || in.Face == nil || in.Face.Score <= 0 {
-			t.Fatalf("%s: no face found (%v)", filepath.Base(f), err)
-		}
-		cut := narrowedAbout(img, in.Face.Box, 3.0/4)
+		cut := narrowedAboutFace(t, an, img, f, 3.0/4)
 		now := analyzeMat(t, an, cut, f+"#3:4")
 		cut.Close()
 		img.Close()

@@ -121,7 +121,7 @@ func TestWebcamQualityKeepsTheClass(t *testing.T) {
 				if threeClass(now) == threeClass(was) {
 					continue
 				}
-				if uprightFrame(f) && was.Posture == domain.PostureGood {
+				if labelOf(t, f) == ClassGood && was.Posture == domain.PostureGood {
 					accused[c.name]++
 				}
 				kind := "clear"
@@ -131,7 +131,7 @@ func TestWebcamQualityKeepsTheClass(t *testing.T) {
 				} else {
 					changed[c.name]++
 				}
-				t.Logf("%s %s (%s): %s %s, was %s %s", relData(t, f), c.name, kind, threeClass(now), faultList(now.Faults), threeClass(was), faultList(was.Faults))
+				t.Logf("%s %s (%s): %s %s, was %s %s", relPath(dataDir(t), f), c.name, kind, threeClass(now), faultList(now.Faults), threeClass(was), faultList(was.Faults))
 			}
 			img.Close()
 		}
@@ -148,20 +148,14 @@ func TestWebcamQualityKeepsTheClass(t *testing.T) {
 	}
 }
 
-// uprightFrame tells a development frame labelled upright by its folder:
-// desk and slouch-or-not's good and upright, the masked person's grades 3–5.
-func uprightFrame(f string) bool {
-	switch filepath.Base(filepath.Dir(f)) {
-	case "good", "upright", "3-forward-limit", "4-upright", "5-extension-limit":
-		return true
+// labelOf is the class the development data's folders give frame f
+// (datasetFolders), empty for a frame outside them.
+func labelOf(t *testing.T, f string) string {
+	folder := relPath(dataDir(t), filepath.Dir(f))
+	for _, df := range datasetFolders {
+		if df.folder == folder {
+			return df.class
+		}
 	}
-	return false
-}
-
-// relData is f under the data folder, for logs.
-func relData(t *testing.T, f string) string {
-	if r, err := filepath.Rel(dataDir(t), f); err == nil {
-		return r
-	}
-	return f
+	return ""
 }
