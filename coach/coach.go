@@ -2,6 +2,7 @@ package coach
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
@@ -79,8 +80,22 @@ type Coach struct {
 	lastPresent bool // the last observation showed someone
 	window      []windowSample
 
-	faults map[domain.FaultName]*faultTrack
-	score  int
+	// faults times each fault; the sit-up faults (FaultName.SitUp) share
+	// one track, timed on each frame's worst of them and named sitUpName.
+	// Vision names its one sit-up score after whichever feature pushes it
+	// most, and a slump held still switches names: slouch-or-not's sunk
+	// frames against the session's view read a head forward on 16 of 19
+	// and sunk in the chair on 3, each at full severity. Timed apart, the
+	// 4 s median of each fell under exit at every switch, and two minutes
+	// of slumping after two upright went without a nudge.
+	faults    map[domain.FaultName]*faultTrack
+	sitUpName domain.FaultName
+	// sitUpSum is each sit-up fault's severity summed over the frames the
+	// shared track has been active (from its window when it became so):
+	// the name goes to the fault that has made up most of the slump, and
+	// stays once the slump counts.
+	sitUpSum map[domain.FaultName]float64
+	score    int
 	// provisionalSince is the first of the current run of provisional
 	// judged frames; zero once a frame is judged against a learnt view or
 	// a profile (ProvisionalHold).
@@ -128,11 +143,22 @@ func New(cfg domain.Config, baseline *domain.Baseline, cat *exercise.Catalogue) 
 		cfg = domain.DefaultConfig()
 	}
 	c := &Coach{cfg: cfg, baseline: baseline, cat: cat, state: domain.StateAway,
-		faults: map[domain.FaultName]*faultTrack{}, slouchTime: map[domain.FaultName]time.Duration{}, stats: newStats(), score: 100}
+		faults: map[domain.FaultName]*faultTrack{}, sitUpName: domain.ForwardHead, sitUpSum: map[domain.FaultName]float64{},
+		slouchTime: map[domain.FaultName]time.Duration{}, stats: newStats(), score: 100}
+	sitUp := &faultTrack{}
 	for _, f := range domain.AllFaults {
 		c.faults[f] = &faultTrack{}
+		if f.SitUp() {
+			c.faults[f] = sitUp
+		}
 	}
 	return c
+}
+
+// named reports whether f names its track: every fault but the sit-up
+// faults other than sitUpName.
+func (c *Coach) named(f domain.FaultName) bool {
+	return !f.SitUp() || f == c.sitUpName
 }
 
 // Config returns the current settings.
@@ -208,6 +234,7 @@ func (c *Coach) resetFaults() {
 	for _, t := range c.faults {
 		t.smooth, t.active, t.since, t.lull, t.confirmed, t.byDefaults = 0, false, time.Time{}, time.Time{}, false, false
 	}
+	clear(c.sitUpSum)
 	c.window = c.window[:0]
 	c.provisionalSince = time.Time{}
 	c.score = 100
@@ -238,7 +265,7 @@ func (c *Coach) advance(now time.Time, offset time.Duration, haveOffset bool) {
 			var fs []domain.FaultName
 			if present && c.state == domain.StateSlouching {
 				for _, f := range domain.AllFaults {
-					if c.faults[f].confirmed {
+					if c.faults[f].confirmed && c.named(f) {
 						fs = append(fs, f)
 						c.slouchTime[f] += dt
 					}
@@ -383,46 +410,105 @@ func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
 	vals := make([]float64, len(c.window))
 	worst := 0.0
 	for i, f := range domain.AllFaults {
-		t := c.faults[f]
+		if f.SitUp() {
+			continue
+		}
 		for j, w := range c.window {
 			vals[j] = w.sev[i]
 		}
-		t.smooth = domain.Median(vals)
-		enter, exit := thresholds(c.cfg, f)
-		onset := c.onsetOf(f)
-		switch {
-		case !t.active && t.smooth >= enter:
-			t.active, t.since, t.lull = true, now, time.Time{}
-		case t.active && t.smooth < exit:
-			t.active, t.confirmed, t.since, t.lull, t.byDefaults = false, false, time.Time{}, time.Time{}, false
-		case t.active && !t.confirmed && t.smooth >= enter:
-			t.lull = time.Time{}
-		case t.active && !t.confirmed && t.lull.IsZero():
-			t.lull = now
-		case t.active && !t.confirmed && now.Sub(t.lull) >= onset/2:
-			// Hovering between exit and enter for half the onset: the
-			// fault that crossed enter did not stay. Its clock starts
-			// again when it next crosses (a posture at the line, through
-			// a camera that makes it look worse, was otherwise nudged
-			// once the median touched enter and never fell to exit).
-			t.active, t.since, t.lull, t.byDefaults = false, time.Time{}, time.Time{}, false
+		worst = math.Max(worst, c.time(c.faults[f], f, vals, now, held))
+	}
+	// The sit-up faults: each frame's worst of them, named as sitUpName says.
+	sitUp := c.faults[c.sitUpName]
+	for j, w := range c.window {
+		vals[j] = 0
+		for i, f := range domain.AllFaults {
+			if f.SitUp() {
+				vals[j] = math.Max(vals[j], w.sev[i])
+			}
 		}
-		// A fault the camera's place can fake counts only once a frame
-		// judged against the session's view (or the hold's end) confirms
-		// it; by then it has usually lasted its onset, and counts at once
-		// if the frames judged against the view are at enter. Hovering
-		// between exit and enter does not confirm what the defaults
-		// started: Grace Hopper's portrait mirrored and cut to its top
-		// 90 %, moving, read a head forward by the defaults for the
-		// view's first 15 s; against the view her frames read 0–0.78, most
-		// under the line, their median between exit and enter, and she
-		// was nudged at 20 s when the onset ran out on that hover.
-		if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) && !(t.byDefaults && t.smooth < enter) {
-			t.confirmed, t.byDefaults = true, false
-		}
-		worst = math.Max(worst, t.smooth)
+	}
+	c.nameSitUp(sitUp, ws)
+	worst = math.Max(worst, c.time(sitUp, c.sitUpName, vals, now, held))
+	if !sitUp.active {
+		clear(c.sitUpSum)
 	}
 	c.score = int(math.Round(100 * (1 - worst)))
+}
+
+// time updates one track from its severities over the window (vals) and
+// returns its smoothed severity.
+func (c *Coach) time(t *faultTrack, f domain.FaultName, vals []float64, now time.Time, held bool) float64 {
+	t.smooth = domain.Median(vals)
+	enter, exit := thresholds(c.cfg, f)
+	onset := c.onsetOf(f)
+	switch {
+	case !t.active && t.smooth >= enter:
+		t.active, t.since, t.lull = true, now, time.Time{}
+	case t.active && t.smooth < exit:
+		t.active, t.confirmed, t.since, t.lull, t.byDefaults = false, false, time.Time{}, time.Time{}, false
+	case t.active && !t.confirmed && t.smooth >= enter:
+		t.lull = time.Time{}
+	case t.active && !t.confirmed && t.lull.IsZero():
+		t.lull = now
+	case t.active && !t.confirmed && now.Sub(t.lull) >= onset/2:
+		// Hovering between exit and enter for half the onset: the
+		// fault that crossed enter did not stay. Its clock starts
+		// again when it next crosses (a posture at the line, through
+		// a camera that makes it look worse, was otherwise nudged
+		// once the median touched enter and never fell to exit).
+		t.active, t.since, t.lull, t.byDefaults = false, time.Time{}, time.Time{}, false
+	}
+	// A fault the camera's place can fake counts only once a frame
+	// judged against the session's view (or the hold's end) confirms
+	// it; by then it has usually lasted its onset, and counts at once
+	// if the frames judged against the view are at enter. Hovering
+	// between exit and enter does not confirm what the defaults
+	// started: Grace Hopper's portrait mirrored and cut to its top
+	// 90 %, moving, read a head forward by the defaults for the
+	// view's first 15 s; against the view her frames read 0–0.78, most
+	// under the line, their median between exit and enter, and she
+	// was nudged at 20 s when the onset ran out on that hover.
+	if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) && !(t.byDefaults && t.smooth < enter) {
+		t.confirmed, t.byDefaults = true, false
+	}
+	return t.smooth
+}
+
+// nameSitUp names the sit-up track after the frame ws: while the track is
+// unconfirmed, after the sit-up fault with the most severity summed over
+// its active frames (over the window while it is not active), the name it
+// has keeping a tie. Once the slump counts its name stays, so that the
+// state, the nudge and the time per fault speak of one fault.
+func (c *Coach) nameSitUp(t *faultTrack, ws windowSample) {
+	if t.confirmed {
+		return
+	}
+	sums := map[domain.FaultName]float64{}
+	if t.active {
+		for i, f := range domain.AllFaults {
+			if f.SitUp() {
+				c.sitUpSum[f] += ws.sev[i]
+			}
+		}
+		sums = c.sitUpSum
+	} else {
+		for _, w := range c.window {
+			for i, f := range domain.AllFaults {
+				if f.SitUp() {
+					sums[f] += w.sev[i]
+				}
+			}
+		}
+		// the sums the track starts from should it become active now
+		clear(c.sitUpSum)
+		maps.Copy(c.sitUpSum, sums)
+	}
+	for _, f := range domain.AllFaults {
+		if f.SitUp() && sums[f] > sums[c.sitUpName] {
+			c.sitUpName = f
+		}
+	}
 }
 
 // updateState derives good / slouching(fault) from the confirmed faults.
@@ -431,7 +517,7 @@ func (c *Coach) updateState(now time.Time) []domain.Event {
 	bestSev := -1.0
 	for _, f := range domain.AllFaults {
 		t := c.faults[f]
-		if t.confirmed && t.smooth > bestSev {
+		if t.confirmed && t.smooth > bestSev && c.named(f) {
 			best, bestSev = f, t.smooth
 		}
 	}
@@ -731,7 +817,7 @@ func (c *Coach) Status(now time.Time) domain.Status {
 	if c.state == domain.StateGood || c.state == domain.StateSlouching {
 		for _, f := range domain.AllFaults {
 			t := c.faults[f]
-			if _, exit := thresholds(c.cfg, f); t.smooth >= exit || t.active {
+			if _, exit := thresholds(c.cfg, f); (t.smooth >= exit || t.active) && c.named(f) {
 				fs := domain.FaultStatus{Name: f, Severity: round3(t.smooth), Active: t.active, Confirmed: t.confirmed}
 				if t.active {
 					fs.ForS = round3(now.Sub(t.since).Seconds())
@@ -755,7 +841,7 @@ func (c *Coach) timed() domain.FaultName {
 	var best domain.FaultName
 	bestSev := -1.0
 	for _, f := range domain.AllFaults {
-		if t := c.faults[f]; t.active && !t.confirmed && t.smooth > bestSev {
+		if t := c.faults[f]; t.active && !t.confirmed && t.smooth > bestSev && c.named(f) {
 			best, bestSev = f, t.smooth
 		}
 	}

@@ -20,7 +20,7 @@ import (
 
 // goldenTraces are the synthetic traces in testdata; each has a .golden file.
 var goldenTraces = []string{"onset-short", "onset-long", "hysteresis", "glance", "away-back", "passerby",
-	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional", "lull"} // clip-* traces: TestClip*
+	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional", "lull", "sit-up-names"} // clip-* traces: TestClip*
 
 func TestGoldenTraces(t *testing.T) {
 	for _, name := range goldenTraces {
@@ -79,6 +79,35 @@ func TestOnsetDelay(t *testing.T) {
 	}
 	if d := last.Duration.Seconds(); math.Abs(d-(secsOf(last)-secsOf(sl[0]))) > 0.01 {
 		t.Errorf("good event carries the slouch duration %.1f s, want %.1f s", d, secsOf(last)-secsOf(sl[0]))
+	}
+}
+
+// Vision names its one sit-up score after the feature that pushes it most,
+// so a slump held still can switch between a head forward and sunk in the
+// chair from frame to frame. Timed apart, each name's 4 s median fell under
+// exit at every switch and the slump was never nudged; timed as one, it is
+// nudged once, about 20 s in, named after the fault that made up most of
+// it, and keeps that name (and its time) while it lasts.
+func TestSitUpFaultsAreTimedAsOne(t *testing.T) {
+	r := run(t, "sit-up-names")
+	nudges := ofType(r.events, domain.EventNudge)
+	if len(nudges) != 2 {
+		t.Fatalf("want two nudges (the third slump within the cooldown), got %v", nudges)
+	}
+	// from 30 s; the smoothed severity crosses 0.5 within ~2 s; +20 s onset
+	if n := nudges[0]; secsOf(n) < 50 || secsOf(n) > 53 || n.Fault != domain.ForwardHead {
+		t.Errorf("first slump: nudge %v, want a head forward at 50–53 s", n)
+	}
+	if n := nudges[1]; secsOf(n) < 150 || secsOf(n) > 153 || n.Fault != domain.Slouch {
+		t.Errorf("second slump: nudge %v, want sunk in the chair at 150–153 s", n)
+	}
+	sl := stateEvents(r.events, domain.StateSlouching)
+	if len(sl) != 3 || sl[0].Fault != domain.ForwardHead || sl[1].Fault != domain.Slouch || sl[2].Fault != domain.ForwardHead {
+		t.Errorf("want one slouching state per slump, named head forward, sunk, head forward; got %v", sl)
+	}
+	day := r.coach.Stats().Days[0]
+	if fh, s := day.FaultS[domain.ForwardHead], day.FaultS[domain.Slouch]; fh < 56 || fh > 64 || s < 22 || s > 28 {
+		t.Errorf("time per fault: head forward %.1f s, sunk %.1f s; want about 50+10 and 25 (each slump's time under its own name)", fh, s)
 	}
 }
 

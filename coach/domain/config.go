@@ -36,7 +36,8 @@ type Config struct {
 	Sensitivity Sensitivity `json:"sensitivity"`
 	// OnsetDelay is how long a fault must persist before it counts as slouching (0–120 s).
 	OnsetDelay Seconds `json:"onset_delay_s"`
-	// Cooldown is the least time between two nudges for the same fault.
+	// Cooldown is the least time between two nudges for the same fault (the
+	// sit-up faults, FaultName.SitUp, count as one).
 	Cooldown Seconds `json:"cooldown_s"`
 	// QuietHours is "HH:MM-HH:MM" in the local time of the injected clock
 	// (it may wrap past midnight, e.g. "22:00-07:00"); empty means none.

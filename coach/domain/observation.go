@@ -26,6 +26,19 @@ const (
 var AllFaults = []FaultName{ForwardHead, RoundedShoulders, Slouch, TooClose, HeadDown,
 	HeadTilt, HeadTurn, HeadBack, ShouldersRaised, UnevenShoulders}
 
+// SitUp reports whether f is one of the faults vision names from its one
+// "sit up straight" score (vision/posture's SitUpFeatures): the score is
+// named after the feature that pushes it most, so a slump held still can be
+// a head forward on one frame and sunk in the chair on the next. The coach
+// times them as one (see coach.Coach).
+func (f FaultName) SitUp() bool {
+	switch f {
+	case ForwardHead, RoundedShoulders, Slouch, TooClose, HeadDown:
+		return true
+	}
+	return false
+}
+
 // CameraDependent reports whether how f reads depends on where the camera
 // sits, so that a baseline (calibrated or learnt) judges it afresh: the neck's
 // apparent length, the shoulders' width, the eyes' height, the head's pitch

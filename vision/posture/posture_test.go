@@ -956,3 +956,19 @@ func TestChinUpOnlyFromTheFaceTheDetectorFound(t *testing.T) {
 		t.Errorf("the detector's guess on the chest: %s (%s), want the head judged", o.Posture, o.Why)
 	}
 }
+
+// The coach times the faults the sit-up score is named after as one
+// (domain.FaultName.SitUp): every name the score can take must be among
+// them, or a slump switching names would again go unnudged.
+func TestSitUpScoreNamesOnlySitUpFaults(t *testing.T) {
+	for _, f := range SitUpFeatures {
+		if !f.Fault.SitUp() {
+			t.Errorf("the sit-up score names %s after %s, which the coach times apart", f.Fault, f.Metric)
+		}
+	}
+	for _, f := range []domain.FaultName{domain.HeadTilt, domain.HeadTurn, domain.HeadBack, domain.ShouldersRaised, domain.UnevenShoulders} {
+		if f.SitUp() {
+			t.Errorf("%s is judged on its own, not named by the sit-up score", f)
+		}
+	}
+}
