@@ -469,7 +469,15 @@ func (c *Coach) time(t *faultTrack, f domain.FaultName, vals []float64, now time
 	// view's first 15 s; against the view her frames read 0–0.78, most
 	// under the line, their median between exit and enter, and she
 	// was nudged at 20 s when the onset ran out on that hover.
-	if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) && !(t.byDefaults && t.smooth < enter) {
+	//
+	// And it counts only on a frame that still shows it (at exit or
+	// above): the median lags the frames by up to half its window, and a
+	// fault put right just before its onset ran out was nudged for a
+	// posture already corrected (coach/testdata/corrected.trace; two of
+	// slouch-or-not's sessions of sitting well, held 10 s, nudged 1.5 s
+	// after a misread head forward ended).
+	still := len(vals) > 0 && vals[len(vals)-1] >= exit
+	if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) && !(t.byDefaults && t.smooth < enter) && still {
 		t.confirmed, t.byDefaults = true, false
 	}
 	return t.smooth

@@ -20,7 +20,7 @@ import (
 
 // goldenTraces are the synthetic traces in testdata; each has a .golden file.
 var goldenTraces = []string{"onset-short", "onset-long", "hysteresis", "glance", "away-back", "passerby",
-	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional", "lull", "sit-up-names"} // clip-* traces: TestClip*
+	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional", "lull", "sit-up-names", "corrected"} // clip-* traces: TestClip*
 
 func TestGoldenTraces(t *testing.T) {
 	for _, name := range goldenTraces {
@@ -108,6 +108,19 @@ func TestSitUpFaultsAreTimedAsOne(t *testing.T) {
 	day := r.coach.Stats().Days[0]
 	if fh, s := day.FaultS[domain.ForwardHead], day.FaultS[domain.Slouch]; fh < 56 || fh > 64 || s < 22 || s > 28 {
 		t.Errorf("time per fault: head forward %.1f s, sunk %.1f s; want about 50+10 and 25 (each slump's time under its own name)", fh, s)
+	}
+}
+
+// A fault put right just before its onset ran out is not nudged on the
+// median's lag; held a little longer, it is, while it lasts.
+func TestCorrectedBeforeTheOnsetIsNotNudged(t *testing.T) {
+	r := run(t, "corrected")
+	nudges := ofType(r.events, domain.EventNudge)
+	if len(nudges) != 1 || secsOf(nudges[0]) < 100 || secsOf(nudges[0]) > 103 {
+		t.Fatalf("want one nudge, for the head forward 80–103 s as its onset ran out; got %v", nudges)
+	}
+	if s := inWindow(stateEvents(r.events, domain.StateSlouching), 0, 79); len(s) != 0 {
+		t.Errorf("the head forward put right at 51 s counted: %v", s)
 	}
 }
 
