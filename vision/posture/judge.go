@@ -79,6 +79,10 @@ type Params struct {
 	// shape still says something (a baseline taken in a poor moment).
 	SitUpDeltaAbs float64
 	DClose, DBack Ramp
+	// DSink (eye widths the eyes sank since the baseline, on a frame that
+	// shows no shoulder) names a body sunk in the chair from the face
+	// alone: see sunkWithoutShoulders.
+	DSink Ramp
 }
 
 // SitUpFeatures are the metrics the sit-up score reads, the direction in
@@ -708,6 +712,12 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 		}
 	}
 
+	// Sunk in the chair with no shoulder left in view: the eyes' drop since
+	// the baseline alone says it (sunkWithoutShoulders).
+	if drop, ok := sunkWithoutShoulders(m, b, d); ok {
+		set(iSlouch, p.DSink.Sev(drop), drop, true)
+	}
+
 	// Shoulders raised: the neck shortened because the shoulders rose, not
 	// because the head dropped (against a baseline only: from one frame a
 	// short neck is anatomy).
@@ -786,6 +796,43 @@ func (l Linear) DeltaTerms(d Deltas) (terms [NumSitUp]float64) {
 	return terms
 }
 
+// sunkWithoutShoulders is how far the eyes sank since the baseline, in eye
+// widths corrected for the distance (eyeDrop), on a frame that shows no
+// shoulder: the body sank out of a frame that cuts the sitter at the
+// shoulders. The sit-up score cannot say it then: against a baseline it
+// weighs the frame's own score in (SitUpDeltaAbs), and without a shoulder
+// that score is its upright bias whatever the posture. Slouch-or-not sunk
+// in his chair, each of his sittings framed at the shoulder line, had his
+// eyes 1.0 and 1.3–1.9 eye widths lower than in the view learnt from his
+// upright minutes, and every frame that lost the shoulders was judged
+// "close to how you sat best lately": two minutes of slumping went without
+// a nudge. Within one sitting upright frames vary by 0.15 eye widths; the
+// masked person's "limit of acceptable" forward head sits 0.3 lower than
+// her upright, her mid grade 0.7 and her worst 1.0 (DSink).
+func sunkWithoutShoulders(m Measurement, b *domain.Baseline, d Deltas) (float64, bool) {
+	if _, ok := m.Metrics[domain.MetricNeckEyes]; ok || !d.Has[DeltaEyeDrop] || d.V[DeltaEyeDrop] <= 0 {
+		return 0, false
+	}
+	// The baseline's shoulders, sunk as far as the eyes, would lie at or
+	// below the frame's bottom edge: that is why none shows.
+	k, ok1 := faceScale(m, b)
+	base, ok2 := stat(b, domain.MetricShoulderHeight)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	h := float64(m.H)
+	if atSize(base.Median, h, k)+d.V[DeltaEyeDrop]*m.FaceWidth < sunkOutOfFrame*h {
+		return 0, false
+	}
+	return d.V[DeltaEyeDrop], true
+}
+
+// sunkOutOfFrame is the share of the frame's height at or below which the
+// baseline's shoulders, sunk as far as the eyes, count as out of the frame
+// (sunkWithoutShoulders): the body model loses shoulders a little before
+// the edge.
+const sunkOutOfFrame = 0.97
+
 // eyesFellToShoulders tells a head dropped forward from a body sunk in the
 // chair, both of which lower the eyes: sinking takes the shoulders down with
 // the eyes and keeps the neck, a forward head shortens the neck towards
@@ -861,8 +908,13 @@ func sinceBaseline(m Measurement, b *domain.Baseline, metric string, k float64) 
 		return 0, 0, false
 	}
 	h := float64(m.H)
-	return v * h, h/2 + (base.Median*h-h/2)*k, true
+	return v * h, atSize(base.Median, h, k), true
 }
+
+// atSize is where a baseline's height y (a share of the frame's height h)
+// lies, in pixels, with the sitter k times as large in the frame: moving
+// nearer or back grows or shrinks the picture about its centre.
+func atSize(y, h, k float64) float64 { return h/2 + (y*h-h/2)*k }
 
 // longSide names the side of m's frame that sizes in it are against
 // (MetricFaceFrame).
@@ -903,6 +955,8 @@ func (sc *Scores) why(i int, m Measurement, against domain.Against) string {
 		src = " (" + string(m.EyeSource) + ")"
 	}
 	switch i {
+	case iSlouch:
+		return fmt.Sprintf("sunk in the chair: eyes %.1f eye widths lower %s, the shoulders out of view", v, than)
 	case iClose:
 		if cal {
 			return fmt.Sprintf("leaning in: the face is %.0f%% wider %s", 100*v, than)

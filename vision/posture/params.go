@@ -23,5 +23,6 @@ func StartParams() Params {
 		ShoulderUneven: Ramp{7, 15},      // degrees
 		DClose:         Ramp{0.25, 0.6},  // relative growth of the face in the frame: set, not fitted
 		DBack:          Ramp{15, 30},     // degrees of pitch raised: set, not fitted
+		DSink:          Ramp{0.5, 1},     // eye widths the eyes sank, no shoulder in view: set, not fitted
 	}
 }

@@ -41,5 +41,6 @@ func DefaultParams() Params {
 		SitUpDeltaAbs: 1.786,           // fitted with SitUpDelta: the weight of the frame's own sit-up score
 		DClose:        Ramp{0.25, 0.6}, // set, not fitted (no labelled frames against a baseline): a face 40 % wider than in the baseline came 30 % closer to the screen
 		DBack:         Ramp{15, 30},    // set, not fitted (no labelled chin-up frames): 22° more chin-up than the baseline is a tipped-back head, whatever the camera
+		DSink:         Ramp{0.5, 1},    // set, not fitted (no labelled frames against a baseline without shoulders): eyes sunk 0.75 eye widths (about 5 cm) below the baseline's, no shoulder in view, is a body sunk in the chair; upright frames of one sitting vary by 0.15
 	}
 }

@@ -972,3 +972,31 @@ func TestSitUpScoreNamesOnlySitUpFaults(t *testing.T) {
 		}
 	}
 }
+
+// A body sunk out of a frame that cuts the sitter at the shoulders leaves
+// only the face to say so: against the baseline its eyes sank an eye width
+// and the baseline's shoulders, sunk as far, lie below the frame's edge.
+// The sit-up score alone called that good (its own score, without a
+// shoulder, is its upright bias). A small drop is not a slump, nor is a
+// large one where the shoulders should still be in view.
+func TestSunkOutOfTheFrameIsASlouch(t *testing.T) {
+	framed := func(h int) sitter { s := upright(); s.h = h; return s } // shoulders at cy + 3.2 eye widths = 342
+	sunk := func(s sitter, by float64) sitter { s.cy += by * s.e; s.shouldersOut = true; return s }
+
+	atEdge := framed(360) // shoulders at 95 % of the height
+	b := baselineOf(t, atEdge)
+	if o := judge(t, sunk(atEdge, 1), b); o.Fault(domain.Slouch) < 0.5 || !strings.Contains(o.Why, "sunk in the chair") {
+		t.Errorf("sunk an eye width out of a frame cut at the shoulders: %s %v (%s), want slouch", o.Posture, o.Faults, o.Why)
+	}
+	if o := judge(t, sunk(atEdge, 0.25), b); o.Posture != domain.PostureGood {
+		t.Errorf("a quarter eye width lower, the shoulders cut: %s %v (%s), want good", o.Posture, o.Faults, o.Why)
+	}
+	if o := judge(t, sunk(atEdge, 1), nil); o.Fault(domain.Slouch) >= 0.5 {
+		t.Errorf("without a baseline the face alone cannot say how far it sank: %s %v (%s)", o.Posture, o.Faults, o.Why)
+	}
+
+	roomy := framed(570) // shoulders at 60 %: an eye width lower they would still show
+	if o := judge(t, sunk(roomy, 1), baselineOf(t, roomy)); o.Fault(domain.Slouch) >= 0.5 {
+		t.Errorf("the shoulders lost where they should still show: %s %v (%s), want no slouch from the eyes alone", o.Posture, o.Faults, o.Why)
+	}
+}

@@ -303,9 +303,11 @@ func TestOutcomeIsTheJudgesVerdict(t *testing.T) {
 // sitting well there must not be nudged.
 //
 // The price is in slumps: with the shoulders hidden, the face's change
-// alone against the view caught 88 of blue-cardigan's 302, 66–84 of
-// grey-sweatshirt's 130 and 147–158 of long-hair-glasses' 238 (all of
-// them but 5 with the shoulders), none of the masked person's or
+// alone against the view caught 173–185 of blue-cardigan's 302, 79–80 of
+// grey-sweatshirt's 130, 150–155 of long-hair-glasses' 238 and 16 of the
+// masked person's 35 (all of them but 5 with the shoulders; 85–94, the
+// same, the same and none before the eyes' drop out of a frame cut at the
+// shoulders counted, posture's sunkWithoutShoulders), none of
 // slouch-or-not's. A score of the face's change alone, fitted for such
 // frames (head pitch, nose drop, eye height, face size against 8 good
 // frames; each person judged by a fit without them), would have caught

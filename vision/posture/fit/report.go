@@ -362,6 +362,7 @@ var fixedOrigins = map[string]string{
 	"CloseFill":    "set from geometry, not fitted: a face box (brows to chin) filling 60 % of a webcam frame's height is a face about 30 cm from the lens; at a desk it fills 0.25–0.4",
 	"DClose":       "set, not fitted (no labelled frames against a baseline): a face 40 % wider than in the baseline came 30 % closer to the screen",
 	"DBack":        "set, not fitted (no labelled chin-up frames): 22° more chin-up than the baseline is a tipped-back head, whatever the camera",
+	"DSink":        "set, not fitted (no labelled frames against a baseline without shoulders): eyes sunk 0.75 eye widths (about 5 cm) below the baseline's, no shoulder in view, is a body sunk in the chair; upright frames of one sitting vary by 0.15",
 	"SitUpRamp":    "set: the sit-up score is in log-odds, so severity runs from 0 at 1:7 odds of sitting badly to 1 at 7:1",
 	"BadAt":        "set: the verdict's line: a fault at half severity makes the posture bad",
 	"ReportMin":    "set: faults below a tenth of full severity are not worth listing",
