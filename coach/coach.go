@@ -2,7 +2,6 @@ package coach
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
@@ -91,9 +90,9 @@ type Coach struct {
 	faults    map[domain.FaultName]*faultTrack
 	sitUpName domain.FaultName
 	// sitUpSum is each sit-up fault's severity summed over the frames the
-	// shared track has been active (from its window when it became so):
-	// the name goes to the fault that has made up most of the slump, and
-	// stays once the slump counts.
+	// shared track has been active, from its window when it became so
+	// (over the window while it is not): the name goes to the fault that
+	// has made up most of the slump, and stays once the slump counts.
 	sitUpSum map[domain.FaultName]float64
 	score    int
 	// provisionalSince is the first of the current run of provisional
@@ -430,9 +429,6 @@ func (c *Coach) updateFaults(obs domain.Observation, now time.Time) {
 	}
 	c.nameSitUp(sitUp, ws)
 	worst = math.Max(worst, c.time(sitUp, c.sitUpName, vals, now, held))
-	if !sitUp.active {
-		clear(c.sitUpSum)
-	}
 	c.score = int(math.Round(100 * (1 - worst)))
 }
 
@@ -492,28 +488,25 @@ func (c *Coach) nameSitUp(t *faultTrack, ws windowSample) {
 	if t.confirmed {
 		return
 	}
-	sums := map[domain.FaultName]float64{}
-	if t.active {
+	add := func(w windowSample) {
 		for i, f := range domain.AllFaults {
 			if f.SitUp() {
-				c.sitUpSum[f] += ws.sev[i]
+				c.sitUpSum[f] += w.sev[i]
 			}
 		}
-		sums = c.sitUpSum
+	}
+	if t.active {
+		add(ws)
 	} else {
-		for _, w := range c.window {
-			for i, f := range domain.AllFaults {
-				if f.SitUp() {
-					sums[f] += w.sev[i]
-				}
-			}
-		}
-		// the sums the track starts from should it become active now
+		// Not timed yet: the sums start from the window (ws the last of
+		// it), as they will should the track become active on this frame.
 		clear(c.sitUpSum)
-		maps.Copy(c.sitUpSum, sums)
+		for _, w := range c.window {
+			add(w)
+		}
 	}
 	for _, f := range domain.AllFaults {
-		if f.SitUp() && sums[f] > sums[c.sitUpName] {
+		if f.SitUp() && c.sitUpSum[f] > c.sitUpSum[c.sitUpName] {
 			c.sitUpName = f
 		}
 	}
