@@ -107,13 +107,7 @@ func TestReplayNoNudgeFramedAtTheShoulderLine(t *testing.T) {
 	frames := readFrames(t, files)
 	for _, rows := range []float64{0.60, 0.63, 0.66} {
 		t.Run(fmt.Sprintf("top %.0f%%", 100*rows), func(t *testing.T) {
-			h := int(float64(frames[0].Rows()) * rows)
-			var cut []gocv.Mat
-			for _, f := range frames {
-				top := f.Region(image.Rect(0, 0, f.Cols(), h))
-				cut = append(cut, closedWithTest(t, top.Clone()))
-				top.Close()
-			}
+			cut := topOf(t, frames, rows)
 			const fps, hold, rounds = 2, 2, 3 // 102 s
 			clip := writeClip(t, fps, fps*hold*len(cut)*rounds, 10, func(i int) gocv.Mat { return cut[(i/(fps*hold))%len(cut)] })
 			ls := replayJSON(t, clip)
