@@ -440,17 +440,48 @@ func ownScore(M domain.Metrics, b *domain.Baseline, p Params) float64 {
 	if !b.Learnt {
 		return z
 	}
+	from := p.SitUpRamp.At(viewBiasSev)
 	view := b.LearntScore
 	if b.LearntKind != "" && widthKind(M) == b.LearntKind {
 		// The view's own frames may be of the other kind (Learner.kindView);
 		// where the framing's fill took full-blown frames into the view,
 		// its own score is the higher and says the framing.
 		view = max(view, b.LearntKindScore)
+	} else if unseenAtTheEdge(M, b) {
+		return min(z, from)
 	}
-	if from := p.SitUpRamp.At(viewBiasSev); view > from {
+	if view > from {
 		z -= view - from
 	}
 	return z
+}
+
+// unseenAtTheEdge reports whether a frame's two shoulders lie at the
+// picture's bottom edge (shouldersAtBottom) while the learnt view b was
+// made mostly of frames that showed one (it has no width between two), and
+// the view holds no score for frames of two (Learner.kindView): the body
+// model places shoulders the edge cuts on what shows of them, up to a
+// neck's length high, and nothing in the view says how high it places them
+// for this sitter through this camera. Its own shape then counts no
+// further than where a view's own shape starts to count as the camera's
+// doing (viewBiasSev), and the changes since the view say the rest: the
+// eyes' drop, the pitch, the face's growth. The masked person's "limit of
+// acceptable" forward head seen 1.15 times as near, each photo held ten
+// seconds, showed one shoulder for its first minute, so the view came from
+// those; then both, placed at 0.90–0.93 of the height, which read a neck
+// of 2.0–2.3 eye widths against the lone shoulder's 2.7 with the eyes a
+// tenth of an eye width lower: a head forward at full severity, nudged at
+// 82 s. Where the window holds more frames of two than of one, their own
+// kind's score speaks for them instead (Learner.kindView). Only that way
+// round: a view of two whose frames sink to one shoulder is a body sinking
+// out of the picture (Learner.kindView), and the body model's width from
+// one shoulder is estimated from the neck.
+func unseenAtTheEdge(M domain.Metrics, b *domain.Baseline) bool {
+	if _, both := SitUpValue(M, iSitUpShoulders); !both || !shouldersAtBottom(M) {
+		return false
+	}
+	_, viewSawTwo := stat(b, domain.MetricShoulderFace)
+	return !viewSawTwo
 }
 
 // viewBiasSev is the sit-up severity above which a learnt view's own score

@@ -364,6 +364,57 @@ func TestLearntViewJudgesEachKindOfFrameByItsOwn(t *testing.T) {
 	}
 }
 
+// A view learnt from frames that show one shoulder, then frames that show
+// both at the picture's bottom edge, placed on what shows of them and so
+// reading a shorter neck, the eyes where they were: the view says nothing
+// of how high the body model places a pair there, so the frame's own shape
+// does not accuse it; the changes since the view still do. The masked
+// person's "limit" forward head seen nearer, each photo held ten seconds,
+// is this session (nudged 81.5–111.5 s in before unseenAtTheEdge).
+func TestAPairAtTheEdgeUnseenByTheViewIsJudgedByItsChanges(t *testing.T) {
+	one := upright()
+	one.e, one.cy, one.neck, one.shoulders = 50, 300, 2.6, 4.2
+	one.leftOut = true // the lone shoulder at 0.90 of the height
+	both := one
+	both.leftOut, both.neck = false, 2.2 // the pair at 0.85 of the height
+	j := session(t, one, one, 120)
+	b := j.Learnt()
+	if b == nil {
+		t.Fatal("nothing learnt from the one-shoulder frames")
+	}
+	if _, ok := b.Metrics[domain.MetricShoulderFace]; ok || b.LearntKind != "" {
+		t.Fatalf("the premise: a view with no width between two shoulders and no kind of its own, got %+v", b)
+	}
+	M := Measure(both.input()).Metrics
+	if o := judge(t, both, nil); o.Fault(domain.ForwardHead) < 1 || !shouldersAtBottom(M) {
+		t.Fatalf("the premise: by the defaults the pair at the edge (shoulder line at %.2f) is a full-blown head forward, got %v", M[domain.MetricShoulderHeight], o.Faults)
+	}
+	if o := j.Observe(domain.Observation{}, both.input()); o.Posture != domain.PostureGood {
+		t.Errorf("the pair at the edge, the eyes where they were: %s %v (%s)", o.Posture, o.Faults, o.Why)
+	}
+	sunk := both
+	sunk.cy += 1.0 * sunk.e // the eyes an eye width lower, the pair where it was
+	sunk.neck -= 1.0
+	if o := j.Observe(domain.Observation{}, sunk.input()); o.Posture != domain.PostureBad {
+		t.Errorf("the pair at the edge, the eyes an eye width lower: %s %v (%s)", o.Posture, o.Faults, o.Why)
+	}
+
+	// The rule reads only a pair at the edge against a view that saw none.
+	clear := both
+	clear.cy = 150
+	if unseenAtTheEdge(Measure(clear.input()).Metrics, b) {
+		t.Error("a pair clear of the picture's bottom edge is read as one at it")
+	}
+	if unseenAtTheEdge(Measure(one.input()).Metrics, b) {
+		t.Error("a lone shoulder is read as a pair")
+	}
+	seen := *b
+	seen.Metrics = map[string]domain.Stat{domain.MetricShoulderFace: {Median: 4.2, N: 30}}
+	if unseenAtTheEdge(M, &seen) {
+		t.Error("a view that measured a pair's width is read as one that saw none")
+	}
+}
+
 // Only frames the learner learns from (a shoulder in view) wait for its
 // view: with the shoulders out of view the face alone is judged, the view
 // would not come from such frames, and the verdict is not provisional.
