@@ -369,8 +369,8 @@ func TestLearntViewJudgesEachKindOfFrameByItsOwn(t *testing.T) {
 // reading a shorter neck, the eyes where they were: the view says nothing
 // of how high the body model places a pair there, so the frame's own shape
 // does not accuse it; the changes since the view still do. The masked
-// person's "limit" forward head seen nearer, each photo held ten seconds,
-// is this session (nudged 81.5–111.5 s in before unseenAtTheEdge).
+// person's "limit" forward head seen 1.15 times as near, each photo held
+// ten seconds, is this session (nudged at 82 s before unseenAtTheEdge).
 func TestAPairAtTheEdgeUnseenByTheViewIsJudgedByItsChanges(t *testing.T) {
 	one := upright()
 	one.e, one.cy, one.neck, one.shoulders = 50, 300, 2.6, 4.2
