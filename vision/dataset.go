@@ -225,6 +225,10 @@ func readPeople(path string) (map[string]string, error) {
 //     as a phone standing upright at the same distance frames the sitter
 //     (the same size against the frame's long side, the sides nearer).
 //     Unchanged. For make eval only (fit.EvalOnly).
+//   - near-1.15, near-1.30: a good or slumped frame seen 1.15 or 1.3 times
+//     as near, scaled about a point a little below its middle: the same
+//     posture, sitting nearer. Unchanged. For make eval only
+//     (fit.EvalOnly).
 func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	h := fnv32(base.File)
 	emit := func(aug, class string, m gocv.Mat) {
@@ -301,6 +305,18 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 		// quarters of that, so the sitter is the same size against the
 		// long side and the frame's sides come in by an eighth each.
 		emit("shape-3:4", base.Class, narrowedAbout(src, base.Input.Face.Box, 3.0/4))
+	}
+	if base.Class == ClassGood || base.Class == ClassSitUp {
+		// Sitting nearer the camera, as the same people sit from one day
+		// to the next: the frame scaled 1.15 or 1.3 times (by the frame's
+		// hash) about the point at its middle across and 55 % down, which
+		// stays where it is, as the replayed sessions of sitting nearer
+		// show it. The posture is the same, so is the class.
+		z := []float64{1.15, 1.3}[(h/12)%2]
+		cw, ch := float64(w)/z, float64(hgt)/z
+		if r, ok := clampRect(float64(w)/2*(1-1/z), 0.55*float64(hgt)*(1-1/z), cw, ch, w, hgt); ok {
+			emit(fmt.Sprintf("near-%.2f", z), base.Class, cropResize(src, r, w, hgt))
+		}
 	}
 	win := hgt * 8 / 10
 	if h%3 == 0 {

@@ -297,15 +297,16 @@ func (o Options) withDefaults() Options {
 // EvalOnly tells the augmentations make eval reports but the fit does not
 // learn from: another camera's shape cut from a wide frame (shape-4:3,
 // shape-square) or from a square one (shape-3:4, a phone standing
-// upright), and a head bent towards a shoulder (tilt-head±N). The shapes
-// test what the body model makes of a sitter filling more of its input,
-// or cut nearer at the sides; to the fit they would be the same people's
-// frames again, more groups of theirs weighed as much as another person's
+// upright), the sitter nearer (near-N), and a head bent towards a shoulder
+// (tilt-head±N). The shapes and the nearer sitters test what the body
+// model makes of a sitter filling more of its input, or cut nearer at the
+// sides and the bottom; to the fit they would be the same people's frames
+// again, more groups of theirs weighed as much as another person's
 // (weights). The bent heads are a warp, not a photograph: they check what
 // the judgement names a tilt, and fitting the tilt's ramp to their
 // stretched necks would fit the warp.
 func EvalOnly(aug string) bool {
-	return strings.HasPrefix(aug, "shape-") || strings.HasPrefix(aug, "tilt-head")
+	return strings.HasPrefix(aug, "shape-") || strings.HasPrefix(aug, "near-") || strings.HasPrefix(aug, "tilt-head")
 }
 
 // Fit fits the parameters on the samples that keep accepts (nil: all), from

@@ -53,9 +53,9 @@ func TestFitReproducesCommittedParams(t *testing.T) {
 	}
 }
 
-// Another camera's shape and a bent head (EvalOnly copies) are reported,
-// never fitted on: copies of every good frame labelled the other way move
-// no fitted value.
+// Another camera's shape, a sitter nearer and a bent head (EvalOnly
+// copies) are reported, never fitted on: copies of every good frame
+// labelled the other way move no fitted value.
 func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
 	ss := features(t)
 	var withCopies []Sample
@@ -66,7 +66,9 @@ func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
 			c.Aug, c.Class = "shape-square", ClassSitUp
 			d := s
 			d.Aug, d.Class = "tilt-head+45", ClassSitUp
-			withCopies = append(withCopies, c, d)
+			e := s
+			e.Aug, e.Class = "near-1.30", ClassSitUp
+			withCopies = append(withCopies, c, d, e)
 		}
 	}
 	a := Fit(ss, posture.StartParams(), nil, Options{})
