@@ -306,17 +306,14 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 		// long side and the frame's sides come in by an eighth each.
 		emit("shape-3:4", base.Class, narrowedAbout(src, base.Input.Face.Box, 3.0/4))
 	}
-	if base.Class == ClassGood || base.Class == ClassSitUp {
-		// Sitting nearer the camera, as the same people sit from one day
-		// to the next: the frame scaled 1.15 or 1.3 times (by the frame's
-		// hash) about the point at its middle across and 55 % down, which
-		// stays where it is, as the replayed sessions of sitting nearer
-		// show it. The posture is the same, so is the class.
-		z := []float64{1.15, 1.3}[(h/12)%2]
-		cw, ch := float64(w)/z, float64(hgt)/z
-		if r, ok := clampRect(float64(w)/2*(1-1/z), 0.55*float64(hgt)*(1-1/z), cw, ch, w, hgt); ok {
-			emit(fmt.Sprintf("near-%.2f", z), base.Class, cropResize(src, r, w, hgt))
-		}
+	// Sitting nearer the camera, as the same people sit from one day to
+	// the next: the frame scaled 1.15 or 1.3 times (by the frame's hash)
+	// about the point at its middle across and 55 % down, which stays where
+	// it is, as the replayed sessions of sitting nearer show it. The
+	// posture is the same, so is the class.
+	z := []float64{1.15, 1.3}[(h/12)%2]
+	if r, ok := clampRect(float64(w)/2*(1-1/z), 0.55*float64(hgt)*(1-1/z), float64(w)/z, float64(hgt)/z, w, hgt); ok {
+		emit(fmt.Sprintf("near-%.2f", z), base.Class, cropResize(src, r, w, hgt))
 	}
 	win := hgt * 8 / 10
 	if h%3 == 0 {
