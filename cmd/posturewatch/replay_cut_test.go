@@ -97,6 +97,39 @@ func TestReplayNoNudgeSittingNearer(t *testing.T) {
 	}
 }
 
+// Someone framed so that the frame's bottom edge cuts the shoulders, the
+// body model finding one of them: grey-sweatshirt's upright frames (every
+// sixth of 180, 30) cut to their top 80 %, each held ten seconds. The body
+// model places a lone shoulder on her chair's back, at 0.88 of the
+// picture's height and 1.6–2.1 eye widths under her eyes, so by the
+// defaults every frame reads as a full-blown head forward. The learner took
+// only a pair of shoulders at the picture's bottom edge for the framing
+// (posture's Learner.framedLow): it found no frame that looked better than
+// full-blown, learnt nothing, and the coach nudged 20 s in.
+func TestReplayNoNudgeOneShoulderAtTheEdge(t *testing.T) {
+	needModel(t)
+	var files []string
+	for _, g := range []string{"05[4-9]*.jpg", "06*.jpg", "07[01]*.jpg"} {
+		m, _ := filepath.Glob(filepath.Join(dataDir(t), "desk-three-people", "good", g))
+		files = append(files, m...)
+	}
+	var every []string
+	for i := 0; i < len(files); i += 6 {
+		every = append(every, files[i])
+	}
+	if len(every) < 30 {
+		t.Skipf("only %d of grey-sweatshirt's upright frames", len(every))
+	}
+	frames := readFrames(t, every)
+	const fps, hold = 2, 10
+	clip := writeClip(t, fps, fps*hold*len(frames), 8, func(i int) gocv.Mat { return frames[i/(fps*hold)] })
+	ls := replayJSON(t, clip)
+	expectSittingWell(t, ls, float64(hold*len(frames)))
+	if s := linesOf(ls, "summary"); len(s) != 1 || s[0].Learnt == nil {
+		t.Errorf("summary %+v: want the camera's view learnt", s)
+	}
+}
+
 // Someone framed with the frame's bottom edge at the shoulder line, as
 // webcams often frame people: slouch-or-not's upright frames of one sitting
 // (17) cut to the top 60, 63 and 66 % of their height (his shoulders sit at

@@ -64,6 +64,7 @@ type Learner struct {
 type learntFrame struct {
 	metrics domain.Metrics
 	score   float64 // the default sit-up score: lower is more upright
+	line    float64 // Measurement.ShoulderLine
 }
 
 // NewLearner makes a learner that ranks frames by p's sit-up score.
@@ -127,7 +128,7 @@ func (l *Learner) Add(m Measurement) {
 	if !learns {
 		return
 	}
-	f := learntFrame{metrics: m.Metrics, score: l.p.SitUp.Score(m.Metrics)}
+	f := learntFrame{metrics: m.Metrics, score: l.p.SitUp.Score(m.Metrics), line: m.ShoulderLine}
 	if len(l.frames) < LearnWindow {
 		l.frames = append(l.frames, f)
 	} else {
@@ -174,7 +175,7 @@ func (l *Learner) compute() *domain.Baseline {
 	}
 	if k < domain.MinCalibrationFrames && l.framedLow() {
 		for _, i := range top[k:] {
-			if shouldersAtBottom(l.frames[i].metrics) {
+			if l.frames[i].line > viewLowInPicture {
 				take(l.frames[i])
 			}
 		}
@@ -295,19 +296,22 @@ func (l *Learner) Reset() {
 // of them at the edge, a neck's length higher than they are. Every frame
 // then reads as a head forward at full severity, upright or not; the
 // framing check asks for more of the shoulders, and until the sitter gives
-// it what there is to learn is that framing.
+// it what there is to learn is that framing. A lone shoulder's line counts
+// as a pair's (Measurement.ShoulderLine): grey-sweatshirt's upright frames
+// cut to their top 80 % showed one, placed on her chair's back at 0.88 of
+// the height, and while only pairs counted the learner gave up on them
+// and the coach nudged a head forward 20 s in (cmd/posturewatch's
+// TestReplayNoNudgeOneShoulderAtTheEdge).
 func (l *Learner) framedLow() bool {
 	var hs []float64
 	for _, f := range l.frames {
-		if h, ok := f.metrics[domain.MetricShoulderHeight]; ok {
-			hs = append(hs, h)
-		}
+		hs = append(hs, f.line) // every frame in the window measured a neck
 	}
 	return len(hs) > 0 && domain.Median(hs) > viewLowInPicture
 }
 
 // viewLowInPicture is the shoulder line's height in the picture
-// (MetricShoulderHeight) from which the learner takes the framing for what
+// (Measurement.ShoulderLine) from which the learner takes the framing for what
 // makes a frame look like a full-blown slump (framedLow, shouldersAtBottom).
 // It is lower than the framing advice's domain.ShouldersLowInPicture: the
 // body model places shoulders the frame's bottom edge cuts up to about an
@@ -323,7 +327,7 @@ func (l *Learner) framedLow() bool {
 // row is as it was.
 const viewLowInPicture = 0.80
 
-// shouldersAtBottom reports whether a frame's shoulder line is at the
+// shouldersAtBottom reports whether a frame's pair of shoulders is at the
 // picture's bottom edge.
 func shouldersAtBottom(M domain.Metrics) bool {
 	h, ok := M[domain.MetricShoulderHeight]

@@ -160,6 +160,13 @@ type Measurement struct {
 	// the bottom edge (cut off by the frame, or leaning in so close that
 	// they leave it), or on the jaw (see MinShoulderSpan).
 	Shoulders, OneShoulder, ShouldersOut bool
+	// ShoulderLine is the height in the picture (a share of its height,
+	// from the top) of the point the neck was measured to: the shoulders'
+	// midpoint, or the lone shoulder's (with its cut partner's, see
+	// Measure); 0 when no neck was measured. Unlike shoulder_height it is
+	// there for one shoulder too: the learner reads from it how low the
+	// camera frames the shoulders (Learner.framedLow).
+	ShoulderLine float64
 	// NeckAlongHead is the neck as neck_eyes measures it (eye widths), but
 	// along the head's own axis instead of the image's vertical, and for a
 	// head tilted over level shoulders from the lower shoulder
@@ -373,6 +380,7 @@ func Measure(in Input) Measurement {
 					y = (y + min(pt(j).Y, fh)) / 2
 				}
 				M[domain.MetricNeckEyes] = (y - eyeMid.Y) / m.FaceWidth
+				m.ShoulderLine = y / fh
 				break
 			}
 		}
@@ -380,6 +388,7 @@ func Measure(in Input) Measurement {
 			ls, rs := pt(LeftShoulder), pt(RightShoulder)
 			sm := mid(ls, rs)
 			M[domain.MetricShoulderHeight] = sm.Y / fh
+			m.ShoulderLine = sm.Y / fh
 			M[domain.MetricShoulderTilt] = angleDeg(rs, ls)
 			M[domain.MetricShoulderFace] = dist(ls, rs) / m.FaceWidth
 			M[domain.MetricNeckEyes] = (sm.Y - eyeMid.Y) / m.FaceWidth
