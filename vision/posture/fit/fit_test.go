@@ -142,9 +142,9 @@ func TestBoundedThresholdLeavesAnOutsideStart(t *testing.T) {
 // The view learnt from a session rests on some upright sitting in it. Fed
 // nothing but one of the desk people's slumps, it still catches most of
 // what the defaults alone catch; with one upright frame in ten it catches
-// more than they do. Measured: slumps alone 266, 103 and 139 of 302, 130
-// and 238 (the defaults 276, 104 and 159); one upright in ten 302, 117 and
-// 172. A view that the defaults call bad or nearly lets the camera's bias
+// more than they do. Measured (2026-12-06): slumps alone 284, 114 and 139
+// of 302, 130 and 238 (the defaults 276, 104 and 161); one upright in ten
+// 302, 117 and 172. A view that the defaults call bad or nearly lets the camera's bias
 // go (posture's ownScore, viewBiasSev), and blue-cardigan's slumps-only
 // view reads so (1.26): before, it caught 286 (270 and 104 while the bias
 // went only from the line).
