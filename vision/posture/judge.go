@@ -841,7 +841,7 @@ func (l Linear) DeltaTerms(d Deltas) (terms [NumSitUp]float64) {
 // masked person's "limit of acceptable" forward head sits 0.3 lower than
 // her upright, her mid grade 0.7 and her worst 1.0 (DSink).
 func sunkWithoutShoulders(m Measurement, b *domain.Baseline, d Deltas) (float64, bool) {
-	if _, ok := m.Metrics[domain.MetricNeckEyes]; ok || !d.Has[DeltaEyeDrop] || d.V[DeltaEyeDrop] <= 0 {
+	if m.NeckMeasured() || !d.Has[DeltaEyeDrop] || d.V[DeltaEyeDrop] <= 0 {
 		return 0, false
 	}
 	// The baseline's shoulders, sunk as far as the eyes, would lie at or

@@ -72,10 +72,7 @@ func NewLearner(p Params) *Learner { return &Learner{p: p} }
 
 // learnsFrom reports whether the learner takes m into its window: without
 // a shoulder the frame says little about sitting.
-func learnsFrom(m Measurement) bool {
-	_, ok := m.Metrics[domain.MetricNeckEyes]
-	return ok
-}
+func learnsFrom(m Measurement) bool { return m.NeckMeasured() }
 
 // Gathering reports whether m is a frame the learner learns from while it
 // still gathers what it needs: a verdict on it by the defaults is

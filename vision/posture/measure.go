@@ -198,6 +198,13 @@ type Measurement struct {
 	Parts []string
 }
 
+// NeckMeasured reports whether a shoulder (one or both) was seen well
+// enough to measure the neck by: the frame says where the shoulders are.
+func (m Measurement) NeckMeasured() bool {
+	_, ok := m.Metrics[domain.MetricNeckEyes]
+	return ok
+}
+
 // MeshOK reports whether the face mesh was trusted on this frame.
 func (m Measurement) MeshOK() bool { return m.MeshScore >= MinMeshScore }
 
