@@ -86,13 +86,7 @@ func TestReplayNoNudgeSittingNearer(t *testing.T) {
 				centre := image.Pt(f.Cols()/2, f.Rows()*55/100)
 				nearer = append(nearer, closedWithTest(t, moved(f, centre, 0, c.zoom, 0, 0)))
 			}
-			const fps, hold = 2, 10
-			clip := writeClip(t, fps, fps*hold*len(nearer), 10, func(i int) gocv.Mat { return nearer[i/(fps*hold)] })
-			ls := replayJSON(t, clip)
-			expectSittingWell(t, ls, float64(hold*len(nearer)))
-			if s := linesOf(ls, "summary"); len(s) != 1 || s[0].Learnt == nil {
-				t.Errorf("summary %+v: want the camera's view learnt", s)
-			}
+			expectHeldSittingWell(t, nearer, 10, 1, 10)
 		})
 	}
 }
@@ -120,14 +114,7 @@ func TestReplayNoNudgeOneShoulderAtTheEdge(t *testing.T) {
 	if len(every) < 30 {
 		t.Skipf("only %d of grey-sweatshirt's upright frames", len(every))
 	}
-	frames := readFrames(t, every)
-	const fps, hold = 2, 10
-	clip := writeClip(t, fps, fps*hold*len(frames), 8, func(i int) gocv.Mat { return frames[i/(fps*hold)] })
-	ls := replayJSON(t, clip)
-	expectSittingWell(t, ls, float64(hold*len(frames)))
-	if s := linesOf(ls, "summary"); len(s) != 1 || s[0].Learnt == nil {
-		t.Errorf("summary %+v: want the camera's view learnt", s)
-	}
+	expectHeldSittingWell(t, readFrames(t, every), 10, 1, 8)
 }
 
 // Someone framed with the frame's bottom edge at the shoulder line, as
@@ -148,15 +135,24 @@ func TestReplayNoNudgeFramedAtTheShoulderLine(t *testing.T) {
 	frames := readFrames(t, files)
 	for _, rows := range []float64{0.60, 0.63, 0.66} {
 		t.Run(fmt.Sprintf("top %.0f%%", 100*rows), func(t *testing.T) {
-			cut := topOf(t, frames, rows)
-			const fps, hold, rounds = 2, 2, 3 // 102 s
-			clip := writeClip(t, fps, fps*hold*len(cut)*rounds, 10, func(i int) gocv.Mat { return cut[(i/(fps*hold))%len(cut)] })
-			ls := replayJSON(t, clip)
-			expectSittingWell(t, ls, float64(hold*len(cut)*rounds))
-			if s := linesOf(ls, "summary"); len(s) != 1 || s[0].Learnt == nil {
-				t.Errorf("summary %+v: want the camera's view learnt", s)
-			}
+			expectHeldSittingWell(t, topOf(t, frames, rows), 2, 3, 10) // 102 s
 		})
+	}
+}
+
+// expectHeldSittingWell plays frames as a session of good sitting at 2
+// frames a second, each held hold seconds, rounds times over, the top
+// tenths/10 of each frame kept, and checks it as expectSittingWell does,
+// with the camera's view learnt.
+func expectHeldSittingWell(t *testing.T, frames []gocv.Mat, hold, rounds, tenths int) {
+	t.Helper()
+	const fps = 2
+	n := fps * hold * len(frames) * rounds
+	clip := writeClip(t, fps, n, tenths, func(i int) gocv.Mat { return frames[(i/(fps*hold))%len(frames)] })
+	ls := replayJSON(t, clip)
+	expectSittingWell(t, ls, float64(hold*len(frames)*rounds))
+	if s := linesOf(ls, "summary"); len(s) != 1 || s[0].Learnt == nil {
+		t.Errorf("summary %+v: want the camera's view learnt", s)
 	}
 }
 
