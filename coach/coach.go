@@ -466,13 +466,18 @@ func (c *Coach) time(t *faultTrack, f domain.FaultName, vals []float64, now time
 	// under the line, their median between exit and enter, and she
 	// was nudged at 20 s when the onset ran out on that hover.
 	//
-	// And it counts only on a frame that still shows it (at exit or
-	// above): the median lags the frames by up to half its window, and a
-	// fault put right just before its onset ran out was nudged for a
+	// And it counts only on a frame that still shows it, at the level it
+	// entered by: the median lags the frames by up to half its window, and
+	// a fault put right just before its onset ran out was nudged for a
 	// posture already corrected (coach/testdata/corrected.trace; two of
 	// slouch-or-not's sessions of sitting well, held 10 s, nudged 1.5 s
-	// after a misread head forward ended).
-	still := len(vals) > 0 && vals[len(vals)-1] >= exit
+	// after a misread head forward ended). From the exit level, a frame
+	// half put right, which the verdict calls good, still confirmed it
+	// (half-corrected.trace): the masked person's "limit of acceptable"
+	// forward head seen 1.15 times as near, mirrored, was nudged at 126.5 s
+	// on a frame at 0.30 while the dashboard showed her good (now at 130 s,
+	// on a frame at 0.76). Slumps held still are nudged up to 3.5 s later.
+	still := len(vals) > 0 && vals[len(vals)-1] >= enter
 	if t.active && !t.confirmed && now.Sub(t.since) >= onset && !(held && f.CameraDependent()) && !(t.byDefaults && t.smooth < enter) && still {
 		t.confirmed, t.byDefaults = true, false
 	}

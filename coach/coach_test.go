@@ -20,7 +20,7 @@ import (
 
 // goldenTraces are the synthetic traces in testdata; each has a .golden file.
 var goldenTraces = []string{"onset-short", "onset-long", "hysteresis", "glance", "away-back", "passerby",
-	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional", "lull", "sit-up-names", "corrected"} // clip-* traces: TestClip*
+	"cooldown", "repeat", "quiet", "pause", "sitting", "stale", "stale-control", "stale-view", "calibration", "unknown-hold", "provisional", "lull", "sit-up-names", "corrected", "half-corrected"} // clip-* traces: TestClip*
 
 func TestGoldenTraces(t *testing.T) {
 	for _, name := range goldenTraces {
@@ -121,6 +121,20 @@ func TestCorrectedBeforeTheOnsetIsNotNudged(t *testing.T) {
 	}
 	if s := inWindow(stateEvents(r.events, domain.StateSlouching), 0, 79); len(s) != 0 {
 		t.Errorf("the head forward put right at 51 s counted: %v", s)
+	}
+}
+
+// Nor is one half put right: a frame the verdict calls good (between the
+// exit level and the line) does not confirm it, though the median still
+// holds the fault.
+func TestHalfCorrectedBeforeTheOnsetIsNotNudged(t *testing.T) {
+	r := run(t, "half-corrected")
+	nudges := ofType(r.events, domain.EventNudge)
+	if len(nudges) != 1 || secsOf(nudges[0]) < 100 || secsOf(nudges[0]) > 105 {
+		t.Fatalf("want one nudge, for the head forward 80–105 s as its onset ran out; got %v", nudges)
+	}
+	if s := inWindow(stateEvents(r.events, domain.StateSlouching), 0, 79); len(s) != 0 {
+		t.Errorf("the head forward half put right at 51 s counted: %v", s)
 	}
 }
 
