@@ -31,7 +31,7 @@ func DefaultParams() Params {
 		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
 		Tilt:           Ramp{11.15, 33.45},   // fitted: |head roll| in degrees
 		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
-		ShoulderUneven: Ramp{12.4, 37.2},     // fitted: |shoulder line tilt| in degrees
+		ShoulderUneven: Ramp{12.3, 36.9},     // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},
 			Scale:  [NumSitUp]float64{0.1706, 0.09588, 0.9152, 12.02, 0.1192, 0.1228},

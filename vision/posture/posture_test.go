@@ -610,6 +610,43 @@ func TestShouldersOnTheJawAreNotShoulders(t *testing.T) {
 	}
 }
 
+// Where the frame's bottom edge runs just under the chin, the body model
+// guesses the shoulders it cuts off on what shows at the chin's height,
+// with low scores: no shoulders, and no head sunk between them. Shoulders
+// placed so but sure, or with the body in view below them, stay a pair.
+func TestShouldersGuessedAtTheBottomEdgeAreNotShoulders(t *testing.T) {
+	// The sitter's face box ends 1.6 eye widths under the eyes; the
+	// frame's bottom edge 0.9 eye widths under that.
+	atChin := upright()
+	atChin.neck, atChin.h = 1.6, 300
+	guessed := func(s sitter, score float64) Input {
+		in := s.input()
+		in.Keypoints[LeftShoulder].Score, in.Keypoints[RightShoulder].Score = score, score*0.9
+		return in
+	}
+	in := guessed(atChin, 0.4)
+	m := Measure(in)
+	if m.Shoulders || m.OneShoulder || !m.ShouldersOut || m.NeckMeasured() {
+		t.Errorf("guessed at the edge: both %v, one %v, out %v, neck measured %v; want out", m.Shoulders, m.OneShoulder, m.ShouldersOut, m.NeckMeasured())
+	}
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); o.Posture != domain.PostureGood || !strings.Contains(o.Why, "shoulders are out of view") {
+		t.Errorf("upright with the shoulders guessed at the edge: %s %v (%s), want good, judged without shoulders", o.Posture, o.Faults, o.Why)
+	}
+
+	kept := map[string]Input{
+		"scored surely":                 guessed(atChin, 0.6),
+		"with the body in view below":   guessed(func() sitter { s := atChin; s.h = 480; return s }(), 0.4),
+		"below the chin, near the edge": guessed(func() sitter { s := atChin; s.neck = 1.8; s.h = 310; return s }(), 0.4),
+	}
+	for name, in := range kept {
+		if m := Measure(in); !m.Shoulders {
+			t.Errorf("%s: not measured as a pair", name)
+		} else if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, in); worst(o) != domain.ForwardHead {
+			t.Errorf("%s: %s %v, want a head forward (a neck of %.1f eye widths)", name, o.Posture, o.Faults, m.Metrics[domain.MetricNeckEyes])
+		}
+	}
+}
+
 // One shoulder placed beside the jaw, its partner where shoulders sit, under
 // a level head: the pair is no shoulder line (it would lean 30° and read
 // the neck a head forward's length short). The other shoulder measures the
