@@ -29,12 +29,7 @@ func TestShouldersGuessedAtTheBottomEdgeAreLeftOut(t *testing.T) {
 	d := filepath.Join(dataDir(t), "desk-three-people", "good")
 	check := func(name string, m gocv.Mat) {
 		t.Helper()
-		an.face.Reset()
-		in, err := an.Input(Frame{Mat: m, Source: name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if me := posture.Measure(in); me.Shoulders || !me.ShouldersOut {
+		if me := posture.Measure(freshMatInput(t, an, m, name)); me.Shoulders || !me.ShouldersOut {
 			t.Errorf("%s: measured as a pair (neck %.2f eye widths), want the shoulders out of view", name, me.Metrics[domain.MetricNeckEyes])
 		}
 		if o := analyzeMat(t, an, m, name); o.Posture != domain.PostureGood {

@@ -28,12 +28,7 @@ func TestAShoulderBesideTheJawIsLeftOut(t *testing.T) {
 	d := dataDir(t)
 	check := func(name string, m gocv.Mat) {
 		t.Helper()
-		an.face.Reset()
-		in, err := an.Input(Frame{Mat: m, Source: name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if me := posture.Measure(in); me.Shoulders {
+		if me := posture.Measure(freshMatInput(t, an, m, name)); me.Shoulders {
 			t.Errorf("%s: measured as a pair (lean %.0f°)", name, me.Metrics[domain.MetricShoulderTilt])
 		}
 		if o := analyzeMat(t, an, m, name); o.Posture != domain.PostureGood {

@@ -121,6 +121,18 @@ func nearerAbout(t testing.TB, img gocv.Mat, zoom float64) gocv.Mat {
 	return cropResize(img, r, w, h)
 }
 
+// freshMatInput runs the models on m afresh (no face followed from the frame
+// before), as a photo is analysed, and returns what they saw.
+func freshMatInput(t testing.TB, an *Analyzer, m gocv.Mat, name string) posture.Input {
+	t.Helper()
+	an.face.Reset()
+	in, err := an.Input(Frame{Mat: m, Source: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
 // freshInput loads the image file f and runs the models on it afresh (no
 // face followed from the frame before), as a photo is analysed; the caller
 // closes the image.
