@@ -550,12 +550,14 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 		return obs, err
 	}
 	learning := a.judge.Learning() && !f.Time.IsZero()
+	forgot := false
 	if learning && !a.lastSeen.IsZero() && f.Time.Sub(a.lastSeen) > ForgetAfter {
 		a.judge.ForgetLearnt()
-		a.lastSeen = time.Time{}
+		a.lastSeen, forgot = time.Time{}, true
 	}
 	if a.viewStale.Swap(false) {
 		a.view.Reset()
+		forgot = true // ForgetLearnt: another camera or recording
 	}
 	// The camera moved (the room behind the sitter shifted for good): what
 	// was learnt about its place is wrong from now on, and so is a
@@ -563,11 +565,12 @@ func (a *Analyzer) Analyze(f Frame) (domain.Observation, error) {
 	moved := learning && haveGrey && a.view.Observe(grey.cells, grey.cols, grey.rows, personIn(in), f.Time)
 	if moved {
 		a.judge.ForgetLearnt()
-		a.lastSeen = time.Time{}
+		a.lastSeen, forgot = time.Time{}, true
 		slog.Info("the camera's view changed: learning where it sits afresh", "source", f.Source, "t_s", f.Offset.Seconds())
 	}
 	obs = a.judge.Observe(obs, in)
 	obs.CameraMoved = moved
+	obs.ViewForgotten = learning && forgot
 	if learning && obs.Against != "" {
 		a.lastSeen = f.Time
 	}

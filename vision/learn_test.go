@@ -108,11 +108,20 @@ func TestLearntViewForgottenAfterLongAbsence(t *testing.T) {
 		t.Fatalf("nothing learnt from %d upright frames", posture.LearnMin+1)
 	}
 	back := t0.Add(posture.LearnMin*time.Second + ForgetAfter/2)
-	if o := analyze(100, back); o.Against != domain.AgainstLearnt || an.Learnt() == nil {
-		t.Errorf("after a short absence: judged against %q, want the learnt view kept", o.Against)
+	if o := analyze(100, back); o.Against != domain.AgainstLearnt || an.Learnt() == nil || o.ViewForgotten {
+		t.Errorf("after a short absence: judged against %q, view forgotten %v; want the learnt view kept", o.Against, o.ViewForgotten)
 	}
-	if o := analyze(101, back.Add(ForgetAfter+time.Minute)); o.Against != domain.AgainstDefaults || an.Learnt() != nil {
-		t.Errorf("after a long absence: judged against %q, want the defaults while the view is learnt afresh", o.Against)
+	// The frame that dropped the view says so (the service samples fast
+	// while it is learnt afresh); the next does not.
+	if o := analyze(101, back.Add(ForgetAfter+time.Minute)); o.Against != domain.AgainstDefaults || an.Learnt() != nil || !o.ViewForgotten {
+		t.Errorf("after a long absence: judged against %q, view forgotten %v; want the defaults while the view is learnt afresh, and the frame to say it was forgotten", o.Against, o.ViewForgotten)
+	}
+	if o := analyze(102, back.Add(ForgetAfter+2*time.Minute)); o.ViewForgotten {
+		t.Error("the frame after the one that forgot the view says it forgot it too")
+	}
+	an.ForgetLearnt() // another camera
+	if o := analyze(103, back.Add(ForgetAfter+3*time.Minute)); !o.ViewForgotten {
+		t.Error("the first frame after ForgetLearnt does not say the view was forgotten")
 	}
 }
 
@@ -161,6 +170,9 @@ func TestCameraMoveForgetsTheLearntView(t *testing.T) {
 			// calibration made at the old place is stale); no other does.
 			if obs.CameraMoved != (an.view.Moves > before) {
 				t.Errorf("%s at %.1f s: camera_moved %v, moves %d → %d", clip, f.Offset.Seconds(), obs.CameraMoved, before, an.view.Moves)
+			}
+			if obs.CameraMoved && !obs.ViewForgotten {
+				t.Errorf("%s at %.1f s: the camera moved and the view was dropped, but view_forgotten is not set", clip, f.Offset.Seconds())
 			}
 			if an.view.Moves > before {
 				at, learntAfter = f.Offset.Seconds(), an.Learnt() != nil

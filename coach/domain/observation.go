@@ -177,6 +177,14 @@ type Observation struct {
 	// camera was moved or turned. A calibration made at the old place no
 	// longer fits, even when the face keeps its size in the frame.
 	CameraMoved bool `json:"camera_moved,omitempty"`
+	// ViewForgotten is set on the frame on which vision dropped what it had
+	// learnt of how the camera sees the sitter (another camera, the camera
+	// moved, a long absence) and began to learn it afresh. A frame judged
+	// against the defaults after frames judged against the learnt view does
+	// not say so: where the view is of the face alone, a frame that shows a
+	// shoulder is judged by the defaults until a view of the shoulders
+	// comes, and the face's view stays.
+	ViewForgotten bool `json:"view_forgotten,omitempty"`
 	// Provisional is set on a frame judged against the defaults while the
 	// session's own view of the camera is still being learnt from frames
 	// like it (vision's learner has too few yet). From one frame a camera

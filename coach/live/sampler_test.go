@@ -1,6 +1,7 @@
 package live
 
 import (
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -71,9 +72,33 @@ func TestSamplesFastWhileLearningTheView(t *testing.T) {
 		if d := f.cam.lastInterval(); d == SampleFast {
 			t.Errorf("fast although the view is learnt")
 		}
+		// Frames judged by the defaults beside it, no view forgotten (a
+		// frame that shows a shoulder where the view is of the face
+		// alone): the usual rate, and the dashboard still says the view.
+		i := 0
+		mixed := func() domain.Observation {
+			i++
+			if i%3 == 0 {
+				return byDefaults()
+			}
+			return learnt()
+		}
+		f.feed(30*time.Second, time.Second, mixed)
+		synctest.Wait()
+		if d := f.cam.lastInterval(); d == SampleFast {
+			t.Errorf("fast again on frames judged by the defaults beside the learnt view: a framing that shows a shoulder now and then would keep the camera busy")
+		}
+		if m := f.svc.Status().Message; !strings.Contains(m, "how you sat best") {
+			t.Errorf("status %q: the view learnt is still there", m)
+		}
 		// Vision forgot the view (another camera, a long absence): fast
 		// again while it learns afresh.
-		f.feed(3*time.Second, time.Second, byDefaults)
+		forgotten := true
+		f.feed(3*time.Second, time.Second, func() domain.Observation {
+			o := byDefaults()
+			o.ViewForgotten, forgotten = forgotten, false
+			return o
+		})
 		synctest.Wait()
 		if d := f.cam.lastInterval(); d != SampleFast {
 			t.Errorf("interval %v while learning afresh, want %v", d, SampleFast)

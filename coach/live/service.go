@@ -227,7 +227,14 @@ func (s *Service) handle(sg domain.Sighting) {
 		calib = st.CalibrationFrames
 	}
 	against := s.against
-	if obs.Against != "" {
+	switch {
+	case obs.ViewForgotten:
+		against = obs.Against
+	case obs.Against == "", obs.Against == domain.AgainstDefaults && s.against == domain.AgainstLearnt:
+		// Nobody judged; or a frame the learnt view does not cover (one
+		// that shows a shoulder, where the view is of the face alone): the
+		// view is still there, and the dashboard's message stays.
+	default:
 		against = obs.Against
 	}
 	if obs.Picture != s.picture || calib != s.calibShown || against != s.against {
@@ -307,8 +314,8 @@ const learnFastFrames = 60
 // coach's onset delay must not run out on a misjudged good posture. At the
 // fast rate the view is learnt in about 15 s, before the 20 s onset.
 func (s *Service) learnFast(obs domain.Observation) bool {
-	if s.against == domain.AgainstLearnt && obs.Against == domain.AgainstDefaults {
-		s.learning = 0 // vision forgot the view (another camera, a long absence): learn afresh
+	if obs.ViewForgotten {
+		s.learning = 0 // another camera, the camera moved, a long absence: learn afresh
 	}
 	if obs.Against != domain.AgainstDefaults || s.learning >= learnFastFrames {
 		return false
