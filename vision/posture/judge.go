@@ -247,6 +247,19 @@ func (j *Judge) Learnt() *domain.Baseline {
 	return l.Baseline()
 }
 
+// FaceView is the view of the face alone learnt so far (Learner.FaceView):
+// nil without one, while a view of the shoulders judges, or when not
+// learning.
+func (j *Judge) FaceView() *domain.Baseline {
+	j.mu.RLock()
+	l := j.learner
+	j.mu.RUnlock()
+	if l == nil {
+		return nil
+	}
+	return l.FaceView()
+}
+
 // Observe measures a frame's input and fills in the observation's verdict.
 func (j *Judge) Observe(obs domain.Observation, in Input) domain.Observation {
 	m := Measure(in)
@@ -286,6 +299,7 @@ func (j *Judge) Judge(m Measurement) (domain.Posture, []domain.Fault, string) {
 // learnt nothing (every frame looked like a full-blown slump), the
 // defaults' verdicts stand.
 func (j *Judge) judge(m Measurement) (post domain.Posture, fs []domain.Fault, why string, against domain.Against, provisional bool) {
+	var faceView *domain.Baseline // the learner's view of the face alone, for a frame without a shoulder
 	j.mu.RLock()
 	p, b, l := j.p, j.baseline, j.learner
 	j.mu.RUnlock()
@@ -305,11 +319,17 @@ func (j *Judge) judge(m Measurement) (post domain.Posture, fs []domain.Fault, wh
 			against = domain.AgainstLearnt
 		} else {
 			provisional = l.Gathering(m)
+			if fv := l.FaceView(); fv != nil && facesAlone(m) {
+				faceView, against = fv, domain.AgainstLearnt
+			}
 		}
 		defer l.Add(m) // judged against what came before it
 	}
 	var sc Scores
 	score(&sc, m, b, p)
+	if faceView != nil {
+		sunkBelowTheFaceView(&sc, m, faceView, p)
+	}
 	for i, s := range sc.Sev {
 		if s >= p.ReportMin {
 			fs = append(fs, domain.Fault{Name: domain.AllFaults[i], Severity: round2(s), Why: sc.why(i, m, against)})
@@ -392,6 +412,17 @@ type Scores struct {
 	// changed the bad way since the baseline, and by how much.
 	shape, changed [10]bool
 	change         [10]float64
+}
+
+// raise sets fault i's severity to sev, judged on the value v (against the
+// baseline when cal), where that is more than it has; it reports whether it
+// did.
+func (sc *Scores) raise(i int, sev, v float64, cal bool) bool {
+	if sev > sc.Sev[i] {
+		sc.Sev[i], sc.val[i], sc.cal[i], sc.sitUp[i], sc.shape[i] = sev, v, cal, false, false
+		return true
+	}
+	return false
 }
 
 // sitUpCause picks the feature that names the sit-up fault: the one pushing
@@ -630,13 +661,7 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 	M := m.Metrics
 	get := func(k string) (float64, bool) { v, ok := M[k]; return v, ok }
 	d := ComputeDeltas(m, b)
-	set := func(i int, sev, v float64, cal bool) bool {
-		if sev > sc.Sev[i] {
-			sc.Sev[i], sc.val[i], sc.cal[i], sc.sitUp[i], sc.shape[i] = sev, v, cal, false, false
-			return true
-		}
-		return false
-	}
+	set := sc.raise
 
 	// Head tilt and turn: absolute angles (against the baseline's when calibrated).
 	if v, ok := get(domain.MetricHeadYaw); ok {
@@ -856,6 +881,16 @@ func sunkWithoutShoulders(m Measurement, b *domain.Baseline, d Deltas) (float64,
 		return 0, false
 	}
 	return d.V[DeltaEyeDrop], true
+}
+
+// sunkBelowTheFaceView judges a frame without a shoulder, in a session
+// whose view is of the face alone (Learner.FaceView), by how far its eyes
+// sank below the view's: the shoulders were out of view there too, so a
+// body sunk in the chair shows only so (DSink, as in sunkWithoutShoulders).
+func sunkBelowTheFaceView(sc *Scores, m Measurement, view *domain.Baseline, p Params) {
+	if drop, ok := eyeDrop(m, view); ok && drop > 0 {
+		sc.raise(iSlouch, p.DSink.Sev(drop), drop, true)
+	}
 }
 
 // sunkOutOfFrame is the share of the frame's height at or below which the

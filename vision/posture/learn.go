@@ -59,6 +59,12 @@ type Learner struct {
 	// waits longer where they seldom are.
 	shown     []bool
 	shownNext int
+	// faces is a ring (from facesNext) of the last LearnWindow frames that
+	// show the face and no shoulder, of which faceView is made (FaceView).
+	faces      []domain.Metrics
+	facesNext  int
+	facesAdded int
+	faceView   *domain.Baseline
 }
 
 type learntFrame struct {
@@ -123,6 +129,7 @@ func (l *Learner) Add(m Measurement) {
 	defer l.mu.Unlock()
 	l.noteShown(learns)
 	if !learns {
+		l.addFace(m)
 		return
 	}
 	f := learntFrame{metrics: m.Metrics, score: l.p.SitUp.Score(m.Metrics), line: m.ShoulderLine}
@@ -284,6 +291,83 @@ func (l *Learner) Reset() {
 	defer l.mu.Unlock()
 	l.frames, l.next, l.added, l.base = nil, 0, 0, nil
 	l.shown, l.shownNext = nil, 0
+	l.faces, l.facesNext, l.facesAdded, l.faceView = nil, 0, 0, nil
+}
+
+// A view of the face alone. A webcam that frames head and shoulders often
+// cuts the shoulders off altogether, and then no view comes of its frames
+// (learnsFrom), and the defaults judge them on the face alone: a body
+// sinking in the chair, the eyes going down the picture, goes unseen, as
+// the sit-up score without a shoulder is its upright bias whatever the
+// posture. slouch-or-not's high sitting cut at his shoulder line (the
+// frame's top 63 % and 66 %), two minutes upright and two slumped, each
+// photo held 1, 2 or 5 s: no view was learnt in four of the six sessions,
+// and none of the six was nudged (all six are now, 21.5–25.5 s into the
+// slump; cmd/posturewatch's TestReplaySlumpAfterSittingWellIsNudged). The
+// sitter's own frames say where the eyes sit upright through this camera
+// just as they say it of the neck: the frames whose eyes sit highest are the upright ones, and eyes
+// that sink well below them, with no shoulder left in view, are a body
+// sunk in the chair (the DSink ramp, as against a calibration: sunk 0.75
+// eye widths, about 5 cm, is half severity; upright frames of one sitting
+// vary by 0.15).
+
+// FaceView is the view of the face alone, learnt from the frames that
+// showed no shoulder, the quarter whose eyes sit highest in the picture
+// (LearnShare): nil until LearnMin of them came, and while a view of the
+// shoulders exists (Baseline), which says more.
+func (l *Learner) FaceView() *domain.Baseline {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.base != nil {
+		return nil
+	}
+	return l.faceView
+}
+
+// facesAlone reports whether m is a frame for the view of the face alone:
+// the eyes placed in the picture and sized, and no shoulder in view.
+func facesAlone(m Measurement) bool {
+	_, eyes := m.Metrics[domain.MetricEyeHeight]
+	_, size := m.Metrics[domain.MetricFaceFrame]
+	return eyes && size && !m.Shoulders && !m.OneShoulder
+}
+
+// addFace records a frame without a shoulder (l.mu held).
+func (l *Learner) addFace(m Measurement) {
+	if !facesAlone(m) {
+		return
+	}
+	if len(l.faces) < LearnWindow {
+		l.faces = append(l.faces, m.Metrics)
+	} else {
+		l.faces[l.facesNext] = m.Metrics
+		l.facesNext = (l.facesNext + 1) % LearnWindow
+	}
+	l.facesAdded++
+	if len(l.faces) >= LearnMin && (l.faceView == nil || l.facesAdded%learnEvery == 0) {
+		l.faceView = l.computeFaceView()
+	}
+}
+
+// computeFaceView makes the view of the face alone from the share of the
+// window whose eyes sit highest in the picture.
+func (l *Learner) computeFaceView() *domain.Baseline {
+	idx := make([]int, len(l.faces))
+	for i := range idx {
+		idx[i] = i
+	}
+	eyes := func(i int) float64 { return l.faces[i][domain.MetricEyeHeight] }
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(eyes(a), eyes(b)) })
+	var obs []domain.Observation
+	for _, i := range idx[:min(viewShare(len(idx)), len(idx))] {
+		obs = append(obs, domain.Observation{Posture: domain.PostureGood, Confidence: 1, Metrics: l.faces[i]})
+	}
+	b, err := domain.ComputeBaseline(LearntName, obs, 0, time.Time{})
+	if err != nil {
+		return nil
+	}
+	b.Learnt = true
+	return b
 }
 
 // framedLow reports whether the window's frames show the shoulders at the

@@ -480,3 +480,66 @@ func TestLearnerWindowAndFramesWithoutShoulders(t *testing.T) {
 		t.Error("Reset kept frames")
 	}
 }
+
+func TestAViewOfTheFaceAloneSeesABodySinking(t *testing.T) {
+	cut := upright() // a webcam framing that cuts the shoulders off
+	cut.shouldersOut = true
+	sunk := cut
+	sunk.cy += cut.e // the body sunk in the chair: the eyes an eye width lower
+	if o := NewJudge(DefaultParams(), nil).Observe(domain.Observation{}, sunk.input()); o.Posture != domain.PostureGood {
+		t.Fatalf("the premise: by the defaults alone, without a shoulder, sinking goes unseen; got %s %v", o.Posture, o.Faults)
+	}
+
+	j := NewJudge(DefaultParams(), nil)
+	j.Learn()
+	for i := range LearnMin + 20 {
+		s := cut
+		s.cx += float64(i%5) - 2          // a little natural movement,
+		s.cy += 0.05 * s.e * float64(i%3) // up and down too
+		if o := j.Observe(domain.Observation{}, s.input()); o.Provisional {
+			t.Fatalf("frame %d without a shoulder marked provisional: no view of the shoulders will come of it", i)
+		}
+	}
+	if j.Learnt() != nil {
+		t.Fatal("a view of the shoulders learnt from frames that show none")
+	}
+	o := j.Observe(domain.Observation{}, sunk.input())
+	if o.Posture != domain.PostureBad || len(o.Faults) == 0 || o.Faults[0].Name != domain.Slouch || o.Against != domain.AgainstLearnt {
+		t.Fatalf("eyes an eye width below the view of the face: %s %v against %q, want bad, slouch, against the learnt view", o.Posture, o.Faults, o.Against)
+	}
+	if w := o.Faults[0].Why; !strings.Contains(w, "lower than when you sat best lately") || !strings.Contains(w, "shoulders out of view") {
+		t.Errorf("why %q: want the eyes' drop since the view, the shoulders out of view", w)
+	}
+	if o := j.Observe(domain.Observation{}, cut.input()); o.Posture != domain.PostureGood || o.Against != domain.AgainstLearnt || !strings.Contains(o.Why, "learnt") {
+		t.Errorf("upright as in the view: %s %v against %q (%s)", o.Posture, o.Faults, o.Against, o.Why)
+	}
+	little := cut
+	little.cy += 0.3 * cut.e
+	if o := j.Observe(domain.Observation{}, little.input()); o.Posture != domain.PostureGood {
+		t.Errorf("eyes 0.3 eye widths lower (about 2 cm): %s %v", o.Posture, o.Faults)
+	}
+	// Moving back shrinks the picture towards its middle: the eyes come
+	// down a little in it, and that is no sinking.
+	back := cut
+	back.e *= 0.8
+	back.cy = float64(cut.h)/2 + (cut.cy-float64(cut.h)/2)*0.8
+	if o := j.Observe(domain.Observation{}, back.input()); o.Posture != domain.PostureGood {
+		t.Errorf("moved back, the face 0.8 times as large: %s %v", o.Posture, o.Faults)
+	}
+
+	// Once the shoulders show and a view of them is learnt, it judges: the
+	// view of the face alone gives way.
+	for range LearnMin + 10 {
+		j.Observe(domain.Observation{}, upright().input())
+	}
+	if j.Learnt() == nil {
+		t.Fatal("no view of the shoulders learnt")
+	}
+	if j.learner.FaceView() != nil {
+		t.Error("the view of the face alone is still offered beside the view of the shoulders")
+	}
+	j.ForgetLearnt()
+	if j.learner.FaceView() != nil || j.Learnt() != nil {
+		t.Error("ForgetLearnt kept a view")
+	}
+}
