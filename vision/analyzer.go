@@ -111,6 +111,10 @@ func (a *Analyzer) ForgetLearnt() {
 // not learning).
 func (a *Analyzer) Learnt() *domain.Baseline { return a.judge.Learnt() }
 
+// FaceView is the view of the face alone learnt from the stream's frames
+// without a shoulder, while no view of the shoulders is learnt (nil: none).
+func (a *Analyzer) FaceView() *domain.Baseline { return a.judge.FaceView() }
+
 // SetBaseline switches the personal profile (nil = defaults).
 func (a *Analyzer) SetBaseline(b *domain.Baseline) { a.judge.SetBaseline(b) }
 

@@ -44,6 +44,11 @@ type replaySummary struct {
 	// (without a profile the judge measures against it from then on);
 	// absent when it never was.
 	LearntAtS *float64 `json:"learnt_at_s,omitempty"`
+	// FaceViewAtS is where a view of the face alone was first learnt, from
+	// frames that show no shoulder (posture.Learner.FaceView): a framing
+	// that cuts the shoulders off is judged against it until a view of the
+	// shoulders comes. Absent when it never was.
+	FaceViewAtS *float64 `json:"face_view_at_s,omitempty"`
 	// BacklitFrames counts the frames whose face a bright light behind
 	// darkened (Observation.Backlit); the readable summary then gives the
 	// advice.
@@ -201,6 +206,10 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 			at := round3(off.Seconds())
 			sum.LearntAtS = &at
 		}
+		if sum.FaceViewAtS == nil && baseline == nil && an.FaceView() != nil {
+			at := round3(off.Seconds())
+			sum.FaceViewAtS = &at
+		}
 		for _, e := range c.Step(obs, replayStart.Add(off)) {
 			if err := writeReplayEvent(w, path, e, asJSON); err != nil {
 				return sum, err
@@ -236,6 +245,9 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 		}
 		if sum.LearntAtS != nil {
 			fmt.Fprintf(w, "; the camera's view learnt at %.1f s", *sum.LearntAtS)
+		}
+		if sum.FaceViewAtS != nil {
+			fmt.Fprintf(w, "; a view of the face alone (no shoulder in view) learnt at %.1f s", *sum.FaceViewAtS)
 		}
 		fmt.Fprintln(w)
 		if sum.BacklitFrames > 0 {

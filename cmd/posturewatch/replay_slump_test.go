@@ -22,17 +22,25 @@ import (
 // and the slump went without a nudge (coach's shared sit-up track). Framed
 // at the shoulder line, the slumped frames that lost the shoulders were
 // judged "close to how you sat best lately" although his eyes sat an eye
-// width lower (posture's sunkWithoutShoulders).
+// width lower (posture's sunkWithoutShoulders). His high sitting so framed
+// shows no shoulder while he sits well, so no view of the shoulders comes:
+// until a view of his face alone was learnt (posture's Learner.FaceView),
+// his slump was judged by the defaults, on the face alone, and went without
+// a nudge.
 func TestReplaySlumpAfterSittingWellIsNudged(t *testing.T) {
 	needModel(t)
 	for _, c := range []struct {
 		name, sitting string
 		keep          float64 // the share of each photo's height kept, from the top
 		from, to      float64 // seconds into the slump the nudge comes within
+		faceAlone     bool    // the view is of the face alone (no shoulder shows upright)
 	}{
-		{"middle", "middle", 1, 15, 30},
-		{"high", "high", 1, 15, 30},
-		{"middle framed at the shoulder line", "middle", 0.63, 5, 30},
+		{"middle", "middle", 1, 15, 30, false},
+		{"high", "high", 1, 15, 30, false},
+		{"middle framed at the shoulder line", "middle", 0.63, 5, 30, false},
+		// His high sitting so framed shows no shoulder upright: the view
+		// is of his face alone, and his eyes sink below it.
+		{"high framed at the shoulder line", "high", 0.63, 15, 30, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			up, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", c.sitting+"-*.jpg"))
@@ -58,8 +66,16 @@ func TestReplaySlumpAfterSittingWellIsNudged(t *testing.T) {
 			if n.TS < phase+c.from || n.TS > phase+c.to || !domain.FaultName(n.Fault).SitUp() {
 				t.Errorf("nudge %s at %.1f s, want a sit-up fault %.0f–%.0f s after the slump began at %d s", n.Fault, n.TS, c.from, c.to, phase)
 			}
-			if s := linesOf(ls, "summary"); len(s) != 1 || s[0].Learnt == nil || *s[0].Learnt > phase {
-				t.Errorf("summary %+v: want the camera's view learnt while he sat well", s)
+			s := linesOf(ls, "summary")
+			if len(s) != 1 {
+				t.Fatalf("summaries %+v, want one", s)
+			}
+			view, kind := s[0].Learnt, "the camera's view"
+			if c.faceAlone {
+				view, kind = s[0].FaceView, "a view of his face alone"
+			}
+			if view == nil || *view > phase {
+				t.Errorf("summary %+v: want %s learnt while he sat well", s[0], kind)
 			}
 		})
 	}

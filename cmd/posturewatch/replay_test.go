@@ -32,6 +32,7 @@ type replayLine struct {
 	PresentS float64                      `json:"present_s"`
 	FaultS   map[domain.FaultName]float64 `json:"fault_s"`
 	Learnt   *float64                     `json:"learnt_at_s"`
+	FaceView *float64                     `json:"face_view_at_s"`
 	Frames   int                          `json:"frames"`
 	Backlit  int                          `json:"backlit_frames"`
 }
