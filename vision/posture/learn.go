@@ -50,21 +50,33 @@ const LearntName = "learnt from this session"
 type Learner struct {
 	mu     sync.Mutex
 	p      Params
-	frames []learntFrame // a ring of the last LearnWindow
-	next   int
+	frames recent[learntFrame]
 	added  int
 	base   *domain.Baseline
-	// shown says of the last LearnWindow frames with someone present
-	// whether a shoulder was in view (a ring from shownNext): the learner
-	// waits longer where they seldom are.
-	shown     []bool
-	shownNext int
-	// faces is a ring (from facesNext) of the last LearnWindow frames that
-	// show the face and no shoulder, of which faceView is made (FaceView).
-	faces      []domain.Metrics
-	facesNext  int
+	// shown says of the recent frames with someone present whether a
+	// shoulder was in view: the learner waits longer where they seldom are.
+	shown recent[bool]
+	// faces are the recent frames that show the face and no shoulder, of
+	// which faceView is made (FaceView).
+	faces      recent[domain.Metrics]
 	facesAdded int
 	faceView   *domain.Baseline
+}
+
+// recent keeps the last LearnWindow values added: vs in the order of a
+// ring whose oldest is at next once it is full.
+type recent[T any] struct {
+	vs   []T
+	next int
+}
+
+func (r *recent[T]) add(v T) {
+	if len(r.vs) < LearnWindow {
+		r.vs = append(r.vs, v)
+		return
+	}
+	r.vs[r.next] = v
+	r.next = (r.next + 1) % LearnWindow
 }
 
 type learntFrame struct {
@@ -106,7 +118,7 @@ func (l *Learner) Gathering(m Measurement) bool {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := len(l.frames)
+	n := len(l.frames.vs)
 	if n < LearnMin {
 		return true
 	}
@@ -114,12 +126,12 @@ func (l *Learner) Gathering(m Measurement) bool {
 		return false
 	}
 	in := 0
-	for _, s := range l.shown {
+	for _, s := range l.shown.vs {
 		if s {
 			in++
 		}
 	}
-	return 2*in < len(l.shown)
+	return 2*in < len(l.shown.vs)
 }
 
 // Add records a frame in which someone is present and judged.
@@ -127,20 +139,15 @@ func (l *Learner) Add(m Measurement) {
 	learns := learnsFrom(m)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.noteShown(learns)
+	l.shown.add(learns)
 	if !learns {
 		l.addFace(m)
 		return
 	}
 	f := learntFrame{metrics: m.Metrics, score: l.p.SitUp.Score(m.Metrics), line: m.ShoulderLine}
-	if len(l.frames) < LearnWindow {
-		l.frames = append(l.frames, f)
-	} else {
-		l.frames[l.next] = f
-		l.next = (l.next + 1) % LearnWindow
-	}
+	l.frames.add(f)
 	l.added++
-	if len(l.frames) >= LearnMin && (l.base == nil || l.added%learnEvery == 0) {
+	if len(l.frames.vs) >= LearnMin && (l.base == nil || l.added%learnEvery == 0) {
 		l.base = l.compute()
 	}
 }
@@ -160,11 +167,7 @@ func (l *Learner) Add(m Measurement) {
 // five; 12 and 16 before viewBiasSev); the desk people's sessions of
 // slumps alone and every make eval row were as before.
 func (l *Learner) compute() *domain.Baseline {
-	idx := make([]int, len(l.frames))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(l.frames[a].score, l.frames[b].score) })
+	idx := ranked(len(l.frames.vs), func(i int) float64 { return l.frames.vs[i].score })
 	n := viewShare(len(idx))
 	var obs []domain.Observation
 	var scores []float64
@@ -174,13 +177,13 @@ func (l *Learner) compute() *domain.Baseline {
 	}
 	top := idx[:min(n, len(idx))]
 	k := 0 // top[k:] are full-blown (sorted: each looks worse than the one before)
-	for ; k < len(top) && l.p.SitUpRamp.Sev(l.frames[top[k]].score) < 1; k++ {
-		take(l.frames[top[k]])
+	for ; k < len(top) && l.p.SitUpRamp.Sev(l.frames.vs[top[k]].score) < 1; k++ {
+		take(l.frames.vs[top[k]])
 	}
 	if k < domain.MinCalibrationFrames && l.framedLow() {
 		for _, i := range top[k:] {
-			if l.frames[i].line > viewLowInPicture {
-				take(l.frames[i])
+			if l.frames.vs[i].line > viewLowInPicture {
+				take(l.frames.vs[i])
 			}
 		}
 	}
@@ -229,8 +232,8 @@ func widthKind(M domain.Metrics) string {
 func (l *Learner) kindView(idx []int, view []domain.Observation) (string, float64) {
 	byKind := map[string][]float64{}
 	for _, i := range idx {
-		k := widthKind(l.frames[i].metrics)
-		byKind[k] = append(byKind[k], l.frames[i].score)
+		k := widthKind(l.frames.vs[i].metrics)
+		byKind[k] = append(byKind[k], l.frames.vs[i].score)
 	}
 	for kind, zs := range byKind {
 		if 2*len(zs) <= len(idx) {
@@ -257,19 +260,19 @@ func (l *Learner) kindView(idx []int, view []domain.Observation) (string, float6
 	return "", 0
 }
 
+// ranked is 0…n−1 in ascending order of key, ties in their own order.
+func ranked(n int, key func(i int) float64) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(key(a), key(b)) })
+	return idx
+}
+
 // viewShare is how many of n frames, the most upright-looking, a view is
 // made of.
 func viewShare(n int) int { return max(domain.MinCalibrationFrames, int(LearnShare*float64(n))) }
-
-// noteShown records whether a frame with someone present showed a shoulder.
-func (l *Learner) noteShown(in bool) {
-	if len(l.shown) < LearnWindow {
-		l.shown = append(l.shown, in)
-		return
-	}
-	l.shown[l.shownNext] = in
-	l.shownNext = (l.shownNext + 1) % LearnWindow
-}
 
 // Baseline is the learnt baseline, nil until enough frames came.
 func (l *Learner) Baseline() *domain.Baseline {
@@ -282,16 +285,16 @@ func (l *Learner) Baseline() *domain.Baseline {
 func (l *Learner) Frames() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.frames)
+	return len(l.frames.vs)
 }
 
 // Reset forgets everything: another camera, or another place for it.
 func (l *Learner) Reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.frames, l.next, l.added, l.base = nil, 0, 0, nil
-	l.shown, l.shownNext = nil, 0
-	l.faces, l.facesNext, l.facesAdded, l.faceView = nil, 0, 0, nil
+	l.frames, l.added, l.base = recent[learntFrame]{}, 0, nil
+	l.shown = recent[bool]{}
+	l.faces, l.facesAdded, l.faceView = recent[domain.Metrics]{}, 0, nil
 }
 
 // A view of the face alone. A webcam that frames head and shoulders often
@@ -337,14 +340,9 @@ func (l *Learner) addFace(m Measurement) {
 	if !facesAlone(m) {
 		return
 	}
-	if len(l.faces) < LearnWindow {
-		l.faces = append(l.faces, m.Metrics)
-	} else {
-		l.faces[l.facesNext] = m.Metrics
-		l.facesNext = (l.facesNext + 1) % LearnWindow
-	}
+	l.faces.add(m.Metrics)
 	l.facesAdded++
-	if len(l.faces) >= LearnMin && (l.faceView == nil || l.facesAdded%learnEvery == 0) {
+	if len(l.faces.vs) >= LearnMin && (l.faceView == nil || l.facesAdded%learnEvery == 0) {
 		l.faceView = l.computeFaceView()
 	}
 }
@@ -352,15 +350,10 @@ func (l *Learner) addFace(m Measurement) {
 // computeFaceView makes the view of the face alone from the share of the
 // window whose eyes sit highest in the picture.
 func (l *Learner) computeFaceView() *domain.Baseline {
-	idx := make([]int, len(l.faces))
-	for i := range idx {
-		idx[i] = i
-	}
-	eyes := func(i int) float64 { return l.faces[i][domain.MetricEyeHeight] }
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(eyes(a), eyes(b)) })
+	idx := ranked(len(l.faces.vs), func(i int) float64 { return l.faces.vs[i][domain.MetricEyeHeight] })
 	var obs []domain.Observation
 	for _, i := range idx[:min(viewShare(len(idx)), len(idx))] {
-		obs = append(obs, domain.Observation{Posture: domain.PostureGood, Confidence: 1, Metrics: l.faces[i]})
+		obs = append(obs, domain.Observation{Posture: domain.PostureGood, Confidence: 1, Metrics: l.faces.vs[i]})
 	}
 	b, err := domain.ComputeBaseline(LearntName, obs, 0, time.Time{})
 	if err != nil {
@@ -385,7 +378,7 @@ func (l *Learner) computeFaceView() *domain.Baseline {
 // TestReplayNoNudgeOneShoulderAtTheEdge).
 func (l *Learner) framedLow() bool {
 	var hs []float64
-	for _, f := range l.frames {
+	for _, f := range l.frames.vs {
 		hs = append(hs, f.line) // every frame in the window measured a neck
 	}
 	return len(hs) > 0 && domain.Median(hs) > viewLowInPicture
