@@ -51,32 +51,38 @@ type Learner struct {
 	mu     sync.Mutex
 	p      Params
 	frames recent[learntFrame]
-	added  int
 	base   *domain.Baseline
 	// shown says of the recent frames with someone present whether a
 	// shoulder was in view: the learner waits longer where they seldom are.
 	shown recent[bool]
 	// faces are the recent frames that show the face and no shoulder, of
 	// which faceView is made (FaceView).
-	faces      recent[domain.Metrics]
-	facesAdded int
-	faceView   *domain.Baseline
+	faces    recent[domain.Metrics]
+	faceView *domain.Baseline
 }
 
 // recent keeps the last LearnWindow values added: vs in the order of a
-// ring whose oldest is at next once it is full.
+// ring whose oldest is at next once it is full; added counts them all.
 type recent[T any] struct {
-	vs   []T
-	next int
+	vs    []T
+	next  int
+	added int
 }
 
 func (r *recent[T]) add(v T) {
+	r.added++
 	if len(r.vs) < LearnWindow {
 		r.vs = append(r.vs, v)
 		return
 	}
 	r.vs[r.next] = v
 	r.next = (r.next + 1) % LearnWindow
+}
+
+// viewDue reports whether a view is to be made of the values now: there are
+// LearnMin of them and no view yet, or learnEvery more came since the last.
+func (r *recent[T]) viewDue(have bool) bool {
+	return len(r.vs) >= LearnMin && (!have || r.added%learnEvery == 0)
 }
 
 type learntFrame struct {
@@ -146,8 +152,7 @@ func (l *Learner) Add(m Measurement) {
 	}
 	f := learntFrame{metrics: m.Metrics, score: l.p.SitUp.Score(m.Metrics), line: m.ShoulderLine}
 	l.frames.add(f)
-	l.added++
-	if len(l.frames.vs) >= LearnMin && (l.base == nil || l.added%learnEvery == 0) {
+	if l.frames.viewDue(l.base != nil) {
 		l.base = l.compute()
 	}
 }
@@ -292,9 +297,9 @@ func (l *Learner) Frames() int {
 func (l *Learner) Reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.frames, l.added, l.base = recent[learntFrame]{}, 0, nil
+	l.frames, l.base = recent[learntFrame]{}, nil
 	l.shown = recent[bool]{}
-	l.faces, l.facesAdded, l.faceView = recent[domain.Metrics]{}, 0, nil
+	l.faces, l.faceView = recent[domain.Metrics]{}, nil
 }
 
 // A view of the face alone. A webcam that frames head and shoulders often
@@ -341,8 +346,7 @@ func (l *Learner) addFace(m Measurement) {
 		return
 	}
 	l.faces.add(m.Metrics)
-	l.facesAdded++
-	if len(l.faces.vs) >= LearnMin && (l.faceView == nil || l.facesAdded%learnEvery == 0) {
+	if l.faces.viewDue(l.faceView != nil) {
 		l.faceView = l.computeFaceView()
 	}
 }
