@@ -869,6 +869,11 @@ func sunkWithoutShoulders(m Measurement, b *domain.Baseline, d Deltas) (float64,
 	if m.NeckMeasured() || !d.Has[DeltaEyeDrop] || d.V[DeltaEyeDrop] <= 0 {
 		return 0, false
 	}
+	if _, shown := stat(b, domain.MetricNeckEyes); !shown {
+		// The baseline's frames showed no shoulder either (a framing that
+		// cuts them off; Learner.FaceView): the eyes' drop says it alone.
+		return d.V[DeltaEyeDrop], true
+	}
 	// The baseline's shoulders, sunk as far as the eyes, would lie at or
 	// below the frame's bottom edge: that is why none shows.
 	k, ok1 := faceScale(m, b)
@@ -885,10 +890,9 @@ func sunkWithoutShoulders(m Measurement, b *domain.Baseline, d Deltas) (float64,
 
 // sunkBelowTheFaceView judges a frame without a shoulder, in a session
 // whose view is of the face alone (Learner.FaceView), by how far its eyes
-// sank below the view's: the shoulders were out of view there too, so a
-// body sunk in the chair shows only so (DSink, as in sunkWithoutShoulders).
+// sank below the view's (sunkWithoutShoulders).
 func sunkBelowTheFaceView(sc *Scores, m Measurement, view *domain.Baseline, p Params) {
-	if drop, ok := eyeDrop(m, view); ok && drop > 0 {
+	if drop, ok := sunkWithoutShoulders(m, view, ComputeDeltas(m, view)); ok {
 		sc.raise(iSlouch, p.DSink.Sev(drop), drop, true)
 	}
 }

@@ -1036,4 +1036,19 @@ func TestSunkOutOfTheFrameIsASlouch(t *testing.T) {
 	if o := judge(t, sunk(roomy, 1), baselineOf(t, roomy)); o.Fault(domain.Slouch) >= 0.5 {
 		t.Errorf("the shoulders lost where they should still show: %s %v (%s), want no slouch from the eyes alone", o.Posture, o.Faults, o.Why)
 	}
+
+	// A calibration made where no shoulder shows at all (a webcam that
+	// frames the face alone): the eyes' drop says it alone. It used to say
+	// nothing, as the baseline had no shoulders to sink out of the frame.
+	cut := sunk(atEdge, 0)
+	bc := baselineOf(t, cut)
+	if _, ok := bc.Metrics[domain.MetricNeckEyes]; ok {
+		t.Fatal("the premise: a baseline of frames without a shoulder measured a neck")
+	}
+	if o := judge(t, sunk(atEdge, 1), bc); o.Fault(domain.Slouch) < 0.5 || !strings.Contains(o.Why, "sunk in the chair") {
+		t.Errorf("sunk an eye width below a calibration without shoulders: %s %v (%s), want slouch", o.Posture, o.Faults, o.Why)
+	}
+	if o := judge(t, sunk(atEdge, 0.25), bc); o.Posture != domain.PostureGood {
+		t.Errorf("a quarter eye width below a calibration without shoulders: %s %v (%s), want good", o.Posture, o.Faults, o.Why)
+	}
 }
