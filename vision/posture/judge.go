@@ -328,7 +328,7 @@ func (j *Judge) judge(m Measurement) (post domain.Posture, fs []domain.Fault, wh
 	var sc Scores
 	score(&sc, m, b, p)
 	if faceView != nil {
-		sunkBelowTheFaceView(&sc, m, faceView, p)
+		raiseSunk(&sc, m, faceView, ComputeDeltas(m, faceView), p)
 	}
 	for i, s := range sc.Sev {
 		if s >= p.ReportMin {
@@ -770,9 +770,7 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 
 	// Sunk in the chair with no shoulder left in view: the eyes' drop since
 	// the baseline alone says it (sunkWithoutShoulders).
-	if drop, ok := sunkWithoutShoulders(m, b, d); ok {
-		set(iSlouch, p.DSink.Sev(drop), drop, true)
-	}
+	raiseSunk(sc, m, b, d, p)
 
 	// Shoulders raised: the neck shortened because the shoulders rose, not
 	// because the head dropped (against a baseline only: from one frame a
@@ -888,11 +886,12 @@ func sunkWithoutShoulders(m Measurement, b *domain.Baseline, d Deltas) (float64,
 	return d.V[DeltaEyeDrop], true
 }
 
-// sunkBelowTheFaceView judges a frame without a shoulder, in a session
-// whose view is of the face alone (Learner.FaceView), by how far its eyes
-// sank below the view's (sunkWithoutShoulders).
-func sunkBelowTheFaceView(sc *Scores, m Measurement, view *domain.Baseline, p Params) {
-	if drop, ok := sunkWithoutShoulders(m, view, ComputeDeltas(m, view)); ok {
+// raiseSunk sets the slouch of a frame without a shoulder by how far its
+// eyes sank below the baseline b's (sunkWithoutShoulders; d are its changes
+// since b): against a calibration or a view of the shoulders in score, and
+// against a view of the face alone (Learner.FaceView) in Judge.judge.
+func raiseSunk(sc *Scores, m Measurement, b *domain.Baseline, d Deltas, p Params) {
+	if drop, ok := sunkWithoutShoulders(m, b, d); ok {
 		sc.raise(iSlouch, p.DSink.Sev(drop), drop, true)
 	}
 }
