@@ -220,44 +220,38 @@ func (j *Judge) Learn() {
 }
 
 // Learning says whether Learn was called.
-func (j *Judge) Learning() bool {
+func (j *Judge) Learning() bool { return j.learning() != nil }
+
+// learning is the judge's learner, nil when Learn was not called.
+func (j *Judge) learning() *Learner {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
-	return j.learner != nil
+	return j.learner
 }
 
 // ForgetLearnt drops what was learnt (the camera changed).
 func (j *Judge) ForgetLearnt() {
-	j.mu.RLock()
-	l := j.learner
-	j.mu.RUnlock()
-	if l != nil {
+	if l := j.learning(); l != nil {
 		l.Reset()
 	}
 }
 
 // Learnt is the baseline learnt so far (nil: none yet, or not learning).
 func (j *Judge) Learnt() *domain.Baseline {
-	j.mu.RLock()
-	l := j.learner
-	j.mu.RUnlock()
-	if l == nil {
-		return nil
+	if l := j.learning(); l != nil {
+		return l.Baseline()
 	}
-	return l.Baseline()
+	return nil
 }
 
 // FaceView is the view of the face alone learnt so far (Learner.FaceView):
 // nil without one, while a view of the shoulders judges, or when not
 // learning.
 func (j *Judge) FaceView() *domain.Baseline {
-	j.mu.RLock()
-	l := j.learner
-	j.mu.RUnlock()
-	if l == nil {
-		return nil
+	if l := j.learning(); l != nil {
+		return l.FaceView()
 	}
-	return l.FaceView()
+	return nil
 }
 
 // Observe measures a frame's input and fills in the observation's verdict.
