@@ -32,6 +32,14 @@ const (
 	// the frame and the settled view to compare them at all: a person filling
 	// the frame leaves too little room to tell.
 	MinShare = 0.1
+	// slideRows and slideCols are how far slid looks: 6 cells of 48 is an
+	// eighth of the frame's height (a lid tipped about 8°; further, the room
+	// no longer matches in place at all), 4 of 64 a sixteenth of its width.
+	slideRows, slideCols = 6, 4
+	// slideGain is how many times more of the background the place leaves
+	// unmatched (1 − correlation) than the best slide must, for the view to
+	// count as slid.
+	slideGain = 3.0
 	// follow is how far the settled background moves towards each matching
 	// frame, so the slow changes of a day's light are followed.
 	follow = 0.2
@@ -58,6 +66,7 @@ type Watch struct {
 	since  time.Time // when the first of them was taken
 	Moves  int       // how many moves were reported
 	scores []float64 // every correlation computed, when not nil (for tests)
+	slides []Slide   // every slid search, when not nil (for tests)
 }
 
 // Reset forgets the settled view: the next frame settles it afresh.
@@ -88,7 +97,7 @@ func (w *Watch) Observe(cells []float64, cols, rows int, p Person, t time.Time) 
 	if w.scores != nil {
 		w.scores = append(w.scores, r)
 	}
-	if r >= Match {
+	if r >= Match && !w.slid(cells, mask, r) {
 		w.off = 0
 		w.learn(cells, mask, true)
 		return false
@@ -128,34 +137,90 @@ func (w *Watch) settle(cells []float64, cols, rows int, mask []bool) {
 	w.cols, w.rows, w.off = cols, rows, 0
 }
 
+// slid tells whether the frame's background, which matches the settled one
+// in place (correlation r), matches it clearly better slid by a few cells:
+// the camera tipped or turned a little. A laptop's lid pushed back 3° moves
+// the room (and the sitter) down by about 5 % of the frame, two or three
+// cells; on a room of smooth walls and shelves the correlation in place
+// stays over Match, yet the sitter's eyes have dropped half an eye width
+// against everything learnt before, enough to read as sinking in the chair.
+// Slid counts as differing (Observe): held for MoveFrames and MoveFor it is
+// a move.
+func (w *Watch) slid(cells []float64, mask []bool, r float64) bool {
+	best, bx, by := r, 0, 0
+	try := func(dx, dy int) {
+		if c, ok := w.correlationAt(cells, mask, dx, dy); ok && c > best {
+			best, bx, by = c, dx, dy
+		}
+	}
+	// Along the two axes (a lid tips, a webcam on a screen's edge turns),
+	// then both at once: 21 correlations, not the 116 of the whole square.
+	for dy := -slideRows; dy <= slideRows; dy++ {
+		if dy != 0 {
+			try(0, dy)
+		}
+	}
+	vy := by
+	for dx := -slideCols; dx <= slideCols; dx++ {
+		if dx != 0 {
+			try(dx, 0)
+		}
+	}
+	if hx := bx; hx != 0 && vy != 0 {
+		try(hx, vy)
+	}
+	if w.slides != nil {
+		w.slides = append(w.slides, Slide{R: r, Best: best, DX: bx, DY: by})
+	}
+	return (bx != 0 || by != 0) && 1-r >= slideGain*(1-best)
+}
+
+// Slide is what slid found on one frame (for tests and probes).
+type Slide struct {
+	R, Best float64
+	DX, DY  int
+}
+
 // correlation is the normalised correlation of the frame's background with
 // the settled one over the cells both show; ok is false when there are too
 // few, or either is flat (nothing to correlate).
 func (w *Watch) correlation(cells []float64, mask []bool) (float64, bool) {
+	return w.correlationAt(cells, mask, 0, 0)
+}
+
+// correlationAt is correlation with the frame slid by (dx, dy) cells: the
+// settled view's cell (x, y) against the frame's (x+dx, y+dy).
+func (w *Watch) correlationAt(cells []float64, mask []bool, dx, dy int) (float64, bool) {
+	x0, x1 := max(0, -dx), min(w.cols, w.cols-dx)
+	y0, y1 := max(0, -dy), min(w.rows, w.rows-dy)
+	// One pass over the cells both show: the sums give the means and the
+	// centred products (grey levels 0–255 over at most 3,072 cells: float64
+	// keeps them to a part in 10⁸).
 	var n int
-	var sa, sb float64
-	for i, v := range cells {
-		if mask[i] || !w.known[i] {
-			continue
+	var sa, sb, saa, sbb, sab float64
+	for y := y0; y < y1; y++ {
+		ref, known := w.ref[y*w.cols:][:w.cols], w.known[y*w.cols:][:w.cols]
+		row, masked := cells[(y+dy)*w.cols:][:w.cols], mask[(y+dy)*w.cols:][:w.cols]
+		for x := x0; x < x1; x++ {
+			if masked[x+dx] || !known[x] {
+				continue
+			}
+			a, b := ref[x], row[x+dx]
+			sa += a
+			sb += b
+			saa += a * a
+			sbb += b * b
+			sab += a * b
+			n++
 		}
-		sa += w.ref[i]
-		sb += v
-		n++
 	}
 	if n == 0 || float64(n) < MinShare*float64(len(cells)) {
 		return 0, false
 	}
-	ma, mb := sa/float64(n), sb/float64(n)
-	var num, da, db float64
-	for i, v := range cells {
-		if mask[i] || !w.known[i] {
-			continue
-		}
-		a, b := w.ref[i]-ma, v-mb
-		num += a * b
-		da += a * a
-		db += b * b
-	}
+	fn := float64(n)
+	num := sab - sa*sb/fn
+	da := saa - sa*sa/fn
+	db := sbb - sb*sb/fn
 	// A flat background (a bare wall) correlates with nothing; grey levels
 	// varying by under 2 (0–255) across it are sensor noise.
 	if da < 4*float64(n) || db < 4*float64(n) {
