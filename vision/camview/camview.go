@@ -148,26 +148,37 @@ func (w *Watch) settle(cells []float64, cols, rows int, mask []bool) {
 // a move.
 func (w *Watch) slid(cells []float64, mask []bool, r float64) bool {
 	best, bx, by := r, 0, 0
-	try := func(dx, dy int) {
-		if c, ok := w.correlationAt(cells, mask, dx, dy); ok && c > best {
-			best, bx, by = c, dx, dy
-		}
-	}
 	// Along the two axes (a lid tips, a webcam on a screen's edge turns),
-	// then both at once: 21 correlations, not the 116 of the whole square.
+	// then by the best of each at once: 21 correlations, not the 116 of the
+	// whole square.
+	vBest, vy := r, 0
 	for dy := -slideRows; dy <= slideRows; dy++ {
-		if dy != 0 {
-			try(0, dy)
+		if dy == 0 {
+			continue
+		}
+		if c, ok := w.correlationAt(cells, mask, 0, dy); ok && c > vBest {
+			vBest, vy = c, dy
 		}
 	}
-	vy := by
+	hBest, hx := r, 0
 	for dx := -slideCols; dx <= slideCols; dx++ {
-		if dx != 0 {
-			try(dx, 0)
+		if dx == 0 {
+			continue
+		}
+		if c, ok := w.correlationAt(cells, mask, dx, 0); ok && c > hBest {
+			hBest, hx = c, dx
 		}
 	}
-	if hx := bx; hx != 0 && vy != 0 {
-		try(hx, vy)
+	if vBest > best {
+		best, by = vBest, vy
+	}
+	if hBest > best {
+		best, bx, by = hBest, hx, 0
+	}
+	if hx != 0 && vy != 0 {
+		if c, ok := w.correlationAt(cells, mask, hx, vy); ok && c > best {
+			best, bx, by = c, hx, vy
+		}
 	}
 	if w.slides != nil {
 		w.slides = append(w.slides, Slide{R: r, Best: best, DX: bx, DY: by})
