@@ -53,7 +53,7 @@ func TestFitReproducesCommittedParams(t *testing.T) {
 	}
 }
 
-// Another camera's shape, a sitter nearer and a bent head (EvalOnly
+// Another camera's shape or a wider one, a sitter nearer and a bent head (EvalOnly
 // copies) are reported, never fitted on: copies of every good frame
 // labelled the other way move no fitted value.
 func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
@@ -68,7 +68,9 @@ func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
 			d.Aug, d.Class = "tilt-head+45", ClassSitUp
 			e := s
 			e.Aug, e.Class = "near-1.30", ClassSitUp
-			withCopies = append(withCopies, c, d, e)
+			f := s
+			f.Aug, f.Class = "wide-16:9", ClassSitUp
+			withCopies = append(withCopies, c, d, e, f)
 		}
 	}
 	a := Fit(ss, posture.StartParams(), nil, Options{})
