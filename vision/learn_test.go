@@ -133,7 +133,7 @@ func TestLearntViewForgottenAfterLongAbsence(t *testing.T) {
 // and moved nearer (a window of 80 % of the frame, shifted by a tenth of it,
 // scaled back up) shows one, a few seconds after it, and the learnt view
 // is gone then. So does the clip seen from 20 s on through the camera
-// tipped up by 3 % of the frame's height (a laptop's lid pushed back 2°):
+// tipped up by 3 % of the frame's height (a laptop's lid pushed back about 1°):
 // the room still matches in place (camview's slid), and before the slide
 // was looked for the view learnt at the old tilt stayed, its eyes half an
 // eye width higher than the sitter's now.

@@ -9,7 +9,7 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// A laptop's lid pushed back a few degrees (or a webcam on a screen's edge
+// A laptop's lid pushed back a degree or two (or a webcam on a screen's edge
 // tipped up) while someone sits well moves the whole picture down: the
 // room, and the sitter's eyes and shoulders with it, against everything the
 // session learnt of the camera's view. Sessions of real frames of one

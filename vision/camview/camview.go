@@ -12,7 +12,9 @@
 // room's light scales the picture and keeps the correlation, a camera that
 // moved shifts it. One frame that differs is someone walking past or a door
 // opening; a view that differs for several frames and seconds in a row has
-// moved.
+// moved. A camera tipped only a degree or two can keep a smooth room's
+// correlation in place; that room matches clearly better slid by a few
+// cells, and so differs too.
 package camview
 
 import (
@@ -33,8 +35,9 @@ const (
 	// the frame leaves too little room to tell.
 	MinShare = 0.1
 	// slideRows and slideCols are how far slid looks: 6 cells of 48 is an
-	// eighth of the frame's height (a lid tipped about 8°; further, the room
-	// no longer matches in place at all), 4 of 64 a sixteenth of its width.
+	// eighth of the frame's height (a lid tipped about 5°, for a camera
+	// seeing 40° from top to bottom; further, the room no longer matches in
+	// place at all), 4 of 64 a sixteenth of its width.
 	slideRows, slideCols = 6, 4
 	// slideGain is how many times more of the background the place leaves
 	// unmatched (1 − correlation) than the best slide must, for the view to
@@ -139,9 +142,9 @@ func (w *Watch) settle(cells []float64, cols, rows int, mask []bool) {
 
 // slid tells whether the frame's background, which matches the settled one
 // in place (correlation r), matches it clearly better slid by a few cells:
-// the camera tipped or turned a little. A laptop's lid pushed back 3° moves
-// the room (and the sitter) down by about 5 % of the frame, two or three
-// cells; on a room of smooth walls and shelves the correlation in place
+// the camera tipped or turned a little. A laptop's lid pushed back 2° moves
+// the room (and the sitter) down by about 5 % of the frame (a camera seeing
+// 40° from top to bottom), two or three cells; on a room of smooth walls and shelves the correlation in place
 // stays over Match, yet the sitter's eyes have dropped half an eye width
 // against everything learnt before, enough to read as sinking in the chair.
 // Slid counts as differing (Observe): held for MoveFrames and MoveFor it is
