@@ -135,8 +135,8 @@ func TestLearntViewForgottenAfterLongAbsence(t *testing.T) {
 // is gone then. So does the clip seen from 20 s on through the camera
 // tipped up by 3 % of the frame's height (a laptop's lid pushed back about 1°):
 // the room still matches in place (camview's slid), and before the slide
-// was looked for the view learnt at the old tilt stayed, its eyes half an
-// eye width higher than the sitter's now.
+// was looked for the view learnt at the old tilt stayed, its eyes a quarter
+// of an eye width higher than the sitter's now.
 func TestCameraMoveForgetsTheLearntView(t *testing.T) {
 	newAnalyzer := func() *Analyzer {
 		an, err := NewAnalyzer(AnalyzerOptions{ModelPath: modelPath(t), Threads: 2, Learn: true})
