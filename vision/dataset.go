@@ -303,14 +303,15 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 		emit("shape-4:3", base.Class, narrowedAbout(src, base.Input.Face.Box, 4.0/3))
 		emit("shape-square", base.Class, narrowedAbout(src, base.Input.Face.Box, 1))
 	}
-	if w <= hgt*11/10 && w*10 >= hgt*9 && base.Input.Face != nil && base.Input.Face.Score > 0 {
+	square := w <= hgt*11/10 && w*10 >= hgt*9
+	if square && base.Input.Face != nil && base.Input.Face.Score > 0 {
 		// A phone standing upright at the same distance: its long side
 		// sees what the square frame's side sees, and its short side three
 		// quarters of that, so the sitter is the same size against the
 		// long side and the frame's sides come in by an eighth each.
 		emit("shape-3:4", base.Class, narrowedAbout(src, base.Input.Face.Box, 3.0/4))
 	}
-	if w <= hgt*11/10 && w*10 >= hgt*9 {
+	if square {
 		// A laptop's 16:9 camera seeing the sitter the same size: the frame
 		// widened to 16:9 by a plain wall of its side edges' colour. The
 		// body model then sees the sitter 0.56 times as large in its input.

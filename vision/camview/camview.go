@@ -144,9 +144,10 @@ func (w *Watch) settle(cells []float64, cols, rows int, mask []bool) {
 // in place (correlation r), matches it clearly better slid by a few cells:
 // the camera tipped or turned a little. A laptop's lid pushed back 2° moves
 // the room (and the sitter) down by about 5 % of the frame (a camera seeing
-// 40° from top to bottom), two or three cells; on a room of smooth walls and shelves the correlation in place
-// stays over Match, yet the sitter's eyes have dropped half an eye width
-// against everything learnt before, enough to read as sinking in the chair.
+// 40° from top to bottom), two or three cells; on a room of smooth walls
+// and shelves the correlation in place stays over Match, yet the sitter's
+// eyes have dropped half an eye width against everything learnt before,
+// enough to read as sinking in the chair.
 // Slid counts as differing (Observe): held for MoveFrames and MoveFor it is
 // a move.
 func (w *Watch) slid(cells []float64, mask []bool, r float64) bool {
@@ -237,7 +238,7 @@ func (w *Watch) correlationAt(cells []float64, mask []bool, dx, dy int) (float64
 	db := sbb - sb*sb/fn
 	// A flat background (a bare wall) correlates with nothing; grey levels
 	// varying by under 2 (0–255) across it are sensor noise.
-	if da < 4*float64(n) || db < 4*float64(n) {
+	if da < 4*fn || db < 4*fn {
 		return 0, false
 	}
 	return num / math.Sqrt(da*db), true
