@@ -230,9 +230,10 @@ func readPeople(path string) (map[string]string, error) {
 //     as near, scaled about a point a little below its middle: the same
 //     posture, sitting nearer. Unchanged. For make eval only
 //     (fit.EvalOnly).
-//   - wide-16:9: a square frame widened to 16:9 by a plain band at each
-//     side (widened), as a laptop's wide camera frames the same sitter the
-//     same size. Unchanged. For make eval only (fit.EvalOnly).
+//   - wide-4:3, wide-16:9: a square frame widened to 4:3 or 16:9 by a
+//     plain band at each side (widened), as a laptop's 640×480 or wide
+//     camera frames the same sitter the same size. Unchanged. For make
+//     eval only (fit.EvalOnly).
 func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	h := fnv32(base.File)
 	emit := func(aug, class string, m gocv.Mat) {
@@ -312,9 +313,11 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 		emit("shape-3:4", base.Class, narrowedAbout(src, base.Input.Face.Box, 3.0/4))
 	}
 	if square {
-		// A laptop's 16:9 camera seeing the sitter the same size: the frame
-		// widened to 16:9 by a plain wall of its side edges' colour. The
-		// body model then sees the sitter 0.56 times as large in its input.
+		// A laptop's camera seeing the sitter the same size: the frame
+		// widened by a plain wall of its side edges' colour, to 4:3 (a
+		// 640×480 camera) and to 16:9. The body model then sees the sitter
+		// 0.75 and 0.56 times as large in its input.
+		emit("wide-4:3", base.Class, widened(src, 4.0/3))
 		emit("wide-16:9", base.Class, widened(src, 16.0/9))
 	}
 	// Sitting nearer the camera, as the same people sit from one day to

@@ -297,8 +297,8 @@ func (o Options) withDefaults() Options {
 // EvalOnly tells the augmentations make eval reports but the fit does not
 // learn from: another camera's shape cut from a wide frame (shape-4:3,
 // shape-square) or from a square one (shape-3:4, a phone standing
-// upright) or widened from a square one (wide-16:9, a laptop's camera),
-// the sitter nearer (near-N), and a head bent towards a shoulder
+// upright) or widened from a square one (wide-4:3, wide-16:9, a laptop's
+// camera), the sitter nearer (near-N), and a head bent towards a shoulder
 // (tilt-head±N). The shapes and the nearer sitters test what the body
 // model makes of a sitter filling more of its input, or cut nearer at the
 // sides and the bottom; to the fit they would be the same people's frames
