@@ -43,42 +43,62 @@ func TestReplaySlumpAfterSittingWellIsNudged(t *testing.T) {
 		{"high framed at the shoulder line", "high", 0.63, 15, 30, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			up, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", c.sitting+"-*.jpg"))
-			sunk, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "slouching", c.sitting+"-*.jpg"))
-			if len(up) < 10 || len(sunk) < 10 {
-				t.Skipf("%d upright and %d slumped frames of slouch-or-not's %s sitting", len(up), len(sunk), c.sitting)
-			}
-			upright, slumped := topOf(t, readFrames(t, up), c.keep), topOf(t, readFrames(t, sunk), c.keep)
-			const fps, hold, phase = 2, 2, 120 // s
-			clip := writeClip(t, fps, 2*fps*phase, 10, func(i int) gocv.Mat {
-				k := i / (fps * hold)
-				if i < fps*phase {
-					return upright[k%len(upright)]
-				}
-				return slumped[k%len(slumped)]
-			})
-			ls := replayJSON(t, clip)
-			nudges := linesOf(ls, "nudge")
-			if len(nudges) != 1 {
-				t.Fatalf("want one nudge, soon into the slump (from %d s); got %+v", phase, nudges)
-			}
-			n := nudges[0]
-			if n.TS < phase+c.from || n.TS > phase+c.to || !domain.FaultName(n.Fault).SitUp() {
-				t.Errorf("nudge %s at %.1f s, want a sit-up fault %.0f–%.0f s after the slump began at %d s", n.Fault, n.TS, c.from, c.to, phase)
-			}
-			s := linesOf(ls, "summary")
-			if len(s) != 1 {
-				t.Fatalf("summaries %+v, want one", s)
-			}
-			view, kind := s[0].Learnt, "the camera's view"
+			up, sunk := slouchOrNotSitting(t, c.sitting)
+			s := upThenSlumped(t, topOf(t, up, c.keep), topOf(t, sunk, c.keep), c.from, c.to)
+			view, kind := s.Learnt, "the camera's view"
 			if c.faceAlone {
-				view, kind = s[0].FaceView, "a view of his face alone"
+				view, kind = s.FaceView, "a view of his face alone"
 			}
-			if view == nil || *view > phase {
-				t.Errorf("summary %+v: want %s learnt while he sat well", s[0], kind)
+			if view == nil || *view > slumpPhase {
+				t.Errorf("summary %+v: want %s learnt while he sat well", s, kind)
 			}
 		})
 	}
+}
+
+// slumpPhase is how long the slump sessions sit well before the slump (s).
+const slumpPhase = 120
+
+// slouchOrNotSitting is slouch-or-not's upright and slumped photos of one
+// sitting (middle, high), closed when the test ends, or the test is
+// skipped.
+func slouchOrNotSitting(t *testing.T, sitting string) (upright, slumped []gocv.Mat) {
+	t.Helper()
+	up, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "upright", sitting+"-*.jpg"))
+	sunk, _ := filepath.Glob(filepath.Join(dataDir(t), "slouch-or-not", "slouching", sitting+"-*.jpg"))
+	if len(up) < 10 || len(sunk) < 10 {
+		t.Skipf("%d upright and %d slumped frames of slouch-or-not's %s sitting", len(up), len(sunk), sitting)
+	}
+	return readFrames(t, up), readFrames(t, sunk)
+}
+
+// upThenSlumped plays slumpPhase seconds of the upright frames and then as
+// long of the slumped ones, each held 2 s, at 2 frames a second, checks
+// that the session is nudged once, for a sit-up fault, from to to seconds
+// into the slump, and returns its summary.
+func upThenSlumped(t *testing.T, upright, slumped []gocv.Mat, from, to float64) replayLine {
+	t.Helper()
+	const fps, hold = 2, 2 // frames a second, s
+	clip := writeClip(t, fps, 2*fps*slumpPhase, 10, func(i int) gocv.Mat {
+		k := i / (fps * hold)
+		if i < fps*slumpPhase {
+			return upright[k%len(upright)]
+		}
+		return slumped[k%len(slumped)]
+	})
+	ls := replayJSON(t, clip)
+	nudges := linesOf(ls, "nudge")
+	if len(nudges) != 1 {
+		t.Fatalf("want one nudge, soon into the slump (from %d s); got %+v", slumpPhase, nudges)
+	}
+	if n := nudges[0]; n.TS < slumpPhase+from || n.TS > slumpPhase+to || !domain.FaultName(n.Fault).SitUp() {
+		t.Errorf("nudge %s at %.1f s, want a sit-up fault %.0f–%.0f s after the slump began at %d s", n.Fault, n.TS, from, to, slumpPhase)
+	}
+	s := linesOf(ls, "summary")
+	if len(s) != 1 {
+		t.Fatalf("summaries %+v, want one", s)
+	}
+	return s[0]
 }
 
 // topOf is each frame's top share of its height (all of it at 1), closed
