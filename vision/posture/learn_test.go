@@ -543,3 +543,50 @@ func TestAViewOfTheFaceAloneSeesABodySinking(t *testing.T) {
 		t.Error("ForgetLearnt kept a view")
 	}
 }
+
+// A slump that the defaults read as more upright than sitting well (the body
+// model keeps the neck while the eyes sink, as slouch-or-not's high sitting
+// shows) is judged against the upright view however long it lasts, until
+// it fills the learner's window: frames in which the view in force finds a
+// sit-up fault make no view while enough others remain. Before, the view
+// was made of the slumped frames as soon as a quarter of the window held
+// them, and from then on the slump was judged good.
+func TestALongSlumpDoesNotTeachTheView(t *testing.T) {
+	up := upright()
+	up.pitch, up.neck, up.shoulders = -14, 2.7, 4.6 // the defaults: sitting well (−1 in log-odds)
+	sunk := up
+	sunk.cy += 1.6 * up.e // sunk in the chair: the eyes 1.6 eye widths lower
+	sunk.neck += 0.1      // while the body model reads the neck a little longer
+	sunk.pitch += 3
+	p := DefaultParams()
+	if p.SitUp.Score(Measure(sunk.input()).Metrics) >= p.SitUp.Score(Measure(up.input()).Metrics) {
+		t.Fatal("the premise: by the defaults the slump looks more upright than sitting well")
+	}
+	j := NewJudge(p, nil)
+	j.Learn()
+	feed := func(s sitter, n int) domain.Observation {
+		var o domain.Observation
+		for i := range n {
+			s.cx = up.cx + float64(i%5) - 2 // a little natural movement
+			o = j.Observe(domain.Observation{}, s.input())
+		}
+		return o
+	}
+	feed(up, 120)
+	view := j.Learnt()
+	if view == nil {
+		t.Fatal("no view learnt from 120 upright frames")
+	}
+	if o := feed(sunk, LearnWindow-120); o.Posture != domain.PostureBad || o.Against != domain.AgainstLearnt {
+		t.Fatalf("after %d slumped frames (the window's %d upright ones still in it): %s %v against %q, want bad against the learnt view",
+			LearnWindow-120, 120, o.Posture, o.Faults, o.Against)
+	}
+	if got, want := j.Learnt().Metrics[domain.MetricEyeHeight].Median, view.Metrics[domain.MetricEyeHeight].Median; math.Abs(got-want) > 0.01 {
+		t.Errorf("the view's eyes moved from %.3f to %.3f of the height: the slump taught it", want, got)
+	}
+	// Once the slump fills the window there is nothing else to learn from:
+	// a camera moved unnoticed or a chair set lower must be learnt in the end.
+	if o := feed(sunk, LearnWindow); o.Posture != domain.PostureGood {
+		t.Errorf("a whole window of the same slump later: %s %v, want it learnt as the view", o.Posture, o.Faults)
+	}
+}
