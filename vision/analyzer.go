@@ -2,6 +2,7 @@ package vision
 
 import (
 	"fmt"
+	"image"
 	"log/slog"
 	"math"
 	"sync"
@@ -56,6 +57,7 @@ type Analyzer struct {
 
 	body      bodyLook // the body model's look the last frame took
 	bodyLooks int      // times the body model's other look was wanted (faceWantsOtherLook)
+	faceCuts  int      // times a wide frame's near look was cut about the face the face path found (recut, nearAboutFace)
 
 	view      camview.Watch // tells when the camera moved, while learning
 	viewStale atomic.Bool   // the view is to be settled afresh: another camera or recording
@@ -268,6 +270,7 @@ func (e *exposing) changed() bool {
 // bodyLooksAt is the body model's looks at one copy of a frame.
 type bodyLooksAt struct {
 	img    gocv.Mat
+	cx     float64           // where across a wide frame the near look is cut (nearCut; < 0: its middle)
 	kps    []domain.Keypoint // the look the stream's last frame took (far or not)
 	other  []domain.Keypoint // the other look, where taken
 	looked bool
@@ -276,19 +279,19 @@ type bodyLooksAt struct {
 // firstLook runs the body model's look on the copy.
 func (a *Analyzer) firstLook(l *bodyLooksAt, far bool) error {
 	a.passes++
-	kps, _, err := a.pose.EstimateIn(l.img, far)
+	kps, err := a.look(l.img, far, l.cx)
 	l.kps = kps
 	return err
 }
 
 // otherLook runs its other look where the first lost the head
-// (bodyLostHead), once.
-func (a *Analyzer) otherLook(l *bodyLooksAt, far bool) error {
-	if l.looked || !bodyLostHead(l.img, l.kps) {
+// (bodyLostHead), or anyway, once.
+func (a *Analyzer) otherLook(l *bodyLooksAt, far, anyway bool) error {
+	if l.looked || !anyway && !bodyLostHead(l.img, l.kps) {
 		return nil
 	}
 	var err error
-	l.other, _, err = a.pose.EstimateIn(l.img, !far)
+	l.other, err = a.look(l.img, !far, l.cx)
 	l.looked = true
 	return err
 }
@@ -326,7 +329,26 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 	stream := f.Source == a.body.source && f.Index == a.body.index+1
 	far := stream && a.body.far
 	early := !stream || a.body.face
-	made := &bodyLooksAt{img: f.Mat} // the body model's looks at the copy as made
+	made := &bodyLooksAt{img: f.Mat, cx: -1} // the body model's looks at the copy as made
+	if stream && a.body.face {
+		made.cx = a.body.faceX // a wide frame's near look is cut about the face the last frame showed
+	}
+	// A wide frame whose face is not known yet (seen first, or the
+	// stream's last frame showed none) is seen whole while the face path
+	// runs, and its near look is cut about the face the face path finds
+	// (nearAboutFace). Not about a guess: where the guess missed, a third
+	// look would be wanted, and the body model reads a sitter differently
+	// a few pixels off its input's middle. With the masked development
+	// person's 16:9 frames cut about the frame's middle (her face 0–0.09
+	// of the height off it), the refitted score weighed her neck less and
+	// the changes since a baseline very differently, and the desk people's
+	// slumps caught fell from 540 to 528 of 670 (measured while her near
+	// looks at the edge were still kept).
+	_, wide := nearCut(f.Mat.Cols(), f.Mat.Rows(), -1)
+	wholeFirst := wide && made.cx < 0
+	if wholeFirst {
+		far = true
+	}
 	var (
 		fr              FaceResult
 		bodyErr, faceEr error
@@ -352,8 +374,12 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 			eyes = eyesOf(made.kps)
 		}
 		close(poseDone)
-		if bodyErr == nil && early && !ex.changed() {
-			bodyErr = a.otherLook(made, far)
+		if bodyErr == nil && early && !ex.changed() && !wholeFirst {
+			// A wide frame's near look with the shoulders at the bottom
+			// edge will be looked at whole (below): while the face path
+			// still runs, not after it.
+			_, cut := nearCut(made.img.Cols(), made.img.Rows(), made.cx)
+			bodyErr = a.otherLook(made, far, cut && !far && shouldersAtTheEdge(made.kps, made.img.Rows()))
 		}
 		<-faceDone
 	}
@@ -363,6 +389,9 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 	if faceEr != nil {
 		return modelsRun{}, fmt.Errorf("face on %s frame %d: %w", f.Source, f.Index, faceEr)
 	}
+	if err := a.recut(made, far, fr); err != nil {
+		return modelsRun{}, fmt.Errorf("pose, cut about the face, on %s frame %d: %w", f.Source, f.Index, err)
+	}
 	run := modelsRun{gain: gain}
 	looks := made
 	if ex.changed() {
@@ -371,7 +400,7 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		// share the two cores) and ran for nothing where the mesh refused
 		// the copy.
 		if fr.Mesh.Accepted(face.DefaultMinMeshScore) && a.judge.Sees(inputOf(f, made.kps, fr)) {
-			looks, run.gain = &bodyLooksAt{img: a.lit.exposed}, ex.chosen
+			looks, run.gain = &bodyLooksAt{img: a.lit.exposed, cx: faceX(fr)}, ex.chosen
 			if err := a.firstLook(looks, far); err != nil {
 				return modelsRun{}, fmt.Errorf("pose, exposed for the face, on %s frame %d: %w", f.Source, f.Index, err)
 			}
@@ -394,18 +423,113 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		}
 	}
 	run.kps, run.fr = looks.kps, fr
-	if faceWantsOtherLook(looks.img, fr) && bodyLostHead(looks.img, looks.kps) {
+	switch _, cutNear := nearCut(looks.img.Cols(), looks.img.Rows(), looks.cx); {
+	case wholeFirst:
+		if x := faceX(fr); x >= 0 {
+			looks.cx = x
+			near, err := a.nearAboutFace(looks)
+			if err != nil {
+				return modelsRun{}, fmt.Errorf("pose, cut about the face, on %s frame %d: %w", f.Source, f.Index, err)
+			}
+			if keepNear(looks.img, near, run.kps) {
+				run.kps, far = near, false
+			}
+		}
+	case cutNear && !far && !keepNear(looks.img, looks.kps, nil):
+		// A wide frame's near look that lost the head, or that places the
+		// shoulders at the picture's bottom edge or nowhere, is looked at
+		// whole, as before it was cut, whatever the face (nearcut.go).
 		a.bodyLooks++
-		if err := a.otherLook(looks, far); err != nil {
+		if err := a.otherLook(looks, far, true); err != nil {
+			return modelsRun{}, fmt.Errorf("pose, second look, on %s frame %d: %w", f.Source, f.Index, err)
+		}
+		if !keepNear(looks.img, looks.kps, looks.other) {
+			run.kps, far = looks.other, true
+		}
+	case faceWantsOtherLook(looks.img, fr) && bodyLostHead(looks.img, looks.kps):
+		a.bodyLooks++
+		if err := a.otherLook(looks, far, false); err != nil {
 			return modelsRun{}, fmt.Errorf("pose, second look, on %s frame %d: %w", f.Source, f.Index, err)
 		}
 		if posture.HeadScore(looks.other) > posture.HeadScore(run.kps) {
 			run.kps, far = looks.other, !far
 		}
 	}
-	a.body = bodyLook{source: f.Source, index: f.Index, far: far, face: fr.Detected}
+	a.body = bodyLook{source: f.Source, index: f.Index, far: far, face: fr.Detected, faceX: faceX(fr)}
+	if r, cut := nearCut(looks.img.Cols(), looks.img.Rows(), looks.cx); cut && !far {
+		a.body.cut = r
+	}
 	return run, nil
 }
+
+// faceX is the middle across the frame of the face the face path found;
+// -1 when it found none.
+func faceX(fr FaceResult) float64 {
+	if !fr.Detected || fr.Best.Score < posture.MinFaceScore {
+		return -1
+	}
+	return (fr.Best.Box.MinX + fr.Best.Box.MaxX) / 2
+}
+
+// recut takes a stream's near look at a wide frame again, cut about the
+// face the face path found, where it was cut about the face's place on the
+// stream's last frame and the face has since moved more than recutMove of
+// the frame's height. Whichever look the frame took first, only the near
+// one depends on the cut.
+func (a *Analyzer) recut(l *bodyLooksAt, far bool, fr FaceResult) error {
+	x := faceX(fr)
+	r, cut := nearCut(l.img.Cols(), l.img.Rows(), l.cx)
+	if x < 0 || l.cx < 0 || !cut || math.Abs(x-l.cx) <= recutMove*float64(l.img.Rows()) {
+		return nil
+	}
+	if r2, _ := nearCut(l.img.Cols(), l.img.Rows(), x); r2 == r {
+		return nil // the frame's side keeps the cut where it is
+	}
+	l.cx = x
+	var err error
+	switch {
+	case !far:
+		a.faceCuts++
+		l.kps, err = a.look(l.img, false, x)
+	case l.looked:
+		a.faceCuts++
+		l.other, err = a.look(l.img, false, x)
+	}
+	return err
+}
+
+// nearAboutFace takes the near look at a wide frame seen whole first, cut
+// about the face the face path found (l.cx).
+func (a *Analyzer) nearAboutFace(l *bodyLooksAt) ([]domain.Keypoint, error) {
+	a.faceCuts++
+	near, err := a.look(l.img, false, l.cx)
+	l.other, l.looked = near, true
+	return near, err
+}
+
+// keepNear decides between a wide frame's near look and its whole (far)
+// look (nil: not taken yet): the near one, unless it lost the head or the
+// body (bodyLostHead) or placed the shoulders at the picture's bottom edge
+// or nowhere (shouldersAtTheEdge). Then the whole one where it found the
+// head (at the edge), or saw it better (lost).
+func keepNear(img gocv.Mat, near, whole []domain.Keypoint) bool {
+	edge := shouldersAtTheEdge(near, img.Rows())
+	if !edge && !bodyLostHead(img, near) {
+		return true
+	}
+	if whole == nil {
+		return false
+	}
+	w := posture.HeadScore(whole)
+	return !(edge && w >= lostHeadScore || w > posture.HeadScore(near))
+}
+
+// recutMove is how far (a share of the frame's height) the face may move
+// across a wide frame from where the stream's last frame had it before the
+// near look is cut again about it: a sitter's head sways by more than the
+// frame-to-frame noise of the face's box, and a second look on every frame
+// would double the body model's cost.
+const recutMove = 0.03
 
 // bodyLook is which of its two looks the body model took on a stream's
 // frame: the frame fitted to its input (NewLetterbox) or shown smaller, as
@@ -414,7 +538,11 @@ type bodyLook struct {
 	source string
 	index  int
 	far    bool
-	face   bool // the face path saw a face on it
+	face   bool    // the face path saw a face on it
+	faceX  float64 // the face's middle across the frame (faceX)
+	// cut is the square the near look saw of a wide frame, where that look
+	// was kept (nearCut); empty where the body model saw the frame whole.
+	cut image.Rectangle
 }
 
 // lostHeadScore is the body model's head score (posture.HeadScore) under
@@ -445,13 +573,14 @@ const rolledHead = 25
 // other look is worth a run: the face path sees a face (not one leaning in,
 // nor rolled past rolledHead), the body model placed no head there
 // (HeadScore under lostHeadScore) or put the shoulders at the eyes
-// (shouldersAtTheEyes), and the frame is narrower than 16:9, so
-// that the two looks differ. The other look is taken when it sees the head
-// better, and a stream's next frames take it first. On the development
-// frames as `make features` records them it changes one (a face cut below
-// the chin, its verdict as before); the masked person's 16:9 frames are the
-// same in both looks, and cut to 4:3 or square her worst forward head is
-// found with it (see NewFarLetterbox).
+// (shouldersAtTheEyes), and the two looks differ (looksDiffer). The other
+// look is taken when it sees the head better, and a stream's next frames
+// take it first. On the square development frames as `make features`
+// records them it changes one (a face cut below the chin, its verdict as
+// before); cut to 4:3 or square, the masked person's worst forward head is
+// found with it (see NewFarLetterbox). A wide frame's near look, cut about
+// the face (nearcut.go), that lost the head is looked at whole whatever the
+// face: that is how it was seen before it was cut.
 func faceWantsOtherLook(img gocv.Mat, fr FaceResult) bool {
 	h := float64(img.Rows())
 	switch {
@@ -468,7 +597,15 @@ func faceWantsOtherLook(img gocv.Mat, fr FaceResult) bool {
 // (shouldersAtTheEyes).
 func bodyLostHead(img gocv.Mat, kps []domain.Keypoint) bool {
 	w, h := img.Cols(), img.Rows()
-	return NewFarLetterbox(w, h).Scale <= 0.9*NewLetterbox(w, h).Scale && (posture.HeadScore(kps) < lostHeadScore || shouldersAtTheEyes(kps))
+	return looksDiffer(w, h) && (posture.HeadScore(kps) < lostHeadScore || shouldersAtTheEyes(kps))
+}
+
+// looksDiffer: the body model's two looks at a w×h frame show it at
+// different sizes: the far look shrinks a frame narrower than 16:9, the
+// near look cuts one at least wideCut wide (nearcut.go).
+func looksDiffer(w, h int) bool {
+	_, cut := nearCut(w, h, -1)
+	return cut || NewFarLetterbox(w, h).Scale <= 0.9*NewLetterbox(w, h).Scale
 }
 
 // shouldersAtEyes is how far below the eyes, in the body model's own eye

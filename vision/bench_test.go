@@ -444,3 +444,54 @@ func BenchmarkFrameWholePathNarrowStream(b *testing.B) {
 		}
 	}
 }
+
+// benchWideSitter is slouch-or-not's upright frame widened to 16:9 (a
+// laptop's wide camera) and scaled to 960×540: a sitter whose wide frame
+// the body model reads cut to a square about the face (nearcut.go).
+func benchWideSitter(b *testing.B) gocv.Mat {
+	src := benchImage(b, "slouch-or-not/upright/middle-sample-1543068389411-0.jpg")
+	wide := widened(src, 16.0/9)
+	defer wide.Close()
+	big := gocv.NewMat()
+	gocv.Resize(wide, &big, image.Pt(960, 540), 0, 0, gocv.InterpolationLinear)
+	b.Cleanup(func() { big.Close() })
+	return big
+}
+
+// BenchmarkFrameWholePathWide: that 16:9 frame seen first: the body model
+// sees it whole while the face path runs, then cut about the face found.
+func BenchmarkFrameWholePathWide(b *testing.B) {
+	an := benchAnalyzer(b)
+	f := Frame{Mat: benchWideSitter(b), Source: "bench"}
+	for b.Loop() {
+		an.face.Reset()
+		cuts := an.faceCuts
+		if _, err := an.Analyze(f); err != nil {
+			b.Fatal(err)
+		}
+		if an.faceCuts-cuts != 1 || an.body.cut.Empty() {
+			b.Fatalf("cut about the face %d times, the cut %v kept: want once, kept", an.faceCuts-cuts, an.body.cut)
+		}
+	}
+}
+
+// BenchmarkFrameTrackedWide: the same frame on a stream, the face followed:
+// one look, cut about the face the last frame showed.
+func BenchmarkFrameTrackedWide(b *testing.B) {
+	an := benchAnalyzer(b)
+	f := Frame{Mat: benchWideSitter(b), Source: "bench", Time: time.Now()}
+	if _, err := an.Analyze(f); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		f.Index++
+		f.Time = f.Time.Add(time.Millisecond)
+		passes, cuts := an.passes, an.faceCuts
+		if _, err := an.Analyze(f); err != nil {
+			b.Fatal(err)
+		}
+		if an.passes-passes != 1 || an.faceCuts != cuts || an.body.cut.Empty() {
+			b.Fatalf("looks %d, cut about the face again %d times, cut %v: want one look, cut as before", an.passes-passes, an.faceCuts-cuts, an.body.cut)
+		}
+	}
+}
