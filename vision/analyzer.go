@@ -624,21 +624,34 @@ const shouldersAtEyes = 0.75
 // and its shoulders lie less than shouldersAtEyes of its eye widths below
 // its eyes.
 func shouldersAtTheEyes(kps []domain.Keypoint) bool {
-	const seen = 0.2
 	le, re := kps[posture.LeftEye], kps[posture.RightEye]
-	if le.Score < seen || re.Score < seen {
+	if le.Score < seenScore || re.Score < seenScore {
 		return false
 	}
 	eyeWidth := math.Hypot(le.X-re.X, le.Y-re.Y)
-	var y float64
+	y, ok := shoulderLine(kps)
+	return eyeWidth > 0 && ok && y-(le.Y+re.Y)/2 < shouldersAtEyes*eyeWidth
+}
+
+// seenScore is the body model's score from which the checks on where it
+// put the body (shouldersAtTheEyes, shouldersAtTheEdge) take a keypoint as
+// placed: under posture.MinScore, as a misplaced shoulder scores low.
+const seenScore = 0.2
+
+// shoulderLine is the mean height of the shoulders the body model placed
+// (seenScore); ok is false when it placed none.
+func shoulderLine(kps []domain.Keypoint) (y float64, ok bool) {
 	n := 0
 	for _, s := range []domain.Keypoint{kps[posture.LeftShoulder], kps[posture.RightShoulder]} {
-		if s.Score >= seen {
+		if s.Score >= seenScore {
 			y += s.Y
 			n++
 		}
 	}
-	return eyeWidth > 0 && n > 0 && y/float64(n)-(le.Y+re.Y)/2 < shouldersAtEyes*eyeWidth
+	if n == 0 {
+		return 0, false
+	}
+	return y / float64(n), true
 }
 
 // faceRoll is the face's roll in degrees: the mesh's where it reads the

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"posturewatch/coach/domain"
-	"posturewatch/vision/posture"
 
 	"gocv.io/x/gocv"
 )
@@ -79,8 +78,8 @@ func (a *Analyzer) look(img gocv.Mat, far bool, cx float64) ([]domain.Keypoint, 
 	return kps, err
 }
 
-// shouldersAtTheEdge: the near look at a wide frame placed no shoulder it
-// sees (at a score of 0.2), or placed them at the picture's bottom edge
+// shouldersAtTheEdge: the near look at a wide frame placed no shoulder
+// (shoulderLine), or placed them at the picture's bottom edge
 // (their line below domain.ShouldersLowInPicture of the height, where the
 // body model places shoulders from what little of them shows). Cut to a
 // square, the masked development person's 16:9 frames, her shoulders at
@@ -91,14 +90,6 @@ func (a *Analyzer) look(img gocv.Mat, far bool, cx float64) ([]domain.Keypoint, 
 // 25, 40 lost their shoulders. Seen whole, the frame sits in the middle of
 // the input with its bottom rows carried below it (PoseNet.carryBottom).
 func shouldersAtTheEdge(kps []domain.Keypoint, h int) bool {
-	const seen = 0.2
-	var y float64
-	n := 0
-	for _, s := range []domain.Keypoint{kps[posture.LeftShoulder], kps[posture.RightShoulder]} {
-		if s.Score >= seen {
-			y += s.Y
-			n++
-		}
-	}
-	return n == 0 || y/float64(n) > domain.ShouldersLowInPicture*float64(h)
+	y, ok := shoulderLine(kps)
+	return !ok || y > domain.ShouldersLowInPicture*float64(h)
 }
