@@ -375,11 +375,11 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		}
 		close(poseDone)
 		if bodyErr == nil && early && !ex.changed() && !wholeFirst {
-			// A wide frame's near look with the shoulders at the bottom
-			// edge will be looked at whole (below): while the face path
-			// still runs, not after it.
+			// A wide frame's near look that will not be kept (keepNear,
+			// as below) is looked at whole while the face path still
+			// runs, not after it.
 			_, cut := nearCut(made.img.Cols(), made.img.Rows(), made.cx)
-			bodyErr = a.otherLook(made, far, cut && !far && shouldersAtTheEdge(made.kps, made.img.Rows()))
+			bodyErr = a.otherLook(made, far, cut && !far && !keepNear(made.img, made.kps, nil))
 		}
 		<-faceDone
 	}
