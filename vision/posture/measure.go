@@ -88,10 +88,19 @@ const (
 	// (see guessedAtTheEdge for why 0.42 and not 0.5).
 	GuessedShoulderScore = 0.42
 	GuessedShoulderGap   = 1.0
-	// noseDepth is how far the nose tip stands in front of the eyes, in eye
-	// widths (≈ 2.5 cm against 6.3 cm): a head turned by θ moves the nose off
-	// the eye midpoint by noseDepth·tan θ eye widths.
-	noseDepth = 0.4
+	// noseDepth is how far the body model's nose tip stands in front of its
+	// eyes, in eye widths: a head turned by θ moves the nose off the eye
+	// midpoint by noseDepth·tan θ eye widths. Measured, not taken from
+	// anatomy: on 1,966 development frames that the mesh reads too, the
+	// body model's offset is 0.47·tan of the mesh's turn, and the face
+	// detector's landmarks' 0.76·tan. The mesh's turn is read in 3-D, and
+	// its depth against its width matches MediaPipe's canonical face (the
+	// nose tip 0.66–0.75 of the cheek-to-cheek width in front of the
+	// cheeks; 0.65 on the canonical face). With one depth of 0.4 for both,
+	// the detector read a head the mesh found turned 25° as 41°
+	// (vision's TestWithoutAMeshTheHeadReadsAsWithIt).
+	noseDepth         = 0.47
+	noseDepthDetector = 0.76
 )
 
 // Point is a 2-D position in frame pixels.
@@ -313,7 +322,7 @@ func Measure(in Input) Measurement {
 			// where the detector does, and against the detector's nose
 			// that read as a head turned 45–51°
 			// (TestVerdictsHoldFartherFromTheCamera).
-			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, lm[2], yawDeg(lm[0], lm[1], lm[2]))
+			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, lm[2], yawDeg(lm[0], lm[1], lm[2], noseDepthDetector))
 		}
 		M[domain.MetricFaceBox] = face.Box.Height() / fh
 	case bodyEyes:
@@ -325,7 +334,7 @@ func Measure(in Input) Measurement {
 		}
 		M[domain.MetricHeadRoll] = roll
 		if seen(Nose) && m.FaceWidth > 0 {
-			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, pt(Nose), yawDeg(eyeL, eyeR, pt(Nose)))
+			m.NoseDropUnturned = turnAndDrop(M, eyeL, eyeR, pt(Nose), yawDeg(eyeL, eyeR, pt(Nose), noseDepth))
 		}
 	default:
 		if eye, ear, ok := profileSide(seen); ok {
@@ -590,9 +599,10 @@ func unturn(yaw float64) float64 {
 }
 
 // yawDeg estimates the head's turn from the nose's sideways offset from the
-// eye midpoint (along the eye line, in eye widths): offset = noseDepth·tan θ.
-// Positive: the nose towards the image's right.
-func yawDeg(eyeL, eyeR, nose Point) float64 {
+// eye midpoint (along the eye line, in eye widths): offset = depth·tan θ,
+// with the depth of the model that placed the points (noseDepth,
+// noseDepthDetector). Positive: the nose towards the image's right.
+func yawDeg(eyeL, eyeR, nose Point, depth float64) float64 {
 	ed := dist(eyeL, eyeR)
 	if ed <= 0 {
 		return 0
@@ -600,7 +610,7 @@ func yawDeg(eyeL, eyeR, nose Point) float64 {
 	ux, uy := (eyeR.X-eyeL.X)/ed, (eyeR.Y-eyeL.Y)/ed
 	em := mid(eyeL, eyeR)
 	off := ((nose.X-em.X)*ux + (nose.Y-em.Y)*uy) / ed
-	return math.Atan(off/noseDepth) * 180 / math.Pi
+	return math.Atan(off/depth) * 180 / math.Pi
 }
 
 // HeadScore is the body model's evidence of a head: the mean score of its

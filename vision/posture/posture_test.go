@@ -42,8 +42,13 @@ func (s sitter) input() Input {
 	ux, uy := math.Cos(r), math.Sin(r) // along the eye line, image right
 	eyeL := Point{s.cx - ux*s.e/2, s.cy - uy*s.e/2}
 	eyeR := Point{s.cx + ux*s.e/2, s.cy + uy*s.e/2}
-	yawOff := noseDepth * math.Tan(s.yaw*math.Pi/180) * s.e
-	nose := Point{s.cx + ux*yawOff - uy*0.55*s.e, s.cy + uy*yawOff + ux*0.55*s.e}
+	// The body model and the detector place the nose tip differently off
+	// the eye midpoint on a turned head (noseDepth, noseDepthDetector).
+	noseAt := func(depth float64) Point {
+		off := depth * math.Tan(s.yaw*math.Pi/180) * s.e
+		return Point{s.cx + ux*off - uy*0.55*s.e, s.cy + uy*off + ux*0.55*s.e}
+	}
+	nose, detNose := noseAt(noseDepth), noseAt(noseDepthDetector)
 	set(Nose, nose.X, nose.Y, s.bodyScore)
 	set(RightEye, eyeL.X, eyeL.Y, s.bodyScore)
 	set(LeftEye, eyeR.X, eyeR.Y, s.bodyScore)
@@ -71,7 +76,7 @@ func (s sitter) input() Input {
 	if s.detScore > 0 {
 		box := Box{s.cx - 1.1*s.e, s.cy - 0.9*s.e, s.cx + 1.1*s.e, s.cy + 1.6*s.e}
 		in.Face = &Face{Faces: 1, Score: s.detScore, Box: box,
-			Landmarks: [6]Point{eyeL, eyeR, nose, {s.cx, s.cy + 1.0*s.e}, {s.cx - 1.2*s.e, s.cy + 0.3*s.e}, {s.cx + 1.2*s.e, s.cy + 0.3*s.e}}}
+			Landmarks: [6]Point{eyeL, eyeR, detNose, {s.cx, s.cy + 1.0*s.e}, {s.cx - 1.2*s.e, s.cy + 0.3*s.e}, {s.cx + 1.2*s.e, s.cy + 0.3*s.e}}}
 		if s.meshScore >= 0 {
 			in.Face.Mesh = &Mesh{Score: s.meshScore, Roll: s.roll, Pitch: s.pitch, Yaw: s.yaw, EyeL: eyeL, EyeR: eyeR,
 				EyeDist3D: s.e, Nose: nose, Box: box}
@@ -361,7 +366,7 @@ func TestUnmeshableFaceIsJudged(t *testing.T) {
 // turnedFace turns the face of in by yaw degrees about the vertical, as the
 // image shows it: the eyes close up about their midpoint by the turn's
 // cosine and the nose tip moves sideways by noseDepth·sin(yaw) of the face's
-// own eye width e; the face box, the ears and the shoulders stay. The mesh,
+// own eye width e (noseDepthDetector for the detector's nose); the face box, the ears and the shoulders stay. The mesh,
 // when present, keeps its eyes unmoved (a mesh cannot read a profile, so the
 // callers let it fail).
 func turnedFace(in Input, s sitter, yaw float64) Input {
@@ -369,13 +374,14 @@ func turnedFace(in Input, s sitter, yaw float64) Input {
 	mid := Point{s.cx, s.cy}
 	close := func(p Point) Point { return Point{mid.X + (p.X-mid.X)*math.Cos(r), p.Y} }
 	nose := Point{mid.X + noseDepth*math.Sin(r)*s.e, s.cy + 0.55*s.e}
+	detNose := Point{mid.X + noseDepthDetector*math.Sin(r)*s.e, s.cy + 0.55*s.e}
 	move := func(i int, p Point) { in.Keypoints[i].X, in.Keypoints[i].Y = p.X, p.Y }
 	move(RightEye, close(Point{in.Keypoints[RightEye].X, in.Keypoints[RightEye].Y}))
 	move(LeftEye, close(Point{in.Keypoints[LeftEye].X, in.Keypoints[LeftEye].Y}))
 	move(Nose, nose)
 	if in.Face != nil {
 		f := *in.Face
-		f.Landmarks[0], f.Landmarks[1], f.Landmarks[2] = close(f.Landmarks[0]), close(f.Landmarks[1]), nose
+		f.Landmarks[0], f.Landmarks[1], f.Landmarks[2] = close(f.Landmarks[0]), close(f.Landmarks[1]), detNose
 		in.Face = &f
 	}
 	return in
