@@ -78,10 +78,18 @@ func readWithAndWithoutMesh(t *testing.T) []meshAndWithout {
 // body model's nose depth, a head the mesh found turned 25° read 41°, and
 // the masked person, facing the camera within about 15°, was reported
 // turned 30–40° on every frame.
-
+//
+// Without a mesh the chin's lift is read from how far the nose tip lies
+// below the eye line (Params.BackNose). Its ramp must stand where the
+// mesh's (Params.Back) does, through what the frames show: the nose's
+// drop against the mesh's pitch, a straight line on them (down 0.011 eye
+// widths a degree). Set at 0.38–0.22 from a generic head, it reached half
+// severity where the mesh reads 19° chin up, an upright face as a laptop
+// camera below the eyes sees it, and named the masked person's acceptable
+// extension "chin up" seen 1.15 times nearer.
 func TestWithoutAMeshTheHeadReadsAsWithIt(t *testing.T) {
 	rows := readWithAndWithoutMesh(t)
-	var turned int
+	var turned, level int
 	for _, r := range rows {
 		if math.Abs(r.meshYaw) >= 20 {
 			turned++
@@ -113,5 +121,29 @@ func TestWithoutAMeshTheHeadReadsAsWithIt(t *testing.T) {
 		if mae > 6 {
 			t.Errorf("%s: the turn is %.1f° from the mesh's on average, want at most 6°", c.name, mae)
 		}
+	}
+
+	// The nose's drop against the mesh's pitch, faces turned less than 20°.
+	var n, sx, sy, sxx, sxy, maxPitch float64
+	for _, r := range rows {
+		if math.Abs(r.meshYaw) >= 20 {
+			continue
+		}
+		level++
+		n, sx, sy = n+1, sx+r.meshPitch, sy+r.detDrop
+		sxx, sxy = sxx+r.meshPitch*r.meshPitch, sxy+r.meshPitch*r.detDrop
+		maxPitch = math.Max(maxPitch, r.meshPitch)
+	}
+	if level < 150 || maxPitch < 30 {
+		t.Fatalf("%d faces turned less than 20°, chin up to %.0f°: want at least 150 and 30°", level, maxPitch)
+	}
+	slope := (n*sxy - sx*sy) / (n*sxx - sx*sx)
+	at0 := (sy - slope*sx) / n
+	pitchAt := func(drop float64) float64 { return (drop - at0) / slope }
+	p := posture.DefaultParams()
+	lo, hi := pitchAt(p.BackNose.Onset), pitchAt(p.BackNose.Full)
+	t.Logf("nose drop = %.3f %+.4f·pitch over %d faces (chin up to %.0f°): BackNose %.3f–%.3f stands at %.1f–%.1f° chin up, Back at %.0f–%.0f°", at0, slope, level, maxPitch, p.BackNose.Onset, p.BackNose.Full, lo, hi, p.Back.Onset, p.Back.Full)
+	if math.Abs(lo-p.Back.Onset) > 5 || math.Abs(hi-p.Back.Full) > 5 {
+		t.Errorf("without a mesh, chin up runs from %.1f° to %.1f° as the mesh reads it, want the mesh's own %.0f–%.0f° within 5°", lo, hi, p.Back.Onset, p.Back.Full)
 	}
 }

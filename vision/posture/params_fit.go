@@ -28,7 +28,7 @@ func DefaultParams() Params {
 		Down:           Ramp{-15, -45},       // fitted: head pitch in degrees (mesh), looking down, kept beyond 30° (a camera above the eyes reads upright faces up to 24° down)
 		DownNose:       Ramp{0.6142, 0.9978}, // fitted: nose below the eye line in eye widths, without a mesh, kept above 0.75 (level heads show 0.35–0.7)
 		Back:           Ramp{35, 55},         // set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity
-		BackNose:       Ramp{0.38, 0.22},     // set from anatomy, not fitted: on a face the mesh cannot read, the nose sits 0.43–0.60 eye widths below the eye line level and ≈ 0.3 at 30° chin up
+		BackNose:       Ramp{0.1, -0.12},     // set where Back stands, not fitted: on development faces the mesh reads, the detector's nose lies 0.49 − 0.0112·pitch eye widths below the eye line (chin up to 40°), so 35–55° chin up is 0.10 to −0.12
 		Tilt:           Ramp{11.15, 33.45},   // fitted: |head roll| in degrees
 		Turn:           Ramp{35, 55},         // set from anatomy, not fitted (no labelled turned frames): facing the screen the head stays within ±20°; held at 35° it faces away, a profile is 60°+
 		ShoulderUneven: Ramp{12.3, 36.9},     // fitted: |shoulder line tilt| in degrees
