@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"gocv.io/x/gocv"
+
 	"posturewatch/coach/domain"
 	"posturewatch/vision/posture"
 )
@@ -145,5 +147,56 @@ func TestWithoutAMeshTheHeadReadsAsWithIt(t *testing.T) {
 	t.Logf("nose drop = %.3f %+.4f·pitch over %d faces (chin up to %.0f°): BackNose %.3f–%.3f stands at %.1f–%.1f° chin up, Back at %.0f–%.0f°", at0, slope, level, maxPitch, p.BackNose.Onset, p.BackNose.Full, lo, hi, p.Back.Onset, p.Back.Full)
 	if math.Abs(lo-p.Back.Onset) > 5 || math.Abs(hi-p.Back.Full) > 5 {
 		t.Errorf("without a mesh, chin up runs from %.1f° to %.1f° as the mesh reads it, want the mesh's own %.0f–%.0f° within 5°", lo, hi, p.Back.Onset, p.Back.Full)
+	}
+}
+
+// People sitting well at a desk look aside: grey-sweatshirt's good frames
+// 0560–0719 turn up to 44° both ways as the mesh reads them, and their
+// mirrored copies to 50° (the mesh reads a face and its mirror image a few
+// degrees apart). None is a turned head: with the turn's ramp at 35–55°,
+// 0565 mirrored (49°) was called bad for it (Params.Turn, now 40–60°).
+func TestLookingAsideAtTheDeskIsNoTurnedHead(t *testing.T) {
+	var files []string
+	for _, g := range []string{"desk-three-people/good/05[6-9]*.jpg", "desk-three-people/good/06*.jpg", "desk-three-people/good/07[01]*.jpg"} {
+		m, err := filepath.Glob(filepath.Join(dataDir(t), g))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 150 {
+		t.Skipf("%d of grey-sweatshirt's good frames found, want 160", len(files))
+	}
+	an := newTestAnalyzer(t)
+	var most float64
+	for i, f := range files {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mirrored := gocv.NewMat()
+		gocv.Flip(img, &mirrored, 1)
+		for _, c := range []struct {
+			name string
+			mat  gocv.Mat
+		}{{"as taken", img}, {"mirrored", mirrored}} {
+			an.LookAfresh()
+			obs, err := an.Analyze(Frame{Mat: c.mat, Source: f, Index: i})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if yaw, ok := obs.Metrics[domain.MetricHeadYaw]; ok {
+				most = math.Max(most, math.Abs(yaw))
+			}
+			if obs.Posture == domain.PostureBad && obs.Faults[0].Name == domain.HeadTurn {
+				t.Errorf("%s %s: %s (%s), want no turned head", filepath.Base(f), c.name, faultList(obs.Faults), obs.Why)
+			}
+		}
+		img.Close()
+		mirrored.Close()
+	}
+	t.Logf("%d frames as taken and mirrored, turned up to %.0f°", len(files), most)
+	if most < 40 {
+		t.Errorf("the frames turn up to %.0f°, want the sitter looking aside, 40° or more", most)
 	}
 }

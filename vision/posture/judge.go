@@ -662,7 +662,7 @@ func score(sc *Scores, m Measurement, b *domain.Baseline, p Params) {
 		d := math.Abs(v - statOr(b, domain.MetricHeadYaw, 0))
 		set(iTurn, p.Turn.Sev(d), d, false)
 	}
-	// The image's eye line of a head turned to the full (55° and more) is
+	// The image's eye line of a head turned to the full (60° and more) is
 	// no roll: looking a little down as well slopes it steeply (turned 70°
 	// and down 20°, by about 40°), and a profile's eyes sit too close to
 	// give it a direction. Only the mesh's roll, in 3-D, is read then.

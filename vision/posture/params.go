@@ -19,7 +19,7 @@ func StartParams() Params {
 		Back:           Ramp{35, 55},      // pitch, degrees: set, not fitted (no labelled chin-up frames)
 		BackNose:       Ramp{0.10, -0.12}, // nose drop shrinks as the chin lifts: set where Back stands, not fitted
 		Tilt:           Ramp{12, 25},      // degrees: ≤ 10° is normal head carriage
-		Turn:           Ramp{35, 55},      // degrees: set, not fitted (no labelled turned frames)
+		Turn:           Ramp{40, 60},      // degrees: set, not fitted (no labelled turned frames)
 		ShoulderUneven: Ramp{7, 15},       // degrees
 		DClose:         Ramp{0.25, 0.6},   // relative growth of the face in the frame: set, not fitted
 		DBack:          Ramp{15, 30},      // degrees of pitch raised: set, not fitted
