@@ -27,17 +27,8 @@ type meshAndWithout struct {
 // and of slouch-or-not, keeping those that all three models read.
 func readWithAndWithoutMesh(t *testing.T) []meshAndWithout {
 	t.Helper()
-	var files []string
-	for _, g := range []string{"desk-three-people/good/0[456]*.jpg", "desk-three-people/good/07[01]*.jpg", "slouch-or-not/upright/*.jpg"} {
-		m, err := filepath.Glob(filepath.Join(dataDir(t), g))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, m...)
-	}
-	if len(files) < 200 {
-		t.Skipf("%d development frames found, want desk-three-people's and slouch-or-not's", len(files))
-	}
+	files := dataFiles(t, 200, "of desk-three-people's and slouch-or-not's frames",
+		"desk-three-people/good/0[456]*.jpg", "desk-three-people/good/07[01]*.jpg", "slouch-or-not/upright/*.jpg")
 	an := newTestAnalyzer(t)
 	var out []meshAndWithout
 	for i, f := range files {
@@ -156,17 +147,8 @@ func TestWithoutAMeshTheHeadReadsAsWithIt(t *testing.T) {
 // degrees apart). None is a turned head: with the turn's ramp at 35–55°,
 // 0565 mirrored (49°) was called bad for it (Params.Turn, now 40–60°).
 func TestLookingAsideAtTheDeskIsNoTurnedHead(t *testing.T) {
-	var files []string
-	for _, g := range []string{"desk-three-people/good/05[6-9]*.jpg", "desk-three-people/good/06*.jpg", "desk-three-people/good/07[01]*.jpg"} {
-		m, err := filepath.Glob(filepath.Join(dataDir(t), g))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, m...)
-	}
-	if len(files) < 150 {
-		t.Skipf("%d of grey-sweatshirt's good frames found, want 160", len(files))
-	}
+	files := dataFiles(t, 150, "of grey-sweatshirt's good frames",
+		"desk-three-people/good/05[6-9]*.jpg", "desk-three-people/good/06*.jpg", "desk-three-people/good/07[01]*.jpg")
 	an := newTestAnalyzer(t)
 	var most float64
 	for i, f := range files {

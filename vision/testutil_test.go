@@ -86,6 +86,25 @@ func zoomedIntoFace(img gocv.Mat, fb posture.Box, fill float64) (zoomed gocv.Mat
 	return zoomed, ok
 }
 
+// dataFiles are the development files the patterns match (relative to the
+// data folder), pattern by pattern, or the test is skipped when fewer than
+// least are found (what names them in the message).
+func dataFiles(t *testing.T, least int, what string, patterns ...string) []string {
+	t.Helper()
+	var files []string
+	for _, p := range patterns {
+		m, err := filepath.Glob(filepath.Join(dataDir(t), p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < least {
+		t.Skipf("%d %s found, want at least %d", len(files), what, least)
+	}
+	return files
+}
+
 // everyNth is files[0], files[n], files[2n]…: a sample spread over a
 // sorted folder.
 func everyNth(files []string, n int) []string {
