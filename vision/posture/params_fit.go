@@ -30,7 +30,7 @@ func DefaultParams() Params {
 		Back:           Ramp{35, 55},         // set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity
 		BackNose:       Ramp{0.1, -0.12},     // set where Back stands, not fitted: on development faces the mesh reads, the detector's nose lies 0.49 − 0.0112·pitch eye widths below the eye line (chin up to 40°), so 35–55° chin up is 0.10 to −0.12
 		Tilt:           Ramp{11.15, 33.45},   // fitted: |head roll| in degrees
-		Turn:           Ramp{40, 60},         // set from anatomy and the development frames, not fitted (no labelled turned frames): people sitting well at a desk turn to 44° as the mesh reads them (to 49° in their mirrored and cut copies); a profile is 60°+
+		Turn:           Ramp{40, 60},         // set from anatomy and the development frames, not fitted (no labelled turned frames): people sitting well at a desk turn to 44° as the mesh reads them (to 50° in their mirrored and cut copies); a profile is 60°+
 		ShoulderUneven: Ramp{12.3, 36.9},     // fitted: |shoulder line tilt| in degrees
 		SitUpDelta: Linear{
 			Center: [NumSitUp]float64{0, 0, 0, 0, 0, 0},

@@ -357,7 +357,7 @@ var fixedOrigins = map[string]string{
 	"MinFaceFrame": "set: eye width 6.3 cm spans at least 3.5 % of a laptop frame out to ~1.6 m; people at a desk sit 0.4–0.9 m away",
 	"Back":         "set from anatomy and the camera's place, not fitted (no labelled chin-up frames): from a camera at desk height upright development faces read up to 39.5° chin up; a laptop camera's upright 10–20° and a head tipped back 30° read 45°, half severity",
 	"BackNose":     "set where Back stands, not fitted: on development faces the mesh reads, the detector's nose lies 0.49 − 0.0112·pitch eye widths below the eye line (chin up to 40°), so 35–55° chin up is 0.10 to −0.12",
-	"Turn":         "set from anatomy and the development frames, not fitted (no labelled turned frames): people sitting well at a desk turn to 44° as the mesh reads them (to 49° in their mirrored and cut copies); a profile is 60°+",
+	"Turn":         "set from anatomy and the development frames, not fitted (no labelled turned frames): people sitting well at a desk turn to 44° as the mesh reads them (to 50° in their mirrored and cut copies); a profile is 60°+",
 	"Close":        "set from geometry, not fitted (the sit-up score weighs the face's size already): eye width ≥ 25 % of the frame's width is a face 25 cm from a laptop camera, leaning right in",
 	"CloseFill":    "set from geometry, not fitted: a face box (brows to chin) filling 60 % of a webcam frame's height is a face about 30 cm from the lens; at a desk it fills 0.25–0.4",
 	"DClose":       "set, not fitted (no labelled frames against a baseline): a face 40 % wider than in the baseline came 30 % closer to the screen",
