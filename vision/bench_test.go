@@ -465,12 +465,12 @@ func BenchmarkFrameWholePathWide(b *testing.B) {
 	f := Frame{Mat: benchWideSitter(b), Source: "bench"}
 	for b.Loop() {
 		an.face.Reset()
-		cuts := an.faceCuts
+		cuts, beside := an.faceCuts, an.nearBeside
 		if _, err := an.Analyze(f); err != nil {
 			b.Fatal(err)
 		}
-		if an.faceCuts-cuts != 1 || an.body.cut.Empty() {
-			b.Fatalf("cut about the face %d times, the cut %v kept: want once, kept", an.faceCuts-cuts, an.body.cut)
+		if an.faceCuts-cuts != 1 || an.nearBeside-beside != 1 || an.body.cut.Empty() {
+			b.Fatalf("cut about the face %d times (%d beside the mesh), the cut %v kept: want once, beside, kept", an.faceCuts-cuts, an.nearBeside-beside, an.body.cut)
 		}
 	}
 }

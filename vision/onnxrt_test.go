@@ -240,19 +240,36 @@ func TestModelsAtOnceGiveWhatTheyGiveInTurn(t *testing.T) {
 		clip = append(clip, f.Mat)
 	}
 	src.Close()
+	// Wide frames each seen first: the body model sees them whole beside
+	// the face path and takes its near look beside the mesh.
+	var wide []gocv.Mat
+	for _, f := range append(everyNth(slouchOrNotFrames(t), 6), everyNth(dataFiles(t, 20, "desk frames", "desk-three-people/bad/*.jpg"), 60)...) {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := widened(img, 16.0/9)
+		img.Close()
+		defer w.Close()
+		wide = append(wide, w)
+	}
+	wide = append(wide, clip[0], clip[20])
 	for _, c := range []struct {
 		name       string
 		imgs       []gocv.Mat
 		step       time.Duration
 		minAtOnce  int
 		byEyesOnly bool
+		each       bool // every frame seen first: its own source
+		minBeside  int  // near looks taken beside the mesh
 	}{
-		{"desk frames 0.25 s apart", desk, 250 * time.Millisecond, 30, false},
-		{"desk frames 3 s apart", desk, 3 * time.Second, 35, false},
-		{"clip frames 0.25 s apart", clip, 250 * time.Millisecond, 1, true},
+		{"desk frames 0.25 s apart", desk, 250 * time.Millisecond, 30, false, false, 0},
+		{"desk frames 3 s apart", desk, 3 * time.Second, 35, false, false, 0},
+		{"clip frames 0.25 s apart", clip, 250 * time.Millisecond, 1, true, false, 0},
+		{"wide frames, each seen first", wide, time.Second, len(wide), false, true, len(wide) - 4},
 	} {
 		var inputs [2][]string
-		atOnce, byEyes := 0, 0
+		atOnce, byEyes, beside := 0, 0, 0
 		for way, inTurn := range []bool{false, true} {
 			an, err := NewAnalyzer(AnalyzerOptions{ModelPath: path, Threads: 2})
 			if err != nil {
@@ -261,7 +278,10 @@ func TestModelsAtOnceGiveWhatTheyGiveInTurn(t *testing.T) {
 			an.inTurn = inTurn
 			for i, img := range c.imgs {
 				f := Frame{Mat: img, Index: i, Source: "test", Time: time.Unix(0, 0).Add(time.Duration(i) * c.step)}
-				if !inTurn && !an.face.NeedsEyes(f.Time, i > 0) {
+				if c.each {
+					f.Source = fmt.Sprintf("test %d", i)
+				}
+				if !inTurn && !an.face.NeedsEyes(f.Time, i > 0 && !c.each) {
 					atOnce++
 				}
 				in, err := an.Input(f)
@@ -277,10 +297,14 @@ func TestModelsAtOnceGiveWhatTheyGiveInTurn(t *testing.T) {
 				}
 				inputs[way] = append(inputs[way], string(j))
 			}
+			beside += an.nearBeside
 			an.Close()
 		}
 		if atOnce < c.minAtOnce {
-			t.Errorf("%s: only %d of 40 ran the models at once", c.name, atOnce)
+			t.Errorf("%s: only %d of %d ran the models at once", c.name, atOnce, len(c.imgs))
+		}
+		if beside < c.minBeside {
+			t.Errorf("%s: %d of %d frames took the near look beside the mesh, want at least %d", c.name, beside, len(c.imgs), c.minBeside)
 		}
 		if c.byEyesOnly && byEyes < 2*30 {
 			t.Errorf("%s: the face was followed by the eyes on %d of 2×40 frames", c.name, byEyes)
