@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"image"
 	"path/filepath"
 	"testing"
 
@@ -54,4 +55,47 @@ func TestAShoulderBesideTheJawIsLeftOut(t *testing.T) {
 	defer near.Close()
 	gocv.Flip(near, &near, 1)
 	check("slouch-or-not's high sitting, frame 14, mirrored, 1.3 times as near", near)
+}
+
+// Where the frame cuts both shoulders off, the body model may place one on
+// what shows beside the face at the eyes' height, surely enough to stand
+// alone (posture.LoneShoulderDrop): slouch-or-not's high sitting, frame 2,
+// cut below the chin, got one on the headphones and the chair 0.3 eye
+// widths under the eyes (0.55); the masked person's "upright" grade 106
+// cut to the frame's top 80 % one 0.8 under them. Each was a head forward
+// at full severity; such a shoulder is left out, and the frame judged on
+// what else shows.
+func TestALoneShoulderAtTheEyesIsLeftOut(t *testing.T) {
+	an := newTestAnalyzer(t)
+	d := dataDir(t)
+	check := func(name string, m gocv.Mat) {
+		t.Helper()
+		me := posture.Measure(freshMatInput(t, an, m, name))
+		if n, ok := me.Metrics[domain.MetricNeckEyes]; ok && n < posture.LoneShoulderDrop {
+			t.Errorf("%s: the neck measured %.2f eye widths to a shoulder at the eyes", name, n)
+		}
+		if o := analyzeMat(t, an, m, name); o.Posture != domain.PostureGood {
+			t.Errorf("%s: %s %s (%s), want good", name, o.Posture, faultList(o.Faults), o.Why)
+		}
+	}
+
+	img, in := freshInput(t, an, filepath.Join(d, "slouch-or-not", "upright", "high-sample-1542640808958-2.jpg"))
+	defer img.Close()
+	cut, ok := cutBelowChin(img, in.Face.Box)
+	if !ok {
+		t.Fatal("no cut window")
+	}
+	defer cut.Close()
+	check("slouch-or-not's high sitting, frame 2, cut below the chin", cut)
+
+	src, err := loadImage(filepath.Join(d, "neck-forward", "4-upright", "IMG_0877_106.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	region := src.Region(image.Rect(0, 0, src.Cols(), src.Rows()*8/10))
+	top := region.Clone()
+	region.Close()
+	defer top.Close()
+	check("the masked person's upright 106, the frame's top 80 %", top)
 }

@@ -56,6 +56,18 @@ const (
 	// shoulder does not measure the neck: leaning sideways raises one
 	// shoulder and lowers the other by about a shoulder width's share.
 	OneShoulderRoll = 15
+	// LoneShoulderDrop is how far below the eye line, in eye widths, a lone
+	// shoulder must lie to be one. Where the frame cuts the shoulders off,
+	// the body model may place one on what shows beside the face at the
+	// eyes' height (headphones, the chair's wing, the hair) with a score
+	// of a real one: slouch-or-not's high sitting cut below the chin got a
+	// lone shoulder 0.3 eye widths under the eyes (0.55), which read as a
+	// head forward at full severity. On every development frame and copy
+	// with one shoulder and the head rolled less than OneShoulderRoll, the
+	// slumps' lone shoulder lies 1.4 eye widths or more below the eyes
+	// (1.8 as taken), the upright ones' 1.65 or more but for that copy and
+	// one of the masked person's cut to the frame's top 80 % (0.8).
+	LoneShoulderDrop = 1.0
 	// MinShoulderSpan is, in widths of the detector's face box, how far
 	// apart two shoulders must be placed to be shoulders at all. When the
 	// frame's bottom edge cuts the shoulders off, MoveNet often puts them on
@@ -391,7 +403,7 @@ func Measure(in Input) Measurement {
 		if !m.Shoulders && !onJaw && !guessed && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
 			for _, pair := range [][2]int{{LeftShoulder, RightShoulder}, {RightShoulder, LeftShoulder}} {
 				i, j := pair[0], pair[1]
-				if !lone(i) || i == jaw {
+				if !lone(i) || i == jaw || (pt(i).Y-eyeMid.Y)/m.FaceWidth < LoneShoulderDrop {
 					continue
 				}
 				m.OneShoulder = true

@@ -729,6 +729,9 @@ func TestOneShoulderMeasuresTheNeck(t *testing.T) {
 		{"weak", func(s *sitter) { s.loneScore = 0.4 }},
 		{"at the bottom edge", func(s *sitter) { s.loneY = 0.96 * float64(s.h) }},
 		{"head rolled 20°", func(s *sitter) { s.roll = 20 }},
+		// on the chair's wing or the headphones at the eyes' height
+		{"0.3 eye widths under the eyes", func(s *sitter) { s.loneY = s.cy + 0.3*s.e }},
+		{"0.9 eye widths under the eyes", func(s *sitter) { s.loneY = s.cy + 0.9*s.e }},
 	} {
 		s := sunk
 		c.set(&s)
