@@ -45,10 +45,11 @@ type Analyzer struct {
 	face  *FaceNet
 	judge *posture.Judge
 
-	lastSource string
-	lastIndex  int
-	people     int  // user-size faces the detector saw on the last frame (0: it did not run)
-	inTurn     bool // run the models one after the other always (tests compare the two ways)
+	lastSource        string
+	lastIndex         int
+	people            int  // user-size faces the detector saw on the last frame (0: it did not run)
+	inTurn            bool // run the models one after the other always (tests compare the two ways)
+	wholeFirstExposed bool // take a wide frame's whole look at an exposed copy before its near look, as before nearKept (tests compare the two)
 
 	lastSeen time.Time // the last frame with someone judged, while learning
 
@@ -408,8 +409,23 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		// the copy.
 		if fr.Mesh.Accepted(face.DefaultMinMeshScore) && a.judge.Sees(inputOf(f, made.kps, fr)) {
 			looks, run.gain = &bodyLooksAt{img: a.lit.exposed, cx: faceX(fr)}, ex.chosen
-			if err := a.firstLook(looks, far); err != nil {
-				return modelsRun{}, fmt.Errorf("pose, exposed for the face, on %s frame %d: %w", f.Source, f.Index, err)
+			// A wide frame seen first takes its near look at the copy
+			// first, and the whole look only where the near one is not
+			// kept whatever the whole one shows (keepNear): the verdict is
+			// the same, and the whole look, which ran beside the face path
+			// on the frame as made, would here run alone.
+			nearKept := false
+			if wholeFirst && looks.cx >= 0 && !a.wholeFirstExposed {
+				kps, err := a.nearAboutFace(looks, &near)
+				if err != nil {
+					return modelsRun{}, fmt.Errorf("pose, cut about the face exposed for, on %s frame %d: %w", f.Source, f.Index, err)
+				}
+				nearKept = keepNear(looks.img, kps, nil)
+			}
+			if !nearKept {
+				if err := a.firstLook(looks, far); err != nil {
+					return modelsRun{}, fmt.Errorf("pose, exposed for the face, on %s frame %d: %w", f.Source, f.Index, err)
+				}
 			}
 		} else {
 			// Refused: the body model's looks at the copy as made stand.
@@ -434,7 +450,10 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 	case wholeFirst:
 		if x := faceX(fr); x >= 0 {
 			looks.cx = x
-			kps, err := a.nearAboutFace(looks, &near)
+			kps, err := looks.other, error(nil)
+			if !looks.looked { // not taken at the exposed copy above
+				kps, err = a.nearAboutFace(looks, &near)
+			}
 			if err != nil {
 				return modelsRun{}, fmt.Errorf("pose, cut about the face, on %s frame %d: %w", f.Source, f.Index, err)
 			}

@@ -1,6 +1,8 @@
 package vision
 
 import (
+	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -366,5 +368,64 @@ func TestEmptySceneIsNotExposedForAGuessedFace(t *testing.T) {
 		if n := an.passes - before; n != 1 {
 			t.Errorf("coffee, frame %d: the body model ran %d times, want once", i, n)
 		}
+	}
+}
+
+// A wide frame seen first and exposed for its face takes the near look at
+// the exposed copy first, and the whole look only where the near one is
+// not kept whatever the whole one shows: the looks and verdicts are those
+// of the whole look first, and a backlit 16:9 sitter whose near look is
+// kept costs one body look less (BenchmarkFrameWholePathBacklitWide).
+// Backlit 16:9 copies of slouch-or-not's and the desk people's frames,
+// each seen first, judged both ways.
+func TestBacklitWideFrameTakesItsNearLookFirst(t *testing.T) {
+	files := append(everyNth(slouchOrNotFrames(t), 3), everyNth(dataFiles(t, 100, "desk frames", "desk-three-people/*/*.jpg"), 70)...)
+	nearFirst, wholeFirst := newTestAnalyzer(t), newTestAnalyzer(t)
+	wholeFirst.wholeFirstExposed = true
+	exposed, saved := 0, 0
+	for i, f := range files {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wide := widened(img, 16.0/9)
+		img.Close()
+		in := freshMatInput(t, nearFirst, wide, f+"#wide")
+		if in.Face == nil || in.Face.Score == 0 {
+			wide.Close()
+			continue
+		}
+		lit := backlitCopy(t, wide, in, 0.3, 0.25)
+		wide.Close()
+		var got [2]string
+		var passes [2]int
+		for way, an := range []*Analyzer{nearFirst, wholeFirst} {
+			an.face.Reset()
+			an.lit.source = ""
+			p := an.passes
+			in, err := an.Input(Frame{Mat: lit, Source: fmt.Sprintf("%s#backlit %d", f, i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err := json.Marshal(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[way], passes[way] = string(j), an.passes-p
+		}
+		lit.Close()
+		if got[0] != got[1] {
+			t.Errorf("%s backlit and 16:9: the near look first gave\n%s\nthe whole look first\n%s", filepath.Base(f), got[0], got[1])
+		}
+		if farApart(nearFirst.lit.faceGain, 1) {
+			exposed++
+			if passes[0] < passes[1] {
+				saved++
+			}
+		}
+	}
+	t.Logf("%d of %d frames exposed for the face, %d of them with a whole look saved", exposed, len(files), saved)
+	if exposed < len(files)/2 || saved < exposed/2 {
+		t.Errorf("%d of %d frames exposed for the face, %d with a whole look saved: want at least half, and half of those", exposed, len(files), saved)
 	}
 }

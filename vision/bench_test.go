@@ -115,6 +115,26 @@ func benchBacklitFirst(b *testing.B, threads int) {
 	}
 }
 
+// BenchmarkFrameWholePathBacklitWide: slouch-or-not's frame widened to
+// 16:9 (benchWideSitter) backlit the same way, seen first: the exposed
+// copy's near look is kept, so the body model does not look at that copy
+// whole (TestBacklitWideFrameTakesItsNearLookFirst).
+func BenchmarkFrameWholePathBacklitWide(b *testing.B) {
+	an := benchAnalyzer(b)
+	f := Frame{Mat: benchBacklitCopy(b, an, benchWideSitter(b)), Source: "bench"}
+	for b.Loop() {
+		an.face.Reset()
+		an.lit.source = ""
+		passes, cuts := an.passes, an.faceCuts
+		if _, err := an.Analyze(f); err != nil {
+			b.Fatal(err)
+		}
+		if !farApart(an.lit.faceGain, 1) || an.passes-passes != 1 || an.faceCuts-cuts != 1 {
+			b.Fatalf("gain %.2f, whole looks %d, near looks %d: want exposed for the face, one whole look (beside the face path) and one near look", an.lit.faceGain, an.passes-passes, an.faceCuts-cuts)
+		}
+	}
+}
+
 // BenchmarkFrameWholePathBacklitUnmeshable: the masked person's webcam
 // frame backlit the same way, seen first: a dark face the mesh cannot read,
 // which is reported backlit but not exposed for.
