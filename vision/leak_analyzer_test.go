@@ -22,7 +22,7 @@ func TestAnalyzerDoesNotLeakMats(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer an.Close()
-		n, reran := 0, 0
+		n, reran, nearFirst := 0, 0, 0
 		err = Walk([]string{filepath.Join(dir, "misc"), filepath.Join(dir, "bad"), filepath.Join(dir, "clips", "head-reps.mp4")},
 			SourceOptions{FPS: 1}, func(f *Frame, ferr error) {
 				if ferr != nil {
@@ -62,6 +62,26 @@ func TestAnalyzerDoesNotLeakMats(t *testing.T) {
 				}
 				lit.Close()
 				dim.Close()
+				// Widened to 16:9 and seen first: the body model's near look
+				// is taken beside the mesh (nearBesideMesh), and where the
+				// backlit copy is exposed for the face, at that copy first.
+				wide := widened(f.Mat, 16.0/9)
+				in, err := an.Input(Frame{Mat: wide, Source: f.Source + "#wide"})
+				if err != nil {
+					t.Error(err)
+				}
+				if in.Face != nil && in.Face.Score > 0 {
+					wideLit := backlitCopy(t, wide, in, 0.3, 0.25)
+					cuts := an.faceCuts
+					if _, err := an.Analyze(Frame{Mat: wideLit, Source: f.Source + "#wide backlit"}); err != nil {
+						t.Error(err)
+					}
+					if farApart(an.lit.faceGain, 1) && an.faceCuts > cuts {
+						nearFirst++
+					}
+					wideLit.Close()
+				}
+				wide.Close()
 				n++
 			})
 		if err != nil {
@@ -72,6 +92,9 @@ func TestAnalyzerDoesNotLeakMats(t *testing.T) {
 		}
 		if reran == 0 {
 			t.Error("no backlit frame was exposed for its face")
+		}
+		if nearFirst == 0 {
+			t.Error("no backlit 16:9 frame was exposed for its face and looked at about it")
 		}
 		// A frame of the wrong type is refused without leaking.
 		if _, err := an.Analyze(Frame{}); err == nil {
