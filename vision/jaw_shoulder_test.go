@@ -37,14 +37,7 @@ func TestAShoulderBesideTheJawIsLeftOut(t *testing.T) {
 		}
 	}
 
-	img, in := freshInput(t, an, filepath.Join(d, "desk-three-people", "good", "0145.jpg"))
-	defer img.Close()
-	cut, ok := cutBelowChin(img, in.Face.Box)
-	if !ok {
-		t.Fatal("no cut window")
-	}
-	defer cut.Close()
-	check("desk 0145 cut below the chin", cut)
+	check("desk 0145 cut below the chin", cutBelowTheChin(t, an, filepath.Join(d, "desk-three-people", "good", "0145.jpg")))
 
 	src, err := loadImage(filepath.Join(d, "slouch-or-not", "upright", "high-sample-1542640808958-14.jpg"))
 	if err != nil {
@@ -79,14 +72,7 @@ func TestALoneShoulderAtTheEyesIsLeftOut(t *testing.T) {
 		}
 	}
 
-	img, in := freshInput(t, an, filepath.Join(d, "slouch-or-not", "upright", "high-sample-1542640808958-2.jpg"))
-	defer img.Close()
-	cut, ok := cutBelowChin(img, in.Face.Box)
-	if !ok {
-		t.Fatal("no cut window")
-	}
-	defer cut.Close()
-	check("slouch-or-not's high sitting, frame 2, cut below the chin", cut)
+	check("slouch-or-not's high sitting, frame 2, cut below the chin", cutBelowTheChin(t, an, filepath.Join(d, "slouch-or-not", "upright", "high-sample-1542640808958-2.jpg")))
 
 	src, err := loadImage(filepath.Join(d, "neck-forward", "4-upright", "IMG_0877_106.jpg"))
 	if err != nil {
@@ -98,4 +84,22 @@ func TestALoneShoulderAtTheEyesIsLeftOut(t *testing.T) {
 	region.Close()
 	defer top.Close()
 	check("the masked person's upright 106, the frame's top 80 %", top)
+}
+
+// cutBelowTheChin is the image file f cut below the chin as make eval's
+// "cut" copies are (cutBelowChin, about the face an finds on it), closed
+// when the test ends.
+func cutBelowTheChin(t *testing.T, an *Analyzer, f string) gocv.Mat {
+	t.Helper()
+	img, in := freshInput(t, an, f)
+	defer img.Close()
+	if in.Face == nil {
+		t.Fatalf("%s: no face to cut below", f)
+	}
+	cut, ok := cutBelowChin(img, in.Face.Box)
+	if !ok {
+		t.Fatalf("%s: no cut window", f)
+	}
+	t.Cleanup(func() { cut.Close() })
+	return cut
 }
