@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"fmt"
 	"image"
 	"path/filepath"
 	"testing"
@@ -27,15 +28,7 @@ import (
 func TestAShoulderBesideTheJawIsLeftOut(t *testing.T) {
 	an := newTestAnalyzer(t)
 	d := dataDir(t)
-	check := func(name string, m gocv.Mat) {
-		t.Helper()
-		if me := posture.Measure(freshMatInput(t, an, m, name)); me.Shoulders {
-			t.Errorf("%s: measured as a pair (lean %.0f°)", name, me.Metrics[domain.MetricShoulderTilt])
-		}
-		if o := analyzeMat(t, an, m, name); o.Posture != domain.PostureGood {
-			t.Errorf("%s: %s %s (%s), want good", name, o.Posture, faultList(o.Faults), o.Why)
-		}
-	}
+	check := func(name string, m gocv.Mat) { t.Helper(); wantGoodMeasured(t, an, name, m, measuredAsAPair) }
 
 	check("desk 0145 cut below the chin", cutBelowTheChin(t, an, filepath.Join(d, "desk-three-people", "good", "0145.jpg")))
 
@@ -61,16 +54,7 @@ func TestAShoulderBesideTheJawIsLeftOut(t *testing.T) {
 func TestALoneShoulderAtTheEyesIsLeftOut(t *testing.T) {
 	an := newTestAnalyzer(t)
 	d := dataDir(t)
-	check := func(name string, m gocv.Mat) {
-		t.Helper()
-		me := posture.Measure(freshMatInput(t, an, m, name))
-		if n, ok := me.Metrics[domain.MetricNeckEyes]; ok && n < posture.LoneShoulderDrop {
-			t.Errorf("%s: the neck measured %.2f eye widths to a shoulder at the eyes", name, n)
-		}
-		if o := analyzeMat(t, an, m, name); o.Posture != domain.PostureGood {
-			t.Errorf("%s: %s %s (%s), want good", name, o.Posture, faultList(o.Faults), o.Why)
-		}
-	}
+	check := func(name string, m gocv.Mat) { t.Helper(); wantGoodMeasured(t, an, name, m, neckToAShoulderAtTheEyes) }
 
 	check("slouch-or-not's high sitting, frame 2, cut below the chin", cutBelowTheChin(t, an, filepath.Join(d, "slouch-or-not", "upright", "high-sample-1542640808958-2.jpg")))
 
@@ -102,4 +86,33 @@ func cutBelowTheChin(t *testing.T, an *Analyzer, f string) gocv.Mat {
 	}
 	t.Cleanup(func() { cut.Close() })
 	return cut
+}
+
+// wantGoodMeasured fails the test where m, seen first, is not judged good,
+// or where what is wrong with its measurement (a non-empty text) says so.
+func wantGoodMeasured(t *testing.T, an *Analyzer, name string, m gocv.Mat, wrong func(posture.Measurement) string) {
+	t.Helper()
+	if w := wrong(posture.Measure(freshMatInput(t, an, m, name))); w != "" {
+		t.Errorf("%s: %s", name, w)
+	}
+	if o := analyzeMat(t, an, m, name); o.Posture != domain.PostureGood {
+		t.Errorf("%s: %s %s (%s), want good", name, o.Posture, faultList(o.Faults), o.Why)
+	}
+}
+
+// measuredAsAPair: the measurement took the shoulders for a pair.
+func measuredAsAPair(me posture.Measurement) string {
+	if me.Shoulders {
+		return fmt.Sprintf("measured as a pair (lean %.0f°)", me.Metrics[domain.MetricShoulderTilt])
+	}
+	return ""
+}
+
+// neckToAShoulderAtTheEyes: the neck was measured to a shoulder less than
+// posture.LoneShoulderDrop under the eyes.
+func neckToAShoulderAtTheEyes(me posture.Measurement) string {
+	if n, ok := me.Metrics[domain.MetricNeckEyes]; ok && n < posture.LoneShoulderDrop {
+		return fmt.Sprintf("the neck measured %.2f eye widths to a shoulder at the eyes", n)
+	}
+	return ""
 }
