@@ -385,10 +385,11 @@ func Measure(in Input) Measurement {
 		// One shoulder still says how far the head sank towards the
 		// shoulder line (on the development data 43 % of one person's
 		// upright frames show only one; she sits off-centre).
-		// The lone shoulder is seen surely, inside the side margins and
-		// clear of the frame's bottom.
+		// The lone shoulder is seen surely, inside the side margins, clear
+		// of the frame's bottom and below the eyes (LoneShoulderDrop).
 		lone := func(i int) bool {
-			return kps[i].Score >= OneShoulderScore && inside(i, EdgeMargin) && kps[i].Y <= (1-OneShoulderBottom)*fh
+			return kps[i].Score >= OneShoulderScore && inside(i, EdgeMargin) && kps[i].Y <= (1-OneShoulderBottom)*fh &&
+				(kps[i].Y-eyeMid.Y)/m.FaceWidth >= LoneShoulderDrop
 		}
 		jaw := -1
 		guessed := m.Shoulders && guessedAtTheEdge(kps, face, fh, m.FaceWidth)
@@ -403,7 +404,7 @@ func Measure(in Input) Measurement {
 		if !m.Shoulders && !onJaw && !guessed && math.Abs(M[domain.MetricHeadRoll]) < OneShoulderRoll {
 			for _, pair := range [][2]int{{LeftShoulder, RightShoulder}, {RightShoulder, LeftShoulder}} {
 				i, j := pair[0], pair[1]
-				if !lone(i) || i == jaw || (pt(i).Y-eyeMid.Y)/m.FaceWidth < LoneShoulderDrop {
+				if !lone(i) || i == jaw {
 					continue
 				}
 				m.OneShoulder = true
