@@ -234,6 +234,10 @@ func readPeople(path string) (map[string]string, error) {
 //     plain band at each side (widened), as a laptop's 640×480 or wide
 //     camera frames the same sitter the same size. Unchanged. For make
 //     eval only (fit.EvalOnly).
+//   - far-1.15, far-1.30: a good or slumped frame seen from 1.15 or 1.3
+//     times as far (farther), shrunk about the point the nearer copies
+//     scale about: the same posture, sitting farther. Unchanged. For make
+//     eval only (fit.EvalOnly).
 func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	h := fnv32(base.File)
 	emit := func(aug, class string, m gocv.Mat) {
@@ -329,6 +333,11 @@ func augment(an *Analyzer, src gocv.Mat, base Sample, fn func(Sample)) {
 	if r, ok := clampRect(float64(w)/2*(1-1/z), 0.55*float64(hgt)*(1-1/z), float64(w)/z, float64(hgt)/z, w, hgt); ok {
 		emit(fmt.Sprintf("near-%.2f", z), base.Class, cropResize(src, r, w, hgt))
 	}
+	// Sitting farther from the camera, as the held-out set of one person
+	// sitting nearer and farther does: 1.15 or 1.3 times as far (by
+	// another bit of the frame's hash).
+	zf := []float64{1.15, 1.3}[(h/24)%2]
+	emit(fmt.Sprintf("far-%.2f", zf), base.Class, farther(src, zf))
 	win := hgt * 8 / 10
 	if h%3 == 0 {
 		emit("shift-up", base.Class, cloneRegion(src, image.Rect(0, 0, w, win)))
@@ -477,6 +486,44 @@ func widened(src gocv.Mat, aspect float64) gocv.Mat {
 	gocv.CopyMakeBorder(src, &l, 0, 0, left, 0, gocv.BorderConstant, edge(0))
 	gocv.CopyMakeBorder(l, &r, 0, 0, 0, right, gocv.BorderConstant, edge(w-min(4, w)))
 	return r
+}
+
+// farther is src as a camera sees its sitter from z times as far: the
+// frame shrunk by z about the point at its middle across and 55 % down
+// (where the nearer copies scale about), inside a frame of src's size. The
+// room at the sides and above is a plain band of the colour of the shrunk
+// frame's edge beside it (its outer four columns or rows, averaged), as
+// widened's is; below, the frame's bottom row goes on down, as the body
+// does. A plain band there cuts the body off like a desk's edge: the
+// masked development person's black top over a grey band (her bottom
+// rows' mean, the wall beside her in it) had the body model place her
+// shoulders on top of a body that ends, her upright neck 0.2–0.3 eye
+// widths shorter than as taken and called a head forward in half her
+// good frames seen 1.3 times as far; carried down, none.
+func farther(src gocv.Mat, z float64) gocv.Mat {
+	w, h := src.Cols(), src.Rows()
+	sw, sh := int(float64(w)/z+0.5), int(float64(h)/z+0.5)
+	small := gocv.NewMat()
+	defer small.Close()
+	gocv.Resize(src, &small, image.Pt(sw, sh), 0, 0, gocv.InterpolationArea)
+	left, top := int(float64(w)*0.5*(1-1/z)+0.5), int(float64(h)*0.55*(1-1/z)+0.5)
+	right, bottom := w-sw-left, h-sh-top
+	edge := func(m gocv.Mat, r image.Rectangle) color.RGBA {
+		roi := m.Region(r)
+		defer roi.Close()
+		c := roi.Mean() // B, G, R
+		return color.RGBA{R: uint8(c.Val3 + 0.5), G: uint8(c.Val2 + 0.5), B: uint8(c.Val1 + 0.5)}
+	}
+	k := min(4, sw, sh)
+	l, lr, lrt, out := gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat()
+	defer l.Close()
+	defer lr.Close()
+	defer lrt.Close()
+	gocv.CopyMakeBorder(small, &l, 0, 0, left, 0, gocv.BorderConstant, edge(small, image.Rect(0, 0, k, sh)))
+	gocv.CopyMakeBorder(l, &lr, 0, 0, 0, right, gocv.BorderConstant, edge(small, image.Rect(sw-k, 0, sw, sh)))
+	gocv.CopyMakeBorder(lr, &lrt, top, 0, 0, 0, gocv.BorderConstant, edge(lr, image.Rect(0, 0, w, k)))
+	gocv.CopyMakeBorder(lrt, &out, 0, bottom, 0, 0, gocv.BorderReplicate, color.RGBA{})
+	return out
 }
 
 // cropResize cuts r out of src and scales it to w×h.

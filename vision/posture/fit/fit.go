@@ -298,16 +298,16 @@ func (o Options) withDefaults() Options {
 // learn from: another camera's shape cut from a wide frame (shape-4:3,
 // shape-square) or from a square one (shape-3:4, a phone standing
 // upright) or widened from a square one (wide-4:3, wide-16:9, a laptop's
-// camera), the sitter nearer (near-N), and a head bent towards a shoulder
-// (tilt-head±N). The shapes and the nearer sitters test what the body
-// model makes of a sitter filling more of its input, or cut nearer at the
-// sides and the bottom; to the fit they would be the same people's frames
-// again, more groups of theirs weighed as much as another person's
-// (weights). The bent heads are a warp, not a photograph: they check what
-// the judgement names a tilt, and fitting the tilt's ramp to their
-// stretched necks would fit the warp.
+// camera), the sitter nearer or farther (near-N, far-N), and a head bent
+// towards a shoulder (tilt-head±N). The shapes and the nearer and farther
+// sitters test what the body model makes of a sitter filling more or less
+// of its input, or cut nearer at the sides and the bottom; to the fit they
+// would be the same people's frames again, more groups of theirs weighed
+// as much as another person's (weights). The bent heads are a warp, not a
+// photograph: they check what the judgement names a tilt, and fitting the
+// tilt's ramp to their stretched necks would fit the warp.
 func EvalOnly(aug string) bool {
-	return strings.HasPrefix(aug, "shape-") || strings.HasPrefix(aug, "wide-") || strings.HasPrefix(aug, "near-") || strings.HasPrefix(aug, "tilt-head")
+	return strings.HasPrefix(aug, "shape-") || strings.HasPrefix(aug, "wide-") || strings.HasPrefix(aug, "near-") || strings.HasPrefix(aug, "far-") || strings.HasPrefix(aug, "tilt-head")
 }
 
 // Fit fits the parameters on the samples that keep accepts (nil: all), from

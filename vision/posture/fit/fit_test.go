@@ -53,7 +53,7 @@ func TestFitReproducesCommittedParams(t *testing.T) {
 	}
 }
 
-// Another camera's shape or a wider one, a sitter nearer and a bent head (EvalOnly
+// Another camera's shape or a wider one, a sitter nearer or farther and a bent head (EvalOnly
 // copies) are reported, never fitted on: copies of every good frame
 // labelled the other way move no fitted value.
 func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
@@ -70,7 +70,9 @@ func TestFitLeavesEvalOnlyCopiesOut(t *testing.T) {
 			e.Aug, e.Class = "near-1.30", ClassSitUp
 			f := s
 			f.Aug, f.Class = "wide-16:9", ClassSitUp
-			withCopies = append(withCopies, c, d, e, f)
+			g := s
+			g.Aug, g.Class = "far-1.30", ClassSitUp
+			withCopies = append(withCopies, c, d, e, f, g)
 		}
 	}
 	a := Fit(ss, posture.StartParams(), nil, Options{})
