@@ -169,3 +169,20 @@ func freshInput(t testing.TB, an *Analyzer, f string) (gocv.Mat, posture.Input) 
 	}
 	return img, in
 }
+
+// paintedFrame is a w×h BGR frame whose pixel at (x, y) is paint's blue,
+// green and red there, closed when the test ends: a synthetic picture
+// whose every pixel a test can predict.
+func paintedFrame(t testing.TB, w, h int, paint func(x, y int) [3]uint8) gocv.Mat {
+	t.Helper()
+	m := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
+	t.Cleanup(func() { m.Close() })
+	for y := range h {
+		for x := range w {
+			for c, v := range paint(x, y) {
+				m.SetUCharAt(y, 3*x+c, v)
+			}
+		}
+	}
+	return m
+}

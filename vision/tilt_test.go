@@ -95,14 +95,7 @@ func TestHeadBentOverLevelShouldersIsATilt(t *testing.T) {
 // and below the neck's turning point as it was.
 func TestTiltedHeadBendsTheNeckOnly(t *testing.T) {
 	const w, h = 320, 240
-	src := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
-	defer src.Close()
-	for y := range h {
-		for x := range w {
-			src.SetUCharAt(y, 3*x, uint8(x*255/w))
-			src.SetUCharAt(y, 3*x+1, uint8(y*255/h))
-		}
-	}
+	src := paintedFrame(t, w, h, func(x, y int) [3]uint8 { return [3]uint8{uint8(x * 255 / w), uint8(y * 255 / h), 0} })
 	// A white mark between the eyes.
 	eyes := image.Pt(160, 80)
 	mark := src.Region(image.Rect(eyes.X-2, eyes.Y-2, eyes.X+3, eyes.Y+3))

@@ -12,22 +12,16 @@ import (
 // edge colour: the sitter the same size against the height, the frame
 // 16:9 as a laptop camera's.
 func TestWidenedKeepsTheFrameBetweenPlainBands(t *testing.T) {
-	src := gocv.NewMatWithSize(224, 224, gocv.MatTypeCV8UC3)
-	defer src.Close()
-	for y := range 224 {
-		for x := range 224 {
-			v := uint8(60)
-			switch {
-			case x < 4:
-				v = 20 // the left edge dark
-			case x >= 220:
-				v = 200 // the right edge light
-			}
-			src.SetUCharAt(y, 3*x, v)
-			src.SetUCharAt(y, 3*x+1, v)
-			src.SetUCharAt(y, 3*x+2, uint8(y)) // red varies down the frame
+	src := paintedFrame(t, 224, 224, func(x, y int) [3]uint8 {
+		v := uint8(60)
+		switch {
+		case x < 4:
+			v = 20 // the left edge dark
+		case x >= 220:
+			v = 200 // the right edge light
 		}
-	}
+		return [3]uint8{v, v, uint8(y)} // red varies down the frame
+	})
 	out := widened(src, 16.0/9)
 	defer out.Close()
 	if out.Cols() != 398 || out.Rows() != 224 || out.Type() != gocv.MatTypeCV8UC3 {
@@ -63,25 +57,19 @@ func TestWidenedKeepsTheFrameBetweenPlainBands(t *testing.T) {
 // body goes on below a webcam's frame.
 func TestFartherShrinksTheFrameAboutTheNearerCopiesPoint(t *testing.T) {
 	const w, h = 260, 200
-	src := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
-	defer src.Close()
-	for y := range h {
-		for x := range w {
-			b, g := uint8(60), uint8(60)
-			switch {
-			case x < 4:
-				b = 20 // the left edge dark blue
-			case x >= w-4:
-				b = 200 // the right edge light blue
-			}
-			if y < 4 {
-				g = 100 // the top edge greener
-			}
-			src.SetUCharAt(y, 3*x, b)
-			src.SetUCharAt(y, 3*x+1, g)
-			src.SetUCharAt(y, 3*x+2, uint8(x)) // red varies across the frame
+	src := paintedFrame(t, w, h, func(x, y int) [3]uint8 {
+		b, g := uint8(60), uint8(60)
+		switch {
+		case x < 4:
+			b = 20 // the left edge dark blue
+		case x >= w-4:
+			b = 200 // the right edge light blue
 		}
-	}
+		if y < 4 {
+			g = 100 // the top edge greener
+		}
+		return [3]uint8{b, g, uint8(x)} // red varies across the frame
+	})
 	out := farther(src, 1.3)
 	defer out.Close()
 	if out.Cols() != w || out.Rows() != h || out.Type() != gocv.MatTypeCV8UC3 {
