@@ -27,8 +27,9 @@ import (
 // Played so on 2026-12-07, slouch-or-not's slumps at 1.15 and 1.3 were
 // nudged 22 s into them, the masked person's worst forward head 21.5 s and
 // her middle grade 21.5 s at 1.3 and 82 s at 1.15; none of ten sessions of
-// good sitting farther or moving back was nudged, nor any of six moving
-// 1.15 or 1.3 times as near (his two sittings and her upright grade).
+// good sitting farther (his two sittings, her three good grades) was
+// nudged, nor three moving back to 1.3 times as far, nor six moving 1.15 or
+// 1.3 times as near (his two sittings and her upright grade).
 func TestReplaySittingFartherAndMoving(t *testing.T) {
 	needModel(t)
 	farther := func(t *testing.T, fs []gocv.Mat, z float64) []gocv.Mat {
