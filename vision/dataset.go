@@ -475,17 +475,20 @@ func widened(src gocv.Mat, aspect float64) gocv.Mat {
 	w, h := src.Cols(), src.Rows()
 	pad := max(0, int(float64(h)*aspect+0.5)-w)
 	left, right := pad/2, pad-pad/2
-	edge := func(x0 int) color.RGBA {
-		roi := src.Region(image.Rect(x0, 0, x0+min(4, w), h))
-		defer roi.Close()
-		m := roi.Mean() // B, G, R
-		return color.RGBA{R: uint8(m.Val3 + 0.5), G: uint8(m.Val2 + 0.5), B: uint8(m.Val1 + 0.5)}
-	}
+	k := min(4, w)
 	l, r := gocv.NewMat(), gocv.NewMat()
 	defer l.Close()
-	gocv.CopyMakeBorder(src, &l, 0, 0, left, 0, gocv.BorderConstant, edge(0))
-	gocv.CopyMakeBorder(l, &r, 0, 0, 0, right, gocv.BorderConstant, edge(w-min(4, w)))
+	gocv.CopyMakeBorder(src, &l, 0, 0, left, 0, gocv.BorderConstant, meanColour(src, image.Rect(0, 0, k, h)))
+	gocv.CopyMakeBorder(l, &r, 0, 0, 0, right, gocv.BorderConstant, meanColour(src, image.Rect(w-k, 0, w, h)))
 	return r
+}
+
+// meanColour is the average colour of the region r of the BGR frame m.
+func meanColour(m gocv.Mat, r image.Rectangle) color.RGBA {
+	roi := m.Region(r)
+	defer roi.Close()
+	c := roi.Mean() // B, G, R
+	return color.RGBA{R: uint8(c.Val3 + 0.5), G: uint8(c.Val2 + 0.5), B: uint8(c.Val1 + 0.5)}
 }
 
 // farther is src as a camera sees its sitter from z times as far: the
@@ -508,20 +511,14 @@ func farther(src gocv.Mat, z float64) gocv.Mat {
 	gocv.Resize(src, &small, image.Pt(sw, sh), 0, 0, gocv.InterpolationArea)
 	left, top := int(float64(w)*0.5*(1-1/z)+0.5), int(float64(h)*0.55*(1-1/z)+0.5)
 	right, bottom := w-sw-left, h-sh-top
-	edge := func(m gocv.Mat, r image.Rectangle) color.RGBA {
-		roi := m.Region(r)
-		defer roi.Close()
-		c := roi.Mean() // B, G, R
-		return color.RGBA{R: uint8(c.Val3 + 0.5), G: uint8(c.Val2 + 0.5), B: uint8(c.Val1 + 0.5)}
-	}
 	k := min(4, sw, sh)
 	l, lr, lrt, out := gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat()
 	defer l.Close()
 	defer lr.Close()
 	defer lrt.Close()
-	gocv.CopyMakeBorder(small, &l, 0, 0, left, 0, gocv.BorderConstant, edge(small, image.Rect(0, 0, k, sh)))
-	gocv.CopyMakeBorder(l, &lr, 0, 0, 0, right, gocv.BorderConstant, edge(small, image.Rect(sw-k, 0, sw, sh)))
-	gocv.CopyMakeBorder(lr, &lrt, top, 0, 0, 0, gocv.BorderConstant, edge(lr, image.Rect(0, 0, w, k)))
+	gocv.CopyMakeBorder(small, &l, 0, 0, left, 0, gocv.BorderConstant, meanColour(small, image.Rect(0, 0, k, sh)))
+	gocv.CopyMakeBorder(l, &lr, 0, 0, 0, right, gocv.BorderConstant, meanColour(small, image.Rect(sw-k, 0, sw, sh)))
+	gocv.CopyMakeBorder(lr, &lrt, top, 0, 0, 0, gocv.BorderConstant, meanColour(lr, image.Rect(0, 0, w, k)))
 	gocv.CopyMakeBorder(lrt, &out, 0, bottom, 0, 0, gocv.BorderReplicate, color.RGBA{})
 	return out
 }
