@@ -1,0 +1,261 @@
+package fit
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"posturewatch/coach/domain"
+)
+
+// Scoring photos sorted into folders by the class they should get, as the
+// held-out sets are scored (`posturewatch score`): a photo is good when the
+// posture is good; sit up straight or straighten head by the class of the
+// fault named first (FaultClass); away, unknown and an unreadable photo are
+// wrong for every photo of a person. The outcome is the one `make eval`
+// gives the same frame from its features (Outcome).
+
+// The outcomes a scored photo can have besides the classes.
+const (
+	OutcomeUnknown = "unknown" // someone there, too little shown to judge
+	OutcomeError   = "error"   // the photo could not be read or analysed
+)
+
+// ObservationClass is the class a verdict gives a photo.
+func ObservationClass(o domain.Observation) string {
+	switch o.Posture {
+	case domain.PostureGood:
+		return ClassGood
+	case domain.PostureAway:
+		return ClassAway
+	case domain.PostureBad:
+		if len(o.Faults) > 0 { // most severe first, as the verdict names them
+			return FaultClass(o.Faults[0].Name)
+		}
+	}
+	return OutcomeUnknown
+}
+
+// scoredClasses are the classes a folder's name can give, in the order
+// tables list them.
+var scoredClasses = []string{ClassGood, ClassSitUp, ClassStraighten, ClassAway}
+
+// FolderClass is the class a folder's name gives the photos in it: good,
+// sit_up_straight, straighten_head or away, in any case, with hyphens or
+// spaces for the underscores ("Sit up straight" is sit_up_straight).
+func FolderClass(name string) (string, bool) {
+	n := strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(strings.TrimSpace(name)))
+	for _, c := range scoredClasses {
+		if n == c {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// LabelOf is the class of a photo at path: that of the innermost folder on
+// the path whose name gives one (FolderClass), and the folder holding that
+// one (the set the photo belongs to, "." for none).
+func LabelOf(path string) (class, set string, ok bool) {
+	dir := filepath.Dir(filepath.Clean(path))
+	for {
+		if c, ok := FolderClass(filepath.Base(dir)); ok {
+			return c, filepath.Dir(dir), true
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", "", false
+		}
+		dir = up
+	}
+}
+
+// Judged is one scored photo (or sampled video frame).
+type Judged struct {
+	Path     string         `json:"path"`
+	Video    bool           `json:"video,omitempty"` // a frame sampled from a video
+	Frame    int            `json:"frame,omitempty"` // its index in the video
+	Set      string         `json:"set"`             // the folder holding the class folder
+	Expected string         `json:"expected"`
+	Judged   string         `json:"judged"`
+	Posture  domain.Posture `json:"posture,omitempty"`
+	Faults   []domain.Fault `json:"faults,omitempty"`
+	Why      string         `json:"why,omitempty"`
+	Error    string         `json:"error,omitempty"`
+}
+
+// Right reports whether the photo got its class.
+func (j Judged) Right() bool { return j.Expected == j.Judged }
+
+// SetScore is the tally of one set of photos, or of all of them.
+type SetScore struct {
+	Set      string  `json:"set"`
+	Photos   int     `json:"photos"`
+	Correct  int     `json:"correct"`
+	Accuracy float64 `json:"accuracy"`
+	// Good is how many photos were labelled good, GoodCalledBad how many of
+	// them were judged sit up straight or straighten head.
+	Good          int `json:"good"`
+	GoodCalledBad int `json:"good_called_bad"`
+	// PersonMissed counts photos of a person (labelled good, sit up
+	// straight or straighten head) judged away or unknown; Errors the
+	// photos that could not be read or analysed, whatever their label.
+	Person       int `json:"person"`
+	PersonMissed int `json:"person_missed"`
+	Errors       int `json:"errors"`
+}
+
+func (s *SetScore) add(j Judged) {
+	s.Photos++
+	if j.Right() {
+		s.Correct++
+	}
+	s.Accuracy = float64(s.Correct) / float64(s.Photos)
+	if j.Expected == ClassGood {
+		s.Good++
+		if j.Judged == ClassSitUp || j.Judged == ClassStraighten {
+			s.GoodCalledBad++
+		}
+	}
+	if hasPerson(j.Expected) {
+		s.Person++
+		if j.Judged == ClassAway || j.Judged == OutcomeUnknown {
+			s.PersonMissed++
+		}
+	}
+	if j.Judged == OutcomeError {
+		s.Errors++
+	}
+}
+
+// Scorecard tallies photos against the classes their folders give them.
+type Scorecard struct {
+	All  SetScore   `json:"all"`
+	Sets []SetScore `json:"sets"` // one per set, by name
+	// Confusion counts photos by expected class, then by outcome.
+	Confusion map[string]map[string]int `json:"confusion"`
+	Photos    []Judged                  `json:"photos"`
+}
+
+// NewScorecard is an empty scorecard.
+func NewScorecard() *Scorecard {
+	return &Scorecard{All: SetScore{Set: "all"}, Confusion: map[string]map[string]int{}}
+}
+
+// Add scores one judged photo.
+func (s *Scorecard) Add(j Judged) {
+	s.Photos = append(s.Photos, j)
+	s.All.add(j)
+	i := sort.Search(len(s.Sets), func(i int) bool { return s.Sets[i].Set >= j.Set })
+	if i == len(s.Sets) || s.Sets[i].Set != j.Set {
+		s.Sets = append(s.Sets, SetScore{})
+		copy(s.Sets[i+1:], s.Sets[i:])
+		s.Sets[i] = SetScore{Set: j.Set}
+	}
+	s.Sets[i].add(j)
+	if s.Confusion[j.Expected] == nil {
+		s.Confusion[j.Expected] = map[string]int{}
+	}
+	s.Confusion[j.Expected][j.Judged]++
+}
+
+// outcomes are the columns of the confusion table.
+var outcomes = []string{ClassGood, ClassSitUp, ClassStraighten, ClassAway, OutcomeUnknown, OutcomeError}
+
+// Write prints the scorecard: the figures per set and over all, the
+// confusion, and the photos misjudged (every photo with all).
+func (s *Scorecard) Write(w io.Writer, all bool) {
+	a := s.All
+	fmt.Fprintf(w, "%d photos scored: %s\n", a.Photos, s.labelCounts())
+	fmt.Fprintf(w, "right: %d of %d (%.1f %%)\n", a.Correct, a.Photos, 100*a.Accuracy)
+	fmt.Fprintf(w, "good photos called bad: %d of %d\n", a.GoodCalledBad, a.Good)
+	fmt.Fprintf(w, "photos of a person called away or unknown: %d of %d\n", a.PersonMissed, a.Person)
+	fmt.Fprintf(w, "could not be read or analysed: %d\n", a.Errors)
+	if len(s.Sets) > 1 {
+		fmt.Fprintln(w, "\nper set")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "set\tphotos\tright\taccuracy\tgood called bad\tperson away/unknown\terrors\t")
+		for _, r := range append(append([]SetScore{}, s.Sets...), a) {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f %%\t%d of %d\t%d of %d\t%d\t\n", r.Set, r.Photos, r.Correct, 100*r.Accuracy,
+				r.GoodCalledBad, r.Good, r.PersonMissed, r.Person, r.Errors)
+		}
+		tw.Flush()
+	}
+	fmt.Fprintln(w, "\nconfusion (rows: the folder's class; columns: judged)")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\t%s\t\n", strings.Join(outcomes, "\t"))
+	for _, e := range scoredClasses {
+		if s.Confusion[e] == nil {
+			continue
+		}
+		fmt.Fprint(tw, e)
+		for _, o := range outcomes {
+			fmt.Fprintf(tw, "\t%d", s.Confusion[e][o])
+		}
+		fmt.Fprintln(tw, "\t")
+	}
+	tw.Flush()
+	title, n := "misjudged", a.Photos-a.Correct
+	if all {
+		title, n = "every photo", a.Photos
+	}
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s (%d)\n", title, n)
+	for _, j := range s.Photos {
+		if all || !j.Right() {
+			fmt.Fprintln(w, " ", j.line(all))
+		}
+	}
+}
+
+// labelCounts says how many photos each class's folders held.
+func (s *Scorecard) labelCounts() string {
+	var parts []string
+	for _, c := range scoredClasses {
+		n := 0
+		for _, v := range s.Confusion[c] {
+			n += v
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, c))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// line is one photo's line in the list: where it is, the class its folder
+// gives it and what it was judged, and why; marked where right and wrong
+// photos are listed together (mark).
+func (j Judged) line(mark bool) string {
+	where := j.Path
+	if j.Video {
+		where = fmt.Sprintf("%s frame %d", j.Path, j.Frame)
+	}
+	s := fmt.Sprintf("%s: %s, judged %s", where, j.Expected, j.Judged)
+	if mark {
+		m := "wrong"
+		if j.Right() {
+			m = "right"
+		}
+		s = m + "  " + s
+	}
+	if j.Error != "" {
+		return s + ": " + j.Error
+	}
+	var fs []string
+	for _, f := range j.Faults {
+		fs = append(fs, fmt.Sprintf("%s %.2f", f.Name, f.Severity))
+	}
+	if len(fs) > 0 {
+		s += " (" + strings.Join(fs, ", ") + ")"
+	}
+	if j.Why != "" {
+		s += ": " + j.Why
+	}
+	return s
+}
