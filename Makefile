@@ -17,7 +17,7 @@ GO     ?= go
 ARGS   ?=
 GOSRC  := $(shell find . -name '*.go' -not -path './bin/*' 2>/dev/null) go.mod go.sum $(shell find webui/static -type f 2>/dev/null) $(wildcard coach/*.json)
 
-.PHONY: container all deps deps-test models tfjs-ref test-models build install run test test-go lint fuzz fuzz-short soak soak-short bench eval fit features clean
+.PHONY: container all deps deps-test models tfjs-ref test-models build install run test test-go lint fuzz fuzz-short soak soak-short bench eval score fit features clean
 all: build
 
 ## deps: install the Debian packages that are missing (OpenCV, compiler, model tools)
@@ -138,6 +138,11 @@ bench: models build
 ## eval: accuracy per folder and per person, with and without a baseline, cross-validated by person (the README's table)
 eval: models build features
 	./$(BIN) eval --features $(FEATURES)
+
+## score: score your own photos, sorted into folders named good, sit_up_straight, straighten_head and away under PHOTOS, as the held-out sets are scored
+score: models build
+	@test -n "$(PHOTOS)" || { echo "make score PHOTOS=DIR: the folder holding the class folders" >&2; exit 2; }
+	./$(BIN) score "$(PHOTOS)"
 
 ## container: build the container image (needs a container engine; scripts/container-build.sh is its build stage, tested by make test)
 # The image's Go and Debian releases: go.mod's Go, and the Debian release the
