@@ -50,6 +50,7 @@ type Analyzer struct {
 	people            int  // user-size faces the detector saw on the last frame (0: it did not run)
 	inTurn            bool // run the models one after the other always (tests compare the two ways)
 	wholeFirstExposed bool // take a wide frame's whole look at an exposed copy before its near look, as before nearKept (tests compare the two)
+	nearOfFilledFrame bool // take a wide frame's near look where the face fills it too, as before faceFillsFrame (tests compare the two)
 
 	lastSeen time.Time // the last frame with someone judged, while learning
 
@@ -415,7 +416,7 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 			// the same, and the whole look, which ran beside the face path
 			// on the frame as made, would here run alone.
 			nearKept := false
-			if wholeFirst && looks.cx >= 0 && !a.wholeFirstExposed {
+			if wholeFirst && looks.cx >= 0 && !a.wholeFirstExposed && !a.fillsTheFrame(fr.Best, looks.img.Rows()) {
 				kps, err := a.nearAboutFace(looks, &near)
 				if err != nil {
 					return modelsRun{}, fmt.Errorf("pose, cut about the face exposed for, on %s frame %d: %w", f.Source, f.Index, err)
@@ -446,9 +447,10 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		}
 	}
 	run.kps, run.fr = looks.kps, fr
+	filled := wholeFirst && a.fillsTheFrame(fr.Best, looks.img.Rows())
 	switch _, cutNear := nearCut(looks.img.Cols(), looks.img.Rows(), looks.cx); {
 	case wholeFirst:
-		if x := faceX(fr); x >= 0 {
+		if x := faceX(fr); x >= 0 && !filled {
 			looks.cx = x
 			kps, err := looks.other, error(nil)
 			if !looks.looked { // not taken at the exposed copy above
@@ -482,6 +484,12 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		}
 	}
 	a.body = bodyLook{source: f.Source, index: f.Index, far: far, face: fr.Detected, faceX: faceX(fr)}
+	if filled {
+		// Not cut about a face that filled the frame: the stream's next
+		// frame is seen whole first again, and cut about its own face once
+		// the sitter leans back, rather than kept to the whole look.
+		a.body.faceX = -1
+	}
 	if r, cut := nearCut(looks.img.Cols(), looks.img.Rows(), looks.cx); cut && !far {
 		a.body.cut = r
 	}
@@ -578,7 +586,7 @@ func (n *nearBesideMesh) meshCopy(a *Analyzer, l *bodyLooksAt, ex *exposing, mes
 			out = meshOn(frame, best)
 		}
 		x := detectionX(best)
-		if x < 0 || ex.changed() {
+		if x < 0 || ex.changed() || a.fillsTheFrame(best, l.img.Rows()) {
 			return out
 		}
 		done := make(chan struct{})
@@ -606,6 +614,25 @@ func (n *nearBesideMesh) wait() {
 func (n *nearBesideMesh) taken(l *bodyLooksAt) bool {
 	return n.done != nil && n.on == l && n.cx == l.cx && n.kps != nil
 }
+
+// fillsTheFrame: the face the detector found fills at least faceFillsFrame
+// of a frame h pixels high.
+func (a *Analyzer) fillsTheFrame(d face.Detection, h int) bool {
+	return !a.nearOfFilledFrame && d.Box.Height() >= faceFillsFrame*float64(h)
+}
+
+// faceFillsFrame is the face box's share of the frame's height from which a
+// wide frame seen first (seen whole while the face path runs) takes no near
+// look cut about the face: someone leaning right in, about 25 cm from the
+// lens, nothing below the chin in view. The near look would see a face and
+// no body; the face's size alone names the verdict, too close at full
+// severity from this fill (posture.Params.CloseFill), and the look cost the
+// leaning-in frame seen first 20 ms, at the budget, where it now takes 16.6
+// (BenchmarkFrameWholePathLeaningIn, side by side). Of the development
+// frames and copies, 5 of the masked person's faces zoomed to fill 0.85–0.98
+// of the height are seen so, each with the verdict and the faults it had
+// with the near look (TestFaceFillingTheFrameTakesNoNearLook).
+const faceFillsFrame = 0.85
 
 // keepNear decides between a wide frame's near look and its whole (far)
 // look (nil: not taken yet): the near one, unless it lost the head or the

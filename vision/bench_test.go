@@ -186,19 +186,24 @@ func BenchmarkFrameWholePathFace(b *testing.B) {
 // BenchmarkFrameWholePathLeaningIn: the webcam-shaped face zoomed until its
 // box is 1.4 times the frame's height (someone leaning right in), seen
 // first: the detector's first look is unsure (0.42) and it looks again in a
-// bordered copy (FaceNet.detect).
+// bordered copy (FaceNet.detect); the face fills the frame, so the body
+// model takes no near look cut about it (faceFillsFrame).
 func BenchmarkFrameWholePathLeaningIn(b *testing.B) {
 	an, near := benchLeaningIn(b)
 	f := Frame{Mat: near, Source: "bench"}
 	for b.Loop() {
 		an.face.Reset()
 		an.lit.source = ""
+		cuts := an.faceCuts
 		obs, err := an.Analyze(f)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if obs.Fault(domain.TooClose) < 0.5 {
 			b.Fatalf("%s %v (%s): not too close", obs.Posture, obs.Faults, obs.Why)
+		}
+		if an.faceCuts != cuts {
+			b.Fatalf("%d near looks at a face filling the frame: want none", an.faceCuts-cuts)
 		}
 	}
 }
