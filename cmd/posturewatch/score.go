@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"posturewatch/vision"
@@ -16,7 +17,7 @@ func init() {
 }
 
 // runScore judges photos one by one, as analyze does, and scores each
-// against the class its folder names (fit.LabelOf), as the held-out sets
+// against the class its folder names (fit.Labels), as the held-out sets
 // are scored: the figures their targets are set in.
 func runScore(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("score", stderr)
@@ -24,12 +25,20 @@ func runScore(args []string, stdout, stderr io.Writer) int {
 	o.register(fs)
 	asJSON := fs.Bool("json", false, "print the scorecard, every photo with it, as JSON")
 	every := fs.Bool("v", false, "list every photo, not only the misjudged ones")
+	var labels fit.Labels
+	fs.Func("class", "a folder name of your data set and the class it means, as NAME=CLASS (e.g. bad=sit_up_straight); repeatable", func(v string) error {
+		name, class, ok := strings.Cut(v, "=")
+		if !ok {
+			return fmt.Errorf("%q: want NAME=CLASS", v)
+		}
+		return labels.AddName(name, class)
+	})
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: posturewatch score [--json] [-v] [--baseline FILE] DIR...")
+		fmt.Fprintln(stderr, "usage: posturewatch score [--json] [-v] [--class NAME=CLASS]... [--baseline FILE] DIR...")
 		fmt.Fprintln(stderr, "Photos (and videos, sampled at --fps) in folders named good, sit_up_straight, straighten_head")
 		fmt.Fprintln(stderr, "or away, at any depth, are judged one by one and scored against that class. A photo is good")
 		fmt.Fprintln(stderr, "when the posture is good, sit up straight or straighten head by its first fault; away,")
-		fmt.Fprintln(stderr, "unknown and unreadable photos of a person are wrong.")
+		fmt.Fprintln(stderr, "unknown and unreadable photos of a person are wrong. --class names your own folders' classes.")
 		fs.PrintDefaults()
 	}
 	if code, done := parseFlags(fs, args); done {
@@ -58,7 +67,7 @@ func runScore(args []string, stdout, stderr io.Writer) int {
 		if ferr != nil {
 			var ie *vision.ItemError
 			errors.As(ferr, &ie) // Walk passes item errors only
-			if class, set, ok := fit.LabelOf(ie.Path); ok {
+			if class, set, ok := labels.Of(ie.Path); ok {
 				card.Add(fit.Judged{Path: ie.Path, Set: set, Expected: class, Judged: fit.OutcomeError, Error: ie.Err.Error()})
 			} else {
 				unreadable++
@@ -66,7 +75,7 @@ func runScore(args []string, stdout, stderr io.Writer) int {
 			}
 			return
 		}
-		class, set, ok := fit.LabelOf(f.Source)
+		class, set, ok := labels.Of(f.Source)
 		if !ok {
 			if len(unlabelled) == 0 || unlabelled[len(unlabelled)-1] != f.Source { // a video's frames once
 				unlabelled = append(unlabelled, f.Source)

@@ -161,8 +161,9 @@ func TestScoreAgreesWithEval(t *testing.T) {
 	}
 }
 
-// Nothing to score is an error, not an empty scorecard; no folder is a
-// usage error.
+// Nothing to score is an error, not an empty scorecard, until --class says
+// what the folder's name means; no folder, or a --class that names no
+// class, is a usage error.
 func TestScoreNeedsLabelledPhotos(t *testing.T) {
 	d := dataDir(t)
 	needModel(t)
@@ -171,6 +172,16 @@ func TestScoreNeedsLabelledPhotos(t *testing.T) {
 	code, stdout, stderr := run(t, "score", root)
 	if code != 1 || stdout != "" || !strings.Contains(stderr, "no photo to score") {
 		t.Errorf("photos in no class folder: exit %d, stdout %q, stderr %q; want 1 and the folders' names", code, stdout, stderr)
+	}
+	// the data set's own folder name, given its class
+	code, stdout, stderr = run(t, "score", "--class", "photos=good", root)
+	if code != 0 || !strings.Contains(stdout, "1 photo scored: 1 good") {
+		t.Errorf("--class photos=good: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	for _, bad := range []string{"photos", "photos=slouching", "=good"} {
+		if code, _, stderr := run(t, "score", "--class", bad, root); code != 2 || !strings.Contains(stderr, "--class") {
+			t.Errorf("--class %s: exit %d, %q; want 2", bad, code, stderr)
+		}
 	}
 	if code, _, stderr := run(t, "score"); code != 2 || !strings.Contains(stderr, "no DIR given") {
 		t.Errorf("no DIR: exit %d, %q", code, stderr)

@@ -43,11 +43,41 @@ func ObservationClass(o domain.Observation) string {
 // tables list them.
 var scoredClasses = []string{ClassGood, ClassSitUp, ClassStraighten, ClassAway}
 
-// FolderClass is the class a folder's name gives the photos in it: good,
-// sit_up_straight, straighten_head or away, in any case, with hyphens or
-// spaces for the underscores ("Sit up straight" is sit_up_straight).
-func FolderClass(name string) (string, bool) {
-	n := strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(strings.TrimSpace(name)))
+// Labels reads a photo's class from the folders on its path: folders named
+// good, sit_up_straight, straighten_head or away, in any case, with hyphens
+// or spaces for the underscores ("Sit up straight" is sit_up_straight), and
+// folders named otherwise that Names maps to a class (a data set's own
+// names: "bad" for sit_up_straight), by their name written the same way.
+type Labels struct {
+	Names map[string]string
+}
+
+// normalName is a folder's name as Labels compares it.
+func normalName(name string) string {
+	return strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(strings.TrimSpace(name)))
+}
+
+// AddName maps folders named name to class (one of the four), as a
+// command line's "name=class" gives it.
+func (l *Labels) AddName(name, class string) error {
+	c, ok := folderClass(class)
+	if !ok {
+		return fmt.Errorf("%q: not a class (good, sit_up_straight, straighten_head, away)", class)
+	}
+	n := normalName(name)
+	if n == "" {
+		return fmt.Errorf("an empty folder name for %s", c)
+	}
+	if l.Names == nil {
+		l.Names = map[string]string{}
+	}
+	l.Names[n] = c
+	return nil
+}
+
+// folderClass is the class a folder's own name gives.
+func folderClass(name string) (string, bool) {
+	n := normalName(name)
 	for _, c := range scoredClasses {
 		if n == c {
 			return c, true
@@ -56,13 +86,21 @@ func FolderClass(name string) (string, bool) {
 	return "", false
 }
 
-// LabelOf is the class of a photo at path: that of the innermost folder on
-// the path whose name gives one (FolderClass), and the folder holding that
-// one (the set the photo belongs to, "." for none).
-func LabelOf(path string) (class, set string, ok bool) {
+// FolderClass is the class a folder's name gives the photos in it.
+func (l Labels) FolderClass(name string) (string, bool) {
+	if c, ok := l.Names[normalName(name)]; ok {
+		return c, true
+	}
+	return folderClass(name)
+}
+
+// Of is the class of a photo at path: that of the innermost folder on the
+// path whose name gives one (FolderClass), and the folder holding that one
+// (the set the photo belongs to, "." for none).
+func (l Labels) Of(path string) (class, set string, ok bool) {
 	dir := filepath.Dir(filepath.Clean(path))
 	for {
-		if c, ok := FolderClass(filepath.Base(dir)); ok {
+		if c, ok := l.FolderClass(filepath.Base(dir)); ok {
 			return c, filepath.Dir(dir), true
 		}
 		up := filepath.Dir(dir)
@@ -169,7 +207,11 @@ var outcomes = []string{ClassGood, ClassSitUp, ClassStraighten, ClassAway, Outco
 // confusion, and the photos misjudged (every photo with all).
 func (s *Scorecard) Write(w io.Writer, all bool) {
 	a := s.All
-	fmt.Fprintf(w, "%d photos scored: %s\n", a.Photos, s.labelCounts())
+	noun := "photos"
+	if a.Photos == 1 {
+		noun = "photo"
+	}
+	fmt.Fprintf(w, "%d %s scored: %s\n", a.Photos, noun, s.labelCounts())
 	fmt.Fprintf(w, "right: %d of %d (%.1f %%)\n", a.Correct, a.Photos, 100*a.Accuracy)
 	fmt.Fprintf(w, "good photos called bad: %d of %d\n", a.GoodCalledBad, a.Good)
 	fmt.Fprintf(w, "photos of a person called away or unknown: %d of %d\n", a.PersonMissed, a.Person)

@@ -39,7 +39,7 @@ func TestObservationClass(t *testing.T) {
 // Folders name classes in the spellings people write them; the innermost
 // one that names a class labels the photo, and the folder holding it is
 // the photo's set.
-func TestLabelOf(t *testing.T) {
+func TestLabels(t *testing.T) {
 	p := filepath.FromSlash
 	for _, c := range []struct {
 		path, class, set string
@@ -54,14 +54,35 @@ func TestLabelOf(t *testing.T) {
 		{"/abs/laptop/straighten head/b/c.png", ClassStraighten, "/abs/laptop"},
 		{"good/a.jpg", ClassGood, "."},
 	} {
-		class, set, ok := LabelOf(p(c.path))
+		class, set, ok := Labels{}.Of(p(c.path))
 		if !ok || class != c.class || set != p(c.set) {
 			t.Errorf("%s: %q in set %q (%v), want %q in %q", c.path, class, set, ok, c.class, c.set)
 		}
 	}
 	for _, path := range []string{"a.jpg", "held/bad/a.jpg", "held/goodish/a.jpg", "good.jpg", "/", ""} {
-		if class, _, ok := LabelOf(p(path)); ok {
+		if class, _, ok := (Labels{}).Of(p(path)); ok {
 			t.Errorf("%q: labelled %s, want none", path, class)
+		}
+	}
+
+	// a data set's own names, mapped to classes
+	var l Labels
+	for _, nc := range [][2]string{{"Bad", "sit up straight"}, {"tilted-head", "STRAIGHTEN_HEAD"}, {"empty room", "away"}} {
+		if err := l.AddName(nc[0], nc[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ path, class string }{
+		{"set/bad/a.jpg", ClassSitUp}, {"set/Tilted Head/a.jpg", ClassStraighten},
+		{"set/empty-room/a.jpg", ClassAway}, {"set/good/a.jpg", ClassGood},
+	} {
+		if class, set, ok := l.Of(p(c.path)); !ok || class != c.class || set != "set" {
+			t.Errorf("%s with names mapped: %q in %q (%v), want %q", c.path, class, set, ok, c.class)
+		}
+	}
+	for _, nc := range [][2]string{{"bad", "slouching"}, {"", "good"}, {"x", ""}} {
+		if err := l.AddName(nc[0], nc[1]); err == nil {
+			t.Errorf("%q=%q: accepted", nc[0], nc[1])
 		}
 	}
 }
@@ -129,14 +150,24 @@ func TestScorecard(t *testing.T) {
 	}
 }
 
-// Whatever a folder is called, a photo gets one of the four classes or
-// none, and its set is a folder on its path.
-func FuzzLabelOf(f *testing.F) {
+// Whatever a folder is called, and whatever name is mapped to a class, a
+// photo gets one of the four classes or none, and its set is a folder on
+// its path.
+func FuzzLabels(f *testing.F) {
 	for _, s := range []string{"held/good/a.jpg", "a/Sit Up Straight/b/c.png", "/", "", "..", "good", "x/away/"} {
-		f.Add(s)
+		f.Add(s, "bad")
 	}
-	f.Fuzz(func(t *testing.T, path string) {
-		class, set, ok := LabelOf(path)
+	f.Fuzz(func(t *testing.T, path, name string) {
+		var l Labels
+		if err := l.AddName(name, "good"); err != nil {
+			t.Skip() // an empty name
+		}
+		if !strings.ContainsAny(name, `/\`) && name != "." && name != ".." && filepath.Base(name) == name {
+			if class, _, ok := l.Of(filepath.Join("set", name, "p.jpg")); !ok || class != ClassGood {
+				t.Fatalf("a folder named %q, mapped to good: %q (%v)", name, class, ok)
+			}
+		}
+		class, set, ok := l.Of(path)
 		if !ok {
 			if class != "" || set != "" {
 				t.Fatalf("%q: unlabelled with %q, %q", path, class, set)
