@@ -139,10 +139,10 @@ bench: models build
 eval: models build features
 	./$(BIN) eval --features $(FEATURES)
 
-## score: score your own photos, sorted into folders named good, sit_up_straight, straighten_head and away under PHOTOS, as the held-out sets are scored
+## score: score your own photos, sorted into folders named good, sit_up_straight, straighten_head and away under PHOTOS, as the held-out sets are scored (ARGS: e.g. --class bad=sit_up_straight)
 score: models build
 	@test -n "$(PHOTOS)" || { echo "make score PHOTOS=DIR: the folder holding the class folders" >&2; exit 2; }
-	./$(BIN) score "$(PHOTOS)"
+	./$(BIN) score $(ARGS) "$(PHOTOS)"
 
 ## container: build the container image (needs a container engine; scripts/container-build.sh is its build stage, tested by make test)
 # The image's Go and Debian releases: go.mod's Go, and the Debian release the

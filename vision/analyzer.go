@@ -626,12 +626,13 @@ func (a *Analyzer) fillsTheFrame(d face.Detection, h int) bool {
 // look cut about the face: someone leaning right in, about 25 cm from the
 // lens, nothing below the chin in view. The near look would see a face and
 // no body; the face's size alone names the verdict, too close at full
-// severity from this fill (posture.Params.CloseFill), and the look cost the
-// leaning-in frame seen first 20 ms, at the budget, where it now takes 16.6
-// (BenchmarkFrameWholePathLeaningIn, side by side). Of the development
-// frames and copies, 5 of the masked person's faces zoomed to fill 0.85–0.98
-// of the height are seen so, each with the verdict and the faults it had
-// with the near look (TestFaceFillingTheFrameTakesNoNearLook).
+// severity from this fill (posture.Params.CloseFill). With the look, the
+// leaning-in frame seen first took 20.6–22.0 ms, over the budget; without
+// it 17.3–17.7 (BenchmarkFrameWholePathLeaningIn, side by side). Of the
+// development frames and copies, 5 of the masked person's faces zoomed to
+// fill 0.85–0.98 of the height are seen so, each with the verdict and the
+// faults it had with the near look (their features compared);
+// TestFaceFillingTheFrameTakesNoNearLook judges 105 zoomed faces both ways.
 const faceFillsFrame = 0.85
 
 // keepNear decides between a wide frame's near look and its whole (far)

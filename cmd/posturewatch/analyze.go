@@ -15,6 +15,7 @@ import (
 	"posturewatch/coach/domain"
 	"posturewatch/coach/store"
 	"posturewatch/vision"
+	"posturewatch/vision/posture/fit"
 )
 
 func init() {
@@ -27,7 +28,8 @@ type frameRecord struct {
 	Frame     int               `json:"frame"`
 	TS        float64           `json:"t_s"`
 	Posture   domain.Posture    `json:"posture,omitempty"`
-	Why       string            `json:"why,omitempty"` // what the verdict rests on
+	Class     string            `json:"class,omitempty"` // the verdict as the held-out photos are scored (fit.ObservationClass)
+	Why       string            `json:"why,omitempty"`   // what the verdict rests on
 	Faults    []domain.Fault    `json:"faults,omitempty"`
 	Metrics   domain.Metrics    `json:"metrics,omitempty"`
 	Keypoints []domain.Keypoint `json:"keypoints,omitempty"`
@@ -151,6 +153,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 			return
 		}
 		r.Posture, r.Why, r.Faults, r.Metrics, r.Keypoints, r.Visible = obs.Posture, obs.Why, obs.Faults, roundMetrics(obs.Metrics), roundKeypoints(obs.Keypoints), obs.Visible
+		r.Class = fit.ObservationClass(obs)
 		r.Confidence, r.Backlit = round3(obs.Confidence), obs.Backlit
 		if *annotate != "" {
 			img := vision.Annotate(f.Mat, obs, 0.3)

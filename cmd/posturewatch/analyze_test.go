@@ -70,12 +70,12 @@ func TestAnalyzeJSONOnImagesAndVideo(t *testing.T) {
 		t.Fatalf("%d records, want 2 images + 40 video frames at 1 fps", len(recs))
 	}
 	g := recs[0]
-	if g.Posture != domain.PostureGood || len(g.Keypoints) != 17 || g.Metrics[domain.MetricFaceFrame] == 0 || g.MS <= 0 {
+	if g.Posture != domain.PostureGood || g.Class != "good" || len(g.Keypoints) != 17 || g.Metrics[domain.MetricFaceFrame] == 0 || g.MS <= 0 {
 		t.Errorf("grace_hopper record: %+v", g)
 	}
 	fh := recs[1]
-	if fh.Posture != domain.PostureBad || len(fh.Faults) == 0 || fh.Faults[0].Name != domain.ForwardHead || fh.Faults[0].Why == "" {
-		t.Errorf("forward-head frame: %s %+v", fh.Posture, fh.Faults)
+	if fh.Posture != domain.PostureBad || len(fh.Faults) == 0 || fh.Faults[0].Name != domain.ForwardHead || fh.Faults[0].Why == "" || fh.Class != "sit_up_straight" {
+		t.Errorf("forward-head frame: %s (%s) %+v", fh.Posture, fh.Class, fh.Faults)
 	}
 	for i := 1; i < len(fh.Faults); i++ {
 		if fh.Faults[i].Severity > fh.Faults[i-1].Severity {
@@ -88,6 +88,9 @@ func TestAnalyzeJSONOnImagesAndVideo(t *testing.T) {
 		in := r.TS >= 11 && r.TS < 29
 		if in && r.Posture == domain.PostureAway {
 			away++
+		}
+		if r.Posture == domain.PostureAway && r.Class != "away" {
+			t.Errorf("t=%.1f s: away, class %q", r.TS, r.Class)
 		}
 		if (r.TS < 9 || r.TS >= 31) && r.Posture == domain.PostureAway {
 			t.Errorf("t=%.1f s judged away while the person sits there", r.TS)
