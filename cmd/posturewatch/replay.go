@@ -158,27 +158,64 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// replayVideo runs one recording through vision and a fresh coach.
+// replayVideo runs one recording through vision and a fresh coach, and
+// prints its events and summary.
 func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.Baseline, cat *exercise.Catalogue,
 	an *vision.Analyzer, asJSON bool, w io.Writer, log *slog.Logger) (replaySummary, error) {
+	src, err := vision.OpenPath(path, vision.SourceOptions{FPS: fps, Start: replayStart})
+	if err != nil {
+		return replaySummary{}, fmt.Errorf("replay %s: %w", path, err)
+	}
+	defer src.Close()
+	if !asJSON {
+		how := "defaults until the camera's view is learnt"
+		if baseline != nil {
+			how = baseline.Name
+		}
+		fmt.Fprintf(w, "== %s (baseline: %s, onset %gs, sensitivity %s)\n", path, how, cfg.OnsetDelay.Seconds(), cfg.Sensitivity)
+	}
+	sum, err := replaySession(src, path, cfg, baseline, cat, an, log, func(e domain.Event) error {
+		return writeReplayEvent(w, path, e, asJSON)
+	})
+	if err != nil {
+		return sum, err
+	}
+	if asJSON {
+		if err := json.NewEncoder(w).Encode(sum); err != nil {
+			return sum, fmt.Errorf("write: %w", err)
+		}
+		return sum, nil
+	}
+	fmt.Fprintf(w, "   end %.1fs: %d frames, present %.1f s, good %.1f s, %d nudges, %d breaks suggested%s",
+		sum.TS, sum.Frames, sum.PresentS, sum.GoodS, sum.Nudges, sum.Breaks, faultSeconds(sum.FaultS))
+	if sum.Errors > 0 {
+		fmt.Fprintf(w, ", %d frames failed", sum.Errors)
+	}
+	if sum.LearntAtS != nil {
+		fmt.Fprintf(w, "; the camera's view learnt at %.1f s", *sum.LearntAtS)
+	}
+	if sum.FaceViewAtS != nil {
+		fmt.Fprintf(w, "; a view of the face alone (no shoulder in view) learnt at %.1f s", *sum.FaceViewAtS)
+	}
+	fmt.Fprintln(w)
+	if sum.BacklitFrames > 0 {
+		fmt.Fprintln(w, "  ", backlitSummary(sum.BacklitFrames, sum.Frames-sum.Errors))
+	}
+	return sum, nil
+}
+
+// replaySession runs one recording (src, opened from path to start at
+// replayStart) through vision and a fresh coach, on the recording's own
+// timeline, and passes each of the coach's events to onEvent (an error from
+// it ends the session).
+func replaySession(src vision.Source, path string, cfg domain.Config, baseline *domain.Baseline, cat *exercise.Catalogue,
+	an *vision.Analyzer, log *slog.Logger, onEvent func(domain.Event) error) (replaySummary, error) {
 	sum := replaySummary{Source: path, Type: "summary", Baseline: "defaults"}
 	if baseline != nil {
 		sum.Baseline = baseline.Name
 	}
-	src, err := vision.OpenPath(path, vision.SourceOptions{FPS: fps, Start: replayStart})
-	if err != nil {
-		return sum, fmt.Errorf("replay %s: %w", path, err)
-	}
-	defer src.Close()
 	an.ForgetLearnt()
 	c := coach.New(cfg, baseline, cat)
-	if !asJSON {
-		how := sum.Baseline
-		if baseline == nil {
-			how = "defaults until the camera's view is learnt"
-		}
-		fmt.Fprintf(w, "== %s (baseline: %s, onset %gs, sensitivity %s)\n", path, how, cfg.OnsetDelay.Seconds(), cfg.Sensitivity)
-	}
 	var last time.Duration
 	for {
 		f, err := src.Next()
@@ -211,7 +248,7 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 			sum.FaceViewAtS = &at
 		}
 		for _, e := range c.Step(obs, replayStart.Add(off)) {
-			if err := writeReplayEvent(w, path, e, asJSON); err != nil {
+			if err := onEvent(e); err != nil {
 				return sum, err
 			}
 		}
@@ -232,27 +269,6 @@ func replayVideo(path string, fps float64, cfg domain.Config, baseline *domain.B
 	sum.PresentS, sum.GoodS = round3(sum.PresentS), round3(sum.GoodS)
 	for f, s := range sum.FaultS {
 		sum.FaultS[f] = round3(s)
-	}
-	if asJSON {
-		if err := json.NewEncoder(w).Encode(sum); err != nil {
-			return sum, fmt.Errorf("write: %w", err)
-		}
-	} else {
-		fmt.Fprintf(w, "   end %.1fs: %d frames, present %.1f s, good %.1f s, %d nudges, %d breaks suggested%s",
-			sum.TS, sum.Frames, sum.PresentS, sum.GoodS, sum.Nudges, sum.Breaks, faultSeconds(sum.FaultS))
-		if sum.Errors > 0 {
-			fmt.Fprintf(w, ", %d frames failed", sum.Errors)
-		}
-		if sum.LearntAtS != nil {
-			fmt.Fprintf(w, "; the camera's view learnt at %.1f s", *sum.LearntAtS)
-		}
-		if sum.FaceViewAtS != nil {
-			fmt.Fprintf(w, "; a view of the face alone (no shoulder in view) learnt at %.1f s", *sum.FaceViewAtS)
-		}
-		fmt.Fprintln(w)
-		if sum.BacklitFrames > 0 {
-			fmt.Fprintln(w, "  ", backlitSummary(sum.BacklitFrames, sum.Frames-sum.Errors))
-		}
 	}
 	return sum, nil
 }
