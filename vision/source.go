@@ -245,6 +245,26 @@ func (m *multiSource) Close() error {
 // report an *ItemError.
 func openDir(dir string, opt SourceOptions) (Source, error) {
 	var items []item
+	err := walkMedia(dir, func(p string, err error) {
+		if err != nil {
+			items = append(items, item{path: p, err: err})
+			return
+		}
+		items = append(items, item{path: p, open: func() (Source, error) { return OpenPath(p, opt) }})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("open directory %s: no images or videos in it", dir)
+	}
+	return &multiSource{name: dir, items: items}, nil
+}
+
+// walkMedia calls fn, in lexical order, with every image and video beneath
+// dir, or with the error of an entry that cannot be read (the walk goes on).
+// Its own error is for dir itself.
+func walkMedia(dir string, fn func(path string, err error)) error {
 	// With a trailing separator the root is followed when it is a symlink
 	// to a directory (WalkDir itself never follows links, so a linked
 	// folder given as PATH listed nothing); links inside are not followed,
@@ -258,28 +278,53 @@ func openDir(dir string, opt SourceOptions) (Source, error) {
 			if p == root {
 				return err
 			}
-			items = append(items, item{path: p, err: fmt.Errorf("cannot read: %w", err)})
+			fn(p, fmt.Errorf("cannot read: %w", err))
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if d.IsDir() {
+		if d.IsDir() || !IsImagePath(p) && !IsVideoPath(p) {
 			return nil
 		}
-		if !IsImagePath(p) && !IsVideoPath(p) {
-			return nil
-		}
-		items = append(items, item{path: p, open: func() (Source, error) { return OpenPath(p, opt) }})
+		fn(p, nil)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open directory %s: %w", dir, err)
+		return fmt.Errorf("open directory %s: %w", dir, err)
 	}
-	if len(items) == 0 {
-		return nil, fmt.Errorf("open directory %s: no images or videos in it", dir)
+	return nil
+}
+
+// ListMedia lists the images and videos the paths name, as OpenPaths would
+// play them: directories walked recursively in lexical order, files as
+// given. A path or entry that cannot be read is an *ItemError in unreadable
+// instead; a file of another kind is one too.
+func ListMedia(paths []string) (files []string, unreadable []*ItemError) {
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		switch {
+		case err != nil && errors.Is(err, fs.ErrNotExist):
+			unreadable = append(unreadable, &ItemError{Path: p, Err: errors.New("no such file or directory")})
+		case err != nil:
+			unreadable = append(unreadable, &ItemError{Path: p, Err: err})
+		case st.IsDir():
+			if werr := walkMedia(p, func(f string, err error) {
+				if err != nil {
+					unreadable = append(unreadable, &ItemError{Path: f, Err: err})
+					return
+				}
+				files = append(files, f)
+			}); werr != nil {
+				unreadable = append(unreadable, &ItemError{Path: p, Err: werr})
+			}
+		case !IsImagePath(p) && !IsVideoPath(p):
+			unreadable = append(unreadable, &ItemError{Path: p, Err: fmt.Errorf("unknown file type %q (images: .jpg .png …, videos: .mp4 .avi …)", filepath.Ext(p))})
+		default:
+			files = append(files, p)
+		}
 	}
-	return &multiSource{name: dir, items: items}, nil
+	return files, unreadable
 }
 
 // toBGR makes m an 8-bit, 3-channel BGR image in place (grayscale and BGRA

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -699,4 +700,31 @@ func TestVideoSkipTo(t *testing.T) {
 		}
 	}
 	t.Error("no next pass within 3 frames of the skip's end")
+}
+
+// ListMedia lists what OpenPaths would play, in the same order, without
+// opening anything: a directory's images and videos recursively in lexical
+// order (other files left out), files as given; a missing path or a file of
+// another kind is an item error instead.
+func TestListMedia(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"a/2.jpg", "a/1.PNG", "a/sub/v.mp4", "a/notes.txt", "b.mp4", "c.txt"} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := func(f string) string { return filepath.Join(dir, filepath.FromSlash(f)) }
+	files, bad := ListMedia([]string{in("a"), in("b.mp4"), in("c.txt"), in("missing")})
+	want := []string{in("a/1.PNG"), in("a/2.jpg"), in("a/sub/v.mp4"), in("b.mp4")}
+	if !slices.Equal(files, want) {
+		t.Errorf("files %v, want %v", files, want)
+	}
+	if len(bad) != 2 || bad[0].Path != in("c.txt") || !strings.Contains(bad[0].Error(), "unknown file type") ||
+		bad[1].Path != in("missing") || !strings.Contains(bad[1].Error(), "no such file or directory") {
+		t.Errorf("item errors %v, want c.txt's type and missing's absence", bad)
+	}
 }
