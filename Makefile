@@ -139,7 +139,7 @@ bench: models build
 eval: models build features
 	./$(BIN) eval --features $(FEATURES)
 
-## score: score your own photos, sorted into folders named good, sit_up_straight, straighten_head and away under PHOTOS, as the held-out sets are scored (ARGS: e.g. --class bad=sit_up_straight)
+## score: score your own photos and videos, sorted into folders named good, sit_up_straight, straighten_head and away under PHOTOS, as the held-out sets are scored (ARGS: e.g. --class bad=sit_up_straight)
 score: models build
 	@test -n "$(PHOTOS)" || { echo "make score PHOTOS=DIR: the folder holding the class folders" >&2; exit 2; }
 	./$(BIN) score $(ARGS) "$(PHOTOS)"

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"posturewatch/coach/domain"
 	"posturewatch/vision"
 	"posturewatch/vision/posture"
 	"posturewatch/vision/posture/fit"
@@ -104,7 +106,7 @@ func TestScoreAgreesWithEval(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d with an unreadable photo, want 1; stderr: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "1 of 85 photos could not be read") || !strings.Contains(stderr, "skipped 1 file ") || !strings.Contains(stderr, stray) {
+	if !strings.Contains(stderr, "1 of 85 photos and videos could not be read") || !strings.Contains(stderr, "skipped 1 file ") || !strings.Contains(stderr, stray) {
 		t.Errorf("stderr does not name the unreadable photo's count and the skipped one:\n%s", stderr)
 	}
 	var card fit.Scorecard
@@ -170,7 +172,7 @@ func TestScoreNeedsLabelledPhotos(t *testing.T) {
 	root := t.TempDir()
 	copyInto(t, filepath.Join(root, "photos"), filepath.Join(d, "misc", "grace_hopper.jpg"))
 	code, stdout, stderr := run(t, "score", root)
-	if code != 1 || stdout != "" || !strings.Contains(stderr, "no photo to score") {
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "nothing to score") {
 		t.Errorf("photos in no class folder: exit %d, stdout %q, stderr %q; want 1 and the folders' names", code, stdout, stderr)
 	}
 	// the data set's own folder name, given its class
@@ -188,5 +190,75 @@ func TestScoreNeedsLabelledPhotos(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "score", filepath.Join(root, "nothing-here")); code != 1 || !strings.Contains(stderr, "no such file or directory") {
 		t.Errorf("a missing DIR: exit %d, %q", code, stderr)
+	}
+}
+
+// A video in a class folder is played as a sitting, as replay plays it,
+// and scored by the nudges it drew: sitting well (here the clip of sitting,
+// leaving and coming back) must draw none, a slump (the clip's 40 s of a
+// head forward) one of its class. The nudges are replay's, to the tenth of
+// a second; an unplayable video is scored wrong and the exit code is 1.
+func TestScoreVideosAsSittings(t *testing.T) {
+	forward, away := replayClip(t, "forward-head-session.mp4"), replayClip(t, "away-and-back.mp4")
+	root := t.TempDir()
+	copyInto(t, filepath.Join(root, "good"), away)
+	copyInto(t, filepath.Join(root, "sit_up_straight"), forward)
+	copyInto(t, filepath.Join(root, "good", "broken"), filepath.Join(dataDir(t), "bad", "truncated.mp4"))
+
+	code, stdout, stderr := run(t, "score", "--json", root)
+	if code != 1 {
+		t.Errorf("exit %d with an unplayable video, want 1; stderr %s", code, stderr)
+	}
+	var card fit.Scorecard
+	if err := json.Unmarshal([]byte(stdout), &card); err != nil {
+		t.Fatalf("not a JSON scorecard: %v\n%s", err, stdout)
+	}
+	if card.All.Photos != 0 || len(card.Sessions) != 3 {
+		t.Fatalf("%d photos and %d sessions, want the 3 videos as sessions", card.All.Photos, len(card.Sessions))
+	}
+	want := map[string][]fit.Nudge{}
+	for _, clip := range []string{forward, away} {
+		ns := []fit.Nudge{}
+		for _, l := range linesOf(replayJSON(t, clip), "nudge") {
+			ns = append(ns, fit.Nudge{Fault: domain.FaultName(l.Fault), AtS: l.TS})
+		}
+		want[filepath.Base(clip)] = ns
+	}
+	if len(want["forward-head-session.mp4"]) == 0 || len(want["away-and-back.mp4"]) != 0 {
+		t.Fatalf("replay's nudges %v: the premise changed", want)
+	}
+	for _, s := range card.Sessions {
+		base := filepath.Base(s.Path)
+		if base == "truncated.mp4" {
+			if s.Error == "" || s.Right() || s.Expected != fit.ClassGood {
+				t.Errorf("the truncated video: %+v, want an error scored against good", s)
+			}
+			continue
+		}
+		if !s.Right() || s.Seconds < 39 {
+			t.Errorf("%s (%s): %v in %.0f s, not right", base, s.Expected, s.Nudges, s.Seconds)
+		}
+		got := s.Nudges
+		if len(got) != len(want[base]) {
+			t.Errorf("%s: nudges %v, replay gives %v", base, got, want[base])
+			continue
+		}
+		for i := range got {
+			if got[i].Fault != want[base][i].Fault || math.Abs(got[i].AtS-want[base][i].AtS) > 0.05 {
+				t.Errorf("%s: nudges %v, replay gives %v", base, got, want[base])
+			}
+		}
+	}
+	v := card.Videos
+	if v.Videos != 3 || v.Right != 2 || v.Good != 2 || v.GoodNudged != 0 || v.Bad != 1 || v.BadNudged != 1 || v.Errors != 1 {
+		t.Errorf("videos: %+v", v)
+	}
+
+	// the readable scorecard says it in words
+	_, stdout, _ = run(t, "score", filepath.Join(root, "sit_up_straight"))
+	for _, s := range []string{"videos played as sittings: 1, 1 of them as their folders say", "sitting badly nudged for it: 1 of 1 videos"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("the scorecard lacks %q:\n%s", s, stdout)
+		}
 	}
 }

@@ -169,13 +169,94 @@ func (s *SetScore) add(j Judged) {
 	}
 }
 
-// Scorecard tallies photos against the classes their folders give them.
+// Scorecard tallies photos against the classes their folders give them,
+// and videos played as sittings against what their folders say of them.
 type Scorecard struct {
 	All  SetScore   `json:"all"`
 	Sets []SetScore `json:"sets"` // one per set, by name
 	// Confusion counts photos by expected class, then by outcome.
 	Confusion map[string]map[string]int `json:"confusion"`
 	Photos    []Judged                  `json:"photos"`
+	Videos    VideoScore                `json:"videos"`
+	Sessions  []Session                 `json:"sessions,omitempty"`
+}
+
+// Session is one video played through vision and the coach as a sitting,
+// from the start, the camera's view learnt as the live service learns it.
+type Session struct {
+	Path     string  `json:"path"`
+	Set      string  `json:"set"`
+	Expected string  `json:"expected"`
+	Seconds  float64 `json:"seconds"` // the recording's length as played
+	Nudges   []Nudge `json:"nudges"`
+	Error    string  `json:"error,omitempty"`
+}
+
+// Nudge is one nudge the coach gave in a session.
+type Nudge struct {
+	Fault domain.FaultName `json:"fault"`
+	AtS   float64          `json:"t_s"` // on the recording's timeline
+}
+
+// Right reports whether the sitting went as its folder says: sitting well
+// (good) or an empty room (away) draws no nudge; sit up straight or
+// straighten head draws one for a fault of that class.
+func (s Session) Right() bool {
+	if s.Error != "" {
+		return false
+	}
+	switch s.Expected {
+	case ClassGood, ClassAway:
+		return len(s.Nudges) == 0
+	}
+	for _, n := range s.Nudges {
+		if FaultClass(n.Fault) == s.Expected {
+			return true
+		}
+	}
+	return false
+}
+
+// VideoScore is the tally of the sessions: how many went right, how many
+// of sitting well drew a nudge (your target: none), and how many slumps
+// drew one for their class.
+type VideoScore struct {
+	Videos      int     `json:"videos"`
+	Right       int     `json:"right"`
+	Good        int     `json:"good"`
+	GoodNudged  int     `json:"good_nudged"`
+	NudgesGood  int     `json:"nudges_on_good"` // nudges in all on sitting well
+	GoodMinutes float64 `json:"good_minutes"`   // of sitting well played
+	Bad         int     `json:"bad"`            // sessions labelled sit up straight or straighten head
+	BadNudged   int     `json:"bad_nudged"`     // of them, nudged for a fault of their class
+	Errors      int     `json:"errors"`
+}
+
+// AddSession scores one played video.
+func (s *Scorecard) AddSession(v Session) {
+	s.Sessions = append(s.Sessions, v)
+	t := &s.Videos
+	t.Videos++
+	if v.Right() {
+		t.Right++
+	}
+	if v.Error != "" {
+		t.Errors++
+	}
+	switch v.Expected {
+	case ClassGood:
+		t.Good++
+		t.GoodMinutes += v.Seconds / 60
+		t.NudgesGood += len(v.Nudges)
+		if len(v.Nudges) > 0 {
+			t.GoodNudged++
+		}
+	case ClassSitUp, ClassStraighten:
+		t.Bad++
+		if v.Right() {
+			t.BadNudged++
+		}
+	}
 }
 
 // NewScorecard is an empty scorecard.
@@ -203,15 +284,67 @@ func (s *Scorecard) Add(j Judged) {
 // outcomes are the columns of the confusion table.
 var outcomes = []string{ClassGood, ClassSitUp, ClassStraighten, ClassAway, OutcomeUnknown, OutcomeError}
 
-// Write prints the scorecard: the figures per set and over all, the
-// confusion, and the photos misjudged (every photo with all).
+// Write prints the scorecard: the photos' figures per set and over all, the
+// confusion and the photos misjudged (every photo with all), then the
+// videos' sittings.
 func (s *Scorecard) Write(w io.Writer, all bool) {
-	a := s.All
-	noun := "photos"
-	if a.Photos == 1 {
-		noun = "photo"
+	if s.All.Photos > 0 {
+		s.writePhotos(w, all)
 	}
-	fmt.Fprintf(w, "%d %s scored: %s\n", a.Photos, noun, s.labelCounts())
+	if s.Videos.Videos > 0 {
+		if s.All.Photos > 0 {
+			fmt.Fprintln(w)
+		}
+		s.writeSessions(w, all)
+	}
+}
+
+// writeSessions prints the videos' figures and the sessions that went wrong
+// (every one with all), each with its nudges.
+func (s *Scorecard) writeSessions(w io.Writer, all bool) {
+	v := s.Videos
+	fmt.Fprintf(w, "videos played as sittings: %d, %d of them as their folders say\n", v.Videos, v.Right)
+	if v.Good > 0 {
+		fmt.Fprintf(w, "sitting well nudged: %d of %d videos (%d nudges in %.1f minutes)\n", v.GoodNudged, v.Good, v.NudgesGood, v.GoodMinutes)
+	}
+	if v.Bad > 0 {
+		fmt.Fprintf(w, "sitting badly nudged for it: %d of %d videos\n", v.BadNudged, v.Bad)
+	}
+	if v.Errors > 0 {
+		fmt.Fprintf(w, "could not be played: %d\n", v.Errors)
+	}
+	for _, x := range s.Sessions {
+		if !all && x.Right() {
+			continue
+		}
+		mark := ""
+		if all {
+			mark = "wrong  "
+			if x.Right() {
+				mark = "right  "
+			}
+		}
+		line := fmt.Sprintf("  %s%s: %s", mark, x.Path, x.Expected)
+		switch {
+		case x.Error != "":
+			line += ", not played: " + x.Error
+		case len(x.Nudges) == 0:
+			line += fmt.Sprintf(", no nudge in %.0f s", x.Seconds)
+		default:
+			var ns []string
+			for _, n := range x.Nudges {
+				ns = append(ns, fmt.Sprintf("%s at %.1f s", n.Fault, n.AtS))
+			}
+			line += fmt.Sprintf(", nudged in %.0f s: %s", x.Seconds, strings.Join(ns, ", "))
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// writePhotos prints the photos' part of the scorecard.
+func (s *Scorecard) writePhotos(w io.Writer, all bool) {
+	a := s.All
+	fmt.Fprintf(w, "%s scored: %s\n", count(a.Photos, "photo", "photos"), s.labelCounts())
 	fmt.Fprintf(w, "right: %d of %d (%.1f %%)\n", a.Correct, a.Photos, 100*a.Accuracy)
 	fmt.Fprintf(w, "good photos called bad: %d of %d\n", a.GoodCalledBad, a.Good)
 	fmt.Fprintf(w, "photos of a person called away or unknown: %d of %d\n", a.PersonMissed, a.Person)
@@ -253,6 +386,14 @@ func (s *Scorecard) Write(w io.Writer, all bool) {
 			fmt.Fprintln(w, " ", j.line(all))
 		}
 	}
+}
+
+// count is "n things", in the singular for one.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // labelCounts says how many photos each class's folders held.

@@ -183,3 +183,49 @@ func FuzzLabels(f *testing.F) {
 		}
 	})
 }
+
+// A video played as a sitting is right when it went as its folder says: no
+// nudge on sitting well or an empty room, a nudge of its class on a slump;
+// one that could not be played is wrong. The tally counts the videos of
+// sitting well that drew a nudge, and the nudges, as your target does.
+func TestSessionScore(t *testing.T) {
+	nudge := func(f domain.FaultName, at float64) Nudge { return Nudge{Fault: f, AtS: at} }
+	card := NewScorecard()
+	for _, c := range []struct {
+		s     Session
+		right bool
+	}{
+		{Session{Path: "good/a.mp4", Expected: ClassGood, Seconds: 120}, true},
+		{Session{Path: "good/b.mp4", Expected: ClassGood, Seconds: 60, Nudges: []Nudge{nudge(domain.Slouch, 20), nudge(domain.ForwardHead, 50)}}, false},
+		{Session{Path: "sit/c.mp4", Expected: ClassSitUp, Seconds: 60, Nudges: []Nudge{nudge(domain.ForwardHead, 21)}}, true},
+		{Session{Path: "sit/d.mp4", Expected: ClassSitUp, Seconds: 60, Nudges: []Nudge{nudge(domain.HeadTilt, 21)}}, false},
+		{Session{Path: "head/e.mp4", Expected: ClassStraighten, Seconds: 60, Nudges: []Nudge{nudge(domain.ForwardHead, 5), nudge(domain.HeadTurn, 30)}}, true},
+		{Session{Path: "away/f.mp4", Expected: ClassAway, Seconds: 30}, true},
+		{Session{Path: "good/g.mp4", Expected: ClassGood, Error: "truncated"}, false},
+	} {
+		if got := c.s.Right(); got != c.right {
+			t.Errorf("%s: right %v, want %v", c.s.Path, got, c.right)
+		}
+		card.AddSession(c.s)
+	}
+	want := VideoScore{Videos: 7, Right: 4, Good: 3, GoodNudged: 1, NudgesGood: 2, GoodMinutes: 3, Bad: 3, BadNudged: 2, Errors: 1}
+	if card.Videos != want {
+		t.Errorf("videos: %+v, want %+v", card.Videos, want)
+	}
+	var out bytes.Buffer
+	card.Write(&out, false)
+	for _, s := range []string{
+		"videos played as sittings: 7, 4 of them as their folders say",
+		"sitting well nudged: 1 of 3 videos (2 nudges in 3.0 minutes)",
+		"sitting badly nudged for it: 2 of 3 videos",
+		"good/b.mp4: good, nudged in 60 s: slouch at 20.0 s, forward_head at 50.0 s",
+		"good/g.mp4: good, not played: truncated",
+	} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("the scorecard lacks %q:\n%s", s, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "photos scored") || strings.Contains(out.String(), "good/a.mp4") {
+		t.Errorf("photos' figures or a right video listed without -v:\n%s", out.String())
+	}
+}
