@@ -111,12 +111,10 @@ func (l Labels) Of(path string) (class, set string, ok bool) {
 	}
 }
 
-// Judged is one scored photo (or sampled video frame).
+// Judged is one scored photo.
 type Judged struct {
 	Path     string         `json:"path"`
-	Video    bool           `json:"video,omitempty"` // a frame sampled from a video
-	Frame    int            `json:"frame,omitempty"` // its index in the video
-	Set      string         `json:"set"`             // the folder holding the class folder
+	Set      string         `json:"set"` // the folder holding the class folder
 	Expected string         `json:"expected"`
 	Judged   string         `json:"judged"`
 	Posture  domain.Posture `json:"posture,omitempty"`
@@ -415,11 +413,7 @@ func (s *Scorecard) labelCounts() string {
 // gives it and what it was judged, and why; marked where right and wrong
 // photos are listed together (mark).
 func (j Judged) line(mark bool) string {
-	where := j.Path
-	if j.Video {
-		where = fmt.Sprintf("%s frame %d", j.Path, j.Frame)
-	}
-	s := fmt.Sprintf("%s: %s, judged %s", where, j.Expected, j.Judged)
+	s := fmt.Sprintf("%s: %s, judged %s", j.Path, j.Expected, j.Judged)
 	if mark {
 		m := "wrong"
 		if j.Right() {
