@@ -71,14 +71,19 @@ func (o *analysisOptions) validate() error {
 
 // newAnalyzer loads the baseline (if any) and the model.
 func (o *analysisOptions) newAnalyzer() (*vision.Analyzer, error) {
-	var b *domain.Baseline
-	if o.baseline != "" {
-		var err error
-		if b, err = store.LoadBaseline(o.baseline); err != nil {
-			return nil, err
-		}
+	b, err := o.loadBaseline()
+	if err != nil {
+		return nil, err
 	}
 	return vision.NewAnalyzer(vision.AnalyzerOptions{ModelPath: o.model, Threads: o.threads, Baseline: b})
+}
+
+// loadBaseline loads the --baseline file; nil without one.
+func (o *analysisOptions) loadBaseline() (*domain.Baseline, error) {
+	if o.baseline == "" {
+		return nil, nil
+	}
+	return store.LoadBaseline(o.baseline)
 }
 
 func runAnalyze(args []string, stdout, stderr io.Writer) int {

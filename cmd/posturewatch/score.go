@@ -11,7 +11,6 @@ import (
 
 	"posturewatch/coach/domain"
 	"posturewatch/coach/exercise"
-	"posturewatch/coach/store"
 	"posturewatch/vision"
 	"posturewatch/vision/posture/fit"
 )
@@ -60,13 +59,10 @@ func runScore(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "posturewatch score:", err)
 		return 2
 	}
-	var baseline *domain.Baseline
-	if o.baseline != "" {
-		var err error
-		if baseline, err = store.LoadBaseline(o.baseline); err != nil {
-			fmt.Fprintln(stderr, "posturewatch score:", err)
-			return 1
-		}
+	baseline, err := o.loadBaseline() // one for the photos' analyzer and the videos'
+	if err != nil {
+		fmt.Fprintln(stderr, "posturewatch score:", err)
+		return 1
 	}
 
 	files, unreadable := vision.ListMedia(fs.Args())
