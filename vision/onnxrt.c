@@ -134,6 +134,7 @@ done:
 
 struct pw_ort_graph {
 	OrtSession *session;
+	OrtSession *paired; // the model on fewer threads, for runs beside another model's (NULL: none)
 	char *in_name;
 	OrtValue *in_value;
 	float *in_buf;
@@ -243,13 +244,8 @@ static char *new_tensor(const int64_t *shape, int rank, float **buf, size_t *cap
 	return wrap(*buf, shape, rank, value);
 }
 
-char *pw_ort_graph_new(const void *model, size_t len, int threads,
-                       const char *in_name, const int64_t *in_shape, int in_rank,
-                       int n_out, const char *const *out_names,
-                       const int64_t *out_shapes, const int *out_ranks,
-                       pw_ort_graph **out) {
-	*out = NULL;
-	if (!api) return msgf("ONNX Runtime is not loaded");
+// new_session makes a session of the model on `threads` threads.
+static char *new_session(const void *model, size_t len, int threads, OrtSession **out) {
 	OrtSessionOptions *opt = NULL;
 	char *err = fail(CALL(SLOT_CreateSessionOptions, OrtStatus *(*)(OrtSessionOptions **))(&opt), "session options");
 	if (err) return err;
@@ -262,13 +258,24 @@ char *pw_ort_graph_new(const void *model, size_t len, int threads,
 	// program that analyses a frame every few seconds.
 	if (!err) err = fail(CALL(SLOT_AddSessionConfigEntry, set_entry)(opt, "session.intra_op.allow_spinning", "0"), "spinning");
 	if (!err) err = fail(CALL(SLOT_AddSessionConfigEntry, set_entry)(opt, "session.inter_op.allow_spinning", "0"), "spinning");
-	OrtSession *s = NULL;
 	if (!err)
 		err = fail(CALL(SLOT_CreateSessionFromArray,
 		                OrtStatus *(*)(const OrtEnv *, const void *, size_t, const OrtSessionOptions *, OrtSession **))(
-		               env, model, len, opt, &s),
+		               env, model, len, opt, out),
 		           "load the model");
 	CALL(SLOT_ReleaseSessionOptions, void (*)(OrtSessionOptions *))(opt);
+	return err;
+}
+
+char *pw_ort_graph_new(const void *model, size_t len, int threads,
+                       const char *in_name, const int64_t *in_shape, int in_rank,
+                       int n_out, const char *const *out_names,
+                       const int64_t *out_shapes, const int *out_ranks,
+                       pw_ort_graph **out) {
+	*out = NULL;
+	if (!api) return msgf("ONNX Runtime is not loaded");
+	OrtSession *s = NULL;
+	char *err = new_session(model, len, threads, &s);
 	if (err) return err;
 
 	pw_ort_graph *g = calloc(1, sizeof *g);
@@ -334,11 +341,16 @@ char *pw_ort_graph_reshape(pw_ort_graph *g, const int64_t *in_shape, const int64
 }
 float *pw_ort_graph_output(pw_ort_graph *g, int i) { return g->out_bufs[i]; }
 
-char *pw_ort_graph_run(pw_ort_graph *g) {
+char *pw_ort_graph_pair(pw_ort_graph *g, const void *model, size_t len, int threads) {
+	if (g->paired) return msgf("the graph has its paired session already");
+	return new_session(model, len, threads, &g->paired);
+}
+
+char *pw_ort_graph_run(pw_ort_graph *g, int paired) {
 	// The outputs are given: ONNX Runtime writes into their buffers.
 	return fail(CALL(SLOT_Run, OrtStatus *(*)(OrtSession *, const OrtRunOptions *, const char *const *, const OrtValue *const *,
 	                                          size_t, const char *const *, size_t, OrtValue **))(
-	                g->session, NULL, (const char *const *)&g->in_name, (const OrtValue *const *)&g->in_value, 1,
+	                paired && g->paired ? g->paired : g->session, NULL, (const char *const *)&g->in_name, (const OrtValue *const *)&g->in_value, 1,
 	                (const char *const *)g->out_names, (size_t)g->n_out, g->out_values),
 	            "run the model");
 }
@@ -360,5 +372,6 @@ void pw_ort_graph_free(pw_ort_graph *g) {
 	free(g->out_ranks);
 	free(g->out_caps);
 	if (g->session) CALL(SLOT_ReleaseSession, void (*)(OrtSession *))(g->session);
+	if (g->paired) CALL(SLOT_ReleaseSession, void (*)(OrtSession *))(g->paired);
 	free(g);
 }

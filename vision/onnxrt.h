@@ -42,8 +42,13 @@ unsigned pw_ort_graph_input_free(pw_ort_graph *g);
 // more elements than at load. On failure nothing changes.
 char *pw_ort_graph_reshape(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes);
 
-// pw_ort_graph_run runs the model on the input buffer into the outputs.
-char *pw_ort_graph_run(pw_ort_graph *g);
+// pw_ort_graph_pair adds a second session of the same model (the bytes
+// given at load) on `threads` threads, over the same buffers.
+char *pw_ort_graph_pair(pw_ort_graph *g, const void *model, size_t len, int threads);
+
+// pw_ort_graph_run runs the model on the input buffer into the outputs: in
+// its paired session when paired is non-zero and it has one.
+char *pw_ort_graph_run(pw_ort_graph *g, int paired);
 
 void pw_ort_graph_free(pw_ort_graph *g);
 

@@ -55,7 +55,7 @@ type analysisOptions struct {
 func (o *analysisOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.fps, "fps", 2, "frames per second sampled from videos")
 	fs.StringVar(&o.model, "model", "", "pose model file (default: models/"+"movenet-lightning.onnx, sha256-checked)")
-	fs.IntVar(&o.threads, "threads", 2, "threads for each model")
+	fs.IntVar(&o.threads, "threads", 2, "threads for each model (half of them while another model runs beside it)")
 	fs.StringVar(&o.baseline, "baseline", "", "baseline profile file made by 'posturewatch calibrate'")
 }
 
