@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"gocv.io/x/gocv"
@@ -67,6 +68,9 @@ type onnxGraph struct {
 	// side).
 	paired     bool
 	pairedRuns int
+	// took is how long its runs take, alone and paired, smoothed
+	// (startRun; guarded by runsUnderWay).
+	took [2]time.Duration
 }
 
 var runtimeLib struct {
@@ -232,15 +236,28 @@ func (g *onnxGraph) reshape(in tensorSpec, outs []tensorSpec) error {
 // Two models running at once on N threads each would put 2N threads on the
 // machine's cores: with N = 2 on this project's two cores, the first frame
 // of the masked development person took 16.2 ms where the same work with
-// each model on one thread took 11.4. So a model run while another runs,
-// or while another part of a frame's analysis that runs models is under
-// way beside it (runningBeside), takes its paired session on N/2 threads;
-// a run alone keeps all N. The models' outputs are the same either way
-// (TestPairedSessionsGiveTheSameOutputs).
+// each model on one thread took 11.4. So a model run beside another takes
+// its paired session on N/2 threads, and a run alone keeps all N. Beside
+// means: another run is under way and expected to go on for at least
+// overlapShare of this one's expected time, or, with no run under way,
+// another part of a frame's analysis that runs models has been started
+// beside this one (runningBeside) and is about to start its own. A run
+// that starts just as another ends
+// would otherwise spend nearly all its time alone on half the threads (the
+// detector's second look at a dark face took 9.4 ms so, where it takes 5.5
+// on both). The models' outputs are the same either way
+// (TestModelsAtOnceGiveWhatTheyGiveInTurn).
 var (
-	modelRuns   atomic.Int32 // model runs under way in the process
-	partsBeside atomic.Int32 // parts of an analysis running models side by side, not yet done
+	partsBeside  atomic.Int32 // parts of an analysis running models side by side, not yet done
+	runsUnderWay = struct {
+		sync.Mutex
+		ends map[*onnxGraph]time.Time // when each run under way is expected to end (zero: not known yet)
+	}{ends: map[*onnxGraph]time.Time{}}
 )
+
+// overlapShare is how much of a run's expected time another run under way
+// must still be expected to take for the two to count as side by side.
+const overlapShare = 0.25
 
 // runningBeside counts one part of an analysis that runs models side by
 // side with another, until done is called (once; later calls do nothing).
@@ -253,19 +270,50 @@ func runningBeside() (done func()) {
 	return func() { once.Do(func() { partsBeside.Add(-1) }) }
 }
 
-// pairedRun: the run about to start (the n-th under way) takes the paired
-// session.
-func pairedRun(n int32) bool { return n > 1 || partsBeside.Load() > 1 }
+// startRun enters a run of g among the runs under way and says whether it
+// takes the paired session; ended takes it out and keeps how long it took.
+func (g *onnxGraph) startRun() (paired bool, ended func()) {
+	runsUnderWay.Lock()
+	defer runsUnderWay.Unlock()
+	now := time.Now()
+	if g.paired {
+		paired = len(runsUnderWay.ends) == 0 && partsBeside.Load() > 1
+		for _, end := range runsUnderWay.ends {
+			if end.IsZero() || end.Sub(now) >= time.Duration(overlapShare*float64(g.took[1])) {
+				paired = true
+			}
+		}
+	}
+	mode := 0
+	if paired {
+		mode = 1
+	}
+	var end time.Time
+	if g.took[mode] > 0 {
+		end = now.Add(g.took[mode])
+	}
+	runsUnderWay.ends[g] = end
+	return paired, func() {
+		runsUnderWay.Lock()
+		defer runsUnderWay.Unlock()
+		delete(runsUnderWay.ends, g)
+		if took := time.Since(now); g.took[mode] == 0 {
+			g.took[mode] = took
+		} else {
+			g.took[mode] += (took - g.took[mode]) / 4
+		}
+	}
+}
 
 // run runs the model on in; outs hold its results until the next run.
 func (g *onnxGraph) run() error {
 	if g == nil || g.g == nil {
 		return errors.New("the model is closed")
 	}
-	n := modelRuns.Add(1)
-	defer modelRuns.Add(-1)
+	p, ended := g.startRun()
+	defer ended()
 	paired := C.int(0)
-	if g.paired && pairedRun(n) {
+	if p {
 		paired = 1
 		g.pairedRuns++
 	}

@@ -334,8 +334,9 @@ func TestModelsAtOnceGiveWhatTheyGiveInTurn(t *testing.T) {
 }
 
 // A model takes its paired session (half the threads) only while another
-// runs or another part of an analysis runs models beside it, and only
-// where it has one: loaded on one thread, it runs on that one.
+// part of an analysis runs models beside it or another model's run is
+// under way and not about to end, and only where it has one: loaded on one
+// thread, it runs on that one.
 func TestModelTakesHalfTheThreadsOnlyBesideAnother(t *testing.T) {
 	modelPath(t)
 	img := testImage(t, "misc/grace_hopper.jpg")
@@ -380,6 +381,31 @@ func TestModelTakesHalfTheThreadsOnlyBesideAnother(t *testing.T) {
 		}
 		if strings.Join(alone, ";") != strings.Join(beside, ";") {
 			t.Errorf("%d threads: the paired session's keypoints differ:\nalone:  %v\nbeside: %v", threads, alone, beside)
+		}
+		// Beside another model's run under way: paired while that run is
+		// expected to go on (or its time is not known yet), alone when it
+		// is expected to end now.
+		under := &onnxGraph{}
+		for _, c := range []struct {
+			name   string
+			end    time.Time
+			paired bool
+		}{
+			{"a run expected to go on", time.Now().Add(time.Hour), true},
+			{"a run of unknown length", time.Time{}, true},
+			{"a run expected to have ended", time.Now().Add(-time.Millisecond), false},
+		} {
+			runsUnderWay.Lock()
+			runsUnderWay.ends[under] = c.end
+			runsUnderWay.Unlock()
+			before := pn.net.pairedRuns
+			run()
+			runsUnderWay.Lock()
+			delete(runsUnderWay.ends, under)
+			runsUnderWay.Unlock()
+			if got := pn.net.pairedRuns > before; got != (c.paired && threads > 1) {
+				t.Errorf("%d threads, beside %s: paired %v", threads, c.name, got)
+			}
 		}
 		pn.Close()
 	}
