@@ -255,6 +255,7 @@ func TestModelsAtOnceGiveWhatTheyGiveInTurn(t *testing.T) {
 		wide = append(wide, w)
 	}
 	wide = append(wide, clip[0], clip[20])
+	pairedAtOnce := 0 // runs in the paired sessions with the models run at once, all cases
 	for _, c := range []struct {
 		name       string
 		imgs       []gocv.Mat
@@ -309,16 +310,17 @@ func TestModelsAtOnceGiveWhatTheyGiveInTurn(t *testing.T) {
 		if beside < c.minBeside {
 			t.Errorf("%s: %d of %d frames took the near look beside the mesh, want at least %d", c.name, beside, len(c.imgs), c.minBeside)
 		}
-		// Run at once, the body model's first look takes its paired
-		// session: the face path's part is counted before it starts and
-		// lasts until the eyes are asked for, after that look. Whether a
-		// face model's run finds the body model still at work depends on
-		// timing (under the race detector the face path's preparation,
-		// in Go, can outlast the body model's look), so it is only logged.
-		if paired[0]["pose"] < c.minAtOnce {
-			t.Errorf("%s: paired runs at once %v, want at least %d of the body model", c.name, paired[0], c.minAtOnce)
-		}
+		// Which runs at once take the paired session depends on timing
+		// (whether the other model's run is under way and how long it is
+		// expected to go on: under the race detector, in a loaded CI, the
+		// face path's preparation in Go can outlast the body model's
+		// look), so they are counted over all the cases; in turn, none is
+		// paired (TestModelTakesHalfTheThreadsOnlyBesideAnother checks
+		// the rule itself).
 		t.Logf("%s: paired runs at once %v", c.name, paired[0])
+		for _, n := range paired[0] {
+			pairedAtOnce += n
+		}
 		if paired[1]["pose"]+paired[1]["detector"]+paired[1]["mesh"] != 0 {
 			t.Errorf("%s: paired runs in turn %v, want none", c.name, paired[1])
 		}
@@ -330,6 +332,9 @@ func TestModelsAtOnceGiveWhatTheyGiveInTurn(t *testing.T) {
 				t.Fatalf("%s, frame %d differs:\nat once: %s\nin turn: %s", c.name, i, inputs[0][i], inputs[1][i])
 			}
 		}
+	}
+	if pairedAtOnce == 0 {
+		t.Error("no model run at once took its paired session: the comparison did not cover it")
 	}
 }
 
