@@ -63,7 +63,7 @@ type onnxGraph struct {
 	outShapes [][]int64 // the shapes in force
 
 	// paired: it has a session on half the threads, for the runs made
-	// beside another model's (pairedRun); pairedRuns counts the runs made
+	// beside another model's (startRun); pairedRuns counts the runs made
 	// in it (tests and benchmarks check where a frame's models ran side by
 	// side).
 	paired     bool
@@ -120,7 +120,7 @@ func LoadRuntime() (version string, err error) {
 // openGraph loads the model file at path (checked by the caller) into a
 // session on `threads` threads and checks its input and outputs. With more
 // than one thread it also loads it into a session on half as many, over
-// the same buffers, for the runs made beside another model's (pairedRun).
+// the same buffers, for the runs made beside another model's (startRun).
 func openGraph(path string, m models.Model, threads int, in tensorSpec, outs []tensorSpec) (*onnxGraph, error) {
 	if err := openRuntime(); err != nil {
 		return nil, err
