@@ -82,7 +82,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.profile, "profile", "", "use this calibration profile (default: the last one used)")
 	fs.StringVar(&o.catalogue, "catalogue", "", "stretch catalogue file replacing the built-in one (default: catalogue.json in the config directory, if there is one)")
 	fs.StringVar(&o.model, "model", "", "pose model file (default: models/movenet-lightning.onnx, sha256-checked)")
-	fs.IntVar(&o.threads, "threads", 1, "threads for each model (1 costs the least CPU per frame: 40 ms against 45 ms on 2 threads with the face detector)")
+	fs.IntVar(&o.threads, "threads", 1, "threads for each model (1 costs the least CPU and memory: on 2 or more, each model is held twice, once on half the threads for runs beside another)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "where the history database lives (default: $XDG_DATA_HOME/posturewatch)")
 	fs.StringVar(&o.configDir, "config-dir", "", "where settings and profiles live (default: the user config dir's posturewatch)")
 	metricsFlag := fs.Bool("metrics", false, "serve Prometheus metrics at /metrics on the dashboard's address (behind its Host check and token)")
