@@ -142,24 +142,34 @@ func checkFile(path string) error {
 // reported as *ItemError by Next, not an abort).
 func OpenPath(path string, opt SourceOptions) (Source, error) {
 	opt = opt.withDefaults()
-	st, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("open %s: no such file or directory", path)
-		}
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	if st.IsDir() {
-		return openDir(path, opt)
-	}
+	dir, err := statMedia(path)
 	switch {
+	case err != nil:
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	case dir:
+		return openDir(path, opt)
 	case IsImagePath(path):
 		return openImage(path, opt)
-	case IsVideoPath(path):
-		return openVideo(path, opt)
 	default:
-		return nil, fmt.Errorf("open %s: unknown file type %q (images: .jpg .png …, videos: .mp4 .avi …)", path, filepath.Ext(path))
+		return openVideo(path, opt)
 	}
+}
+
+// statMedia says whether path is a directory, or else an image or a video
+// (by its extension); its error, without the path, says why it is neither.
+func statMedia(path string) (dir bool, err error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, errors.New("no such file or directory")
+	case err != nil:
+		return false, err
+	case st.IsDir():
+		return true, nil
+	case !IsImagePath(path) && !IsVideoPath(path):
+		return false, fmt.Errorf("unknown file type %q (images: .jpg .png …, videos: .mp4 .avi …)", filepath.Ext(path))
+	}
+	return false, nil
 }
 
 // OpenPaths concatenates several paths (files or directories). A path that
@@ -302,13 +312,11 @@ func walkMedia(dir string, fn func(path string, err error)) error {
 // instead; a file of another kind is one too.
 func ListMedia(paths []string) (files []string, unreadable []*ItemError) {
 	for _, p := range paths {
-		st, err := os.Stat(p)
+		dir, err := statMedia(p)
 		switch {
-		case err != nil && errors.Is(err, fs.ErrNotExist):
-			unreadable = append(unreadable, &ItemError{Path: p, Err: errors.New("no such file or directory")})
 		case err != nil:
 			unreadable = append(unreadable, &ItemError{Path: p, Err: err})
-		case st.IsDir():
+		case dir:
 			if werr := walkMedia(p, func(f string, err error) {
 				if err != nil {
 					unreadable = append(unreadable, &ItemError{Path: f, Err: err})
@@ -318,8 +326,6 @@ func ListMedia(paths []string) (files []string, unreadable []*ItemError) {
 			}); werr != nil {
 				unreadable = append(unreadable, &ItemError{Path: p, Err: werr})
 			}
-		case !IsImagePath(p) && !IsVideoPath(p):
-			unreadable = append(unreadable, &ItemError{Path: p, Err: fmt.Errorf("unknown file type %q (images: .jpg .png …, videos: .mp4 .avi …)", filepath.Ext(p))})
 		default:
 			files = append(files, p)
 		}
