@@ -70,6 +70,47 @@ func TestALoneShoulderAtTheEyesIsLeftOut(t *testing.T) {
 	check("the masked person's upright 106, the frame's top 80 %", top)
 }
 
+// Where the frame's bottom edge cuts the shoulders and the body model
+// barely guesses one of them there, the other, placed surely above the cut,
+// stands on what shows beside the neck: grey-sweatshirt's upright frames
+// cut to their top 80 % (a camera placed lower) got it on the chair's
+// headrest 1.7 eye widths under the eyes, a head forward at full severity
+// (her shoulders lie 3.1–3.2 under them). Such a shoulder is left out. A
+// lone shoulder whose partner is beyond the frame's side (blue-cardigan
+// sits off-centre) still measures the neck, whole or cut so.
+func TestALoneShoulderAboveACutPartnerIsLeftOut(t *testing.T) {
+	an := newTestAnalyzer(t)
+	d := filepath.Join(dataDir(t), "desk-three-people", "good")
+	// top is the upright frame f cut to its top tenths.
+	top := func(f string, tenths int) gocv.Mat {
+		img, err := loadImage(filepath.Join(d, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer img.Close()
+		m := cloneRegion(img, image.Rect(0, 0, img.Cols(), img.Rows()*tenths/10))
+		t.Cleanup(func() { m.Close() })
+		return m
+	}
+	for _, f := range []string{"0551.jpg", "0561.jpg", "0598.jpg", "0600.jpg"} {
+		wantGoodMeasured(t, an, f+", its top 80 %", top(f, 8), func(me posture.Measurement) string {
+			if me.OneShoulder || me.Shoulders {
+				return fmt.Sprintf("the neck measured to a shoulder above the cut: %.2f eye widths", me.Metrics[domain.MetricNeckEyes])
+			}
+			return ""
+		})
+	}
+	for _, tenths := range []int{10, 8} {
+		name := fmt.Sprintf("0000.jpg, its top %d %%", tenths*10)
+		wantGoodMeasured(t, an, name, top("0000.jpg", tenths), func(me posture.Measurement) string {
+			if !me.OneShoulder {
+				return "the off-centre sitter's lone shoulder measured nothing"
+			}
+			return ""
+		})
+	}
+}
+
 // cutBelowTheChin is the image file f cut below the chin as make eval's
 // "cut" copies are (cutBelowChin, about the face an finds on it), closed
 // when the test ends.

@@ -407,17 +407,36 @@ func Measure(in Input) Measurement {
 				if !lone(i) || i == jaw {
 					continue
 				}
+				// Its partner placed at the frame's bottom edge, inside the
+				// side margins: the frame cuts that shoulder.
+				partnerCut := j != jaw && pt(j).X >= EdgeMargin*fw && pt(j).X <= (1-EdgeMargin)*fw && pt(j).Y > (1-OneShoulderBottom)*fh
+				if partnerCut && kps[j].Score < MinScore {
+					// Barely guessed there, the partner says the frame
+					// cuts the shoulders, and the lone one is what the
+					// body model placed above the cut with a shoulder's
+					// score: the chair's headrest beside the neck, a
+					// collar. Grey-sweatshirt's upright frames cut to
+					// their top 80 % (a camera placed lower) got one on
+					// the headrest 1.7 eye widths under the eyes, a head
+					// forward at full severity, where her shoulders lie
+					// 3.1–3.2 under them. Such a frame is judged as one
+					// that shows no shoulder. No make eval frame as taken
+					// changes, nor any slump's copy cut to its top 80 or
+					// 70 %, at or just below its shoulder line, or below
+					// the chin.
+					break
+				}
 				m.OneShoulder = true
 				y := pt(i).Y
-				// Its partner placed at the frame's bottom edge, inside the
-				// side margins: the frame cuts that shoulder, and where the
-				// shoulder line leans (a rolled body) the lone one alone
-				// reads the neck too long or too short; the pair's midpoint,
-				// the cut one taken at the edge, is nearer the shoulder
-				// line. (gocv's face.jpg rolled 8°: the higher shoulder
-				// alone read 2.5 eye widths, a head forward, the midpoint
-				// 2.7, as the whole frame's pair reads 2.8.)
-				if j != jaw && kps[j].Score >= MinScore && pt(j).X >= EdgeMargin*fw && pt(j).X <= (1-EdgeMargin)*fw && pt(j).Y > (1-OneShoulderBottom)*fh {
+				// Placed there surely, the partner is the cut shoulder
+				// itself, and where the shoulder line leans (a rolled
+				// body) the lone one alone reads the neck too long or too
+				// short; the pair's midpoint, the cut one taken at the
+				// edge, is nearer the shoulder line. (gocv's face.jpg
+				// rolled 8°: the higher shoulder alone read 2.5 eye
+				// widths, a head forward, the midpoint 2.7, as the whole
+				// frame's pair reads 2.8.)
+				if partnerCut {
 					y = (y + min(pt(j).Y, fh)) / 2
 				}
 				M[domain.MetricNeckEyes] = (y - eyeMid.Y) / m.FaceWidth

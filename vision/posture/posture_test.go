@@ -740,6 +740,29 @@ func TestOneShoulderMeasuresTheNeck(t *testing.T) {
 			t.Errorf("%s lone shoulder measured the neck: %v", c.name, m.Metrics[domain.MetricNeckEyes])
 		}
 	}
+
+	// Its partner placed at the frame's bottom edge, inside the side
+	// margins: barely guessed there, it says the frame cuts the shoulders
+	// and the lone one stands on something above the cut (a headrest), so
+	// nothing is measured; placed there surely, it is the cut shoulder, and
+	// the neck runs to the pair's midpoint, the cut one taken at the edge.
+	cut := sunk
+	cut.leftOut = false
+	for _, c := range []struct {
+		score float64
+		neck  float64 // 0: not measured
+	}{{0.2, 0}, {0.05, 0}, {0.5, (2.0*60 + (479 - 150)) / 2 / 60}} {
+		in := cut.input()
+		in.Keypoints[RightShoulder] = domain.Keypoint{X: 200, Y: 479, Score: c.score}
+		m := Measure(in)
+		n, ok := m.Metrics[domain.MetricNeckEyes]
+		switch {
+		case c.neck == 0 && (ok || m.OneShoulder):
+			t.Errorf("partner guessed at the bottom edge (%.2f): the lone shoulder measured the neck: %.2f", c.score, n)
+		case c.neck > 0 && (!ok || math.Abs(n-c.neck) > 0.01):
+			t.Errorf("partner placed at the bottom edge (%.2f): neck %.2f (measured %v), want the midpoint's %.2f", c.score, n, ok, c.neck)
+		}
+	}
 }
 
 func baselineOf(t *testing.T, s sitter) *domain.Baseline {
