@@ -155,17 +155,20 @@ func openGraph(path string, m models.Model, threads int, in tensorSpec, outs []t
 		}
 	}
 
+	// A session that does not load says so the same way for either session.
+	notLoaded := func(msg *C.char) error {
+		return fmt.Errorf("%s %s: %s: %s", m.Name, path, takeMessage(msg), m.Hint)
+	}
 	var g *C.pw_ort_graph
-	msg := C.pw_ort_graph_new(unsafe.Pointer(&data[0]), C.size_t(len(data)), C.int(threads),
+	if msg := C.pw_ort_graph_new(unsafe.Pointer(&data[0]), C.size_t(len(data)), C.int(threads),
 		cIn, &dims[0], C.int(len(in.shape)),
-		C.int(len(outs)), &names[0], &dims[len(in.shape)], &ranks[0], &g)
-	if msg != nil {
-		return nil, fmt.Errorf("%s %s: %s: %s", m.Name, path, takeMessage(msg), m.Hint)
+		C.int(len(outs)), &names[0], &dims[len(in.shape)], &ranks[0], &g); msg != nil {
+		return nil, notLoaded(msg)
 	}
 	if threads > 1 {
 		if msg := C.pw_ort_graph_pair(g, unsafe.Pointer(&data[0]), C.size_t(len(data)), C.int(threads/2)); msg != nil {
 			C.pw_ort_graph_free(g)
-			return nil, fmt.Errorf("%s %s: %s: %s", m.Name, path, takeMessage(msg), m.Hint)
+			return nil, notLoaded(msg)
 		}
 	}
 	og := &onnxGraph{g: g, paired: threads > 1, in: unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_input(g))), in.size()),
