@@ -29,7 +29,8 @@ import (
 // second time once the mesh has read it (BenchmarkFrameWholePathBacklit:
 // 18.1 ms against 20.1 when both models ran again after the first pass,
 // medians of 8 runs on 2 threads; the body model beside the mesh, the two
-// sharing the two cores, was no faster). A light that changes under a
+// sharing the two cores, was no faster; a wide frame's near and whole looks
+// at the copy are taken at once, Analyzer.bothLooks). A light that changes under a
 // followed face, where the detector does not run, still runs both again.
 // Only a face the mesh reads is exposed for: an unmeshable one (a mask, a
 // head tipped far back or turned to a profile) is placed by the detector's

@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"fmt"
 	"image"
 	"path/filepath"
 	"testing"
@@ -85,7 +86,8 @@ func BenchmarkFrameWholePathWashedOut(b *testing.B) {
 // BenchmarkFrameWholePathBacklit: a frame backlit (the sitter darkened to
 // 0.3, the room taken towards white), seen first: a photo, or a stream's
 // first frame, whose mesh reads a copy exposed for the face the detector
-// found, and whose body model looks at that copy again (backlight.go). The
+// found, and whose body model looks at that copy again, near and whole at
+// once (backlight.go, Analyzer.bothLooks). The
 // frame is benchWebcamFace: the webcam frame's
 // masked face is one the mesh cannot read, which is not exposed for, so it
 // would time the plain path (as it did, unnoticed, from 2e069f1 until the
@@ -102,9 +104,12 @@ func benchBacklitFirst(b *testing.B, threads int) {
 	for b.Loop() {
 		an.face.Reset()
 		an.lit.source = "" // nothing known of the light
-		passes, meshes := an.passes, an.face.meshRuns
+		passes, meshes, twice := an.passes, an.face.meshRuns, an.pose.net.twiceRuns
 		if _, err := an.Analyze(f); err != nil {
 			b.Fatal(err)
+		}
+		if an.pose.net.twiceRuns != twice+1 {
+			b.Fatalf("the body model took %d looks at once, want its near and whole looks at the exposed copy", an.pose.net.twiceRuns-twice)
 		}
 		if an.passes-passes != 2 || an.lit.faceGain <= regainRatio {
 			b.Fatalf("the body model ran %d times, gain %.2f: not exposed for the face", an.passes-passes, an.lit.faceGain)
@@ -117,20 +122,21 @@ func benchBacklitFirst(b *testing.B, threads int) {
 
 // BenchmarkFrameWholePathBacklitWide: slouch-or-not's frame widened to
 // 16:9 (benchWideSitter) backlit the same way, seen first: the exposed
-// copy's near look is kept, so the body model does not look at that copy
-// whole (TestBacklitWideFrameTakesItsNearLookFirst).
+// copy's near look is kept, and the whole look at that copy, taken at once
+// with it, not needed (TestBacklitWideFrameTakesBothLooksAtOnce).
 func BenchmarkFrameWholePathBacklitWide(b *testing.B) {
 	an := benchAnalyzer(b)
 	f := Frame{Mat: benchBacklitCopy(b, an, benchWideSitter(b)), Source: "bench"}
 	for b.Loop() {
 		an.face.Reset()
 		an.lit.source = ""
-		passes, cuts := an.passes, an.faceCuts
+		passes, cuts, twice := an.passes, an.faceCuts, an.pose.net.twiceRuns
 		if _, err := an.Analyze(f); err != nil {
 			b.Fatal(err)
 		}
-		if !farApart(an.lit.faceGain, 1) || an.passes-passes != 1 || an.faceCuts-cuts != 1 {
-			b.Fatalf("gain %.2f, whole looks %d, near looks %d: want exposed for the face, one whole look (beside the face path) and one near look", an.lit.faceGain, an.passes-passes, an.faceCuts-cuts)
+		if !farApart(an.lit.faceGain, 1) || an.passes-passes != 2 || an.faceCuts-cuts != 1 || an.pose.net.twiceRuns-twice != 1 {
+			b.Fatalf("gain %.2f, whole looks %d, near looks %d, looks at once %d: want exposed for the face, two whole looks (beside the face path, then at the exposed copy) and one near look, the last two at once",
+				an.lit.faceGain, an.passes-passes, an.faceCuts-cuts, an.pose.net.twiceRuns-twice)
 		}
 	}
 }
@@ -312,6 +318,39 @@ func BenchmarkStagePoseModel(b *testing.B) {
 		if err := an.pose.forward(func(Heads) {}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkStagePoseTwoLooks: the body model's near look (cut square about
+// the middle) and whole look at the masked person's 16:9 webcam frame,
+// letterboxed and decoded: in turn on all the threads, and at once
+// (EstimateTwo), each on half of them.
+func BenchmarkStagePoseTwoLooks(b *testing.B) {
+	img := benchImage(b, benchWebcam)
+	r, _ := nearCut(img.Cols(), img.Rows(), -1)
+	cut := img.Region(r)
+	defer cut.Close()
+	for _, threads := range []int{2, 1} {
+		an := benchAnalyzerThreads(b, threads)
+		b.Run(fmt.Sprintf("in-turn-%d-threads", threads), func(b *testing.B) {
+			for b.Loop() {
+				for _, l := range []struct {
+					img gocv.Mat
+					far bool
+				}{{cut, false}, {img, true}} {
+					if _, _, err := an.pose.EstimateIn(l.img, l.far); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("at-once-%d-threads", threads), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := an.pose.EstimateTwo([2]gocv.Mat{cut, img}, [2]bool{false, true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -132,21 +132,28 @@ done:
 	return err;
 }
 
+// pw_ort_io is one set of buffers for a graph's input and outputs, with
+// the tensors wrapping them at the shapes in force.
+typedef struct {
+	OrtValue *in_value;
+	float *in_buf;
+	OrtValue **out_values;
+	float **out_bufs;
+} pw_ort_io;
+
 struct pw_ort_graph {
 	OrtSession *session;
 	OrtSession *paired; // the model on fewer threads, for runs beside another model's (NULL: none)
 	char *in_name;
-	OrtValue *in_value;
-	float *in_buf;
 	int in_rank;
-	size_t in_cap; // floats allocated for the input
+	size_t in_cap; // floats allocated for the input, in each set
 	unsigned in_free; // bit i: the model leaves input dimension i free
 	int n_out;
 	char **out_names;
-	OrtValue **out_values;
-	float **out_bufs;
 	int *out_ranks;
 	size_t *out_caps;
+	int n_io;        // buffer sets: 1, or 2 with the twin's (pw_ort_graph_twin)
+	pw_ort_io io[2];
 };
 
 static size_t elements(const int64_t *shape, int rank) {
@@ -285,23 +292,25 @@ char *pw_ort_graph_new(const void *model, size_t len, int threads,
 	}
 	g->session = s;
 	g->n_out = n_out;
+	g->n_io = 1;
+	pw_ort_io *io = &g->io[0];
 	g->in_name = strdup(in_name);
 	g->out_names = calloc((size_t)n_out, sizeof(char *));
-	g->out_values = calloc((size_t)n_out, sizeof(OrtValue *));
-	g->out_bufs = calloc((size_t)n_out, sizeof(float *));
+	io->out_values = calloc((size_t)n_out, sizeof(OrtValue *));
+	io->out_bufs = calloc((size_t)n_out, sizeof(float *));
 	g->out_ranks = calloc((size_t)n_out, sizeof(int));
 	g->out_caps = calloc((size_t)n_out, sizeof(size_t));
-	if (!g->in_name || !g->out_names || !g->out_values || !g->out_bufs || !g->out_ranks || !g->out_caps)
+	if (!g->in_name || !g->out_names || !io->out_values || !io->out_bufs || !g->out_ranks || !g->out_caps)
 		err = msgf("out of memory");
 	g->in_rank = in_rank;
 	if (!err) err = find_and_check(s, 0, in_name, in_shape, in_rank, &g->in_free);
-	if (!err) err = new_tensor(in_shape, in_rank, &g->in_buf, &g->in_cap, &g->in_value);
+	if (!err) err = new_tensor(in_shape, in_rank, &io->in_buf, &g->in_cap, &io->in_value);
 	const int64_t *shape = out_shapes;
 	for (int i = 0; !err && i < n_out; shape += out_ranks[i], i++) {
 		g->out_ranks[i] = out_ranks[i];
 		if (!(g->out_names[i] = strdup(out_names[i]))) err = msgf("out of memory");
 		if (!err) err = find_and_check(s, 1, out_names[i], shape, out_ranks[i], NULL);
-		if (!err) err = new_tensor(shape, out_ranks[i], &g->out_bufs[i], &g->out_caps[i], &g->out_values[i]);
+		if (!err) err = new_tensor(shape, out_ranks[i], &io->out_bufs[i], &g->out_caps[i], &io->out_values[i]);
 	}
 	if (err) {
 		pw_ort_graph_free(g);
@@ -311,63 +320,124 @@ char *pw_ort_graph_new(const void *model, size_t len, int threads,
 	return NULL;
 }
 
-float *pw_ort_graph_input(pw_ort_graph *g) { return g->in_buf; }
+float *pw_ort_graph_input(pw_ort_graph *g, int io) { return g->io[io].in_buf; }
+float *pw_ort_graph_output(pw_ort_graph *g, int io, int i) { return g->io[io].out_bufs[i]; }
 unsigned pw_ort_graph_input_free(pw_ort_graph *g) { return g->in_free; }
+
+// wrap_io makes a set's tensors at the shapes given into made[0..n_out]
+// (the input's last); on failure it releases what it made.
+static char *wrap_io(pw_ort_graph *g, pw_ort_io *io, const int64_t *in_shape, const int64_t *out_shapes, OrtValue **made) {
+	char *err = wrap(io->in_buf, in_shape, g->in_rank, &made[g->n_out]);
+	const int64_t *shape = out_shapes;
+	for (int i = 0; !err && i < g->n_out; shape += g->out_ranks[i], i++) err = wrap(io->out_bufs[i], shape, g->out_ranks[i], &made[i]);
+	if (err) {
+		void (*release_value)(OrtValue *) = CALL(SLOT_ReleaseValue, void (*)(OrtValue *));
+		for (int i = 0; i <= g->n_out; i++)
+			if (made[i]) release_value(made[i]);
+	}
+	return err;
+}
 
 char *pw_ort_graph_reshape(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes) {
 	if (elements(in_shape, g->in_rank) > g->in_cap) return msgf("input shape larger than its buffer");
 	const int64_t *shape = out_shapes;
 	for (int i = 0; i < g->n_out; shape += g->out_ranks[i], i++)
 		if (elements(shape, g->out_ranks[i]) > g->out_caps[i]) return msgf("output %s larger than its buffer", g->out_names[i]);
-	// All the new tensors are made before any old one goes, so that a
-	// failure leaves the graph as it was.
-	OrtValue **made = calloc((size_t)g->n_out + 1, sizeof(OrtValue *));
+	// All the new tensors, of every set, are made before any old one goes,
+	// so that a failure leaves the graph as it was.
+	size_t per = (size_t)g->n_out + 1;
+	OrtValue **made = calloc(per * (size_t)g->n_io, sizeof(OrtValue *));
 	if (!made) return msgf("out of memory");
-	char *err = wrap(g->in_buf, in_shape, g->in_rank, &made[g->n_out]);
-	shape = out_shapes;
-	for (int i = 0; !err && i < g->n_out; shape += g->out_ranks[i], i++) err = wrap(g->out_bufs[i], shape, g->out_ranks[i], &made[i]);
+	char *err = NULL;
+	int done = 0;
+	for (; !err && done < g->n_io; done++) err = wrap_io(g, &g->io[done], in_shape, out_shapes, made + per * (size_t)done);
 	void (*release_value)(OrtValue *) = CALL(SLOT_ReleaseValue, void (*)(OrtValue *));
-	for (int i = 0; i <= g->n_out; i++) {
-		OrtValue **slot = i < g->n_out ? &g->out_values[i] : &g->in_value;
-		if (err) {
-			if (made[i]) release_value(made[i]);
-			continue;
+	if (err) {
+		for (int k = 0; k < done - 1; k++)
+			for (size_t i = 0; i < per; i++) release_value(made[per * (size_t)k + i]);
+		free(made);
+		return err;
+	}
+	for (int k = 0; k < g->n_io; k++) {
+		pw_ort_io *io = &g->io[k];
+		for (int i = 0; i <= g->n_out; i++) {
+			OrtValue **slot = i < g->n_out ? &io->out_values[i] : &io->in_value;
+			release_value(*slot);
+			*slot = made[per * (size_t)k + (size_t)i];
 		}
-		release_value(*slot);
-		*slot = made[i];
 	}
 	free(made);
-	return err;
+	return NULL;
 }
-float *pw_ort_graph_output(pw_ort_graph *g, int i) { return g->out_bufs[i]; }
 
 char *pw_ort_graph_pair(pw_ort_graph *g, const void *model, size_t len, int threads) {
 	if (g->paired) return msgf("the graph has its paired session already");
 	return new_session(model, len, threads, &g->paired);
 }
 
-char *pw_ort_graph_run(pw_ort_graph *g, int paired) {
+char *pw_ort_graph_twin(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes) {
+	if (g->n_io > 1) return msgf("the graph has its twin buffers already");
+	if (elements(in_shape, g->in_rank) > g->in_cap) return msgf("input shape larger than its buffer");
+	const int64_t *shape = out_shapes;
+	for (int i = 0; i < g->n_out; shape += g->out_ranks[i], i++)
+		if (elements(shape, g->out_ranks[i]) > g->out_caps[i]) return msgf("output %s larger than its buffer", g->out_names[i]);
+	pw_ort_io *io = &g->io[1];
+	io->in_buf = calloc(g->in_cap ? g->in_cap : 1, sizeof(float));
+	io->out_values = calloc((size_t)g->n_out, sizeof(OrtValue *));
+	io->out_bufs = calloc((size_t)g->n_out, sizeof(float *));
+	char *err = NULL;
+	if (!io->in_buf || !io->out_values || !io->out_bufs) err = msgf("out of memory");
+	for (int i = 0; !err && i < g->n_out; i++)
+		if (!(io->out_bufs[i] = calloc(g->out_caps[i] ? g->out_caps[i] : 1, sizeof(float)))) err = msgf("out of memory");
+	OrtValue **made = err ? NULL : calloc((size_t)g->n_out + 1, sizeof(OrtValue *));
+	if (!err && !made) err = msgf("out of memory");
+	if (!err) err = wrap_io(g, io, in_shape, out_shapes, made);
+	if (!err) {
+		for (int i = 0; i < g->n_out; i++) io->out_values[i] = made[i];
+		io->in_value = made[g->n_out];
+		g->n_io = 2;
+	}
+	free(made);
+	if (err) {
+		for (int i = 0; io->out_bufs && i < g->n_out; i++) free(io->out_bufs[i]);
+		free(io->in_buf);
+		free(io->out_values);
+		free(io->out_bufs);
+		memset(io, 0, sizeof *io);
+	}
+	return err;
+}
+
+char *pw_ort_graph_run(pw_ort_graph *g, int paired, int set) {
+	if (set < 0 || set >= g->n_io) return msgf("the graph has no buffer set %d", set);
+	// The twin set runs in the paired session where there is one: two runs
+	// at once share the threads as a run beside another model's does.
+	OrtSession *s = (paired || set == 1) && g->paired ? g->paired : g->session;
+	pw_ort_io *io = &g->io[set];
 	// The outputs are given: ONNX Runtime writes into their buffers.
 	return fail(CALL(SLOT_Run, OrtStatus *(*)(OrtSession *, const OrtRunOptions *, const char *const *, const OrtValue *const *,
 	                                          size_t, const char *const *, size_t, OrtValue **))(
-	                paired && g->paired ? g->paired : g->session, NULL, (const char *const *)&g->in_name, (const OrtValue *const *)&g->in_value, 1,
-	                (const char *const *)g->out_names, (size_t)g->n_out, g->out_values),
+	                s, NULL, (const char *const *)&g->in_name, (const OrtValue *const *)&io->in_value, 1,
+	                (const char *const *)g->out_names, (size_t)g->n_out, io->out_values),
 	            "run the model");
 }
 
 void pw_ort_graph_free(pw_ort_graph *g) {
 	if (!g) return;
 	void (*release_value)(OrtValue *) = CALL(SLOT_ReleaseValue, void (*)(OrtValue *));
-	for (int i = 0; i < g->n_out; i++) {
-		if (g->out_values && g->out_values[i]) release_value(g->out_values[i]);
-		if (g->out_bufs) free(g->out_bufs[i]);
-		if (g->out_names) free(g->out_names[i]);
+	for (int k = 0; k < 2; k++) {
+		pw_ort_io *io = &g->io[k];
+		for (int i = 0; i < g->n_out; i++) {
+			if (io->out_values && io->out_values[i]) release_value(io->out_values[i]);
+			if (io->out_bufs) free(io->out_bufs[i]);
+		}
+		if (io->in_value) release_value(io->in_value);
+		free(io->in_buf);
+		free(io->out_values);
+		free(io->out_bufs);
 	}
-	if (g->in_value) release_value(g->in_value);
-	free(g->in_buf);
+	for (int i = 0; g->out_names && i < g->n_out; i++) free(g->out_names[i]);
 	free(g->in_name);
-	free(g->out_values);
-	free(g->out_bufs);
 	free(g->out_names);
 	free(g->out_ranks);
 	free(g->out_caps);

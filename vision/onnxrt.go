@@ -50,11 +50,13 @@ func (t tensorSpec) size() int {
 // its input and outputs: fill in, call run, read outs until the next run.
 // The buffers are sized for the shapes given at load; a graph whose model
 // leaves its input's height and width free may be reshaped to smaller ones.
-// It is not safe for concurrent use.
+// A graph given a twin set of buffers (addTwin) runs the model on both at
+// once (runTwice). It is not safe for concurrent use.
 type onnxGraph struct {
 	g    *C.pw_ort_graph
 	in   []float32
 	outs [][]float32
+	twin *graphBuffers // the second set (nil: none)
 
 	inCap     int   // the values the input's buffer holds
 	outCaps   []int // and each output's
@@ -64,13 +66,21 @@ type onnxGraph struct {
 
 	// paired: it has a session on half the threads, for the runs made
 	// beside another model's (startRun); pairedRuns counts the runs made
-	// in it (tests and benchmarks check where a frame's models ran side by
-	// side).
+	// in it, and twiceRuns the runTwice calls (tests and benchmarks check
+	// where a frame's models ran side by side; guarded by runsUnderWay).
 	paired     bool
 	pairedRuns int
+	twiceRuns  int
 	// took is how long its runs take, alone and paired, smoothed
 	// (startRun; guarded by runsUnderWay).
 	took [2]time.Duration
+}
+
+// graphBuffers is a set of a graph's input and output buffers beside its
+// first (in, outs).
+type graphBuffers struct {
+	in   []float32
+	outs [][]float32
 }
 
 var runtimeLib struct {
@@ -171,15 +181,74 @@ func openGraph(path string, m models.Model, threads int, in tensorSpec, outs []t
 			return nil, notLoaded(msg)
 		}
 	}
-	og := &onnxGraph{g: g, paired: threads > 1, in: unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_input(g))), in.size()),
+	og := &onnxGraph{g: g, paired: threads > 1, in: inputBuffer(g, 0, in),
 		inCap: in.size(), inShape: slices.Clone(in.shape)}
 	og.freeHW = len(in.shape) == 4 && C.pw_ort_graph_input_free(g)&0b1100 == 0b1100
 	for i, o := range outs {
-		og.outs = append(og.outs, unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_output(g, C.int(i)))), o.size()))
+		og.outs = append(og.outs, outputBuffer(g, 0, i, o))
 		og.outCaps = append(og.outCaps, o.size())
 		og.outShapes = append(og.outShapes, slices.Clone(o.shape))
 	}
 	return og, nil
+}
+
+func inputBuffer(g *C.pw_ort_graph, set int, in tensorSpec) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_input(g, C.int(set)))), in.size())
+}
+
+func outputBuffer(g *C.pw_ort_graph, set, i int, o tensorSpec) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_output(g, C.int(set), C.int(i)))), o.size())
+}
+
+// shapeDims flattens an input's and outputs' shapes as the C side takes
+// them: the input's dims, then each output's.
+func shapeDims(in tensorSpec, outs []tensorSpec) []C.int64_t {
+	dims := make([]C.int64_t, 0, len(in.shape)*(1+len(outs)))
+	for _, d := range in.shape {
+		dims = append(dims, C.int64_t(d))
+	}
+	for _, o := range outs {
+		for _, d := range o.shape {
+			dims = append(dims, C.int64_t(d))
+		}
+	}
+	return dims
+}
+
+// specs are the graph's input and outputs at the shapes in force.
+func (g *onnxGraph) specs() (tensorSpec, []tensorSpec) {
+	outs := make([]tensorSpec, len(g.outShapes))
+	for i, s := range g.outShapes {
+		outs[i] = tensorSpec{shape: s}
+	}
+	return tensorSpec{shape: g.inShape}, outs
+}
+
+// addTwin gives the graph a second set of buffers, so that runTwice can
+// run the model on two inputs at once.
+func (g *onnxGraph) addTwin() error {
+	if g == nil || g.g == nil {
+		return errors.New("the model is closed")
+	}
+	if g.twin != nil {
+		return nil
+	}
+	in, outs := g.specs()
+	dims := shapeDims(in, outs)
+	if msg := C.pw_ort_graph_twin(g.g, &dims[0], &dims[len(in.shape)]); msg != nil {
+		return errors.New(takeMessage(msg))
+	}
+	g.twin = g.buffers(1, in, outs)
+	return nil
+}
+
+// buffers are set's buffers at the shapes given.
+func (g *onnxGraph) buffers(set int, in tensorSpec, outs []tensorSpec) *graphBuffers {
+	b := &graphBuffers{in: inputBuffer(g.g, set, in)}
+	for i, o := range outs {
+		b.outs = append(b.outs, outputBuffer(g.g, set, i, o))
+	}
+	return b
 }
 
 // reshape gives the input and outputs new shapes (names as at load, ranks
@@ -209,10 +278,6 @@ func (g *onnxGraph) reshape(in tensorSpec, outs []tensorSpec) error {
 	if in.size() > g.inCap {
 		return fmt.Errorf("input shape %v is larger than the %d values loaded for", in.shape, g.inCap)
 	}
-	dims := make([]C.int64_t, 0, len(in.shape)*(1+len(outs)))
-	for _, d := range in.shape {
-		dims = append(dims, C.int64_t(d))
-	}
 	for i, o := range outs {
 		if len(o.shape) != len(g.outShapes[i]) {
 			return fmt.Errorf("output %s shape %v: rank %d at load", o.name, o.shape, len(g.outShapes[i]))
@@ -220,17 +285,18 @@ func (g *onnxGraph) reshape(in tensorSpec, outs []tensorSpec) error {
 		if o.size() > g.outCaps[i] {
 			return fmt.Errorf("output %s shape %v is larger than the %d values loaded for", o.name, o.shape, g.outCaps[i])
 		}
-		for _, d := range o.shape {
-			dims = append(dims, C.int64_t(d))
-		}
 	}
+	dims := shapeDims(in, outs)
 	if msg := C.pw_ort_graph_reshape(g.g, &dims[0], &dims[len(in.shape)]); msg != nil {
 		return errors.New(takeMessage(msg))
 	}
-	g.in = unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_input(g.g))), in.size())
+	first := g.buffers(0, in, outs)
+	g.in, g.outs = first.in, first.outs
+	if g.twin != nil {
+		g.twin = g.buffers(1, in, outs)
+	}
 	g.inShape = slices.Clone(in.shape)
 	for i, o := range outs {
-		g.outs[i] = unsafe.Slice((*float32)(unsafe.Pointer(C.pw_ort_graph_output(g.g, C.int(i)))), o.size())
 		g.outShapes[i] = slices.Clone(o.shape)
 	}
 	return nil
@@ -254,9 +320,15 @@ var (
 	partsBeside  atomic.Int32 // parts of an analysis running models side by side, not yet done
 	runsUnderWay = struct {
 		sync.Mutex
-		ends map[*onnxGraph]time.Time // when each run under way is expected to end (zero: not known yet)
-	}{ends: map[*onnxGraph]time.Time{}}
+		ends map[graphRun]time.Time // when each run under way is expected to end (zero: not known yet)
+	}{ends: map[graphRun]time.Time{}}
 )
+
+// graphRun names a run under way: the graph's, on one of its buffer sets.
+type graphRun struct {
+	g   *onnxGraph
+	set int
+}
 
 // overlapShare is how much of a run's expected time another run under way
 // must still be expected to take for the two to count as side by side.
@@ -273,14 +345,15 @@ func runningBeside() (done func()) {
 	return func() { once.Do(func() { partsBeside.Add(-1) }) }
 }
 
-// startRun enters a run of g among the runs under way and says whether it
-// takes the paired session; ended takes it out and keeps how long it took.
-func (g *onnxGraph) startRun() (paired bool, ended func()) {
+// startRun enters a run of g on buffer set `set` among the runs under way
+// and says whether it takes the paired session (always, with twice: one of
+// runTwice's two); ended takes it out and keeps how long it took.
+func (g *onnxGraph) startRun(set int, twice bool) (paired bool, ended func()) {
 	runsUnderWay.Lock()
 	defer runsUnderWay.Unlock()
 	now := time.Now()
 	if g.paired {
-		paired = len(runsUnderWay.ends) == 0 && partsBeside.Load() > 1
+		paired = twice || len(runsUnderWay.ends) == 0 && partsBeside.Load() > 1
 		for _, end := range runsUnderWay.ends {
 			if end.IsZero() || end.Sub(now) >= time.Duration(overlapShare*float64(g.took[1])) {
 				paired = true
@@ -290,16 +363,18 @@ func (g *onnxGraph) startRun() (paired bool, ended func()) {
 	mode := 0
 	if paired {
 		mode = 1
+		g.pairedRuns++
 	}
 	var end time.Time
 	if g.took[mode] > 0 {
 		end = now.Add(g.took[mode])
 	}
-	runsUnderWay.ends[g] = end
+	key := graphRun{g, set}
+	runsUnderWay.ends[key] = end
 	return paired, func() {
 		runsUnderWay.Lock()
 		defer runsUnderWay.Unlock()
-		delete(runsUnderWay.ends, g)
+		delete(runsUnderWay.ends, key)
 		if took := time.Since(now); g.took[mode] == 0 {
 			g.took[mode] = took
 		} else {
@@ -313,17 +388,43 @@ func (g *onnxGraph) run() error {
 	if g == nil || g.g == nil {
 		return errors.New("the model is closed")
 	}
-	p, ended := g.startRun()
+	return g.runSet(0, false)
+}
+
+// runSet runs the model on buffer set `set` (see startRun for twice).
+func (g *onnxGraph) runSet(set int, twice bool) error {
+	p, ended := g.startRun(set, twice)
 	defer ended()
 	paired := C.int(0)
 	if p {
 		paired = 1
-		g.pairedRuns++
 	}
-	if msg := C.pw_ort_graph_run(g.g, paired); msg != nil {
+	if msg := C.pw_ort_graph_run(g.g, paired, C.int(set)); msg != nil {
 		return errors.New(takeMessage(msg))
 	}
 	return nil
+}
+
+// runTwice runs the model on in and outs and on the twin's at once, each
+// run in the paired session where the graph has one (with one thread per
+// model, each in the session on its one thread): the body model's near
+// and whole looks at the masked person's 16:9 frame took 8.2–10.0 ms
+// together on this project's machine, where in turn on both threads they
+// took 14.3–14.5 (BenchmarkStagePoseTwoLooks, a slow hour).
+func (g *onnxGraph) runTwice() error {
+	if g == nil || g.g == nil {
+		return errors.New("the model is closed")
+	}
+	if g.twin == nil {
+		return errors.New("the model has no twin buffers")
+	}
+	runsUnderWay.Lock()
+	g.twiceRuns++
+	runsUnderWay.Unlock()
+	twinDone := make(chan error, 1)
+	go func() { twinDone <- g.runSet(1, true) }()
+	err := g.runSet(0, true)
+	return errors.Join(err, <-twinDone)
 }
 
 // runOn copies an input blob (a float32 Mat of the input's size, as
@@ -336,15 +437,18 @@ func (g *onnxGraph) runOn(blob gocv.Mat) error {
 }
 
 // setInput copies a blob of exactly the input's size into the input buffer.
-func (g *onnxGraph) setInput(blob gocv.Mat) error {
+func (g *onnxGraph) setInput(blob gocv.Mat) error { return copyBlob(g.in, blob) }
+
+// copyBlob copies a blob of exactly in's size into in.
+func copyBlob(in []float32, blob gocv.Mat) error {
 	data, err := blob.DataPtrFloat32()
 	if err != nil {
 		return fmt.Errorf("input blob: %w", err)
 	}
-	if len(data) != len(g.in) {
-		return fmt.Errorf("input blob has %d values, want %d", len(data), len(g.in))
+	if len(data) != len(in) {
+		return fmt.Errorf("input blob has %d values, want %d", len(data), len(in))
 	}
-	copy(g.in, data)
+	copy(in, data)
 	return nil
 }
 
@@ -354,7 +458,7 @@ func (g *onnxGraph) close() {
 		return
 	}
 	C.pw_ort_graph_free(g.g)
-	g.g, g.in, g.outs = nil, nil, nil
+	g.g, g.in, g.outs, g.twin = nil, nil, nil, nil
 }
 
 // takeMessage turns a C error message into a Go string and frees it.

@@ -14,6 +14,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"posturewatch/coach/domain"
 	"posturewatch/models"
 	"posturewatch/vision/face"
 )
@@ -401,17 +402,87 @@ func TestModelTakesHalfTheThreadsOnlyBesideAnother(t *testing.T) {
 			{"a run expected to have ended", time.Now().Add(-time.Millisecond), false},
 		} {
 			runsUnderWay.Lock()
-			runsUnderWay.ends[under] = c.end
+			runsUnderWay.ends[graphRun{under, 0}] = c.end
 			runsUnderWay.Unlock()
 			before := pn.net.pairedRuns
 			run()
 			runsUnderWay.Lock()
-			delete(runsUnderWay.ends, under)
+			delete(runsUnderWay.ends, graphRun{under, 0})
 			runsUnderWay.Unlock()
 			if got := pn.net.pairedRuns > before; got != (c.paired && threads > 1) {
 				t.Errorf("%d threads, beside %s: paired %v", threads, c.name, got)
 			}
 		}
 		pn.Close()
+	}
+}
+
+// Two looks at once (EstimateTwo: the model run on its two buffer sets
+// together) give exactly the keypoints each look gives alone, whichever
+// look is which, on any number of threads; with more than one, both runs
+// take the paired session.
+func TestTwoLooksAtOnceGiveWhatEachGivesAlone(t *testing.T) {
+	modelPath(t)
+	portrait := testImage(t, "misc/grace_hopper.jpg")
+	webcam := testImage(t, "neck-forward/4-upright/IMG_0877_100.jpg") // 16:9
+	r, _ := nearCut(webcam.Cols(), webcam.Rows(), -1)
+	cut := webcam.Region(r)
+	defer cut.Close()
+	text := func(kps []domain.Keypoint) string {
+		var out []string
+		for _, k := range kps {
+			out = append(out, fmt.Sprintf("%v %v %v", k.X, k.Y, k.Score))
+		}
+		return strings.Join(out, ";")
+	}
+	type look struct {
+		name string
+		img  gocv.Mat
+		far  bool
+	}
+	looks := []look{{"portrait", portrait, false}, {"webcam whole, far", webcam, true}, {"webcam cut square", cut, false}, {"portrait far", portrait, true}}
+	for _, threads := range []int{1, 2, 4} {
+		pn, err := NewPoseNet(PoseOptions{ModelPath: models.DefaultPath(), Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone := map[string]string{}
+		for _, l := range looks {
+			kps, _, err := pn.EstimateIn(l.img, l.far)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone[l.name] = text(kps)
+		}
+		for i, a := range looks {
+			b := looks[(i+1)%len(looks)]
+			paired, twice := pn.net.pairedRuns, pn.net.twiceRuns
+			both, err := pn.EstimateTwo([2]gocv.Mat{a.img, b.img}, [2]bool{a.far, b.far})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, l := range []look{a, b} {
+				if got := text(both[k]); got != alone[l.name] {
+					t.Errorf("%d threads, %s beside %s: keypoints differ from the look alone:\nat once: %s\nalone:   %s", threads, l.name, []look{a, b}[1-k].name, got, alone[l.name])
+				}
+			}
+			if pn.net.twiceRuns != twice+1 {
+				t.Errorf("%d threads: %d runs of both sets, want 1", threads, pn.net.twiceRuns-twice)
+			}
+			want := 0
+			if threads > 1 {
+				want = 2
+			}
+			if got := pn.net.pairedRuns - paired; got != want {
+				t.Errorf("%d threads: %d runs in the paired session, want %d", threads, got, want)
+			}
+		}
+		if _, err := pn.EstimateTwo([2]gocv.Mat{portrait, gocv.NewMat()}, [2]bool{}); err == nil {
+			t.Errorf("%d threads: an empty frame beside another gave no error", threads)
+		}
+		pn.Close()
+		if _, err := pn.EstimateTwo([2]gocv.Mat{portrait, portrait}, [2]bool{}); err == nil {
+			t.Errorf("%d threads: a closed model ran", threads)
+		}
 	}
 }

@@ -46,11 +46,29 @@ type PoseOptions struct {
 type PoseNet struct {
 	mu  sync.Mutex
 	net *onnxGraph
-	lb  gocv.Mat // letterbox canvas, reused
-	rs  gocv.Mat // intermediate of the two-step shrink, reused
-	row gocv.Mat // the frame's bottom rows averaged, carried into the band below it
+	// canvas is the first for every look, the second for the other of two
+	// looks taken at once (EstimateTwo).
+	canvas [2]poseCanvas
 
 	linear bool
+}
+
+// poseCanvas is the model's input square for one look, with the
+// letterbox's intermediates, reused.
+type poseCanvas struct {
+	lb  gocv.Mat // letterbox canvas
+	rs  gocv.Mat // intermediate of the two-step shrink
+	row gocv.Mat // the frame's bottom rows averaged, carried into the band below it
+}
+
+func newPoseCanvas() poseCanvas {
+	return poseCanvas{lb: gocv.NewMatWithSize(InputSize, InputSize, gocv.MatTypeCV8UC3), rs: gocv.NewMat(), row: gocv.NewMat()}
+}
+
+func (c *poseCanvas) close() {
+	c.lb.Close()
+	c.rs.Close()
+	c.row.Close()
 }
 
 // Letterbox maps between source pixels and the model's input square.
@@ -130,16 +148,20 @@ func NewPoseNet(opt PoseOptions) (*PoseNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PoseNet{net: net, lb: gocv.NewMatWithSize(InputSize, InputSize, gocv.MatTypeCV8UC3), rs: gocv.NewMat(), row: gocv.NewMat(), linear: opt.LinearResize}, nil
+	if err := net.addTwin(); err != nil {
+		net.close()
+		return nil, fmt.Errorf("%s %s: a second set of buffers: %w", models.MoveNet.Name, opt.ModelPath, err)
+	}
+	return &PoseNet{net: net, canvas: [2]poseCanvas{newPoseCanvas(), newPoseCanvas()}, linear: opt.LinearResize}, nil
 }
 
 // Close releases the network.
 func (p *PoseNet) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.lb.Close()
-	p.rs.Close()
-	p.row.Close()
+	for i := range p.canvas {
+		p.canvas[i].close()
+	}
 	p.net.close()
 	return nil
 }
@@ -153,50 +175,124 @@ func (p *PoseNet) Estimate(img gocv.Mat) ([]domain.Keypoint, Letterbox, error) {
 // EstimateIn is Estimate with the frame letterboxed by NewFarLetterbox
 // when far is true, by NewLetterbox otherwise.
 func (p *PoseNet) EstimateIn(img gocv.Mat, far bool) ([]domain.Keypoint, Letterbox, error) {
-	if isNilMat(img) || img.Empty() {
-		return nil, Letterbox{}, errors.New("empty frame")
-	}
-	if img.Type() != gocv.MatTypeCV8UC3 {
-		return nil, Letterbox{}, fmt.Errorf("frame type %v, want 8-bit BGR", img.Type())
+	if err := checkPoseFrame(img); err != nil {
+		return nil, Letterbox{}, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	lb := NewLetterbox(img.Cols(), img.Rows())
-	if far {
-		lb = NewFarLetterbox(img.Cols(), img.Rows())
+	if p.closed() {
+		return nil, Letterbox{}, errClosedPose
 	}
+	lb := letterboxFor(img, far)
 	p.letterbox(img, lb)
 	var kps []domain.Keypoint
-	err := p.forward(func(h Heads) {
-		norm := Decode(h)
-		kps = make([]domain.Keypoint, NumKeypoints)
-		for i, k := range norm {
-			x, y := lb.ToSource(k.X, k.Y)
-			kps[i] = domain.Keypoint{Name: KeypointNames[i], X: x, Y: y, Score: k.Score}
-		}
-	})
+	err := p.forward(func(h Heads) { kps = keypointsIn(h, lb) })
 	return kps, lb, err
 }
 
-// letterbox fits img into the reused input canvas as lb says (stage 1 of
+// EstimateTwo is EstimateIn for two frames (or two cuts of one frame) at
+// once: the model runs on both together, each run on half the threads
+// (onnxGraph.runTwice), and the keypoints are those EstimateIn gives each.
+func (p *PoseNet) EstimateTwo(imgs [2]gocv.Mat, far [2]bool) ([2][]domain.Keypoint, error) {
+	var kps [2][]domain.Keypoint
+	for _, img := range imgs {
+		if err := checkPoseFrame(img); err != nil {
+			return kps, err
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed() {
+		return kps, errClosedPose
+	}
+	var lbs [2]Letterbox
+	for i, img := range imgs {
+		lbs[i] = letterboxFor(img, far[i])
+		p.canvas[i].letterbox(img, lbs[i], p.linear)
+		in := p.net.in
+		if i == 1 {
+			in = p.net.twin.in
+		}
+		if err := p.canvas[i].fill(in); err != nil {
+			return kps, fmt.Errorf("pose model: %w", err)
+		}
+	}
+	if err := p.net.runTwice(); err != nil {
+		return kps, fmt.Errorf("pose model: %w", err)
+	}
+	for i, o := range [2][][]float32{p.net.outs, p.net.twin.outs} {
+		kps[i] = keypointsIn(Heads{Heatmaps: o[0], Center: o[1], Regress: o[2], Offsets: o[3]}, lbs[i])
+	}
+	return kps, nil
+}
+
+var errClosedPose = errors.New("pose model: closed")
+
+// closed: Close has been called (the canvases are gone with the model).
+func (p *PoseNet) closed() bool { return p.net.g == nil }
+
+// checkPoseFrame refuses a frame the model cannot be given.
+func checkPoseFrame(img gocv.Mat) error {
+	if isNilMat(img) || img.Empty() {
+		return errors.New("empty frame")
+	}
+	if img.Type() != gocv.MatTypeCV8UC3 {
+		return fmt.Errorf("frame type %v, want 8-bit BGR", img.Type())
+	}
+	return nil
+}
+
+// letterboxFor is NewFarLetterbox's fit of img when far is true,
+// NewLetterbox's otherwise.
+func letterboxFor(img gocv.Mat, far bool) Letterbox {
+	if far {
+		return NewFarLetterbox(img.Cols(), img.Rows())
+	}
+	return NewLetterbox(img.Cols(), img.Rows())
+}
+
+// keypointsIn decodes the heads into keypoints in the source's pixels.
+func keypointsIn(h Heads, lb Letterbox) []domain.Keypoint {
+	norm := Decode(h)
+	kps := make([]domain.Keypoint, NumKeypoints)
+	for i, k := range norm {
+		x, y := lb.ToSource(k.X, k.Y)
+		kps[i] = domain.Keypoint{Name: KeypointNames[i], X: x, Y: y, Score: k.Score}
+	}
+	return kps
+}
+
+// letterbox fits img into the first input canvas as lb says (stage 1 of
 // Estimate).
-func (p *PoseNet) letterbox(img gocv.Mat, lb Letterbox) {
-	p.lb.SetTo(gocv.NewScalar(0, 0, 0, 0))
-	roi := p.lb.Region(image.Rect(lb.PadX, lb.PadY, lb.PadX+lb.W, lb.PadY+lb.H))
+func (p *PoseNet) letterbox(img gocv.Mat, lb Letterbox) { p.canvas[0].letterbox(img, lb, p.linear) }
+
+// letterbox fits img into the canvas as lb says, with bilinear
+// interpolation where linear is true (PoseOptions.LinearResize).
+func (c *poseCanvas) letterbox(img gocv.Mat, lb Letterbox, linear bool) {
+	c.lb.SetTo(gocv.NewScalar(0, 0, 0, 0))
+	roi := c.lb.Region(image.Rect(lb.PadX, lb.PadY, lb.PadX+lb.W, lb.PadY+lb.H))
 	defer roi.Close()
 	switch {
-	case lb.Scale > 1 || p.linear:
+	case lb.Scale > 1 || linear:
 		gocv.Resize(img, &roi, image.Pt(lb.W, lb.H), 0, 0, gocv.InterpolationLinear)
 	case lb.Scale < 0.5:
 		// Shrinking a lot: bilinear to twice the size, then pixel-area
 		// averaging by 2. Nearly the quality of one pixel-area shrink (which
 		// does not alias) at 40 % of its cost.
-		gocv.Resize(img, &p.rs, image.Pt(2*lb.W, 2*lb.H), 0, 0, gocv.InterpolationLinear)
-		gocv.Resize(p.rs, &roi, image.Pt(lb.W, lb.H), 0, 0, gocv.InterpolationArea)
+		gocv.Resize(img, &c.rs, image.Pt(2*lb.W, 2*lb.H), 0, 0, gocv.InterpolationLinear)
+		gocv.Resize(c.rs, &roi, image.Pt(lb.W, lb.H), 0, 0, gocv.InterpolationArea)
 	default:
 		gocv.Resize(img, &roi, image.Pt(lb.W, lb.H), 0, 0, gocv.InterpolationArea)
 	}
-	p.carryBottom(lb)
+	c.carryBottom(lb)
+}
+
+// fill copies the canvas, as the model takes it (RGB planes of floats),
+// into a graph's input buffer.
+func (c *poseCanvas) fill(in []float32) error {
+	blob := gocv.BlobFromImage(c.lb, 1.0, image.Pt(InputSize, InputSize), gocv.NewScalar(0, 0, 0, 0), true, false)
+	defer blob.Close()
+	return copyBlob(in, blob)
 }
 
 // bandRows is how many of the frame's bottom rows (in the model's input)
@@ -217,26 +313,27 @@ const bandRows = 4
 // her shoulders at the bottom edge, have them placed lower by 2 % of the
 // frame's height or more on 69 of 102. Square and portrait frames have no
 // band below.
-func (p *PoseNet) carryBottom(lb Letterbox) {
+func (c *poseCanvas) carryBottom(lb Letterbox) {
 	below := InputSize - lb.PadY - lb.H
 	if below <= 0 || lb.W <= 0 {
 		return
 	}
 	n := min(bandRows, lb.H)
-	last := p.lb.Region(image.Rect(lb.PadX, lb.PadY+lb.H-n, lb.PadX+lb.W, lb.PadY+lb.H))
+	last := c.lb.Region(image.Rect(lb.PadX, lb.PadY+lb.H-n, lb.PadX+lb.W, lb.PadY+lb.H))
 	defer last.Close()
-	gocv.Resize(last, &p.row, image.Pt(lb.W, 1), 0, 0, gocv.InterpolationArea)
-	band := p.lb.Region(image.Rect(lb.PadX, lb.PadY+lb.H, lb.PadX+lb.W, InputSize))
+	gocv.Resize(last, &c.row, image.Pt(lb.W, 1), 0, 0, gocv.InterpolationArea)
+	band := c.lb.Region(image.Rect(lb.PadX, lb.PadY+lb.H, lb.PadX+lb.W, InputSize))
 	defer band.Close()
-	gocv.Resize(p.row, &band, image.Pt(lb.W, below), 0, 0, gocv.InterpolationNearestNeighbor)
+	gocv.Resize(c.row, &band, image.Pt(lb.W, below), 0, 0, gocv.InterpolationNearestNeighbor)
 }
 
-// forward runs the network on the canvas and hands the raw heads to use
-// (stage 2; the heads are only valid inside use).
+// forward runs the network on the first canvas and hands the raw heads to
+// use (stage 2; the heads are only valid inside use).
 func (p *PoseNet) forward(use func(Heads)) error {
-	blob := gocv.BlobFromImage(p.lb, 1.0, image.Pt(InputSize, InputSize), gocv.NewScalar(0, 0, 0, 0), true, false)
-	defer blob.Close()
-	if err := p.net.runOn(blob); err != nil {
+	if err := p.canvas[0].fill(p.net.in); err != nil {
+		return fmt.Errorf("pose model: %w", err)
+	}
+	if err := p.net.run(); err != nil {
 		return fmt.Errorf("pose model: %w", err)
 	}
 	o := p.net.outs
