@@ -59,7 +59,8 @@ type Analyzer struct {
 	body       bodyLook // the body model's look the last frame took
 	bodyLooks  int      // times the body model's other look was wanted (faceWantsOtherLook)
 	faceCuts   int      // times a wide frame's near look was cut about the face the face path found (recut, nearAboutFace)
-	nearBeside int      // of those, times the near look was taken beside the mesh (nearBesideMesh)
+	nearBeside int      // of those, times the near look was taken beside the face path (nearBesideMesh)
+	nearUnsure int      // of those, times it was cut about the detector's unsure first look
 
 	view      camview.Watch // tells when the camera moved, while learning
 	viewStale atomic.Bool   // the view is to be settled afresh: another camera or recording
@@ -395,15 +396,15 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		// model runs on half of them meanwhile (runningBeside).
 		var eyes *Eyes
 		poseDone, faceDone := make(chan struct{}), make(chan struct{})
-		meshReads := meshOn
+		hooks := FaceHooks{MeshCopy: meshOn}
 		if wholeFirst {
-			meshReads = near.meshCopy(a, made, ex, meshOn, poseDone, &bodyErr)
+			hooks = near.hooks(a, made, ex, meshOn, poseDone, &bodyErr)
 		}
 		bodyBeside, faceBeside := runningBeside(), runningBeside()
 		go func() {
 			defer close(faceDone)
 			defer faceBeside()
-			fr, faceEr = a.face.ObserveExposing(f.Mat, f.Time, track, func() *Eyes { <-poseDone; return eyes }, meshReads)
+			fr, faceEr = a.face.ObserveWith(f.Mat, f.Time, track, func() *Eyes { <-poseDone; return eyes }, hooks)
 		}()
 		bodyErr = a.firstLook(made, far)
 		if bodyErr == nil {
@@ -580,16 +581,19 @@ func (a *Analyzer) recut(l *bodyLooksAt, far bool, fr FaceResult) error {
 
 // nearAboutFace takes the near look at a wide frame seen whole first, cut
 // about the face the face path found (l.cx), or the one taken beside the
-// mesh on that copy about that face.
+// face path on that copy about that face.
 func (a *Analyzer) nearAboutFace(l *bodyLooksAt, beside *nearBesideMesh) ([]domain.Keypoint, error) {
 	a.faceCuts++
 	var (
 		near []domain.Keypoint
 		err  error
 	)
-	if beside.taken(l) {
+	if nl := beside.taken(l); nl != nil {
 		a.nearBeside++
-		near, err = beside.kps, beside.err
+		if nl.unsure {
+			a.nearUnsure++
+		}
+		near, err = nl.kps, nl.err
 	} else {
 		near, err = a.look(l.img, false, l.cx)
 	}
@@ -598,59 +602,115 @@ func (a *Analyzer) nearAboutFace(l *bodyLooksAt, beside *nearBesideMesh) ([]doma
 }
 
 // nearBesideMesh is a wide frame's near look (seen first, so seen whole)
-// taken while the mesh reads the face rather than after it. It is cut
-// about the face the detector found, which is settled before the mesh
-// runs; the body model is free once its whole look is done. On this
-// project's machine the first 16:9 frame took 17.3–18.1 ms with the near
-// look after the mesh, at the 20 ms budget in the machine's slow runs
-// (README).
+// taken while the face path still runs rather than after it: cut about
+// the face the detector found, which is settled before the mesh runs, or,
+// where the detector's first look is unsure of the face and looks again,
+// about the face its first look found (most often the one it settles on;
+// where it is not, the look about that one is taken beside the mesh). The
+// body model is free once its whole look is done. On this project's
+// machine the first 16:9 frame took 17.3–18.1 ms with the near look after
+// the mesh, at the 20 ms budget in the machine's slow runs (README); the
+// masked person's backlit frame, whose face the detector looks for twice
+// and the mesh cannot read, took 1.56–1.78 times as long as her plain
+// frame with the near look after the mesh, and 1.16–1.27 times with it
+// beside the detector's second look (README, "Two looks at once").
 type nearBesideMesh struct {
-	done <-chan struct{} // nil: not taken
+	looks []*nearLook // started, on the face path's goroutine
+}
+
+// nearLook is one near look started beside the face path.
+type nearLook struct {
+	done <-chan struct{}
 	on   *bodyLooksAt
-	cx   float64
+	cut  image.Rectangle
 	kps  []domain.Keypoint
 	err  error
+	// unsure: cut about the face of the detector's first look, unsure
+	unsure bool
 }
 
-// meshCopy is the face path's MeshCopy (meshOn's, or the frame where meshOn
-// is nil) that also starts the near look on l, cut about the face found,
-// once the whole look is done (wholeDone closed, wholeErr set), unless the
-// mesh is to read another exposure (the body model then looks at that copy
-// after the mesh, or at l as now where the mesh refuses it).
-func (n *nearBesideMesh) meshCopy(a *Analyzer, l *bodyLooksAt, ex *exposing, meshOn MeshCopy, wholeDone <-chan struct{}, wholeErr *error) MeshCopy {
-	return func(frame gocv.Mat, best face.Detection) gocv.Mat {
-		out := frame
-		if meshOn != nil {
-			out = meshOn(frame, best)
-		}
-		x := detectionX(best)
-		if x < 0 || ex.changed() || a.fillsTheFrame(best, l.img.Rows()) {
-			return out
-		}
-		done := make(chan struct{})
-		n.done, n.on, n.cx = done, l, x
-		go func() {
-			defer close(done)
-			<-wholeDone
-			if *wholeErr != nil {
-				return // the frame fails with the whole look's error
+// hooks are the face path's hooks (meshOn as its MeshCopy) that also start
+// the near look on l, once the whole look is done (wholeDone closed,
+// wholeErr set): cut about the face the detector's first look found where
+// it is unsure of it (and does not take it for part of a larger one), and
+// about the face found, as the mesh starts to read
+// it, unless the mesh is to read another exposure (the body model then
+// looks at that copy after the mesh, or at l as now where the mesh refuses
+// it).
+func (n *nearBesideMesh) hooks(a *Analyzer, l *bodyLooksAt, ex *exposing, meshOn MeshCopy, wholeDone <-chan struct{}, wholeErr *error) FaceHooks {
+	return FaceHooks{
+		Unsure: func(first face.Detection) {
+			// Not where the detector takes the face for part of one
+			// larger than the frame: its second look most often finds
+			// that one, filling the frame, which takes no near look.
+			if first.Box.Height() < partOfLargerFace*float64(l.img.Rows()) {
+				n.start(a, l, first, wholeDone, wholeErr, true)
 			}
-			n.kps, n.err = a.look(l.img, false, x)
-		}()
-		return out
+		},
+		MeshCopy: func(frame gocv.Mat, best face.Detection) gocv.Mat {
+			out := frame
+			if meshOn != nil {
+				out = meshOn(frame, best)
+			}
+			if !ex.changed() {
+				n.start(a, l, best, wholeDone, wholeErr, false)
+			}
+			return out
+		},
 	}
 }
 
-// wait returns once the near look, where it was started, is done.
+// start starts the near look on l cut about the face d (unsure: the
+// detector's first look's), unless one cut
+// there is under way or done, d is not a face (detectionX), or it fills
+// the frame.
+func (n *nearBesideMesh) start(a *Analyzer, l *bodyLooksAt, d face.Detection, wholeDone <-chan struct{}, wholeErr *error, unsure bool) {
+	x := detectionX(d)
+	if x < 0 || a.fillsTheFrame(d, l.img.Rows()) {
+		return
+	}
+	r, ok := nearCut(l.img.Cols(), l.img.Rows(), x)
+	if !ok {
+		return
+	}
+	for _, nl := range n.looks {
+		if nl.on == l && nl.cut == r {
+			return
+		}
+	}
+	done := make(chan struct{})
+	nl := &nearLook{done: done, on: l, cut: r, unsure: unsure}
+	n.looks = append(n.looks, nl)
+	go func() {
+		defer close(done)
+		<-wholeDone
+		if *wholeErr != nil {
+			return // the frame fails with the whole look's error
+		}
+		nl.kps, nl.err = a.look(l.img, false, x)
+	}()
+}
+
+// wait returns once every near look started is done.
 func (n *nearBesideMesh) wait() {
-	if n.done != nil {
-		<-n.done
+	for _, nl := range n.looks {
+		<-nl.done
 	}
 }
 
-// taken: the near look was taken on l, cut where l is to be cut now.
-func (n *nearBesideMesh) taken(l *bodyLooksAt) bool {
-	return n.done != nil && n.on == l && n.cx == l.cx && n.kps != nil
+// taken is the near look taken on l cut where l is to be cut now (nil:
+// none). It is called after wait.
+func (n *nearBesideMesh) taken(l *bodyLooksAt) *nearLook {
+	r, ok := nearCut(l.img.Cols(), l.img.Rows(), l.cx)
+	if !ok {
+		return nil
+	}
+	for _, nl := range n.looks {
+		if nl.on == l && nl.cut == r && nl.kps != nil {
+			return nl
+		}
+	}
+	return nil
 }
 
 // fillsTheFrame: the face the detector found fills at least faceFillsFrame

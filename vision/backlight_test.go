@@ -438,3 +438,58 @@ func TestBacklitWideFrameTakesBothLooksAtOnce(t *testing.T) {
 		t.Errorf("%d of %d frames exposed for the face, %d with both looks at once: want at least half, and nearly all of those", exposed, len(files), together)
 	}
 }
+
+// Where the detector's first look is unsure of a wide frame's face and
+// looks again, the body model takes its near look about the face of the
+// first look while the second runs, and the frame keeps it where the face
+// is cut the same way in the end (Analyzer.nearBesideMesh). The masked
+// person's 16:9 frames, as taken and backlit (a dark face the detector is
+// often unsure of and the mesh cannot read), each seen first: the inputs
+// are those of the models in turn, and some frames keep that look.
+func TestUnsureFaceTakesItsNearLookBesideTheSecondLook(t *testing.T) {
+	files := everyNth(dataFiles(t, 100, "the masked person's frames", "neck-forward/*/*.jpg"), 3)
+	atOnce, inTurn := newTestAnalyzer(t), newTestAnalyzer(t)
+	inTurn.inTurn = true
+	kept := 0
+	for i, f := range files {
+		img, err := loadImage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := freshMatInput(t, inTurn, img, f+"#plain")
+		frames := []gocv.Mat{img}
+		if in.Face != nil && in.Face.Score > 0 {
+			lit := backlitCopy(t, img, in, 0.3, 0.25)
+			defer lit.Close()
+			frames = append(frames, lit)
+		}
+		defer img.Close()
+		for k, m := range frames {
+			var got [2]string
+			for way, an := range []*Analyzer{atOnce, inTurn} {
+				an.face.Reset()
+				an.lit.source = ""
+				in, err := an.Input(Frame{Mat: m, Source: fmt.Sprintf("%s %d %d", f, i, k)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				j, err := json.Marshal(in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[way] = string(j)
+			}
+			if got[0] != got[1] {
+				t.Errorf("%s (backlit %v): with the near look beside the face path\n%s\nin turn\n%s", filepath.Base(f), k == 1, got[0], got[1])
+			}
+		}
+	}
+	kept = atOnce.nearUnsure
+	if inTurn.nearBeside != 0 {
+		t.Errorf("in turn, %d near looks were taken beside the face path", inTurn.nearBeside)
+	}
+	t.Logf("%d frames (and their backlit copies): %d kept the near look cut about the unsure first look", len(files), kept)
+	if kept < 3 {
+		t.Errorf("only %d frames kept the near look cut about the detector's unsure first look: the test no longer covers it", kept)
+	}
+}

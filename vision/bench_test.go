@@ -143,7 +143,9 @@ func BenchmarkFrameWholePathBacklitWide(b *testing.B) {
 
 // BenchmarkFrameWholePathBacklitUnmeshable: the masked person's webcam
 // frame backlit the same way, seen first: a dark face the mesh cannot read,
-// which is reported backlit but not exposed for.
+// which is reported backlit but not exposed for. The detector is unsure of
+// it and looks twice; the body model's near look, cut about the first
+// look's face, is taken beside the second (nearBesideMesh).
 func BenchmarkFrameWholePathBacklitUnmeshable(b *testing.B) {
 	an := benchAnalyzer(b)
 	lit := benchBacklitCopy(b, an, benchImage(b, benchWebcam))
@@ -152,11 +154,15 @@ func BenchmarkFrameWholePathBacklitUnmeshable(b *testing.B) {
 	for b.Loop() {
 		an.face.Reset()
 		an.lit.source = ""
+		unsure := an.nearUnsure
 		if _, err := an.Analyze(f); err != nil {
 			b.Fatal(err)
 		}
 		if an.lit.asked < backlitShown || an.lit.faceGain != 1 {
 			b.Fatalf("the face asked for a gain of %.2f and got %.2f: want it reported backlit and not exposed for", an.lit.asked, an.lit.faceGain)
+		}
+		if an.nearUnsure != unsure+1 {
+			b.Fatal("the near look was not taken beside the detector's second look")
 		}
 	}
 	b.ReportMetric(float64(an.passes-passes)/float64(b.N), "passes/op")
@@ -376,7 +382,7 @@ func BenchmarkStageFaceDetector(b *testing.B) {
 	an := benchAnalyzer(b)
 	img := benchImage(b, benchWebcam)
 	for b.Loop() {
-		if _, err := an.face.detect(img); err != nil {
+		if _, err := an.face.detect(img, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -423,7 +429,7 @@ func BenchmarkStageFaceDetectorLeaningIn(b *testing.B) {
 func BenchmarkStageFaceMesh(b *testing.B) {
 	an := benchAnalyzer(b)
 	img := benchImage(b, benchWebcam)
-	dets, err := an.face.detect(img)
+	dets, err := an.face.detect(img, nil)
 	if err != nil || len(dets) == 0 {
 		b.Fatalf("no face to crop (%v)", err)
 	}

@@ -209,9 +209,27 @@ func (f *FaceNet) ObserveAwaitingEyes(img gocv.Mat, t time.Time, track bool, eye
 // stay unchanged until Observe returns.
 type MeshCopy func(frame gocv.Mat, best face.Detection) gocv.Mat
 
+// FaceHooks let the caller act on what the face path finds before it is
+// done: the analyzer starts the body model's near look about the face as
+// soon as the face's place is known.
+type FaceHooks struct {
+	// MeshCopy gives the copy the mesh reads (nil: the frame).
+	MeshCopy MeshCopy
+	// Unsure, where not nil, is called with the main face of the
+	// detector's first look where that look is unsure of it and the
+	// detector looks again (FaceNet.detect), before it does. The face the
+	// second look settles on is most often the same.
+	Unsure func(first face.Detection)
+}
+
 // ObserveExposing is ObserveAwaitingEyes with the mesh reading the copy
 // meshOn gives (nil: the frame).
 func (f *FaceNet) ObserveExposing(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes, meshOn MeshCopy) (FaceResult, error) {
+	return f.ObserveWith(img, t, track, eyes, FaceHooks{MeshCopy: meshOn})
+}
+
+// ObserveWith is ObserveAwaitingEyes with the hooks given.
+func (f *FaceNet) ObserveWith(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes, hooks FaceHooks) (FaceResult, error) {
 	if isNilMat(img) || img.Empty() {
 		return FaceResult{}, errors.New("empty frame")
 	}
@@ -221,13 +239,13 @@ func (f *FaceNet) ObserveExposing(img gocv.Mat, t time.Time, track bool, eyes fu
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	defer func() { f.reuse = false }()
-	res, err := f.observe(img, t, track, eyes, meshOn)
+	res, err := f.observe(img, t, track, eyes, hooks)
 	if err == nil && res.Tracked && res.byMesh && !res.Mesh.Accepted(face.DefaultMinMeshScore) {
 		// The track was lost on this frame: the face may have moved out of
 		// the crop. Look again with the detector rather than report an
 		// unmeshable face that is really elsewhere.
 		f.track = nil
-		return f.observe(img, t, track, nil, meshOn)
+		return f.observe(img, t, track, nil, hooks)
 	}
 	return res, err
 }
@@ -269,8 +287,8 @@ func (f *FaceNet) mayFollowEyes(t time.Time) bool {
 	return f.trackHint != nil && !f.trackSince.IsZero() && t.Sub(f.trackSince) <= trackOptions.MaxAge && f.trackDet.Score != 0
 }
 
-// observe is Observe; eyes nil means none, meshOn nil the frame.
-func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes, meshOn MeshCopy) (FaceResult, error) {
+// observe is Observe; eyes nil means none.
+func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes, hooks FaceHooks) (FaceResult, error) {
 	hint := func() *Eyes {
 		if eyes == nil {
 			return nil
@@ -302,7 +320,7 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Ey
 			dets = f.lastFaces
 		} else {
 			t0 := time.Now()
-			dets, err = f.detect(img)
+			dets, err = f.detect(img, hooks.Unsure)
 			res.DetectorMS = msSince(t0)
 			if err != nil {
 				return res, err
@@ -329,8 +347,8 @@ func (f *FaceNet) observe(img gocv.Mat, t time.Time, track bool, eyes func() *Ey
 		// so that the detector and the mesh need not wait for them.
 		f.trackHint = nil
 		defer func() { f.trackHint = hint() }()
-		if meshOn != nil {
-			img = meshOn(img, res.Best)
+		if hooks.MeshCopy != nil {
+			img = hooks.MeshCopy(img, res.Best)
 		}
 	}
 	t0 := time.Now()
@@ -414,10 +432,13 @@ const partOfLargerFace = 0.45
 // both found the same face the first look, at the full resolution, places
 // it more exactly (a masked face filling 85 % of the frame's height got a
 // box of 0.71 of it from the second look, 0.80 from the first).
-func (f *FaceNet) detect(img gocv.Mat) ([]face.Detection, error) {
+func (f *FaceNet) detect(img gocv.Mat, unsure func(face.Detection)) ([]face.Detection, error) {
 	dets, err := f.detectIn(img, 0, 0)
 	if err != nil || (len(dets) > 0 && dets[0].Score >= sureFace) {
 		return dets, err
+	}
+	if unsure != nil && len(dets) > 0 {
+		unsure(mainFace(dets))
 	}
 	mx, my := nearMargins(img.Cols(), img.Rows(), dets)
 	far, err := f.detectIn(img, mx, my)

@@ -149,14 +149,14 @@ func TestFaceDetectorOnAFittedCanvas(t *testing.T) {
 			defer wide.Close()
 			img = wide
 		}
-		got, err := fitted.detect(img)
+		got, err := fitted.detect(img, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(fitted.det.inShape, c.canvas) {
 			t.Errorf("%s: the detector ran on %v, want %v", c.rel, fitted.det.inShape, c.canvas)
 		}
-		want, err := square.detect(img)
+		want, err := square.detect(img, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
