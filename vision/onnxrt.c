@@ -338,17 +338,24 @@ static char *wrap_io(pw_ort_graph *g, pw_ort_io *io, const int64_t *in_shape, co
 	return err;
 }
 
-char *pw_ort_graph_reshape(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes) {
+// check_fits says whether tensors of the shapes given fit the buffers
+// allocated at load.
+static char *check_fits(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes) {
 	if (elements(in_shape, g->in_rank) > g->in_cap) return msgf("input shape larger than its buffer");
 	const int64_t *shape = out_shapes;
 	for (int i = 0; i < g->n_out; shape += g->out_ranks[i], i++)
 		if (elements(shape, g->out_ranks[i]) > g->out_caps[i]) return msgf("output %s larger than its buffer", g->out_names[i]);
+	return NULL;
+}
+
+char *pw_ort_graph_reshape(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes) {
+	char *err = check_fits(g, in_shape, out_shapes);
+	if (err) return err;
 	// All the new tensors, of every set, are made before any old one goes,
 	// so that a failure leaves the graph as it was.
 	size_t per = (size_t)g->n_out + 1;
 	OrtValue **made = calloc(per * (size_t)g->n_io, sizeof(OrtValue *));
 	if (!made) return msgf("out of memory");
-	char *err = NULL;
 	int done = 0;
 	for (; !err && done < g->n_io; done++) err = wrap_io(g, &g->io[done], in_shape, out_shapes, made + per * (size_t)done);
 	void (*release_value)(OrtValue *) = CALL(SLOT_ReleaseValue, void (*)(OrtValue *));
@@ -377,15 +384,12 @@ char *pw_ort_graph_pair(pw_ort_graph *g, const void *model, size_t len, int thre
 
 char *pw_ort_graph_twin(pw_ort_graph *g, const int64_t *in_shape, const int64_t *out_shapes) {
 	if (g->n_io > 1) return msgf("the graph has its twin buffers already");
-	if (elements(in_shape, g->in_rank) > g->in_cap) return msgf("input shape larger than its buffer");
-	const int64_t *shape = out_shapes;
-	for (int i = 0; i < g->n_out; shape += g->out_ranks[i], i++)
-		if (elements(shape, g->out_ranks[i]) > g->out_caps[i]) return msgf("output %s larger than its buffer", g->out_names[i]);
+	char *err = check_fits(g, in_shape, out_shapes);
+	if (err) return err;
 	pw_ort_io *io = &g->io[1];
 	io->in_buf = calloc(g->in_cap ? g->in_cap : 1, sizeof(float));
 	io->out_values = calloc((size_t)g->n_out, sizeof(OrtValue *));
 	io->out_bufs = calloc((size_t)g->n_out, sizeof(float *));
-	char *err = NULL;
 	if (!io->in_buf || !io->out_values || !io->out_bufs) err = msgf("out of memory");
 	for (int i = 0; !err && i < g->n_out; i++)
 		if (!(io->out_bufs[i] = calloc(g->out_caps[i] ? g->out_caps[i] : 1, sizeof(float)))) err = msgf("out of memory");
