@@ -296,19 +296,15 @@ func (a *Analyzer) firstLook(l *bodyLooksAt, far bool) error {
 func (a *Analyzer) bothLooks(l *bodyLooksAt, far bool) error {
 	a.passes++
 	a.faceCuts++
-	r, cut := nearCut(l.img.Cols(), l.img.Rows(), l.cx)
-	if !cut {
-		return fmt.Errorf("a frame of %dx%d has no near look cut from it", l.img.Cols(), l.img.Rows())
-	}
-	sq := l.img.Region(r)
-	defer sq.Close()
-	kps, err := a.pose.EstimateTwo([2]gocv.Mat{l.img, sq}, [2]bool{far, false})
+	first, near := lookAt(l.img, far, l.cx), lookAt(l.img, false, l.cx)
+	defer first.close()
+	defer near.close()
+	kps, err := a.pose.EstimateTwo([2]gocv.Mat{first.img, near.img}, [2]bool{far, false})
 	if err != nil {
 		return err
 	}
-	for i := range kps[1] {
-		kps[1][i].X += float64(r.Min.X)
-	}
+	first.toFrame(kps[0])
+	near.toFrame(kps[1])
 	l.kps, l.other, l.looked = kps[0], kps[1], true
 	return nil
 }

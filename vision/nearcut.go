@@ -64,18 +64,41 @@ func nearCut(w, h int, cx float64) (r image.Rectangle, ok bool) {
 // frame, see nearCut) or its far look at img, the keypoints in img's
 // pixels.
 func (a *Analyzer) look(img gocv.Mat, far bool, cx float64) ([]domain.Keypoint, error) {
+	l := lookAt(img, far, cx)
+	defer l.close()
+	kps, _, err := a.pose.EstimateIn(l.img, far)
+	l.toFrame(kps)
+	return kps, err
+}
+
+// lookInput is what the body model is given for one look at a frame: the
+// frame, or the near look's square cut from it.
+type lookInput struct {
+	img gocv.Mat
+	x0  int  // where the cut starts across the frame
+	cut bool // img is a region of the frame, closed by close
+}
+
+// lookAt is the input of the look `far` says at img (see look).
+func lookAt(img gocv.Mat, far bool, cx float64) lookInput {
 	r, cut := nearCut(img.Cols(), img.Rows(), cx)
 	if far || !cut {
-		kps, _, err := a.pose.EstimateIn(img, far)
-		return kps, err
+		return lookInput{img: img}
 	}
-	sq := img.Region(r)
-	defer sq.Close()
-	kps, _, err := a.pose.EstimateIn(sq, false)
+	return lookInput{img: img.Region(r), x0: r.Min.X, cut: true}
+}
+
+// toFrame moves keypoints found on the input into the frame's pixels.
+func (l lookInput) toFrame(kps []domain.Keypoint) {
 	for i := range kps {
-		kps[i].X += float64(r.Min.X)
+		kps[i].X += float64(l.x0)
 	}
-	return kps, err
+}
+
+func (l lookInput) close() {
+	if l.cut {
+		l.img.Close()
+	}
 }
 
 // shouldersAtTheEdge: the near look at a wide frame placed no shoulder

@@ -205,25 +205,27 @@ func (p *PoseNet) EstimateTwo(imgs [2]gocv.Mat, far [2]bool) ([2][]domain.Keypoi
 	if p.closed() {
 		return kps, errClosedPose
 	}
+	sets := [2]graphBuffers{{in: p.net.in, outs: p.net.outs}, *p.net.twin}
 	var lbs [2]Letterbox
 	for i, img := range imgs {
 		lbs[i] = letterboxFor(img, far[i])
 		p.canvas[i].letterbox(img, lbs[i], p.linear)
-		in := p.net.in
-		if i == 1 {
-			in = p.net.twin.in
-		}
-		if err := p.canvas[i].fill(in); err != nil {
+		if err := p.canvas[i].fill(sets[i].in); err != nil {
 			return kps, fmt.Errorf("pose model: %w", err)
 		}
 	}
 	if err := p.net.runTwice(); err != nil {
 		return kps, fmt.Errorf("pose model: %w", err)
 	}
-	for i, o := range [2][][]float32{p.net.outs, p.net.twin.outs} {
-		kps[i] = keypointsIn(Heads{Heatmaps: o[0], Center: o[1], Regress: o[2], Offsets: o[3]}, lbs[i])
+	for i, set := range sets {
+		kps[i] = keypointsIn(headsOf(set.outs), lbs[i])
 	}
 	return kps, nil
+}
+
+// headsOf names the model's outputs (poseOutputs' order).
+func headsOf(outs [][]float32) Heads {
+	return Heads{Heatmaps: outs[0], Center: outs[1], Regress: outs[2], Offsets: outs[3]}
 }
 
 var errClosedPose = errors.New("pose model: closed")
@@ -336,8 +338,7 @@ func (p *PoseNet) forward(use func(Heads)) error {
 	if err := p.net.run(); err != nil {
 		return fmt.Errorf("pose model: %w", err)
 	}
-	o := p.net.outs
-	use(Heads{Heatmaps: o[0], Center: o[1], Regress: o[2], Offsets: o[3]})
+	use(headsOf(p.net.outs))
 	return nil
 }
 
