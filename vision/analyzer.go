@@ -443,22 +443,22 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 			// is not kept (keepNear). In turn, the near look is taken
 			// first and the whole one only where it is not kept; the
 			// verdict is the same (TestBacklitWideFrameTakesBothLooksAtOnce).
-			nearKept := false
+			wholeWanted := true // the whole look at the copy, still to be taken
 			if wholeFirst && looks.cx >= 0 && !a.fillsTheFrame(fr.Best, looks.img.Rows()) {
 				if !a.inTurn {
 					if err := a.bothLooks(looks, far); err != nil {
 						return modelsRun{}, fmt.Errorf("pose, exposed for the face, on %s frame %d: %w", f.Source, f.Index, err)
 					}
-					nearKept = true // and the whole look taken
+					wholeWanted = false // taken with the near one
 				} else {
 					kps, err := a.nearAboutFace(looks, &near)
 					if err != nil {
 						return modelsRun{}, fmt.Errorf("pose, cut about the face exposed for, on %s frame %d: %w", f.Source, f.Index, err)
 					}
-					nearKept = keepNear(looks.img, kps, nil)
+					wholeWanted = !keepNear(looks.img, kps, nil)
 				}
 			}
-			if !nearKept {
+			if wholeWanted {
 				if err := a.firstLook(looks, far); err != nil {
 					return modelsRun{}, fmt.Errorf("pose, exposed for the face, on %s frame %d: %w", f.Source, f.Index, err)
 				}
@@ -629,10 +629,9 @@ type nearLook struct {
 // the near look on l, once the whole look is done (wholeDone closed,
 // wholeErr set): cut about the face the detector's first look found where
 // it is unsure of it (and does not take it for part of a larger one), and
-// about the face found, as the mesh starts to read
-// it, unless the mesh is to read another exposure (the body model then
-// looks at that copy after the mesh, or at l as now where the mesh refuses
-// it).
+// about the face found, as the mesh starts to read it, unless the mesh is
+// to read another exposure (the body model then looks at that copy after
+// the mesh, or at l as now where the mesh refuses it).
 func (n *nearBesideMesh) hooks(a *Analyzer, l *bodyLooksAt, ex *exposing, meshOn MeshCopy, wholeDone <-chan struct{}, wholeErr *error) FaceHooks {
 	return FaceHooks{
 		Unsure: func(first face.Detection) {
@@ -657,9 +656,8 @@ func (n *nearBesideMesh) hooks(a *Analyzer, l *bodyLooksAt, ex *exposing, meshOn
 }
 
 // start starts the near look on l cut about the face d (unsure: the
-// detector's first look's), unless one cut
-// there is under way or done, d is not a face (detectionX), or it fills
-// the frame.
+// detector's first look's), unless one cut there is under way or done, d
+// is not a face (detectionX), or it fills the frame.
 func (n *nearBesideMesh) start(a *Analyzer, l *bodyLooksAt, d face.Detection, wholeDone <-chan struct{}, wholeErr *error, unsure bool) {
 	x := detectionX(d)
 	if x < 0 || a.fillsTheFrame(d, l.img.Rows()) {
