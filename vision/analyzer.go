@@ -379,9 +379,10 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		bodyErr, faceEr error
 		near            nearBesideMesh // a wide frame's near look, taken while the mesh runs
 	)
+	hooks := FaceHooks{MeshCopy: meshOn}
 	if a.inTurn || a.face.NeedsEyes(f.Time, track) {
 		if bodyErr = a.firstLook(made, far); bodyErr == nil {
-			fr, faceEr = a.face.ObserveExposing(f.Mat, f.Time, track, func() *Eyes { return eyesOf(made.kps) }, meshOn)
+			fr, faceEr = a.face.ObserveWith(f.Mat, f.Time, track, func() *Eyes { return eyesOf(made.kps) }, hooks)
 		}
 	} else {
 		// The face path needs nothing from the body model on this frame
@@ -392,7 +393,6 @@ func (a *Analyzer) runModels(f Frame, mean, spread, gain float64, track, expose 
 		// model runs on half of them meanwhile (runningBeside).
 		var eyes *Eyes
 		poseDone, faceDone := make(chan struct{}), make(chan struct{})
-		hooks := FaceHooks{MeshCopy: meshOn}
 		if wholeFirst {
 			hooks = near.hooks(a, made, ex, meshOn, poseDone, &bodyErr)
 		}

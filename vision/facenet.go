@@ -198,7 +198,7 @@ func (f *FaceNet) Observe(img gocv.Mat, t time.Time, track bool, hint *Eyes) (Fa
 // once at most, which may wait for the body model. Where NeedsEyes is false
 // it is called only at the end, to keep them for following the next frame.
 func (f *FaceNet) ObserveAwaitingEyes(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes) (FaceResult, error) {
-	return f.ObserveExposing(img, t, track, eyes, nil)
+	return f.ObserveWith(img, t, track, eyes, FaceHooks{})
 }
 
 // MeshCopy says which copy of a frame the mesh reads once the detector has
@@ -220,12 +220,6 @@ type FaceHooks struct {
 	// detector looks again (FaceNet.detect), before it does. The face the
 	// second look settles on is most often the same.
 	Unsure func(first face.Detection)
-}
-
-// ObserveExposing is ObserveAwaitingEyes with the mesh reading the copy
-// meshOn gives (nil: the frame).
-func (f *FaceNet) ObserveExposing(img gocv.Mat, t time.Time, track bool, eyes func() *Eyes, meshOn MeshCopy) (FaceResult, error) {
-	return f.ObserveWith(img, t, track, eyes, FaceHooks{MeshCopy: meshOn})
 }
 
 // ObserveWith is ObserveAwaitingEyes with the hooks given.
